@@ -1,0 +1,65 @@
+/** Typed config, as it is after src/config validated it (paths already resolved to absolute). */
+
+export interface SshOptions {
+  /** Open channels at once on the host's one connection; below sshd's MaxSessions (10). Default 8. */
+  maxChannels?: number;
+  /** Seconds between keepalives; with keepaliveCountMax unanswered ones the connection counts as lost. */
+  keepaliveIntervalSec?: number;
+  keepaliveCountMax?: number;
+  connectTimeoutSec?: number;
+  /** Use ssh-agent from SSH_AUTH_SOCK (default: when SSH_AUTH_SOCK is set). */
+  agent?: boolean;
+}
+
+export interface HostExpect {
+  cpu?: { vendor?: string; model?: string; sockets?: number; cores?: number; threads?: number };
+  memoryGiB?: { min?: number; max?: number };
+  flags?: string[];
+  numaNodes?: number;
+  disks?: { min?: number };
+  nics?: { min?: number };
+  bios?: { vendor?: string; version?: string };
+  product?: string;
+}
+
+export interface HostConfig {
+  name: string;
+  /** 'local' = this machine through execa; anything else by SSH. */
+  address: string;
+  port: number;
+  user: string;
+  identityFile?: string;
+  /** Name of an environment variable holding the key's passphrase. */
+  passphraseEnv?: string;
+  knownHosts: string;
+  jump?: string;
+  labels: Record<string, string>;
+  expect?: HostExpect;
+  ssh: Required<Omit<SshOptions, 'agent'>> & { agent: boolean };
+}
+
+export interface LabConfig {
+  file: string;
+  sha256: string;
+  hosts: HostConfig[];
+}
+
+export interface PlanConfig {
+  file: string;
+  sha256: string;
+  name: string;
+  suites: string[];
+  hosts: { labels?: Record<string, string>; names?: string[] };
+  /** Severity per suite name or per case id (`suite/case`). */
+  severity: Record<string, 'blocker' | 'major' | 'minor'>;
+  /** Parameters the suites read (qemu: ">=7.2", kernelCmdline: [...], …). */
+  require: Record<string, unknown>;
+  concurrency: number;
+  timeouts: { case: number };
+  retries: number;
+  retryFailed: boolean;
+  /** Matrix axes beyond hosts (guest images, CPU models…), read by the suites that use them. */
+  matrix: Record<string, unknown[]>;
+  /** Free-form per-suite settings (e.g. migration pairs). */
+  settings: Record<string, unknown>;
+}

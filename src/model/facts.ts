@@ -1,0 +1,32 @@
+/** What hwqual learned about a host. Every field is optional: a host (or a replayed profile) may not answer. */
+export interface HostFacts {
+  arch?: string;
+  hostname?: string;
+  os?: { id?: string; versionId?: string; prettyName?: string; versionCodename?: string };
+  kernel?: { release?: string; cmdline?: string };
+  cpu?: CpuFacts;
+  memory?: { totalKiB?: number; hugepagesTotal?: number; hugepageSizeKiB?: number };
+  numaNodes?: number;
+  dmi?: { sysVendor?: string; productName?: string; biosVendor?: string; biosVersion?: string; biosDate?: string; boardName?: string };
+  kvm?: { device: boolean; module?: 'kvm_intel' | 'kvm_amd'; nested?: string; ept?: string; npt?: string; usable?: 'usable' | 'hangs' | 'absent' };
+  qemu?: { version?: string; binary?: string };
+  libvirt?: { version?: string };
+  iommu?: { enabled: boolean; groups: number };
+  vulnerabilities?: Record<string, string>;
+  /** Free-form facts a suite or probe adds (e.g. crypto driver, CC features). */
+  extra?: Record<string, unknown>;
+}
+
+export interface CpuFacts {
+  vendor?: string; // GenuineIntel, AuthenticAMD, ARM vendor id
+  modelName?: string;
+  family?: number;
+  model?: number;
+  stepping?: number;
+  microcode?: string;
+  sockets?: number;
+  coresPerSocket?: number;
+  threadsPerCore?: number;
+  threads?: number; // logical CPUs
+  flags?: string[];
+}

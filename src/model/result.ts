@@ -1,0 +1,98 @@
+import type { HostFacts } from './facts.ts';
+import type { CaseStatus, Severity } from './status.ts';
+
+export interface AssertionRecord {
+  name: string;
+  passed: boolean;
+  expected?: string;
+  actual?: string;
+  message?: string;
+}
+
+export interface ArtifactRecord {
+  name: string;
+  /** Path relative to the run's output folder. */
+  path: string;
+  bytes: number;
+}
+
+export interface CaseResult {
+  /** Stable id: `<suite>/<case>[@param=value…]@<host>`. */
+  id: string;
+  suite: string;
+  caseId: string;
+  title: string;
+  host: string;
+  params: Record<string, string>;
+  tags: string[];
+  severity: Severity;
+  status: CaseStatus;
+  message?: string;
+  errorCode?: string;
+  expected?: string;
+  actual?: string;
+  startedAt?: string;
+  durationMs: number;
+  attempts: number;
+  assertions: AssertionRecord[];
+  artifacts: ArtifactRecord[];
+  /** Path (relative to the output folder) of the command transcript. */
+  transcript?: string;
+  /** Numeric figures (downtime, throughput…) for reports and baseline diffs. */
+  metrics: Record<string, number>;
+  /** Set when the host was a replayed or assembled profile, not a live host. */
+  replayed?: boolean;
+  waiver?: { reason: string; ticket?: string; expires?: string };
+}
+
+export interface HostResult {
+  name: string;
+  address: string;
+  transport: string;
+  labels: Record<string, string>;
+  facts: HostFacts;
+  reachable: boolean;
+  error?: string;
+  /** Replayed hosts: the profile folder, and how the profile was made (recorded / assembled from public dumps). */
+  replay?: { from: string; origin: string };
+}
+
+export interface RunSummary {
+  total: number;
+  passed: number;
+  failed: number;
+  error: number;
+  skipped: number;
+  flaky: number;
+  cancelled: number;
+  waived: number;
+}
+
+export interface RunMeta {
+  plan: string;
+  startedAt: string;
+  endedAt: string;
+  harnessVersion: string;
+  gitCommit: string | null;
+  labFile: string;
+  labSha256: string;
+  planFile: string;
+  planSha256: string;
+  argv: string[];
+  interrupted: boolean;
+  shard?: { index: number; total: number };
+}
+
+export interface RunResults {
+  schemaVersion: 1;
+  run: RunMeta;
+  hosts: HostResult[];
+  cases: CaseResult[];
+  summary: RunSummary;
+}
+
+export function summarize(cases: readonly CaseResult[]): RunSummary {
+  const s: RunSummary = { total: cases.length, passed: 0, failed: 0, error: 0, skipped: 0, flaky: 0, cancelled: 0, waived: 0 };
+  for (const c of cases) s[c.status]++;
+  return s;
+}

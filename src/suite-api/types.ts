@@ -1,0 +1,100 @@
+import type { HostFacts } from '../model/facts.ts';
+import type { ExecOptions, ExecResult } from '../model/exec.ts';
+import type { Severity } from '../model/status.ts';
+import type { HostExpect } from '../config/types.ts';
+import type { Transport } from '../transport/types.ts';
+
+/** What a suite sees of a host. */
+export interface HostInfo {
+  name: string;
+  address: string;
+  labels: Record<string, string>;
+  facts: HostFacts;
+  expect?: HostExpect;
+  /** True when the host is a replayed profile (recorded or assembled), not a live machine. */
+  replayed: boolean;
+}
+
+/** What a suite sees of the plan. */
+export interface PlanView {
+  name: string;
+  require: Record<string, unknown>;
+  matrix: Record<string, unknown[]>;
+  settings: Record<string, unknown>;
+}
+
+/** A fact a case needs; a host that lacks it gets the case skipped with the reason. */
+export type Requirement =
+  | { cpuFlag: string }
+  | { arch: string }
+  /** Dotted path into HostFacts, e.g. `kvm.device`, `qemu.version`. */
+  | { fact: string; equals?: string | number | boolean }
+  | { live: true }
+  | { custom: (host: HostInfo) => string | null };
+
+export interface CaseDef {
+  id: string;
+  title: string;
+  tags?: string[];
+  severity?: Severity;
+  requires?: Requirement[];
+  /** Only reads state: may run alongside other cases on the same host. */
+  readOnly?: boolean;
+  /** Overrides the plan's case timeout. */
+  timeoutSec?: number;
+  /** Matrix parameters of this case (image, cpuModel…), part of its id. */
+  params?: Record<string, string>;
+  run(ctx: CaseContext): Promise<void>;
+}
+
+export interface SuiteDef {
+  name: string;
+  title: string;
+  description?: string;
+  /** Default severity of its cases (default major). */
+  severity?: Severity;
+  tags?: string[];
+  /** The cases for one host. Host facts are known here. */
+  cases(host: HostInfo, plan: PlanView): CaseDef[];
+}
+
+export interface CaseExecOptions extends Omit<ExecOptions, 'signal' | 'timeoutMs'> {
+  /** Seconds; default: what is left of the case's timeout. */
+  timeout?: number;
+}
+
+export interface Checks {
+  /** Each returns whether it held; `expect.*` throws AssertionFailure on the first that does not, `check.*` records and goes on. */
+  equal(name: string, actual: unknown, expected: unknown): boolean;
+  match(name: string, actual: string | undefined, pattern: RegExp | string): boolean;
+  atLeast(name: string, actual: number | undefined, min: number): boolean;
+  atMost(name: string, actual: number | undefined, max: number): boolean;
+  includesAll(name: string, actual: readonly string[] | undefined, expected: readonly string[]): boolean;
+  ok(name: string, condition: boolean, detail?: { expected?: unknown; actual?: unknown; message?: string }): boolean;
+}
+
+export interface CaseContext {
+  host: HostInfo;
+  plan: PlanView;
+  params: Record<string, string>;
+  signal: AbortSignal;
+  /** The host's transport, for VM drivers and file access. Commands through it are not in the transcript. */
+  transport: Transport;
+  log(message: string): void;
+  /** Run a command on the host; any exit code resolves. Timeouts, cancels and lost connections reject (→ error). */
+  exec(command: string, options?: CaseExecOptions): Promise<ExecResult>;
+  /** Run a command that must succeed; returns stdout. Non-zero exit rejects with E_COMMAND (→ error). */
+  run(command: string, options?: CaseExecOptions): Promise<string>;
+  /** Read a file on the host, or undefined when it does not exist. */
+  readFile(path: string): Promise<string | undefined>;
+  artifact(name: string, data: string | Buffer): Promise<void>;
+  metric(name: string, value: number): void;
+  /** Record a fact about the host for the report (merged into facts.extra). */
+  fact(key: string, value: unknown): void;
+  expect: Checks;
+  check: Checks;
+  fail(message: string, expected?: unknown, actual?: unknown): never;
+  skip(reason: string): never;
+  /** Register cleanup that runs in reverse order after the case, also on failure, timeout and cancel. */
+  defer(cleanup: () => Promise<void> | void): void;
+}

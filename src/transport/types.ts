@@ -1,0 +1,35 @@
+import type { Duplex } from 'node:stream';
+import type { ExecOptions, ExecResult } from '../model/exec.ts';
+
+export type TransportKind = 'local' | 'ssh' | 'replay' | 'recording';
+
+export interface FileOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** File mode for writeFile (e.g. 0o600 for secrets). */
+  mode?: number;
+}
+
+/**
+ * One host, reached one way. A case never knows which implementation it got.
+ *
+ * Contract:
+ * - `exec` resolves with an ExecResult for any command that ran to an exit code, whatever the code.
+ * - A command past `timeoutMs` or aborted through `signal` is killed on the host (its whole process group) and
+ *   `exec` rejects with a CommandError (code E_TIMEOUT / E_CANCELLED) carrying the partial result.
+ * - Infrastructure faults reject with HwqualError (E_HOST_UNREACHABLE, E_CONNECTION_LOST, E_HOSTKEY, E_AUTH,
+ *   E_CHANNEL, E_NOT_RECORDED).
+ */
+export interface Transport {
+  readonly host: string;
+  readonly kind: TransportKind;
+  /** Where a replayed host's answers come from (profile folder), for the report. */
+  readonly replayedFrom?: string;
+  connect(signal?: AbortSignal): Promise<void>;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  readFile(path: string, options?: FileOptions): Promise<Buffer>;
+  writeFile(path: string, data: string | Buffer, options?: FileOptions): Promise<void>;
+  /** A byte stream to a unix socket on the host (QMP, guest agent). */
+  forwardUnixSocket(path: string, options?: FileOptions): Promise<Duplex>;
+  close(): Promise<void>;
+}
