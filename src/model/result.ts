@@ -81,6 +81,49 @@ export interface RunMeta {
   argv: string[];
   interrupted: boolean;
   shard?: { index: number; total: number };
+  /** The suite × host cells the plan selected (before sharding: the cells of this shard). The verdict checks each ran. */
+  planned?: Array<{ suite: string; host: string }>;
+  /** sha256 of the waivers file applied (sign-off). */
+  waiversFile?: string;
+  waiversSha256?: string;
+  /** Shard runs merged into this one (`hwqual merge`). */
+  mergedFrom?: Array<{ dir: string; shard?: { index: number; total: number }; startedAt: string; endedAt: string }>;
+}
+
+/** The release sign-off (src/report/signoff.ts): verdict, waivers, baseline diff. Plain data. */
+export interface SignoffVerdict {
+  verdict: 'qualified' | 'conditional' | 'not-qualified';
+  /** Exit code of the verdict: 0 qualified, 3 conditional, 1 not-qualified. */
+  exitCode: number;
+  reasons: string[];
+  /** The instant waiver expiry was judged at (run start, unless `--now`). */
+  judgedAt: string;
+}
+
+export interface WaiverRecord {
+  match: { suite?: string; case?: string; host?: string };
+  reason: string;
+  ticket?: string;
+  expires: string;
+  errors?: boolean;
+  /** applied: waived ≥1 case; unused: matched nothing; expired: past its date at judgedAt. */
+  state: 'applied' | 'unused' | 'expired';
+  /** Ids of the cases it waived (applied) or would have matched (expired). */
+  cases: string[];
+}
+
+export interface BaselineDiff {
+  file: string;
+  baselineStartedAt: string;
+  baselineVerdict?: string;
+  newFailures: string[];
+  fixed: string[];
+  stillFailing: string[];
+  added: string[];
+  removed: string[];
+  /** Numeric figures that moved by more than the threshold (relative change). */
+  metrics: Array<{ caseId: string; metric: string; before: number; after: number; change: number }>;
+  threshold: number;
 }
 
 export interface RunResults {
@@ -89,6 +132,9 @@ export interface RunResults {
   hosts: HostResult[];
   cases: CaseResult[];
   summary: RunSummary;
+  signoff?: SignoffVerdict;
+  waivers?: WaiverRecord[];
+  baseline?: BaselineDiff;
 }
 
 export function summarize(cases: readonly CaseResult[]): RunSummary {

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunResults } from '../model/result.ts';
+
+/** What a reporter gets: the final results and a way to read the run folder's text files (transcripts). */
+export interface ReportContext {
+  outDir: string;
+  results: RunResults;
+  /** A file of the run folder by relative path; undefined when missing or outside the folder. */
+  readText(relPath: string): string | undefined;
+}
+
+/** A file a reporter built in memory; writeReports writes it atomically. `name` is relative to outDir. */
+export interface ReportFile {
+  name: string;
+  content: string;
+}
+
+/**
+ * A reporter is an object of optional hooks (vitest's Reporter pattern), looked up by name in the registry
+ * (reporters.ts). It reads RunResults only: reporters never import the runner.
+ */
+export interface Reporter {
+  readonly name: string;
+  /** Build this reporter's files from the final results. */
+  render?(ctx: ReportContext): ReportFile[] | Promise<ReportFile[]>;
+  /** Called once every reporter's files are written, with the absolute paths written (all reporters). */
+  onWritten?(files: readonly string[], ctx: ReportContext): void | Promise<void>;
+}
+
+/** Reads text files under `outDir` only: a transcript path from results.json cannot point outside the run. */
+export function runFolderReader(outDir: string): (relPath: string) => string | undefined {
+  const root = path.resolve(outDir);
+  return (relPath) => {
+    const full = path.resolve(root, relPath);
+    if (path.isAbsolute(relPath) || !full.startsWith(root + path.sep)) return undefined;
+    try {
+      return readFileSync(full, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import type { RunResults } from '../model/result.ts';
+import { HwqualError, messageOf } from '../model/errors.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { runFolderReader, type ReportContext, type Reporter } from './reporter.ts';
+import { DEFAULT_REPORTERS, REPORTERS } from './reporters.ts';
+
+export interface WriteReportsOptions {
+  /** Reporter names from the registry, or reporter objects (default: DEFAULT_REPORTERS). */
+  reporters?: ReadonlyArray<string | Reporter>;
+  /** How reporters read transcripts (default: files under outDir). */
+  readText?: (relPath: string) => string | undefined;
+}
+
+export interface WriteReportsResult {
+  /** Absolute paths written. */
+  files: string[];
+  /** Reporters that threw; the others still wrote their files. */
+  failures: Array<{ reporter: string; error: string }>;
+}
+
+/**
+ * Build every reporter's files in memory, then write each atomically (temp file, fsync, rename). One reporter's
+ * failure — in render, in writing, or in onWritten — is recorded and does not stop the others.
+ */
+export async function writeReports(outDir: string, results: RunResults, options: WriteReportsOptions = {}): Promise<WriteReportsResult> {
+  const reporters = (options.reporters ?? DEFAULT_REPORTERS).map(resolveReporter);
+  const ctx: ReportContext = { outDir, results, readText: options.readText ?? runFolderReader(outDir) };
+  const out: WriteReportsResult = { files: [], failures: [] };
+  for (const reporter of reporters) {
+    try {
+      for (const file of (await reporter.render?.(ctx)) ?? []) {
+        const target = path.resolve(outDir, file.name);
+        await writeFileAtomic(target, file.content);
+        out.files.push(target);
+      }
+    } catch (err) {
+      out.failures.push({ reporter: reporter.name, error: messageOf(err) });
+    }
+  }
+  for (const reporter of reporters) {
+    try {
+      await reporter.onWritten?.(out.files, ctx);
+    } catch (err) {
+      out.failures.push({ reporter: reporter.name, error: messageOf(err) });
+    }
+  }
+  return out;
+}
+
+function resolveReporter(entry: string | Reporter): Reporter {
+  if (typeof entry !== 'string') return entry;
+  const make = REPORTERS[entry];
+  if (!make) throw new HwqualError('E_USAGE', `unknown reporter "${entry}" (known: ${Object.keys(REPORTERS).join(', ')})`);
+  return make();
+}

@@ -1,0 +1,24 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const JUNIT_XSD = '/work/shared/schemas/junit-jenkins.xsd';
+
+/** Write XML to a temp file; return its path. */
+export function xmlFile(xml: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'hwqual-junit-')), 'junit.xml');
+  writeFileSync(file, xml);
+  return file;
+}
+
+/** xmllint --schema: { ok, stderr }. */
+export function validateXsd(file: string): { ok: boolean; stderr: string } {
+  const r = spawnSync('xmllint', ['--noout', '--schema', JUNIT_XSD, file], { encoding: 'utf8' });
+  return { ok: r.status === 0, stderr: r.stderr };
+}
+
+/** Evaluate an XPath with a real parser (xmllint); returns its string value. */
+export function xpath(file: string, expr: string): string {
+  return execFileSync('xmllint', ['--xpath', expr, file], { encoding: 'utf8' }).trim();
+}
