@@ -35,6 +35,8 @@ export interface HostConfig {
   jump?: string;
   labels: Record<string, string>;
   expect?: HostExpect;
+  /** Lab-in-a-box: the host's own OS root (a debootstrap tree), when it runs a different host OS. */
+  root?: string;
   ssh: Required<Omit<SshOptions, 'agent'>> & { agent: boolean };
 }
 

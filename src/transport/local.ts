@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HwqualError } from '../model/errors.ts';
+import { registerEmergencyCleanup } from '../util/emergency.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError, commandErrorCode } from './command-error.ts';
 import type { FileOptions, Transport } from './types.ts';
@@ -34,6 +35,7 @@ export class LocalTransport implements Transport {
         try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
       }
     };
+    const unregister = registerEmergencyCleanup(killGroup);
     const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; killGroup(); }, options.timeoutMs) : undefined;
     const onAbort = () => { cancelled = true; killGroup(); };
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -54,6 +56,7 @@ export class LocalTransport implements Transport {
       if (timedOut || cancelled) throw new CommandError(commandErrorCode(result), result);
       return result;
     } finally {
+      unregister();
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
     }

@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { harnessVersion } from '../runner/meta.ts';
+import { commandRegistrars } from './commands/index.ts';
+import { EXIT } from './exit-codes.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('hwqual')
+    .description('qualify server hardware, host OS and guest images for a QEMU/KVM cloud')
+    .version(harnessVersion())
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const register of commandRegistrars) register(program);
+  return program;
+}
+
+/** Parse argv, run the command, return the exit code. Bad CLI input is exit 2. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.badInput;
+    }
+    process.stderr.write(`hwqual: internal error: ${(err as Error).stack ?? err}\n`);
+    return EXIT.failed;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+}

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { AssertionFailure, HwqualError, SkipCase, errorCodeOf, messageOf } from '../model/errors.ts';
+import type { CaseResult } from '../model/result.ts';
+import type { CaseStatus } from '../model/status.ts';
+import type { PlanView } from '../suite-api/types.ts';
+import type { Transport } from '../transport/types.ts';
+import { createContext, safeName, type CaseState } from './context.ts';
+import type { PlannedCase } from './plan-types.ts';
+
+export interface ExecuteInput {
+  planned: PlannedCase;
+  plan: PlanView;
+  transport: Transport;
+  runSignal: AbortSignal;
+  timeoutSec: number;
+  outDir: string;
+  attempt: number;
+  /** How long a case may take to wind down after its signal fired before it is abandoned. */
+  graceMs?: number;
+}
+
+export interface Attempt {
+  status: Exclude<CaseStatus, 'flaky' | 'waived'>;
+  message?: string;
+  errorCode?: string;
+  expected?: string;
+  actual?: string;
+  state: CaseState;
+  startedAt: string;
+  durationMs: number;
+}
+
+/** Run one attempt of a case: context, timeout, classification, cleanups in reverse. Never throws. */
+export async function executeCase(input: ExecuteInput): Promise<Attempt> {
+  const { planned, runSignal } = input;
+  const timeoutSec = planned.def.timeoutSec ?? input.timeoutSec;
+  const caseAbort = new AbortController();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new HwqualError('E_TIMEOUT', `timed out after ${timeoutSec} s`)), timeoutSec * 1000);
+  const signal = AbortSignal.any([caseAbort.signal, timeout.signal, runSignal]);
+  const dirRel = `cases/${safeName(planned.id)}${input.attempt > 1 ? `/attempt-${input.attempt}` : ''}`;
+  const { ctx, state } = createContext({
+    host: planned.host, plan: input.plan, params: planned.params, transport: input.transport, signal,
+    caseDir: join(input.outDir, dirRel), caseDirRel: dirRel, deadline: Date.now() + timeoutSec * 1000,
+  });
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  let outcome: Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'>;
+  try {
+    await raceSignal(planned.def.run(ctx), signal, input.graceMs ?? 5000);
+    const missed = state.assertions.filter((a) => !a.passed);
+    outcome = missed.length
+      ? { status: 'failed', message: missed.map((a) => a.message).join('\n'), expected: missed.map((a) => `${a.name}: ${a.expected}`).join('\n'), actual: missed.map((a) => `${a.name}: ${a.actual}`).join('\n') }
+      : { status: 'passed' };
+  } catch (err) {
+    outcome = classify(err, { runSignal, timedOut: timeout.signal.aborted });
+  } finally {
+    clearTimeout(timer);
+    caseAbort.abort();
+  }
+  for (const cleanup of state.cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      state.transcript.log(`cleanup failed: ${messageOf(err)}`);
+      if (outcome.status === 'passed') outcome = { status: 'error', errorCode: errorCodeOf(err), message: `cleanup failed: ${messageOf(err)}` };
+    }
+  }
+  return { ...outcome, state, startedAt, durationMs: performance.now() - t0 };
+}
+
+function classify(err: unknown, s: { runSignal: AbortSignal; timedOut: boolean }): Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'> {
+  if (s.runSignal.aborted) return { status: 'cancelled', errorCode: 'E_CANCELLED', message: 'cancelled: the run was interrupted' };
+  if (s.timedOut) return { status: 'error', errorCode: 'E_TIMEOUT', message: messageOf(err).startsWith('timed out') ? messageOf(err) : `timed out: ${messageOf(err)}` };
+  if (err instanceof SkipCase) return { status: 'skipped', message: err.message };
+  if (err instanceof AssertionFailure) {
+    return { status: 'failed', message: err.message, expected: str(err.expected), actual: str(err.actual) };
+  }
+  return { status: 'error', errorCode: errorCodeOf(err), message: messageOf(err) };
+}
+
+function str(v: unknown): string | undefined {
+  return v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Resolve with the case, or reject with the signal's reason once it fires (after a grace period for the case to notice). */
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      // Commands are killed through the signal; give run() a moment to unwind by itself, then abandon it.
+      timer = setTimeout(() => reject(signal.reason ?? new HwqualError('E_CANCELLED', 'cancelled')), graceMs);
+      p.then(() => { clearTimeout(timer); reject(signal.reason); }, (e) => { clearTimeout(timer); reject(signal.reason ?? e); });
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { if (!signal.aborted) { signal.removeEventListener('abort', onAbort); resolve(v); } },
+      (e) => { if (!signal.aborted) { signal.removeEventListener('abort', onAbort); reject(e); } });
+  });
+}
+
+export function toCaseResult(planned: PlannedCase, attempt: Attempt, attempts: number, status: CaseStatus, transcriptPath?: string): CaseResult {
+  return {
+    id: planned.id, suite: planned.suite, caseId: planned.def.id, title: planned.def.title, host: planned.host.name,
+    params: planned.params, tags: planned.tags, severity: planned.severity, status,
+    ...(attempt.message !== undefined && { message: attempt.message }),
+    ...(attempt.errorCode !== undefined && { errorCode: attempt.errorCode }),
+    ...(attempt.expected !== undefined && { expected: attempt.expected }),
+    ...(attempt.actual !== undefined && { actual: attempt.actual }),
+    startedAt: attempt.startedAt, durationMs: Math.round(attempt.durationMs), attempts,
+    assertions: attempt.state.assertions, artifacts: attempt.state.artifacts,
+    ...(transcriptPath && { transcript: transcriptPath }),
+    metrics: attempt.state.metrics,
+    ...(planned.host.replayed && { replayed: true }),
+  };
+}

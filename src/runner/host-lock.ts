@@ -1,0 +1,39 @@
+/**
+ * Per-host readers–writer lock: read-only cases share a host, any other case has it to itself.
+ * Waiters are served in arrival order, so a writer is not starved by a stream of readers.
+ */
+export class HostLock {
+  private readers = 0;
+  private writer = false;
+  private readonly queue: Array<{ readOnly: boolean; wake: () => void }> = [];
+
+  async acquire(readOnly: boolean): Promise<() => void> {
+    if (this.queue.length === 0 && this.canEnter(readOnly)) this.enter(readOnly);
+    else await new Promise<void>((wake) => this.queue.push({ readOnly, wake }));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (readOnly) this.readers--;
+      else this.writer = false;
+      this.drain();
+    };
+  }
+
+  private canEnter(readOnly: boolean): boolean {
+    return readOnly ? !this.writer : !this.writer && this.readers === 0;
+  }
+
+  private enter(readOnly: boolean): void {
+    if (readOnly) this.readers++;
+    else this.writer = true;
+  }
+
+  private drain(): void {
+    while (this.queue.length && this.canEnter(this.queue[0].readOnly)) {
+      const next = this.queue.shift()!;
+      this.enter(next.readOnly);
+      next.wake();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { LabConfig, PlanConfig } from '../config/types.ts';
+import type { RunResults } from '../model/result.ts';
+import { summarize } from '../model/result.ts';
+import { planView } from './expand.ts';
+import { hostResult } from './hosts.ts';
+import { gitCommit, harnessVersion } from './meta.ts';
+import type { PreparedRun } from './prepare.ts';
+import { defaultProgress, type ProgressReporter } from './progress.ts';
+import { scheduleCases } from './schedule.ts';
+import { safeName } from './context.ts';
+
+export interface ExecuteOptions {
+  lab: LabConfig;
+  plan: PlanConfig;
+  prepared: PreparedRun;
+  outDir: string;
+  signal: AbortSignal;
+  progress?: ProgressReporter;
+  argv?: string[];
+  startedAt?: Date;
+  shard?: { index: number; total: number };
+}
+
+/** Run the prepared cases and assemble the results (plain data). Closes the hosts' transports. */
+export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
+  const startedAt = o.startedAt ?? new Date();
+  const progress = o.progress ?? defaultProgress();
+  const { prepared } = o;
+  await mkdir(o.outDir, { recursive: true });
+  const hostFacts = new Map<string, Record<string, unknown>>();
+  try { progress.onRunStart?.(prepared.cases); } catch { /* reporters never stop the run */ }
+  let cases;
+  try {
+    cases = await scheduleCases({
+      cases: prepared.cases,
+      plan: planView(o.plan),
+      transports: new Map(prepared.hosts.map((h) => [h.info.name, h.binding.transport])),
+      concurrency: o.plan.concurrency,
+      caseTimeoutSec: o.plan.timeouts.case,
+      retries: o.plan.retries,
+      retryFailed: o.plan.retryFailed,
+      outDir: o.outDir,
+      signal: o.signal,
+      progress,
+      onHostFacts: (host, facts) => hostFacts.set(host, { ...hostFacts.get(host), ...facts }),
+      async saveTranscript(planned, attempts) {
+        const rel = `cases/${safeName(planned.id)}/transcript.txt`;
+        const text = attempts.map((a, i) => (attempts.length > 1 ? `=== attempt ${i + 1}: ${a.status}\n` : '') + a.state.transcript.text()).join('\n');
+        await mkdir(join(o.outDir, 'cases', safeName(planned.id)), { recursive: true });
+        await writeFile(join(o.outDir, rel), text);
+        return rel;
+      },
+    });
+  } finally {
+    await Promise.all(prepared.hosts.map((h) => h.binding.transport.close().catch(() => {})));
+  }
+  const summary = summarize(cases);
+  try { progress.onRunEnd?.(summary); } catch { /* ignore */ }
+  return {
+    schemaVersion: 1,
+    run: {
+      plan: o.plan.name,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      harnessVersion: harnessVersion(),
+      gitCommit: gitCommit(),
+      labFile: basename(o.lab.file),
+      labSha256: o.lab.sha256,
+      planFile: basename(o.plan.file),
+      planSha256: o.plan.sha256,
+      argv: o.argv ?? [],
+      interrupted: o.signal.aborted,
+      ...(o.shard && { shard: o.shard }),
+    },
+    hosts: prepared.hosts.map((h) => hostResult(h, hostFacts.get(h.info.name) ?? {})),
+    cases,
+    summary,
+  };
+}

@@ -1,0 +1,76 @@
+import pLimit from 'p-limit';
+import type { CaseResult } from '../model/result.ts';
+import type { CaseStatus } from '../model/status.ts';
+import type { PlanView } from '../suite-api/types.ts';
+import type { Transport } from '../transport/types.ts';
+import { executeCase, toCaseResult, type Attempt } from './execute-case.ts';
+import { HostLock } from './host-lock.ts';
+import type { PlannedCase } from './plan-types.ts';
+import type { ProgressReporter } from './progress.ts';
+
+export interface ScheduleInput {
+  cases: PlannedCase[];
+  plan: PlanView;
+  transports: Map<string, Transport>;
+  concurrency: number;
+  caseTimeoutSec: number;
+  retries: number;
+  retryFailed: boolean;
+  outDir: string;
+  signal: AbortSignal;
+  progress: ProgressReporter;
+  /** Called with each finished attempt's transcript so it can be written next to the case's artifacts. */
+  saveTranscript(planned: PlannedCase, attempts: Attempt[]): Promise<string | undefined>;
+  onHostFacts?(host: string, facts: Record<string, unknown>): void;
+}
+
+/** Run cases under the global limit (p-limit) and per-host locks; retries; never throws for a case. */
+export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
+  const limit = pLimit(s.concurrency);
+  const locks = new Map<string, HostLock>();
+  const lockOf = (h: string) => locks.get(h) ?? locks.set(h, new HostLock()).get(h)!;
+  const safe = (fn: () => void) => { try { fn(); } catch { /* a reporter's failure does not stop the run */ } };
+
+  return Promise.all(s.cases.map((planned) => limit(async (): Promise<CaseResult> => {
+    if (planned.hostError || planned.skipReason || s.signal.aborted) {
+      const r = notRun(planned, s.signal.aborted);
+      safe(() => s.progress.onCaseEnd?.(r));
+      return r;
+    }
+    const release = await lockOf(planned.host.name).acquire(Boolean(planned.def.readOnly));
+    try {
+      safe(() => s.progress.onCaseStart?.(planned));
+      const attempts: Attempt[] = [];
+      for (;;) {
+        const a = await executeCase({
+          planned, plan: s.plan, transport: s.transports.get(planned.host.name)!, runSignal: s.signal,
+          timeoutSec: s.caseTimeoutSec, outDir: s.outDir, attempt: attempts.length + 1,
+        });
+        attempts.push(a);
+        const again = (a.status === 'error' || (a.status === 'failed' && s.retryFailed)) && !s.signal.aborted;
+        if (!again || attempts.length > s.retries) break;
+      }
+      const last = attempts[attempts.length - 1];
+      const status: CaseStatus = last.status === 'passed' && attempts.length > 1 ? 'flaky' : last.status;
+      if (Object.keys(last.state.facts).length) s.onHostFacts?.(planned.host.name, last.state.facts);
+      const transcript = await s.saveTranscript(planned, attempts);
+      const r = toCaseResult(planned, last, attempts.length, status, transcript);
+      if (status === 'flaky') r.message = `passed on attempt ${attempts.length} after: ${attempts.slice(0, -1).map((x) => `${x.status}: ${x.message ?? ''}`).join(' | ')}`;
+      safe(() => s.progress.onCaseEnd?.(r));
+      return r;
+    } finally {
+      release();
+    }
+  })));
+}
+
+function notRun(p: PlannedCase, cancelled: boolean): CaseResult {
+  const base = {
+    id: p.id, suite: p.suite, caseId: p.def.id, title: p.def.title, host: p.host.name, params: p.params, tags: p.tags,
+    severity: p.severity, durationMs: 0, attempts: 0, assertions: [], artifacts: [], metrics: {},
+    ...(p.host.replayed && { replayed: true }),
+  };
+  if (p.hostError) return { ...base, status: 'error', errorCode: 'E_HOST_UNREACHABLE', message: p.hostError };
+  if (cancelled) return { ...base, status: 'cancelled', errorCode: 'E_CANCELLED', message: 'cancelled: the run was interrupted before this case started' };
+  return { ...base, status: 'skipped', message: p.skipReason };
+}

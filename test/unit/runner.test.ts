@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { LabConfig, PlanConfig } from '../../src/config/types.ts';
+import { normalizeLab } from '../../src/config/lab.ts';
+import { prepareRun } from '../../src/runner/prepare.ts';
+import { executeRun } from '../../src/runner/run.ts';
+import { PlainProgress } from '../../src/runner/progress.ts';
+import { LocalTransport } from '../../src/transport/local.ts';
+
+/** Only what these cases are gated on; the real fact gathering has its own tests. */
+const gatherFacts = async (t: LocalTransport) => ({ arch: (await t.exec('uname -m')).stdout.trim(), cpu: { flags: ['fpu'] } });
+const SUITES = join(import.meta.dirname, '../fixtures/suites');
+
+function lab(): LabConfig {
+  return normalizeLab({ hosts: [{ name: 'local', address: 'local' }] }, '/tmp/lab.yaml', 'lab.yaml', 'x'.repeat(64));
+}
+function plan(over: Partial<PlanConfig> = {}): PlanConfig {
+  return {
+    file: '/tmp/plan.yaml', sha256: 'y'.repeat(64), name: 'runner-test', suites: ['demo-behaviours'], hosts: {},
+    severity: {}, require: {}, concurrency: 4, timeouts: { case: 30 }, retries: 0, retryFailed: false, matrix: {},
+    settings: {}, ...over,
+  };
+}
+
+async function run(p: PlanConfig, filter = {}) {
+  const out = mkdtempSync(join(tmpdir(), 'hwqual-run-'));
+  const lines: string[] = [];
+  const prepared = await prepareRun({ lab: lab(), plan: p, filter, suitesDir: SUITES, transportFactory: (h) => new LocalTransport(h.name), gatherFacts: gatherFacts as never });
+  const results = await executeRun({ lab: lab(), plan: p, prepared, outDir: out, signal: new AbortController().signal, progress: new PlainProgress((l) => lines.push(l)) });
+  return { out, results, lines, byId: (id: string) => results.cases.find((c) => c.caseId === id)! };
+}
+
+describe('runner on the local host', () => {
+  it('tells passed, failed, error, timeout and skipped apart and never crashes', async () => {
+    const { results, byId, out, lines } = await run(plan({ settings: { flakyMarker: join(mkdtempSync(join(tmpdir(), 'm-')), 'x') } }));
+    expect(byId('passes').status).toBe('passed');
+    expect(byId('passes').metrics.answer).toBe(42);
+    expect(readFileSync(join(out, byId('passes').artifacts[0].path), 'utf8')).toBe('artifact body');
+    expect(byId('fails')).toMatchObject({ status: 'failed', expected: 'Plan9', actual: 'Linux' });
+    const soft = byId('soft-fails');
+    expect(soft.status).toBe('failed');
+    expect(soft.assertions.filter((a) => !a.passed).map((a) => a.name)).toEqual(['one', 'three']);
+    expect(byId('errors')).toMatchObject({ status: 'error', errorCode: 'E_COMMAND_NOT_FOUND' });
+    expect(byId('times-out')).toMatchObject({ status: 'error', errorCode: 'E_TIMEOUT' });
+    expect(byId('needs-flag')).toMatchObject({ status: 'skipped', message: 'requires cpu flag hwqual_no_such_flag' });
+    expect(byId('flaky').status).toBe('error'); // retries: 0
+    const transcript = readFileSync(join(out, byId('cleanup-order').transcript!), 'utf8');
+    expect(transcript.indexOf('cleanup B')).toBeLessThan(transcript.indexOf('cleanup A'));
+    expect(readFileSync(join(out, byId('errors').transcript!), 'utf8')).toMatch(/exit 127: command not found/);
+    expect(results.summary).toMatchObject({ total: 8, passed: 2, failed: 2, error: 3, skipped: 1 });
+    expect(lines.at(-1)).toBe('2 passed, 2 failed, 3 errors, 1 skipped');
+    expect(lines.filter((l) => /^(PASSED|FAILED|ERROR|SKIPPED)/.test(l))).toHaveLength(8);
+    // the timed-out command's process group is gone from the host
+    expect(execSync('pgrep -f hwqual-timeout-marke[r]-local || true').toString().trim()).toBe('');
+  });
+
+  it('re-runs errors with retries; a pass on a re-run is flaky, never passed', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'm-')), 'x');
+    const { byId } = await run(plan({ retries: 1, settings: { flakyMarker: marker } }), { grep: /flaky|fails/ });
+    expect(byId('flaky')).toMatchObject({ status: 'flaky', attempts: 2 });
+    expect(byId('fails')).toMatchObject({ status: 'failed', attempts: 1 }); // failures are not retried by default
+  });
+
+  it('retryFailed also re-runs failures', async () => {
+    const { byId } = await run(plan({ retries: 2, retryFailed: true }), { grep: /\/fails@/ });
+    expect(byId('fails')).toMatchObject({ status: 'failed', attempts: 3 });
+  });
+
+  it('filters by --tag and --grep, and refuses a filter that selects nothing', async () => {
+    const { results } = await run(plan(), { tags: ['fast'] });
+    expect(results.cases.map((c) => c.caseId)).toEqual(['passes']);
+    await expect(run(plan(), { grep: /nothing-matches/ })).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+
+  it('cancels running cases when the run is aborted', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hwqual-run-'));
+    const p = plan({ concurrency: 1 });
+    const prepared = await prepareRun({ lab: lab(), plan: p, suitesDir: SUITES, filter: { grep: /times-out|passes/ }, transportFactory: (h) => new LocalTransport(h.name), gatherFacts: gatherFacts as never });
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 300);
+    const results = await executeRun({ lab: lab(), plan: { ...p, timeouts: { case: 60 } }, prepared, outDir: out, signal: ctl.signal, progress: {} });
+    expect(results.run.interrupted).toBe(true);
+    expect(results.cases.some((c) => c.status === 'cancelled')).toBe(true);
+    expect(existsSync(out)).toBe(true);
+  });
+});
