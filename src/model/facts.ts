@@ -29,4 +29,8 @@ export interface CpuFacts {
   threadsPerCore?: number;
   threads?: number; // logical CPUs
   flags?: string[];
+  /** Kernel-reported hardware bugs (x86 /proc/cpuinfo `bugs`). */
+  bugs?: string[];
+  /** Arm identification (from /proc/cpuinfo or lscpu); vendor/modelName hold the decoded names. */
+  arm?: { implementer: string; part: string; variant?: string; revision?: number; architecture?: number };
 }

@@ -1,0 +1,44 @@
+/**
+ * Every command the fact gathering and the host-os / server-inventory suites run, as named constants.
+ * Replay profiles are keyed by these exact strings: keep them stable and simple. All of them only read state.
+ *
+ * Listings of small sysfs files use `grep -r . DIR` (or `grep -s . GLOB`): one line per file, `path:value`.
+ */
+export const CMD = {
+  /** x86: one block per logical CPU; Arm: "CPU implementer/part", "Features". */
+  cpuinfo: 'cat /proc/cpuinfo',
+  /** util-linux lscpu as JSON: flat `{field,data}` list (≤2.38 on Debian) or nested with `children` (2.37 on Ubuntu, ≥2.39). */
+  lscpuJson: 'lscpu -J',
+  lscpu: 'lscpu',
+  osRelease: 'cat /etc/os-release',
+  kernelRelease: 'uname -r',
+  arch: 'uname -m',
+  hostname: 'uname -n',
+  cmdline: 'cat /proc/cmdline',
+  meminfo: 'cat /proc/meminfo',
+  /** `/sys/devices/system/cpu/vulnerabilities/<name>:<text>` per line. */
+  vulnerabilities: 'grep -r . /sys/devices/system/cpu/vulnerabilities',
+  /** `/sys/class/dmi/id/<field>:<value>` per line; root-only fields (serials) are simply absent for other users. */
+  dmi: 'grep -s . /sys/class/dmi/id/*',
+  /** BIOS (0), system (1), processor (4), memory device (17). Needs root and /dev/mem or the sysfs DMI tables. */
+  dmidecode: 'dmidecode -t 0,1,4,17',
+  lsblk: 'lsblk -J -d -b -o NAME,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN',
+  ipLink: 'ip -j link',
+  crypto: 'cat /proc/crypto',
+  qemuX86: 'qemu-system-x86_64 --version',
+  qemuArm: 'qemu-system-aarch64 --version',
+  /** RHEL and derivatives ship QEMU as /usr/libexec/qemu-kvm. */
+  qemuKvm: '/usr/libexec/qemu-kvm --version',
+  libvirtd: 'libvirtd --version',
+  virshVersion: 'virsh --version',
+  /** Needs a running libvirtd; used by the CPU suite, not by fact gathering. */
+  virshDomcapabilities: 'virsh domcapabilities',
+  kvmDevice: 'ls -l /dev/kvm',
+  kvmIntelParams: 'grep -s . /sys/module/kvm_intel/parameters/*',
+  kvmAmdParams: 'grep -s . /sys/module/kvm_amd/parameters/*',
+  iommuGroups: 'ls /sys/kernel/iommu_groups',
+  numaNodes: 'ls /sys/devices/system/node',
+  microcode: 'cat /sys/devices/system/cpu/cpu0/microcode/version',
+} as const;
+
+export type CommandName = keyof typeof CMD;

@@ -1,0 +1,121 @@
+import type { CpuFacts, HostFacts } from '../model/facts.ts';
+import type { CommandName } from './commands.ts';
+import { cmdlineHas, parseCmdline } from './cmdline.ts';
+import { parseCpuinfo } from './cpuinfo.ts';
+import { bestDriver, parseProcCrypto } from './crypto.ts';
+import { parseDmiSysfs } from './dmi.ts';
+import { parseKvmDevice, parseKvmParams } from './kvm.ts';
+import { countIommuGroups, countNumaNodes } from './listing.ts';
+import { parseLscpuJson, type LscpuFacts } from './lscpu.ts';
+import { parseMeminfo } from './meminfo.ts';
+import { parseOsRelease } from './os-release.ts';
+import { parseLibvirtVersion, parseQemuVersion } from './versions.ts';
+import { parseVulnerabilities } from './vulnerabilities.ts';
+
+/** The commands fact gathering runs, in the order they are reported. */
+export const FACT_COMMANDS = [
+  'arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline', 'cpuinfo', 'lscpuJson', 'microcode', 'meminfo',
+  'numaNodes', 'vulnerabilities', 'dmi', 'kvmDevice', 'kvmIntelParams', 'kvmAmdParams', 'qemuX86', 'qemuArm',
+  'qemuKvm', 'libvirtd', 'virshVersion', 'iommuGroups', 'crypto',
+] as const satisfies readonly CommandName[];
+
+export type FactCommand = (typeof FACT_COMMANDS)[number];
+
+/** Commands whose output is still good when the exit code is not 0 (grep over files, some unreadable). */
+export const PARTIAL_OK: ReadonlySet<CommandName> = new Set(['dmi', 'vulnerabilities', 'kvmIntelParams', 'kvmAmdParams']);
+
+/**
+ * HostFacts from the stdout of the commands that answered (a missing key = that command was unavailable).
+ * Each parser failing on odd output leaves its fact out and names the command in `extra.unparsed`.
+ */
+export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFacts {
+  const facts: HostFacts = {};
+  const unparsed: string[] = [];
+  const use = <T>(name: FactCommand, parse: (text: string) => T, apply: (v: T) => void) => {
+    const text = out[name];
+    if (text === undefined) return;
+    try {
+      apply(parse(text));
+    } catch {
+      unparsed.push(name);
+    }
+  };
+  const line = (s: string) => s.trim().split('\n')[0]?.trim() || undefined;
+
+  use('arch', line, (v) => { if (v) facts.arch = v; });
+  use('hostname', line, (v) => { if (v) facts.hostname = v; });
+  use('osRelease', parseOsRelease, ({ id, versionId, prettyName, versionCodename }) => {
+    facts.os = clean({ id, versionId, prettyName, versionCodename });
+  });
+  const kernel: NonNullable<HostFacts['kernel']> = {};
+  use('kernelRelease', line, (v) => { if (v) kernel.release = v; });
+  use('cmdline', (s) => s.trim(), (v) => { kernel.cmdline = v; });
+  if (Object.keys(kernel).length) facts.kernel = kernel;
+
+  let cpu: CpuFacts | undefined;
+  let lscpu: LscpuFacts | undefined;
+  use('cpuinfo', parseCpuinfo, (v) => { if (Object.keys(v).length) cpu = v; });
+  use('lscpuJson', parseLscpuJson, (v) => { lscpu = v; });
+  cpu = mergeCpu(cpu, lscpu?.cpu);
+  use('microcode', line, (v) => { if (v && cpu && !cpu.microcode) cpu.microcode = v; });
+  if (cpu) facts.cpu = cpu;
+  if (!facts.arch && lscpu?.arch) facts.arch = lscpu.arch;
+
+  use('meminfo', parseMeminfo, (m) => {
+    facts.memory = clean({ totalKiB: m.totalKiB, hugepagesTotal: m.hugepagesTotal, hugepageSizeKiB: m.hugepageSizeKiB });
+  });
+  use('numaNodes', countNumaNodes, (n) => { if (n > 0) facts.numaNodes = n; });
+  if (facts.numaNodes === undefined && lscpu?.numaNodes) facts.numaNodes = lscpu.numaNodes;
+  use('vulnerabilities', parseVulnerabilities, (v) => { if (Object.keys(v).length) facts.vulnerabilities = v; });
+  if (!facts.vulnerabilities && lscpu && Object.keys(lscpu.vulnerabilities).length) facts.vulnerabilities = lscpu.vulnerabilities;
+  use('dmi', parseDmiSysfs, (d) => { if (Object.keys(d).length) facts.dmi = d; });
+
+  const kvm: NonNullable<HostFacts['kvm']> = { device: false };
+  use('kvmDevice', parseKvmDevice, (v) => { kvm.device = v; });
+  for (const [name, module] of [['kvmIntelParams', 'kvm_intel'], ['kvmAmdParams', 'kvm_amd']] as const) {
+    use(name, (s) => parseKvmParams(module, s), (p) => {
+      if (!p) return;
+      kvm.module = p.module;
+      if (p.nested !== undefined) kvm.nested = p.nested;
+      if (p.ept !== undefined) kvm.ept = p.ept;
+      if (p.npt !== undefined) kvm.npt = p.npt;
+    });
+  }
+  facts.kvm = kvm;
+
+  for (const [name, binary] of [['qemuX86', 'qemu-system-x86_64'], ['qemuArm', 'qemu-system-aarch64'], ['qemuKvm', '/usr/libexec/qemu-kvm']] as const) {
+    if (facts.qemu) break;
+    use(name, parseQemuVersion, (v) => { if (v) facts.qemu = { version: v, binary }; });
+  }
+  for (const name of ['libvirtd', 'virshVersion'] as const) {
+    if (facts.libvirt) break;
+    use(name, parseLibvirtVersion, (v) => { if (v) facts.libvirt = { version: v }; });
+  }
+  use('iommuGroups', countIommuGroups, (groups) => { facts.iommu = { enabled: groups > 0, groups }; });
+
+  const extra: Record<string, unknown> = {};
+  use('crypto', (s) => bestDriver(parseProcCrypto(s)), (d) => { if (d) extra.xtsAes = d; });
+  if (facts.kernel?.cmdline) {
+    const tokens = parseCmdline(facts.kernel.cmdline);
+    extra.iommuCmdline = ['intel_iommu=on', 'amd_iommu=on', 'iommu=pt'].filter((t) => cmdlineHas(tokens, t));
+  }
+  if (unparsed.length) extra.unparsed = unparsed;
+  if (Object.keys(extra).length) facts.extra = extra;
+  return facts;
+}
+
+/** /proc/cpuinfo gives flags, microcode and Arm ids; lscpu gives the topology (sockets, cores, threads) of the whole host. */
+function mergeCpu(cpuinfo: CpuFacts | undefined, lscpu: CpuFacts | undefined): CpuFacts | undefined {
+  if (!cpuinfo) return lscpu;
+  if (!lscpu) return cpuinfo;
+  const merged: CpuFacts = { ...lscpu, ...cpuinfo };
+  for (const k of ['sockets', 'coresPerSocket', 'threadsPerCore', 'threads'] as const) {
+    if (lscpu[k] !== undefined) merged[k] = lscpu[k];
+  }
+  return merged;
+}
+
+function clean<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
