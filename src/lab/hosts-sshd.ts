@@ -1,0 +1,49 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { HwqualError } from '../model/errors.ts';
+import { labYamlText, osLabel } from './lab-yaml.ts';
+import { stopRecorded } from './proc.ts';
+import { knownHostsLine, sshdConfigText } from './sshd-config.ts';
+import { ensureKey, logTail, pickPort, startSshd, waitForSshd } from './sshd.ts';
+import { writeState } from './state.ts';
+import type { LabHost, LabState } from './types.ts';
+
+/** Host keys, one sshd per host (recorded before we wait on it), then known_hosts and lab.yaml. */
+export async function startHosts(state: LabState): Promise<void> {
+  await ensureKey(state.identityFile, `hwqual-lab-client@${state.id}`);
+  for (const host of state.hosts) {
+    await ensureKey(host.hostKey, `hwqual-lab-${host.name}@${state.id}`);
+    await startOne(state, host);
+  }
+  const lines = state.hosts.map((h) => knownHostsLine(h.address, h.port, readFileSync(`${h.hostKey}.pub`, 'utf8')));
+  writeFileSync(state.knownHosts, `${lines.join('\n')}\n`);
+  writeLabYaml(state);
+}
+
+export function writeLabYaml(state: LabState): void {
+  let os = 'linux';
+  try { os = osLabel(readFileSync('/etc/os-release', 'utf8')); } catch { /* keep 'linux' */ }
+  writeFileSync(state.labYaml, labYamlText(state, os));
+}
+
+async function startOne(state: LabState, host: LabHost): Promise<void> {
+  // Loopback hosts share 127.0.0.x with other labs: another lab may take a port between our check and sshd's bind.
+  const attempts = state.mode === 'loopback' ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    if (state.mode === 'loopback') host.port = await pickPort(host.address, attempt === 1 ? 22 : 0);
+    writeFileSync(host.sshdConfig, sshdConfigText({
+      address: host.address, port: host.port, hostKey: host.hostKey, authorizedKeys: `${state.identityFile}.pub`,
+    }));
+    const proc = startSshd({ netns: host.netns, config: host.sshdConfig, logFile: host.logFile });
+    if (!proc) throw new HwqualError('E_COMMAND', `sshd of ${host.name} did not start: ${logTail(host.logFile) || 'no log'}`, { host: host.name });
+    host.sshd = proc;
+    writeState(state);
+    try {
+      await waitForSshd({ host: host.name, address: host.address, port: host.port, proc, logFile: host.logFile });
+      return;
+    } catch (err) {
+      await stopRecorded(proc);
+      const inUse = /Address already in use/.test(logTail(host.logFile, 10));
+      if (!inUse || attempt >= attempts) throw err;
+    }
+  }
+}

@@ -1,0 +1,10 @@
+/** Lab-in-a-box: several real SSH hosts on this machine (network namespaces, or loopback as a fallback). */
+export { labUp, type LabUpOptions } from './up.ts';
+export { labDown, type LabDownReport } from './down.ts';
+export { labStatus } from './status.ts';
+export { labLink } from './link.ts';
+export { labShape } from './shape.ts';
+export { labExec, hostArgv } from './exec.ts';
+export { readState } from './state.ts';
+export { labNames, labPaths, labId, labSubnet } from './names.ts';
+export type { LabState, LabHost, LabMode, LabStatus, LabHostStatus, ShapeOptions, RecordedProcess } from './types.ts';

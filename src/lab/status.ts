@@ -1,0 +1,42 @@
+import { labDir } from './names.ts';
+import { linkAdminState, netnsExists } from './netns.ts';
+import { isAlive } from './proc.ts';
+import { run } from './run.ts';
+import { readState } from './state.ts';
+import type { LabHostStatus, LabState, LabStatus } from './types.ts';
+
+/** What runs of the lab at `dir`, checked live (undefined when there is no lab). */
+export async function labStatus(dir: string): Promise<LabStatus | undefined> {
+  const state = readState(dir);
+  if (!state) return undefined;
+  const hosts = await Promise.all(state.hosts.map(async (h): Promise<LabHostStatus> => ({
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    sshd: !h.sshd ? 'not started' : isAlive(h.sshd) ? 'running' : 'dead',
+    ...(h.netns ? { netns: netnsExists(h.netns) ? 'present' as const : 'missing' as const } : {}),
+    ...(h.vethHost ? { link: linkAdminState(h.vethHost), qdisc: await rootQdisc(h.vethHost) } : {}),
+  })));
+  return {
+    dir: labDir(dir),
+    mode: state.mode,
+    fallbackReason: state.fallbackReason,
+    subnet: state.subnet,
+    bridge: state.bridge,
+    phase: state.phase,
+    healthy: isHealthy(state, hosts),
+    hosts,
+    labYaml: state.labYaml,
+  };
+}
+
+export function isHealthy(state: LabState, hosts: LabHostStatus[]): boolean {
+  const bridgeOk = state.mode !== 'netns' || linkAdminState(state.bridge!) === 'up';
+  return state.phase === 'running' && bridgeOk
+    && hosts.every((h) => h.sshd === 'running' && h.netns !== 'missing' && h.link !== 'missing');
+}
+
+async function rootQdisc(dev: string): Promise<string | undefined> {
+  const r = await run('tc', ['qdisc', 'show', 'dev', dev, 'root']);
+  return r.exitCode === 0 ? r.stdout.trim().split('\n')[0] : undefined;
+}
