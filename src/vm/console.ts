@@ -1,0 +1,89 @@
+import { StringDecoder } from 'node:string_decoder';
+import { HwqualError } from '../model/errors.ts';
+import type { Transport } from '../transport/types.ts';
+import { findPanicLine, GuestPanicError } from './panic.ts';
+import { shellQuote } from './shell.ts';
+import { sleep } from './wait.ts';
+
+export interface WaitForOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Search the console text from this character index on (default 0: the whole log). */
+  from?: number;
+  /** Fail with GuestPanicError when a kernel panic shows up first (default true). */
+  detectPanic?: boolean;
+  /** Checked between polls: when it resolves false the wait ends with E_VM (QEMU is gone). */
+  isAlive?: () => Promise<boolean>;
+}
+
+export interface ConsoleMatch { match: RegExpExecArray; /** Character index just past the match. */ end: number }
+
+const CHUNK = 1 << 20;
+
+/** The guest's serial console, a file on the host, read incrementally through the transport (byte offsets). */
+export class ConsoleReader {
+  private bytes = 0;
+  private decoder = new StringDecoder('utf8');
+  private content = '';
+
+  constructor(private readonly transport: Transport, readonly path: string, readonly vmName = 'vm', private readonly pollMs = 200) {}
+
+  /** Everything read so far (carriage returns removed). */
+  get text(): string {
+    return this.content;
+  }
+
+  /** Fetch what was appended since the last poll; returns the number of new bytes. */
+  async poll(signal?: AbortSignal): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const cmd = `tail -c +${this.bytes + 1} ${shellQuote(this.path)} 2>/dev/null | head -c ${CHUNK} | base64 -w0`;
+      const r = await this.transport.exec(cmd, { signal, timeoutMs: 30_000, readOnly: true });
+      const chunk = Buffer.from(r.stdout.trim(), 'base64');
+      this.bytes += chunk.length;
+      total += chunk.length;
+      this.content += this.decoder.write(chunk).replace(/\r/g, '');
+      if (chunk.length < CHUNK) return total;
+    }
+  }
+
+  /** Poll until `pattern` matches; E_TIMEOUT / E_CANCELLED / E_VM (QEMU exited) / GuestPanicError otherwise. */
+  async waitFor(pattern: RegExp, options: WaitForOptions): Promise<ConsoleMatch> {
+    const deadline = Date.now() + options.timeoutMs;
+    const from = options.from ?? 0;
+    const re = new RegExp(pattern.source, pattern.flags.replace('g', ''));
+    for (;;) {
+      await this.poll(options.signal);
+      const found = this.search(re, from);
+      if (found) return found;
+      if (options.detectPanic !== false) {
+        const panic = findPanicLine(this.content, from);
+        if (panic) throw new GuestPanicError(panic, this.vmName);
+      }
+      if (options.isAlive && !(await options.isAlive())) {
+        await this.poll(options.signal);
+        const late = this.search(re, from);
+        if (late) return late;
+        const panic = options.detectPanic !== false ? findPanicLine(this.content, from) : undefined;
+        if (panic) throw new GuestPanicError(panic, this.vmName);
+        throw new HwqualError('E_VM', `QEMU of ${this.vmName} exited before the console showed ${re}; ${this.tail()}`, { host: this.transport.host });
+      }
+      if (Date.now() >= deadline) {
+        throw new HwqualError('E_TIMEOUT', `waiting for ${re} on the console of ${this.vmName}: timed out after ${options.timeoutMs} ms; ${this.tail()}`, { host: this.transport.host });
+      }
+      await sleep(this.pollMs, options.signal);
+    }
+  }
+
+  /** The last lines, for error messages. */
+  tail(lines = 5): string {
+    const last = this.content.trimEnd().split('\n').slice(-lines).join(' | ');
+    return last ? `last console lines: ${last}` : 'the console is empty';
+  }
+
+  private search(re: RegExp, from: number): ConsoleMatch | undefined {
+    const m = re.exec(this.content.slice(from));
+    if (!m) return undefined;
+    return { match: m, end: from + m.index + m[0].length };
+  }
+}

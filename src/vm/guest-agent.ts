@@ -1,0 +1,116 @@
+import type { Duplex } from 'node:stream';
+import { HwqualError } from '../model/errors.ts';
+import { readJsonLines } from './json-lines.ts';
+import { abortable } from './wait.ts';
+
+type Opts = { timeoutMs?: number; signal?: AbortSignal };
+
+export interface GuestExecResult { exitCode: number | null; signal?: number; stdout: string; stderr: string; durationMs: number }
+
+/**
+ * qemu-guest-agent over its virtio-serial socket: newline-separated JSON, one request at a time, no ids.
+ * `guest-sync` with a random id first (its answer also flushes stale replies from an earlier client).
+ */
+export class GuestAgentClient {
+  private readonly replies: Array<Record<string, unknown>> = [];
+  private waiter: (() => void) | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private synced = false;
+
+  constructor(private readonly stream: Duplex, readonly host?: string) {
+    readJsonLines(stream, (msg) => { this.replies.push(msg); this.waiter?.(); });
+    stream.once('close', () => { this.closed = true; this.waiter?.(); });
+    stream.on('error', () => { this.closed = true; this.waiter?.(); });
+  }
+
+  /** Send guest-sync until the agent answers our id (it is not listening until the guest has booted it). */
+  async sync(options: Opts = {}): Promise<void> {
+    const id = Math.floor(Math.random() * 2 ** 31);
+    const ret = await this.request('guest-sync', { id }, options, (r) => r === id);
+    if (ret !== id) throw new HwqualError('E_VM', `guest-sync answered ${JSON.stringify(ret)}, expected ${id}`, { host: this.host });
+    this.synced = true;
+  }
+
+  /** Retry guest-sync until the agent in the guest answers (readiness through the guest agent). */
+  async waitUntilReady(options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    const deadline = Date.now() + options.timeoutMs;
+    for (;;) {
+      try {
+        await this.sync({ timeoutMs: 2_000, signal: options.signal });
+        return;
+      } catch (err) {
+        if (options.signal?.aborted || this.closed) throw err;
+        if (Date.now() > deadline) throw new HwqualError('E_TIMEOUT', `guest agent did not answer within ${options.timeoutMs} ms`, { host: this.host, cause: err });
+      }
+    }
+  }
+
+  async execute<T = unknown>(command: string, args?: Record<string, unknown>, options: Opts = {}): Promise<T> {
+    if (!this.synced) await this.sync(options);
+    return this.request(command, args, options) as Promise<T>;
+  }
+
+  ping(o?: Opts) { return this.execute<Record<string, never>>('guest-ping', undefined, o); }
+  info(o?: Opts) { return this.execute<{ version: string; supported_commands: Array<{ name: string; enabled: boolean }> }>('guest-info', undefined, o); }
+
+  /** Run a program in the guest and wait for it (guest-exec + guest-exec-status polling). */
+  async exec(path: string, args: string[] = [], options: Opts & { input?: string } = {}): Promise<GuestExecResult> {
+    const t0 = performance.now();
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    const req: Record<string, unknown> = { path, arg: args, 'capture-output': true };
+    if (options.input !== undefined) req['input-data'] = Buffer.from(options.input).toString('base64');
+    const { pid } = await this.execute<{ pid: number }>('guest-exec', req, options);
+    for (;;) {
+      const s = await this.execute<Record<string, unknown>>('guest-exec-status', { pid }, options);
+      if (s.exited) {
+        return {
+          exitCode: typeof s.exitcode === 'number' ? s.exitcode : null,
+          signal: typeof s.signal === 'number' ? s.signal : undefined,
+          stdout: decode(s['out-data']),
+          stderr: decode(s['err-data']),
+          durationMs: performance.now() - t0,
+        };
+      }
+      if (Date.now() > deadline) throw new HwqualError('E_TIMEOUT', `guest-exec ${path} (pid ${pid}) still running after ${options.timeoutMs ?? 60_000} ms`, { host: this.host });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stream.destroy();
+  }
+
+  /** One request at a time; replies that do not pass `accept` (stale guest-sync answers) are skipped. */
+  private request(command: string, args: Record<string, unknown> | undefined, options: Opts, accept?: (ret: unknown) => boolean): Promise<unknown> {
+    const run = async () => {
+      this.stream.write(`${JSON.stringify(args ? { execute: command, arguments: args } : { execute: command })}\n`);
+      for (;;) {
+        const msg = await this.nextReply();
+        if ('error' in msg) {
+          const e = msg.error as { class?: string; desc?: string };
+          throw new HwqualError('E_VM', `guest agent ${command}: ${e.class ?? 'Error'}: ${e.desc ?? ''}`, { host: this.host });
+        }
+        if (!accept || accept(msg.return)) return msg.return;
+      }
+    };
+    const p = this.queue.then(() => abortable(run(), { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal, what: `guest agent ${command}`, host: this.host }));
+    this.queue = p.catch(() => { this.synced = false; }); // a late reply may still come: re-sync first
+    return p;
+  }
+
+  private async nextReply(): Promise<Record<string, unknown>> {
+    for (;;) {
+      const msg = this.replies.shift();
+      if (msg) return msg;
+      if (this.closed) throw new HwqualError('E_VM', 'guest agent connection closed', { host: this.host });
+      await new Promise<void>((r) => { this.waiter = r; });
+      this.waiter = undefined;
+    }
+  }
+}
+
+function decode(data: unknown): string {
+  return typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : '';
+}

@@ -1,0 +1,60 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { candidateVersions, resolveMeta } from './apt.ts';
+import type { BuiltImage } from './built-image.ts';
+import { cacheKey } from './cache.ts';
+import type { DebianRecipe } from './recipes.ts';
+import { runLocal, runShell } from './run-local.ts';
+
+export const DEBIAN_APPEND = 'root=/dev/vda rw console=ttyS0 quiet panic=-1';
+
+export async function debianKey(recipe: DebianRecipe): Promise<{ key: string; versions: Record<string, string> }> {
+  const kernelPkg = await resolveMeta('linux-image-cloud-amd64');
+  const versions = await candidateVersions(['debootstrap', kernelPkg]);
+  return { key: cacheKey({ recipe, versions, format: 1 }), versions };
+}
+
+/**
+ * debootstrap a minimal systemd Debian with qemu-guest-agent, then `mkfs.ext4 -d` (no mounting) and a qcow2 of it.
+ * Booted with its own kernel and initrd (`root=/dev/vda`); VMs write to a qcow2 overlay, never to this disk.
+ */
+export async function buildDebian(recipe: DebianRecipe, outDir: string, work: string): Promise<Omit<BuiltImage, 'key' | 'builtAt' | 'buildMs'>> {
+  const { versions } = await debianKey(recipe);
+  const root = join(work, 'root');
+  await runLocal('debootstrap', ['--variant=minbase', `--include=${recipe.include.join(',')}`, recipe.suite, root], { timeoutMs: 20 * 60_000 });
+  await writeFile(join(root, 'etc/hostname'), `hwqual-${recipe.name}\n`);
+  await writeFile(join(root, 'etc/fstab'), '/dev/vda / ext4 defaults 0 1\n');
+  await runLocal('chroot', [root, 'passwd', '-d', 'root']);
+  const getty = join(root, 'etc/systemd/system/serial-getty@ttyS0.service.d');
+  await mkdir(getty, { recursive: true });
+  await writeFile(join(getty, 'autologin.conf'),
+    '[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 %I $TERM\n');
+  // A console marker once the system is up, for readiness by console regex too.
+  await writeFile(join(root, 'etc/systemd/system/hwqual-ready.service'),
+    '[Unit]\nDescription=hwqual ready marker\nAfter=multi-user.target qemu-guest-agent.service\n\n' +
+    '[Service]\nType=oneshot\nExecStart=/bin/sh -c \'echo HWQUAL-READY image=' + recipe.name + ' > /dev/ttyS0\'\n\n[Install]\nWantedBy=multi-user.target\n');
+  await runLocal('chroot', [root, 'systemctl', 'enable', 'hwqual-ready.service']);
+  if (recipe.cloudInit) {
+    await writeFile(join(root, 'etc/cloud/cloud.cfg.d/90-hwqual.cfg'), 'datasource_list: [ NoCloud, None ]\n');
+    // No network in hwqual guests: do not wait for one.
+    await runShell(`chroot '${root}' systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || true`);
+  }
+  await runShell(`rm -rf '${root}'/var/cache/apt/archives/*.deb '${root}'/var/lib/apt/lists/*`);
+
+  await mkdir(outDir, { recursive: true });
+  const boot = await readdir(join(root, 'boot'));
+  const vmlinuz = boot.find((f) => f.startsWith('vmlinuz-'));
+  const initrd = boot.find((f) => f.startsWith('initrd.img-'));
+  if (!vmlinuz || !initrd) throw new Error(`debootstrap root has no kernel/initrd in /boot (found: ${boot.join(', ')})`);
+  await runLocal('cp', [join(root, 'boot', vmlinuz), join(outDir, 'vmlinuz')]);
+  await runLocal('cp', [join(root, 'boot', initrd), join(outDir, 'initrd.img')]);
+  const raw = join(work, 'disk.raw');
+  await runLocal('mkfs.ext4', ['-q', '-F', '-L', 'root', '-d', root, raw, recipe.diskSize]);
+  await runLocal('qemu-img', ['convert', '-O', 'qcow2', raw, join(outDir, 'disk.qcow2')]);
+  return {
+    name: recipe.name, kind: 'debian', title: recipe.title,
+    kernel: join(outDir, 'vmlinuz'), initrd: join(outDir, 'initrd.img'), append: DEBIAN_APPEND,
+    disk: { path: join(outDir, 'disk.qcow2'), format: 'qcow2' },
+    readiness: { guestAgent: true }, versions: { ...versions, kernelRelease: vmlinuz.replace('vmlinuz-', '') },
+  };
+}

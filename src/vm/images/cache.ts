@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BuiltImage } from './built-image.ts';
+
+/** `.hwqual-cache/images` in the project root (override with HWQUAL_CACHE_DIR). */
+export function imagesCacheDir(): string {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  return join(process.env.HWQUAL_CACHE_DIR ?? join(root, '.hwqual-cache'), 'images');
+}
+
+export function projectRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+}
+
+export function cacheKey(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+export function imageDir(name: string, key: string): string {
+  return join(imagesCacheDir(), name, key);
+}
+
+export async function readManifest(name: string, key: string): Promise<BuiltImage | undefined> {
+  try {
+    return JSON.parse(await readFile(join(imageDir(name, key), 'manifest.json'), 'utf8')) as BuiltImage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest built version of an image, whatever its key (for `images list` and offline use). */
+export async function latestManifest(name: string): Promise<BuiltImage | undefined> {
+  let keys: string[];
+  try { keys = await readdir(join(imagesCacheDir(), name)); } catch { return undefined; }
+  const all = (await Promise.all(keys.map((k) => readManifest(name, k)))).filter((m): m is BuiltImage => !!m);
+  return all.sort((a, b) => b.builtAt.localeCompare(a.builtAt))[0];
+}
+
+/** Remove the other (older) keys of an image once a new one is built. */
+export async function pruneOtherKeys(name: string, keep: string): Promise<void> {
+  const dir = join(imagesCacheDir(), name);
+  for (const k of await readdir(dir)) {
+    if (k !== keep && !k.startsWith('.')) await rm(join(dir, k), { recursive: true, force: true });
+  }
+}
+
+/**
+ * An exclusive lock file per image (O_EXCL). A lock whose owner pid is gone is stale and taken over, so a killed
+ * build never blocks the next one. Concurrent builders wait, then find the image built.
+ */
+export async function withImageLock<T>(name: string, fn: () => Promise<T>, waitMs = 30 * 60_000): Promise<T> {
+  const dir = join(imagesCacheDir(), name);
+  await mkdir(dir, { recursive: true });
+  const lock = join(dir, '.lock');
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fh = await open(lock, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (owner && !alive(owner)) { await unlink(lock).catch(() => {}); continue; }
+      if (Date.now() > deadline) throw new Error(`image ${name}: lock ${lock} held by pid ${owner} for too long`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lock).catch(() => {});
+  }
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+}
