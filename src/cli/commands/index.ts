@@ -3,6 +3,7 @@ import { register as validate } from './validate.ts';
 import { register as list } from './list.ts';
 import { register as run } from './run.ts';
 import { register as demo } from './demo.ts';
+import { register as lab } from './lab.ts';
 
 /** Every subcommand's register(); main.ts calls each. Add one import + one entry per command file. */
-export const commandRegistrars: Array<(program: Command) => void> = [validate, list, run, demo];
+export const commandRegistrars: Array<(program: Command) => void> = [validate, list, run, demo, lab];
