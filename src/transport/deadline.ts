@@ -1,0 +1,49 @@
+/**
+ * The stop conditions of one call: its timeout and the caller's AbortSignal, merged into one internal signal.
+ * `reason` says which fired first. Always dispose() when the call ends.
+ */
+export class Deadline {
+  reason: 'timeout' | 'cancel' | null = null;
+  private readonly controller = new AbortController();
+  private readonly timer?: ReturnType<typeof setTimeout>;
+  private readonly outer?: AbortSignal;
+  private readonly onOuterAbort = () => this.stop('cancel');
+
+  constructor(options: { timeoutMs?: number; signal?: AbortSignal }) {
+    this.outer = options.signal;
+    if (this.outer?.aborted) this.stop('cancel');
+    else this.outer?.addEventListener('abort', this.onOuterAbort, { once: true });
+    if (options.timeoutMs && !this.reason) this.timer = setTimeout(() => this.stop('timeout'), options.timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** True for the rejection our own signal produced (so callers can tell it from a real fault). */
+  isStop(err: unknown): boolean {
+    return this.reason !== null && err === this.controller.signal.reason;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.outer?.removeEventListener('abort', this.onOuterAbort);
+  }
+
+  private stop(reason: 'timeout' | 'cancel'): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.controller.abort(new Error(reason === 'timeout' ? 'timed out' : 'cancelled'));
+  }
+}
+
+/** Wait for p, or reject with the signal's reason when it aborts first (p itself carries on). */
+export function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,176 @@
+import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import ssh2, { type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { HostConfig } from '../config/types.ts';
+import { HwqualError } from '../model/errors.ts';
+import { ChannelLimiter, type Release } from './channel-limiter.ts';
+import { fingerprintOf, hostKeyAlgorithms, keyTypeOf, parseKnownHosts, verifyHostKey } from './known-hosts.ts';
+import { loadAuth } from './ssh-auth.ts';
+import { connectError, lostError, where, type Ssh2Error } from './ssh-errors.ts';
+
+/**
+ * One live SSH connection to one host: the ssh2 Client, its channel limiter, and the knowledge of whether it is
+ * still up. When it drops, `lost` holds the reason and every onLost listener is told once.
+ */
+export class SshConnection {
+  readonly limiter: ChannelLimiter;
+  /** One extra channel kept for `kill` of a timed-out command, so a full limiter cannot block the kill. */
+  readonly reserve = new ChannelLimiter(1);
+  lost: HwqualError | null = null;
+  private readonly listeners = new Set<(err: HwqualError) => void>();
+  private sftpSession: Promise<SFTPWrapper> | null = null;
+  private lastError: Ssh2Error | undefined;
+
+  constructor(readonly client: ssh2.Client, readonly host: HostConfig) {
+    this.limiter = new ChannelLimiter(host.ssh.maxChannels);
+    client.on('error', (err: Ssh2Error) => { this.lastError = err; });
+    client.on('end', () => this.markLost());
+    client.on('close', () => this.markLost());
+  }
+
+  /** Call fn once when the connection drops (at once if it already has); returns an unsubscribe. */
+  onLost(fn: (err: HwqualError) => void): () => void {
+    if (this.lost) {
+      fn(this.lost);
+      return () => {};
+    }
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  markLost(err?: HwqualError): void {
+    if (this.lost) return;
+    this.lost = err ?? lostError(this.host, this.lastError);
+    for (const fn of [...this.listeners]) fn(this.lost);
+    this.listeners.clear();
+  }
+
+  /** The connection's one SFTP session, opened on first use; it holds a channel slot while open. */
+  sftp(signal?: AbortSignal): Promise<SFTPWrapper> {
+    if (this.lost) return Promise.reject(this.lost);
+    if (!this.sftpSession) {
+      const opening = this.openSftp(signal);
+      this.sftpSession = opening;
+      opening.catch(() => { if (this.sftpSession === opening) this.sftpSession = null; });
+    }
+    return this.sftpSession;
+  }
+
+  private async openSftp(signal?: AbortSignal): Promise<SFTPWrapper> {
+    const release = await this.limiter.acquire(signal);
+    return new Promise((resolve, reject) => {
+      this.client.sftp((err, sftp) => {
+        if (err) {
+          release();
+          return reject(this.lost ?? new HwqualError('E_CHANNEL', `sftp on ${where(this.host)}: ${err.message}`, { host: this.host.name, cause: err }));
+        }
+        sftp.once('close', () => { release(); this.sftpSession = null; });
+        resolve(sftp);
+      });
+    });
+  }
+
+  /** Open a channel with one slot held until the channel closes. */
+  async channel<T extends Duplex>(open: (cb: (err: Error | undefined, ch: T) => void) => void, what: string,
+    opts: { signal?: AbortSignal; limiter?: ChannelLimiter } = {}): Promise<T> {
+    if (this.lost) throw this.lost;
+    const release: Release = await (opts.limiter ?? this.limiter).acquire(opts.signal);
+    return new Promise<T>((resolve, reject) => {
+      open((err, ch) => {
+        if (err) {
+          release();
+          return reject(this.lost ?? new HwqualError('E_CHANNEL', `${what} on ${where(this.host)}: ${err.message}`, { host: this.host.name, cause: err }));
+        }
+        ch.once('close', release);
+        resolve(ch);
+      });
+    });
+  }
+
+  /** End the connection and wait (up to 2 s) for the socket to close. */
+  async end(): Promise<void> {
+    if (this.lost) return;
+    const closed = new Promise<void>((resolve) => this.onLost(() => resolve()));
+    this.lastError = Object.assign(new Error('closed by hwqual'), { level: 'local' });
+    this.client.end();
+    const timer = setTimeout(() => this.client.destroy(), 2000);
+    await closed;
+    clearTimeout(timer);
+  }
+}
+
+export interface OpenOptions {
+  /** A stream to the host's sshd (through a jump host) instead of a TCP connection. */
+  sock?: Duplex;
+  /** This is a reconnect after a drop (changes how network faults are reported). */
+  reconnect: boolean;
+}
+
+/** Connect, check the host key strictly against known_hosts, log in; resolves once the connection is ready. */
+export async function openConnection(host: HostConfig, opts: OpenOptions): Promise<SshConnection> {
+  const auth = await loadAuth(host);
+  const known = parseKnownHosts(await readKnownHosts(host));
+  const algos = hostKeyAlgorithms(known, host.address, host.port);
+  const client = new ssh2.Client();
+  client.on('error', () => {}); // ssh2 may emit more than one error while failing; the promise below reports the first
+  let hostKeyError: HwqualError | undefined;
+  const config: ConnectConfig = {
+    host: host.address,
+    port: host.port,
+    username: host.user,
+    privateKey: auth.privateKey,
+    passphrase: auth.passphrase,
+    agent: auth.agent,
+    sock: opts.sock,
+    readyTimeout: host.ssh.connectTimeoutSec * 1000,
+    keepaliveInterval: host.ssh.keepaliveIntervalSec * 1000,
+    keepaliveCountMax: host.ssh.keepaliveCountMax,
+    algorithms: algos.length ? { serverHostKey: algos as ssh2.ServerHostKeyAlgorithm[] } : undefined,
+    hostVerifier: (key: Buffer) => {
+      const verdict = verifyHostKey(known, host.address, host.port, key);
+      if (verdict.ok) return true;
+      hostKeyError = hostKeyRefused(host, key, verdict.reason, verdict.entry?.line);
+      return false;
+    },
+  };
+  return new Promise<SshConnection>((resolve, reject) => {
+    const fail = (err: Ssh2Error) => {
+      cleanup();
+      client.destroy();
+      reject(hostKeyError ?? connectError(host, err, opts.reconnect));
+    };
+    const onError = (err: Ssh2Error) => fail(err);
+    const onClose = () => fail(Object.assign(new Error('connection closed during handshake'), { level: 'client-socket' }));
+    const onReady = () => {
+      cleanup();
+      resolve(new SshConnection(client, host));
+    };
+    const cleanup = () => {
+      client.off('error', onError).off('close', onClose).off('ready', onReady);
+    };
+    client.on('error', onError).on('close', onClose).on('ready', onReady);
+    try {
+      client.connect(config);
+    } catch (err) {
+      fail(Object.assign(err as Error, { level: 'client-authentication' }));
+    }
+  });
+}
+
+async function readKnownHosts(host: HostConfig): Promise<string> {
+  try {
+    return await readFile(host.knownHosts, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new HwqualError('E_HOSTKEY', `cannot read known_hosts ${host.knownHosts}: ${(err as Error).message}`, { host: host.name, cause: err });
+  }
+}
+
+function hostKeyRefused(host: HostConfig, key: Buffer, reason: 'unknown' | 'changed' | 'revoked', line?: number): HwqualError {
+  const id = `${keyTypeOf(key)} ${fingerprintOf(key)}`;
+  const at = `${host.address} port ${host.port}`;
+  const text = reason === 'unknown' ? `host key of ${at} is not in ${host.knownHosts} (${id}); add it after checking it out of band`
+    : reason === 'changed' ? `host key of ${at} CHANGED: it offered ${id}, which does not match ${host.knownHosts}:${line}; refusing`
+    : `host key of ${at} is marked @revoked in ${host.knownHosts}:${line} (${id}); refusing`;
+  return new HwqualError('E_HOSTKEY', `${host.name}: ${text}`, { host: host.name });
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import type { ClientChannel } from 'ssh2';
+import { HwqualError } from '../model/errors.ts';
+import type { ExecResult } from '../model/exec.ts';
+import { CommandError } from './command-error.ts';
+import type { Deadline } from './deadline.ts';
+import type { SshConnection } from './ssh-connect.ts';
+import { where } from './ssh-errors.ts';
+
+/** How long a killed command may take to close its channel before we close it ourselves. */
+const KILL_GRACE_MS = 10_000;
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command as it runs on the host: in its own session and process group (setsid -w keeps the exit status and
+ * output), whose id the inner shell prints on stderr first, so a timeout can kill the whole group even as root
+ * (sshd ignores channel signals for root). LC_ALL=C for parseable output.
+ */
+export function wrapCommand(command: string, marker: string): string {
+  const inner = `printf '%s%s\\n' ${shellQuote(marker)} "$$" >&2; sh -c "$1"`;
+  return `LC_ALL=C; export LC_ALL; exec setsid -w sh -c ${shellQuote(inner)} hwqual ${shellQuote(command)}`;
+}
+
+export interface ExecRequest {
+  command: string;
+  stdin?: string | Buffer;
+  deadline: Deadline;
+  startedAt: Date;
+  t0: number;
+}
+
+/** Run one command on a channel of conn; see Transport.exec for the contract. */
+export async function execOnConnection(conn: SshConnection, req: ExecRequest): Promise<ExecResult> {
+  const marker = `__hwqual_pgid_${randomBytes(6).toString('hex')}=`;
+  const channel = await conn.channel<ClientChannel>((cb) => conn.client.exec(wrapCommand(req.command, marker), cb), 'exec', { signal: req.deadline.signal });
+  const host = conn.host;
+  return new Promise<ExecResult>((resolve, reject) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let pgid: number | null = null;
+    let exit: { code: number | null; signal: string | null } | null = null;
+    let killSent = false;
+    let forceTimer: ReturnType<typeof setTimeout> | undefined;
+    let done = false;
+    const pgidPattern = new RegExp(`(?:^|\\n)${marker}(\\d+)\\n`);
+
+    // Stop = kill the process group from a second channel, then let the channel close by itself. Only when the
+    // group is unknown or the kill fails do we close the channel ourselves (which may leave a root process behind).
+    const killWhenKnown = () => {
+      if (!req.deadline.reason || pgid === null || killSent) return;
+      killSent = true;
+      clearTimeout(forceTimer);
+      killGroup(conn, pgid).then(() => { if (!done) forceTimer = setTimeout(forceClose, KILL_GRACE_MS); }, forceClose);
+    };
+    const forceClose = () => {
+      if (done) return;
+      try { channel.signal('KILL'); } catch { /* closed */ }
+      channel.close();
+    };
+    const onStop = () => {
+      if (pgid === null) forceTimer = setTimeout(forceClose, KILL_GRACE_MS);
+      killWhenKnown();
+    };
+    const cleanStderr = () => {
+      let text = Buffer.concat(stderr).toString('utf8').replace(pgidPattern, (m) => (m.startsWith('\n') ? '\n' : ''));
+      if (killSent) text = text.replace(new RegExp(`^setsid: child ${pgid} did not exit normally.*\n`, 'm'), '');
+      return text;
+    };
+    const result = (): ExecResult => ({
+      host: host.name,
+      command: req.command,
+      exitCode: req.deadline.reason ? null : (exit?.code ?? null),
+      signal: killSent ? 'SIGKILL' : exit?.signal ? `SIG${exit.signal.replace(/^SIG/, '')}` : null,
+      stdout: Buffer.concat(stdout).toString('utf8'),
+      stderr: cleanStderr(),
+      startedAt: req.startedAt.toISOString(),
+      durationMs: performance.now() - req.t0,
+      timedOut: req.deadline.reason === 'timeout',
+      cancelled: req.deadline.reason === 'cancel',
+    });
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(forceTimer);
+      offLost();
+      req.deadline.signal.removeEventListener('abort', onStop);
+      if (err) return reject(err);
+      const r = result();
+      if (req.deadline.reason) return reject(new CommandError(req.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', r));
+      if (!exit) {
+        return reject(conn.lost ?? new HwqualError('E_CHANNEL', `${req.command} on ${where(host)}: channel closed without an exit status`, { host: host.name }));
+      }
+      resolve(r);
+    };
+
+    channel.on('data', (d: Buffer) => stdout.push(d));
+    channel.stderr.on('data', (d: Buffer) => {
+      stderr.push(d);
+      if (pgid !== null) return;
+      const m = pgidPattern.exec(Buffer.concat(stderr).toString('latin1'));
+      if (m) { pgid = Number(m[1]); killWhenKnown(); }
+    });
+    channel.on('exit', (code: number | null, signal?: string) => { exit = { code, signal: signal ?? null }; });
+    channel.on('close', () => finish());
+    const offLost = conn.onLost((lost) => finish(new HwqualError('E_CONNECTION_LOST',
+      `${lost.message} (while running: ${req.command})`, { host: host.name, cause: lost })));
+    if (req.deadline.signal.aborted) onStop();
+    else req.deadline.signal.addEventListener('abort', onStop, { once: true });
+    channel.end(req.stdin);
+  });
+}
+
+/** `kill -KILL` the command's process group from a second channel (taken from the connection's reserve slot). */
+async function killGroup(conn: SshConnection, pgid: number): Promise<void> {
+  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(`kill -s KILL -- -${pgid}`, cb), 'kill', { limiter: conn.reserve });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { ch.close(); reject(new Error('kill did not finish')); }, KILL_GRACE_MS);
+    ch.on('close', () => { clearTimeout(timer); resolve(); });
+    ch.resume();
+    ch.stderr.resume();
+    ch.end();
+  });
+}

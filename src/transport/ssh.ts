@@ -1,0 +1,134 @@
+import type { Duplex } from 'node:stream';
+import type { HostConfig } from '../config/types.ts';
+import { HwqualError } from '../model/errors.ts';
+import type { ExecOptions, ExecResult } from '../model/exec.ts';
+import { CommandError } from './command-error.ts';
+import { abortable, Deadline } from './deadline.ts';
+import { openConnection, type SshConnection } from './ssh-connect.ts';
+import { where } from './ssh-errors.ts';
+import { execOnConnection } from './ssh-exec.ts';
+import { openUnixSocket, sftpReadFile, sftpWriteFile } from './ssh-files.ts';
+import type { FileOptions, Transport } from './types.ts';
+
+/** The host to hop through, and what to do with it when this transport closes. */
+export interface JumpLink {
+  transport: SshTransport;
+  release(): Promise<void>;
+}
+
+/**
+ * A lab host over SSH: ONE connection for the whole run (opened lazily, shared by concurrent callers, reopened
+ * once on the next call after a drop), commands and files as channels on it, at most host.ssh.maxChannels at once.
+ */
+export class SshTransport implements Transport {
+  readonly kind = 'ssh' as const;
+  readonly host: string;
+  /** SSH connections made so far (1 for a whole healthy run). */
+  connectionsOpened = 0;
+  private current: SshConnection | null = null;
+  private connecting: Promise<SshConnection> | null = null;
+  private everConnected = false;
+  private closed = false;
+
+  constructor(readonly config: HostConfig, private readonly jump?: JumpLink) {
+    this.host = config.name;
+  }
+
+  async connect(signal?: AbortSignal): Promise<void> {
+    await this.connection(signal);
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const deadline = new Deadline(options);
+    try {
+      const conn = await this.connection(deadline.signal);
+      return await execOnConnection(conn, { command, stdin: options.stdin, deadline, startedAt, t0 });
+    } catch (err) {
+      if (!deadline.isStop(err)) throw err;
+      throw new CommandError(deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', {
+        host: this.host, command, exitCode: null, signal: null, stdout: '', stderr: '', startedAt: startedAt.toISOString(),
+        durationMs: performance.now() - t0, timedOut: deadline.reason === 'timeout', cancelled: deadline.reason === 'cancel',
+      });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  readFile(path: string, options: FileOptions = {}): Promise<Buffer> {
+    return this.withDeadline(`read ${path}`, options, (conn, signal) => sftpReadFile(conn, path, signal));
+  }
+
+  writeFile(path: string, data: string | Buffer, options: FileOptions = {}): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    return this.withDeadline(`write ${path}`, options, (conn, signal) => sftpWriteFile(conn, path, bytes, options.mode, signal));
+  }
+
+  forwardUnixSocket(path: string, options: FileOptions = {}): Promise<Duplex> {
+    return this.withDeadline(`connect ${path}`, options, (conn, signal) => openUnixSocket(conn, path, signal));
+  }
+
+  /** A TCP stream from this host to dstHost:dstPort (how a jumped host is reached); holds a slot until closed. */
+  async forwardTcp(dstHost: string, dstPort: number, signal?: AbortSignal): Promise<Duplex> {
+    const conn = await this.connection(signal);
+    return conn.channel<Duplex>((cb) => conn.client.forwardOut('127.0.0.1', 0, dstHost, dstPort, cb as never), `forward to ${dstHost}:${dstPort}`, { signal });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.connecting?.catch(() => {});
+    await this.current?.end();
+    this.current = null;
+    await this.jump?.release();
+  }
+
+  private connection(signal?: AbortSignal): Promise<SshConnection> {
+    if (this.closed) return Promise.reject(new HwqualError('E_INTERNAL', `${this.host}: transport used after close()`, { host: this.host }));
+    if (this.current && !this.current.lost) return Promise.resolve(this.current);
+    if (!this.connecting) {
+      this.connecting = this.open().finally(() => { this.connecting = null; });
+    }
+    return abortable(this.connecting, signal);
+  }
+
+  private async open(): Promise<SshConnection> {
+    const reconnect = this.everConnected;
+    const sock = this.jump ? await this.viaJump() : undefined;
+    this.connectionsOpened++;
+    const conn = await openConnection(this.config, { sock, reconnect });
+    this.everConnected = true;
+    if (this.closed) {
+      await conn.end();
+      throw new HwqualError('E_INTERNAL', `${this.host}: transport closed while connecting`, { host: this.host });
+    }
+    this.current = conn;
+    return conn;
+  }
+
+  private async viaJump(): Promise<Duplex> {
+    const jump = this.jump!.transport;
+    try {
+      return await jump.forwardTcp(this.config.address, this.config.port);
+    } catch (err) {
+      if (!(err instanceof HwqualError) || err.code !== 'E_CHANNEL') throw err;
+      const code = this.everConnected ? 'E_CONNECTION_LOST' : 'E_HOST_UNREACHABLE';
+      throw new HwqualError(code, `host unreachable: ${where(this.config)} via jump host ${jump.host}: ${(err.cause as Error)?.message ?? err.message}`, { host: this.host, cause: err });
+    }
+  }
+
+  private async withDeadline<T>(what: string, options: FileOptions, fn: (conn: SshConnection, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = new Deadline(options);
+    try {
+      const conn = await this.connection(deadline.signal);
+      return await abortable(fn(conn, deadline.signal), deadline.signal);
+    } catch (err) {
+      if (!deadline.isStop(err)) throw err;
+      const code = deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED';
+      throw new HwqualError(code, `${what} on ${this.host}: ${deadline.reason === 'timeout' ? 'timed out' : 'cancelled'}`, { host: this.host });
+    } finally {
+      deadline.dispose();
+    }
+  }
+}
