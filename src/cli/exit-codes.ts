@@ -10,8 +10,15 @@ export const EXIT = {
   badInput: 2,
   /** Interrupted by SIGINT/SIGTERM. */
   interrupted: 130,
+  /** Verdict conditional: only minor failures, or waived ones (CI chooses to pass or stop on it). */
+  conditional: 3,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The sign-off verdict's exit code: qualified 0, conditional 3, not-qualified 1 (table in src/report/verdict.ts). */
+export function verdictExitCode(verdict: 'qualified' | 'conditional' | 'not-qualified'): ExitCode {
+  return verdict === 'qualified' ? EXIT.ok : verdict === 'conditional' ? EXIT.conditional : EXIT.failed;
+}
 
 /** The exit code of a finished run. */
 export function runExitCode(results: Pick<RunResults, 'run' | 'summary'>): number {

@@ -6,7 +6,7 @@ import { ConfigError, formatAjvErrors } from './errors.ts';
 import { readConfigFile } from './read.ts';
 
 /** ajv-formats is CommonJS; under ESM its default import is the plugin function itself. */
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const addFormats = addFormatsModule as unknown as (ajv: Ajv, formats?: string[]) => Ajv;
 
 export interface WaiversFile {
   file: string;

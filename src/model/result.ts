@@ -42,7 +42,8 @@ export interface CaseResult {
   metrics: Record<string, number>;
   /** Set when the host was a replayed or assembled profile, not a live host. */
   replayed?: boolean;
-  waiver?: { reason: string; ticket?: string; expires?: string };
+  /** Set by the sign-off when a waiver turned a failed/error case into `waived`; `status` is what it was before. */
+  waiver?: { reason: string; ticket?: string; expires?: string; status?: 'failed' | 'error' };
 }
 
 export interface HostResult {
@@ -100,12 +101,19 @@ export interface SignoffVerdict {
   judgedAt: string;
 }
 
-export interface WaiverRecord {
+/** One entry of a waivers file (validated by src/config/schemas/waivers.schema.json). */
+export interface Waiver {
+  /** Globs (`*`, `?`) on the suite name, the case id and the host name; a missing key matches anything. */
   match: { suite?: string; case?: string; host?: string };
   reason: string;
   ticket?: string;
+  /** YYYY-MM-DD, the last day (UTC) the waiver applies. */
   expires: string;
+  /** Also waive `error` cases (lab faults), not only `failed`. */
   errors?: boolean;
+}
+
+export interface WaiverRecord extends Waiver {
   /** applied: waived ≥1 case; unused: matched nothing; expired: past its date at judgedAt. */
   state: 'applied' | 'unused' | 'expired';
   /** Ids of the cases it waived (applied) or would have matched (expired). */

@@ -1,7 +1,9 @@
+import { buildHtml } from './html.ts';
 import { buildJunit } from './junit.ts';
+import { buildMarkdown } from './markdown.ts';
 import type { Reporter } from './reporter.ts';
 
-/** The reporters by name. `hwqual run` and `hwqual report` write DEFAULT_REPORTERS. */
+/** The reporters by name. `hwqual run`, `hwqual report` and `hwqual merge` write DEFAULT_REPORTERS. */
 export const REPORTERS: Record<string, () => Reporter> = {
   json: () => ({
     name: 'json',
@@ -11,6 +13,8 @@ export const REPORTERS: Record<string, () => Reporter> = {
     name: 'junit',
     render: ({ results, readText }) => [{ name: 'junit.xml', content: buildJunit(results, { readText }) }],
   }),
+  html: () => ({ name: 'html', render: ({ results }) => [{ name: 'report.html', content: buildHtml(results) }] }),
+  markdown: () => ({ name: 'markdown', render: ({ results }) => [{ name: 'report.md', content: buildMarkdown(results) }] }),
 };
 
-export const DEFAULT_REPORTERS: readonly string[] = ['json', 'junit'];
+export const DEFAULT_REPORTERS: readonly string[] = ['json', 'junit', 'html', 'markdown'];

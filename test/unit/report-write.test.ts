@@ -41,7 +41,7 @@ describe('writeReports', () => {
     const r = everyStatus();
     const out = await writeReports(dir, r);
     expect(out.failures).toEqual([]);
-    expect(out.files.map((f) => path.basename(f))).toEqual(['results.json', 'junit.xml']);
+    expect(out.files.map((f) => path.basename(f))).toEqual(['results.json', 'junit.xml', 'report.html', 'report.md']);
     expect(parseResults('results.json', readFileSync(path.join(dir, 'results.json'), 'utf8'))).toEqual(r);
     const junit = path.join(dir, 'junit.xml');
     expect(validateXsd(junit).ok).toBe(true);

@@ -4,6 +4,8 @@ import { register as list } from './list.ts';
 import { register as run } from './run.ts';
 import { register as demo } from './demo.ts';
 import { register as lab } from './lab.ts';
+import { register as report } from './report.ts';
+import { register as merge } from './merge.ts';
 
 /** Every subcommand's register(); main.ts calls each. Add one import + one entry per command file. */
-export const commandRegistrars: Array<(program: Command) => void> = [validate, list, run, demo, lab];
+export const commandRegistrars: Array<(program: Command) => void> = [validate, list, run, demo, lab, report, merge];

@@ -1,0 +1,59 @@
+import { realpathSync } from 'node:fs';
+import type { Command } from 'commander';
+import { HwqualError } from '../../model/errors.ts';
+import { copyShardFiles } from '../../report/merge-files.ts';
+import { mergeShards, type ShardInput } from '../../report/merge.ts';
+import { readRunResults } from '../../report/read-results.ts';
+import { applySignoff } from '../../report/signoff.ts';
+import { writeReports } from '../../report/write.ts';
+import { badInputExit } from '../common.ts';
+import { loadSignoffOptions, reportOutcome, SIGNOFF_FLAG_HELP, type SignoffFlags } from '../signoff-options.ts';
+
+/** `hwqual merge <dirs…> --out <dir>`: the shards of one run into one results.json, junit.xml and report. */
+export function register(program: Command): void {
+  program
+    .command('merge')
+    .description('merge the run folders of `run --shard i/n` into one (refuses different plans/labs/versions, a missing or repeated shard)')
+    .argument('<dirs...>', 'shard run folders')
+    .requiredOption('--out <dir>', 'folder for the merged results and reports')
+    .option('--waivers <file>', SIGNOFF_FLAG_HELP.waivers)
+    .option('--baseline <path>', SIGNOFF_FLAG_HELP.baseline)
+    .option('--threshold <fraction>', SIGNOFF_FLAG_HELP.threshold)
+    .option('--now <iso>', SIGNOFF_FLAG_HELP.now)
+    .action(async (dirs: string[], flags: SignoffFlags & { out: string }) => {
+      let shards: ShardInput[];
+      let merged;
+      try {
+        shards = readShards(dirs);
+        merged = applySignoff(mergeShards(shards), loadSignoffOptions(flags));
+      } catch (err) {
+        process.exitCode = badInputExit(err);
+        return;
+      }
+      for (const s of shards) {
+        const missing = await copyShardFiles(s.dir, s.results, flags.out, s.prefix);
+        for (const m of missing) process.stderr.write(`hwqual: ${s.dir}: ${m} is missing; its link in the report will not work\n`);
+      }
+      process.exitCode = reportOutcome(flags.out, merged, await writeReports(flags.out, merged));
+    });
+}
+
+function readShards(dirs: string[]): ShardInput[] {
+  const seen = new Map<string, string>();
+  return dirs.map((dir) => {
+    const real = safeRealpath(dir);
+    const other = seen.get(real);
+    if (other) throw new HwqualError('E_USAGE', `merge refused: ${dir} given twice (also as ${other})`);
+    seen.set(real, dir);
+    const { results } = readRunResults(dir);
+    return { dir, prefix: `shard-${results.run.shard?.index ?? 'x'}`, results };
+  });
+}
+
+function safeRealpath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    throw new HwqualError('E_USAGE', `merge refused: ${dir} does not exist`);
+  }
+}

@@ -1,0 +1,54 @@
+import { loadWaivers } from '../config/waivers.ts';
+import { HwqualError } from '../model/errors.ts';
+import { readRunResults } from '../report/read-results.ts';
+import type { SignoffOptions } from '../report/signoff.ts';
+import type { WriteReportsResult } from '../report/write.ts';
+import type { RunResults } from '../model/result.ts';
+import { EXIT, verdictExitCode } from './exit-codes.ts';
+
+/** `--waivers`, `--baseline`, `--threshold`, `--now` as given to `run`, `report` and `merge`. */
+export interface SignoffFlags {
+  waivers?: string;
+  baseline?: string;
+  threshold?: string;
+  now?: string;
+}
+
+/** Load the files the flags name (validated; E_CONFIG / E_USAGE naming the file and field). */
+export function loadSignoffOptions(flags: SignoffFlags): SignoffOptions {
+  const options: SignoffOptions = {};
+  if (flags.waivers) options.waivers = loadWaivers(flags.waivers);
+  if (flags.threshold !== undefined && !(Number(flags.threshold) >= 0)) {
+    throw new HwqualError('E_USAGE', `--threshold must be a fraction ≥ 0, like 0.1 for 10 % (got "${flags.threshold}")`);
+  }
+  if (flags.baseline) {
+    const { file, results } = readRunResults(flags.baseline);
+    options.baseline = { file, results, ...(flags.threshold !== undefined ? { threshold: Number(flags.threshold) } : {}) };
+  }
+  if (flags.now !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(flags.now) || Number.isNaN(Date.parse(flags.now))) {
+      throw new HwqualError('E_USAGE', `--now must be an ISO date or date-time, like 2027-02-01 or 2027-02-01T12:00:00Z (got "${flags.now}")`);
+    }
+    options.now = new Date(flags.now).toISOString();
+  }
+  return options;
+}
+
+/** Print where the reports went and the verdict; return the process exit code. */
+export function reportOutcome(outDir: string, results: RunResults, written: WriteReportsResult): number {
+  for (const f of written.failures) process.stderr.write(`hwqual: reporter ${f.reporter} failed: ${f.error}\n`);
+  const s = results.signoff!;
+  const counts = `${results.summary.passed} passed, ${results.summary.failed} failed, ${results.summary.error} error, ${results.summary.waived} waived`;
+  process.stdout.write(`${s.verdict} (${counts}): ${outDir}/report.html\n`);
+  for (const reason of s.reasons.slice(0, 10)) process.stdout.write(`  ${reason}\n`);
+  if (s.reasons.length > 10) process.stdout.write(`  … ${s.reasons.length - 10} more in report.html\n`);
+  const code = verdictExitCode(s.verdict);
+  return written.failures.length && code !== EXIT.failed ? EXIT.failed : code;
+}
+
+export const SIGNOFF_FLAG_HELP = {
+  waivers: 'waivers file (YAML/JSON): failed cases it matches become waived until its expiry',
+  baseline: 'an earlier run folder or results.json to diff against',
+  threshold: 'relative change of a figure reported against the baseline (default 0.1 = 10 %)',
+  now: 'judge waiver expiry at this instant (ISO) instead of the run start',
+} as const;
