@@ -23,7 +23,8 @@ export const CMD = {
   /** BIOS (0), system (1), processor (4), memory device (17). Needs root and /dev/mem or the sysfs DMI tables. */
   dmidecode: 'dmidecode -t 0,1,4,17',
   lsblk: 'lsblk -J -d -b -o NAME,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN',
-  ipLink: 'ip -j link',
+  /** `-d` adds linkinfo.info_kind for software devices (bridge, veth, ifb, bond…); physical NICs have none. */
+  ipLink: 'ip -d -j link',
   crypto: 'cat /proc/crypto',
   qemuX86: 'qemu-system-x86_64 --version',
   qemuArm: 'qemu-system-aarch64 --version',
