@@ -15,9 +15,9 @@ export function buildQemuArgs(spec: VmSpec, paths: VmPaths): string[] {
     '-nodefaults', '-no-user-config', '-no-reboot',
     '-machine', spec.machine ?? DEFAULTS.machine,
     '-accel', spec.accel,
-    '-cpu', cpu,
+    // `-machine none` (a QEMU for QMP queries only) has no CPUs to configure.
+    ...(spec.machine === 'none' ? [] : ['-cpu', cpu, '-smp', String(spec.vcpus ?? DEFAULTS.vcpus)]),
     '-m', String(spec.memoryMiB ?? DEFAULTS.memoryMiB),
-    '-smp', String(spec.vcpus ?? DEFAULTS.vcpus),
     '-display', 'none',
     '-monitor', 'none',
     '-serial', `file:${paths.console}`,
@@ -59,7 +59,7 @@ function validate(spec: VmSpec): void {
   if (spec.cpu === 'host' && spec.accel !== 'kvm') {
     throw new HwqualError('E_VM', "CPU model 'host' needs KVM, but this VM runs under tcg (KVM absent or unusable on the host): use a named model or 'max'");
   }
-  if (!spec.kernel && !(spec.disks ?? []).length) {
+  if (!spec.kernel && !(spec.disks ?? []).length && spec.machine !== 'none') {
     throw new HwqualError('E_VM', 'a VM needs a kernel or at least one disk to boot from');
   }
   if (spec.memoryMiB !== undefined && !(Number.isInteger(spec.memoryMiB) && spec.memoryMiB >= 16)) {
