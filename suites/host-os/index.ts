@@ -1,0 +1,20 @@
+import { defineSuite } from '../../src/suite-api/index.ts';
+import { osCases } from './os-cases.ts';
+import { hostOsRequire } from './require.ts';
+import { virtCases } from './virt-cases.ts';
+import { vulnerabilityCases } from './vulnerability-cases.ts';
+
+/**
+ * The host's OS and virtualisation stack: OS and kernel, KVM, QEMU and libvirt versions, IOMMU, hugepages, the
+ * kernel command line, and one case per CPU vulnerability the kernel reports. Read-only. Plan settings: see require.ts.
+ */
+export default defineSuite({
+  name: 'host-os',
+  title: 'Host OS and virtualisation stack',
+  description: 'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt versions, IOMMU, hugepages, kernel command line, CPU vulnerabilities.',
+  tags: ['host'],
+  cases(host, plan) {
+    const req = hostOsRequire(plan);
+    return [...osCases(req), ...virtCases(req), ...vulnerabilityCases(host, req)];
+  },
+});

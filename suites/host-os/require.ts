@@ -1,0 +1,54 @@
+import type { PlanView } from '../../src/suite-api/index.ts';
+
+/**
+ * What the plan's `require:` block may say to this suite (all optional):
+ *   qemu: ">=7.2"              version range for QEMU (>=, >, <=, <, =; several separated by spaces)
+ *   libvirt: ">=9.0"           version range for libvirt, when installed
+ *   kernel: ">=6.1"            version range for the running kernel release
+ *   os: { id: debian, versionId: "12" }
+ *   kvm: false                 do not require /dev/kvm and a kvm_intel/kvm_amd module (default: required)
+ *   nested: true               require nested virtualisation on in kvm_intel/kvm_amd
+ *   iommu: false               do not require an enabled IOMMU (default: required)
+ *   hugepages: { min: 1024, sizeKiB: 1048576 } or a number (= min)
+ *   kernelCmdline: ["intel_iommu=on", "iommu=pt"]
+ *   vulnerabilities: { allow: ["spec_store_bypass"] }   entries allowed to read "Vulnerable"
+ */
+export interface HostOsRequire {
+  qemu?: string;
+  libvirt?: string;
+  kernel?: string;
+  os?: { id?: string; versionId?: string };
+  kvm?: boolean;
+  nested?: boolean;
+  iommu?: boolean;
+  hugepages?: { min?: number; sizeKiB?: number };
+  kernelCmdline: string[];
+  vulnerabilities: { allow: string[] };
+}
+
+export function hostOsRequire(plan: PlanView): HostOsRequire {
+  const r = plan.require;
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+  const hp = r.hugepages;
+  const os = r.os && typeof r.os === 'object' ? (r.os as Record<string, unknown>) : undefined;
+  const vul = r.vulnerabilities && typeof r.vulnerabilities === 'object' ? (r.vulnerabilities as Record<string, unknown>) : {};
+  return {
+    qemu: str(r.qemu),
+    libvirt: str(r.libvirt),
+    kernel: str(r.kernel),
+    os: os ? { id: str(os.id), versionId: str(os.versionId) } : undefined,
+    kvm: bool(r.kvm),
+    nested: bool(r.nested),
+    iommu: bool(r.iommu),
+    hugepages: typeof hp === 'number' ? { min: hp }
+      : hp && typeof hp === 'object' ? { min: num((hp as Record<string, unknown>).min), sizeKiB: num((hp as Record<string, unknown>).sizeKiB) }
+      : undefined,
+    kernelCmdline: Array.isArray(r.kernelCmdline) ? r.kernelCmdline.map(String) : typeof r.kernelCmdline === 'string' ? [r.kernelCmdline] : [],
+    vulnerabilities: { allow: Array.isArray(vul.allow) ? vul.allow.map(String) : [] },
+  };
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
