@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { RunResults } from '../model/result.ts';
 import { HwqualError, messageOf } from '../model/errors.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { applySignoff } from './signoff.ts';
 import { runFolderReader, type ReportContext, type Reporter } from './reporter.ts';
 import { DEFAULT_REPORTERS, REPORTERS } from './reporters.ts';
 
@@ -22,8 +23,10 @@ export interface WriteReportsResult {
 /**
  * Build every reporter's files in memory, then write each atomically (temp file, fsync, rename). One reporter's
  * failure — in render, in writing, or in onWritten — is recorded and does not stop the others.
+ * Results without a sign-off get one (applySignoff with no waivers or baseline), so every file carries the same verdict.
  */
-export async function writeReports(outDir: string, results: RunResults, options: WriteReportsOptions = {}): Promise<WriteReportsResult> {
+export async function writeReports(outDir: string, given: RunResults, options: WriteReportsOptions = {}): Promise<WriteReportsResult> {
+  const results = given.signoff ? given : applySignoff(given);
   const reporters = (options.reporters ?? DEFAULT_REPORTERS).map(resolveReporter);
   const ctx: ReportContext = { outDir, results, readText: options.readText ?? runFolderReader(outDir) };
   const out: WriteReportsResult = { files: [], failures: [] };

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/report/atomic.ts';
 import { runFolderReader } from '../../src/report/reporter.ts';
 import { writeReports } from '../../src/report/write.ts';
+import { applySignoff } from '../../src/report/signoff.ts';
 import { parseResults } from '../../src/report/results-schema.ts';
 import { everyStatus } from './report-fixtures.ts';
 import { validateXsd, xpath } from './report-xml-helpers.ts';
@@ -42,7 +43,7 @@ describe('writeReports', () => {
     const out = await writeReports(dir, r);
     expect(out.failures).toEqual([]);
     expect(out.files.map((f) => path.basename(f))).toEqual(['results.json', 'junit.xml', 'report.html', 'report.md']);
-    expect(parseResults('results.json', readFileSync(path.join(dir, 'results.json'), 'utf8'))).toEqual(r);
+    expect(parseResults('results.json', readFileSync(path.join(dir, 'results.json'), 'utf8'))).toEqual(applySignoff(r));
     const junit = path.join(dir, 'junit.xml');
     expect(validateXsd(junit).ok).toBe(true);
     expect(xpath(junit, 'string(//testcase[failure]/system-out)')).toContain('quiet');
