@@ -61,44 +61,28 @@ export function splitJsonObjects(text: string): string[] {
  * 2^53 (QEMU prints u64 defaults such as 18446744073709551615): replies are replayed and saved from their text.
  */
 export function minifyJson(raw: string): string {
-  let out = '';
-  let inString = false;
-  let escaped = false;
-  for (const ch of raw) {
-    if (inString) {
-      out += ch;
-      if (escaped) escaped = false;
-      else if (ch === '\\') escaped = true;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') { inString = true; out += ch; }
-    else if (ch !== ' ' && ch !== '\n' && ch !== '\r' && ch !== '\t') out += ch;
-  }
-  return out;
+  return raw.replace(/("(?:[^"\\]|\\.)*")|\s+/g, (_m, str: string | undefined) => str ?? '');
 }
 
 /** JSON text laid out as JSON.stringify(value, null, 2) would, without parsing it (numbers keep their digits). */
 export function prettyJson(raw: string): string {
-  const min = minifyJson(raw);
-  let out = '';
+  const tokens = raw.match(/"(?:[^"\\]|\\.)*"|[{}[\],:]|[^{}[\],:"\s]+/g) ?? [];
+  const out: string[] = [];
   let depth = 0;
-  const nl = () => '\n' + '  '.repeat(depth);
-  for (let i = 0; i < min.length; i++) {
-    const ch = min[i];
-    if (ch === '"') {
-      let j = i + 1;
-      while (min[j] !== '"') j += min[j] === '\\' ? 2 : 1;
-      out += min.slice(i, j + 1);
-      i = j;
-    } else if (ch === '{' || ch === '[') {
-      const close = ch === '{' ? '}' : ']';
-      if (min[i + 1] === close) { out += ch + close; i++; }
-      else { depth++; out += ch + nl(); }
-    } else if (ch === '}' || ch === ']') { depth--; out += nl() + ch; }
-    else if (ch === ',') out += ',' + nl();
-    else if (ch === ':') out += ': ';
-    else out += ch;
+  const indents: string[] = [];
+  const nl = () => (indents[depth] ??= '\n' + '  '.repeat(depth));
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === '{' || t === '[') {
+      const close = t === '{' ? '}' : ']';
+      if (tokens[i + 1] === close) { out.push(t + close); i++; }
+      else { depth++; out.push(t, nl()); }
+    } else if (t === '}' || t === ']') { depth--; out.push(nl(), t); }
+    else if (t === ',') out.push(',', nl());
+    else if (t === ':') out.push(': ');
+    else out.push(t);
   }
-  return out;
+  return out.join('');
 }
 
 /** The top-level members of a JSON object's text, as [raw key, raw value] pairs (keys with their quotes). */
