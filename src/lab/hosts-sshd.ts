@@ -4,16 +4,17 @@ import { labYamlText, osLabel } from './lab-yaml.ts';
 import { stopRecorded } from './proc.ts';
 import { knownHostsLine, sshdConfigText } from './sshd-config.ts';
 import { ensureKey, logTail, pickPort, startSshd, waitForSshd } from './sshd.ts';
+import { allOrFirstError } from './settle.ts';
 import { writeState } from './state.ts';
 import type { LabHost, LabState } from './types.ts';
 
-/** Host keys, one sshd per host (recorded before we wait on it), then known_hosts and lab.yaml. */
+/** Host keys, one sshd per host (recorded before we wait on it; hosts in parallel), then known_hosts and lab.yaml. */
 export async function startHosts(state: LabState): Promise<void> {
   await ensureKey(state.identityFile, `hwqual-lab-client@${state.id}`);
-  for (const host of state.hosts) {
+  await allOrFirstError(state.hosts.map(async (host) => {
     await ensureKey(host.hostKey, `hwqual-lab-${host.name}@${state.id}`);
     await startOne(state, host);
-  }
+  }));
   const lines = state.hosts.map((h) => knownHostsLine(h.address, h.port, readFileSync(`${h.hostKey}.pub`, 'utf8')));
   writeFileSync(state.knownHosts, `${lines.join('\n')}\n`);
   writeLabYaml(state);

@@ -1,6 +1,7 @@
 import { HwqualError } from '../model/errors.ts';
 import { createBridge, createNetns, plugHost } from './netns.ts';
 import { run } from './run.ts';
+import { allOrFirstError } from './settle.ts';
 import { writeState } from './state.ts';
 import type { LabState } from './types.ts';
 
@@ -20,14 +21,13 @@ export async function buildNetwork(state: LabState): Promise<string | undefined>
   const [first, ...rest] = state.hosts;
   const r = await createNetns(first!.netns!);
   if (r.exitCode !== 0) return `ip netns add failed: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`;
-  for (const h of rest) {
+  await allOrFirstError(rest.map(async (h) => {
     const more = await createNetns(h.netns!);
     if (more.exitCode !== 0) throw new HwqualError('E_COMMAND', `ip netns add ${h.netns}: ${more.stderr.trim()}`, { host: h.name });
-  }
+  }));
   await createBridge(state.bridge!, state.bridgeAddress!);
-  for (const h of state.hosts) {
-    await plugHost({ netns: h.netns!, bridge: state.bridge!, vethHost: h.vethHost!, vethPeer: h.vethPeer!, address: h.address });
-  }
+  await allOrFirstError(state.hosts.map((h) =>
+    plugHost({ netns: h.netns!, bridge: state.bridge!, vethHost: h.vethHost!, vethPeer: h.vethPeer!, address: h.address })));
   writeState(state);
   return undefined;
 }
