@@ -100,12 +100,29 @@ export class RecordingTransport implements Transport {
       ...meta,
       ...(qmp.length ? { qmp: [...qmp, ...(meta.qmp ?? [])] } : {}),
     };
-    return { meta: full, commands: this.commands, files: this.files, qmpFiles };
+    return { meta: full, commands: collapse(this.commands, (c) => c.command), files: collapse(this.files, (f) => f.path), qmpFiles };
   }
 
   async save(dir: string, meta: Partial<ProfileMeta> = {}): Promise<void> {
     await saveProfile(dir, this.toProfile(meta));
   }
+}
+
+/**
+ * A command (or file) asked several times with the same answer every time is stored once: replay repeats the last
+ * answer, so this changes nothing. Answers that differ are all kept, in order.
+ */
+function collapse<T extends CommandEntry | FileEntry>(entries: T[], keyOf: (e: T) => string): T[] {
+  const answer = (e: T) => {
+    const { recordedAt: _at, durationMs: _d, ...rest } = e as CommandEntry & FileEntry;
+    return JSON.stringify(rest);
+  };
+  const byKey = new Map<string, T[]>();
+  for (const e of entries) byKey.set(keyOf(e), [...(byKey.get(keyOf(e)) ?? []), e]);
+  return entries.filter((e) => {
+    const all = byKey.get(keyOf(e))!;
+    return !all.every((x) => answer(x) === answer(all[0])) || e === all[0];
+  });
 }
 
 function entryOf(r: ExecResult): CommandEntry {
