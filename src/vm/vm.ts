@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HwqualError } from '../model/errors.ts';
+import { registerEmergencyCleanup } from '../util/emergency.ts';
 import type { Transport } from '../transport/types.ts';
 import { ConsoleReader, type ConsoleMatch, type WaitForOptions } from './console.ts';
 import { GuestAgentClient } from './guest-agent.ts';
@@ -26,7 +27,9 @@ export class Vm {
   readonly console: ConsoleReader;
   pid: number | undefined;
   private teardownPromise: Promise<void> | undefined;
+  private readonly cleanups: Array<() => Promise<void>> = [];
   private readonly offAbort: () => void;
+  private readonly offEmergency: () => void;
 
   constructor(readonly transport: Transport, readonly spec: VmSpec, readonly paths: VmPaths, readonly argv: string[], signal?: AbortSignal) {
     this.console = new ConsoleReader(transport, paths.console, spec.name ?? 'vm');
@@ -34,6 +37,7 @@ export class Vm {
     signal?.addEventListener('abort', onAbort, { once: true });
     this.offAbort = () => signal?.removeEventListener('abort', onAbort);
     live.add(this);
+    this.offEmergency = registerEmergencyCleanup(() => this.sweep()); // second Ctrl-C: SIGKILL by pid, no QMP
   }
 
   get name(): string { return this.spec.name ?? 'vm'; }
@@ -66,6 +70,11 @@ export class Vm {
     return this.teardownPromise;
   }
 
+  /** Run after the VM is gone at teardown (e.g. remove a cloud-init seed); in reverse order, errors ignored. */
+  addCleanup(fn: () => Promise<void>): void {
+    this.cleanups.push(fn);
+  }
+
   /** Run the kill-and-remove script again (no QMP): for a start that raced with a cancel. */
   async sweep(): Promise<void> {
     await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile, 0), { timeoutMs: 30_000 });
@@ -79,7 +88,9 @@ export class Vm {
       await this.console.poll().catch(() => {});
       await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile), { timeoutMs: 30_000 });
     } finally {
+      for (const fn of this.cleanups.reverse()) await fn().catch(() => {});
       live.delete(this);
+      this.offEmergency();
     }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { candidateVersions, resolveMeta } from './apt.ts';
 import type { BuiltImage } from './built-image.ts';
@@ -21,6 +21,14 @@ export async function debianKey(recipe: DebianRecipe): Promise<{ key: string; ve
 export async function buildDebian(recipe: DebianRecipe, outDir: string, work: string): Promise<Omit<BuiltImage, 'key' | 'builtAt' | 'buildMs'>> {
   const { versions } = await debianKey(recipe);
   const root = join(work, 'root');
+  try {
+    return await buildRoot(recipe, outDir, work, root, versions);
+  } finally {
+    await unmountUnder(root); // a debootstrap killed half-way leaves /proc and /sys mounted in the root
+  }
+}
+
+async function buildRoot(recipe: DebianRecipe, outDir: string, work: string, root: string, versions: Record<string, string>): Promise<Omit<BuiltImage, 'key' | 'builtAt' | 'buildMs'>> {
   await runLocal('debootstrap', ['--variant=minbase', `--include=${recipe.include.join(',')}`, recipe.suite, root], { timeoutMs: 20 * 60_000 });
   await writeFile(join(root, 'etc/hostname'), `hwqual-${recipe.name}\n`);
   await writeFile(join(root, 'etc/fstab'), '/dev/vda / ext4 defaults 0 1\n');
@@ -57,4 +65,9 @@ export async function buildDebian(recipe: DebianRecipe, outDir: string, work: st
     disk: { path: join(outDir, 'disk.qcow2'), format: 'qcow2' },
     readiness: { guestAgent: true }, versions: { ...versions, kernelRelease: vmlinuz.replace('vmlinuz-', '') },
   };
+}
+
+async function unmountUnder(root: string): Promise<void> {
+  const mounts = (await readFile('/proc/mounts', 'utf8').catch(() => '')).split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(`${root}/`));
+  for (const m of mounts.sort((a, b) => b.length - a.length)) await runLocal('umount', ['-l', m]).catch(() => {});
 }

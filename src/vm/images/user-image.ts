@@ -1,0 +1,51 @@
+import { HwqualError } from '../../model/errors.ts';
+import type { Transport } from '../../transport/types.ts';
+import type { Vm } from '../vm.ts';
+import { bootImage, type ImageBootOptions, type Ready } from './boot.ts';
+import type { BuiltImage } from './built-image.ts';
+import { makeCidataDisk, type CloudInitSeed } from './cidata.ts';
+
+/** A guest image of the user's, from the lab/plan config. Paths are on the host that runs QEMU. */
+export interface UserImageConfig {
+  name: string;
+  title?: string;
+  /** A qcow2 or raw disk (booted through its own boot loader, or with `kernel`). VMs write to an overlay. */
+  disk?: { path: string; format?: 'qcow2' | 'raw' };
+  kernel?: { kernel: string; initrd?: string; append?: string };
+  /** Readiness: a console regex, or the guest agent answering guest-sync. */
+  ready: { console: string } | { guestAgent: true };
+  /** An optional NoCloud seed made into a `cidata` ISO. */
+  cloudInit?: CloudInitSeed;
+  memoryMiB?: number;
+}
+
+/** Validate once and turn a user image into the same shape as a built-in one (kind `user`: never staged). */
+export function userImage(cfg: UserImageConfig): BuiltImage {
+  if (!cfg.disk && !cfg.kernel) throw new HwqualError('E_CONFIG', `image ${cfg.name}: give a disk, a kernel, or both`);
+  if ('console' in cfg.ready) {
+    try { new RegExp(cfg.ready.console); } catch (err) {
+      throw new HwqualError('E_CONFIG', `image ${cfg.name}: ready.console is not a valid regex: ${(err as Error).message}`);
+    }
+  }
+  const format = cfg.disk?.format ?? (cfg.disk?.path.endsWith('.qcow2') ? 'qcow2' : 'raw');
+  return {
+    name: cfg.name, kind: 'user', title: cfg.title ?? cfg.name, key: 'user',
+    kernel: cfg.kernel?.kernel, initrd: cfg.kernel?.initrd, append: cfg.kernel?.append,
+    disk: cfg.disk && { path: cfg.disk.path, format },
+    readiness: cfg.ready, versions: {}, builtAt: '', buildMs: 0,
+  };
+}
+
+/** Boot a user image (with its cloud-init seed, if any); the seed is removed at teardown. */
+export async function bootUserImage(transport: Transport, cfg: UserImageConfig, o: ImageBootOptions & { readyTimeoutMs?: number }): Promise<{ vm: Vm } & Ready> {
+  const image = userImage(cfg);
+  const seed = cfg.cloudInit ? await makeCidataDisk(transport, cfg.cloudInit, '/tmp/hwqual-vms/seeds', o.signal) : undefined;
+  try {
+    const booted = await bootImage(transport, image, { memoryMiB: cfg.memoryMiB, ...o, extraDisks: [...(o.extraDisks ?? []), ...(seed ? [seed.disk] : [])] });
+    if (seed) booted.vm.addCleanup(seed.remove);
+    return booted;
+  } catch (err) {
+    await seed?.remove().catch(() => {});
+    throw err;
+  }
+}
