@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { withLabLock } from './lock.ts';
 import { labDir } from './names.ts';
 import { deleteLink, deleteNetns, netnsPids } from './netns.ts';
 import { descendants, isAlive, readStat, stopRecorded } from './proc.ts';
@@ -20,6 +21,12 @@ export interface LabDownReport {
  * Keys stay, so a later `up` keeps the same known_hosts.
  */
 export async function labDown(dir: string): Promise<LabDownReport> {
+  if (!existsSync(labDir(dir))) return { dir: labDir(dir), found: false, stopped: [], deleted: [] };
+  return withLabLock(dir, () => tearDown(dir));
+}
+
+/** labDown without the lock, for `up` cleaning up after itself (it holds the lock). */
+export async function tearDown(dir: string): Promise<LabDownReport> {
   const state = readState(dir);
   const report: LabDownReport = { dir: labDir(dir), found: Boolean(state), stopped: [], deleted: [] };
   if (!state) return report;

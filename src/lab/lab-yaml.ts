@@ -21,7 +21,7 @@ export function labYamlText(state: LabState, os: string): string {
   const rel = (p: string) => relative(dirname(state.labYaml), p) || p;
   const doc = {
     defaults: {
-      user: 'root',
+      user: state.user,
       identityFile: rel(state.identityFile),
       knownHosts: rel(state.knownHosts),
       labels: { os, pool: LAB_POOL },

@@ -24,7 +24,8 @@ export async function ensureKey(path: string, comment: string): Promise<string> 
  */
 export function startSshd(o: { netns?: string; config: string; logFile: string }): RecordedProcess | undefined {
   if (!existsSync(SSHD)) throw new HwqualError('E_COMMAND_NOT_FOUND', `${SSHD} is missing: install openssh-server`);
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
+  // sshd's privilege separation directory (root only; a non-root sshd runs without privilege separation)
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   writeFileSync(o.logFile, '');
   const argv = [SSHD, '-D', '-f', o.config, '-E', o.logFile];
   const [file, ...args] = o.netns ? ['ip', 'netns', 'exec', o.netns, ...argv] : argv;

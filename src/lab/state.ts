@@ -21,7 +21,7 @@ export function readState(dir: string): LabState | undefined {
 export function validateState(data: unknown, path = 'state.json'): LabState {
   const s = data as Partial<LabState>;
   const ok = s && s.version === 1 && typeof s.dir === 'string' && typeof s.id === 'string'
-    && (s.mode === 'netns' || s.mode === 'loopback') && Array.isArray(s.hosts)
+    && (s.mode === 'netns' || s.mode === 'loopback') && typeof s.user === 'string' && Array.isArray(s.hosts)
     && s.hosts.every((h) => typeof h?.name === 'string' && typeof h.address === 'string' && typeof h.port === 'number');
   if (!ok) throw new HwqualError('E_CONFIG', `${path}: not a hwqual lab state (version 1)`);
   return s as LabState;

@@ -37,6 +37,8 @@ export interface LabState {
   bridge?: string;
   bridgeAddress?: string;
   hosts: LabHost[];
+  /** Login user of every host: root, or (loopback as non-root) whoever ran `up`. */
+  user: string;
   identityFile: string;
   knownHosts: string;
   labYaml: string;

@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
 import { assertNoConflicts } from './conflicts.ts';
-import { labDown } from './down.ts';
+import { tearDown } from './down.ts';
 import { startHosts, writeLabYaml } from './hosts-sshd.ts';
 import { MAX_HOSTS, labId, labNames, labPaths, loopbackAddress } from './names.ts';
+import { withLabLock } from './lock.ts';
 import { buildNetwork, netnsUnsupported } from './network.ts';
 import { readState, removeState, writeState } from './state.ts';
 import { labStatus } from './status.ts';
@@ -24,6 +26,11 @@ export interface LabUpOptions {
 export async function labUp(options: LabUpOptions): Promise<LabState> {
   const { hosts: count } = options;
   if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) throw new HwqualError('E_USAGE', `--hosts must be 1..${MAX_HOSTS}, got ${count}`);
+  return withLabLock(options.dir, () => bringUp(options));
+}
+
+async function bringUp(options: LabUpOptions): Promise<LabState> {
+  const { hosts: count } = options;
   const paths = labPaths(options.dir);
   mkdirSync(paths.dir, { recursive: true });
   const existing = readState(paths.dir);
@@ -33,7 +40,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     if (existing.hosts.length !== count) refuse(`has ${existing.hosts.length} hosts, not ${count}`, what, paths.dir);
     if (options.loopback && existing.mode !== 'loopback') refuse('runs on network namespaces, not --loopback', what, paths.dir);
     if (status?.healthy) return existing;
-    await labDown(paths.dir);
+    await tearDown(paths.dir);
   }
   const reason = options.loopback ? 'forced by --loopback' : await netnsUnsupported();
   if (!reason) {
@@ -46,7 +53,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       fallback = await buildNetwork(state);
       if (!fallback) return await finish(state);
     } catch (err) {
-      await labDown(paths.dir);
+      await tearDown(paths.dir);
       throw err;
     }
     removeState(paths.dir);
@@ -61,7 +68,7 @@ async function upLoopback(dir: string, count: number, reason: string): Promise<L
   try {
     return await finish(state);
   } catch (err) {
-    await labDown(dir);
+    await tearDown(dir);
     throw err;
   }
 }
@@ -102,6 +109,7 @@ function newState(dir: string, mode: LabMode, count: number, fallbackReason?: st
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(mode === 'netns' ? { subnet: names.subnet, bridge: names.bridge, bridgeAddress: names.bridgeAddress } : {}),
     hosts,
+    user: process.getuid?.() === 0 ? 'root' : userInfo().username,
     identityFile: paths.identityFile,
     knownHosts: paths.knownHosts,
     labYaml: paths.labYaml,

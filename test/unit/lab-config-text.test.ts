@@ -23,7 +23,7 @@ describe('lab texts', () => {
         hosts: ['node-a', 'node-b'].map((name, i) => ({
           name, address: `127.0.0.${2 + i}`, port: 2200 + i, sshdConfig: '', hostKey: '', logFile: '',
         })),
-        identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), labYaml: join(dir, 'lab.yaml'),
+        user: 'root', identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), labYaml: join(dir, 'lab.yaml'),
         phase: 'running', createdAt: '',
       };
       const text = labYamlText(state, 'debian-12');

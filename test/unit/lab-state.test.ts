@@ -16,7 +16,7 @@ function sample(dir: string): LabState {
       sshdConfig: join(dir, 'hosts/node-a/sshd_config'), hostKey: join(dir, 'hosts/node-a/ssh_host_ed25519_key'),
       logFile: join(dir, 'hosts/node-a/sshd.log'), sshd: { pid: 4242, startTime: '123456' },
     }],
-    identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), labYaml: join(dir, 'lab.yaml'),
+    user: 'root', identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), labYaml: join(dir, 'lab.yaml'),
     phase: 'running', createdAt: '2026-01-01T00:00:00.000Z',
   };
 }
