@@ -1,10 +1,11 @@
-import type { RunResults } from '../model/result.ts';
-
-/** Every process outcome and its exit code, in one place. The sign-off work adds the verdict codes here. */
+/**
+ * Every process outcome and its exit code, in one place (the README's table). How each case status feeds the
+ * verdict is the STATUS_TABLE in src/report/verdict.ts.
+ */
 export const EXIT = {
-  /** Every case passed or was skipped (later: verdict qualified). */
+  /** Verdict qualified (also: a command such as validate/list succeeded). */
   ok: 0,
-  /** A case failed or errored (later: verdict not-qualified). */
+  /** Verdict not-qualified, or a reporter failed to write its file. */
   failed: 1,
   /** Bad input: CLI, config, regex, unknown suite, a plan that selects no host or no case. Nothing ran. */
   badInput: 2,
@@ -20,9 +21,3 @@ export function verdictExitCode(verdict: 'qualified' | 'conditional' | 'not-qual
   return verdict === 'qualified' ? EXIT.ok : verdict === 'conditional' ? EXIT.conditional : EXIT.failed;
 }
 
-/** The exit code of a finished run. */
-export function runExitCode(results: Pick<RunResults, 'run' | 'summary'>): number {
-  if (results.run.interrupted) return EXIT.interrupted;
-  const s = results.summary;
-  return s.failed + s.error + s.cancelled > 0 ? EXIT.failed : EXIT.ok;
-}

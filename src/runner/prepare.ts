@@ -6,6 +6,7 @@ import { expandPlan, filterCases, type CaseFilter } from './expand.ts';
 import { connectHosts, selectHosts, type ConnectedHost, type GatherFacts, type HostBinding } from './hosts.ts';
 import { loadSuites } from './load-suites.ts';
 import type { LoadedSuite, PlannedCase } from './plan-types.ts';
+import { selectShard, shardGroupKey, type ShardSpec } from './shard.ts';
 
 export interface PrepareOptions {
   lab: LabConfig;
@@ -17,6 +18,8 @@ export interface PrepareOptions {
   transportFactory?: (host: HostConfig, lab: LabConfig) => Transport;
   gatherFacts?: GatherFacts;
   suitesDir?: string;
+  /** Run only this stable share of the suite × host groups. */
+  shard?: ShardSpec;
 }
 
 export interface PreparedRun {
@@ -25,6 +28,8 @@ export interface PreparedRun {
   /** Every case the plan expands to (before filters), and the ones the filters keep. */
   all: PlannedCase[];
   cases: PlannedCase[];
+  /** The suite × host cells this run (or shard) is to cover. */
+  planned: Array<{ suite: string; host: string }>;
 }
 
 /** Load suites, bind and connect hosts, gather facts, expand and filter. Bad input throws E_USAGE / E_CONFIG. */
@@ -35,13 +40,26 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     const factory = o.transportFactory ?? (await import('../transport/create.ts')).createTransport;
     bindings = selectHosts(o.lab, o.plan).map((config) => ({ config, transport: factory(config, o.lab) }));
   }
+  // Shards split suite × host groups known from the plan and the lab alone, before any host is contacted.
+  let planned = o.plan.suites.flatMap((suite) => bindings!.map((b) => ({ suite, host: b.config.name })));
+  if (o.shard) {
+    planned = selectShard(planned, o.shard.index, o.shard.total, (g) => shardGroupKey(g.suite, g.host));
+    const used = new Set(planned.map((g) => g.host));
+    await Promise.all(bindings.filter((b) => !used.has(b.config.name)).map((b) => b.transport.close().catch(() => {})));
+    bindings = bindings.filter((b) => used.has(b.config.name));
+    if (!planned.length) throw new HwqualError('E_USAGE', `shard ${o.shard.index}/${o.shard.total} has no suite × host group (the plan has fewer groups than shards)`);
+  }
+  const cells = new Set(planned.map((g) => shardGroupKey(g.suite, g.host)));
   const gather = o.gatherFacts ?? (await import('./facts.ts')).gatherFacts;
   const hosts = await connectHosts(bindings, gather, o.signal ?? new AbortController().signal);
-  const all = expandPlan({ plan: o.plan, suites, hosts: hosts.map((h) => ({ info: h.info, error: h.error })) });
+  const all = expandPlan({ plan: o.plan, suites, hosts: hosts.map((h) => ({ info: h.info, error: h.error })) })
+    .filter((c) => cells.has(shardGroupKey(c.suite, c.host.name)));
   const cases = filterCases(all, o.filter ?? {});
   if (!cases.length) {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
     throw new HwqualError('E_USAGE', all.length ? `the filters select no case (of ${all.length})` : 'the plan expands to no case');
   }
-  return { suites, hosts, all, cases };
+  // With filters, the run covers the cells that still have a case.
+  const kept = new Set(cases.map((c) => shardGroupKey(c.suite, c.host.name)));
+  return { suites, hosts, all, cases, planned: planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))) };
 }

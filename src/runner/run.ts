@@ -73,6 +73,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
       argv: o.argv ?? [],
       interrupted: o.signal.aborted,
       ...(o.shard && { shard: o.shard }),
+      planned: prepared.planned,
     },
     hosts: prepared.hosts.map((h) => hostResult(h, hostFacts.get(h.info.name) ?? {})),
     cases,

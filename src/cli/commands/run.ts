@@ -2,20 +2,23 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { prepareRun } from '../../runner/prepare.ts';
 import { executeRun } from '../../runner/run.ts';
+import { parseShard } from '../../runner/shard.ts';
+import { applySignoff } from '../../report/signoff.ts';
 import { writeReports } from '../../report/write.ts';
 import { badInputExit, buildFilter, collectList, loadConfigs } from '../common.ts';
-import { EXIT, runExitCode } from '../exit-codes.ts';
+import { EXIT } from '../exit-codes.ts';
 import { replayBindings } from '../replay-option.ts';
 import { installInterruptHandler } from '../signals.ts';
+import { loadSignoffOptions, reportOutcome, SIGNOFF_FLAG_HELP, type SignoffFlags } from '../signoff-options.ts';
 
-export interface RunCliOptions {
-  lab: string; plan: string; out: string; grep?: string; grepInvert?: string; tag?: string[]; replay?: string;
+export interface RunCliOptions extends SignoffFlags {
+  lab: string; plan: string; out: string; grep?: string; grepInvert?: string; tag?: string[]; replay?: string; shard?: string;
 }
 
 export function register(program: Command): void {
   program
     .command('run')
-    .description('run the plan on its hosts and write junit.xml, results.json and a folder per case')
+    .description('run the plan on its hosts and write junit.xml, results.json, report.html, report.md and a folder per case')
     .requiredOption('--lab <file>', 'lab inventory (YAML or JSON)')
     .requiredOption('--plan <file>', 'qualification plan (YAML or JSON)')
     .option('--out <dir>', 'report folder', `reports/run-${new Date().toISOString().replace(/[:.]/g, '-')}`)
@@ -23,34 +26,40 @@ export function register(program: Command): void {
     .option('--grep-invert <regex>', 'leave out cases whose id or title matches')
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collectList)
     .option('--replay <profiles>', 'answer from recorded host profiles instead of live hosts: DIR or NAME=DIR, comma-separated')
+    .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
+    .option('--waivers <file>', SIGNOFF_FLAG_HELP.waivers)
+    .option('--baseline <path>', SIGNOFF_FLAG_HELP.baseline)
+    .option('--threshold <fraction>', SIGNOFF_FLAG_HELP.threshold)
+    .option('--now <iso>', SIGNOFF_FLAG_HELP.now)
     .action(async (o: RunCliOptions) => {
       process.exitCode = await runCommand(o, process.argv.slice(2));
     });
 }
 
+/** The whole `run`: bad input → 2 with nothing run; otherwise the verdict's code, or 130 when interrupted. */
 export async function runCommand(o: RunCliOptions, argv: string[]): Promise<number> {
   const controller = new AbortController();
   const uninstall = installInterruptHandler(controller);
   try {
     const startedAt = new Date();
-    let prepared;
-    let lab;
-    let plan;
+    let prepared, lab, plan, signoff, shard;
     try {
       ({ lab, plan } = loadConfigs(o.lab, o.plan));
       const filter = buildFilter(o);
+      signoff = loadSignoffOptions(o);
+      shard = o.shard ? parseShard(o.shard) : undefined;
       const bindings = o.replay ? await replayBindings(o.replay, lab, plan) : undefined;
-      prepared = await prepareRun({ lab, plan, filter, bindings, signal: controller.signal });
+      prepared = await prepareRun({ lab, plan, filter, bindings, shard, signal: controller.signal });
     } catch (err) {
       if (controller.signal.aborted) return EXIT.interrupted;
       return badInputExit(err);
     }
     const outDir = resolve(o.out);
-    const results = await executeRun({ lab, plan, prepared, outDir, signal: controller.signal, argv, startedAt });
+    const raw = await executeRun({ lab, plan, prepared, outDir, signal: controller.signal, argv, startedAt, shard });
+    const results = applySignoff(raw, signoff);
     const written = await writeReports(outDir, results);
-    for (const f of written.failures) process.stderr.write(`hwqual: reporter ${f.reporter} failed: ${f.error}\n`);
-    process.stdout.write(`reports: ${written.files.map((f) => f.replace(`${process.cwd()}/`, '')).join(', ')}\n`);
-    return runExitCode(results);
+    const code = reportOutcome(o.out, results, written);
+    return results.run.interrupted ? EXIT.interrupted : code;
   } finally {
     uninstall();
   }
