@@ -1,0 +1,48 @@
+// A real distribution: the Debian 12 image (debootstrap, systemd, qemu-guest-agent), one boot, readiness and
+// commands through the guest agent. The image builds on first use (~1–3 min) and is cached.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalTransport } from '../../src/transport/local.ts';
+import { bootImage } from '../../src/vm/images/boot.ts';
+import { ensureImage } from '../../src/vm/images/builder.ts';
+import type { GuestAgentClient } from '../../src/vm/guest-agent.ts';
+import type { Vm } from '../../src/vm/vm.ts';
+import { qemuRunningIn } from './vm-support.ts';
+
+const local = new LocalTransport('local');
+let vm: Vm | undefined;
+let agent: GuestAgentClient;
+
+beforeAll(async () => {
+  const image = await ensureImage('debian12');
+  vm = (await bootImage(local, image, { accel: 'tcg', cpu: 'max', vcpus: 2, memoryMiB: 1024, readyTimeoutMs: 240_000 })).vm;
+  agent = await vm.guestAgent();
+}, 900_000);
+afterAll(async () => {
+  agent?.close();
+  await vm?.teardown();
+  if (vm) expect(await qemuRunningIn(vm.paths.workDir)).toBe(false);
+});
+
+describe('Debian 12 guest (guest agent)', () => {
+  it('answers guest-ping and guest-info', async () => {
+    await expect(agent.ping()).resolves.toEqual({});
+    const info = await agent.info();
+    expect(info.supported_commands.map((c) => c.name)).toContain('guest-exec');
+  });
+
+  it('runs commands with guest-exec and returns their output and exit code', async () => {
+    const os = await agent.exec('/bin/sh', ['-c', '. /etc/os-release; echo "$ID $VERSION_ID"; uname -r; grep -c ^processor /proc/cpuinfo']);
+    expect(os.exitCode).toBe(0);
+    const [idLine, kernel, cpus] = os.stdout.trim().split('\n');
+    expect(idLine).toBe('debian 12');
+    expect(kernel).toMatch(/cloud-amd64$/);
+    expect(cpus).toBe('2');
+    const failing = await agent.exec('/bin/sh', ['-c', 'echo oops >&2; exit 3']);
+    expect(failing).toMatchObject({ exitCode: 3, stderr: 'oops\n' });
+  });
+
+  it('writes to an overlay, never to the cached image, and showed its ready marker on the console', async () => {
+    expect(vm!.spec.disks?.[0].path).toMatch(new RegExp(`^${vm!.paths.workDir}/`));
+    await vm!.waitForConsole(/HWQUAL-READY image=debian12/, { timeoutMs: 60_000 });
+  });
+});
