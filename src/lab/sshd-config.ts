@@ -24,6 +24,9 @@ export function sshdConfigText(c: SshdConfigInput): string {
     // The lab folder may sit under a world-writable /tmp, which StrictModes would reject for the key file.
     'StrictModes no',
     'PrintMotd no',
+    // Bash sources ~/.bashrc for commands run by sshd unless SHLVL says it is nested. A lab host shares /root with
+    // the controller, whose interactive set-up (pyenv, cargo…) does not belong on a host and costs seconds per command.
+    'SetEnv SHLVL=1',
     'Subsystem sftp internal-sftp',
     '',
   ].join('\n');

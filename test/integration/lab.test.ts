@@ -59,11 +59,12 @@ describe.sequential('lab-in-a-box', () => {
     expect(lab.hosts.map((h) => h.name)).toEqual(['node-a', 'node-b', 'node-c']);
     expect(lab.hosts.every((h) => h.user === 'root' && h.labels.pool === 'local-lab' && /^[a-z]+(-[\d.]+)?$/.test(h.labels.os!))).toBe(true);
     expect(lab.hosts.map((h) => h.address)).toEqual(state.hosts.map((h) => h.address));
-    const answers = await Promise.all(state.hosts.map((h) => ssh(state, h, 'ip -br -4 addr show dev eth0; ip route show default')));
+    const answers = await Promise.all(state.hosts.map((h) => ssh(state, h, 'ip -br -4 addr show dev eth0; ip route show default; echo SHLVL=$SHLVL')));
     answers.forEach((r, i) => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toContain(`${state.hosts[i]!.address}/24`);
       expect(r.stdout).not.toContain('default'); // no way out of the lab
+      expect(r.stdout).toContain('SHLVL=2'); // sshd's SetEnv: the controller's ~/.bashrc stays out of host commands
       expect(readFileSync(state.hosts[i]!.logFile, 'utf8')).toContain('Accepted publickey for root');
     });
   });

@@ -47,7 +47,7 @@ describe('lab texts', () => {
   it('configures sshd as the lab needs it', () => {
     const text = sshdConfigText({ address: '10.210.3.11', port: 22, hostKey: '/l/k', authorizedKeys: '/l/id.pub' });
     for (const line of ['ListenAddress 10.210.3.11:22', 'HostKey /l/k', 'AuthorizedKeysFile /l/id.pub', 'PermitRootLogin yes',
-      'UsePAM no', 'PidFile none', 'LogLevel VERBOSE', 'MaxSessions 10', 'PasswordAuthentication no']) {
+      'UsePAM no', 'PidFile none', 'LogLevel VERBOSE', 'MaxSessions 10', 'PasswordAuthentication no', 'SetEnv SHLVL=1']) {
       expect(text.split('\n')).toContain(line);
     }
   });
