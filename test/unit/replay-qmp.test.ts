@@ -163,3 +163,45 @@ describe('QMP replay of a recorded conversation', () => {
     expect(sev.return).toEqual(recorded('epyc', 0, 'query-sev-capabilities {}').return);
   });
 });
+
+/** SOURCES.md's table for qmp-kvm/: model-id, family/model, named CPU models, usable ones (no unavailable-features). */
+const QMP_KVM = [
+  ['core-i7-8700', 'Intel(R) Core(TM) i7-8700', 6, 158, 46, 36],
+  ['epyc-7502-32-core', 'AMD EPYC 7502 32-Core Processor', 23, 49, 118, 50],
+  ['ryzen-9-3900x-12-core', 'AMD Ryzen 9 3900X 12-Core Processor', 23, 113, 123, 44],
+  ['xeon-e3-1245-v5', 'Intel(R) Xeon(R) CPU E3-1245 v5', 6, 94, 33, 27],
+  ['xeon-e5-2630-v4', 'Intel(R) Xeon(R) CPU E5-2630 v4', 6, 79, 42, 26],
+  ['xeon-e5-2650', '       Intel(R) Xeon(R) CPU E5-2650 0', 6, 45, 46, 23],
+  ['xeon-e7540', 'Intel(R) Xeon(R) CPU           E7540', 6, 46, 46, 19],
+] as const;
+const FIXTURES = join(import.meta.dirname, '../../fixtures/hosts');
+
+describe('assembled QMP profiles (fixtures/hosts/qmp-*)', () => {
+  it.each(QMP_KVM)('qmp-kvm-%s answers the host expansion and the CPU definitions QEMU gave under KVM', async (name, modelId, family, model, named, usable) => {
+    const t = await ReplayTransport.open(join(FIXTURES, `qmp-kvm-${name}`));
+    expect(t.origin).toBe('assembled-from-public-dumps');
+    const c = new LineClient(await t.forwardUnixSocket('/run/hwqual/qmp.sock'));
+    expect((await c.next()).QMP.version.package).toBe('version not recorded');
+    await c.cmd({ execute: 'qmp_capabilities' });
+    const props = (await c.cmd({ execute: 'query-cpu-model-expansion', arguments: { type: 'static', model: { name: 'host' } } })).return.model.props;
+    expect(String(props['model-id']).startsWith(modelId)).toBe(true);
+    expect([props.family, props.model]).toEqual([family, model]);
+    const defs = (await c.cmd({ execute: 'query-cpu-definitions' })).return as Array<{ 'unavailable-features': string[] }>;
+    expect([defs.length, defs.filter((d) => d['unavailable-features'].length === 0).length]).toEqual([named, usable]);
+    expect((await c.cmd({ execute: 'query-version' })).error.desc).toContain('not recorded');
+  });
+
+  it('qmp-* whole conversations: any socket plays the KVM probe, a socket named tcg the TCG one', async () => {
+    const t = await ReplayTransport.open(join(FIXTURES, 'qmp-ryzen-3900x-qemu-7.2'));
+    const defs = [];
+    for (const socket of ['/a/qmp.sock', '/b/qmp.sock', '/c/tcg']) {
+      const c = new LineClient(await t.forwardUnixSocket(socket));
+      await c.next();
+      await c.cmd({ execute: 'qmp_capabilities' });
+      defs.push((await c.cmd({ execute: 'query-cpu-definitions' })).return);
+    }
+    expect(defs[0]).toEqual(recorded('ryzen', 0, 'query-cpu-definitions {}').return);
+    expect(defs[1]).toEqual(defs[0]);
+    expect(defs[2]).toEqual(recorded('ryzen', 1, 'query-cpu-definitions {}').return);
+  });
+});

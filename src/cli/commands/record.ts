@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadLab, loadPlan, PLAN_DEFAULTS } from '../../config/index.ts';
 import type { LabConfig, PlanConfig } from '../../config/types.ts';
-import type { RunSummary } from '../../model/result.ts';
+import type { RunResults } from '../../model/result.ts';
 import { prepareRun } from '../../runner/prepare.ts';
 import { executeRun } from '../../runner/run.ts';
 import { PlainProgress, summaryLine } from '../../runner/progress.ts';
@@ -38,7 +38,7 @@ export interface RecordOptions {
  * Run the suites against one live host through a RecordingTransport and save what the host answered as a profile
  * folder: every command the fact gathering and the cases ran (not a hand-kept list), files read, QMP traffic.
  */
-export async function recordHost(o: RecordOptions): Promise<{ dir: string; summary: RunSummary; commands: number }> {
+export async function recordHost(o: RecordOptions): Promise<{ dir: string; results: RunResults; commands: number }> {
   const config = o.lab.hosts.find((h) => h.name === o.host);
   if (!config) throw new UsageExit(`--host: no host ${o.host} in ${o.lab.file} (hosts: ${o.lab.hosts.map((h) => h.name).join(', ')})`);
   const plan: PlanConfig = { ...(o.plan ?? defaultPlan(o.lab)), hosts: { names: [o.host] } };
@@ -60,7 +60,7 @@ export async function recordHost(o: RecordOptions): Promise<{ dir: string; summa
       description: `Recorded with \`hwqual record\` from ${o.host} (${config.address}), running ${plan.suites.join(', ')}.`,
       labels: config.labels,
     });
-    return { dir, summary: results.summary, commands: recorder.commands.length };
+    return { dir, results, commands: recorder.commands.length };
   } finally {
     if (!o.runOut) await rm(runOut, { recursive: true, force: true });
   }
@@ -98,7 +98,7 @@ export function register(program: Command): void {
           return;
         }
         const r = await recordHost({ lab, host: o.host, out: o.out, name: o.name, plan, runOut: o.runOut, signal: controller.signal });
-        process.stdout.write(`recorded ${r.commands} command run(s) from ${o.host} into ${r.dir} (run: ${summaryLine(r.summary)})\n`);
+        process.stdout.write(`recorded ${r.commands} command run(s) from ${o.host} into ${r.dir} (run: ${summaryLine(r.results.summary)})\n`);
         process.exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       } catch (err) {
         if (err instanceof UsageExit) { process.exitCode = badInputExit(err); return; }
