@@ -8,19 +8,23 @@ import { allOrFirstError } from './settle.ts';
 import { writeState } from './state.ts';
 import type { LabHost, LabState } from './types.ts';
 
-/** Host keys, one sshd per host (recorded before we wait on it; hosts in parallel), then known_hosts and lab.yaml. */
+/** Host keys and one sshd per host (each recorded before we wait on it; hosts in parallel). */
 export async function startHosts(state: LabState): Promise<void> {
   await ensureKey(state.identityFile, `hwqual-lab-client@${state.id}`);
   await allOrFirstError(state.hosts.map(async (host) => {
     await ensureKey(host.hostKey, `hwqual-lab-${host.name}@${state.id}`);
     await startOne(state, host);
   }));
+}
+
+/** known_hosts (from the host keys) and lab.yaml: what a client of the lab reads. Idempotent. */
+export function writeClientFiles(state: LabState): void {
   const lines = state.hosts.map((h) => knownHostsLine(h.address, h.port, readFileSync(`${h.hostKey}.pub`, 'utf8')));
   writeFileSync(state.knownHosts, `${lines.join('\n')}\n`);
   writeLabYaml(state);
 }
 
-export function writeLabYaml(state: LabState): void {
+function writeLabYaml(state: LabState): void {
   let os = 'linux';
   try { os = osLabel(readFileSync('/etc/os-release', 'utf8')); } catch { /* keep 'linux' */ }
   writeFileSync(state.labYaml, labYamlText(state, os));

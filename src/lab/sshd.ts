@@ -37,7 +37,7 @@ export function startSshd(o: { netns?: string; config: string; logFile: string }
 
 /** Resolve when `address:port` accepts a TCP connection; throw with the sshd log if the process died. */
 export async function waitForSshd(o: { host: string; address: string; port: number; proc: RecordedProcess; logFile: string; timeoutMs?: number }): Promise<void> {
-  const deadline = Date.now() + (o.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (o.timeoutMs ?? 20_000);
   for (;;) {
     if (await canConnect(o.address, o.port, 500)) return;
     if (!isAlive(o.proc)) {

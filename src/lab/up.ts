@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
 import { assertNoConflicts } from './conflicts.ts';
 import { tearDown } from './down.ts';
-import { startHosts, writeLabYaml } from './hosts-sshd.ts';
+import { startHosts, writeClientFiles } from './hosts-sshd.ts';
 import { MAX_HOSTS, labId, labNames, labPaths, loopbackAddress } from './names.ts';
 import { withLabLock } from './lock.ts';
 import { buildNetwork, netnsUnsupported } from './network.ts';
@@ -39,7 +39,10 @@ async function bringUp(options: LabUpOptions): Promise<LabState> {
     const what = status?.healthy ? 'is running' : 'was left by a crash or a partial up';
     if (existing.hosts.length !== count) refuse(`has ${existing.hosts.length} hosts, not ${count}`, what, paths.dir);
     if (options.loopback && existing.mode !== 'loopback') refuse('runs on network namespaces, not --loopback', what, paths.dir);
-    if (status?.healthy) return existing;
+    if (status?.healthy) {
+      writeClientFiles(existing);
+      return existing;
+    }
     await tearDown(paths.dir);
   }
   const reason = options.loopback ? 'forced by --loopback' : await netnsUnsupported();
@@ -77,7 +80,7 @@ async function finish(state: LabState): Promise<LabState> {
   await startHosts(state);
   state.phase = 'running';
   writeState(state);
-  writeLabYaml(state);
+  writeClientFiles(state);
   return state;
 }
 

@@ -126,7 +126,9 @@ describe.sequential('lab-in-a-box', () => {
 
   it('up twice keeps the running lab; a different --hosts is refused and changes nothing', async () => {
     const before = readState(dirs.a)!;
+    rmSync(before.labYaml);
     const again = await labUp({ dir: dirs.a, hosts: 3 });
+    expect(loadLab(before.labYaml).hosts).toHaveLength(3); // written again
     expect(again.hosts.map((h) => h.sshd)).toEqual(before.hosts.map((h) => h.sshd));
     await expect(labUp({ dir: dirs.a, hosts: 2 })).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/has 3 hosts, not 2.*running/) });
     await expect(labUp({ dir: dirs.a, hosts: 3, loopback: true })).rejects.toMatchObject({ code: 'E_USAGE' });
