@@ -47,16 +47,13 @@ function safeSplit(splitter: JsonObjectSplitter, chunk: Buffer | string): Array<
   return out;
 }
 
-/** Wrap a stream so every byte both ways goes through the tap; `onClose` gets the session once, at the end. */
-export function tapQmpStream(inner: Duplex, onClose: (session: QmpSession) => void): Duplex {
-  const tap = new QmpTap();
-  let done = false;
-  const finish = () => { if (!done) { done = true; onClose(tap.session); } };
+/** Wrap a stream so every byte both ways goes through the tap (which holds the session as it grows). */
+export function tapQmpStream(inner: Duplex, tap: QmpTap): Duplex {
   const outer = new Duplex({
     read() { inner.resume(); },
     write(chunk: Buffer, _enc, cb) { tap.client(chunk); inner.write(chunk, cb); },
     final(cb) { inner.end(); cb(); },
-    destroy(err, cb) { inner.destroy(); finish(); cb(err); },
+    destroy(err, cb) { inner.destroy(); cb(err); },
   });
   inner.on('data', (d: Buffer) => {
     tap.server(d);
@@ -66,6 +63,6 @@ export function tapQmpStream(inner: Duplex, onClose: (session: QmpSession) => vo
   inner.once('end', () => { ended = true; outer.push(null); });
   inner.once('error', (err) => outer.destroy(err));
   // Closed after a clean end: the outer side ends by itself once read. Closed without one: nothing more will come.
-  inner.once('close', () => { finish(); if (!ended) outer.destroy(); });
+  inner.once('close', () => { if (!ended) outer.destroy(); });
   return outer;
 }

@@ -5,7 +5,7 @@ import { HwqualError } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
 import { PROFILE_FORMAT, saveProfile, type CommandEntry, type FileEntry, type HostProfileData, type ProfileMeta, type QmpSocketEntry } from './profile.ts';
-import { tapQmpStream } from './recording-qmp-tap.ts';
+import { QmpTap, tapQmpStream } from './recording-qmp-tap.ts';
 import { formatQmpLog, type QmpSession } from './replay-qmp-log.ts';
 import type { FileOptions, Transport } from './types.ts';
 
@@ -19,7 +19,7 @@ export class RecordingTransport implements Transport {
   readonly kind = 'recording' as const;
   readonly commands: CommandEntry[] = [];
   readonly files: FileEntry[] = [];
-  /** QMP sessions by socket path, one per connection, in the order the connections closed. */
+  /** QMP sessions by socket path, one per connection in the order they opened; each grows while it is open. */
   readonly qmp = new Map<string, QmpSession[]>();
 
   constructor(readonly inner: Transport, private readonly address = inner.host) {}
@@ -66,12 +66,9 @@ export class RecordingTransport implements Transport {
 
   async forwardUnixSocket(path: string, options?: FileOptions): Promise<Duplex> {
     const stream = await this.inner.forwardUnixSocket(path, options);
-    return tapQmpStream(stream, (session) => {
-      if (!session.greeting && session.exchanges.length === 0) return;
-      const list = this.qmp.get(path) ?? [];
-      list.push(session);
-      this.qmp.set(path, list);
-    });
+    const tap = new QmpTap();
+    this.qmp.set(path, [...(this.qmp.get(path) ?? []), tap.session]);
+    return tapQmpStream(stream, tap);
   }
 
   close(): Promise<void> {
@@ -82,7 +79,9 @@ export class RecordingTransport implements Transport {
   toProfile(meta: Partial<ProfileMeta> = {}): HostProfileData {
     const qmpFiles: Record<string, string> = {};
     const qmp: QmpSocketEntry[] = [];
-    for (const [socket, sessions] of this.qmp) {
+    for (const [socket, all] of this.qmp) {
+      const sessions = all.filter((x) => x.greeting || x.exchanges.length);
+      if (!sessions.length) continue;
       const stem = basename(socket).replace(/[^A-Za-z0-9._-]+/g, '_') || 'qmp';
       let file = `qmp/${stem}.replies`;
       for (let i = 2; file in qmpFiles; i++) file = `qmp/${stem}-${i}.replies`;

@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +11,10 @@ import type { CaseResult, RunResults } from '../../src/model/result.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import type { HostBinding } from '../../src/runner/hosts.ts';
+import { LocalTransport } from '../../src/transport/local.ts';
 import { loadProfile } from '../../src/transport/profile.ts';
+import { RecordingTransport } from '../../src/transport/recording.ts';
+import { QmpClient } from '../../src/vm/qmp-client.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 
 const HOSTS = resolve(import.meta.dirname, '../../fixtures/hosts');
@@ -65,6 +70,45 @@ describe('record this machine, then replay it', () => {
     expect(replayed.hosts[0].facts).toEqual(live.hosts[0].facts);
     expect(live.hosts[0].transport).toBe('recording');
     expect(replayed.hosts[0]).toMatchObject({ transport: 'replay', replay: { from: join(dir, 'profile'), origin: 'recorded' } });
+  });
+});
+
+describe('QMP of a real QEMU, recorded and replayed', () => {
+  let dir: string;
+  let qemu: ChildProcess | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hwqual-qmp-rec-'));
+    qemu = spawn('qemu-system-x86_64', ['-machine', 'none', '-accel', 'tcg', '-display', 'none', '-nodefaults', '-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`], { stdio: 'ignore' });
+    for (let i = 0; i < 200 && !existsSync(join(dir, 'qmp.sock')); i++) await new Promise((r) => setTimeout(r, 25));
+  });
+  afterAll(async () => {
+    if (qemu && qemu.exitCode === null) {
+      const gone = new Promise((r) => qemu!.once('exit', r));
+      qemu.kill('SIGKILL');
+      await gone;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers the project\'s QMP client as QEMU did, and refuses what QEMU was not asked', async () => {
+    const socket = join(dir, 'qmp.sock');
+    const rec = new RecordingTransport(new LocalTransport('here'));
+    const live = await QmpClient.connect(await rec.forwardUnixSocket(socket));
+    const version = await live.execute('query-version');
+    const defs = await live.execute<Array<{ name: string }>>('query-cpu-definitions');
+    const kvm = await live.execute('query-kvm');
+    live.close();
+    await rec.save(join(dir, 'profile'));
+
+    const replay = await ReplayTransport.open(join(dir, 'profile'));
+    const again = await QmpClient.connect(await replay.forwardUnixSocket(socket));
+    expect(again.greeting).toEqual(live.greeting);
+    expect(await again.execute('query-cpu-definitions')).toEqual(defs);
+    expect(defs.map((d) => d.name)).toContain('qemu64');
+    expect(await again.execute('query-version')).toEqual(version);
+    expect(await again.execute('query-kvm')).toEqual(kvm);
+    await expect(again.execute('query-machines')).rejects.toThrow(/not recorded in .*query-machines/);
+    again.close();
   });
 });
 
