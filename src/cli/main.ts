@@ -15,6 +15,10 @@ export function buildProgram(): Command {
 
 /** Parse argv, run the command, return the exit code. Bad CLI input is exit 2. */
 export async function main(argv: string[]): Promise<number> {
+  // A closed pipe (`hwqual … | head`) must not kill the process before its teardown runs.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

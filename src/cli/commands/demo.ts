@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown, labUp } from '../../lab/index.ts';
+import { registerEmergencyCleanup } from '../../util/emergency.ts';
 import { runCommand } from './run.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,11 +25,14 @@ export function register(program: Command): void {
         return;
       }
       const dir = resolve(ROOT, '.hwqual-lab/demo');
+      // A second Ctrl-C skips the graceful path: the lab still goes down.
+      const unregister = registerEmergencyCleanup(() => labDown(dir));
       try {
         const state = await labUp({ dir, hosts: o.hosts });
         process.stdout.write(`lab: ${state.hosts.length} hosts (${state.mode}${state.fallbackReason ? `: ${state.fallbackReason}` : ''}) — ${state.labYaml}\n`);
         process.exitCode = demoExit(await runCommand({ lab: state.labYaml, plan, out: o.out }, ['demo']));
       } finally {
+        unregister();
         const down = await labDown(dir);
         process.stdout.write(`lab: down — stopped ${down.stopped.length} process(es), removed ${down.deleted.length} network object(s)\n`);
       }
