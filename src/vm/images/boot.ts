@@ -64,12 +64,15 @@ export async function waitUntilReady(vm: Vm, image: BuiltImage, o: { timeoutMs: 
   }
   const deadline = Date.now() + o.timeoutMs;
   const agent = await vm.guestAgent({ signal: o.signal });
+  const stopWatch = new AbortController();
   try {
-    // Watch the console for a panic while the agent is not answering yet.
-    const panicWatch = vm.waitForConsole(/(?!)/, { timeoutMs: o.timeoutMs, signal: o.signal });
+    // Watch the console for a panic (or QEMU exiting) while the agent is not answering yet.
+    const watchSignal = o.signal ? AbortSignal.any([o.signal, stopWatch.signal]) : stopWatch.signal;
+    const panicWatch = vm.waitForConsole(/(?!)/, { timeoutMs: o.timeoutMs + 60_000, signal: watchSignal });
     panicWatch.catch(() => {});
     await Promise.race([agent.waitUntilReady({ timeoutMs: Math.max(1, deadline - Date.now()), signal: o.signal }), panicWatch]);
   } finally {
+    stopWatch.abort();
     agent.close();
   }
   return {};

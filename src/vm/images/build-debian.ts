@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { candidateVersions, resolveMeta } from './apt.ts';
 import type { BuiltImage } from './built-image.ts';
-import { cacheKey } from './cache.ts';
+import { cacheKey, imagesCacheDir } from './cache.ts';
 import type { DebianRecipe } from './recipes.ts';
 import { runLocal, runShell } from './run-local.ts';
 
@@ -11,7 +11,7 @@ export const DEBIAN_APPEND = 'root=/dev/vda rw console=ttyS0 quiet panic=-1';
 export async function debianKey(recipe: DebianRecipe): Promise<{ key: string; versions: Record<string, string> }> {
   const kernelPkg = await resolveMeta('linux-image-cloud-amd64');
   const versions = await candidateVersions(['debootstrap', kernelPkg]);
-  return { key: cacheKey({ recipe, versions, format: 1 }), versions };
+  return { key: cacheKey({ recipe, versions, format: 2 }), versions }; // bump format when buildRoot changes
 }
 
 /**
@@ -29,7 +29,9 @@ export async function buildDebian(recipe: DebianRecipe, outDir: string, work: st
 }
 
 async function buildRoot(recipe: DebianRecipe, outDir: string, work: string, root: string, versions: Record<string, string>): Promise<Omit<BuiltImage, 'key' | 'builtAt' | 'buildMs'>> {
-  await runLocal('debootstrap', ['--variant=minbase', `--include=${recipe.include.join(',')}`, recipe.suite, root], { timeoutMs: 20 * 60_000 });
+  const debs = join(imagesCacheDir(), '.debootstrap-debs'); // .debs kept for the next build of any Debian image
+  await mkdir(debs, { recursive: true });
+  await runLocal('debootstrap', ['--variant=minbase', `--cache-dir=${debs}`, `--include=${recipe.include.join(',')}`, recipe.suite, root], { timeoutMs: 30 * 60_000 });
   await writeFile(join(root, 'etc/hostname'), `hwqual-${recipe.name}\n`);
   await writeFile(join(root, 'etc/fstab'), '/dev/vda / ext4 defaults 0 1\n');
   await runLocal('chroot', [root, 'passwd', '-d', 'root']);
@@ -39,7 +41,7 @@ async function buildRoot(recipe: DebianRecipe, outDir: string, work: string, roo
     '[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 %I $TERM\n');
   // A console marker once the system is up, for readiness by console regex too.
   await writeFile(join(root, 'etc/systemd/system/hwqual-ready.service'),
-    '[Unit]\nDescription=hwqual ready marker\nAfter=multi-user.target qemu-guest-agent.service\n\n' +
+    '[Unit]\nDescription=hwqual ready marker\nAfter=qemu-guest-agent.service systemd-user-sessions.service\n\n' +
     '[Service]\nType=oneshot\nExecStart=/bin/sh -c \'echo HWQUAL-READY image=' + recipe.name + ' > /dev/ttyS0\'\n\n[Install]\nWantedBy=multi-user.target\n');
   await runLocal('chroot', [root, 'systemctl', 'enable', 'hwqual-ready.service']);
   if (recipe.cloudInit) {
