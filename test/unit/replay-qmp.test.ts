@@ -1,15 +1,15 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveProfile } from '../../src/transport/profile.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 import { formatQmpLog, parseQmpLog, requestKey, type QmpSession } from '../../src/transport/replay-qmp-log.ts';
 
-/** Two whole QMP conversations libvirt had with QEMU on real hosts (see /work/shared/real-hosts/SOURCES.md). */
-const REPLIES = '/work/shared/real-hosts/qmp-replies';
-const FILES = { ryzen: 'ryzen-3900x-qemu-7.2.replies', epyc: 'epyc-9654-sev-qemu-9.2.replies' } as const;
+/** Two whole QMP conversations libvirt had with QEMU on real hosts: byte-for-byte copies in the shipped profiles (fixtures/hosts/README.md). */
+const REPLIES = join(import.meta.dirname, '../../fixtures/hosts');
+const FILES = { ryzen: 'qmp-ryzen-3900x-qemu-7.2/qmp/ryzen-3900x-qemu-7.2.replies', epyc: 'qmp-epyc-9654-sev-qemu-9.2/qmp/epyc-9654-sev-qemu-9.2.replies' } as const;
 
 /** A minimal QMP client: one JSON object per line, as QEMU (and the replay) write them. */
 class LineClient {
@@ -50,12 +50,12 @@ beforeAll(async () => {
     sessions[k] = parseQmpLog(texts[k], f);
     const dir = join(root, k);
     await mkdir(join(dir, 'qmp'), { recursive: true });
-    await copyFile(join(REPLIES, f), join(dir, 'qmp', f));
+    await copyFile(join(REPLIES, f), join(dir, 'qmp', basename(f)));
     await saveProfile(dir, {
       meta: {
         format: 1, name: k, origin: 'assembled-from-public-dumps', recordedAt: '2025-01-01T00:00:00Z', hwqualVersion: '0.1.0',
-        sources: [{ what: `libvirt tests/qemucapabilitiesdata, ${f}` }],
-        qmp: [{ socket: '*', file: `qmp/${f}` }, { socket: '/pinned/kvm-only.sock', file: `qmp/${f}`, session: 1 }],
+        sources: [{ what: `libvirt tests/qemucapabilitiesdata, ${basename(f)}` }],
+        qmp: [{ socket: '*', file: `qmp/${basename(f)}` }, { socket: '/pinned/kvm-only.sock', file: `qmp/${basename(f)}`, session: 1 }],
       },
       commands: [], files: [],
     });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hwqual-recording-'));
   await writeFile(join(dir, 'hello.txt'), 'hello\n');
   // A QMP server on a real unix socket, played from the Ryzen 3900X conversation libvirt recorded.
-  const [session] = parseQmpLog(await readFile('/work/shared/real-hosts/qmp-replies/ryzen-3900x-qemu-7.2.replies', 'utf8'));
+  const [session] = parseQmpLog(await readFile(join(import.meta.dirname, '../../fixtures/hosts/qmp-ryzen-3900x-qemu-7.2/qmp/ryzen-3900x-qemu-7.2.replies'), 'utf8'));
   server = createServer((conn) => { const q = new QmpReplayStream(session, 'ryzen'); conn.pipe(q).pipe(conn); });
   await new Promise<void>((r) => server.listen(socket(), r));
 });
