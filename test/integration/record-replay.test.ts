@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { LocalTransport } from '../../src/transport/local.ts';
 import { loadProfile } from '../../src/transport/profile.ts';
 import { RecordingTransport } from '../../src/transport/recording.ts';
 import { QmpClient } from '../../src/vm/qmp-client.ts';
+import { startSshd, type SshdHandle } from '../support/sshd.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 
 const HOSTS = resolve(import.meta.dirname, '../../fixtures/hosts');
@@ -70,6 +71,33 @@ describe('record this machine, then replay it', () => {
     expect(replayed.hosts[0].facts).toEqual(live.hosts[0].facts);
     expect(live.hosts[0].transport).toBe('recording');
     expect(replayed.hosts[0]).toMatchObject({ transport: 'replay', replay: { from: join(dir, 'profile'), origin: 'recorded' } });
+  });
+});
+
+describe('hwqual record over SSH', () => {
+  let sshd: SshdHandle;
+  let dir: string;
+  beforeAll(async () => {
+    sshd = await startSshd({ name: 'ssh-host' });
+    dir = await mkdtemp(join(tmpdir(), 'hwqual-record-ssh-'));
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records through the SSH transport what the host printed, and says where from', async () => {
+    const l: LabConfig = { file: '/tmp/ssh-lab.yaml', sha256: 's'.repeat(64), hosts: [sshd.hostConfig()] };
+    const { results } = await recordHost({ lab: l, host: 'ssh-host', out: join(dir, 'p'), plan: { ...plan, suites: ['server-inventory'] }, quiet: true });
+    expect(results.hosts[0].reachable).toBe(true);
+    const p = await loadProfile(join(dir, 'p'));
+    expect(p.meta.recordedFrom).toEqual({ host: 'ssh-host', address: '127.0.0.1', transport: 'ssh' });
+    const cpuinfo = p.commands.find((c) => c.command === 'cat /proc/cpuinfo');
+    expect(cpuinfo).toMatchObject({ exitCode: 0, host: 'ssh-host' });
+    // the same machine behind sshd: the same CPUs (MHz lines may move between reads, so compare the stable ones)
+    const stable = (t: string) => t.split('\n').filter((l) => /^(processor|model name|flags)\s*:/.test(l));
+    expect(stable(cpuinfo!.stdout)).toEqual(stable(readFileSync('/proc/cpuinfo', 'utf8')));
+    expect(stable(cpuinfo!.stdout).length).toBeGreaterThan(0);
   });
 });
 
