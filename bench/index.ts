@@ -1,0 +1,17 @@
+// `npm run bench [-- NAME…]`: the benchmarks. Figures are ratios or sizes measured side by side in one run; timing
+// targets live here, never in tests.
+import { benchLab, formatLab } from './lab.ts';
+
+const BENCHES: Record<string, () => Promise<string>> = {
+  lab: async () => `## lab: host-os + server-inventory over SSH on lab-in-a-box hosts\n\n${formatLab(await benchLab())}`,
+};
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = names.filter((n) => !BENCHES[n]);
+if (unknown.length) {
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of names.length ? names : Object.keys(BENCHES)) {
+  process.stdout.write(`${await BENCHES[name]()}\n\n`);
+}
