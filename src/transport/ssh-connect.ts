@@ -8,6 +8,13 @@ import { fingerprintOf, hostKeyAlgorithms, keyTypeOf, parseKnownHosts, verifyHos
 import { loadAuth } from './ssh-auth.ts';
 import { connectError, lostError, where, type Ssh2Error } from './ssh-errors.ts';
 
+/** Retries of a refused session channel: 10, 20, 40, 80, 160, 320 ms. */
+const OPEN_RETRIES = 6;
+
+interface Closable {
+  once(event: 'close', listener: () => void): unknown;
+}
+
 /**
  * One live SSH connection to one host: the ssh2 Client, its channel limiter, and the knowledge of whether it is
  * still up. When it drops, `lost` holds the reason and every onLost listener is told once.
@@ -20,6 +27,8 @@ export class SshConnection {
   private readonly listeners = new Set<(err: HwqualError) => void>();
   private sftpSession: Promise<SFTPWrapper> | null = null;
   private lastError: Ssh2Error | undefined;
+  /** Session channels sshd refused at first and we opened on a retry (a stat for tests and the bench). */
+  openRetries = 0;
 
   constructor(readonly client: ssh2.Client, readonly host: HostConfig) {
     this.limiter = new ChannelLimiter(host.ssh.maxChannels);
@@ -57,34 +66,35 @@ export class SshConnection {
   }
 
   private async openSftp(signal?: AbortSignal): Promise<SFTPWrapper> {
-    const release = await this.limiter.acquire(signal);
-    return new Promise((resolve, reject) => {
-      this.client.sftp((err, sftp) => {
-        if (err) {
-          release();
-          return reject(this.lost ?? new HwqualError('E_CHANNEL', `sftp on ${where(this.host)}: ${err.message}`, { host: this.host.name, cause: err }));
-        }
-        sftp.once('close', () => { release(); this.sftpSession = null; });
-        resolve(sftp);
-      });
-    });
+    const sftp = await this.channel<SFTPWrapper>((cb) => this.client.sftp(cb as never), 'sftp', { signal, session: true });
+    sftp.once('close', () => { this.sftpSession = null; });
+    return sftp;
   }
 
-  /** Open a channel with one slot held until the channel closes. */
-  async channel<T extends Duplex>(open: (cb: (err: Error | undefined, ch: T) => void) => void, what: string,
-    opts: { signal?: AbortSignal; limiter?: ChannelLimiter } = {}): Promise<T> {
+  /**
+   * Open a channel with one slot held until the channel closes. A session channel (exec, sftp) refused with
+   * "open failed" is retried a few times: sshd frees a closed session only on its next loop, so a channel opened
+   * right after another closed can still count against MaxSessions.
+   */
+  async channel<T extends Closable>(open: (cb: (err: Error | undefined, ch: T) => void) => void, what: string,
+    opts: { signal?: AbortSignal; limiter?: ChannelLimiter; session?: boolean } = {}): Promise<T> {
     if (this.lost) throw this.lost;
     const release: Release = await (opts.limiter ?? this.limiter).acquire(opts.signal);
-    return new Promise<T>((resolve, reject) => {
-      open((err, ch) => {
-        if (err) {
-          release();
-          return reject(this.lost ?? new HwqualError('E_CHANNEL', `${what} on ${where(this.host)}: ${err.message}`, { host: this.host.name, cause: err }));
-        }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const ch = await new Promise<T>((resolve, reject) => open((err, c) => (err ? reject(err) : resolve(c))));
         ch.once('close', release);
-        resolve(ch);
-      });
-    });
+        return ch;
+      } catch (err) {
+        const refused = opts.session && /open failed/.test((err as Error).message) && attempt < OPEN_RETRIES;
+        if (!refused || this.lost || opts.signal?.aborted) {
+          release();
+          throw this.lost ?? new HwqualError('E_CHANNEL', `${what} on ${where(this.host)}: ${(err as Error).message}`, { host: this.host.name, cause: err });
+        }
+        this.openRetries++;
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+      }
+    }
   }
 
   /** End the connection and wait (up to 2 s) for the socket to close. */

@@ -35,7 +35,7 @@ export interface ExecRequest {
 /** Run one command on a channel of conn; see Transport.exec for the contract. */
 export async function execOnConnection(conn: SshConnection, req: ExecRequest): Promise<ExecResult> {
   const marker = `__hwqual_pgid_${randomBytes(6).toString('hex')}=`;
-  const channel = await conn.channel<ClientChannel>((cb) => conn.client.exec(wrapCommand(req.command, marker), cb), 'exec', { signal: req.deadline.signal });
+  const channel = await conn.channel<ClientChannel>((cb) => conn.client.exec(wrapCommand(req.command, marker), cb), 'exec', { signal: req.deadline.signal, session: true });
   const host = conn.host;
   return new Promise<ExecResult>((resolve, reject) => {
     const stdout: Buffer[] = [];
@@ -55,10 +55,13 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       clearTimeout(forceTimer);
       killGroup(conn, pgid).then(() => { if (!done) forceTimer = setTimeout(forceClose, KILL_GRACE_MS); }, forceClose);
     };
+    // sshd keeps a session channel open while its process lives, so do not wait for 'close' after this one.
     const forceClose = () => {
       if (done) return;
       try { channel.signal('KILL'); } catch { /* closed */ }
       channel.close();
+      stderr.push(Buffer.from(`hwqual: could not kill process group ${pgid ?? '(unknown)'} on ${host.name}; it may still run\n`));
+      finish();
     };
     const onStop = () => {
       if (pgid === null) forceTimer = setTimeout(forceClose, KILL_GRACE_MS);
@@ -115,7 +118,7 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
 
 /** `kill -KILL` the command's process group from a second channel (taken from the connection's reserve slot). */
 async function killGroup(conn: SshConnection, pgid: number): Promise<void> {
-  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(`kill -s KILL -- -${pgid}`, cb), 'kill', { limiter: conn.reserve });
+  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(`kill -s KILL -- -${pgid}`, cb), 'kill', { limiter: conn.reserve, session: true });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { ch.close(); reject(new Error('kill did not finish')); }, KILL_GRACE_MS);
     ch.on('close', () => { clearTimeout(timer); resolve(); });

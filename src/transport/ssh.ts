@@ -26,12 +26,18 @@ export class SshTransport implements Transport {
   /** SSH connections made so far (1 for a whole healthy run). */
   connectionsOpened = 0;
   private current: SshConnection | null = null;
+  private pastOpenRetries = 0;
   private connecting: Promise<SshConnection> | null = null;
   private everConnected = false;
   private closed = false;
 
   constructor(readonly config: HostConfig, private readonly jump?: JumpLink) {
     this.host = config.name;
+  }
+
+  /** Session channels that sshd refused at first (MaxSessions lag) and that opened on a retry. */
+  get channelOpenRetries(): number {
+    return this.pastOpenRetries + (this.current?.openRetries ?? 0);
   }
 
   async connect(signal?: AbortSignal): Promise<void> {
@@ -103,6 +109,7 @@ export class SshTransport implements Transport {
       await conn.end();
       throw new HwqualError('E_INTERNAL', `${this.host}: transport closed while connecting`, { host: this.host });
     }
+    this.pastOpenRetries += this.current?.openRetries ?? 0;
     this.current = conn;
     return conn;
   }

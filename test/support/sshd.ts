@@ -21,6 +21,11 @@ export interface SshdOptions {
   authorizedKeys?: string[];
   /** More sshd_config lines. */
   extraConfig?: string[];
+  /**
+   * Give sessions HOME=<fixture dir>/home (default true), so the login shell does not source this machine's
+   * ~/.bashrc: here root's runs `pyenv init`, which costs seconds per command under load.
+   */
+  isolateHome?: boolean;
 }
 
 export interface SshdHandle {
@@ -63,7 +68,10 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
   const knownHostsFile = join(dir, 'known_hosts');
   writeFileSync(knownHostsFile, hostPublicKeys.map((k) => `[127.0.0.1]:${port} ${k}\n`).join(''));
   const configFile = join(dir, 'sshd_config');
-  writeFileSync(configFile, sshdConfig(dir, port, opts.extraConfig ?? []));
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  const isolate = opts.isolateHome === false ? [] : [`SetEnv HOME=${home}`];
+  writeFileSync(configFile, sshdConfig(dir, port, [...isolate, ...(opts.extraConfig ?? [])]));
   const passphraseEnv = opts.clientKeyPassphrase ? `HWQUAL_TEST_PASSPHRASE_${port}` : undefined;
   if (passphraseEnv) process.env[passphraseEnv] = opts.clientKeyPassphrase;
 
