@@ -13,15 +13,18 @@ export interface GuestExecResult { exitCode: number | null; signal?: number; std
  */
 export class GuestAgentClient {
   private readonly replies: Array<Record<string, unknown>> = [];
-  private waiter: (() => void) | undefined;
+  private readonly waiters = new Set<() => void>();
+  /** Bumped per request: a reader left over from a timed-out request stops instead of taking the next reply. */
+  private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private synced = false;
 
   constructor(private readonly stream: Duplex, readonly host?: string) {
-    readJsonLines(stream, (msg) => { this.replies.push(msg); this.waiter?.(); });
-    stream.once('close', () => { this.closed = true; this.waiter?.(); });
-    stream.on('error', () => { this.closed = true; this.waiter?.(); });
+    const wake = () => { for (const w of [...this.waiters]) w(); };
+    readJsonLines(stream, (msg) => { this.replies.push(msg); wake(); });
+    stream.once('close', () => { this.closed = true; wake(); });
+    stream.on('error', () => { this.closed = true; wake(); });
   }
 
   /** Send guest-sync until the agent answers our id (it is not listening until the guest has booted it). */
@@ -85,9 +88,10 @@ export class GuestAgentClient {
   /** One request at a time; replies that do not pass `accept` (stale guest-sync answers) are skipped. */
   private request(command: string, args: Record<string, unknown> | undefined, options: Opts, accept?: (ret: unknown) => boolean): Promise<unknown> {
     const run = async () => {
+      const gen = ++this.generation;
       this.stream.write(`${JSON.stringify(args ? { execute: command, arguments: args } : { execute: command })}\n`);
       for (;;) {
-        const msg = await this.nextReply();
+        const msg = await this.nextReply(gen);
         if ('error' in msg) {
           const e = msg.error as { class?: string; desc?: string };
           throw new HwqualError('E_VM', `guest agent ${command}: ${e.class ?? 'Error'}: ${e.desc ?? ''}`, { host: this.host });
@@ -100,13 +104,16 @@ export class GuestAgentClient {
     return p;
   }
 
-  private async nextReply(): Promise<Record<string, unknown>> {
+  private async nextReply(gen: number): Promise<Record<string, unknown>> {
     for (;;) {
+      if (gen !== this.generation) throw new HwqualError('E_VM', 'guest agent: stale reader', { host: this.host });
       const msg = this.replies.shift();
       if (msg) return msg;
       if (this.closed) throw new HwqualError('E_VM', 'guest agent connection closed', { host: this.host });
-      await new Promise<void>((r) => { this.waiter = r; });
-      this.waiter = undefined;
+      await new Promise<void>((r) => {
+        const w = () => { this.waiters.delete(w); r(); };
+        this.waiters.add(w);
+      });
     }
   }
 }

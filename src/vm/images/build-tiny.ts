@@ -14,12 +14,18 @@ export function tinyInitPath(): string {
   return join(projectRoot(), 'fixtures/images/tiny/init');
 }
 
+/** The live-migration guest workload, compiled static into the image (`hwqual.run=workload`). */
+export function workloadSourcePath(): string {
+  return join(projectRoot(), 'fixtures/workload/hwqual-workload.c');
+}
+
 /** What decides the tiny image's content: the recipe, the init script, the kernel and busybox versions. */
 export async function tinyKey(recipe: TinyRecipe): Promise<{ key: string; kernelPkg: string; versions: Record<string, string> }> {
   const kernelPkg = await resolveMeta(recipe.kernelMeta);
   const versions = await candidateVersions([kernelPkg, 'busybox-static']);
   const init = await readFile(tinyInitPath(), 'utf8');
-  return { key: cacheKey({ recipe, init, versions, format: 1 }), kernelPkg, versions };
+  const workload = await readFile(workloadSourcePath(), 'utf8');
+  return { key: cacheKey({ recipe, init, workload, versions, format: 1 }), kernelPkg, versions };
 }
 
 /** Kernel from the Debian package + a busybox-static initramfs with the kernel's own virtio modules. */
@@ -41,6 +47,7 @@ export async function buildTiny(recipe: TinyRecipe, outDir: string, work: string
   for (const d of ['bin', 'etc/hwqual', 'lib/modules', 'proc', 'sys', 'dev', 'tmp']) await mkdir(join(initramfs, d), { recursive: true });
   await copyFile(join(bbRoot, 'bin/busybox'), join(initramfs, 'bin/busybox'));
   await copyFile(tinyInitPath(), join(initramfs, 'init'));
+  await runLocal('gcc', ['-static', '-O2', '-o', join(initramfs, 'bin/hwqual-workload'), workloadSourcePath()]);
   await runLocal('chmod', ['755', join(initramfs, 'init'), join(initramfs, 'bin/busybox')]);
   const loadList: string[] = [];
   for (const rel of order) {
