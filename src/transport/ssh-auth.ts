@@ -6,6 +6,7 @@ import { where } from './ssh-errors.ts';
 
 /** What ssh2 needs to log in: a checked private key and/or an agent socket. */
 export interface SshAuth {
+  /** The key file's bytes (ssh2 takes only a Buffer/string: it parses it again, after our check here). */
   privateKey?: Buffer;
   passphrase?: string;
   agent?: string;
@@ -22,17 +23,18 @@ export async function loadAuth(host: HostConfig): Promise<SshAuth> {
   }
   if (host.identityFile) {
     const file = host.identityFile;
+    let data: Buffer;
     try {
-      auth.privateKey = await readFile(file);
+      data = await readFile(file);
     } catch (err) {
       throw fail(`cannot read identity file ${file}: ${(err as Error).message}`, err);
     }
+    let passphrase: string | undefined;
     if (host.passphraseEnv) {
-      const value = process.env[host.passphraseEnv];
-      if (value === undefined) throw fail(`identity file ${file} needs a passphrase, but environment variable ${host.passphraseEnv} is not set`);
-      auth.passphrase = value;
+      passphrase = process.env[host.passphraseEnv];
+      if (passphrase === undefined) throw fail(`identity file ${file} needs a passphrase, but environment variable ${host.passphraseEnv} is not set`);
     }
-    const parsed = ssh2.utils.parseKey(auth.privateKey, auth.passphrase);
+    const parsed = ssh2.utils.parseKey(data, passphrase);
     if (parsed instanceof Error) {
       if (/no passphrase given/i.test(parsed.message)) {
         throw fail(`identity file ${file} is passphrase-protected: name an environment variable holding it with passphraseEnv`);
@@ -40,6 +42,8 @@ export async function loadAuth(host: HostConfig): Promise<SshAuth> {
       if (/bad passphrase|decrypt/i.test(parsed.message)) throw fail(`wrong passphrase for identity file ${file} (from $${host.passphraseEnv})`, parsed);
       throw fail(`cannot use identity file ${file}: ${parsed.message}`, parsed);
     }
+    auth.privateKey = data;
+    auth.passphrase = passphrase;
   }
   if (!auth.privateKey && !auth.agent) throw fail('no identityFile and no ssh-agent (ssh.agent with SSH_AUTH_SOCK) to log in with');
   return auth;
