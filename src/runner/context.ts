@@ -22,6 +22,7 @@ export interface ContextInput {
   plan: PlanView;
   params: Record<string, string>;
   transport: Transport;
+  peers?: ReadonlyMap<string, Transport>;
   signal: AbortSignal;
   /** Absolute folder for this case's artifacts, and the same relative to the run folder. */
   caseDir: string;
@@ -57,6 +58,7 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
     params: input.params,
     signal,
     transport,
+    peer: (name) => input.peers?.get(name),
     log: (m) => state.transcript.log(m),
     exec,
     async run(command, options) {

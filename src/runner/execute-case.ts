@@ -11,6 +11,8 @@ export interface ExecuteInput {
   planned: PlannedCase;
   plan: PlanView;
   transport: Transport;
+  /** Every host's transport, for CaseContext.peer. */
+  peers?: ReadonlyMap<string, Transport>;
   runSignal: AbortSignal;
   timeoutSec: number;
   outDir: string;
@@ -40,7 +42,7 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
   const signal = AbortSignal.any([caseAbort.signal, timeout.signal, runSignal]);
   const dirRel = `cases/${safeName(planned.id)}${input.attempt > 1 ? `/attempt-${input.attempt}` : ''}`;
   const { ctx, state } = createContext({
-    host: planned.host, plan: input.plan, params: planned.params, transport: input.transport, signal,
+    host: planned.host, plan: input.plan, params: planned.params, transport: input.transport, peers: input.peers, signal,
     caseDir: join(input.outDir, dirRel), caseDirRel: dirRel, deadline: Date.now() + timeoutSec * 1000,
   });
   const startedAt = new Date().toISOString();

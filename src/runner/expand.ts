@@ -21,7 +21,7 @@ export interface ExpandInput {
 
 /** Plan × hosts → cases, requirement gating decided. Pure: no I/O. */
 export function expandPlan({ plan, suites, hosts }: ExpandInput): PlannedCase[] {
-  const view = planView(plan);
+  const view: PlanView = { ...planView(plan), hosts: hosts.map((h) => h.info) };
   const out: PlannedCase[] = [];
   const seen = new Set<string>();
   for (const suite of suites) {

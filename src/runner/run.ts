@@ -35,7 +35,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
   try {
     cases = await scheduleCases({
       cases: prepared.cases,
-      plan: planView(o.plan),
+      plan: { ...planView(o.plan), hosts: prepared.hosts.map((h) => h.info) },
       transports: new Map(prepared.hosts.map((h) => [h.info.name, h.binding.transport])),
       concurrency: o.plan.concurrency,
       caseTimeoutSec: o.plan.timeouts.case,

@@ -43,7 +43,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       const attempts: Attempt[] = [];
       for (;;) {
         const a = await executeCase({
-          planned, plan: s.plan, transport: s.transports.get(planned.host.name)!, runSignal: s.signal,
+          planned, plan: s.plan, transport: s.transports.get(planned.host.name)!, peers: s.transports, runSignal: s.signal,
           timeoutSec: s.caseTimeoutSec, outDir: s.outDir, attempt: attempts.length + 1,
         });
         attempts.push(a);

@@ -21,6 +21,8 @@ export interface PlanView {
   require: Record<string, unknown>;
   matrix: Record<string, unknown[]>;
   settings: Record<string, unknown>;
+  /** Every host of the run (the plan's selection, lab order), for cases that span hosts (a pool's CPU baseline). */
+  hosts?: HostInfo[];
 }
 
 /** A fact a case needs; a host that lacks it gets the case skipped with the reason. */
@@ -80,6 +82,11 @@ export interface CaseContext {
   signal: AbortSignal;
   /** The host's transport, for VM drivers and file access. Commands through it are not in the transcript. */
   transport: Transport;
+  /**
+   * Another host of the run, by name (its transport), for cases that span hosts. The case holds no lock on that
+   * host: use it for reads (QMP queries, facts) or coordinate by other means.
+   */
+  peer?(name: string): Transport | undefined;
   log(message: string): void;
   /** Run a command on the host; any exit code resolves. Timeouts, cancels and lost connections reject (→ error). */
   exec(command: string, options?: CaseExecOptions): Promise<ExecResult>;

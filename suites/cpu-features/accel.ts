@@ -1,0 +1,25 @@
+import type { CaseContext } from '../../src/suite-api/types.ts';
+import type { Transport } from '../../src/transport/types.ts';
+import { resolveAccel, type AccelChoice } from '../../src/vm/accel.ts';
+import type { Accel } from '../../src/vm/spec.ts';
+import { qemuCpuFactsOnce, type QemuCpuFacts } from './qemu-cpu-facts.ts';
+
+/**
+ * The accelerator whose answers count for a host. A replayed host answers with what it recorded (its KVM session:
+ * the public QMP dumps were taken under KVM), whatever the plan says; a live one gets the plan's choice, and `auto`
+ * means KVM only where a tiny guest really boots under it (src/vm/accel.ts, probed once per host).
+ */
+export async function accelFor(transport: Transport, choice: AccelChoice, signal?: AbortSignal): Promise<Accel> {
+  if (transport.kind === 'replay') return 'kvm';
+  return (await resolveAccel(transport, choice, { signal })).accel;
+}
+
+export function qemuBinaryFor(arch: string | undefined): string {
+  return arch === 'aarch64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+}
+
+/** This host's QEMU CPU facts (shared by the cases of one run). */
+export async function hostQemuFacts(ctx: Pick<CaseContext, 'signal' | 'host'>, transport: Transport, choice: AccelChoice, arch?: string): Promise<QemuCpuFacts> {
+  const accel = await accelFor(transport, choice, ctx.signal);
+  return qemuCpuFactsOnce(transport, accel, { qemuBinary: qemuBinaryFor(arch), signal: ctx.signal });
+}

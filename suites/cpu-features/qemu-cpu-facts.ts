@@ -1,0 +1,78 @@
+import { messageOf } from '../../src/model/errors.ts';
+import { expansionFeatures, hostCpuFromExpansion, machineTypes, parseCpuDefinitions, usableNamedModels, type CpuModelDef, type HostCpuFromQmp } from '../../src/probe/qmp-cpu.ts';
+import type { Transport } from '../../src/transport/types.ts';
+import type { QmpClient } from '../../src/vm/qmp-client.ts';
+import type { QmpCpuModelExpansion } from '../../src/vm/qmp-types.ts';
+import type { Accel } from '../../src/vm/spec.ts';
+import { isNotRecorded, openQmpProbe } from './qmp-probe.ts';
+
+/** What one host's QEMU says about CPU models (plain data; what the cases and the pool baseline read). */
+export interface QemuCpuFacts {
+  host: string;
+  accel: Accel;
+  mode: 'live' | 'replayed';
+  /** `7.2.0`; undefined when not recorded (replayed dumps without query-version). */
+  qemuVersion?: string;
+  definitions: CpuModelDef[];
+  /** Machine type names; undefined when query-machines was not recorded (or failed: machinesError). */
+  machines?: string[];
+  machinesError?: string;
+  /** The `host` model expansion under KVM: the CPU's identity and features as KVM can give them. */
+  hostCpu?: HostCpuFromQmp;
+  /** Static expansions of the usable named models, as this host's QEMU has them (features, canonical names). */
+  expansions: Record<string, string[]>;
+}
+
+/** Ask everything once: version, definitions, machines, host expansion, the usable models' static expansions. */
+export async function readQemuCpuFacts(qmp: QmpClient, host: string, accel: Accel, mode: 'live' | 'replayed'): Promise<QemuCpuFacts> {
+  const facts: QemuCpuFacts = { host, accel, mode, definitions: [], expansions: {} };
+  const g = qmp.greeting?.QMP.version;
+  const v = await qmp.queryVersion().catch(() => g);
+  if (v && v.qemu.major > 0) facts.qemuVersion = `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}`;
+  facts.definitions = parseCpuDefinitions(await qmp.queryCpuDefinitions());
+  try {
+    facts.machines = machineTypes(await qmp.queryMachines());
+  } catch (err) {
+    facts.machinesError = isNotRecorded(err) ? 'not recorded' : messageOf(err);
+  }
+  if (accel === 'kvm') {
+    const host = await qmp.queryCpuModelExpansion('static', { name: 'host' }).catch(() => undefined);
+    if (host) facts.hostCpu = hostCpuFromExpansion(host.model.props);
+  }
+  for (const name of usableNamedModels(facts.definitions)) {
+    const e = await expandOrUndefined(qmp, name);
+    if (e) facts.expansions[name] = e;
+  }
+  return facts;
+}
+
+export async function expandOrUndefined(qmp: QmpClient, name: string): Promise<string[] | undefined> {
+  try {
+    const r: QmpCpuModelExpansion = await qmp.queryCpuModelExpansion('static', { name });
+    return expansionFeatures(r.model.props);
+  } catch {
+    return undefined;
+  }
+}
+
+const cache = new WeakMap<Transport, Map<string, Promise<QemuCpuFacts>>>();
+
+/** readQemuCpuFacts through a probe QEMU, once per transport and accelerator (cases of one run share it). */
+export function qemuCpuFactsOnce(transport: Transport, accel: Accel, o: { qemuBinary?: string; signal?: AbortSignal } = {}): Promise<QemuCpuFacts> {
+  let byAccel = cache.get(transport);
+  if (!byAccel) cache.set(transport, (byAccel = new Map()));
+  let p = byAccel.get(accel);
+  if (!p) {
+    p = (async () => {
+      const probe = await openQmpProbe(transport, { accel, qemuBinary: o.qemuBinary, signal: o.signal });
+      try {
+        return await readQemuCpuFacts(probe.qmp, transport.host, accel, probe.mode);
+      } finally {
+        await probe.close();
+      }
+    })();
+    byAccel.set(accel, p);
+    p.catch(() => byAccel!.delete(accel));
+  }
+  return p;
+}
