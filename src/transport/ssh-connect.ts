@@ -80,6 +80,10 @@ export class SshConnection {
     opts: { signal?: AbortSignal; limiter?: ChannelLimiter; session?: boolean } = {}): Promise<T> {
     if (this.lost) throw this.lost;
     const release: Release = await (opts.limiter ?? this.limiter).acquire(opts.signal);
+    if (this.lost) {
+      release();
+      throw this.lost;
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         const ch = await new Promise<T>((resolve, reject) => open((err, c) => (err ? reject(err) : resolve(c))));
@@ -114,6 +118,8 @@ export interface OpenOptions {
   sock?: Duplex;
   /** This is a reconnect after a drop (changes how network faults are reported). */
   reconnect: boolean;
+  /** Called when the TCP connection (or the jump stream) is up, before the SSH handshake. */
+  onSocket?: () => void;
 }
 
 /** Connect, check the host key strictly against known_hosts, log in; resolves once the connection is ready. */
@@ -159,6 +165,7 @@ export async function openConnection(host: HostConfig, opts: OpenOptions): Promi
       client.off('error', onError).off('close', onClose).off('ready', onReady);
     };
     client.on('error', onError).on('close', onClose).on('ready', onReady);
+    if (opts.onSocket) client.once('connect', opts.onSocket);
     try {
       client.connect(config);
     } catch (err) {

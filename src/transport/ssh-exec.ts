@@ -99,6 +99,7 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       resolve(r);
     };
 
+    channel.on('error', () => { /* a channel fault ends in 'close' (or the connection's loss), handled there */ });
     channel.on('data', (d: Buffer) => stdout.push(d));
     channel.stderr.on('data', (d: Buffer) => {
       stderr.push(d);
@@ -121,7 +122,7 @@ async function killGroup(conn: SshConnection, pgid: number): Promise<void> {
   const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(`kill -s KILL -- -${pgid}`, cb), 'kill', { limiter: conn.reserve, session: true });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { ch.close(); reject(new Error('kill did not finish')); }, KILL_GRACE_MS);
-    ch.on('close', () => { clearTimeout(timer); resolve(); });
+    ch.on('close', () => { clearTimeout(timer); resolve(); }).on('error', () => {});
     ch.resume();
     ch.stderr.resume();
     ch.end();

@@ -23,7 +23,7 @@ export interface JumpLink {
 export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
   readonly host: string;
-  /** SSH connections made so far (1 for a whole healthy run). */
+  /** TCP connections (or jump streams) made to the host so far: 1 for a whole healthy run. */
   connectionsOpened = 0;
   private current: SshConnection | null = null;
   private pastOpenRetries = 0;
@@ -102,8 +102,7 @@ export class SshTransport implements Transport {
   private async open(): Promise<SshConnection> {
     const reconnect = this.everConnected;
     const sock = this.jump ? await this.viaJump() : undefined;
-    this.connectionsOpened++;
-    const conn = await openConnection(this.config, { sock, reconnect });
+    const conn = await openConnection(this.config, { sock, reconnect, onSocket: () => { this.connectionsOpened++; } });
     this.everConnected = true;
     if (this.closed) {
       await conn.end();
