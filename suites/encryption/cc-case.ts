@@ -1,0 +1,73 @@
+import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
+import { HwqualError } from '../../src/suite-api/index.ts';
+import { detectCcFeatures, missingCcFeatures, type CcFact, type CcInputs } from '../../src/probe/cc-features.ts';
+import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
+import { parsePathListing } from '../../src/probe/text.ts';
+import { ENC_CMD } from './commands.ts';
+import { askQemuCc } from './qmp-probe.ts';
+import { readCommand } from './read.ts';
+import type { EncryptionRequire } from './require.ts';
+
+/**
+ * SME, SEV, SEV-ES, SEV-SNP, TME, TDX and SGX as facts with their evidence (cpuinfo flags, kvm module parameters,
+ * dmesg, QEMU over QMP, libvirt). The case fails only for a feature the plan requires (`require.cc`) that is not
+ * enabled; everything else is reported.
+ */
+export function ccCase(req: EncryptionRequire): CaseDef {
+  return {
+    id: 'confidential-computing',
+    title: 'Confidential computing: SME, SEV, SEV-ES, SEV-SNP, TME, TDX, SGX',
+    tags: ['cc', 'security'],
+    timeoutSec: 120,
+    async run(ctx) {
+      const { inputs, unread } = await gather(ctx);
+      const facts = detectCcFeatures(inputs);
+      ctx.fact('cc', Object.fromEntries(facts.map((f) => [f.feature, { state: f.state, evidence: f.evidence.map((e) => `${e.source}: ${e.detail}`) }])));
+      await ctx.artifact('cc-evidence.json', `${JSON.stringify({ facts, unread }, null, 2)}\n`);
+      for (const f of facts) ctx.log(`${f.feature}: ${f.state}${f.evidence.length ? ` — ${f.evidence.map((e) => `${e.source}: ${e.detail}`).join('; ')}` : ''}`);
+      for (const u of unread) ctx.log(`not read: ${u}`);
+      ctx.metric('cc_features_enabled', facts.filter((f) => f.state === 'enabled').length);
+      requireFeatures(ctx, facts, req.cc, unread);
+    },
+  };
+}
+
+function requireFeatures(ctx: CaseContext, facts: CcFact[], required: readonly string[], unread: string[]): void {
+  const missing = missingCcFeatures(facts, required);
+  const unknownOnReplay = missing.filter((m) => m.state === 'unknown' && ctx.host.replayed);
+  if (unknownOnReplay.length) {
+    throw new HwqualError('E_NOT_RECORDED', `cannot tell whether ${unknownOnReplay.map((m) => m.feature).join(', ')} is enabled: the replayed profile does not hold the evidence (${unread.join('; ')})`, { host: ctx.host.name });
+  }
+  for (const name of required) {
+    const fact = facts.find((f) => f.feature === name);
+    const actual = fact ? `${fact.state}${fact.evidence.length ? ` (${fact.evidence.map((e) => e.detail).join('; ')})` : ' (no evidence)'}` : 'not a known feature';
+    ctx.check.ok(`${name} enabled`, fact?.state === 'enabled', { expected: 'enabled', actual });
+  }
+}
+
+async function gather(ctx: CaseContext): Promise<{ inputs: CcInputs; unread: string[] }> {
+  const inputs: CcInputs = {};
+  const unread: string[] = [];
+  const read = async (command: string, partial = false) => {
+    const r = await readCommand(ctx, command, partial);
+    if (r.text === undefined && r.why) unread.push(r.why);
+    return r.text;
+  };
+  const cpuinfo = await read(ENC_CMD.cpuinfo);
+  if (cpuinfo !== undefined) inputs.cpuinfoFlags = parseCpuinfo(cpuinfo).flags ?? [];
+  const amd = await read(ENC_CMD.kvmAmdParams, true);
+  if (amd) inputs.kvmAmdParams = parsePathListing(amd);
+  const intel = await read(ENC_CMD.kvmIntelParams, true);
+  if (intel) inputs.kvmIntelParams = parsePathListing(intel);
+  inputs.dmesg = await read(ENC_CMD.dmesg);
+  if (ctx.host.facts.libvirt || ctx.host.replayed) inputs.domcapsXml = await read(ENC_CMD.virshDomcapabilities);
+  try {
+    const q = await askQemuCc(ctx.transport, { signal: ctx.signal, qemuBinary: ctx.host.facts.qemu?.binary });
+    inputs.qmp = q;
+    if (q.kvmRefused) ctx.log(`QEMU refused KVM, asked under TCG: ${q.kvmRefused}`);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    unread.push(`QMP: ${(err as Error).message}`);
+  }
+  return { inputs, unread };
+}

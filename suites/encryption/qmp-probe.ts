@@ -1,0 +1,65 @@
+import { errorCodeOf, messageOf } from '../../src/model/errors.ts';
+import type { QmpOutcome } from '../../src/probe/cc-features.ts';
+import type { Transport } from '../../src/transport/types.ts';
+import { QmpClient, QmpError } from '../../src/vm/qmp-client.ts';
+import { launchVm } from '../../src/vm/vm.ts';
+
+export interface CcQmpAnswers {
+  /** live: a `-machine none` QEMU started for the questions; replayed: the profile's recorded conversation. */
+  mode: 'live' | 'replayed';
+  kvm?: boolean;
+  sevCapabilities?: QmpOutcome;
+  sgxCapabilities?: QmpOutcome;
+  /** Why KVM was not used for a live QEMU (its own words). */
+  kvmRefused?: string;
+}
+
+/**
+ * Ask QEMU what confidential-computing guests it could launch on this host: query-kvm, query-sev-capabilities,
+ * query-sgx-capabilities. A live host gets a QEMU with no guest (`-machine none`), under KVM when QEMU accepts it,
+ * else TCG (whose answers the parser marks inconclusive). A replayed host answers from its recorded conversation
+ * (profiles map `*` to their KVM session); nothing is executed on it.
+ */
+export async function askQemuCc(transport: Transport, o: { signal?: AbortSignal; qemuBinary?: string } = {}): Promise<CcQmpAnswers> {
+  if (transport.kind === 'replay') {
+    const stream = await transport.forwardUnixSocket('qmp.sock', { signal: o.signal, timeoutMs: 10_000 });
+    const qmp = await QmpClient.connect(stream, { host: transport.host, timeoutMs: 10_000, signal: o.signal });
+    try {
+      return { mode: 'replayed', ...(await ask(qmp, o.signal)) };
+    } finally {
+      qmp.close();
+    }
+  }
+  let kvmRefused: string | undefined;
+  let vm;
+  try {
+    vm = await launchVm(transport, { name: 'cc-probe-kvm', machine: 'none', accel: 'kvm', memoryMiB: 64, qemuBinary: o.qemuBinary }, { signal: o.signal });
+  } catch (err) {
+    if (errorCodeOf(err) !== 'E_VM') throw err;
+    kvmRefused = messageOf(err);
+    vm = await launchVm(transport, { name: 'cc-probe-tcg', machine: 'none', accel: 'tcg', memoryMiB: 64, qemuBinary: o.qemuBinary }, { signal: o.signal });
+  }
+  try {
+    return { mode: 'live', ...(await ask(vm.qmp, o.signal)), ...(kvmRefused && { kvmRefused }) };
+  } finally {
+    await vm.teardown();
+  }
+}
+
+async function ask(qmp: QmpClient, signal?: AbortSignal): Promise<Omit<CcQmpAnswers, 'mode'>> {
+  const outcome = async (command: string): Promise<QmpOutcome> => {
+    try {
+      return { return: await qmp.execute(command, undefined, { signal, timeoutMs: 10_000 }) };
+    } catch (err) {
+      if (err instanceof QmpError) return { error: { class: err.errorClass, desc: err.desc } };
+      throw err;
+    }
+  };
+  const kvm = await outcome('query-kvm');
+  const enabled = 'return' in kvm ? (kvm.return as { enabled?: boolean }).enabled : undefined;
+  return {
+    ...(enabled !== undefined && { kvm: enabled }),
+    sevCapabilities: await outcome('query-sev-capabilities'),
+    sgxCapabilities: await outcome('query-sgx-capabilities'),
+  };
+}
