@@ -104,3 +104,10 @@ export function checkGeneration(cpu: CpuFacts, catalog: CpuCatalog, extraFlags: 
   }
   return { generation: { id: gen.id, name: gen.name, qemuModel: gen.qemuModel }, missing, required };
 }
+
+/** The generation a QEMU/libvirt model name stands for (e.g. a domcapabilities host-model), when only one does. */
+export function generationByQemuModel(model: string, catalog: CpuCatalog): CpuGeneration | undefined {
+  const line = model.replace(/-v\d+$/, '');
+  const found = catalog.generations.filter((g) => g.qemuModel === line);
+  return found.length === 1 ? found[0] : undefined;
+}

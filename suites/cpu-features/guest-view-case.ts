@@ -37,7 +37,7 @@ export function guestViewCase(s: CpuSettings, spec: string): CaseDef {
       const { model, plus, minus } = parseCpuSpec(spec);
       if (model === 'host' && accel !== 'kvm') return ctx.skip(`-cpu host needs KVM; this host runs guests under ${accel}`);
       const image = await ensureImage('tiny');
-      const { vm, facts } = await bootImage(ctx.transport, image, { accel, cpu: spec, run: 'facts', name: `cpu-${model}`, signal: ctx.signal });
+      const { vm, facts } = await bootImage(ctx.transport, image, { accel, cpu: spec, run: 'idle', name: `cpu-${model}`, signal: ctx.signal });
       ctx.defer(() => vm.teardown());
       await ctx.artifact('console.log', vm.console.text);
       if (!facts) return ctx.fail('the guest printed no facts block');
