@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { HwqualError } from '../../src/model/errors.ts';
+
+/** One host check: an id and a shell command that exits 0 when the check holds. */
+export interface HostCheck {
+  id: string;
+  cmd: string;
+}
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+/** Where the checks are read from: HWQUAL_HOST_CHECKS, else <shared>/bench/host-checks.json (shared = HWQUAL_SHARED or ../shared). */
+export function hostChecksPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HWQUAL_HOST_CHECKS) return resolve(env.HWQUAL_HOST_CHECKS);
+  return resolve(env.HWQUAL_SHARED ?? resolve(PROJECT_ROOT, '../shared'), 'bench/host-checks.json');
+}
+
+/** Parse and validate a checks file's text: a list of {id, cmd}, ids unique and usable in case ids. */
+export function parseHostChecks(text: string, file = 'host-checks.json'): HostCheck[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new HwqualError('E_CONFIG', `${file}: not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (!Array.isArray(data)) throw new HwqualError('E_CONFIG', `${file}: must be a list of {id, cmd}`);
+  const seen = new Set<string>();
+  return data.map((item: unknown, i) => {
+    const c = item as Partial<HostCheck>;
+    if (!c || typeof c.id !== 'string' || !/^[A-Za-z0-9._-]+$/.test(c.id)) throw new HwqualError('E_CONFIG', `${file}: [${i}].id must be a name of letters, digits, . _ -`);
+    if (typeof c.cmd !== 'string' || !c.cmd.trim()) throw new HwqualError('E_CONFIG', `${file}: [${i}].cmd (${c.id}) must be a command`);
+    if (seen.has(c.id)) throw new HwqualError('E_CONFIG', `${file}: id ${c.id} appears twice`);
+    seen.add(c.id);
+    return { id: c.id, cmd: c.cmd };
+  });
+}
+
+export function loadHostChecks(file = hostChecksPath()): HostCheck[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new HwqualError('E_CONFIG', `cannot read the host checks ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseHostChecks(text, file);
+}
