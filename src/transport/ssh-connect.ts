@@ -50,6 +50,9 @@ export async function openConnection(host: HostConfig, opts: OpenOptions): Promi
     const fail = (err: Ssh2Error) => {
       cleanup();
       client.destroy();
+      if (!hostKeyError && algos.length && /no matching host key format/.test(err.message)) {
+        hostKeyError = new HwqualError('E_HOSTKEY', `${host.name}: ${host.address} port ${host.port} offers none of the host key types listed for it in ${host.knownHosts} (${algos.join(', ')})`, { host: host.name, cause: err });
+      }
       reject(hostKeyError ?? connectError(host, err, opts.reconnect));
     };
     const onError = (err: Ssh2Error) => fail(err);

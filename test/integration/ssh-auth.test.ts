@@ -70,6 +70,12 @@ describe('host keys (strict known_hosts)', () => {
     expect(err.message).toContain(fingerprint(join(sshd.dir, 'host_ed25519.pub')));
   });
 
+  it('refuses a host that offers none of the key types listed for it', async () => {
+    const ecdsa = keygen('ecdsa_host', 'ecdsa');
+    const file = knownHosts('ecdsa-only', [`[127.0.0.1]:${sshd.port} ${pubOf(ecdsa).split(' ').slice(0, 2).join(' ')}`]);
+    await expect(tryHost(sshd.hostConfig({ knownHosts: file }))).rejects.toMatchObject({ code: 'E_HOSTKEY', message: expect.stringMatching(/none of the host key types/) });
+  });
+
   it('refuses a key marked @revoked', async () => {
     const ed = sshd.hostPublicKeys[0];
     const file = knownHosts('revoked', [`@revoked [127.0.0.1]:${sshd.port} ${ed}`, `[127.0.0.1]:${sshd.port} ${ed}`]);
