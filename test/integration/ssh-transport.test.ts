@@ -143,7 +143,7 @@ describe('files and sockets', () => {
 
 describe('a dropped connection', () => {
   it('a silent link fails open commands with E_CONNECTION_LOST via keepalive; the next call reconnects', async () => {
-    const lossy = new SshTransport(sshd.host);
+    const lossy = new SshTransport(sshd.hostConfig({ ssh: { ...sshd.host.ssh, connectTimeoutSec: 2 } }));
     try {
       await lossy.exec('true');
       const running = lossy.exec('echo up; sleep 120').catch((e) => e);
@@ -152,9 +152,11 @@ describe('a dropped connection', () => {
       const err = await running;
       expect(err).toMatchObject({ code: 'E_CONNECTION_LOST' });
       expect(err.message).toMatch(/keepalive/);
+      // Still frozen: the one reconnect this call makes fails (no SSH banner within connectTimeoutSec).
+      await expect(lossy.exec('true')).rejects.toMatchObject({ code: 'E_CONNECTION_LOST', message: expect.stringMatching(/reconnecting failed/) });
       await sshd.restart();
       expect((await lossy.exec('echo back')).stdout).toBe('back\n');
-      expect(lossy.connectionsOpened).toBe(2);
+      expect(lossy.connectionsOpened).toBe(3);
     } finally {
       await lossy.close();
     }
