@@ -6,6 +6,7 @@ import { CommandError } from './command-error.ts';
 import { abortable, Deadline } from './deadline.ts';
 import { openConnection, type SshConnection } from './ssh-connect.ts';
 import { where } from './ssh-errors.ts';
+import { batchingEnabled, SshBatcher } from './ssh-batch.ts';
 import { execOnConnection } from './ssh-exec.ts';
 import { openUnixSocket, sftpReadFile, sftpWriteFile } from './ssh-files.ts';
 import type { FileOptions, Transport } from './types.ts';
@@ -30,9 +31,12 @@ export class SshTransport implements Transport {
   private connecting: Promise<SshConnection> | null = null;
   private everConnected = false;
   private closed = false;
+  /** Read-only commands issued together share one channel (ssh-batch.ts); null with HWQUAL_SSH_BATCH=0. */
+  readonly batcher: SshBatcher | null;
 
   constructor(readonly config: HostConfig, private readonly jump?: JumpLink) {
     this.host = config.name;
+    this.batcher = batchingEnabled() ? new SshBatcher(this.host, () => this.connection()) : null;
   }
 
   /** Session channels that sshd refused at first (MaxSessions lag) and that opened on a retry. */
@@ -45,6 +49,7 @@ export class SshTransport implements Transport {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.batcher && options.readOnly && options.stdin === undefined) return this.batcher.exec(command, options);
     const startedAt = new Date();
     const t0 = performance.now();
     const deadline = new Deadline(options);
