@@ -95,16 +95,19 @@ export function dmesgEvidence(text: string): Found[] {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/^\[\s*[\d.]+\]\s*/, '').trim();
     let m: RegExpExecArray | null;
-    if ((m = /\bSEV(-ES|-SNP)? (enabled|disabled|supported: (\d+) ASIDs)/.exec(line))) {
+    // kvm_amd: "SEV enabled (ASIDs 1 - 509)", "SEV-ES unusable (…)", "SEV-SNP disabled (…)"; before 6.x "SEV supported: 509 ASIDs".
+    if ((m = /\bSEV(-ES|-SNP)? (enabled|disabled|unusable|supported: (\d+) ASIDs)/.exec(line))) {
       const f: CcFeature = m[1] === '-ES' ? 'sev-es' : m[1] === '-SNP' ? 'sev-snp' : 'sev';
       const on = m[2] === 'enabled' || (m[3] !== undefined && Number(m[3]) > 0);
       out.push([f, on ? 'enabled' : 'unavailable', line]);
     } else if (/Memory Encryption Features active:.*\bSME\b/.test(line)) {
       out.push(['sme', 'enabled', line]);
-    } else if (/virt\/tdx: module initialized/.test(line)) {
+    } else if (/virt\/tdx: (TDX-Module|module) initialized\b/i.test(line)) {
       out.push(['tdx', 'enabled', line]);
-    } else if (/virt\/tdx: .*(failed|disabled|not supported)/i.test(line)) {
+    } else if (/virt\/tdx: .*(initialization failed|disabled|not supported)/i.test(line)) {
       out.push(['tdx', 'unavailable', line]);
+    } else if (/virt\/tdx: BIOS enabled/.test(line)) {
+      out.push(['tdx', 'capable', line]);
     } else if (/x86\/tme: not enabled by BIOS/.test(line)) {
       out.push(['tme', 'unavailable', line]);
     } else if (/x86\/tme: enabled by BIOS/.test(line)) {

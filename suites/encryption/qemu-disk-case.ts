@@ -42,7 +42,7 @@ export function qemuDiskCase(): CaseDef {
       const vm = await launchVm(ctx.transport, spec(d.keyFile, 'luks-disk'), { signal: ctx.signal });
       ctx.defer(() => vm.teardown());
       const seen = await readBack(ctx, vm, image);
-      const ps = await keyInProcessList(ctx, d);
+      const ps = await keyInProcessList((command) => ctx.exec(command, { readOnly: true }), d.keyFile);
       await vm.teardown();
       ctx.log(`guest read: ${seen}; ps: ${ps.withSecretObject} process(es) with the secret object, ${ps.withKey} with the key`);
       ctx.check.equal('first line the guest read from the encrypted disk', seen, d.pattern);

@@ -78,11 +78,11 @@ export function encryptedDiskArgs(disk: string, keyFile: string): string[] {
  * object (at least QEMU's own: shows the check looked at the right processes). The key is matched from its file
  * (`grep -f`), so it is not on this command line either.
  */
-export async function keyInProcessList(ctx: CaseContext, d: EncryptedDisk): Promise<{ withKey: number; withSecretObject: number }> {
-  const key = `ps -eo args | grep -c -F -f ${shellQuote(d.keyFile)}`;
+export async function keyInProcessList(run: (command: string) => Promise<{ stdout: string }>, keyFile: string): Promise<{ withKey: number; withSecretObject: number }> {
+  const key = `ps -eo args | grep -c -F -f ${shellQuote(keyFile)}`;
   // The bracket keeps grep from matching its own command line.
   const obj = `ps -eo args | grep -c ${shellQuote(`secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`)}`;
-  const r = await ctx.exec(`${key}; ${obj}`, { readOnly: true });
+  const r = await run(`${key}; ${obj}`);
   const [withKey, withSecretObject] = r.stdout.trim().split('\n').map(Number);
   return { withKey: withKey ?? NaN, withSecretObject: withSecretObject ?? NaN };
 }
