@@ -1,0 +1,73 @@
+/** Guest heartbeat and integrity lines (fixtures/workload) as they arrive, timestamped on arrival. Pure. */
+
+export interface HeartbeatLine { host: string; at: number; counter: number; guestMs: number; writes: number }
+export interface IntegrityLine { host: string; at: number; ok: boolean; checks: number; demand: boolean; text: string }
+
+const HB = /^HWQUAL-HB (\d+) (\d+) (\d+)$/;
+const INTEGRITY = /^HWQUAL-INTEGRITY (ok|fail) checks=(\d+).*$/;
+
+/** Splits chunks into lines; a line's time is the arrival of the chunk that completed it. */
+export class LineCollector {
+  readonly heartbeats: HeartbeatLine[] = [];
+  readonly integrity: IntegrityLine[] = [];
+  readonly other: Array<{ host: string; at: number; text: string }> = [];
+  private readonly partial = new Map<string, string>();
+
+  feed(host: string, chunk: string, at: number): void {
+    const text = (this.partial.get(host) ?? '') + chunk.replace(/\r/g, '');
+    const lines = text.split('\n');
+    this.partial.set(host, lines.pop() ?? '');
+    for (const line of lines) this.add(host, line, at);
+  }
+
+  private add(host: string, line: string, at: number): void {
+    const hb = HB.exec(line);
+    if (hb) { this.heartbeats.push({ host, at, counter: Number(hb[1]), guestMs: Number(hb[2]), writes: Number(hb[3]) }); return; }
+    const ig = INTEGRITY.exec(line);
+    if (ig) { this.integrity.push({ host, at, ok: ig[1] === 'ok', checks: Number(ig[2]), demand: / demand$/.test(line), text: line }); return; }
+    if (line.trim()) this.other.push({ host, at, text: line });
+  }
+}
+
+export interface HeartbeatAnalysis {
+  /** Largest gap between consecutive heartbeats (any host) inside the window, ms; the guest-observed blackout. */
+  blackoutMs: number;
+  /** Where it was: the last line before the gap and the first after. */
+  gap?: { before: { host: string; counter: number }; after: { host: string; counter: number } };
+  /** Median gap over the window: the normal cadence. */
+  cadenceMs: number;
+  /** Counter went down or repeated (a reset or a replay). */
+  resets: Array<{ host: string; from: number; to: number }>;
+  lastOn: Record<string, number>;
+  firstOn: Record<string, number>;
+}
+
+export function analyzeHeartbeats(lines: readonly HeartbeatLine[], window: { from: number; to: number }): HeartbeatAnalysis {
+  const all = [...lines].sort((a, b) => a.at - b.at);
+  const inWin = all.filter((l) => l.at >= window.from && l.at <= window.to);
+  let blackoutMs = 0;
+  let gap: HeartbeatAnalysis['gap'];
+  const gaps: number[] = [];
+  for (let i = 1; i < inWin.length; i++) {
+    const d = inWin[i].at - inWin[i - 1].at;
+    gaps.push(d);
+    if (d > blackoutMs) {
+      blackoutMs = d;
+      gap = { before: { host: inWin[i - 1].host, counter: inWin[i - 1].counter }, after: { host: inWin[i].host, counter: inWin[i].counter } };
+    }
+  }
+  const resets: HeartbeatAnalysis['resets'] = [];
+  for (let i = 1; i < all.length; i++) {
+    if (all[i].counter <= all[i - 1].counter) resets.push({ host: all[i].host, from: all[i - 1].counter, to: all[i].counter });
+  }
+  const lastOn: Record<string, number> = {};
+  const firstOn: Record<string, number> = {};
+  for (const l of all) { lastOn[l.host] = l.counter; firstOn[l.host] ??= l.counter; }
+  return { blackoutMs: Math.round(blackoutMs), gap, cadenceMs: median(gaps), resets, lastOn, firstOn };
+}
+
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.floor(s.length / 2)]);
+}

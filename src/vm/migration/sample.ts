@@ -1,0 +1,41 @@
+import type { QmpMigrationInfo } from '../qmp-types.ts';
+import type { MigrationSample, PassRecord } from './types.ts';
+
+/** A `query-migrate` answer → one sample (bytes and bytes/s). Pure. */
+export function toSample(info: QmpMigrationInfo, t: number): MigrationSample {
+  const ram = info.ram;
+  const pageSize = ram?.['page-size'] ?? 4096;
+  return {
+    t: Math.round(t),
+    status: info.status ?? 'none',
+    transferred: ram?.transferred ?? 0,
+    remaining: ram?.remaining ?? 0,
+    total: ram?.total ?? 0,
+    dirtyRate: (ram?.['dirty-pages-rate'] ?? 0) * pageSize,
+    throughput: ((ram?.mbps ?? 0) * 1e6) / 8,
+    syncCount: ram?.['dirty-sync-count'] ?? 0,
+    ...(info['expected-downtime'] !== undefined && { expectedDowntimeMs: info['expected-downtime'] }),
+    ...(info['cpu-throttle-percentage'] !== undefined && { throttlePct: info['cpu-throttle-percentage'] }),
+  };
+}
+
+/** Passes from samples: one record per dirty-sync count, taken from the first sample that showed it. */
+export function passesOf(samples: readonly MigrationSample[]): PassRecord[] {
+  const out: PassRecord[] = [];
+  let last = 0;
+  for (const s of samples) {
+    if (s.syncCount <= last) continue;
+    last = s.syncCount;
+    out.push({
+      pass: s.syncCount, t: s.t, remaining: s.remaining, transferred: s.transferred, dirtyRate: s.dirtyRate,
+      throughput: s.throughput, expectedDowntimeMs: s.expectedDowntimeMs, throttlePct: s.throttlePct,
+    });
+  }
+  return out;
+}
+
+export const MiB = 1024 * 1024;
+
+export function mib(bytes: number): number {
+  return Math.round((bytes / MiB) * 10) / 10;
+}
