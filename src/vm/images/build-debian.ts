@@ -32,6 +32,7 @@ async function buildRoot(recipe: DebianRecipe, outDir: string, work: string, roo
   const debs = join(imagesCacheDir(), '.debootstrap-debs'); // .debs kept for the next build of any Debian image
   await mkdir(debs, { recursive: true });
   await runLocal('debootstrap', ['--variant=minbase', `--cache-dir=${debs}`, `--include=${recipe.include.join(',')}`, recipe.suite, root], { timeoutMs: 30 * 60_000 });
+  if (recipe.extraPackages?.length) await aptInstallInChroot(root, recipe.extraPackages);
   await writeFile(join(root, 'etc/hostname'), `hwqual-${recipe.name}\n`);
   await writeFile(join(root, 'etc/fstab'), '/dev/vda / ext4 defaults 0 1\n');
   await runLocal('chroot', [root, 'passwd', '-d', 'root']);
@@ -72,4 +73,17 @@ async function buildRoot(recipe: DebianRecipe, outDir: string, work: string, roo
 async function unmountUnder(root: string): Promise<void> {
   const mounts = (await readFile('/proc/mounts', 'utf8').catch(() => '')).split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(`${root}/`));
   for (const m of mounts.sort((a, b) => b.length - a.length)) await runLocal('umount', ['-l', m]).catch(() => {});
+}
+
+/** apt-get install in the root, with /proc mounted and services kept from starting (policy-rc.d). */
+async function aptInstallInChroot(root: string, pkgs: string[]): Promise<void> {
+  const policy = join(root, 'usr/sbin/policy-rc.d');
+  await writeFile(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  await runLocal('mount', ['-t', 'proc', 'proc', join(root, 'proc')]);
+  try {
+    await runLocal('chroot', [root, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', ...pkgs], { timeoutMs: 30 * 60_000 });
+  } finally {
+    await runLocal('umount', ['-l', join(root, 'proc')]).catch(() => {});
+    await runLocal('rm', ['-f', policy]);
+  }
 }

@@ -16,7 +16,9 @@ export interface DebianRecipe {
   suite: string;
   include: string[];
   diskSize: string;
-  /** Configure cloud-init for a NoCloud seed (the package must be in `include`). */
+  /** Installed with apt-get in the chroot after debootstrap (debootstrap's own ordering fails on some, e.g. cloud-init's python3 stack). */
+  extraPackages?: string[];
+  /** Configure cloud-init for a NoCloud seed (the package must be in `extraPackages`). */
   cloudInit?: boolean;
 }
 
@@ -33,7 +35,7 @@ export const RECIPES: readonly ImageRecipe[] = [
   { kind: 'debian', name: 'debian12', title: 'Debian 12 (debootstrap, systemd, qemu-guest-agent)', suite: 'bookworm', include: DEBIAN_BASE, diskSize: '1536M' },
   {
     kind: 'debian', name: 'debian12-cloudinit', title: 'Debian 12 with cloud-init (NoCloud)', suite: 'bookworm',
-    include: [...DEBIAN_BASE, 'cloud-init'], diskSize: '2048M', cloudInit: true,
+    include: DEBIAN_BASE, extraPackages: ['cloud-init'], diskSize: '2048M', cloudInit: true,
   },
 ];
 
