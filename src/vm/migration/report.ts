@@ -1,0 +1,43 @@
+import type { HeartbeatAnalysis } from './heartbeat.ts';
+import type { NovaOutcome } from './nova.ts';
+import type { SideSettings, Strategy } from './strategy.ts';
+import type { MigrationSample, PassRecord, Prediction } from './types.ts';
+
+export type HopOutcome = 'completed' | 'not-converging' | 'stalled' | 'failed' | 'cancelled';
+
+export interface VerdictCheck { name: string; ok: boolean; detail: string }
+
+/** One migration A→B: what was asked, what QEMU and the guest showed, and the verdict's checks. Plain data. */
+export interface HopReport {
+  from: string;
+  to: string;
+  strategy: Strategy;
+  outcome: HopOutcome;
+  diagnosis?: string;
+  /** Where the guest runs afterwards. */
+  guestOn: string;
+  uri: string;
+  settings: { source: SideSettings; destination: SideSettings };
+  metrics: {
+    totalMs?: number; setupMs?: number; downtimeMs?: number; blackoutMs?: number; transferredBytes?: number;
+    passes?: number; throttlePct?: number; measuredDirtyMiBps?: number; postcopyRequests?: number;
+  };
+  prediction?: Prediction;
+  /** |predicted − measured| ÷ measured total time, for a converging prediction of a completed migration. */
+  predictionError?: number;
+  nova?: NovaOutcome;
+  samples: MigrationSample[];
+  passes: PassRecord[];
+  events: Array<{ t: number; event: string; data?: Record<string, unknown> }>;
+  heartbeat?: HeartbeatAnalysis;
+  checks: VerdictCheck[];
+  fault?: string;
+  /** When the hop ran on the controller's clock (epoch ms): the window the blackout is looked for in. */
+  window: { from: number; to: number };
+  /** Hosts whose cleanup could not run yet (unreachable): it runs once they answer again. */
+  cleanupPending: string[];
+}
+
+export function hopPassed(h: HopReport): boolean {
+  return h.outcome === 'completed' && h.checks.every((c) => c.ok);
+}

@@ -1,0 +1,108 @@
+import { HwqualError } from '../../model/errors.ts';
+import type { BuiltImage } from '../images/built-image.ts';
+import { sleep } from '../wait.ts';
+import { launchWorkloadGuest, type GuestHandle, type WorkloadGuest } from './guest.ts';
+import { LineCollector } from './heartbeat.ts';
+import { migrateHop, type Endpoint, type Fault } from './hop.ts';
+import { novaDataGb, novaOutcome, type NovaSettings } from './nova.ts';
+import { predictPrecopy, relativeError } from './predict.ts';
+import { hopPassed, type HopReport } from './report.ts';
+import { MiB } from './sample.ts';
+import { measureDirtyRate, type Strategy, type Tuning } from './strategy.ts';
+import type { Prediction } from './types.ts';
+import { retireGuest, verifyHop } from './verify.ts';
+
+/** Non-zero RAM of the idle tiny guest (kernel, initramfs, page cache), the a-priori model's base; plans can set it. */
+export const TINY_BASE_MIB = 40;
+
+export interface MigrationRequest {
+  source: Endpoint;
+  destination: Endpoint;
+  image: BuiltImage;
+  guest: WorkloadGuest;
+  strategy: Strategy;
+  tuning: Tuning;
+  /** Migrate back and forth: 1 = A→B, 2 = A→B→A, … */
+  hops?: number;
+  postcopyAfterPass?: number;
+  deadlineMs?: number;
+  stallMs?: number;
+  sampleMs?: number;
+  /** The model's inputs when known better than the defaults (e.g. calibrated on an idle migration). */
+  model?: { ramBytes?: number; bandwidth?: number };
+  nova?: NovaSettings;
+  fault?: Fault;
+  signal?: AbortSignal;
+  log?: (m: string) => void;
+}
+
+export interface MigrationRun {
+  dirtyRateMiBps: number;
+  prediction: Prediction;
+  hops: HopReport[];
+  passed: boolean;
+}
+
+/**
+ * Boot the workload guest on A, measure its dirty rate and predict, migrate (and back, for ping-pong), check
+ * the guest after each hop, and end every VM. Throws only for infrastructure faults before the first hop.
+ */
+export async function runMigration(req: MigrationRequest): Promise<MigrationRun> {
+  const log = req.log ?? (() => {});
+  const collector = new LineCollector();
+  const signal = req.signal;
+  let runner: GuestHandle = await launchWorkloadGuest(req.source.transport, req.source.name, req.image, req.guest, collector, { signal });
+  const hops: HopReport[] = [];
+  try {
+    await runner.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 120_000, signal });
+    const ready = await waitFor(() => collector.integrity.some((l) => l.host === req.source.name && l.ok), 20_000, signal);
+    if (!ready) throw new HwqualError('E_VM', `the workload on ${req.source.name} printed no integrity line within 20 s; ${runner.vm.console.tail()}`, { host: req.source.name });
+    const dirtyRate = await measureDirtyRate(runner.vm.qmp, 1, signal);
+    const bandwidth = req.model?.bandwidth ?? req.tuning.maxBandwidth ?? 128 * MiB;
+    const prediction = predictPrecopy({
+      ramBytes: req.model?.ramBytes ?? (req.guest.wssMiB + TINY_BASE_MIB) * MiB, bandwidth, dirtyRate,
+      workingSet: req.guest.wssMiB * MiB, downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300,
+    });
+    log(`dirty rate ${(dirtyRate / MiB).toFixed(1)} MiB/s; prediction: ${prediction.reason}`);
+    const ends = [req.source, req.destination];
+    for (let i = 0; i < (req.hops ?? 1); i++) {
+      const [from, to] = i % 2 === 0 ? ends : [ends[1], ends[0]];
+      const { report, dst } = await migrateHop(runner, {
+        source: from, destination: to, image: req.image, guest: req.guest, strategy: req.strategy, tuning: req.tuning,
+        postcopyAfterPass: req.postcopyAfterPass, deadlineMs: req.deadlineMs ?? 60_000, stallMs: req.stallMs ?? 5000,
+        sampleMs: req.sampleMs ?? 100, fault: i === 0 ? req.fault : undefined, signal, log,
+      }, collector);
+      report.metrics.measuredDirtyMiBps = Math.round((dirtyRate / MiB) * 10) / 10;
+      if (i === 0) {
+        report.prediction = prediction;
+        if (prediction.converges && report.outcome === 'completed' && prediction.totalMs !== null && report.metrics.totalMs) {
+          report.predictionError = Math.round(relativeError(prediction.totalMs, report.metrics.totalMs) * 1000) / 1000;
+        }
+      }
+      report.nova = novaOutcome(report.passes, novaDataGb(req.guest.memoryMiB), req.nova);
+      hops.push(report);
+      if (report.outcome === 'completed' && dst) {
+        await verifyHop(report, dst, collector, signal);
+        await retireGuest(report, runner, from, 'source');
+        runner = dst;
+      } else {
+        await verifyHop(report, runner, collector, signal);
+        if (dst) await retireGuest(report, dst, to, 'destination');
+      }
+      log(`${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''}; ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`);
+      if (report.outcome !== 'completed') break;
+    }
+    return { dirtyRateMiBps: Math.round((dirtyRate / MiB) * 10) / 10, prediction, hops, passed: hops.length === (req.hops ?? 1) && hops.every(hopPassed) };
+  } finally {
+    await runner.vm.teardown().catch(() => {});
+  }
+}
+
+async function waitFor(what: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > deadline) return false;
+    await sleep(100, signal);
+  }
+  return true;
+}
