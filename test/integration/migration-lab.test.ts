@@ -63,5 +63,61 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(hop.settings.source.capabilities.events).toBe(true);
     expect(hop.events.some((e) => e.event === 'MIGRATION')).toBe(true);
     expect(run.passed).toBe(true);
+    summary('idle', run);
+  }, 240_000);
+
+  it('precopy under load (16 MiB/s over a 32 MiB working set): completes, stamps intact, dirty rate measured', async () => {
+    const run = await runMigration(base({ guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 16 } }));
+    const hop = run.hops[0];
+    summary('load', run);
+    expect(hop.outcome, hop.diagnosis).toBe('completed');
+    expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(run.dirtyRateMiBps).toBeGreaterThan(2);
+    expect(hop.passes.length).toBeGreaterThanOrEqual(2);
+    expect(hop.prediction?.converges).toBe(true);
+  }, 240_000);
+
+  it('non-converging: dirty rate above a low max-bandwidth is diagnosed, cancelled, and the guest stays on A', async () => {
+    const run = await runMigration(base({
+      guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 24, dirtyMiBps: 60 }, tuning: { maxBandwidth: 12 * MiB, downtimeLimitMs: 50 },
+    }));
+    const hop = run.hops[0];
+    summary('hot', run);
+    expect(hop.outcome).toBe('not-converging');
+    expect(hop.diagnosis).toMatch(/^does not converge: .*\d+ passes in [\d.]+ s$/);
+    expect(hop.diagnosis).not.toMatch(/no completion within/); // called from the passes, not by the deadline
+    expect(hop.guestOn).toBe('node-a');
+    expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'nothing left on node-b']));
+    expect(run.prediction.converges).toBe(false);
+    expect(run.passed).toBe(false);
+  }, 240_000);
+
+  it('postcopy: switched after the bulk pass, completes on B', async () => {
+    const run = await runMigration(base({ strategy: 'postcopy', guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 40 }, tuning: { maxBandwidth: 16 * MiB } }));
+    const hop = run.hops[0];
+    summary('postcopy', run);
+    expect(hop.outcome, hop.diagnosis).toBe('completed');
+    expect(hop.settings.destination.capabilities['postcopy-ram']).toBe(true);
+    expect(hop.samples.some((s) => s.status === 'postcopy-active')).toBe(true);
+    expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
+  }, 240_000);
+
+  it('destination killed mid-migration: failed with the cause, the guest keeps running on A, nothing left on B', async () => {
+    const run = await runMigration(base({
+      guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }, tuning: { maxBandwidth: 8 * MiB }, fault: { kind: 'kill-destination', afterMs: 1500 },
+    }));
+    const hop = run.hops[0];
+    summary('kill', run);
+    expect(hop.fault).toMatch(/destination QEMU on node-b killed/);
+    expect(hop.outcome).toBe('failed');
+    expect(hop.guestOn).toBe('node-a');
+    expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'heartbeat continues', 'nothing left on node-b']));
   }, 240_000);
 });
+
+function summary(label: string, run: Awaited<ReturnType<typeof runMigration>>): void {
+  const h = run.hops[0];
+  console.log(`[${label}] ${h.outcome} ${h.diagnosis ?? ''} metrics=${JSON.stringify(h.metrics)} dirty=${run.dirtyRateMiBps} predicted=${JSON.stringify(run.prediction)} err=${h.predictionError} nova=${h.nova?.message} checks=${h.checks.map((c) => `${c.ok ? '+' : '-'}${c.name}`).join(',')}`);
+}

@@ -6,7 +6,7 @@ export interface DetectorOptions {
   downtimeLimitMs: number;
   /** max-bandwidth set on the source (bytes/s); the bandwidth compared is min(this, measured throughput). */
   maxBandwidth?: number;
-  /** Remaining not shrinking over this many passes (with expected downtime above the limit) is certain. Default 5. */
+  /** Remaining not shrinking over this many passes (with expected downtime above the limit) is certain. Default 3. */
   passesWithoutProgress?: number;
   /** Give up after this long without completing (ms). */
   deadlineMs: number;
@@ -59,7 +59,7 @@ export class ConvergenceDetector {
     if (this.hotPasses >= 2) {
       return this.verdict(s, `dirty rate ${mib(s.dirtyRate)} MiB/s ≥ bandwidth ${mib(bw)} MiB/s`);
     }
-    const k = this.o.passesWithoutProgress ?? 5;
+    const k = this.o.passesWithoutProgress ?? 3;
     const before = this.remainingAtPass.get(s.syncCount - k);
     const aboveLimit = (s.expectedDowntimeMs ?? Infinity) > this.o.downtimeLimitMs;
     if (before && s.syncCount - k >= 2 && s.remaining >= before.remaining && aboveLimit) {
