@@ -37,7 +37,10 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       safe(() => s.progress.onCaseEnd?.(r));
       return r;
     }
-    const release = await lockOf(planned.host.name).acquire(Boolean(planned.def.readOnly));
+    const lockHosts = [...new Set([planned.host.name, ...(planned.def.alsoLocks ?? [])])].sort();
+    const releases: Array<() => void> = [];
+    for (const h of lockHosts) releases.push(await lockOf(h).acquire(h === planned.host.name && Boolean(planned.def.readOnly)));
+    const release = () => { for (const r of releases.reverse()) r(); };
     try {
       safe(() => s.progress.onCaseStart?.(planned));
       const attempts: Attempt[] = [];

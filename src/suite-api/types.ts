@@ -44,6 +44,11 @@ export interface CaseDef {
   readOnly?: boolean;
   /** Overrides the plan's case timeout. */
   timeoutSec?: number;
+  /**
+   * Other hosts (by name) this case also uses exclusively, e.g. the destination of a live migration: the runner
+   * holds their locks too (all in name order, so two pairs never deadlock).
+   */
+  alsoLocks?: string[];
   /** Matrix parameters of this case (image, cpuModel…), part of its id. */
   params?: Record<string, string>;
   run(ctx: CaseContext): Promise<void>;
