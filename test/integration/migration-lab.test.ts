@@ -1,7 +1,7 @@
 // Live migration between two lab-in-a-box hosts (network namespaces, real sshd, QEMU over SSH, migration over
 // the lab bridge): precopy idle and loaded, a non-converging case with its diagnosis, post-copy, and a
 // destination killed mid-migration.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/config/index.ts';
@@ -13,6 +13,8 @@ import type { BuiltImage } from '../../src/vm/images/built-image.ts';
 import type { Endpoint } from '../../src/vm/migration/hop.ts';
 import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.ts';
 import { MiB } from '../../src/vm/migration/sample.ts';
+import type { RunResults } from '../../src/model/result.ts';
+import { junitValidates, runCli } from '../support/cli.ts';
 import { qemuRunningIn } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-mig-');
@@ -49,6 +51,24 @@ const base = (over: Partial<MigrationRequest> = {}): MigrationRequest => ({
 });
 
 describe.sequential('live migration on a 2-host lab', () => {
+  it('hwqual run: the live-migration suite over one pair writes metrics, JUnit properties and the pass series', async () => {
+    const plan = join(root, 'plan.json');
+    writeFileSync(plan, JSON.stringify({
+      name: 'migration', suites: ['live-migration'], settings: { accel: 'tcg', migration: { pairs: [['node-a', 'node-b']], strategies: ['precopy'], guest: { wssMiB: 16, dirtyMiBps: 4 } } },
+    }));
+    const out = join(root, 'out-run');
+    const r = await runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+    expect(res.cases.map((c) => [c.id, c.status])).toEqual([['live-migration/migrate[from=node-a,to=node-b,strategy=precopy]@node-a', 'passed']]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const m = res.cases[0].metrics;
+    for (const k of ['total_ms', 'setup_ms', 'downtime_ms', 'blackout_ms', 'transferred_bytes', 'passes', 'throttle_pct', 'dirty_rate_measured_mibps', 'predicted_downtime_ms']) expect(m[k], k).toBeTypeOf('number');
+    expect(res.cases[0].artifacts.map((a) => a.name)).toEqual(expect.arrayContaining(['migration.json', 'passes.svg']));
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<property name="[^"]*blackout_ms" value="\d+"/);
+    expect(junitValidates(join(out, 'junit.xml'))).toMatchObject({ ok: true });
+  }, 300_000);
+
   it('precopy, idle guest: the guest runs on B with its heartbeat and integrity, nothing left on A', async () => {
     const run = await runMigration(base());
     const hop = run.hops[0];

@@ -1,0 +1,62 @@
+import { HwqualError } from '../../src/model/errors.ts';
+import type { CaseContext, CaseDef } from '../../src/suite-api/types.ts';
+import { resolveAccel } from '../../src/vm/accel.ts';
+import { ensureImage } from '../../src/vm/images/builder.ts';
+import { runMigration, type MigrationRun } from '../../src/vm/migration/run.ts';
+import { MiB } from '../../src/vm/migration/sample.ts';
+import { passesChart } from './chart.ts';
+import type { MigrationSettings } from './settings.ts';
+
+/** One case per pair and strategy: boot the workload guest on `from`, migrate to `to` (and back: ping-pong). */
+export function migrateCase(s: MigrationSettings, from: string, to: string, strategy: MigrationSettings['strategies'][number]): CaseDef {
+  return {
+    id: 'migrate',
+    title: `Live migration ${from} → ${to} (${strategy}${s.hops > 1 ? `, ping-pong ×${s.hops}` : ''})`,
+    params: { from, to, strategy },
+    alsoLocks: [to],
+    tags: ['migration', strategy],
+    timeoutSec: s.hops * (s.deadlineSec + 120) + 60,
+    async run(ctx) {
+      const peer = ctx.peer?.(to);
+      const toInfo = ctx.plan.hosts?.find((h) => h.name === to);
+      if (!peer || !toInfo) return ctx.skip(`destination host ${to} is not part of this run`);
+      if (ctx.host.replayed || toInfo.replayed) return ctx.skip('live migration needs live hosts (a replayed profile cannot run QEMU)');
+      const accel = (await resolveAccel(ctx.transport, s.accel, { signal: ctx.signal })).accel;
+      const image = await ensureImage('tiny');
+      const run = await runMigration({
+        source: { name: from, transport: ctx.transport, address: ctx.host.address },
+        destination: { name: to, transport: peer, address: toInfo.address },
+        image, strategy, hops: s.hops, signal: ctx.signal, log: (m) => ctx.log(m),
+        guest: { accel, cpu: s.cpuModel, machine: s.machine, ...s.guest },
+        tuning: { maxBandwidth: s.maxBandwidthMiBps && s.maxBandwidthMiBps * MiB, downtimeLimitMs: s.downtimeLimitMs },
+        postcopyAfterPass: s.postcopyAfterPass, deadlineMs: s.deadlineSec * 1000, stallMs: s.stallSec * 1000, nova: s.nova,
+      });
+      await record(ctx, run);
+      for (const hop of run.hops) {
+        for (const c of hop.checks) ctx.check.ok(`${hop.from}→${hop.to}: ${c.name}`, c.ok, { message: c.detail });
+        if (hop.outcome === 'stalled') throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: ${hop.diagnosis}`);
+        if (hop.outcome !== 'completed') ctx.fail(`${hop.from} → ${hop.to}: ${hop.outcome}: ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`);
+      }
+    },
+  };
+}
+
+/** Metrics (→ results.json and JUnit properties), the full record and a chart as artifacts. */
+async function record(ctx: CaseContext, run: MigrationRun): Promise<void> {
+  const first = run.hops[0];
+  ctx.metric('dirty_rate_measured_mibps', run.dirtyRateMiBps);
+  ctx.metric('predicted_converges', run.prediction.converges ? 1 : 0);
+  if (run.prediction.totalMs !== null) ctx.metric('predicted_total_ms', run.prediction.totalMs);
+  ctx.metric('predicted_downtime_ms', run.prediction.downtimeMs);
+  if (first?.predictionError !== undefined) ctx.metric('prediction_error_total', first.predictionError);
+  run.hops.forEach((h, i) => {
+    const p = run.hops.length > 1 ? `hop${i + 1}_` : '';
+    const m = h.metrics;
+    const put = (k: string, v: number | undefined) => { if (v !== undefined && Number.isFinite(v)) ctx.metric(`${p}${k}`, v); };
+    put('total_ms', m.totalMs); put('setup_ms', m.setupMs); put('downtime_ms', m.downtimeMs); put('blackout_ms', m.blackoutMs);
+    put('transferred_bytes', m.transferredBytes); put('passes', m.passes); put('throttle_pct', m.throttlePct);
+  });
+  if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
+  await ctx.artifact('migration.json', `${JSON.stringify(run, null, 2)}\n`);
+  if (first?.passes.length) await ctx.artifact('passes.svg', passesChart(first));
+}
