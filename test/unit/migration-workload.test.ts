@@ -1,0 +1,57 @@
+// The guest workload (fixtures/workload/hwqual-workload.c), compiled as the image build does and run on this
+// machine: heartbeat cadence and counter, the dirtying rate, integrity scans (periodic, on demand) and a page
+// that goes back in time being caught.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { workloadSourcePath } from '../../src/vm/images/build-tiny.ts';
+import { LineCollector } from '../../src/vm/migration/heartbeat.ts';
+
+let bin: string;
+beforeAll(() => {
+  bin = join(mkdtempSync(join(tmpdir(), 'hwq-wl-')), 'hwqual-workload');
+  execFileSync('gcc', ['-static', '-O2', '-Wall', '-Werror', '-o', bin, workloadSourcePath()]);
+}, 60_000);
+
+/** Run it for `ms`, optionally writing to its stdin after `writeAt` ms; lines timestamped on arrival. */
+function run(args: string[], ms: number, write?: { at: number; text: string }): Promise<LineCollector> {
+  const c = new LineCollector();
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdout.on('data', (d: Buffer) => c.feed('local', d.toString(), Date.now()));
+  if (write) setTimeout(() => child.stdin.write(write.text), write.at);
+  return new Promise((resolve) => {
+    setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('close', () => resolve(c));
+  });
+}
+
+describe('hwqual-workload', () => {
+  it('beats every 10 ms with a counter that only grows, dirties at the asked rate, and scans clean', async () => {
+    const c = await run(['-w', '8', '-d', '40', '-c', '200'], 1500);
+    const hb = c.heartbeats;
+    expect(hb.length).toBeGreaterThan(50);
+    expect(hb.every((h, i) => i === 0 || h.counter === hb[i - 1].counter + 1)).toBe(true);
+    const span = (hb.at(-1)!.guestMs - hb[0].guestMs) / 1000;
+    const rate = ((hb.at(-1)!.writes - hb[0].writes) * 4096) / (1024 * 1024) / span;
+    expect(rate).toBeGreaterThan(15); // paced, with room for a starved CI machine
+    expect(rate).toBeLessThan(48);
+    expect(c.other.some((l) => /^HWQUAL-WORKLOAD start wss=8 dirty=40/.test(l.text))).toBe(true);
+    expect(c.integrity.length).toBeGreaterThanOrEqual(3);
+    expect(c.integrity.every((l) => l.ok)).toBe(true);
+  });
+
+  it("scans on demand when a 'c' arrives", async () => {
+    const c = await run(['-w', '4', '-c', '100000'], 900, { at: 400, text: 'c' });
+    expect(c.integrity.map((l) => [l.ok, l.demand])).toEqual([[true, true]]);
+  });
+
+  it('catches a page that went back in time (self-test -t)', async () => {
+    const c = await run(['-w', '4', '-d', '10', '-c', '200', '-t', '300'], 1000);
+    const fail = c.integrity.find((l) => !l.ok);
+    expect(fail?.text).toMatch(/^HWQUAL-INTEGRITY fail checks=\d+ bad=1 page=0 want=(\d+) got=(\d+) tail=\d+ stamp=ok$/);
+    const [, want, got] = /want=(\d+) got=(\d+)/.exec(fail!.text)!;
+    expect(Number(got)).toBe(Number(want) - 1);
+  });
+});
