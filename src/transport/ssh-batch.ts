@@ -5,7 +5,7 @@ import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
 import { Deadline } from './deadline.ts';
 import { BatchFrames, type BatchRecord } from './ssh-batch-frames.ts';
-import { batchCommandLine } from './ssh-batch-script.ts';
+import { batchCommandLine, batchKillCommand } from './ssh-batch-script.ts';
 import type { SshConnection } from './ssh-connect.ts';
 import { where } from './ssh-errors.ts';
 
@@ -24,7 +24,7 @@ interface Member {
   deadline: Deadline;
   startedAt: Date;
   t0: number;
-  pgid?: number;
+  pid?: number;
   killSent?: boolean;
   done: boolean;
   resolve(r: ExecResult): void;
@@ -35,7 +35,7 @@ interface Member {
  * Read-only commands of one host issued close together (same event-loop turn, or while waiting for a free channel)
  * go out as ONE session channel running a generated script (ssh-batch-script.ts), then are demultiplexed so each
  * caller gets its own ExecResult — same contract as a single exec: own stdout, stderr and exit code; a timeout or
- * cancel kills that command's process group on the host and rejects with E_TIMEOUT / E_CANCELLED.
+ * cancel kills that command's process tree on the host and rejects with E_TIMEOUT / E_CANCELLED.
  * Saves sshd a session (fork, shell, channel set-up: tens of ms each) per command.
  */
 export class SshBatcher {
@@ -109,7 +109,7 @@ export class SshBatcher {
   }
 }
 
-/** Wire one batch channel: records settle their members as they arrive; stops kill a member's process group. */
+/** Wire one batch channel: records settle their members as they arrive; stops kill a member's process tree. */
 function runBatch(conn: SshConnection, channel: ClientChannel, members: Member[], marker: string, hostName: string): void {
   const frames = new BatchFrames(marker);
   let open = members.length;
@@ -136,21 +136,21 @@ function runBatch(conn: SshConnection, channel: ClientChannel, members: Member[]
     }));
   };
   const kill = (m: Member) => {
-    if (!m.deadline.reason || m.pgid === undefined || m.killSent || m.done) return;
+    if (!m.deadline.reason || m.pid === undefined || m.killSent || m.done) return;
     m.killSent = true;
     const giveUp = () => settle(m, () => m.reject(new CommandError(m.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED',
-      stoppedResult(hostName, m, '', `hwqual: could not kill process group ${m.pgid} on ${hostName}; it may still run\n`))));
-    killGroup(conn, m.pgid).then(() => { if (!m.done) setTimeout(giveUp, KILL_GRACE_MS).unref(); }, giveUp);
+      stoppedResult(hostName, m, '', `hwqual: could not kill process ${m.pid} and its children on ${hostName}; it may still run\n`))));
+    killTree(conn, m.pid).then(() => { if (!m.done) setTimeout(giveUp, KILL_GRACE_MS).unref(); }, giveUp);
   };
   const onStops = members.map((m) => () => kill(m));
-  // A member stopped while the channel opened is still in the script: it is killed once its group is known.
+  // A member stopped while the channel opened is still in the script: it is killed once its pid is known.
   members.forEach((m, i) => { if (!m.deadline.signal.aborted) m.deadline.signal.addEventListener('abort', onStops[i]!, { once: true }); });
   channel.on('data', (d: Buffer) => { for (const r of frames.pushStdout(d)) onRecord(r); });
   channel.stderr.on('data', (d: Buffer) => {
     for (const [i, pid] of frames.pushStderr(d)) {
       const m = members[i];
       if (!m) continue;
-      m.pgid = pid;
+      m.pid = pid;
       kill(m);
     }
   });
@@ -179,9 +179,9 @@ function stoppedResult(host: string, m: Member, stdout: string, stderr: string):
   };
 }
 
-/** `kill -KILL` one command's process group from a second channel (the connection's reserve slot). */
-async function killGroup(conn: SshConnection, pgid: number): Promise<void> {
-  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(`kill -s KILL -- -${pgid}`, cb), 'kill', { limiter: conn.reserve, session: true });
+/** Kill one batched command's process tree from a second channel (the connection's reserve slot). */
+async function killTree(conn: SshConnection, pid: number): Promise<void> {
+  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(batchKillCommand(pid), cb), 'kill', { limiter: conn.reserve, session: true });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { ch.close(); reject(new Error('kill did not finish')); }, KILL_GRACE_MS);
     ch.on('close', () => { clearTimeout(timer); resolve(); });

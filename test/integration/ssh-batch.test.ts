@@ -1,0 +1,118 @@
+// Batching of read-only commands in SshTransport (ssh-batch.ts) against a real OpenSSH sshd: one session channel
+// for many commands, each with its own result; a timeout or cancel kills only its command; and the host-checks
+// suite through the real runner, where every case keeps its own transcript.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeLab } from '../../src/config/lab.ts';
+import type { PlanConfig } from '../../src/config/types.ts';
+import { prepareRun } from '../../src/runner/prepare.ts';
+import { executeRun } from '../../src/runner/run.ts';
+import { CommandError } from '../../src/transport/command-error.ts';
+import { SshTransport } from '../../src/transport/ssh.ts';
+import { startSshd, type SshdHandle } from '../support/sshd.ts';
+
+let sshd: SshdHandle;
+let t: SshTransport;
+let dir: string;
+const sessions = () => (sshd.logText().match(/Starting session: command/g) ?? []).length;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  t = new SshTransport(sshd.host);
+  await t.connect();
+  dir = mkdtempSync(join(tmpdir(), 'hwqual-batch-test-'));
+});
+afterAll(async () => {
+  await t?.close();
+  await sshd?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('batched read-only commands', () => {
+  it('30 commands issued together go out as one session channel, each with its own stdout, stderr and exit code', async () => {
+    const before = sessions();
+    const batchesBefore = t.batcher!.batches;
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+      t.exec(`echo out-${i}; echo err-${i} >&2; echo "$LC_ALL"; exit ${i % 4}`, { readOnly: true })));
+    results.forEach((r, i) => expect(r).toMatchObject({ exitCode: i % 4, stdout: `out-${i}\nC\n`, stderr: `err-${i}\n`, timedOut: false, signal: null }));
+    expect(t.batcher!.batches - batchesBefore).toBe(1);
+    await expect.poll(() => sessions() - before).toBe(1);
+    // Not read-only, or with stdin: one channel each, as before.
+    const plain = await Promise.all([t.exec('echo a'), t.exec('tr a-z A-Z', { readOnly: true, stdin: 'b\n' })]);
+    expect(plain.map((r) => r.stdout)).toEqual(['a\n', 'B\n']);
+    expect(t.batcher!.batches - batchesBefore).toBe(1);
+  });
+
+  it('a timed-out command is killed on the host (its process tree) while the rest of its batch finishes', async () => {
+    const tag = `${60 + Math.floor(Math.random() * 1000)}.${randomBytes(2).readUInt16BE()}`;
+    const [slow, fine, missing] = await Promise.allSettled([
+      t.exec(`sh -c 'sleep ${tag}' & wait`, { readOnly: true, timeoutMs: 800 }),
+      t.exec('sleep 1.5; echo fine', { readOnly: true, timeoutMs: 20_000 }),
+      t.exec('no-such-command-hwqual', { readOnly: true }),
+    ]);
+    expect(slow.status).toBe('rejected');
+    const err = (slow as PromiseRejectedResult).reason as CommandError;
+    expect(err).toBeInstanceOf(CommandError);
+    expect(err.code).toBe('E_TIMEOUT');
+    expect(err.result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
+    expect(fine).toMatchObject({ status: 'fulfilled', value: { exitCode: 0, stdout: 'fine\n' } });
+    expect(missing).toMatchObject({ status: 'fulfilled', value: { exitCode: 127 } });
+    const left = await t.exec(`pgrep -f 'slee[p] ${tag}' || true`);
+    expect(left.stdout).toBe('');
+  });
+
+  it('a cancelled command is killed and rejects with E_CANCELLED; one cancelled before its batch left never runs', async () => {
+    const file = join(dir, 'never');
+    const early = new AbortController();
+    early.abort();
+    const late = new AbortController();
+    const tag = `${70 + Math.floor(Math.random() * 1000)}.${randomBytes(2).readUInt16BE()}`;
+    const running = t.exec(`sleep ${tag}`, { readOnly: true, signal: late.signal });
+    const never = t.exec(`touch ${file}`, { readOnly: true, signal: early.signal });
+    const neverRejects = expect(never).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    setTimeout(() => late.abort(), 600);
+    await expect(running).rejects.toMatchObject({ code: 'E_CANCELLED', result: { cancelled: true, signal: 'SIGKILL' } });
+    await neverRejects;
+    expect((await t.exec(`pgrep -f 'slee[p] ${tag}' || true; test -e ${file}; echo $?`)).stdout).toBe('1\n');
+  });
+});
+
+describe('host-checks suite over SSH', () => {
+  it('one case per check, a failing check fails with its output, every case has its own transcript', async () => {
+    const checks = join(dir, 'checks.json');
+    writeFileSync(checks, JSON.stringify([
+      { id: 'os-release', cmd: "grep -q '^ID=' /etc/os-release" },
+      { id: 'loopback', cmd: 'test -d /sys/class/net/lo' },
+      { id: 'broken', cmd: 'echo "expected something else" >&2; exit 1' },
+    ]));
+    process.env.HWQUAL_HOST_CHECKS = checks;
+    try {
+      const lab = normalizeLab({ hosts: [{ name: 'sshd', address: '127.0.0.1' }] }, join(dir, 'lab.yaml'), 'lab.yaml', 'x'.repeat(64));
+      const plan: PlanConfig = {
+        file: join(dir, 'plan.yaml'), sha256: 'y'.repeat(64), name: 'checks', suites: ['host-checks'], hosts: {}, severity: {},
+        require: {}, concurrency: 64, timeouts: { case: 60 }, retries: 0, retryFailed: false, matrix: {}, settings: {},
+      };
+      const host = new SshTransport(sshd.host);
+      const before = sessions();
+      const prepared = await prepareRun({ lab, plan, transportFactory: () => host });
+      const out = join(dir, 'run');
+      const results = await executeRun({ lab, plan, prepared, outDir: out, signal: new AbortController().signal, progress: {} });
+      const status = Object.fromEntries(results.cases.map((c) => [c.caseId, c.status]));
+      expect(status).toEqual({ 'os-release': 'passed', loopback: 'passed', broken: 'failed' });
+      const broken = results.cases.find((c) => c.caseId === 'broken')!;
+      expect(broken.message).toContain('expected something else');
+      for (const c of results.cases) {
+        const text = readFileSync(join(out, c.transcript!), 'utf8');
+        expect(text.match(/^\+[\d.]+s \$ /gm)).toHaveLength(1);
+      }
+      // Fact gathering (one batch) and the three cases (one batch): far fewer sessions than commands.
+      expect(host.batcher!.batchedCommands).toBeGreaterThan(20);
+      expect(sessions() - before).toBeLessThanOrEqual(4);
+    } finally {
+      delete process.env.HWQUAL_HOST_CHECKS;
+    }
+  });
+});
