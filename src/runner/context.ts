@@ -15,6 +15,8 @@ export interface CaseState {
   facts: Record<string, unknown>;
   cleanups: Array<() => Promise<void> | void>;
   transcript: Transcript;
+  /** Commands a replayed host's profile could not answer (E_NOT_RECORDED), in order. */
+  unrecorded: string[];
 }
 
 export interface ContextInput {
@@ -35,7 +37,7 @@ export function safeName(name: string): string {
 }
 
 export function createContext(input: ContextInput): { ctx: CaseContext; state: CaseState } {
-  const state: CaseState = { assertions: [], artifacts: [], metrics: {}, facts: {}, cleanups: [], transcript: new Transcript() };
+  const state: CaseState = { assertions: [], artifacts: [], metrics: {}, facts: {}, cleanups: [], transcript: new Transcript(), unrecorded: [] };
   const { transport, signal } = input;
   const timeoutMs = (o?: CaseExecOptions) =>
     Math.max(1, o?.timeout !== undefined ? o.timeout * 1000 : input.deadline - Date.now());
@@ -48,6 +50,7 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
     } catch (err) {
       if (err instanceof CommandError) state.transcript.command(err.result);
       else state.transcript.log(`$ ${command}\n  → ${(err as Error).message}`);
+      if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED' && !state.unrecorded.includes(command)) state.unrecorded.push(command);
       throw err;
     }
   };

@@ -60,6 +60,7 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
     clearTimeout(timer);
     caseAbort.abort();
   }
+  outcome = accountForUnrecorded(outcome, state);
   for (const cleanup of state.cleanups.reverse()) {
     try {
       await cleanup();
@@ -79,6 +80,22 @@ function classify(err: unknown, s: { runSignal: AbortSignal; timedOut: boolean }
     return { status: 'failed', message: err.message, expected: str(err.expected), actual: str(err.actual) };
   }
   return { status: 'error', errorCode: errorCodeOf(err), message: messageOf(err) };
+}
+
+/**
+ * On a replayed host, data the profile did not hold must not read as a finding about the host: a case that failed
+ * for want of a value (actual unknown) after some of its commands were not recorded is an `error` naming them; a
+ * failure with a concrete actual value stays a finding; a skip says which commands were missing.
+ */
+function accountForUnrecorded<T extends Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'>>(outcome: T, state: CaseState): T {
+  const { unrecorded } = state;
+  if (!unrecorded.length) return outcome;
+  const why = `not recorded in the replayed profile: ${unrecorded.join('; ')}`;
+  const missed = state.assertions.filter((a) => !a.passed);
+  const unknownActual = missed.length ? missed.some((a) => a.actual === '(absent)') : outcome.actual === undefined;
+  if (outcome.status === 'failed' && unknownActual) return { ...outcome, status: 'error', errorCode: 'E_NOT_RECORDED', message: `${outcome.message} — ${why}` };
+  if (outcome.status === 'skipped' && !outcome.message?.includes('not recorded')) return { ...outcome, message: `${outcome.message} — ${why}` };
+  return outcome;
 }
 
 function str(v: unknown): string | undefined {

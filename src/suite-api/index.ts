@@ -4,6 +4,7 @@ export type { HostFacts, CpuFacts } from '../model/facts.ts';
 export type { ExecResult } from '../model/exec.ts';
 export type { Severity } from '../model/status.ts';
 export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
+export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
 import type { SuiteDef } from './types.ts';
 
 export function defineSuite(suite: SuiteDef): SuiteDef {
