@@ -37,8 +37,9 @@ export interface GridCell {
   predictionError?: number;
   /** Wall time hwqual took from `migrate` to seeing the end, ÷ QEMU's total-time. */
   overheadRatio?: number;
-  /** Pass at which non-convergence was called. */
+  /** Pass at which non-convergence was called, and the first pass from which remaining stopped shrinking. */
   calledAtPass?: number;
+  certainAtPass?: number;
   nova?: string;
   error?: string;
 }
@@ -88,7 +89,7 @@ async function runCell(g: GridRequest, base: Omit<Parameters<typeof runMigration
       predicted: { converges: run.prediction.converges, totalMs: run.prediction.totalMs, downtimeMs: run.prediction.downtimeMs, passes: run.prediction.passes },
       ...(h.predictionError !== undefined && { predictionError: h.predictionError }),
       ...(h.outcome === 'completed' && h.metrics.totalMs && { overheadRatio: Math.round((wall / h.metrics.totalMs) * 1000) / 1000 }),
-      ...(h.outcome === 'not-converging' && { calledAtPass: h.passes.at(-1)?.pass }),
+      ...(h.outcome === 'not-converging' && { calledAtPass: h.passes.at(-1)?.pass, certainAtPass: h.passes.find((p, i) => p.pass >= 3 && i > 0 && p.remaining >= h.passes[i - 1].remaining)?.pass }),
       nova: h.nova?.message,
     };
   } catch (err) {
