@@ -1,0 +1,45 @@
+import { HwqualError } from '../../src/model/errors.ts';
+import { sleep } from '../../src/vm/wait.ts';
+import type { BootedGuest } from './launch.ts';
+
+export interface ShutdownOutcome { clean: boolean; ms: number; detail: string }
+
+/**
+ * Shut the guest down from the inside and wait for QEMU to exit by itself (the VM runs with -no-reboot): the tiny
+ * init powers off after its facts; a guest agent gets guest-shutdown; others get an ACPI power button. A panic on
+ * the way is a GuestPanicError (→ failed, quoting the line).
+ */
+export async function shutDownGuest(g: BootedGuest, o: { timeoutMs: number; signal: AbortSignal }): Promise<ShutdownOutcome> {
+  const { vm } = g;
+  const t0 = performance.now();
+  if (g.shutdownBy === 'tiny-init') {
+    await vm.waitForConsole(/HWQUAL-POWEROFF/, { timeoutMs: o.timeoutMs, signal: o.signal }).catch(notGone);
+  } else if (g.shutdownBy === 'guest-agent') {
+    const agent = await vm.guestAgent({ signal: o.signal });
+    // guest-shutdown sends no reply when it works: the agent goes away with the guest.
+    await agent.execute('guest-shutdown', { mode: 'powerdown' }, { timeoutMs: 5_000, signal: o.signal }).catch(() => {});
+    agent.close();
+  } else {
+    await vm.qmp.execute('system_powerdown', undefined, { timeoutMs: 10_000, signal: o.signal });
+  }
+  const deadline = Date.now() + o.timeoutMs;
+  while (await vm.isAlive()) {
+    if (Date.now() > deadline) {
+      await vm.console.poll().catch(() => {});
+      return { clean: false, ms: performance.now() - t0, detail: `QEMU still runs ${Math.round(o.timeoutMs / 1000)} s after the ${how(g)}; ${vm.console.tail(3)}` };
+    }
+    await sleep(250, o.signal);
+  }
+  await vm.console.poll().catch(() => {});
+  return { clean: true, ms: performance.now() - t0, detail: `QEMU exited ${Math.round(performance.now() - t0)} ms after the ${how(g)}` };
+}
+
+function how(g: BootedGuest): string {
+  return g.shutdownBy === 'tiny-init' ? 'guest\'s poweroff' : g.shutdownBy === 'guest-agent' ? 'guest-shutdown request' : 'ACPI power button';
+}
+
+/** QEMU exiting before the poweroff line counts as "gone": the exit wait below decides. Anything else propagates. */
+function notGone(err: unknown): void {
+  if (err instanceof HwqualError && err.code === 'E_VM') return;
+  throw err;
+}
