@@ -69,8 +69,11 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(junitValidates(join(out, 'junit.xml'))).toMatchObject({ ok: true });
   }, 300_000);
 
-  it('precopy, idle guest: the guest runs on B with its heartbeat and integrity, nothing left on A', async () => {
-    const run = await runMigration(base());
+  it('precopy, idle guest, ping-pong ×2: the guest runs on B, then back on A, heartbeat and integrity intact, nothing left behind', async () => {
+    const run = await runMigration(base({ hops: 2 }));
+    expect(run.hops.map((h) => [h.from, h.to, h.outcome])).toEqual([['node-a', 'node-b', 'completed'], ['node-b', 'node-a', 'completed']]);
+    expect(run.hops[1].checks.filter((c) => !c.ok)).toEqual([]);
+    expect(run.hops[1].checks.map((c) => c.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'source QEMU ended, no process left on node-b']));
     const hop = run.hops[0];
     expect(hop.outcome, hop.diagnosis).toBe('completed');
     expect(hop.uri).toMatch(new RegExp(`^tcp:${b.address.replace(/\./g, '\\.')}:\\d+$`));

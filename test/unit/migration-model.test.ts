@@ -87,6 +87,13 @@ describe('non-convergence and stall detection', () => {
     expect(v?.message).toMatch(/remaining 30 MiB did not shrink over 3 passes, expected downtime 900 ms > limit 300 ms, 5 passes in 2.0 s/);
   });
 
+  it('remaining flat but one pass of the window expecting a downtime within the limit is not yet certain', () => {
+    const d = new ConvergenceDetector({ ...opts, passesWithoutProgress: 3 });
+    const expected = [900, 900, 250, 900, 900, 900, 900];
+    const out = expected.map((e, i) => d.observe(sample({ t: (i + 1) * 400, transferred: (i + 1) * MiB, syncCount: i + 1, dirtyRate: 40 * MiB, throughput: 100 * MiB, remaining: 30 * MiB, expectedDowntimeMs: e })));
+    expect(out.findIndex((x) => x !== undefined)).toBe(6); // pass 7: passes 4–7 all above the limit
+  });
+
   it('a stall (no bytes for N s) is a stall, never non-convergence, even when the dirty rate is high', () => {
     const d = new ConvergenceDetector({ ...opts, stallMs: 2000 });
     expect(d.observe(sample({ t: 0, transferred: 10, syncCount: 2, dirtyRate: 500 * MiB, throughput: 1 }))).toBeUndefined();

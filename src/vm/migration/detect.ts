@@ -61,7 +61,9 @@ export class ConvergenceDetector {
     }
     const k = this.o.passesWithoutProgress ?? 3;
     const before = this.remainingAtPass.get(s.syncCount - k);
-    const aboveLimit = (s.expectedDowntimeMs ?? Infinity) > this.o.downtimeLimitMs;
+    // "Stays above": every pass of the window expected more downtime than the limit, not just this one.
+    const window = Array.from({ length: k + 1 }, (_, i) => this.remainingAtPass.get(s.syncCount - i));
+    const aboveLimit = window.every((p) => p !== undefined && (p.expected ?? Infinity) > this.o.downtimeLimitMs);
     if (before && s.syncCount - k >= 2 && s.remaining >= before.remaining && aboveLimit) {
       return this.verdict(s, `remaining ${mib(s.remaining)} MiB did not shrink over ${k} passes, expected downtime ${s.expectedDowntimeMs ?? '?'} ms > limit ${this.o.downtimeLimitMs} ms`);
     }
