@@ -12,15 +12,18 @@ import { shutDownGuest } from './shutdown.ts';
  * One image under one CPU model on one host: boots to ready within the timeout; the guest's CPU flags match what
  * QEMU says the model gives here (src/probe/guest-flag-check.ts); it sees its disks and memory; it shuts down
  * cleanly; no panic/oops/BUG line on its console. Metric boot_to_ready_s, fact guestImages.accel.
+ * `checkAs` checks the guest's flags against another spec than the one booted (the negative test: a guest booted
+ * as `max,-aes` checked as `max` must fail naming aes).
  */
-export function bootCase(s: GuestImageSettings, image: ImageChoice, cpu: string): CaseDef {
+export function bootCase(s: GuestImageSettings, image: ImageChoice, cpu: string, o: { checkAs?: string } = {}): CaseDef {
+  const checkAs = o.checkAs ?? cpu;
   const readySec = s.readyTimeoutSec ?? ('builtIn' in image && image.builtIn.startsWith('tiny') ? 120 : 300);
   return {
     id: 'boot',
     title: `${image.name} boots and runs under -cpu ${cpu}`,
     tags: ['guest', 'vm', 'image'],
-    params: { image: image.name, cpuModel: cpu },
-    timeoutSec: readySec + s.shutdownTimeoutSec + 120,
+    params: { image: image.name, cpuModel: cpu, ...(checkAs !== cpu && { checkAs }) },
+    timeoutSec: s.caseTimeoutSec ?? readySec + s.shutdownTimeoutSec + 120,
     async run(ctx) {
       if (ctx.host.replayed) return ctx.skip('a replayed host cannot boot a guest');
       const { accel, kvm } = await resolveAccel(ctx.transport, s.accel, { signal: ctx.signal });
@@ -32,8 +35,8 @@ export function bootCase(s: GuestImageSettings, image: ImageChoice, cpu: string)
       ctx.metric('boot_to_ready_s', Math.round(g.bootMs) / 1000);
       ctx.log(`${image.name} under -cpu ${cpu} (${accel}) ready after ${(g.bootMs / 1000).toFixed(1)} s`);
       if (g.facts) {
-        const mf = await modelFeaturesOnce(ctx.transport, model, accel, { signal: ctx.signal });
-        const r = checkGuestFlags({ spec: cpu, modelFeatures: mf.features, guestFlags: g.facts.cpuFlags });
+        const mf = await modelFeaturesOnce(ctx.transport, parseCpuSpec(checkAs).model, accel, { signal: ctx.signal });
+        const r = checkGuestFlags({ spec: checkAs, modelFeatures: mf.features, guestFlags: g.facts.cpuFlags });
         ctx.metric('guest_flags', g.facts.cpuFlags.length);
         ctx.log(`${describeFlagMismatch(r)} (${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`);
         recordFlagCheck(ctx.check, r);

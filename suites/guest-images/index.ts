@@ -6,7 +6,7 @@ import { guestImageSettings } from './settings.ts';
  * Guest images: every image × CPU model of the plan boots on every host, shows the CPU flags QEMU says the model
  * gives, sees its disks and memory, shuts down cleanly, and prints no panic/oops/BUG line.
  * Plan: images / matrix.images (built-in names or user images), cpuModels / matrix.cpuModels, settings.accel,
- * settings.guestImages { readyTimeoutSec, shutdownTimeoutSec, scratchDiskMiB }.
+ * settings.guestImages { readyTimeoutSec, shutdownTimeoutSec, caseTimeoutSec, scratchDiskMiB }.
  */
 export default defineSuite({
   name: 'guest-images',

@@ -65,7 +65,8 @@ export async function bootGuest(ctx: CaseContext, choice: ImageChoice, o: { acce
   const bootMs = performance.now() - t0;
   const agent = 'guestAgent' in onHost.readiness;
   const facts = ready.facts ?? (agent ? await factsByAgent(vm, signal) : await factsOnConsole(vm, signal));
-  const shutdownBy: ShutdownBy = agent ? 'guest-agent' : tinyInit || /hwqual\.run=facts/.test(facts?.cmdline ?? '') ? 'tiny-init' : 'acpi';
+  // The tiny init (built-in, or a user image made from it) powers off by itself after its facts block.
+  const shutdownBy: ShutdownBy = agent ? 'guest-agent' : tinyInit || vm.console.text.includes('HWQUAL-FACTS-END') ? 'tiny-init' : 'acpi';
   return { vm, image: onHost, bootMs, facts, disks, memoryMiB, shutdownBy };
 }
 

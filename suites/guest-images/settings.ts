@@ -15,6 +15,8 @@ export interface GuestImageSettings {
   readyTimeoutSec?: number;
   /** Seconds the guest may take from its poweroff to QEMU exiting (default 60). */
   shutdownTimeoutSec: number;
+  /** The runner's timeout for one case, seconds (default: ready + shutdown timeouts + 120). */
+  caseTimeoutSec?: number;
   /** Size of the scratch disk every guest gets (MiB, default 64): the guest must see it with this size. */
   scratchDiskMiB: number;
 }
@@ -25,7 +27,7 @@ const num = (v: unknown, where: string, dflt?: number): number | undefined => {
   return v;
 };
 
-/** What the plan says to this suite (matrix.images, matrix.cpuModels, settings.accel, settings.guestImages), checked once. */
+/** What the plan says to this suite (matrix.images, matrix.cpuModels, settings.accel, settings.guestImages: readyTimeoutSec, shutdownTimeoutSec, caseTimeoutSec, scratchDiskMiB), checked once. */
 export function guestImageSettings(plan: PlanView): GuestImageSettings {
   const rawImages = plan.matrix.images ?? ['tiny'];
   const images = rawImages.map((entry, i): ImageChoice => {
@@ -55,6 +57,7 @@ export function guestImageSettings(plan: PlanView): GuestImageSettings {
     cpuModels,
     readyTimeoutSec: num(own.readyTimeoutSec, 'guestImages.readyTimeoutSec'),
     shutdownTimeoutSec: num(own.shutdownTimeoutSec, 'guestImages.shutdownTimeoutSec', 60)!,
+    caseTimeoutSec: num(own.caseTimeoutSec, 'guestImages.caseTimeoutSec'),
     scratchDiskMiB: num(own.scratchDiskMiB, 'guestImages.scratchDiskMiB', 64)!,
   };
 }
