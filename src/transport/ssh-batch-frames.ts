@@ -1,4 +1,4 @@
-/** One command's outcome out of a batch's stdout. */
+/** One command's outcome out of a batch's two streams. */
 export interface BatchRecord {
   index: number;
   exitCode: number;
@@ -6,72 +6,104 @@ export interface BatchRecord {
   stderr: Buffer;
 }
 
+export interface FrameEvents {
+  /** A command started on the host as this pid. */
+  pids: Array<[number, number]>;
+  /** Commands whose stdout and stderr are both complete. */
+  records: BatchRecord[];
+}
+
 /**
- * Splits a batch channel's stdout into per-command records and its stderr into process-group announcements (the
- * framing is in ssh-batch-script.ts). Feed chunks as they come; records come out as soon as they are complete.
+ * Splits a batch channel's stdout and stderr into per-command records (the framing is in ssh-batch-script.ts).
+ * Feed chunks as they come; a record comes out as soon as both of its streams are complete.
  */
 export class BatchFrames {
+  private readonly out: Stream;
+  private readonly err: Stream;
+  private readonly outDone = new Map<number, { exitCode: number; stdout: Buffer }>();
+  private readonly errDone = new Map<number, Buffer>();
+  private stray = '';
+
+  constructor(marker: string) {
+    this.out = new Stream(Buffer.from(marker));
+    this.err = new Stream(Buffer.from(marker));
+  }
+
+  pushStdout(chunk: Buffer): FrameEvents {
+    const ev: FrameEvents = { pids: [], records: [] };
+    for (const t of this.out.push(chunk)) {
+      const m = /^#(\d+):(\d+)$/.exec(t.token);
+      if (!m) continue;
+      const index = Number(m[1]);
+      this.outDone.set(index, { exitCode: Number(m[2]), stdout: t.before });
+      this.complete(index, ev);
+    }
+    return ev;
+  }
+
+  pushStderr(chunk: Buffer): FrameEvents {
+    const ev: FrameEvents = { pids: [], records: [] };
+    for (const t of this.err.push(chunk)) {
+      let m;
+      if ((m = /^\+(\d+):(\d+)$/.exec(t.token))) {
+        this.stray += t.before.toString('utf8');
+        ev.pids.push([Number(m[1]), Number(m[2])]);
+      } else if ((m = /^-(\d+)$/.exec(t.token))) {
+        const index = Number(m[1]);
+        this.errDone.set(index, t.before);
+        this.complete(index, ev);
+      }
+    }
+    return ev;
+  }
+
+  /** Channel stderr outside any command (the batch shell's own complaints). */
+  strayStderr(): string {
+    return this.stray + this.err.rest().toString('utf8');
+  }
+
+  private complete(index: number, ev: FrameEvents): void {
+    const out = this.outDone.get(index);
+    const err = this.errDone.get(index);
+    if (!out || !err) return;
+    this.outDone.delete(index);
+    this.errDone.delete(index);
+    ev.records.push({ index, exitCode: out.exitCode, stdout: out.stdout, stderr: err });
+  }
+}
+
+/** One stream cut at `MARK<token>;`: yields the bytes before each mark and the token. Linear in the bytes fed. */
+class Stream {
   private buf: Buffer = Buffer.alloc(0);
   private start = 0;
   private end = 0;
   private scanFrom = 0;
-  private stdoutPart: Buffer | null = null;
-  private err = '';
-  private errScan = 0;
-  private readonly sep: Buffer;
-  private readonly trailer: Buffer;
-  private readonly pidPattern: RegExp;
 
-  constructor(private readonly marker: string) {
-    this.sep = Buffer.from(`${marker}|`);
-    this.trailer = Buffer.from(`${marker}#`);
-    this.pidPattern = new RegExp(`${escape(marker)}\\+(\\d+):(\\d+);`, 'g');
-  }
+  constructor(private readonly marker: Buffer) {}
 
-  /** Feed stdout; returns the records completed by this chunk. */
-  pushStdout(chunk: Buffer): BatchRecord[] {
+  push(chunk: Buffer): Array<{ before: Buffer; token: string }> {
     this.append(chunk);
-    const records: BatchRecord[] = [];
+    const found: Array<{ before: Buffer; token: string }> = [];
     for (;;) {
       const view = this.buf.subarray(this.start, this.end);
-      const want = this.stdoutPart ? this.trailer : this.sep;
-      const at = view.indexOf(want, this.scanFrom);
+      const at = view.indexOf(this.marker, this.scanFrom);
       if (at < 0) {
-        this.scanFrom = Math.max(0, view.length - want.length + 1);
-        return records;
+        this.scanFrom = Math.max(0, view.length - this.marker.length + 1);
+        return found;
       }
-      if (!this.stdoutPart) {
-        this.stdoutPart = Buffer.from(view.subarray(0, at));
-        this.consume(at + want.length);
-        continue;
-      }
-      const end = view.indexOf(0x3b /* ; */, at + want.length);
-      if (end < 0) {
+      const semi = view.indexOf(0x3b /* ; */, at + this.marker.length);
+      if (semi < 0) {
         this.scanFrom = at;
-        return records;
+        return found;
       }
-      const m = /^(\d+):(\d+)$/.exec(view.subarray(at + want.length, end).toString('latin1'));
-      if (m) records.push({ index: Number(m[1]), exitCode: Number(m[2]), stdout: this.stdoutPart, stderr: Buffer.from(view.subarray(0, at)) });
-      this.stdoutPart = null;
-      this.consume(end + 1);
+      found.push({ before: Buffer.from(view.subarray(0, at)), token: view.subarray(at + this.marker.length, semi).toString('latin1') });
+      this.start += semi + 1;
+      this.scanFrom = 0;
     }
   }
 
-  /** Feed stderr; returns the [index, pid] announcements it completed. */
-  pushStderr(chunk: Buffer): Array<[number, number]> {
-    this.err += chunk.toString('latin1');
-    const found: Array<[number, number]> = [];
-    this.pidPattern.lastIndex = this.errScan;
-    for (let m; (m = this.pidPattern.exec(this.err));) {
-      found.push([Number(m[1]), Number(m[2])]);
-      this.errScan = this.pidPattern.lastIndex;
-    }
-    return found;
-  }
-
-  /** Channel stderr that was not an announcement (the batch shell's own complaints, e.g. mktemp failing). */
-  strayStderr(): string {
-    return this.err.replace(this.pidPattern, '');
+  rest(): Buffer {
+    return Buffer.from(this.buf.subarray(this.start, this.end));
   }
 
   /** Append to a growing buffer (doubling), so many small chunks cost linear time. */
@@ -87,14 +119,4 @@ export class BatchFrames {
     chunk.copy(this.buf, this.end);
     this.end += chunk.length;
   }
-
-  private consume(n: number): void {
-    this.start += n;
-    this.scanFrom = 0;
-    if (this.start === this.end) this.start = this.end = 0;
-  }
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

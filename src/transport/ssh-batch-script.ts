@@ -4,39 +4,29 @@ import { shellQuote } from './ssh-exec.ts';
  * The shell text of one batch: several read-only commands in ONE session channel, each still with its own stdout,
  * stderr and exit code. Pure.
  *
- * Each command runs in the background in a subshell of the batch shell (`( eval CMD )`: the same POSIX sh that
- * `sh -c CMD` would use, without an exec per command), stdin from /dev/null, stdout and stderr to files in a private
- * temp folder. As each one ends, the batch shell (the only writer of the channel's stdout) emits its record:
+ * The commands run one after the other, each in a subshell of the batch shell (`( eval CMD )`: the same POSIX sh
+ * that `sh -c CMD` would use, one fork and no exec per command — as cheap as a hand-written script), stdin from
+ * /dev/null, writing straight to the channel. Each stream is framed with a random MARK no output can fake:
  *
- *   <stdout bytes> MARK| <stderr bytes> MARK#<index>:<exit code>;
+ *   stdout:  <stdout bytes> MARK#<index>:<exit code>;
+ *   stderr:  MARK+<index>:<pid>; <stderr bytes> MARK-<index>;
  *
- * and on the channel's stderr each command's pid as soon as it starts: `MARK+<index>:<pid>;` (a timeout kills the
- * process tree under that pid: batchKillCommand). MARK is random per batch, so no output can fake it; lengths are not
- * needed. Completion order comes through a FIFO that the per-command waiters write one short line to (atomic).
+ * The subshell announces its own pid (read from /proc/self/stat, a builtin read) before the command runs, so a
+ * timeout can kill the process tree under it (batchKillCommand) and the batch goes on with the next command.
  * The script's own names start with __hwq_ so that commands do not trip over them.
  */
 export function batchScript(commands: readonly string[], marker: string): string {
   if (!commands.length) return 'exit 0';
   const lines = [
     `__hwq_m=${shellQuote(marker)}`,
-    '__hwq_d=$(mktemp -d "${TMPDIR:-/tmp}/hwqual-batch.XXXXXX") || exit 97',
-    'trap \'rm -rf "$__hwq_d"\' EXIT',
-    'mkfifo "$__hwq_d/f" || exit 97',
-    'exec 3<>"$__hwq_d/f"',
     '__hwq_r() {',
-    '  ( eval "$2" ) </dev/null >"$__hwq_d/$1.o" 2>"$__hwq_d/$1.e" 3>&- &',
-    '  printf \'%s+%s:%s;\' "$__hwq_m" "$1" "$!" >&2',
-    '  wait "$!"; echo "$1 $?" >&3',
+    '  ( read -r __hwq_p __hwq_x </proc/self/stat; printf \'%s+%s:%s;\' "$__hwq_m" "$1" "$__hwq_p" >&2; eval "$2" ) </dev/null',
+    '  __hwq_rc=$?',
+    '  printf \'%s#%s:%s;\' "$__hwq_m" "$1" "$__hwq_rc"',
+    '  printf \'%s-%s;\' "$__hwq_m" "$1" >&2',
     '}',
-    ...commands.map((c, i) => `__hwq_r ${i} ${shellQuote(c)} &`),
-    '__hwq_n=0',
-    `while [ "$__hwq_n" -lt ${commands.length} ] && read -r __hwq_i __hwq_rc <&3; do`,
-    '  [ -s "$__hwq_d/$__hwq_i.o" ] && cat "$__hwq_d/$__hwq_i.o"',
-    '  printf \'%s|\' "$__hwq_m"',
-    '  [ -s "$__hwq_d/$__hwq_i.e" ] && cat "$__hwq_d/$__hwq_i.e"',
-    '  printf \'%s#%s:%s;\' "$__hwq_m" "$__hwq_i" "$__hwq_rc"',
-    '  __hwq_n=$((__hwq_n+1))',
-    'done',
+    ...commands.map((c, i) => `__hwq_r ${i} ${shellQuote(c)}`),
+    'exit 0',
   ];
   return `${lines.join('\n')}\n`;
 }

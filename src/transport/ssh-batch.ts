@@ -4,12 +4,12 @@ import { HwqualError } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
 import { Deadline } from './deadline.ts';
-import { BatchFrames, type BatchRecord } from './ssh-batch-frames.ts';
+import { BatchFrames, type BatchRecord, type FrameEvents } from './ssh-batch-frames.ts';
 import { batchCommandLine, batchKillCommand } from './ssh-batch-script.ts';
 import type { SshConnection } from './ssh-connect.ts';
 import { where } from './ssh-errors.ts';
 
-/** Commands per batch channel (each runs in parallel on the host). */
+/** Commands per batch channel (they run one after the other on the host; more go to further channels). */
 export const MAX_BATCH = 64;
 /** How long a killed command may take to report before we give up on it. */
 const KILL_GRACE_MS = 10_000;
@@ -33,8 +33,8 @@ interface Member {
 
 /**
  * Read-only commands of one host issued close together (same event-loop turn, or while waiting for a free channel)
- * go out as ONE session channel running a generated script (ssh-batch-script.ts), then are demultiplexed so each
- * caller gets its own ExecResult — same contract as a single exec: own stdout, stderr and exit code; a timeout or
+ * go out as ONE session channel running a generated script (ssh-batch-script.ts) that runs them one after the
+ * other; their output is demultiplexed so each caller gets its own ExecResult as soon as its command ends — same contract as a single exec: own stdout, stderr and exit code; a timeout or
  * cancel kills that command's process tree on the host and rejects with E_TIMEOUT / E_CANCELLED.
  * Saves sshd a session (fork, shell, channel set-up: tens of ms each) per command.
  */
@@ -145,15 +145,17 @@ function runBatch(conn: SshConnection, channel: ClientChannel, members: Member[]
   const onStops = members.map((m) => () => kill(m));
   // A member stopped while the channel opened is still in the script: it is killed once its pid is known.
   members.forEach((m, i) => { if (!m.deadline.signal.aborted) m.deadline.signal.addEventListener('abort', onStops[i]!, { once: true }); });
-  channel.on('data', (d: Buffer) => { for (const r of frames.pushStdout(d)) onRecord(r); });
-  channel.stderr.on('data', (d: Buffer) => {
-    for (const [i, pid] of frames.pushStderr(d)) {
+  const onEvents = (ev: FrameEvents) => {
+    for (const [i, pid] of ev.pids) {
       const m = members[i];
       if (!m) continue;
       m.pid = pid;
       kill(m);
     }
-  });
+    for (const r of ev.records) onRecord(r);
+  };
+  channel.on('data', (d: Buffer) => onEvents(frames.pushStdout(d)));
+  channel.stderr.on('data', (d: Buffer) => onEvents(frames.pushStderr(d)));
   channel.on('close', () => {
     const why = frames.strayStderr().trim();
     for (const m of members) {

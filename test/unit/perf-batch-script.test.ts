@@ -1,11 +1,11 @@
 // The batch script (ssh-batch-script.ts) run by the real /bin/sh of this machine, and its output split by
 // BatchFrames: every command gets back exactly what `sh -c CMD` alone gives, in any chunking.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BatchFrames, type BatchRecord } from '../../src/transport/ssh-batch-frames.ts';
+import { BatchFrames, type BatchRecord, type FrameEvents } from '../../src/transport/ssh-batch-frames.ts';
 import { batchCommandLine, batchKillCommand, batchScript } from '../../src/transport/ssh-batch-script.ts';
 
 const MARK = '@@hwqual-0123456789abcdef01234567';
@@ -19,8 +19,9 @@ function runBatch(commands: string[], chunk = 0, given?: ReturnType<typeof spawn
     if (!chunk) return fn(buf);
     for (let i = 0; i < buf.length; i += chunk) fn(buf.subarray(i, i + chunk));
   };
-  feed(p.stdout as Buffer, (b) => records.push(...frames.pushStdout(b)));
-  feed(p.stderr as Buffer, (b) => pids.push(...frames.pushStderr(b)));
+  const take = (ev: FrameEvents) => { records.push(...ev.records); pids.push(...ev.pids); };
+  feed(p.stdout as Buffer, (b) => take(frames.pushStdout(b)));
+  feed(p.stderr as Buffer, (b) => take(frames.pushStderr(b)));
   return { records, pids, stray: frames.strayStderr(), status: p.status };
 }
 
@@ -60,9 +61,23 @@ describe('batch script', () => {
     }
   });
 
-  it('hands out records as commands end, not in list order', () => {
-    const { records } = runBatch(['sleep 0.4; echo slow', 'echo fast']);
-    expect(records.map((r) => r.stdout.toString())).toEqual(['fast\n', 'slow\n']);
+  it('hands out each record as soon as its command ends, before the next one has finished', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hwqual-batch-go-'));
+    const go = join(tmp, 'go');
+    const child = spawn('sh', ['-c', batchCommandLine(['echo first', `while [ ! -e ${go} ]; do sleep 0.05; done; echo second`], MARK)]);
+    const frames = new BatchFrames(MARK);
+    const seen: string[] = [];
+    const take = (ev: FrameEvents) => {
+      for (const r of ev.records) {
+        seen.push(r.stdout.toString());
+        if (r.index === 0) writeFileSync(go, ''); // the second command only ends once the first record is out
+      }
+    };
+    child.stdout.on('data', (b: Buffer) => take(frames.pushStdout(b)));
+    child.stderr.on('data', (b: Buffer) => take(frames.pushStderr(b)));
+    await new Promise((r) => child.on('close', r));
+    rmSync(tmp, { recursive: true, force: true });
+    expect(seen).toEqual(['first\n', 'second\n']);
   });
 
   it('announces each command\'s pid; batchKillCommand kills that command\'s whole tree and nothing else', async () => {
@@ -71,8 +86,9 @@ describe('batch script', () => {
     const frames = new BatchFrames(MARK);
     const records: BatchRecord[] = [];
     const pids = new Map<number, number>();
-    child.stdout.on('data', (b: Buffer) => records.push(...frames.pushStdout(b)));
-    child.stderr.on('data', (b: Buffer) => { for (const [i, pid] of frames.pushStderr(b)) pids.set(i, pid); });
+    const take = (ev: FrameEvents) => { records.push(...ev.records); for (const [i, pid] of ev.pids) pids.set(i, pid); };
+    child.stdout.on('data', (b: Buffer) => take(frames.pushStdout(b)));
+    child.stderr.on('data', (b: Buffer) => take(frames.pushStderr(b)));
     while (!pids.has(0)) await new Promise((r) => setTimeout(r, 20));
     const live = () => spawnSync('pgrep', ['-f', `^sleep ${tag}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
     for (let i = 0; live().length < 2 && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
@@ -87,7 +103,7 @@ describe('batch script', () => {
     expect(byIndex.get(1)!.stdout.toString()).toBe('kept\n');
   });
 
-  it('cleans its temp folder and copes with an empty list', () => {
+  it('leaves no temp files and copes with an empty list', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hwqual-batch-tmp-'));
     try {
       const { records } = runBatch(['echo a', 'exit 1'], 0, undefined, { ...process.env, TMPDIR: tmp });
