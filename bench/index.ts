@@ -1,9 +1,17 @@
 // `npm run bench [-- NAME…]`: the benchmarks. Figures are ratios or sizes measured side by side in one run; timing
 // targets live here, never in tests.
+import { benchBoot } from './boot.ts';
 import { benchLab, formatLab } from './lab.ts';
+import { benchHosts } from './hosts.ts';
+import { benchScale } from './scale.ts';
+import { benchMigration } from './migration.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   lab: async () => `## lab: host-os + server-inventory over SSH on lab-in-a-box hosts\n\n${formatLab(await benchLab())}`,
+  boot: () => benchBoot(),
+  hosts: () => benchHosts(),
+  scale: () => benchScale(),
+  migration: () => benchMigration(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,0 +1,3 @@
+export async function benchScale(): Promise<string> {
+  throw new Error('scale bench: not written yet');
+}
