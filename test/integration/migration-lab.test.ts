@@ -1,7 +1,6 @@
 // Live migration between two lab-in-a-box hosts (network namespaces, real sshd, QEMU over SSH, migration over
 // the lab bridge): precopy idle (through hwqual run) and loaded with ping-pong, a non-converging case with its
-// diagnosis, post-copy, and a
-// destination killed mid-migration.
+// diagnosis, post-copy, and a destination killed mid-migration.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
