@@ -1,7 +1,6 @@
 // `npm run bench [-- NAME…]`: the benchmarks. Figures are ratios or sizes measured side by side in one run; timing
 // targets live here, never in tests.
 import { benchBoot } from './boot.ts';
-import { benchBoot } from './boot.ts';
 import { benchLab, formatLab } from './lab.ts';
 import { benchHosts } from './hosts.ts';
 import { benchScale } from './scale.ts';
@@ -9,7 +8,6 @@ import { benchMigration } from './migration.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   lab: async () => `## lab: host-os + server-inventory over SSH on lab-in-a-box hosts\n\n${formatLab(await benchLab())}`,
-  boot: () => benchBoot(),
   boot: () => benchBoot(),
   hosts: () => benchHosts(),
   scale: () => benchScale(),
