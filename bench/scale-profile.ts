@@ -1,0 +1,28 @@
+// The replayed host of the scale bench: this machine's recorded profile (fixtures/hosts/this-machine-debian12)
+// plus the host checks' commands, answered live by this machine once (LocalTransport) — the same real answers for
+// every replayed host. Scale test only: the report labels these hosts as replayed fakes of one real machine.
+import { resolve } from 'node:path';
+import { loadProfile, type CommandEntry, type HostProfile } from '../src/transport/profile.ts';
+import { LocalTransport } from '../src/transport/local.ts';
+import type { HostCheck } from '../suites/host-checks/checks-file.ts';
+
+export const BASE_PROFILE = resolve(import.meta.dirname, '../fixtures/hosts/this-machine-debian12');
+
+export async function scaleProfile(checks: HostCheck[]): Promise<HostProfile> {
+  const base = await loadProfile(BASE_PROFILE);
+  const local = new LocalTransport('local');
+  const answers: CommandEntry[] = [];
+  for (const c of checks) {
+    const r = await local.exec(c.cmd, { timeoutMs: 60_000 });
+    answers.push({ command: c.cmd, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs, recordedAt: r.startedAt, host: 'local' });
+  }
+  return {
+    ...base,
+    meta: {
+      ...base.meta,
+      name: 'scale-replay',
+      description: `${base.meta.description ?? base.meta.name} + the host checks answered live by this machine (scale bench)`,
+    },
+    commands: [...base.commands, ...answers],
+  };
+}
