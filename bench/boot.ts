@@ -83,7 +83,7 @@ export async function benchBoot(rounds = Number(process.env.HWQUAL_BENCH_BOOT_RO
     '',
     '| run | median | min | max |',
     '| --- | --- | --- | --- |',
-    `| hwqual (launchImage + waitUntilReady, LocalTransport) | ${s(median(hw))} | ${s(Math.min(...hw))} | ${s(Math.max(...hw))} |`,
+    `| hwqual (launchImage + waitForConsole, LocalTransport) | ${s(median(hw))} | ${s(Math.min(...hw))} | ${s(Math.max(...hw))} |`,
     `| by hand (spawn qemu-system-x86_64, read console file) | ${s(median(hand))} | ${s(Math.min(...hand))} | ${s(Math.max(...hand))} |`,
     '',
     `ratio hwqual / by hand: **${ratio.toFixed(3)}×** (target ≤ ${TARGET}×: ${ratio <= TARGET ? 'met' : 'NOT met'})`,
