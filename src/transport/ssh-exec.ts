@@ -35,13 +35,19 @@ export interface ExecRequest {
 /** Run one command on a channel of conn; see Transport.exec for the contract. */
 export async function execOnConnection(conn: SshConnection, req: ExecRequest): Promise<ExecResult> {
   const marker = `__hwqual_pgid_${randomBytes(6).toString('hex')}=`;
-  const channel = await conn.channel<ClientChannel>((cb) => conn.client.exec(wrapCommand(req.command, marker), cb), 'exec', { signal: req.deadline.signal, session: true });
+  // The exit status can arrive in the same packet batch as the channel's confirmation, before an awaiting caller could
+  // attach a listener (ssh2 emits 'exit' synchronously): listen from the callback itself.
+  let early: { code: number | null; signal: string | null } | null = null;
+  const channel = await conn.channel<ClientChannel>((cb) => conn.client.exec(wrapCommand(req.command, marker), (err, ch) => {
+    ch?.on('exit', (code: number | null, signal?: string) => { early = { code, signal: signal ?? null }; });
+    cb(err, ch);
+  }), 'exec', { signal: req.deadline.signal, session: true });
   const host = conn.host;
   return new Promise<ExecResult>((resolve, reject) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let pgid: number | null = null;
-    let exit: { code: number | null; signal: string | null } | null = null;
+    let exit: { code: number | null; signal: string | null } | null = early;
     let killSent = false;
     let forceTimer: ReturnType<typeof setTimeout> | undefined;
     let done = false;
@@ -94,7 +100,9 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       const r = result();
       if (req.deadline.reason) return reject(new CommandError(req.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', r));
       if (!exit) {
-        return reject(conn.lost ?? new HwqualError('E_CHANNEL', `${req.command} on ${where(host)}: channel closed without an exit status`, { host: host.name }));
+        if (conn.lost) return reject(conn.lost);
+        // The wrapper prints the process group first: without it, the command never started on the host.
+        return reject(new HwqualError('E_CHANNEL', `${req.command} on ${where(host)}: channel closed without an exit status${pgid === null ? ' (the command did not start)' : ''}`, { host: host.name }));
       }
       resolve(r);
     };
