@@ -28,11 +28,19 @@ export function buildMatrix(results: Pick<RunResults, 'cases' | 'hosts'>): Matri
   const suites = [...new Set(results.cases.map((c) => c.suite))];
   const hostNames = [...new Set([...results.hosts.map((h) => h.name), ...results.cases.map((c) => c.host)])];
   const hostInfo = new Map(results.hosts.map((h) => [h.name, h]));
+  // One pass over the cases (a run may have tens of thousands), not one filter per cell.
+  const byCell = new Map<string, CaseResult[]>();
+  for (const c of results.cases) {
+    const key = `${c.host}\0${c.suite}`;
+    const list = byCell.get(key);
+    if (list) list.push(c);
+    else byCell.set(key, [c]);
+  }
   const rows = hostNames.map((host) => ({
     host,
     hostInfo: hostInfo.get(host),
     cells: suites.map((suite) => {
-      const cases = results.cases.filter((c) => c.host === host && c.suite === suite);
+      const cases = byCell.get(`${host}\0${suite}`) ?? [];
       if (!cases.length) return undefined;
       const counts: MatrixCell['counts'] = {};
       for (const c of cases) counts[c.status] = (counts[c.status] ?? 0) + 1;

@@ -28,7 +28,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
   const startedAt = o.startedAt ?? new Date();
   const progress = o.progress ?? defaultProgress();
   const { prepared } = o;
-  await mkdir(o.outDir, { recursive: true });
+  await mkdir(join(o.outDir, 'cases'), { recursive: true });
   const hostFacts = new Map<string, Record<string, unknown>>();
   try { progress.onRunStart?.(prepared.cases); } catch { /* reporters never stop the run */ }
   let cases;
@@ -48,7 +48,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
       async saveTranscript(planned, attempts) {
         const rel = `cases/${safeName(planned.id)}/transcript.txt`;
         const text = attempts.map((a, i) => (attempts.length > 1 ? `=== attempt ${i + 1}: ${a.status}\n` : '') + a.state.transcript.text()).join('\n');
-        await mkdir(join(o.outDir, 'cases', safeName(planned.id)), { recursive: true });
+        // cases/ exists (made once below); one plain mkdir per case, not a recursive one (thousands of cases).
+        await mkdir(join(o.outDir, 'cases', safeName(planned.id))).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
         await writeFile(join(o.outDir, rel), text);
         return rel;
       },
