@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { loadWaivers } from '../config/waivers.ts';
 import { HwqualError } from '../model/errors.ts';
 import { readRunResults } from '../report/read-results.ts';
@@ -52,3 +53,12 @@ export const SIGNOFF_FLAG_HELP = {
   threshold: 'relative change of a figure reported against the baseline (default 0.1 = 10 %)',
   now: 'judge waiver expiry at this instant (ISO) instead of the run start',
 } as const;
+
+/** Add `--waivers`, `--baseline`, `--threshold`, `--now` to a command (run, report and merge take the same four). */
+export function withSignoffOptions(command: Command): Command {
+  return command
+    .option('--waivers <file>', SIGNOFF_FLAG_HELP.waivers)
+    .option('--baseline <path>', SIGNOFF_FLAG_HELP.baseline)
+    .option('--threshold <fraction>', SIGNOFF_FLAG_HELP.threshold)
+    .option('--now <iso>', SIGNOFF_FLAG_HELP.now);
+}

@@ -7,19 +7,15 @@ import { readRunResults } from '../../report/read-results.ts';
 import { applySignoff } from '../../report/signoff.ts';
 import { writeReports } from '../../report/write.ts';
 import { badInputExit } from '../common.ts';
-import { loadSignoffOptions, reportOutcome, SIGNOFF_FLAG_HELP, type SignoffFlags } from '../signoff-options.ts';
+import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlags } from '../signoff-options.ts';
 
 /** `hwqual merge <dirs…> --out <dir>`: the shards of one run into one results.json, junit.xml and report. */
 export function register(program: Command): void {
-  program
+  withSignoffOptions(program
     .command('merge')
     .description('merge the run folders of `run --shard i/n` into one (refuses different plans/labs/versions, a missing or repeated shard)')
     .argument('<dirs...>', 'shard run folders')
-    .requiredOption('--out <dir>', 'folder for the merged results and reports')
-    .option('--waivers <file>', SIGNOFF_FLAG_HELP.waivers)
-    .option('--baseline <path>', SIGNOFF_FLAG_HELP.baseline)
-    .option('--threshold <fraction>', SIGNOFF_FLAG_HELP.threshold)
-    .option('--now <iso>', SIGNOFF_FLAG_HELP.now)
+    .requiredOption('--out <dir>', 'folder for the merged results and reports'))
     .action(async (dirs: string[], flags: SignoffFlags & { out: string }) => {
       let shards: ShardInput[];
       let merged;

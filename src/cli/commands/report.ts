@@ -3,18 +3,14 @@ import { readRunResults } from '../../report/read-results.ts';
 import { applySignoff } from '../../report/signoff.ts';
 import { writeReports } from '../../report/write.ts';
 import { badInputExit } from '../common.ts';
-import { loadSignoffOptions, reportOutcome, SIGNOFF_FLAG_HELP, type SignoffFlags } from '../signoff-options.ts';
+import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlags } from '../signoff-options.ts';
 
 /** `hwqual report <dir>`: rebuild results.json, junit.xml, report.html and report.md from the recorded results. */
 export function register(program: Command): void {
-  program
+  withSignoffOptions(program
     .command('report')
     .description('rebuild the reports of a run folder from its results.json, without running anything')
-    .argument('<dir>', 'run folder (holds results.json)')
-    .option('--waivers <file>', SIGNOFF_FLAG_HELP.waivers)
-    .option('--baseline <path>', SIGNOFF_FLAG_HELP.baseline)
-    .option('--threshold <fraction>', SIGNOFF_FLAG_HELP.threshold)
-    .option('--now <iso>', SIGNOFF_FLAG_HELP.now)
+    .argument('<dir>', 'run folder (holds results.json)'))
     .action(async (dir: string, flags: SignoffFlags) => {
       let prepared;
       try {

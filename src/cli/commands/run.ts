@@ -9,14 +9,14 @@ import { badInputExit, buildFilter, collectList, loadConfigs } from '../common.t
 import { EXIT } from '../exit-codes.ts';
 import { replayBindings } from '../replay-option.ts';
 import { installInterruptHandler } from '../signals.ts';
-import { loadSignoffOptions, reportOutcome, SIGNOFF_FLAG_HELP, type SignoffFlags } from '../signoff-options.ts';
+import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlags } from '../signoff-options.ts';
 
 export interface RunCliOptions extends SignoffFlags {
   lab: string; plan: string; out: string; grep?: string; grepInvert?: string; tag?: string[]; replay?: string; shard?: string;
 }
 
 export function register(program: Command): void {
-  program
+  withSignoffOptions(program
     .command('run')
     .description('run the plan on its hosts and write junit.xml, results.json, report.html, report.md and a folder per case')
     .requiredOption('--lab <file>', 'lab inventory (YAML or JSON)')
@@ -26,11 +26,7 @@ export function register(program: Command): void {
     .option('--grep-invert <regex>', 'leave out cases whose id or title matches')
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collectList)
     .option('--replay <profiles>', 'answer from recorded host profiles instead of live hosts: DIR or NAME=DIR, comma-separated')
-    .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
-    .option('--waivers <file>', SIGNOFF_FLAG_HELP.waivers)
-    .option('--baseline <path>', SIGNOFF_FLAG_HELP.baseline)
-    .option('--threshold <fraction>', SIGNOFF_FLAG_HELP.threshold)
-    .option('--now <iso>', SIGNOFF_FLAG_HELP.now)
+    .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)'))
     .action(async (o: RunCliOptions) => {
       process.exitCode = await runCommand(o, process.argv.slice(2));
     });
