@@ -17,7 +17,8 @@ export type Fault =
   | { kind: 'kill-destination'; afterMs: number }
   | { kind: 'link-down'; afterMs: number; setLink: (state: 'up' | 'down') => Promise<void>; downForMs: number };
 
-export interface HopRequest {
+/** What every migration is given: the two ends, the guest and how to migrate it. */
+export interface MigrationBasics {
   source: Endpoint;
   destination: Endpoint;
   image: BuiltImage;
@@ -26,11 +27,14 @@ export interface HopRequest {
   tuning: Tuning;
   /** Post-copy: switch after this many dirty syncs (default 2: right after the bulk pass). */
   postcopyAfterPass?: number;
+  fault?: Fault;
+  signal?: AbortSignal;
+}
+
+export interface HopRequest extends MigrationBasics {
   deadlineMs: number;
   stallMs: number;
   sampleMs: number;
-  fault?: Fault;
-  signal?: AbortSignal;
   log: (m: string) => void;
 }
 

@@ -1,38 +1,28 @@
 import { HwqualError } from '../../model/errors.ts';
-import type { BuiltImage } from '../images/built-image.ts';
 import { sleep } from '../wait.ts';
-import { launchWorkloadGuest, type GuestHandle, type WorkloadGuest } from './guest.ts';
+import { launchWorkloadGuest, type GuestHandle } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
-import { migrateHop, type Endpoint, type Fault } from './hop.ts';
+import { migrateHop, type MigrationBasics } from './hop.ts';
 import { novaDataGb, novaOutcome, type NovaSettings } from './nova.ts';
 import { predictPrecopy, relativeError } from './predict.ts';
 import { hopPassed, type HopReport } from './report.ts';
 import { MiB } from './sample.ts';
-import { measureDirtyRate, type Strategy, type Tuning } from './strategy.ts';
+import { measureDirtyRate } from './strategy.ts';
 import type { Prediction } from './types.ts';
 import { retireGuest, verifyHop } from './verify.ts';
 
 /** Non-zero RAM of the idle tiny guest (kernel, initramfs, page cache: ~75 MiB of a 256 MiB guest measured here), the a-priori model's base; plans can set it. */
 export const TINY_BASE_MIB = 75;
 
-export interface MigrationRequest {
-  source: Endpoint;
-  destination: Endpoint;
-  image: BuiltImage;
-  guest: WorkloadGuest;
-  strategy: Strategy;
-  tuning: Tuning;
+export interface MigrationRequest extends MigrationBasics {
   /** Migrate back and forth: 1 = A→B, 2 = A→B→A, … */
   hops?: number;
-  postcopyAfterPass?: number;
   deadlineMs?: number;
   stallMs?: number;
   sampleMs?: number;
   /** The model's inputs when known better than the defaults (e.g. calibrated on an idle migration). */
   model?: { ramBytes?: number; bandwidth?: number };
   nova?: NovaSettings;
-  fault?: Fault;
-  signal?: AbortSignal;
   log?: (m: string) => void;
 }
 
