@@ -4,7 +4,6 @@
 // Alternating rounds, medians, ratio; target ≤ 1.1×.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { LocalTransport } from '../src/transport/local.ts';
 import { resolveAccel } from '../src/vm/accel.ts';
 import { imageVmSpec, launchImage, type ImageBootOptions } from '../src/vm/images/boot.ts';

@@ -11,7 +11,7 @@ import { hostChecksPath, loadHostChecks, type HostCheck } from '../suites/host-c
 import { removeControlDirs, type BenchLab } from './competitors/ssh-files.ts';
 import { formatHosts, type HostsReport, type ProofRow, type RunSample } from './hosts-format.ts';
 import { measure } from './hosts-measure.ts';
-import { availableRunners, freshDir, type Outcome, type Runner } from './hosts-runners.ts';
+import { availableRunners, type Outcome, type Runner } from './hosts-runners.ts';
 import { machineInfo, median } from './hosts-machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

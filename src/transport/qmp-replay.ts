@@ -17,7 +17,7 @@ export class QmpReplayStream extends Duplex {
   /** Every request the client sent, for tests and reports. */
   readonly requests: QmpMessage[] = [];
 
-  constructor(private readonly session: QmpSession, private readonly source: string) {
+  constructor(session: QmpSession, private readonly source: string) {
     super();
     for (const x of session.exchanges) {
       const key = requestKey(x.request);

@@ -11,10 +11,10 @@ import type { LineCollector } from './heartbeat.ts';
 export class HeartbeatStream {
   private stream: Duplex | undefined;
 
-  private constructor(readonly label: string, private readonly collector: LineCollector) {}
+  private constructor(readonly label: string) {}
 
   static async open(transport: Transport, socket: string, label: string, collector: LineCollector, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<HeartbeatStream> {
-    const hb = new HeartbeatStream(label, collector);
+    const hb = new HeartbeatStream(label);
     const deadline = Date.now() + (o.timeoutMs ?? 20_000);
     for (;;) {
       try {
