@@ -30,6 +30,8 @@ export interface ContextInput {
   caseDir: string;
   caseDirRel: string;
   deadline: number;
+  /** The case only reads state: its commands are read-only unless they say otherwise (the transport may batch them). */
+  readOnly?: boolean;
 }
 
 export function safeName(name: string): string {
@@ -44,7 +46,7 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
 
   const exec: CaseContext['exec'] = async (command, options) => {
     try {
-      const r = await transport.exec(command, { stdin: options?.stdin, readOnly: options?.readOnly, timeoutMs: timeoutMs(options), signal });
+      const r = await transport.exec(command, { stdin: options?.stdin, readOnly: options?.readOnly ?? input.readOnly, timeoutMs: timeoutMs(options), signal });
       state.transcript.command(r);
       return r;
     } catch (err) {

@@ -43,7 +43,7 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
   const dirRel = `cases/${safeName(planned.id)}${input.attempt > 1 ? `/attempt-${input.attempt}` : ''}`;
   const { ctx, state } = createContext({
     host: planned.host, plan: input.plan, params: planned.params, transport: input.transport, peers: input.peers, signal,
-    caseDir: join(input.outDir, dirRel), caseDirRel: dirRel, deadline: Date.now() + timeoutSec * 1000,
+    caseDir: join(input.outDir, dirRel), caseDirRel: dirRel, deadline: Date.now() + timeoutSec * 1000, readOnly: planned.def.readOnly,
   });
   const startedAt = new Date().toISOString();
   const t0 = performance.now();

@@ -40,7 +40,7 @@ export interface CaseDef {
   tags?: string[];
   severity?: Severity;
   requires?: Requirement[];
-  /** Only reads state: may run alongside other cases on the same host. */
+  /** Only reads state: may run alongside other cases on the same host, and its commands count as read-only (batchable). */
   readOnly?: boolean;
   /** Overrides the plan's case timeout. */
   timeoutSec?: number;
