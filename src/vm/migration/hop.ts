@@ -7,7 +7,7 @@ import { ConvergenceDetector } from './detect.ts';
 import { launchWorkloadGuest, type GuestHandle, type WorkloadGuest } from './guest.ts';
 import type { LineCollector } from './heartbeat.ts';
 import type { HopOutcome, HopReport } from './report.ts';
-import { passesOf, toSample } from './sample.ts';
+import { passesOf, strategyMetrics, toSample } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
 import type { Diagnosis, MigrationSample } from './types.ts';
 
@@ -101,7 +101,7 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
     metrics: {
       totalMs: info['total-time'], setupMs: info['setup-time'], downtimeMs: info.downtime, transferredBytes: info.ram?.transferred,
       passes: info.ram?.['dirty-sync-count'], throttlePct: Math.max(0, ...samples.map((x) => x.throttlePct ?? 0)),
-      postcopyRequests: info.ram?.['postcopy-requests'],
+      postcopyRequests: info.ram?.['postcopy-requests'], ...strategyMetrics(info),
     },
     samples, passes: passesOf(samples), events, checks: [], cleanupPending: [], window: { from: t0, to: Date.now() },
     ...(fault && { fault }),

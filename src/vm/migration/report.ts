@@ -21,6 +21,8 @@ export interface HopReport {
   metrics: {
     totalMs?: number; setupMs?: number; downtimeMs?: number; blackoutMs?: number; transferredBytes?: number;
     passes?: number; throttlePct?: number; measuredDirtyMiBps?: number; postcopyRequests?: number;
+    /** Per strategy (strategyMetrics): precopy/downtime/postcopy/multifd bytes, xbzrle cache counters. */
+    [strategyMetric: string]: number | undefined;
   };
   prediction?: Prediction;
   /** |predicted − measured| ÷ measured total time, for a converging prediction of a completed migration. */

@@ -39,3 +39,22 @@ export const MiB = 1024 * 1024;
 export function mib(bytes: number): number {
   return Math.round((bytes / MiB) * 10) / 10;
 }
+
+/** What each strategy adds to a hop's metrics, from the final `query-migrate` answer (absent fields stay absent). Pure. */
+export function strategyMetrics(info: QmpMigrationInfo): Record<string, number> {
+  const out: Record<string, number> = {};
+  const put = (k: string, v: unknown) => { if (typeof v === 'number' && Number.isFinite(v)) out[k] = v; };
+  put('precopyBytes', info.ram?.['precopy-bytes']);
+  put('downtimeBytes', info.ram?.['downtime-bytes']);
+  put('postcopyBytes', info.ram?.['postcopy-bytes']);
+  put('multifdBytes', info.ram?.['multifd-bytes']);
+  const x = info['xbzrle-cache'];
+  if (x) {
+    put('xbzrlePages', x.pages);
+    put('xbzrleBytes', x['bytes']);
+    put('xbzrleCacheMiss', x['cache-miss']);
+    put('xbzrleCacheMissRate', x['cache-miss-rate']);
+    put('xbzrleOverflow', x.overflow);
+  }
+  return out;
+}
