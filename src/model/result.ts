@@ -16,6 +16,14 @@ export interface ArtifactRecord {
   bytes: number;
 }
 
+/** A small chart a case carries as plain data (the HTML report draws it as inline SVG): e.g. a migration's passes. */
+export interface CaseChart {
+  title: string;
+  /** Unit of the values (`MiB`, `MiB/s`). */
+  unit: string;
+  points: Array<{ label: string; value: number }>;
+}
+
 export interface CaseResult {
   /** Stable id: `<suite>/<case>[@param=value…]@<host>`. */
   id: string;
@@ -40,6 +48,8 @@ export interface CaseResult {
   transcript?: string;
   /** Numeric figures (downtime, throughput…) for reports and baseline diffs. */
   metrics: Record<string, number>;
+  /** Charts of the case's own series (ctx.chart), drawn inline by the HTML report. */
+  charts?: CaseChart[];
   /** Set when the host was a replayed or assembled profile, not a live host. */
   replayed?: boolean;
   /** Set by the sign-off when a waiver turned a failed/error case into `waived`; `status` is what it was before. */

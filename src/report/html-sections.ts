@@ -101,6 +101,16 @@ export function chartsSection(r: RunResults): string {
   return `<section id="charts"><h2>Charts</h2>${charts.join('') || '<p>No cases.</p>'}</section>`;
 }
 
+/** The cases' own charts (CaseResult.charts, e.g. a live migration's remaining/dirty rate/throughput per pass), inline. */
+export function caseChartsSection(r: RunResults): string {
+  const withCharts = r.cases.filter((c) => c.charts?.length);
+  if (!withCharts.length) return '';
+  const blocks = withCharts.map((c) =>
+    `<article class="case st-${c.status}" data-case="${esc(c.id)}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
+    `${c.charts!.map((ch) => barChart(ch.title, ch.points, ch.unit)).join('')}</article>`);
+  return `<section id="case-charts"><h2>Case charts</h2>${blocks.join('')}</section>`;
+}
+
 export function provenanceSection(r: RunResults): string {
   const run = r.run;
   const rows: Array<[string, unknown]> = [

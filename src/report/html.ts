@@ -1,7 +1,7 @@
 import type { RunResults } from '../model/result.ts';
 import { esc } from './html-escape.ts';
 import {
-  baselineSection, chartsSection, failuresSection, legendSection, matrixSection, provenanceSection, verdictSection, waiversSection,
+  baselineSection, caseChartsSection, chartsSection, failuresSection, legendSection, matrixSection, provenanceSection, verdictSection, waiversSection,
 } from './html-sections.ts';
 
 /**
@@ -39,6 +39,7 @@ export function buildHtml(results: RunResults): string {
     waiversSection(results),
     baselineSection(results),
     chartsSection(results),
+    caseChartsSection(results),
     provenanceSection(results),
     legendSection(),
     '</body></html>',

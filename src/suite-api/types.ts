@@ -1,4 +1,5 @@
 import type { HostFacts } from '../model/facts.ts';
+import type { CaseChart } from '../model/result.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import type { Severity } from '../model/status.ts';
 import type { HostExpect } from '../config/types.ts';
@@ -101,6 +102,11 @@ export interface CaseContext {
   readFile(path: string): Promise<string | undefined>;
   artifact(name: string, data: string | Buffer): Promise<void>;
   metric(name: string, value: number): void;
+  /**
+   * A chart of the case's own series (plain data → CaseResult.charts, drawn inline by the HTML report). Optional:
+   * a runner that does not offer it drops the chart (the case keeps its artifacts).
+   */
+  chart?(chart: CaseChart): void;
   /** Record a fact about the host for the report (merged into facts.extra). */
   fact(key: string, value: unknown): void;
   expect: Checks;
