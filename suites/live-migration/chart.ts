@@ -1,9 +1,27 @@
+import type { CaseChart } from '../../src/model/result.ts';
 import { barChart } from '../../src/report/svg-chart.ts';
 import type { HopReport } from '../../src/vm/migration/report.ts';
 import { mib } from '../../src/vm/migration/sample.ts';
 
-/** Remaining MiB per pass of one hop, as the report's bar chart. */
+/**
+ * The per-pass series of one hop as chart data (plain, for CaseResult.charts): remaining MiB at each dirty sync,
+ * and the dirty rate and throughput QEMU measured there (MiB/s). Pure.
+ */
+export function passCharts(hop: HopReport): CaseChart[] {
+  if (!hop.passes.length) return [];
+  const head = `${hop.from} → ${hop.to} (${hop.strategy})`;
+  const label = (p: HopReport['passes'][number]) => `pass ${p.pass} @${(p.t / 1000).toFixed(1)}s${p.throttlePct ? ` throttle ${p.throttlePct}%` : ''}`;
+  const series = (title: string, unit: string, value: (p: HopReport['passes'][number]) => number): CaseChart =>
+    ({ title: `${head}: ${title}`, unit, points: hop.passes.map((p) => ({ label: label(p), value: value(p) })) });
+  return [
+    series('remaining per pass', 'MiB', (p) => mib(p.remaining)),
+    series('dirty rate per pass', 'MiB/s', (p) => mib(p.dirtyRate)),
+    series('throughput per pass', 'MiB/s', (p) => mib(p.throughput)),
+  ];
+}
+
+/** Remaining MiB per pass of one hop, as a standalone SVG (the passes.svg artifact). */
 export function passesChart(hop: HopReport): string {
-  return barChart(`${hop.from} → ${hop.to} (${hop.strategy}): remaining per pass`,
-    hop.passes.map((p) => ({ label: `pass ${p.pass} @${(p.t / 1000).toFixed(1)}s`, value: mib(p.remaining) })), 'MiB');
+  const [remaining] = passCharts(hop);
+  return remaining ? barChart(remaining.title, remaining.points, remaining.unit) : '';
 }

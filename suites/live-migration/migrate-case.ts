@@ -3,9 +3,9 @@ import type { CaseContext, CaseDef } from '../../src/suite-api/types.ts';
 import { resolveAccel } from '../../src/vm/accel.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import { runMigration, type MigrationRun } from '../../src/vm/migration/run.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
-import { passesChart } from './chart.ts';
-import type { MigrationSettings } from './settings.ts';
+import { passCharts, passesChart } from './chart.ts';
+import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
+import { tuningOf, type MigrationSettings } from './settings.ts';
 
 /** One case per pair and strategy: boot the workload guest on `from`, migrate to `to` (and back: ping-pong). */
 export function migrateCase(s: MigrationSettings, from: string, to: string, strategy: MigrationSettings['strategies'][number]): CaseDef {
@@ -23,15 +23,19 @@ export function migrateCase(s: MigrationSettings, from: string, to: string, stra
       if (ctx.host.replayed || toInfo.replayed) return ctx.skip('live migration needs live hosts (a replayed profile cannot run QEMU)');
       const accel = (await resolveAccel(ctx.transport, s.accel, { signal: ctx.signal })).accel;
       const image = await ensureImage('tiny');
+      const pool = migrationPool(s.pairs, (ctx.plan.hosts ?? []).map((h) => h.name));
+      const cpu = await resolveCpuModel(ctx, s.cpuModel, pool, accel);
+      ctx.log(`CPU model ${cpu.model} (${cpu.source}${cpu.reason ? `: ${cpu.reason}` : ''})`);
+      ctx.fact('migration.cpuModel', cpu);
       const run = await runMigration({
         source: { name: from, transport: ctx.transport, address: ctx.host.address },
         destination: { name: to, transport: peer, address: toInfo.address },
         image, strategy, hops: s.hops, signal: ctx.signal, log: (m) => ctx.log(m),
-        guest: { accel, cpu: s.cpuModel, machine: s.machine, ...s.guest },
-        tuning: { maxBandwidth: s.maxBandwidthMiBps && s.maxBandwidthMiBps * MiB, downtimeLimitMs: s.downtimeLimitMs },
+        guest: { accel, cpu: cpu.model, machine: s.machine, ...s.guest },
+        tuning: tuningOf(s),
         postcopyAfterPass: s.postcopyAfterPass, deadlineMs: s.deadlineSec * 1000, stallMs: s.stallSec * 1000, nova: s.nova,
       });
-      await record(ctx, run);
+      await record(ctx, run, cpu);
       for (const hop of run.hops) {
         for (const c of hop.checks) ctx.check.ok(`${hop.from}→${hop.to}: ${c.name}`, c.ok, { message: c.detail });
         if (hop.outcome === 'stalled') throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: ${hop.diagnosis}`);
@@ -41,8 +45,16 @@ export function migrateCase(s: MigrationSettings, from: string, to: string, stra
   };
 }
 
-/** Metrics (→ results.json and JUnit properties), the full record and a chart as artifacts. */
-async function record(ctx: CaseContext, run: MigrationRun): Promise<void> {
+/** The metrics record() names itself; every other numeric hop metric (strategyMetrics, postcopyRequests) goes in snake_case. */
+const NAMED = new Set(['totalMs', 'setupMs', 'downtimeMs', 'blackoutMs', 'transferredBytes', 'passes', 'throttlePct', 'measuredDirtyMiBps']);
+
+/** `xbzrleCacheMissRate` → `xbzrle_cache_miss_rate`. */
+export function snakeCase(k: string): string {
+  return k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** Metrics (→ results.json and JUnit properties), the pass charts (→ the HTML report), the full record and a chart as artifacts. */
+async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice): Promise<void> {
   const first = run.hops[0];
   ctx.metric('dirty_rate_measured_mibps', run.dirtyRateMiBps);
   ctx.metric('predicted_converges', run.prediction.converges ? 1 : 0);
@@ -55,8 +67,10 @@ async function record(ctx: CaseContext, run: MigrationRun): Promise<void> {
     const put = (k: string, v: number | undefined) => { if (v !== undefined && Number.isFinite(v)) ctx.metric(`${p}${k}`, v); };
     put('total_ms', m.totalMs); put('setup_ms', m.setupMs); put('downtime_ms', m.downtimeMs); put('blackout_ms', m.blackoutMs);
     put('transferred_bytes', m.transferredBytes); put('passes', m.passes); put('throttle_pct', m.throttlePct);
+    for (const [k, v] of Object.entries(m)) if (!NAMED.has(k)) put(snakeCase(k), v);
+    for (const c of passCharts(h)) ctx.chart?.(c);
   });
   if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
-  await ctx.artifact('migration.json', `${JSON.stringify(run, null, 2)}\n`);
+  await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, ...run }, null, 2)}\n`);
   if (first?.passes.length) await ctx.artifact('passes.svg', passesChart(first));
 }

@@ -1,7 +1,8 @@
 import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from '../../src/vm/migration/nova.ts';
-import { STRATEGIES, type Strategy } from '../../src/vm/migration/strategy.ts';
+import { MiB } from '../../src/vm/migration/sample.ts';
+import { STRATEGIES, type Strategy, type Tuning } from '../../src/vm/migration/strategy.ts';
 
 /**
  * `settings.migration` of the plan (validated here once; the cases trust it):
@@ -9,6 +10,9 @@ import { STRATEGIES, type Strategy } from '../../src/vm/migration/strategy.ts';
  *   strategies: [precopy, auto-converge, xbzrle, postcopy, multifd]  (default [precopy])
  *   ping-pong: N   guest: { memoryMiB, wssMiB, dirtyMiBps }   cpuModel   max-bandwidth (MiB/s)   downtime-limit (ms)
  *   postcopy-after-pass   deadline (s)   stall (s)   nova: { downtimeMs, steps, … }
+ *   multifd-channels   xbzrle-cache-size (MiB)
+ *   cpu-throttle-initial, cpu-throttle-increment, max-cpu-throttle, throttle-trigger-threshold (%, auto-converge)
+ * cpuModel absent: the pool baseline of the hosts the pairs name (cpu-model.ts).
  */
 export interface MigrationSettings {
   accel: AccelChoice;
@@ -24,6 +28,9 @@ export interface MigrationSettings {
   deadlineSec: number;
   stallSec: number;
   nova: NovaSettings;
+  multifdChannels?: number;
+  xbzrleCacheMiB?: number;
+  throttle: { initial?: number; increment?: number; max?: number; threshold?: number };
 }
 
 function fail(what: string): never {
@@ -35,6 +42,23 @@ const num = (v: unknown, what: string, min = 0): number | undefined => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(`${what} must be a number ≥ ${min}`);
   return v;
 };
+
+/** A percentage QEMU accepts for the throttle parameters: 1–99 (the trigger threshold allows 100). */
+const pct = (v: unknown, what: string): number | undefined => {
+  const n = num(v, what, 1);
+  if (n !== undefined && n > (what === 'throttle-trigger-threshold' ? 100 : 99)) fail(`${what} must be a percentage QEMU accepts (1–${what === 'throttle-trigger-threshold' ? 100 : 99})`);
+  return n;
+};
+
+/** The Tuning of strategy.ts that the settings ask for (bytes for QEMU). */
+export function tuningOf(s: MigrationSettings): Tuning {
+  return {
+    maxBandwidth: s.maxBandwidthMiBps && s.maxBandwidthMiBps * MiB, downtimeLimitMs: s.downtimeLimitMs,
+    multifdChannels: s.multifdChannels, xbzrleCacheBytes: s.xbzrleCacheMiB && s.xbzrleCacheMiB * MiB,
+    cpuThrottleInitial: s.throttle.initial, cpuThrottleIncrement: s.throttle.increment, maxCpuThrottle: s.throttle.max,
+    throttleTriggerThreshold: s.throttle.threshold,
+  };
+}
 
 export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): MigrationSettings {
   const m = (plan.settings.migration ?? {}) as Record<string, unknown>;
@@ -61,5 +85,11 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
     deadlineSec: num(m.deadline, 'deadline', 1) ?? 60,
     stallSec: num(m.stall, 'stall', 1) ?? 5,
     nova: { ...NOVA_DEFAULTS, ...((m.nova ?? {}) as Partial<NovaSettings>) },
+    multifdChannels: num(m['multifd-channels'], 'multifd-channels', 1),
+    xbzrleCacheMiB: num(m['xbzrle-cache-size'], 'xbzrle-cache-size', 1),
+    throttle: {
+      initial: pct(m['cpu-throttle-initial'], 'cpu-throttle-initial'), increment: pct(m['cpu-throttle-increment'], 'cpu-throttle-increment'),
+      max: pct(m['max-cpu-throttle'], 'max-cpu-throttle'), threshold: pct(m['throttle-trigger-threshold'], 'throttle-trigger-threshold'),
+    },
   };
 }

@@ -8,7 +8,18 @@ export interface Tuning {
   /** max-bandwidth (bytes/s) and downtime-limit (ms) on the source; QEMU's defaults when absent. */
   maxBandwidth?: number;
   downtimeLimitMs?: number;
+  /** multifd: channels on both sides (QEMU's default 2). */
   multifdChannels?: number;
+  /** xbzrle: the source's page cache (bytes; QEMU's default 64 MiB). */
+  xbzrleCacheBytes?: number;
+  /**
+   * auto-converge: the throttle QEMU starts at and adds per step (%), its ceiling, and the share of sent bytes
+   * (%) the dirtied bytes must exceed (twice) before it throttles; QEMU's defaults 20, 10, 99, 50.
+   */
+  cpuThrottleInitial?: number;
+  cpuThrottleIncrement?: number;
+  maxCpuThrottle?: number;
+  throttleTriggerThreshold?: number;
 }
 
 export interface SideSettings { capabilities: Record<string, boolean>; parameters: Record<string, number> }
@@ -27,6 +38,14 @@ export function strategySettings(strategy: Strategy, t: Tuning): { source: SideS
     const ch = t.multifdChannels ?? 2;
     source.parameters['multifd-channels'] = ch;
     destination.parameters['multifd-channels'] = ch;
+  }
+  if (strategy === 'xbzrle' && t.xbzrleCacheBytes !== undefined) source.parameters['xbzrle-cache-size'] = Math.round(t.xbzrleCacheBytes);
+  if (strategy === 'auto-converge') {
+    const put = (k: string, v: number | undefined) => { if (v !== undefined) source.parameters[k] = Math.round(v); };
+    put('cpu-throttle-initial', t.cpuThrottleInitial);
+    put('cpu-throttle-increment', t.cpuThrottleIncrement);
+    put('max-cpu-throttle', t.maxCpuThrottle);
+    put('throttle-trigger-threshold', t.throttleTriggerThreshold);
   }
   return { source, destination };
 }
