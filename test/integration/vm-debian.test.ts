@@ -1,11 +1,16 @@
 // A real distribution: the Debian 12 image (debootstrap, systemd, qemu-guest-agent), one boot, readiness and
 // commands through the guest agent. The image builds on first use (~1–3 min) and is cached.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResults } from '../../src/model/result.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { bootImage } from '../../src/vm/images/boot.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { GuestAgentClient } from '../../src/vm/guest-agent.ts';
 import type { Vm } from '../../src/vm/vm.ts';
+import { PROJECT_ROOT } from '../support/paths.ts';
+import { runCli } from '../support/cli.ts';
 import { qemuRunningIn } from './vm-support.ts';
 
 const local = new LocalTransport('local');
@@ -45,4 +50,23 @@ describe('Debian 12 guest (guest agent)', () => {
     expect(vm!.spec.disks?.[0].path).toMatch(new RegExp(`^${vm!.paths.workDir}/`));
     await vm!.waitForConsole(/HWQUAL-READY image=debian12/, { timeoutMs: 60_000 });
   });
+});
+
+describe('guest-images suite on the Debian 12 image', () => {
+  it('boots to ready, and the guest agent\'s guest-shutdown powers it off cleanly (QEMU exits by itself)', async () => {
+    const dir = mkdtempSync('/tmp/hwq-gi-debian-');
+    try {
+      const plan = join(dir, 'plan.json');
+      writeFileSync(plan, JSON.stringify({ name: 'gi-debian', suites: ['guest-images'], matrix: { images: ['debian12'], cpuModels: ['max'] }, settings: { accel: 'tcg' } }));
+      const r = await runCli(['run', '--lab', join(PROJECT_ROOT, 'fixtures/labs/local.yaml'), '--plan', plan, '--out', join(dir, 'out')]);
+      const res = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')) as RunResults;
+      const c = res.cases.find((x) => x.caseId.startsWith('boot'));
+      expect(c?.status, r.stdout + r.stderr).toBe('passed');
+      const down = c!.assertions.find((a) => a.name === 'clean shutdown');
+      expect(down).toMatchObject({ passed: true });
+      expect(down!.actual).toMatch(/QEMU exited \d+ ms after the guest-shutdown request$/); // not the ACPI fallback
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });

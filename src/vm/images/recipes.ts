@@ -27,7 +27,9 @@ export type ImageRecipe = TinyRecipe | DebianRecipe;
 const TINY_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_console', 'virtio_rng'];
 
 const DEBIAN_BASE = ['systemd', 'systemd-sysv', 'udev', 'qemu-guest-agent', 'linux-image-cloud-amd64', 'initramfs-tools',
-  'kmod', 'cryptsetup-bin', 'iproute2'];
+  'kmod', 'cryptsetup-bin', 'iproute2',
+  // logind (ACPI power button) and `shutdown +0` (qemu-ga's guest-shutdown) need the system bus.
+  'dbus'];
 
 export const RECIPES: readonly ImageRecipe[] = [
   { kind: 'tiny', name: 'tiny', title: 'busybox initramfs, Debian cloud kernel', kernelMeta: 'linux-image-cloud-amd64', modules: TINY_MODULES },
