@@ -83,10 +83,14 @@ export class SshConnection {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const ch = await new Promise<T>((resolve, reject) => open((err, c) => (err ? reject(err) : resolve(c))));
+        const ch = await openUntilAborted(open, opts.signal);
         ch.once('close', release);
         return ch;
       } catch (err) {
+        if (opts.signal?.aborted && err === opts.signal.reason) {
+          release();
+          throw err; // the caller's timeout or cancel, recognised as such by its Deadline
+        }
         const refused = opts.session && /open failed/.test((err as Error).message) && attempt < OPEN_RETRIES;
         if (!refused || this.lost || opts.signal?.aborted) {
           release();
@@ -108,4 +112,27 @@ export class SshConnection {
     await closed;
     clearTimeout(timer);
   }
+}
+
+/**
+ * Wait for a channel open, or for the caller's signal. On a dead link with a connection that is not yet declared
+ * lost (keepalives still pending), sshd's confirmation never comes: without this, a call's timeout would not fire
+ * until the keepalives gave up (~20 s with the defaults). A channel confirmed after the caller gave up is closed.
+ */
+function openUntilAborted<T extends Closable>(open: (cb: (err: Error | undefined, ch: T) => void) => void, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    open((err, c) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (err) return reject(err);
+      if (signal?.aborted) {
+        const late = c as unknown as { close?: () => void; end?: () => void };
+        if (late.close) late.close();
+        else late.end?.();
+        return reject(signal.reason);
+      }
+      resolve(c);
+    });
+  });
 }

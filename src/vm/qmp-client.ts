@@ -5,7 +5,16 @@ import { abortable } from './wait.ts';
 import type { QmpEvent, QmpGreeting } from './qmp-types.ts';
 import { QmpCommands } from './qmp-commands.ts';
 
-export interface QmpCallOptions { timeoutMs?: number; signal?: AbortSignal }
+export interface QmpCallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /**
+   * Send as `exec-oob` (out-of-band) when the connection negotiated it: QEMU runs such a command (e.g. migrate-pause,
+   * migrate-recover) in the monitor's I/O thread, also while the main loop is blocked — as on a post-copy
+   * destination whose vCPU waits for a page while holding the big QEMU lock. In-band otherwise.
+   */
+  oob?: boolean;
+}
 
 /** A QMP error reply, with QEMU's error class (GenericError, CommandNotFound…). */
 export class QmpError extends HwqualError {
@@ -26,6 +35,8 @@ export class QmpClient extends QmpCommands {
   private closedError: Error | undefined;
   private greetingResolve?: (g: QmpGreeting) => void;
   greeting: QmpGreeting | undefined;
+  /** Whether out-of-band execution was negotiated (connect with `oob: true` on a QEMU that offers it). */
+  oobEnabled = false;
 
   private constructor(private readonly stream: Duplex, readonly host: string | undefined, readonly defaultTimeoutMs: number) {
     super();
@@ -36,14 +47,16 @@ export class QmpClient extends QmpCommands {
     stream.once('error', onClose);
   }
 
-  /** Read the greeting and enter command mode (`qmp_capabilities`). */
+  /** Read the greeting and enter command mode (`qmp_capabilities`, enabling `oob` when asked for and offered). */
   static async connect(stream: Duplex, options: QmpCallOptions & { host?: string } = {}): Promise<QmpClient> {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const client = new QmpClient(stream, options.host, timeoutMs);
     try {
       const greeting = new Promise<QmpGreeting>((resolve) => { client.greetingResolve = resolve; });
       client.greeting = await abortable(greeting, { timeoutMs, signal: options.signal, what: 'QMP greeting', host: options.host });
-      await client.execute('qmp_capabilities', undefined, options);
+      const oob = !!options.oob && (client.greeting.QMP.capabilities ?? []).includes('oob');
+      await client.execute('qmp_capabilities', oob ? { enable: ['oob'] } : undefined, { timeoutMs: options.timeoutMs, signal: options.signal });
+      client.oobEnabled = oob;
       return client;
     } catch (err) {
       client.close();
@@ -56,7 +69,8 @@ export class QmpClient extends QmpCommands {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = `hwqual-${this.nextId++}`;
     const reply = new Promise<unknown>((resolve, reject) => this.pending.set(id, { command, resolve, reject }));
-    this.stream.write(`${JSON.stringify(args ? { execute: command, arguments: args, id } : { execute: command, id })}\n`);
+    const key = options.oob && this.oobEnabled ? 'exec-oob' : 'execute';
+    this.stream.write(`${JSON.stringify(args ? { [key]: command, arguments: args, id } : { [key]: command, id })}\n`);
     return abortable(reply, {
       timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs,
       signal: options.signal,

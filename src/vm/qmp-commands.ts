@@ -3,7 +3,7 @@ import type {
   QmpMigrationInfo, QmpStatus, QmpVersion,
 } from './qmp-types.ts';
 
-type Opts = { timeoutMs?: number; signal?: AbortSignal };
+type Opts = { timeoutMs?: number; signal?: AbortSignal; oob?: boolean };
 
 /** One typed method per QMP command the suites use. */
 export abstract class QmpCommands {
@@ -30,6 +30,12 @@ export abstract class QmpCommands {
   migrateIncoming(uri: string, o?: Opts) { return this.call<Record<string, never>>('migrate-incoming', { uri }, o); }
   migrateCancel(o?: Opts) { return this.call<Record<string, never>>('migrate_cancel', undefined, o); }
   migrateStartPostcopy(o?: Opts) { return this.call<Record<string, never>>('migrate-start-postcopy', undefined, o); }
+  /** Post-copy recovery (QEMU 3.0+): shut the migration channel down on either side → `postcopy-paused`. Allows OOB. */
+  migratePause(o?: Opts) { return this.call<Record<string, never>>('migrate-pause', undefined, o); }
+  /** On the paused destination: listen on a new URI for the source's `migrate` with `resume`. Allows OOB. */
+  migrateRecover(uri: string, o?: Opts) { return this.call<Record<string, never>>('migrate-recover', { uri }, o); }
+  /** On the paused source: reconnect to the destination's recovery URI and continue the post-copy migration. */
+  migrateResume(uri: string, o?: Opts) { return this.call<Record<string, never>>('migrate', { uri, resume: true }, o); }
   queryMigrateCapabilities(o?: Opts) { return this.call<QmpMigrationCapability[]>('query-migrate-capabilities', undefined, o); }
   migrateSetCapabilities(capabilities: QmpMigrationCapability[], o?: Opts) {
     return this.call<Record<string, never>>('migrate-set-capabilities', { capabilities }, o);

@@ -7,15 +7,21 @@ import { ConvergenceDetector } from './detect.ts';
 import { launchWorkloadGuest, type GuestHandle, type WorkloadGuest } from './guest.ts';
 import type { LineCollector } from './heartbeat.ts';
 import type { HopOutcome, HopReport } from './report.ts';
+import { reconnectQmp } from './reattach.ts';
+import { recoverPostcopy, type RecoveryOptions, type RecoveryRecord } from './recover.ts';
 import { passesOf, strategyMetrics, toSample } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
 import type { Diagnosis, MigrationSample } from './types.ts';
 
 export interface Endpoint { name: string; transport: Transport; address: string }
 
+/**
+ * A fault injected into the first hop. `link-down` cuts the destination's link for `downForMs`, `afterMs` after
+ * `migrate` — or, with `after: 'postcopy'`, after the post-copy switchover (the recovery case).
+ */
 export type Fault =
   | { kind: 'kill-destination'; afterMs: number }
-  | { kind: 'link-down'; afterMs: number; setLink: (state: 'up' | 'down') => Promise<void>; downForMs: number };
+  | { kind: 'link-down'; afterMs: number; after?: 'start' | 'postcopy'; setLink: (state: 'up' | 'down') => Promise<void>; downForMs: number };
 
 /** What every migration is given: the two ends, the guest and how to migrate it. */
 export interface MigrationBasics {
@@ -27,6 +33,10 @@ export interface MigrationBasics {
   tuning: Tuning;
   /** Post-copy: switch after this many dirty syncs (default 2: right after the bulk pass). */
   postcopyAfterPass?: number;
+  /** max-postcopy-bandwidth on the source (bytes/s; QEMU's default 0 = unlimited). */
+  postcopyBandwidth?: number;
+  /** Bounds of the post-copy recovery after a link fault past the switchover. */
+  recovery?: RecoveryOptions;
   fault?: Fault;
   signal?: AbortSignal;
 }
@@ -49,7 +59,9 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
   const { source: A, destination: B, signal, log } = req;
   const settings = strategySettings(req.strategy, req.tuning);
   const { dst, uri } = await startDestination(req, collector);
+  if (req.strategy === 'postcopy' && req.postcopyBandwidth !== undefined) settings.source.parameters['max-postcopy-bandwidth'] = Math.round(req.postcopyBandwidth);
   try {
+    if (req.strategy === 'postcopy') await reconnectQmp(dst, B, signal); // OOB, for a recovery if the link fails
     await applySettings(src.vm.qmp, settings.source, `${A.name} (source)`, signal);
     await applySettings(dst.vm.qmp, settings.destination, `${B.name} (destination)`, signal);
   } catch (err) {
@@ -64,6 +76,7 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
   let diagnosis: Diagnosis | undefined;
   let postcopyAt: number | undefined;
   let fault: string | undefined;
+  let recovery: RecoveryRecord | undefined;
   let info: QmpMigrationInfo = {};
   const t0 = Date.now();
   log(`migrate ${A.name} → ${B.name} (${uri}), strategy ${req.strategy}`);
@@ -79,10 +92,17 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
       log(`pass ${s.syncCount}: migrate-start-postcopy`);
       await src.vm.qmp.migrateStartPostcopy({ signal });
     }
-    if (req.fault && fault === undefined && now >= req.fault.afterMs) fault = await injectFault(req.fault, dst, B, log);
+    if (req.fault && fault === undefined && faultDue(req.fault, s.status, now, postcopyAt)) fault = await injectFault(req.fault, dst, B, now, log);
     diagnosis ??= detector.observe(s);
     if (diagnosis) {
       log(diagnosis.message);
+      if (s.status === 'postcopy-active') {
+        // Past the switchover the guest cannot go back to A: pause, wait for the link, resume (QEMU's recovery).
+        ({ record: recovery, info } = await recoverPostcopy({
+          src, dst, source: A, destination: B, collector, t0, samples, sampleMs: req.sampleMs, signal, log, ...req.recovery,
+        }, now));
+        break;
+      }
       await cancel(src, signal);
       info = await src.vm.qmp.queryMigrate({ signal });
       samples.push(toSample(info, Date.now() - t0));
@@ -90,23 +110,42 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
     }
     await sleep(Math.max(0, req.sampleMs - (Date.now() - t0 - now)), signal);
   }
-  const outcome: HopOutcome = diagnosis ? (diagnosis.kind === 'stalled' ? 'stalled' : 'not-converging') : (info.status as HopOutcome);
+  const outcome: HopOutcome = recovery ? (recovery.outcome === 'lost' ? 'lost' : 'completed')
+    : diagnosis ? (diagnosis.kind === 'stalled' ? 'stalled' : 'not-converging') : (info.status as HopOutcome);
+  const why = recovery ? (recovery.outcome === 'lost' ? `post-copy recovery failed: ${recovery.detail}` : undefined)
+    : diagnosis && `${diagnosis.message}${fault ? `, after the fault: ${fault}` : ''}`;
   const events = src.vm.qmp.events.slice(eventsFrom).map((e) => ({
     t: Math.round(e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000 - t0), event: e.event, ...(e.data && { data: e.data }),
   }));
   const report: HopReport = {
-    from: A.name, to: B.name, strategy: req.strategy, outcome, ...(diagnosis && { diagnosis: diagnosis.message }),
-    ...(info['error-desc'] && !diagnosis && { diagnosis: `QEMU: ${info['error-desc']}` }),
-    guestOn: outcome === 'completed' ? B.name : A.name, uri, settings,
+    from: A.name, to: B.name, strategy: req.strategy, outcome, ...(why && { diagnosis: why }),
+    ...(info['error-desc'] && !why && { diagnosis: `QEMU: ${info['error-desc']}` }),
+    guestOn: outcome === 'completed' ? B.name : outcome === 'lost' ? 'none' : A.name, uri, settings,
     metrics: {
       totalMs: info['total-time'], setupMs: info['setup-time'], downtimeMs: info.downtime, transferredBytes: info.ram?.transferred,
       passes: info.ram?.['dirty-sync-count'], throttlePct: Math.max(0, ...samples.map((x) => x.throttlePct ?? 0)),
-      postcopyRequests: info.ram?.['postcopy-requests'], ...strategyMetrics(info),
+      postcopyRequests: info.ram?.['postcopy-requests'], ...strategyMetrics(info), ...(recovery && recoveryMetrics(recovery)),
     },
     samples, passes: passesOf(samples), events, checks: [], cleanupPending: [], window: { from: t0, to: Date.now() },
-    ...(fault && { fault }),
+    ...(fault && { fault }), ...(recovery && { recovery }),
   };
+  if (recovery && recovery.outcome !== 'not-needed') report.checks.push({ name: 'post-copy recovery', ok: recovery.outcome === 'recovered', detail: `${recovery.outcome}: ${recovery.detail}` });
   return { report, dst };
+}
+
+/** Whether the fault is due now: `afterMs` after `migrate`, or after the switchover once post-copy is active. Pure. */
+export function faultDue(f: Fault, status: string, nowMs: number, postcopyAt: number | undefined): boolean {
+  if (f.kind === 'link-down' && f.after === 'postcopy') return postcopyAt !== undefined && status === 'postcopy-active' && nowMs - postcopyAt >= f.afterMs;
+  return nowMs >= f.afterMs;
+}
+
+/** The recovery's timeline as metrics (ms): paused → resumed, paused → completed, and 1/0 for recovered. Pure. */
+export function recoveryMetrics(r: RecoveryRecord): Record<string, number> {
+  const out: Record<string, number> = { recovered: r.outcome === 'lost' ? 0 : 1 };
+  if (r.pausedAt !== undefined && r.resumedAt !== undefined) out.pausedMs = r.resumedAt - r.pausedAt;
+  if (r.pausedAt !== undefined && r.recoveredAt !== undefined) out.recoveryMs = r.recoveredAt - r.pausedAt;
+  if (r.pausedAt !== undefined && r.linkBackAt !== undefined) out.linkWaitMs = Math.max(0, r.linkBackAt - r.pausedAt);
+  return out;
 }
 
 async function startDestination(req: HopRequest, collector: LineCollector): Promise<{ dst: GuestHandle; uri: string }> {
@@ -136,7 +175,7 @@ async function cancel(src: GuestHandle, signal?: AbortSignal): Promise<void> {
   }
 }
 
-async function injectFault(f: Fault, dst: GuestHandle, B: Endpoint, log: (m: string) => void): Promise<string> {
+async function injectFault(f: Fault, dst: GuestHandle, B: Endpoint, nowMs: number, log: (m: string) => void): Promise<string> {
   if (f.kind === 'kill-destination') {
     const pid = dst.vm.pid;
     log(`fault: SIGKILL destination QEMU (pid ${pid}) on ${B.name}`);
@@ -146,5 +185,5 @@ async function injectFault(f: Fault, dst: GuestHandle, B: Endpoint, log: (m: str
   log(`fault: link of ${B.name} down for ${f.downForMs} ms`);
   await f.setLink('down');
   setTimeout(() => { f.setLink('up').catch(() => {}); }, f.downForMs).unref();
-  return `link of ${B.name} down at ${f.afterMs} ms for ${f.downForMs} ms`;
+  return `link of ${B.name} down at ${nowMs} ms${f.after === 'postcopy' ? ` (${f.afterMs} ms after the post-copy switchover)` : ''} for ${f.downForMs} ms`;
 }

@@ -1,9 +1,12 @@
 import type { HeartbeatAnalysis } from './heartbeat.ts';
 import type { NovaOutcome } from './nova.ts';
 import type { SideSettings, Strategy } from './strategy.ts';
+import type { CleanupRecord } from './pending-cleanup.ts';
+import type { RecoveryRecord } from './recover.ts';
 import type { MigrationSample, PassRecord, Prediction } from './types.ts';
 
-export type HopOutcome = 'completed' | 'not-converging' | 'stalled' | 'failed' | 'cancelled';
+/** `lost`: a post-copy migration whose recovery failed; the guest runs on neither host. */
+export type HopOutcome = 'completed' | 'not-converging' | 'stalled' | 'failed' | 'cancelled' | 'lost';
 
 export interface VerdictCheck { name: string; ok: boolean; detail: string }
 
@@ -38,6 +41,10 @@ export interface HopReport {
   window: { from: number; to: number };
   /** Hosts whose cleanup could not run yet (unreachable): it runs once they answer again. */
   cleanupPending: string[];
+  /** Every cleanup that had to wait for its host, with how it ended: the history stays after it ran. */
+  cleanups?: CleanupRecord[];
+  /** Post-copy recovery after a link fault past the switchover: paused, link back, resumed, recovered or lost. */
+  recovery?: RecoveryRecord;
 }
 
 export function hopPassed(h: HopReport): boolean {

@@ -9,7 +9,8 @@ import { hopPassed, type HopReport } from './report.ts';
 import { MiB } from './sample.ts';
 import { measureDirtyRate } from './strategy.ts';
 import type { Prediction } from './types.ts';
-import { retireGuest, verifyHop } from './verify.ts';
+import { retireGuest, type RetireOptions } from './retire.ts';
+import { verifyHop } from './verify.ts';
 
 /** Non-zero RAM of the idle tiny guest (kernel, initramfs, page cache: ~75 MiB of a 256 MiB guest measured here), the a-priori model's base; plans can set it. */
 export const TINY_BASE_MIB = 75;
@@ -23,6 +24,13 @@ export interface MigrationRequest extends MigrationBasics {
   /** The model's inputs when known better than the defaults (e.g. calibrated on an idle migration). */
   model?: { ramBytes?: number; bandwidth?: number };
   nova?: NovaSettings;
+  /**
+   * How long to wait, within the case, for a host that does not answer (a cut link) before its cleanup is left
+   * pending (ms, default 60 s). Each cleanup that had to wait is recorded in the hop's `cleanups`.
+   */
+  cleanupWaitMs?: number;
+  /** The runner's deferred cleanup (ctx.defer): a cleanup still pending is tried once more when the case ends. */
+  defer?: (cleanup: () => Promise<void>) => void;
   log?: (m: string) => void;
 }
 
@@ -59,7 +67,7 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
       const [from, to] = i % 2 === 0 ? ends : [ends[1], ends[0]];
       const { report, dst } = await migrateHop(runner, {
         source: from, destination: to, image: req.image, guest: req.guest, strategy: req.strategy, tuning: req.tuning,
-        postcopyAfterPass: req.postcopyAfterPass, deadlineMs: req.deadlineMs ?? 60_000, stallMs: req.stallMs ?? 5000,
+        postcopyAfterPass: req.postcopyAfterPass, postcopyBandwidth: req.postcopyBandwidth, recovery: req.recovery, deadlineMs: req.deadlineMs ?? 60_000, stallMs: req.stallMs ?? 5000,
         sampleMs: req.sampleMs ?? 100, fault: i === 0 ? req.fault : undefined, signal, log,
       }, collector);
       report.metrics.measuredDirtyMiBps = Math.round((dirtyRate / MiB) * 10) / 10;
@@ -71,14 +79,21 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
       }
       report.nova = novaOutcome(report.passes, novaDataGb(req.guest.memoryMiB), req.nova);
       hops.push(report);
+      const retire: RetireOptions = { waitMs: req.cleanupWaitMs ?? 60_000, defer: req.defer, signal, log };
       if (report.outcome === 'completed' && dst) {
         await verifyHop(report, dst, collector, signal);
-        await retireGuest(report, runner, from, 'source');
+        await retireGuest(report, runner, from, 'source', retire);
         runner = dst;
+      } else if (report.outcome === 'lost') {
+        // Neither side holds a whole guest any more: end both.
+        if (dst) await retireGuest(report, dst, to, 'destination', retire);
+        await retireGuest(report, runner, from, 'source', retire);
       } else {
         await verifyHop(report, runner, collector, signal);
-        if (dst) await retireGuest(report, dst, to, 'destination');
+        if (dst) await retireGuest(report, dst, to, 'destination', retire);
       }
+      const waited = report.cleanups?.filter((c) => c.waitedMs !== undefined).map((c) => c.waitedMs!) ?? [];
+      if (waited.length) report.metrics.cleanupWaitedMs = Math.max(...waited);
       log(`${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''}; ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`);
       if (report.outcome !== 'completed') break;
     }

@@ -2,7 +2,6 @@ import { messageOf } from '../../model/errors.ts';
 import { shellQuote } from '../shell.ts';
 import { sleep } from '../wait.ts';
 import type { GuestHandle } from './guest.ts';
-import type { Endpoint } from './hop.ts';
 import { analyzeHeartbeats, type LineCollector } from './heartbeat.ts';
 import type { HopReport, VerdictCheck } from './report.ts';
 
@@ -57,19 +56,4 @@ export async function verifyHop(report: HopReport, runner: GuestHandle, collecto
   report.metrics.blackoutMs = report.heartbeat.blackoutMs;
   const resets = report.heartbeat.resets;
   checks.push({ name: 'heartbeat counter has no reset', ok: resets.length === 0, detail: resets.length ? resets.map((r) => `${r.host}: ${r.from} → ${r.to}`).slice(0, 3).join(', ') : `counter continuous (last on ${report.from}: ${report.heartbeat.lastOn[report.from] ?? '-'}, now ${Math.max(...collector.heartbeats.map((h) => h.counter))})` });
-}
-
-/** End the VM that no longer holds the guest and check nothing of it is left; an unreachable host is `pending`. */
-export async function retireGuest(report: HopReport, g: GuestHandle, host: Endpoint, role: 'source' | 'destination'): Promise<void> {
-  try {
-    await g.vm.teardown();
-  } catch { /* checked below */ }
-  const left = await qemuLeft(g);
-  if (left === undefined) {
-    report.cleanupPending.push(host.name);
-    report.checks.push({ name: `nothing left on ${host.name}`, ok: false, detail: `cleanup pending on ${host.name}: the host does not answer` });
-    return;
-  }
-  const what = role === 'source' ? `source QEMU ended, no process left on ${host.name}` : `nothing left on ${host.name}`;
-  report.checks.push({ name: what, ok: !left, detail: left ? `a QEMU or the work dir ${g.vm.paths.workDir} is still on ${host.name}` : `${g.vm.paths.workDir} gone` });
 }
