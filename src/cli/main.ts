@@ -3,13 +3,14 @@ import { harnessVersion } from '../runner/meta.ts';
 import { commandRegistrars } from './commands/index.ts';
 import { EXIT } from './exit-codes.ts';
 
-export function buildProgram(): Command {
+/** The program with the subcommands argv needs (all of them when argv is not given or names none). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('hwqual')
     .description('qualify server hardware, host OS and guest images for a QEMU/KVM cloud')
     .version(harnessVersion())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of commandRegistrars) register(program);
+  for (const register of await commandRegistrars(argv)) register(program);
   return program;
 }
 
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
   }
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -18,6 +17,8 @@ export class LocalTransport implements Transport {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const startedAt = new Date();
     const t0 = performance.now();
+    // Loaded on first use (cached after): a run over SSH alone never pays start-up time for execa's ~150 modules.
+    const { execa } = await import('execa');
     if (options.signal?.aborted) throw cancelledError(this.host, command, startedAt);
     const child = execa('sh', ['-c', command], {
       reject: false,

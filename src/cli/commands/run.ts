@@ -1,18 +1,17 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { prepareRun } from '../../runner/prepare.ts';
-import { executeRun } from '../../runner/run.ts';
 import { parseShard } from '../../runner/shard.ts';
-import { applySignoff } from '../../report/signoff.ts';
-import { writeReports } from '../../report/write.ts';
+import { parseFactSelection } from '../../runner/fact-groups.ts';
 import { badInputExit, buildFilter, collectList, loadConfigs } from '../common.ts';
 import { EXIT } from '../exit-codes.ts';
-import { replayBindings } from '../replay-option.ts';
+import { PhaseTimings } from '../phase-timings.ts';
 import { installInterruptHandler } from '../signals.ts';
 import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlags } from '../signoff-options.ts';
 
 export interface RunCliOptions extends SignoffFlags {
   lab: string; plan: string; out: string; grep?: string; grepInvert?: string; tag?: string[]; replay?: string; shard?: string;
+  timings?: boolean; facts?: string;
 }
 
 export function register(program: Command): void {
@@ -26,7 +25,9 @@ export function register(program: Command): void {
     .option('--grep-invert <regex>', 'leave out cases whose id or title matches')
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collectList)
     .option('--replay <profiles>', 'answer from recorded host profiles instead of live hosts: DIR or NAME=DIR, comma-separated')
-    .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)'))
+    .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
+    .option('--facts <which>', 'host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the plan\'s facts, else all')
+    .option('--timings', 'print how long each phase took (start-up, connect + facts, cases, reports) on stderr'))
     .action(async (o: RunCliOptions) => {
       process.exitCode = await runCommand(o, process.argv.slice(2));
     });
@@ -36,6 +37,11 @@ export function register(program: Command): void {
 export async function runCommand(o: RunCliOptions, argv: string[]): Promise<number> {
   const controller = new AbortController();
   const uninstall = installInterruptHandler(controller);
+  const timings = new PhaseTimings();
+  // What is needed only once the hosts have answered loads meanwhile, overlapping the connects and fact gathering
+  // (module loading under tsx costs ~1 s of start-up otherwise).
+  const later = Promise.all([import('../../runner/run.ts'), import('../../report/signoff.ts'), import('../../report/write.ts')]);
+  later.catch(() => {}); // awaited below
   try {
     const startedAt = new Date();
     let prepared, lab, plan, signoff, shard;
@@ -44,16 +50,23 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
       shard = o.shard ? parseShard(o.shard) : undefined;
-      const bindings = o.replay ? await replayBindings(o.replay, lab, plan) : undefined;
-      prepared = await prepareRun({ lab, plan, filter, bindings, shard, signal: controller.signal });
+      const bindings = o.replay ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan) : undefined;
+      timings.mark('configs');
+      const facts = o.facts === undefined ? undefined : parseFactSelection(o.facts);
+      prepared = await prepareRun({ lab, plan, filter, bindings, shard, facts, signal: controller.signal });
+      timings.mark('suites + connect + facts');
     } catch (err) {
       if (controller.signal.aborted) return EXIT.interrupted;
       return badInputExit(err);
     }
     const outDir = resolve(o.out);
+    const [{ executeRun }, { applySignoff }, { writeReports }] = await later;
     const raw = await executeRun({ lab, plan, prepared, outDir, signal: controller.signal, argv, startedAt, shard });
+    timings.mark(`cases (${prepared.cases.length})`);
     const results = applySignoff(raw, signoff);
     const written = await writeReports(outDir, results);
+    timings.mark('sign-off + reports');
+    if (o.timings) process.stderr.write(`hwqual: timings: ${timings.format()}\n`);
     const code = reportOutcome(o.out, results, written);
     return results.run.interrupted ? EXIT.interrupted : code;
   } finally {
