@@ -20,6 +20,7 @@ interface RawPlan {
   cpuModels?: string[];
   accel?: 'auto' | 'kvm' | 'tcg';
   migration?: Record<string, unknown>;
+  facts?: PlanConfig['facts'];
 }
 
 export const PLAN_DEFAULTS = { concurrency: 8, caseTimeoutSec: 120, retries: 0 } as const;
@@ -59,5 +60,6 @@ export function loadPlan(path: string): PlanConfig {
     retryFailed: raw.retryFailed ?? false,
     matrix,
     settings,
+    ...(raw.facts !== undefined && { facts: raw.facts }),
   };
 }

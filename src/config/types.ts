@@ -64,4 +64,12 @@ export interface PlanConfig {
   matrix: Record<string, unknown[]>;
   /** Free-form per-suite settings (e.g. migration pairs). */
   settings: Record<string, unknown>;
+  /**
+   * Which host facts to gather before the cases: 'all' (the default when absent), 'none', or fact groups
+   * (identity, cpu, memory, firmware, security, virt — src/runner/fact-groups.ts).
+   */
+  facts?: FactSelection;
 }
+
+export type FactGroup = 'identity' | 'cpu' | 'memory' | 'firmware' | 'security' | 'virt';
+export type FactSelection = 'all' | 'none' | FactGroup[];

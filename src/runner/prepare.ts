@@ -1,4 +1,4 @@
-import type { LabConfig, PlanConfig } from '../config/types.ts';
+import type { FactSelection, LabConfig, PlanConfig } from '../config/types.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import type { HostConfig } from '../config/types.ts';
@@ -17,6 +17,8 @@ export interface PrepareOptions {
   bindings?: HostBinding[];
   transportFactory?: (host: HostConfig, lab: LabConfig) => Transport;
   gatherFacts?: GatherFacts;
+  /** Which facts to gather (`hwqual run --facts`); default: the plan's `facts`, else all. */
+  facts?: FactSelection;
   suitesDir?: string;
   /** Run only this stable share of the suite × host groups. */
   shard?: ShardSpec;
@@ -34,7 +36,11 @@ export interface PreparedRun {
 
 /** Load suites, bind and connect hosts, gather facts, expand and filter. Bad input throws E_USAGE / E_CONFIG. */
 export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
-  const suites = await loadSuites(o.plan.suites, o.suitesDir);
+  // Suites load (module imports) while the hosts connect and answer their facts (network waits): both start now.
+  // A suite that fails to load (bad input) stops the connecting at once: nothing waits for a connect timeout.
+  const stopConnecting = new AbortController();
+  const loading = loadSuites(o.plan.suites, o.suitesDir);
+  loading.catch(() => stopConnecting.abort()); // awaited below: an early rejection is not unhandled meanwhile
   let bindings = o.bindings;
   if (!bindings) {
     const factory = o.transportFactory ?? (await import('../transport/create.ts')).createTransport;
@@ -50,8 +56,17 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     if (!planned.length) throw new HwqualError('E_USAGE', `shard ${o.shard.index}/${o.shard.total} has no suite × host group (the plan has fewer groups than shards)`);
   }
   const cells = new Set(planned.map((g) => shardGroupKey(g.suite, g.host)));
-  const gather = o.gatherFacts ?? (await import('./facts.ts')).gatherFacts;
-  const hosts = await connectHosts(bindings, gather, o.signal ?? new AbortController().signal);
+  const selection = o.facts ?? o.plan.facts;
+  const gather: GatherFacts = o.gatherFacts ?? await import('./facts.ts').then((m) => (t, s) => m.gatherFacts(t, s, selection));
+  const signal = o.signal ? AbortSignal.any([o.signal, stopConnecting.signal]) : stopConnecting.signal;
+  const hosts = await connectHosts(bindings, gather, signal);
+  let suites: LoadedSuite[];
+  try {
+    suites = await loading;
+  } catch (err) {
+    await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
+    throw err;
+  }
   const all = expandPlan({ plan: o.plan, suites, hosts: hosts.map((h) => ({ info: h.info, error: h.error })) })
     .filter((c) => cells.has(shardGroupKey(c.suite, c.host.name)));
   const cases = filterCases(all, o.filter ?? {});

@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadPlan } from '../../src/config/index.ts';
+import type { ExecOptions, ExecResult } from '../../src/model/exec.ts';
+import { CMD } from '../../src/probe/commands.ts';
+import { FACT_COMMANDS } from '../../src/probe/host-facts.ts';
+import { FACT_GROUPS, factCommandsFor, factGroupsSkipped, parseFactSelection } from '../../src/runner/fact-groups.ts';
+import { gatherFacts } from '../../src/runner/facts.ts';
+import { LocalTransport } from '../../src/transport/local.ts';
+
+/** The real local transport, noting every command it was asked to run. */
+class NotingTransport extends LocalTransport {
+  readonly commands: string[] = [];
+  override exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    this.commands.push(command);
+    return super.exec(command, options);
+  }
+}
+
+describe('fact groups', () => {
+  it('put every fact command in exactly one group', () => {
+    const all = Object.values(FACT_GROUPS).flat();
+    expect([...all].sort()).toEqual([...FACT_COMMANDS].sort());
+  });
+
+  it('turn a selection into commands and the groups left out', () => {
+    expect(factCommandsFor(undefined)).toEqual([...FACT_COMMANDS]);
+    expect(factCommandsFor('all')).toEqual([...FACT_COMMANDS]);
+    expect(factCommandsFor('none')).toEqual([]);
+    expect(factCommandsFor(['cpu', 'identity'])).toEqual(['arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline', 'cpuinfo', 'lscpuJson', 'microcode']);
+    expect(factGroupsSkipped(['identity'])).toEqual(['cpu', 'memory', 'firmware', 'security', 'virt']);
+    expect(factGroupsSkipped('all')).toEqual([]);
+  });
+
+  it('parse the --facts value and refuse unknown groups', () => {
+    expect(parseFactSelection('none')).toBe('none');
+    expect(parseFactSelection('identity, cpu,identity')).toEqual(['identity', 'cpu']);
+    expect(() => parseFactSelection('identity,gpu')).toThrow(/unknown: gpu/);
+    expect(() => parseFactSelection('')).toThrow(/--facts/);
+  });
+});
+
+describe('gatherFacts with a selection (LocalTransport)', () => {
+  it('runs only the selected groups\' commands and says which groups it left out', async () => {
+    const t = new NotingTransport('local');
+    const f = await gatherFacts(t, new AbortController().signal, ['identity']);
+    expect(t.commands.sort()).toEqual(FACT_GROUPS.identity.map((c) => CMD[c]).sort());
+    expect(f.os?.id).toBe('debian');
+    expect(f.kernel?.release).toMatch(/^\d+\.\d+/);
+    expect(f.cpu).toBeUndefined();
+    expect(f.kvm).toBeUndefined(); // not asked: not reported as "no /dev/kvm"
+    expect(f.extra?.factsNotGathered).toEqual(['cpu', 'memory', 'firmware', 'security', 'virt']);
+  });
+
+  it('runs no command for none, and every one by default', async () => {
+    const none = new NotingTransport('local');
+    const f = await gatherFacts(none, new AbortController().signal, 'none');
+    expect(none.commands).toEqual([]);
+    expect(f).toEqual({ extra: { unavailable: [], factsNotGathered: ['identity', 'cpu', 'memory', 'firmware', 'security', 'virt'] } });
+    const all = new NotingTransport('local');
+    const g = await gatherFacts(all, new AbortController().signal);
+    expect(all.commands.length).toBe(FACT_COMMANDS.length);
+    expect(g.kvm).toBeDefined();
+    expect(g.extra?.factsNotGathered).toBeUndefined();
+  });
+});
+
+describe('plan facts:', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hwqual-facts-plan-'));
+  const plan = (text: string) => {
+    const p = join(dir, `p${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(p, text);
+    return loadPlan(p);
+  };
+
+  it('is absent by default, and takes all, none or a list of groups', () => {
+    expect(plan('name: p\nsuites: [host-checks]\n').facts).toBeUndefined();
+    expect(plan('name: p\nsuites: [host-checks]\nfacts: none\n').facts).toBe('none');
+    expect(plan('name: p\nsuites: [host-checks]\nfacts: [identity, cpu]\n').facts).toEqual(['identity', 'cpu']);
+  });
+
+  it('refuses an unknown group with the file and field', () => {
+    try {
+      plan('name: p\nsuites: [host-checks]\nfacts: [identity, gpu]\n');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toMatch(/\/facts/);
+    }
+  });
+});
