@@ -13,7 +13,11 @@ import { createTransport } from '../../src/transport/create.ts';
 import type { Transport } from '../../src/transport/types.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
+import { launchWorkloadGuest } from '../../src/vm/migration/guest.ts';
+import { LineCollector } from '../../src/vm/migration/heartbeat.ts';
 import type { Endpoint } from '../../src/vm/migration/hop.ts';
+import type { HopReport } from '../../src/vm/migration/report.ts';
+import { retireGuest } from '../../src/vm/migration/retire.ts';
 import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.ts';
 import { MiB } from '../../src/vm/migration/sample.ts';
 import { qemuRunningIn } from './vm-support.ts';
@@ -116,6 +120,34 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     await expect(deferred[0]()).resolves.toBeUndefined();
     expect(run.passed).toBe(false);
   }, 240_000);
+
+  it('B silent for longer than the case waits: the cleanup stays pending (its QEMU still there), and the deferred cleanup runs it once B answers', async () => {
+    const g = await launchWorkloadGuest(b.transport, 'node-b', tiny, { accel: 'tcg', memoryMiB: 128, wssMiB: 8, dirtyMiBps: 0 }, new LineCollector());
+    const workDir = g.vm.paths.workDir;
+    const report: HopReport = {
+      from: 'node-a', to: 'node-b', strategy: 'precopy', outcome: 'failed', guestOn: 'node-a', uri: 'tcp:-', metrics: {},
+      settings: { source: { capabilities: {}, parameters: {} }, destination: { capabilities: {}, parameters: {} } },
+      samples: [], passes: [], events: [], checks: [], cleanupPending: [], window: { from: 0, to: 0 },
+    };
+    const deferred: Array<() => Promise<void>> = [];
+    try {
+      await setLinkB('down');
+      await retireGuest(report, g, b, 'destination', { waitMs: 2000, defer: (fn) => deferred.push(fn) });
+      expect(report.checks).toEqual([{ name: 'nothing left on node-b', ok: false, detail: 'cleanup pending on node-b: no answer within 2.0 s; it is tried again when the case ends' }]);
+      expect(report.cleanupPending).toEqual(['node-b']);
+      expect(report.cleanups).toEqual([expect.objectContaining({ host: 'node-b', state: 'pending', workDir })]);
+      expect(await qemuRunningIn(workDir)).toBe(true); // really pending: nothing reached B
+    } finally {
+      await setLinkB('up');
+    }
+    expect(deferred).toHaveLength(1);
+    await deferred[0](); // what the runner does with ctx.defer cleanups when the case ends
+    expect(report.cleanups![0]).toMatchObject({ state: 'cleaned' });
+    expect(report.checks[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/^cleaned up once node-b answered again after [\d.]+ s/) });
+    expect(report.cleanupPending).toEqual([]);
+    expect(await qemuRunningIn(workDir)).toBe(false);
+    expect(existsSync(workDir)).toBe(false);
+  }, 120_000);
 
   it('post-copy, link of B cut after the switchover: paused, recovered once B answers (migrate-recover + resume), the guest runs on B intact', async () => {
     const logs: string[] = [];

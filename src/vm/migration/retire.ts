@@ -17,6 +17,11 @@ export interface RetireOptions {
 
 /** A host that answers within this counts as reachable for a cleanup (ms). */
 const PROBE_MS = 5000;
+/**
+ * The deferred try's own bound (ms): long enough for an SSH connection left wedged by the cut (TCP retransmit
+ * back-off) to be declared lost by its keepalives and reopened, short enough not to hold up the run.
+ */
+const LAST_TRY_MS = 30_000;
 
 /**
  * End the VM that no longer holds the guest and check nothing of it is left. When its host does not answer (a cut
@@ -57,10 +62,10 @@ export async function cleanUp(g: GuestHandle): Promise<boolean> {
   return left !== false;
 }
 
-/** The deferred cleanup: nothing to do when the cleanup already ran; otherwise one try, and a stated failure. */
+/** The deferred cleanup: nothing to do when the cleanup already ran; otherwise one bounded try, and a stated failure. */
 async function lastTry(report: HopReport, rec: CleanupRecord, g: GuestHandle, host: Endpoint, log: (m: string) => void): Promise<void> {
   if (rec.state !== 'pending') return;
-  if (!(await hostAnswers(host.transport, PROBE_MS * 2))) {
+  if ((await waitForHost(host.transport, { waitMs: LAST_TRY_MS, probeMs: PROBE_MS })) === undefined) {
     throw new HwqualError('E_HOST_UNREACHABLE', `cleanup pending on ${host.name}: still no answer when the case ended; the work dir ${rec.workDir} and its QEMU may remain there`, { host: host.name });
   }
   const state = markResolved(report, rec, Date.now(), await cleanUp(g));
