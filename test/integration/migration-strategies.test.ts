@@ -18,6 +18,8 @@ import type { BuiltImage } from '../../src/vm/images/built-image.ts';
 import type { Endpoint } from '../../src/vm/migration/hop.ts';
 import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.ts';
 import { MiB } from '../../src/vm/migration/sample.ts';
+import { applySettings, strategySettings } from '../../src/vm/migration/strategy.ts';
+import { openQmpProbe } from '../../src/vm/qmp-probe.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
 
 const root = mkdtempSync('/tmp/hwq-migstrat-');
@@ -118,6 +120,29 @@ describe.sequential('migration strategies on a 2-host lab', () => {
     expect(lines.filter((l) => / -incoming tcp:/.test(l)).length).toBeGreaterThanOrEqual(2);
     for (const l of lines) expect(l).toContain(` -cpu ${cpu.model} `);
   }, 240_000);
+
+  it('the strategies\' settings are read back from QEMU on each side as set (capabilities and parameters)', async () => {
+    const want = strategySettings('multifd', { multifdChannels: 3 });
+    const ac = strategySettings('auto-converge', { cpuThrottleInitial: 99, throttleTriggerThreshold: 10 });
+    const xb = strategySettings('xbzrle', { xbzrleCacheBytes: 16 * MiB });
+    for (const [end, side] of [[a, want.source], [b, want.destination], [a, ac.source], [a, xb.source]] as const) {
+      const probe = await openQmpProbe(end.transport, { accel: 'tcg' });
+      try {
+        const got = await applySettings(probe.qmp, side, end.name);
+        expect(got.capabilities).toMatchObject(side.capabilities);
+        expect(got.parameters).toMatchObject(side.parameters);
+      } finally {
+        await probe.close();
+      }
+    }
+    // A value QEMU does not take is refused, not silently kept: xbzrle's cache must be a power of two.
+    const probe = await openQmpProbe(a.transport, { accel: 'tcg' });
+    try {
+      await expect(applySettings(probe.qmp, strategySettings('xbzrle', { xbzrleCacheBytes: 3 * MiB + 1 }).source, a.name)).rejects.toThrow(/xbzrle|cache/i);
+    } finally {
+      await probe.close();
+    }
+  }, 60_000);
 
   // Hot guest: asks for 48 MiB/s over 24 MiB (a TCG guest on a busy 2-core machine reaches ~16–18 MiB/s of it)
   // against 10 MiB/s: each pass takes ~2.4 s, so QEMU re-measures the dirty rate at every sync. With QEMU's default
