@@ -28,20 +28,22 @@ export interface Runner {
   what: string;
   prepare(input: RunnerInput): Omit<RunSpec, 'stdoutFile' | 'stderrFile'>;
   outcome(input: RunnerInput, stdout: string): Outcome;
+  /** Why checks went wrong, in the runner's own words (for a run with a wrong outcome). */
+  explain?(input: RunnerInput, stdout: string): string[];
 }
 
 const hostNames = (lab: BenchLab) => lab.hosts.map((h) => h.name);
 const emptyOutcome = (lab: BenchLab): Outcome => new Map(lab.hosts.map((h) => [h.name, new Set<string>()]));
 
-function hwqual(name: string, what: string, env: Record<string, string>): Runner {
+function hwqual(name: string, what: string, env: Record<string, string>, facts?: string): Runner {
   return {
     name, what,
     prepare({ dir, lab, checksFile, checks }) {
       const plan = join(dir, 'plan.yaml');
       // One case per check and host may run at once (the plan's concurrency), as Ansible's forks ≥ hosts.
-      writeFileSync(plan, `name: bench-host-checks\nsuites: [host-checks]\nconcurrency: ${Math.min(4096, lab.hosts.length * checks.length)}\ntimeouts: { case: 120 }\n`);
+      writeFileSync(plan, `name: bench-host-checks\nsuites: [host-checks]\nconcurrency: ${Math.min(4096, lab.hosts.length * checks.length)}\ntimeouts: { case: 120 }\n${facts ? `facts: ${facts}\n` : ''}`);
       return {
-        argv: [process.execPath, join(ROOT, 'bin/hwqual.mjs'), 'run', '--lab', lab.labYaml, '--plan', plan, '--out', join(dir, 'out')],
+        argv: [process.execPath, join(ROOT, 'bin/hwqual.mjs'), 'run', '--timings', '--lab', lab.labYaml, '--plan', plan, '--out', join(dir, 'out')],
         env: { HWQUAL_HOST_CHECKS: checksFile, CI: '1', ...env },
       };
     },
@@ -51,17 +53,21 @@ function hwqual(name: string, what: string, env: Record<string, string>): Runner
       for (const c of results.cases) if (c.status !== 'passed') out.get(c.host)?.add(c.caseId);
       return out;
     },
+    explain({ dir }) {
+      const results = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')) as { cases: Array<{ id: string; status: string; message?: string }> };
+      return results.cases.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.message ?? 'error'}`);
+    },
   };
 }
 
 function testinfra(backend: 'ssh' | 'paramiko'): Runner {
   return {
     name: `testinfra-${backend}`,
-    what: `pytest-testinfra ${backend}:// backend, pytest-xdist -n hosts${backend === 'ssh' ? ', ControlMaster/ControlPersist' : ''}`,
+    what: `pytest-testinfra ${backend}:// backend, pytest-xdist -n hosts --dist loadgroup (one worker per host, bench/competitors/conftest.py)${backend === 'ssh' ? ', ControlMaster/ControlPersist' : ''}`,
     prepare({ dir, lab, checksFile }) {
       const config = writeSshConfig(dir, lab, backend === 'ssh');
       return {
-        argv: [PYTHON, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rf', '-n', String(lab.hosts.length),
+        argv: [PYTHON, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rf', '-n', String(lab.hosts.length), '--dist', 'loadgroup',
           `--hosts=${hostNames(lab).map((h) => `${backend}://${h}`).join(',')}`, `--ssh-config=${config}`,
           join(COMPETITORS, 'test_host_checks.py')],
         env: { HWQUAL_HOST_CHECKS: checksFile, PYTHONDONTWRITEBYTECODE: '1' },
@@ -127,9 +133,13 @@ const floor = script('floor', 'one `ssh` per host running all checks in one shel
   return floorScript(writeSshConfig(dir, lab, false), hostNames(lab), remote);
 });
 
+/** The checks read no host facts; the sign-off report still names each host's OS, kernel and arch. */
+const BENCH_FACTS = 'identity';
+
 export const RUNNERS: Runner[] = [
-  hwqual('hwqual', 'hwqual run (SSH transport, read-only probes batched per host)', {}),
-  hwqual('hwqual-unbatched', 'hwqual run with HWQUAL_SSH_BATCH=0 (one SSH channel per command)', { HWQUAL_SSH_BATCH: '0' }),
+  hwqual('hwqual', `hwqual run (SSH transport, read-only commands batched per host; plan \`facts: ${BENCH_FACTS}\`: the checks need no other facts)`, {}, BENCH_FACTS),
+  hwqual('hwqual-all-facts', 'hwqual run as above, with every host fact gathered first (the default when a plan says nothing)', {}),
+  hwqual('hwqual-unbatched', `hwqual run with HWQUAL_SSH_BATCH=0 (one SSH channel per command; \`facts: ${BENCH_FACTS}\`)`, { HWQUAL_SSH_BATCH: '0' }, BENCH_FACTS),
   testinfra('ssh'),
   testinfra('paramiko'),
   ansible,

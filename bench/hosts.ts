@@ -21,6 +21,10 @@ export interface HostsOptions { sizes?: number[]; rounds?: number; runners?: str
 export async function benchHosts(o: HostsOptions = {}): Promise<string> {
   const sizes = o.sizes ?? envList('HWQUAL_BENCH_SIZES') ?? [1, 4, 16];
   const rounds = o.rounds ?? Number(process.env.HWQUAL_BENCH_ROUNDS ?? 3);
+  // HWQUAL_BENCH_PROOF=0 skips the exit-code proofs (a quick look at one size); HWQUAL_BENCH_OUT writes elsewhere
+  // than reports/bench (so a narrowed run does not overwrite the committed full report).
+  const proofs = process.env.HWQUAL_BENCH_PROOF !== '0';
+  const outDir = resolve(process.env.HWQUAL_BENCH_OUT ?? join(ROOT, 'reports/bench'));
   execFileSync('bash', [join(ROOT, 'bench/competitors/install.sh')], { stdio: 'inherit' });
   const wanted = o.runners ?? process.env.HWQUAL_BENCH_RUNNERS?.split(',');
   const runners = availableRunners().filter((r) => !wanted || wanted.includes(r.name));
@@ -41,7 +45,7 @@ export async function benchHosts(o: HostsOptions = {}): Promise<string> {
       const failingHere = checks.filter((c) => spawnSync('sh', ['-c', c.cmd], { stdio: 'ignore' }).status !== 0).map((c) => c.id);
       report.failingHere = [...new Set([...report.failingHere, ...failingHere])];
       try {
-        if (n === Math.min(...sizes)) report.proofs.push(...await proveExitCodes(runners, lab, checks, failingHere, join(root, `proof-${n}`)));
+        if (proofs && n === Math.min(...sizes)) report.proofs.push(...await proveExitCodes(runners, lab, checks, failingHere, join(root, `proof-${n}`)));
         for (let r = 0; r < rounds; r++) {
           const order = rotate(runners, r);
           for (const runner of order) {
@@ -62,7 +66,6 @@ export async function benchHosts(o: HostsOptions = {}): Promise<string> {
   report.endedAt = new Date().toISOString();
   report.machine.loadavgEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const md = formatHosts(report);
-  const outDir = join(ROOT, 'reports/bench');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'hosts.json'), `${JSON.stringify({ ...report, summary: summarize(report) }, null, 2)}\n`);
   writeFileSync(join(outDir, 'hosts.md'), md);
@@ -76,7 +79,23 @@ async function runOnce(runner: Runner, lab: BenchLab, checks: HostCheck[], check
   const m = await measure({ ...spec, stdoutFile: join(dir, 'stdout.txt'), stderrFile: join(dir, 'stderr.txt') });
   const problem = judge(runner, input, m.exitCode, failing);
   const tail = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split('\n').slice(-6).join('\n');
-  return { runner: runner.name, ...m, correct: !problem, ...(problem && { problem, output: `${tail('stdout.txt')}\n--- stderr\n${tail('stderr.txt')}` }) };
+  const timings = /^hwqual: timings: (.*)$/m.exec(readFileSync(join(dir, 'stderr.txt'), 'utf8'))?.[1];
+  return { runner: runner.name, ...m, correct: !problem, ...(timings && { timings }), ...(problem && { problem, why: whyWrong(runner, input), output: `${tail('stdout.txt')}\n--- stderr\n${tail('stderr.txt')}` }) };
+}
+
+/** A wrong run's causes: the runner's own error messages, else error-looking lines of its output (first few, once each). */
+function whyWrong(runner: Runner, input: Parameters<Runner['prepare']>[0]): string[] {
+  const read = (f: string) => { try { return readFileSync(join(input.dir, f), 'utf8'); } catch { return ''; } };
+  let lines: string[] = [];
+  try {
+    lines = runner.explain?.(input, read('stdout.txt')) ?? [];
+  } catch { /* fall back to the output */ }
+  if (!lines.length) {
+    lines = `${read('stdout.txt')}\n${read('stderr.txt')}`.split('\n')
+      .filter((l) => /^hwqual: |error|refused|reset|closed|timed? ?out|unreachable|MaxStartups|exit(_status=| )255/i.test(l) && !/AssertionError/.test(l));
+  }
+  const short = lines.map((l) => l.trim().replace(/^E\s+/, '').slice(0, 300));
+  return [...new Set(short)].slice(0, 5);
 }
 
 /** Why a run's outcome is wrong, or undefined when its failed checks and exit code are the expected ones. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { readConfigFile } from './read.ts';
-import type { PlanConfig } from './types.ts';
+import type { FactGroup, PlanConfig } from './types.ts';
 import { validateAgainst } from './validator.ts';
 
 interface RawPlan {
@@ -20,7 +20,7 @@ interface RawPlan {
   cpuModels?: string[];
   accel?: 'auto' | 'kvm' | 'tcg';
   migration?: Record<string, unknown>;
-  facts?: PlanConfig['facts'];
+  facts?: 'all' | 'none' | FactGroup | FactGroup[];
 }
 
 export const PLAN_DEFAULTS = { concurrency: 8, caseTimeoutSec: 120, retries: 0 } as const;
@@ -60,6 +60,6 @@ export function loadPlan(path: string): PlanConfig {
     retryFailed: raw.retryFailed ?? false,
     matrix,
     settings,
-    ...(raw.facts !== undefined && { facts: raw.facts }),
+    ...(raw.facts !== undefined && { facts: raw.facts === 'all' || raw.facts === 'none' || Array.isArray(raw.facts) ? raw.facts : [raw.facts] }),
   };
 }

@@ -75,10 +75,11 @@ describe('plan facts:', () => {
     return loadPlan(p);
   };
 
-  it('is absent by default, and takes all, none or a list of groups', () => {
+  it('is absent by default, and takes all, none, one group or a list of groups', () => {
     expect(plan('name: p\nsuites: [host-checks]\n').facts).toBeUndefined();
     expect(plan('name: p\nsuites: [host-checks]\nfacts: none\n').facts).toBe('none');
     expect(plan('name: p\nsuites: [host-checks]\nfacts: [identity, cpu]\n').facts).toEqual(['identity', 'cpu']);
+    expect(plan('name: p\nsuites: [host-checks]\nfacts: identity\n').facts).toEqual(['identity']);
   });
 
   it('refuses an unknown group with the file and field', () => {
