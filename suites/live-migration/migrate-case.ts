@@ -4,6 +4,7 @@ import { resolveAccel } from '../../src/vm/accel.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import { runMigration, type MigrationRun } from '../../src/vm/migration/run.ts';
 import { passCharts, passesChart } from './chart.ts';
+import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
 import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
 
@@ -45,14 +46,6 @@ export function migrateCase(s: MigrationSettings, from: string, to: string, stra
   };
 }
 
-/** The metrics record() names itself; every other numeric hop metric (strategyMetrics, postcopyRequests) goes in snake_case. */
-const NAMED = new Set(['totalMs', 'setupMs', 'downtimeMs', 'blackoutMs', 'transferredBytes', 'passes', 'throttlePct', 'measuredDirtyMiBps']);
-
-/** `xbzrleCacheMissRate` → `xbzrle_cache_miss_rate`. */
-export function snakeCase(k: string): string {
-  return k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
 /** Metrics (→ results.json and JUnit properties), the pass charts (→ the HTML report), the full record and a chart as artifacts. */
 async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice): Promise<void> {
   const first = run.hops[0];
@@ -67,7 +60,7 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice):
     const put = (k: string, v: number | undefined) => { if (v !== undefined && Number.isFinite(v)) ctx.metric(`${p}${k}`, v); };
     put('total_ms', m.totalMs); put('setup_ms', m.setupMs); put('downtime_ms', m.downtimeMs); put('blackout_ms', m.blackoutMs);
     put('transferred_bytes', m.transferredBytes); put('passes', m.passes); put('throttle_pct', m.throttlePct);
-    for (const [k, v] of Object.entries(m)) if (!NAMED.has(k)) put(snakeCase(k), v);
+    for (const [k, v] of Object.entries(m)) if (!NAMED_HOP_METRICS.has(k)) put(snakeCase(k), v);
     for (const c of passCharts(h)) ctx.chart?.(c);
   });
   if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/suite-api/types.ts';
 import { MiB, strategyMetrics } from '../../src/vm/migration/sample.ts';
 import { strategySettings } from '../../src/vm/migration/strategy.ts';
-import { snakeCase } from '../../suites/live-migration/migrate-case.ts';
+import { snakeCase } from '../../suites/live-migration/metric-names.ts';
 import { migrationSettings, tuningOf } from '../../suites/live-migration/settings.ts';
 
 const plan = (migration: Record<string, unknown>): PlanView => ({ name: 'p', require: {}, matrix: {}, settings: { migration } });
