@@ -42,6 +42,8 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
   // (module loading under tsx costs ~1 s of start-up otherwise).
   const later = Promise.all([import('../../runner/run.ts'), import('../../report/signoff.ts'), import('../../report/write.ts')]);
   later.catch(() => {}); // awaited below
+  // The transports (ssh2) load while the configs are read and validated; prepareRun's own import finds them cached.
+  import('../../transport/create.ts').catch(() => {});
   try {
     const startedAt = new Date();
     let prepared, lab, plan, signoff, shard;
