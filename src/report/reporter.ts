@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunResults } from '../model/result.ts';
+import type { CaseResult, RunResults } from '../model/result.ts';
 
 /** What a reporter gets: the final results and a way to read the run folder's text files (transcripts). */
 export interface ReportContext {
@@ -8,6 +8,8 @@ export interface ReportContext {
   results: RunResults;
   /** A file of the run folder by relative path; undefined when missing or outside the folder. */
   readText(relPath: string): string | undefined;
+  /** A case's transcript text (its section of the host's transcript file); undefined when there is none. */
+  transcript(c: CaseResult): string | undefined;
 }
 
 /** A file a reporter built in memory; writeReports writes it atomically. `name` is relative to outDir. */

@@ -11,7 +11,7 @@ export const REPORTERS: Record<string, () => Reporter> = {
   }),
   junit: () => ({
     name: 'junit',
-    render: ({ results, readText }) => [{ name: 'junit.xml', content: buildJunit(results, { readText }) }],
+    render: ({ results, transcript }) => [{ name: 'junit.xml', content: buildJunit(results, { transcript }) }],
   }),
   html: () => ({ name: 'html', render: ({ results }) => [{ name: 'report.html', content: buildHtml(results) }] }),
   markdown: () => ({ name: 'markdown', render: ({ results }) => [{ name: 'report.md', content: buildMarkdown(results) }] }),

@@ -5,6 +5,7 @@ import { writeFileAtomic } from './atomic.ts';
 import { applySignoff } from './signoff.ts';
 import { runFolderReader, type ReportContext, type Reporter } from './reporter.ts';
 import { DEFAULT_REPORTERS, REPORTERS } from './reporters.ts';
+import { transcriptReader } from './transcripts.ts';
 
 export interface WriteReportsOptions {
   /** Reporter names from the registry, or reporter objects (default: DEFAULT_REPORTERS). */
@@ -28,7 +29,8 @@ export interface WriteReportsResult {
 export async function writeReports(outDir: string, given: RunResults, options: WriteReportsOptions = {}): Promise<WriteReportsResult> {
   const results = given.signoff ? given : applySignoff(given);
   const reporters = (options.reporters ?? DEFAULT_REPORTERS).map(resolveReporter);
-  const ctx: ReportContext = { outDir, results, readText: options.readText ?? runFolderReader(outDir) };
+  const readText = options.readText ?? runFolderReader(outDir);
+  const ctx: ReportContext = { outDir, results, readText, transcript: transcriptReader(readText) };
   const out: WriteReportsResult = { files: [], failures: [] };
   for (const reporter of reporters) {
     try {

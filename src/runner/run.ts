@@ -1,5 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { LabConfig, PlanConfig } from '../config/types.ts';
 import type { RunResults } from '../model/result.ts';
 import { summarize } from '../model/result.ts';
@@ -9,7 +8,7 @@ import { gitCommit, harnessVersion } from './meta.ts';
 import type { PreparedRun } from './prepare.ts';
 import { defaultProgress, type ProgressReporter } from './progress.ts';
 import { scheduleCases } from './schedule.ts';
-import { safeName } from './context.ts';
+import { HostTranscripts } from './transcript-file.ts';
 
 export interface ExecuteOptions {
   lab: LabConfig;
@@ -28,7 +27,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
   const startedAt = o.startedAt ?? new Date();
   const progress = o.progress ?? defaultProgress();
   const { prepared } = o;
-  await mkdir(join(o.outDir, 'cases'), { recursive: true });
+  const transcripts = new HostTranscripts(o.outDir, prepared.cases);
+  await transcripts.open();
   const hostFacts = new Map<string, Record<string, unknown>>();
   try { progress.onRunStart?.(prepared.cases); } catch { /* reporters never stop the run */ }
   let cases;
@@ -45,18 +45,12 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
       signal: o.signal,
       progress,
       onHostFacts: (host, facts) => hostFacts.set(host, { ...hostFacts.get(host), ...facts }),
-      async saveTranscript(planned, attempts) {
-        const rel = `cases/${safeName(planned.id)}/transcript.txt`;
-        const text = attempts.map((a, i) => (attempts.length > 1 ? `=== attempt ${i + 1}: ${a.status}\n` : '') + a.state.transcript.text()).join('\n');
-        // cases/ exists (made once below); one plain mkdir per case, not a recursive one (thousands of cases).
-        await mkdir(join(o.outDir, 'cases', safeName(planned.id))).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
-        await writeFile(join(o.outDir, rel), text);
-        return rel;
-      },
+      transcripts,
     });
   } finally {
     await Promise.all(prepared.hosts.map((h) => h.binding.transport.close().catch(() => {})));
   }
+  await transcripts.close();
   const summary = summarize(cases);
   try { progress.onRunEnd?.(summary); } catch { /* ignore */ }
   return {

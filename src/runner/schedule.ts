@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { CaseResult } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
@@ -19,8 +20,14 @@ export interface ScheduleInput {
   outDir: string;
   signal: AbortSignal;
   progress: ProgressReporter;
-  /** Called with each finished attempt's transcript so it can be written next to the case's artifacts. */
-  saveTranscript(planned: PlannedCase, attempts: Attempt[]): Promise<string | undefined>;
+  /**
+   * Where finished cases' transcripts go: `add` keeps a case's text and returns the path its result names;
+   * `caseEnded` is called once for every case, run or not.
+   */
+  transcripts: {
+    add(planned: PlannedCase, text: string): string | undefined;
+    caseEnded(planned: PlannedCase): void;
+  };
   onHostFacts?(host: string, facts: Record<string, unknown>): void;
 }
 
@@ -30,14 +37,22 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
   const locks = new Map<string, HostLock>();
   const lockOf = (h: string) => locks.get(h) ?? locks.set(h, new HostLock()).get(h)!;
   const safe = (fn: () => void) => { try { fn(); } catch { /* a reporter's failure does not stop the run */ } };
+  // Every running case listens to the run's signal: listen through one signal of our own, which may have as many
+  // listeners as cases run at once (the caller's signal gets one).
+  const run = new AbortController();
+  setMaxListeners(0, run.signal);
+  const onAbort = () => run.abort(s.signal.reason);
+  if (s.signal.aborted) onAbort();
+  else s.signal.addEventListener('abort', onAbort, { once: true });
 
-  return Promise.all(s.cases.map((planned) => limit(async (): Promise<CaseResult> => {
+  const runOne = async (planned: PlannedCase): Promise<CaseResult> => {
     if (planned.hostError || planned.skipReason || s.signal.aborted) {
       const r = notRun(planned, s.signal.aborted);
       safe(() => s.progress.onCaseEnd?.(r));
       return r;
     }
-    const lockHosts = [...new Set([planned.host.name, ...(planned.def.alsoLocks ?? [])])].sort();
+    const also = planned.def.alsoLocks;
+    const lockHosts = also?.length ? [...new Set([planned.host.name, ...also])].sort() : [planned.host.name];
     const releases: Array<() => void> = [];
     for (const h of lockHosts) releases.push(await lockOf(h).acquire(h === planned.host.name && Boolean(planned.def.readOnly)));
     const release = () => { for (const r of releases.reverse()) r(); };
@@ -46,7 +61,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       const attempts: Attempt[] = [];
       for (;;) {
         const a = await executeCase({
-          planned, plan: s.plan, transport: s.transports.get(planned.host.name)!, peers: s.transports, runSignal: s.signal,
+          planned, plan: s.plan, transport: s.transports.get(planned.host.name)!, peers: s.transports, runSignal: run.signal,
           timeoutSec: s.caseTimeoutSec, outDir: s.outDir, attempt: attempts.length + 1,
         });
         attempts.push(a);
@@ -56,7 +71,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       const last = attempts[attempts.length - 1];
       const status: CaseStatus = last.status === 'passed' && attempts.length > 1 ? 'flaky' : last.status;
       if (Object.keys(last.state.facts).length) s.onHostFacts?.(planned.host.name, last.state.facts);
-      const transcript = await s.saveTranscript(planned, attempts);
+      const transcript = s.transcripts.add(planned, transcriptText(attempts));
       const r = toCaseResult(planned, last, attempts.length, status, transcript);
       if (status === 'flaky') r.message = `passed on attempt ${attempts.length} after: ${attempts.slice(0, -1).map((x) => `${x.status}: ${x.message ?? ''}`).join(' | ')}`;
       safe(() => s.progress.onCaseEnd?.(r));
@@ -64,7 +79,24 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
     } finally {
       release();
     }
-  })));
+  };
+  try {
+    return await Promise.all(s.cases.map((planned) => limit(async () => {
+      try {
+        return await runOne(planned);
+      } finally {
+        s.transcripts.caseEnded(planned);
+      }
+    })));
+  } finally {
+    s.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A case's transcript: its one attempt's text, or each attempt's under a header line. */
+function transcriptText(attempts: readonly Attempt[]): string {
+  if (attempts.length === 1) return attempts[0]!.state.transcript.text();
+  return attempts.map((a, i) => `=== attempt ${i + 1}: ${a.status}\n${a.state.transcript.text()}`).join('\n');
 }
 
 function notRun(p: PlannedCase, cancelled: boolean): CaseResult {

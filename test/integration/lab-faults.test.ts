@@ -28,8 +28,8 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-/** Resolves once the run has finished at least one case (its transcript folder appeared). */
-const started = (out: string) => waitFor(() => existsSync(join(out, 'cases')), 30_000);
+/** Resolves once the run has begun its cases (its transcripts folder appeared). */
+const started = (out: string) => waitFor(() => existsSync(join(out, 'transcripts')), 30_000);
 
 beforeAll(async () => {
   state = await labUp({ dir: labDir, hosts: 3 });

@@ -78,7 +78,7 @@ describe('hwqual run over SSH', () => {
     const out = join(dir, 'out-killed');
     const run = runCli(['run', '--lab', writeLab('lab.json'), '--plan', writePlan('slow.json', { suites: ['slow-steps'] }), '--out', out],
       { HWQUAL_SUITES_PATH: FIXTURE_SUITES });
-    await waitFor(() => existsSync(join(out, 'cases')) , 20_000);
+    await waitFor(() => existsSync(join(out, 'transcripts')) , 20_000);
     await new Promise((r) => setTimeout(r, 1500));
     await sshd.stop();
     const r = await run;

@@ -2,7 +2,7 @@
 // for many commands, each with its own result; a timeout or cancel kills only its command; and the host-checks
 // suite through the real runner, where every case keeps its own transcript.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { normalizeLab } from '../../src/config/lab.ts';
 import type { PlanConfig } from '../../src/config/types.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
+import { runFolderReader } from '../../src/report/reporter.ts';
+import { transcriptReader } from '../../src/report/transcripts.ts';
 import { CommandError } from '../../src/transport/command-error.ts';
 import { SshTransport } from '../../src/transport/ssh.ts';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
@@ -104,8 +106,9 @@ describe('host-checks suite over SSH', () => {
       expect(status).toEqual({ 'os-release': 'passed', loopback: 'passed', broken: 'failed' });
       const broken = results.cases.find((c) => c.caseId === 'broken')!;
       expect(broken.message).toContain('expected something else');
+      const transcriptOf = transcriptReader(runFolderReader(out));
       for (const c of results.cases) {
-        const text = readFileSync(join(out, c.transcript!), 'utf8');
+        const text = transcriptOf(c)!;
         expect(text.match(/^\+[\d.]+s \$ /gm)).toHaveLength(1);
       }
       // Fact gathering (one batch) and the three cases (one batch): far fewer sessions than commands.

@@ -6,7 +6,7 @@ import { validateXsd, xmlFile, xpath } from './report-xml-helpers.ts';
 const tc = (name: string) => `//testcase[starts-with(@name,'${name}:')]`;
 
 describe('buildJunit: shape', () => {
-  const file = xmlFile(buildJunit(everyStatus(), { readText: (p) => (p === 'transcripts/k.txt' ? '$ cat /proc/cmdline\nquiet\n' : undefined) }));
+  const file = xmlFile(buildJunit(everyStatus(), { transcript: (c) => (c.transcript === 'transcripts/k.txt' ? '$ cat /proc/cmdline\nquiet\n' : undefined) }));
 
   it('validates against the Jenkins xunit schema', () => {
     expect(validateXsd(file)).toEqual({ ok: true, stderr: expect.stringContaining('validates') });
@@ -73,6 +73,22 @@ describe('buildJunit: shape', () => {
     expect(xpath(file, `string(${tc('kernel-cmdline')}/system-out)`)).toBe('$ cat /proc/cmdline\nquiet');
     expect(xpath(file, `count(${tc('os-release')}/system-out)`)).toBe('0');
   });
+
+  it('keeps a passing case\'s transcript out of <system-out>, and names the host\'s transcript file on the suite', () => {
+    const cases = [
+      kase({ status: 'passed', caseId: 'ok', transcript: 'transcripts/node-1.txt' }),
+      kase({ status: 'failed', caseId: 'bad', message: 'no', transcript: 'transcripts/node-1.txt' }),
+      kase({ status: 'flaky', caseId: 'retry', attempts: 2, transcript: 'transcripts/node-1.txt' }),
+    ];
+    const asked: string[] = [];
+    const f = xmlFile(buildJunit(results(cases, [host('node-1')]), { transcript: (c) => { asked.push(c.caseId); return `text of ${c.caseId}`; } }));
+    expect(validateXsd(f).ok).toBe(true);
+    expect(asked).toEqual(['bad', 'retry']);
+    expect(xpath(f, `count(${tc('ok')}/system-out)`)).toBe('0');
+    expect(xpath(f, `string(${tc('bad')}/system-out)`)).toBe('text of bad');
+    expect(xpath(f, `string(${tc('retry')}/system-out)`)).toBe('text of retry');
+    expect(xpath(f, 'string(//testsuite/properties/property[@name="transcripts"]/@value)')).toBe('transcripts/node-1.txt');
+  });
 });
 
 describe('buildJunit: hostile and edge input', () => {
@@ -83,7 +99,7 @@ describe('buildJunit: hostile and edge input', () => {
     const c = kase({ status: 'failed', host: 'node<1>', caseId: 'c&1', title: nasty, message: nasty, expected: nasty, actual: nasty,
       params: { image: nasty }, transcript: 't.txt', metrics: { 'x\u0001y': 1 } });
     const s = kase({ status: 'skipped', host: 'node<1>', caseId: 'c2', message: nasty });
-    const xml = buildJunit(results([c, s], [h]), { readText: () => `out ${nasty}` });
+    const xml = buildJunit(results([c, s], [h]), { transcript: () => `out ${nasty}` });
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     const file = xmlFile(xml);
     expect(validateXsd(file).ok).toBe(true);

@@ -9,6 +9,8 @@ import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { PlainProgress } from '../../src/runner/progress.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
+import { runFolderReader } from '../../src/report/reporter.ts';
+import { transcriptReader } from '../../src/report/transcripts.ts';
 
 /** Only what these cases are gated on; the real fact gathering has its own tests. */
 const gatherFacts = async (t: LocalTransport) => ({ arch: (await t.exec('uname -m')).stdout.trim(), cpu: { flags: ['fpu'] } });
@@ -47,9 +49,13 @@ describe('runner on the local host', () => {
     expect(byId('times-out')).toMatchObject({ status: 'error', errorCode: 'E_TIMEOUT' });
     expect(byId('needs-flag')).toMatchObject({ status: 'skipped', message: 'requires cpu flag hwqual_no_such_flag' });
     expect(byId('flaky').status).toBe('error'); // retries: 0
-    const transcript = readFileSync(join(out, byId('cleanup-order').transcript!), 'utf8');
+    // one transcript file per host, a section per case
+    expect(new Set(results.cases.filter((c) => c.transcript).map((c) => c.transcript))).toEqual(new Set(['transcripts/local.txt']));
+    const transcriptOf = transcriptReader(runFolderReader(out));
+    const transcript = transcriptOf(byId('cleanup-order'))!;
     expect(transcript.indexOf('cleanup B')).toBeLessThan(transcript.indexOf('cleanup A'));
-    expect(readFileSync(join(out, byId('errors').transcript!), 'utf8')).toMatch(/exit 127: command not found/);
+    expect(transcriptOf(byId('errors'))).toMatch(/exit 127: command not found/);
+    expect(transcriptOf(byId('passes'))).not.toMatch(/exit 127/);
     expect(results.summary).toMatchObject({ total: 8, passed: 2, failed: 2, error: 3, skipped: 1 });
     expect(lines.at(-1)).toBe('2 passed, 2 failed, 3 errors, 1 skipped');
     expect(lines.filter((l) => /^(PASSED|FAILED|ERROR|SKIPPED)/.test(l))).toHaveLength(8);
