@@ -177,4 +177,25 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['post-copy recovery', 'guest runs on node-b', 'heartbeat continues', 'integrity check passes', 'heartbeat counter has no reset', 'source QEMU ended, no process left on node-a']));
     expect(run.passed).toBe(true);
   }, 240_000);
+
+  it('post-copy, destination killed after the switchover: QEMU pauses by itself, the recovery cannot reach B\'s QEMU, the guest is lost with what QEMU said', async () => {
+    const run = await runMigration(base({
+      strategy: 'postcopy', guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 40 }, tuning: { maxBandwidth: 64 * MiB },
+      postcopyBandwidth: 4 * MiB, cleanupWaitMs: 10_000, fault: { kind: 'kill-destination', after: 'postcopy', afterMs: 300 },
+    }));
+    const hop = run.hops[0];
+    expect(hop.fault).toMatch(/^destination QEMU on node-b killed at \d+ ms \(300 ms after the post-copy switchover\)$/);
+    expect(hop.outcome).toBe('lost');
+    expect(hop.guestOn).toBe('none');
+    expect(hop.recovery).toMatchObject({ outcome: 'lost', sourceStatus: 'postcopy-paused' });
+    expect(hop.recovery!.detail).toMatch(/^node-b: .*; node-a is postcopy-paused/);
+    expect(hop.diagnosis).toBe(`post-copy recovery failed: ${hop.recovery!.detail}`);
+    expect(hop.samples.map((s) => s.status)).toContain('postcopy-paused');
+    expect(hop.metrics.recovered).toBe(0);
+    expect(hop.checks.find((c) => c.name === 'post-copy recovery')).toMatchObject({ ok: false, detail: `lost: ${hop.recovery!.detail}` });
+    // Neither end keeps anything.
+    expect(hop.checks.filter((c) => c.name !== 'post-copy recovery' && !c.ok)).toEqual([]);
+    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['nothing left on node-b', 'source QEMU ended, no process left on node-a']));
+    expect(run.passed).toBe(false);
+  }, 240_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultDue, recoveryMetrics, type Fault } from '../../src/vm/migration/hop.ts';
+import { faultDue, pausedByQemu, recoveryMetrics, type Fault } from '../../src/vm/migration/hop.ts';
 import { markPending, markResolved, markStillPending, retireCheckName } from '../../src/vm/migration/pending-cleanup.ts';
 import type { RecoveryRecord } from '../../src/vm/migration/recover.ts';
 import type { HopReport } from '../../src/vm/migration/report.ts';
@@ -89,5 +89,13 @@ describe('recovery metrics', () => {
   });
   it('lost before the link came back: 0 and only what happened', () => {
     expect(recoveryMetrics({ outcome: 'lost', stalledAt: 4000, pausedAt: 4100, detail: 'x', steps: [] })).toEqual({ recovered: 0 });
+  });
+});
+
+describe('a post-copy migration QEMU paused by itself', () => {
+  it('is a stall (never non-convergence) that leads to the recovery; other statuses are not', () => {
+    expect(pausedByQemu('postcopy-paused', { 'error-desc': 'Broken pipe' })).toEqual({ kind: 'stalled', message: 'stalled: QEMU paused the post-copy migration itself (its channel failed: Broken pipe)' });
+    expect(pausedByQemu('postcopy-active', {})).toBeUndefined();
+    expect(pausedByQemu('active', {})).toBeUndefined();
   });
 });

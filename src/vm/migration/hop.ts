@@ -16,11 +16,11 @@ import type { Diagnosis, MigrationSample } from './types.ts';
 export interface Endpoint { name: string; transport: Transport; address: string }
 
 /**
- * A fault injected into the first hop. `link-down` cuts the destination's link for `downForMs`, `afterMs` after
- * `migrate` — or, with `after: 'postcopy'`, after the post-copy switchover (the recovery case).
+ * A fault injected into the first hop, `afterMs` after `migrate` — or, with `after: 'postcopy'`, after the post-copy
+ * switchover (the recovery cases). `link-down` cuts the destination's link for `downForMs`.
  */
 export type Fault =
-  | { kind: 'kill-destination'; afterMs: number }
+  | { kind: 'kill-destination'; afterMs: number; after?: 'start' | 'postcopy' }
   | { kind: 'link-down'; afterMs: number; after?: 'start' | 'postcopy'; setLink: (state: 'up' | 'down') => Promise<void>; downForMs: number };
 
 /** What every migration is given: the two ends, the guest and how to migrate it. */
@@ -93,10 +93,10 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
       await src.vm.qmp.migrateStartPostcopy({ signal });
     }
     if (req.fault && fault === undefined && faultDue(req.fault, s.status, now, postcopyAt)) fault = await injectFault(req.fault, dst, B, now, log);
-    diagnosis ??= detector.observe(s);
+    diagnosis ??= detector.observe(s) ?? pausedByQemu(s.status, info);
     if (diagnosis) {
       log(diagnosis.message);
-      if (s.status === 'postcopy-active') {
+      if (s.status === 'postcopy-active' || s.status === 'postcopy-paused') {
         // Past the switchover the guest cannot go back to A: pause, wait for the link, resume (QEMU's recovery).
         ({ record: recovery, info } = await recoverPostcopy({
           src, dst, source: A, destination: B, collector, t0, samples, sampleMs: req.sampleMs, signal, log, ...req.recovery,
@@ -135,8 +135,14 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
 
 /** Whether the fault is due now: `afterMs` after `migrate`, or after the switchover once post-copy is active. Pure. */
 export function faultDue(f: Fault, status: string, nowMs: number, postcopyAt: number | undefined): boolean {
-  if (f.kind === 'link-down' && f.after === 'postcopy') return postcopyAt !== undefined && status === 'postcopy-active' && nowMs - postcopyAt >= f.afterMs;
+  if (f.after === 'postcopy') return postcopyAt !== undefined && status === 'postcopy-active' && nowMs - postcopyAt >= f.afterMs;
   return nowMs >= f.afterMs;
+}
+
+/** QEMU paused a post-copy migration by itself (its channel failed): no bytes will move until it is recovered. Pure. */
+export function pausedByQemu(status: string, info: QmpMigrationInfo): Diagnosis | undefined {
+  if (status !== 'postcopy-paused') return undefined;
+  return { kind: 'stalled', message: `stalled: QEMU paused the post-copy migration itself (its channel failed${info['error-desc'] ? `: ${info['error-desc']}` : ''})` };
 }
 
 /** The recovery's timeline as metrics (ms): paused → resumed, paused → completed, and 1/0 for recovered. Pure. */
@@ -180,7 +186,7 @@ async function injectFault(f: Fault, dst: GuestHandle, B: Endpoint, nowMs: numbe
     const pid = dst.vm.pid;
     log(`fault: SIGKILL destination QEMU (pid ${pid}) on ${B.name}`);
     await B.transport.exec(`kill -KILL ${pid}`, { timeoutMs: 10_000 });
-    return `destination QEMU on ${B.name} killed at ${f.afterMs} ms`;
+    return `destination QEMU on ${B.name} killed at ${nowMs} ms${f.after === 'postcopy' ? ` (${f.afterMs} ms after the post-copy switchover)` : ''}`;
   }
   log(`fault: link of ${B.name} down for ${f.downForMs} ms`);
   await f.setLink('down');

@@ -62,7 +62,7 @@ export async function recoverPostcopy(req: RecoveryRequest, stalledAt: number): 
   const rec: RecoveryRecord = { outcome: 'lost', stalledAt, detail: '', steps: [] };
   const now = () => Date.now() - req.t0;
   const step = (s: string) => { rec.steps.push({ t: now(), step: s }); req.log(`recovery: ${s}`); };
-  const lost = (info: QmpMigrationInfo, why: string) => ({ record: { ...rec, outcome: 'lost' as const, sourceStatus: info.status, detail: why }, info });
+  const lost = (info: QmpMigrationInfo, why: string) => ({ record: { ...rec, outcome: 'lost' as const, sourceStatus: info.status, detail: `${why}; ${A.name} is ${describe(info)}` }, info });
 
   await src.vm.qmp.migratePause({ signal }).then(() => step(`migrate-pause on ${A.name}`), (e) => step(`migrate-pause on ${A.name}: ${messageOf(e)}`));
   let info = await untilStatus(src.vm.qmp, (s) => s !== 'postcopy-active', 15_000, signal);
