@@ -74,10 +74,17 @@ export async function recoverPostcopy(req: RecoveryRequest, stalledAt: number): 
   const back = await waitForHost(B.transport, { waitMs: req.linkWaitMs ?? 60_000, probeMs: 3000, signal });
   if (back === undefined) return lost(info, `${B.name} did not answer within ${((req.linkWaitMs ?? 60_000) / 1000).toFixed(0)} s after the pause; the guest stays paused between ${A.name} and ${B.name}`);
   rec.linkBackAt = back - req.t0;
-  step(`${B.name} answers again`);
-  let uri: string;
+  step(`${B.name} answers`);
+  if (!(await dst.vm.isAlive().catch(() => true))) return lost(info, `${B.name}: the destination QEMU is gone (pid ${dst.vm.pid} exited or was killed)`);
   try {
     if (await reattachGuest(dst, B, req.collector, signal)) step(`QMP and heartbeat of ${B.name} reconnected`);
+  } catch (err) {
+    // A post-copy destination's main loop may wait for a missing page: a new session cannot even negotiate.
+    return lost(info, `${B.name}: its QMP session ended with the SSH connection and a new one could not be opened (${messageOf(err)}); `
+      + 'a recovery needs the session opened before the fault, so the SSH keepalives (interval × count) must outlast the outage');
+  }
+  let uri: string;
+  try {
     uri = rec.uri = await recoverOnDestination(dst.vm.qmp, B, step, signal);
     step(`migrate-recover on ${B.name} (${uri})`);
   } catch (err) {
