@@ -17,6 +17,10 @@ export interface CaseState {
   transcript: Transcript;
   /** Commands a replayed host's profile could not answer (E_NOT_RECORDED), in order. */
   unrecorded: string[];
+  /** Commands through ctx.exec not finished yet. */
+  inflight: number;
+  /** Whether the case took ctx.signal (to hand it to something that may outlive run()). */
+  signalTaken: boolean;
 }
 
 export interface ContextInput {
@@ -26,9 +30,9 @@ export interface ContextInput {
   transport: Transport;
   peers?: ReadonlyMap<string, Transport>;
   signal: AbortSignal;
-  /** Absolute folder for this case's artifacts, and the same relative to the run folder. */
-  caseDir: string;
-  caseDirRel: string;
+  /** The run folder, and this case's artifacts folder relative to it (made only when the case saves an artifact). */
+  outDir: string;
+  caseDirRel: () => string;
   deadline: number;
   /** The case only reads state: its commands are read-only unless they say otherwise (the transport may batch them). */
   readOnly?: boolean;
@@ -39,12 +43,15 @@ export function safeName(name: string): string {
 }
 
 export function createContext(input: ContextInput): { ctx: CaseContext; state: CaseState } {
-  const state: CaseState = { assertions: [], artifacts: [], metrics: {}, facts: {}, cleanups: [], transcript: new Transcript(), unrecorded: [] };
+  const state: CaseState = {
+    assertions: [], artifacts: [], metrics: {}, facts: {}, cleanups: [], transcript: new Transcript(), unrecorded: [], inflight: 0, signalTaken: false,
+  };
   const { transport, signal } = input;
   const timeoutMs = (o?: CaseExecOptions) =>
     Math.max(1, o?.timeout !== undefined ? o.timeout * 1000 : input.deadline - Date.now());
 
   const exec: CaseContext['exec'] = async (command, options) => {
+    state.inflight++;
     try {
       const r = await transport.exec(command, { stdin: options?.stdin, readOnly: options?.readOnly ?? input.readOnly, timeoutMs: timeoutMs(options), signal });
       state.transcript.command(r);
@@ -54,6 +61,8 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
       else state.transcript.log(`$ ${command}\n  → ${(err as Error).message}`);
       if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED' && !state.unrecorded.includes(command)) state.unrecorded.push(command);
       throw err;
+    } finally {
+      state.inflight--;
     }
   };
 
@@ -61,7 +70,10 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
     host: input.host,
     plan: input.plan,
     params: input.params,
-    signal,
+    get signal() {
+      state.signalTaken = true;
+      return signal;
+    },
     transport,
     peer: (name) => input.peers?.get(name),
     log: (m) => state.transcript.log(m),
@@ -79,11 +91,12 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
     },
     async artifact(name, data) {
       const file = safeName(name);
-      await mkdir(input.caseDir, { recursive: true });
-      await writeFile(join(input.caseDir, file), data);
+      const rel = input.caseDirRel();
+      await mkdir(join(input.outDir, rel), { recursive: true });
+      await writeFile(join(input.outDir, rel, file), data);
       const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       state.artifacts = state.artifacts.filter((a) => a.name !== name);
-      state.artifacts.push({ name, path: `${input.caseDirRel}/${file}`, bytes });
+      state.artifacts.push({ name, path: `${rel}/${file}`, bytes });
     },
     metric(name, value) {
       if (!Number.isFinite(value)) throw new HwqualError('E_INTERNAL', `metric ${name} is not a finite number: ${value}`);

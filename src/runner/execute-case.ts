@@ -1,9 +1,9 @@
-import { join } from 'node:path';
-import { AssertionFailure, HwqualError, SkipCase, errorCodeOf, messageOf } from '../model/errors.ts';
+import { AssertionFailure, SkipCase, errorCodeOf, messageOf } from '../model/errors.ts';
 import type { CaseResult } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import type { PlanView } from '../suite-api/types.ts';
 import type { Transport } from '../transport/types.ts';
+import { CaseStop } from './case-stop.ts';
 import { createContext, safeName, type CaseState } from './context.ts';
 import type { PlannedCase } from './plan-types.ts';
 
@@ -17,6 +17,8 @@ export interface ExecuteInput {
   timeoutSec: number;
   outDir: string;
   attempt: number;
+  /** The scheduler's set of running cases' cancel callbacks, called once when the run is cancelled (else: runSignal's listeners). */
+  runCancellers?: Set<(reason: unknown) => void>;
   /** How long a case may take to wind down after its signal fired before it is abandoned. */
   graceMs?: number;
 }
@@ -32,46 +34,32 @@ export interface Attempt {
   durationMs: number;
 }
 
-/** The reason a case's signal aborts with once the case has ended. */
-const CASE_ENDED = new HwqualError('E_CANCELLED', 'the case ended');
-
 /** Run one attempt of a case: context, timeout, classification, cleanups in reverse. Never throws. */
 export async function executeCase(input: ExecuteInput): Promise<Attempt> {
   const { planned, runSignal } = input;
   const timeoutSec = planned.def.timeoutSec ?? input.timeoutSec;
-  // One controller per case, fired by its timeout or by the run's signal (cheaper than AbortSignal.any over three
-  // signals: a run of 60,000 cases spent seconds there). The case's signal aborts when the case ends too.
-  const caseAbort = new AbortController();
-  const { signal } = caseAbort;
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    caseAbort.abort(new HwqualError('E_TIMEOUT', `timed out after ${timeoutSec} s`));
-  }, timeoutSec * 1000);
-  const onRunAbort = () => caseAbort.abort(runSignal.reason);
-  if (runSignal.aborted) onRunAbort();
-  else runSignal.addEventListener('abort', onRunAbort, { once: true });
-  const dirRel = `cases/${safeName(planned.id)}${input.attempt > 1 ? `/attempt-${input.attempt}` : ''}`;
+  const stop = new CaseStop(timeoutSec, runSignal, input.runCancellers);
+  const { signal } = stop;
+  const { attempt, outDir } = input;
   const { ctx, state } = createContext({
     host: planned.host, plan: input.plan, params: planned.params, transport: input.transport, peers: input.peers, signal,
-    caseDir: join(input.outDir, dirRel), caseDirRel: dirRel, deadline: Date.now() + timeoutSec * 1000, readOnly: planned.def.readOnly,
+    outDir, caseDirRel: () => `cases/${safeName(planned.id)}${attempt > 1 ? `/attempt-${attempt}` : ''}`,
+    deadline: Date.now() + timeoutSec * 1000, readOnly: planned.def.readOnly,
   });
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   let outcome: Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'>;
   try {
-    await raceSignal(planned.def.run(ctx), signal, input.graceMs ?? 5000);
+    await stop.race(planned.def.run(ctx), input.graceMs ?? 5000);
     const missed = state.assertions.filter((a) => !a.passed);
     outcome = missed.length
       ? { status: 'failed', message: missed.map((a) => a.message).join('\n'), expected: missed.map((a) => `${a.name}: ${a.expected}`).join('\n'), actual: missed.map((a) => `${a.name}: ${a.actual}`).join('\n') }
       : { status: 'passed' };
   } catch (err) {
-    outcome = classify(err, { runSignal, timedOut });
+    outcome = classify(err, { runSignal, timedOut: stop.timedOut });
   } finally {
-    clearTimeout(timer);
-    runSignal.removeEventListener('abort', onRunAbort);
-    // Whatever the case left running is stopped; the reason is made once (a DOMException per case costs).
-    caseAbort.abort(CASE_ENDED);
+    // The signal fires at the end only when something may listen (or cleanups follow: they run after it, as always).
+    stop.end(state.inflight > 0 || state.signalTaken || state.cleanups.length > 0);
   }
   outcome = accountForUnrecorded(outcome, state);
   for (const cleanup of state.cleanups.reverse()) {
@@ -113,22 +101,6 @@ function accountForUnrecorded<T extends Pick<Attempt, 'status' | 'message' | 'er
 
 function str(v: unknown): string | undefined {
   return v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** Resolve with the case, or reject with the signal's reason once it fires (after a grace period for the case to notice). */
-function raceSignal<T>(p: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      // Commands are killed through the signal; give run() a moment to unwind by itself, then abandon it.
-      timer = setTimeout(() => reject(signal.reason ?? new HwqualError('E_CANCELLED', 'cancelled')), graceMs);
-      p.then(() => { clearTimeout(timer); reject(signal.reason); }, (e) => { clearTimeout(timer); reject(signal.reason ?? e); });
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => { if (!signal.aborted) { signal.removeEventListener('abort', onAbort); resolve(v); } },
-      (e) => { if (!signal.aborted) { signal.removeEventListener('abort', onAbort); reject(e); } });
-  });
 }
 
 export function toCaseResult(planned: PlannedCase, attempt: Attempt, attempts: number, status: CaseStatus, transcriptPath?: string): CaseResult {

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { CaseResult } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
@@ -37,13 +36,10 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
   const locks = new Map<string, HostLock>();
   const lockOf = (h: string) => locks.get(h) ?? locks.set(h, new HostLock()).get(h)!;
   const safe = (fn: () => void) => { try { fn(); } catch { /* a reporter's failure does not stop the run */ } };
-  // Every running case listens to the run's signal: listen through one signal of our own, which may have as many
-  // listeners as cases run at once (the caller's signal gets one).
-  const run = new AbortController();
-  setMaxListeners(0, run.signal);
-  const onAbort = () => run.abort(s.signal.reason);
-  if (s.signal.aborted) onAbort();
-  else s.signal.addEventListener('abort', onAbort, { once: true });
+  // The running cases hear of the run's cancellation through one listener on its signal and a set of callbacks.
+  const runCancellers = new Set<(reason: unknown) => void>();
+  const onAbort = () => { for (const cancel of [...runCancellers]) cancel(s.signal.reason); };
+  s.signal.addEventListener('abort', onAbort, { once: true });
 
   const runOne = async (planned: PlannedCase): Promise<CaseResult> => {
     if (planned.hostError || planned.skipReason || s.signal.aborted) {
@@ -61,7 +57,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       const attempts: Attempt[] = [];
       for (;;) {
         const a = await executeCase({
-          planned, plan: s.plan, transport: s.transports.get(planned.host.name)!, peers: s.transports, runSignal: run.signal,
+          planned, plan: s.plan, transport: s.transports.get(planned.host.name)!, peers: s.transports, runSignal: s.signal, runCancellers,
           timeoutSec: s.caseTimeoutSec, outDir: s.outDir, attempt: attempts.length + 1,
         });
         attempts.push(a);
