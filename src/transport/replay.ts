@@ -29,17 +29,17 @@ export class ReplayTransport implements Transport {
   readonly origin: ProfileOrigin;
   /** Paths written during the run (kept in memory only). */
   readonly written = new Map<string, Buffer>();
-  private readonly commands = new Map<string, CommandEntry[]>();
-  private readonly files = new Map<string, FileEntry[]>();
-  private readonly served = new Map<string, number>();
+  private readonly commands: Map<string, CommandEntry[]>;
+  private readonly files: Map<string, FileEntry[]>;
+  /** How often each recorded list was served (by the list: no key string per call). */
+  private readonly served = new Map<unknown, number>();
   private readonly qmpCache = new Map<string, Promise<QmpSession[]>>();
 
   constructor(readonly profile: HostProfile, options: ReplayOptions = {}) {
     this.host = options.host ?? profile.meta.name;
     this.replayedFrom = options.label ?? profile.dir;
     this.origin = profile.meta.origin;
-    for (const c of profile.commands) group(this.commands, c.command, c);
-    for (const f of profile.files) group(this.files, f.path, f);
+    ({ commands: this.commands, files: this.files } = indexOf(profile));
   }
 
   static async open(dir: string, options: ReplayOptions = {}): Promise<ReplayTransport> {
@@ -56,7 +56,7 @@ export class ReplayTransport implements Transport {
         timedOut: false, cancelled: true,
       });
     }
-    const entry = this.next(this.commands, 'exec', command);
+    const entry = this.next(this.commands, command);
     if (!entry) throw this.notRecorded(command);
     const result: ExecResult = {
       host: this.host,
@@ -77,7 +77,7 @@ export class ReplayTransport implements Transport {
   async readFile(path: string): Promise<Buffer> {
     const mine = this.written.get(path);
     if (mine) return mine;
-    const entry = this.next(this.files, 'file', path);
+    const entry = this.next(this.files, path);
     if (!entry) throw this.notRecorded(`file ${path}`);
     if (entry.error) {
       const cause = Object.assign(new Error(entry.error.message), { code: entry.error.errno });
@@ -94,7 +94,7 @@ export class ReplayTransport implements Transport {
     const entry = this.qmpEntryFor(path);
     if (!entry) throw this.notRecorded(`QMP socket ${path}`);
     const sessions = await this.qmpSessions(entry.file);
-    const n = this.bump('qmp', path);
+    const n = this.bump(`qmp\0${path}`);
     const index = entry.session ? entry.session - 1 : Math.min(n, sessions.length - 1);
     const session = sessions[index];
     if (!session) throw this.notRecorded(`QMP session ${index + 1} of ${entry.file}`);
@@ -122,22 +122,39 @@ export class ReplayTransport implements Transport {
     return p;
   }
 
-  private next<T>(book: Map<string, T[]>, kind: string, key: string): T | undefined {
+  private next<T>(book: Map<string, T[]>, key: string): T | undefined {
     const list = book.get(key);
     if (!list) return undefined;
-    return list[Math.min(this.bump(kind, key), list.length - 1)];
+    if (list.length === 1) return list[0];
+    return list[Math.min(this.bump(list), list.length - 1)];
   }
 
-  private bump(kind: string, key: string): number {
-    const k = `${kind}\0${key}`;
-    const n = this.served.get(k) ?? 0;
-    this.served.set(k, n + 1);
+  private bump(key: unknown): number {
+    const n = this.served.get(key) ?? 0;
+    this.served.set(key, n + 1);
     return n;
   }
 
   private notRecorded(what: string): HwqualError {
     return new HwqualError('E_NOT_RECORDED', `not recorded in ${this.replayedFrom}: ${what}`, { host: this.host });
   }
+}
+
+/**
+ * A profile's commands and files by key, made once per profile and shared by every transport replaying it (a scale
+ * run replays one profile as thousands of hosts). Read-only after it is made.
+ */
+const indexes = new WeakMap<HostProfile, { commands: Map<string, CommandEntry[]>; files: Map<string, FileEntry[]> }>();
+
+function indexOf(profile: HostProfile): { commands: Map<string, CommandEntry[]>; files: Map<string, FileEntry[]> } {
+  let index = indexes.get(profile);
+  if (!index) {
+    index = { commands: new Map(), files: new Map() };
+    for (const c of profile.commands) group(index.commands, c.command, c);
+    for (const f of profile.files) group(index.files, f.path, f);
+    indexes.set(profile, index);
+  }
+  return index;
 }
 
 function group<T>(map: Map<string, T[]>, key: string, value: T): void {
