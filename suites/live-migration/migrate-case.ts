@@ -6,6 +6,8 @@ import { runMigration, type MigrationRun } from '../../src/vm/migration/run.ts';
 import { passCharts, passesChart } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
 import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
+import { faultFor } from './fault-settings.ts';
+import { MiB } from '../../src/vm/migration/sample.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
 
 /** One case per pair and strategy: boot the workload guest on `from`, migrate to `to` (and back: ping-pong). */
@@ -16,7 +18,8 @@ export function migrateCase(s: MigrationSettings, from: string, to: string, stra
     params: { from, to, strategy },
     alsoLocks: [to],
     tags: ['migration', strategy],
-    timeoutSec: s.hops * (s.deadlineSec + 120) + 60,
+    // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's waits.
+    timeoutSec: s.hops * (s.deadlineSec + 120) + 60 + s.cleanupWaitSec + (s.fault ? s.fault.downForSec + s.recovery.linkWaitSec + s.recovery.resumeTimeoutSec : 0),
     async run(ctx) {
       const peer = ctx.peer?.(to);
       const toInfo = ctx.plan.hosts?.find((h) => h.name === to);
@@ -35,6 +38,10 @@ export function migrateCase(s: MigrationSettings, from: string, to: string, stra
         guest: { accel, cpu: cpu.model, machine: s.machine, ...s.guest },
         tuning: tuningOf(s),
         postcopyAfterPass: s.postcopyAfterPass, deadlineMs: s.deadlineSec * 1000, stallMs: s.stallSec * 1000, nova: s.nova,
+        postcopyBandwidth: s.postcopyBandwidthMiBps && s.postcopyBandwidthMiBps * MiB,
+        recovery: { linkWaitMs: s.recovery.linkWaitSec * 1000, resumeTimeoutMs: s.recovery.resumeTimeoutSec * 1000 },
+        cleanupWaitMs: s.cleanupWaitSec * 1000, defer: (fn) => ctx.defer(fn),
+        ...(s.fault && { fault: faultFor(s.fault, to) }),
       });
       await record(ctx, run, cpu);
       for (const hop of run.hops) {

@@ -3,6 +3,7 @@ import type { AccelChoice } from '../../src/vm/accel.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from '../../src/vm/migration/nova.ts';
 import { MiB } from '../../src/vm/migration/sample.ts';
 import { STRATEGIES, type Strategy, type Tuning } from '../../src/vm/migration/strategy.ts';
+import { faultSetting, type FaultSetting } from './fault-settings.ts';
 
 /**
  * `settings.migration` of the plan (validated here once; the cases trust it):
@@ -12,6 +13,9 @@ import { STRATEGIES, type Strategy, type Tuning } from '../../src/vm/migration/s
  *   postcopy-after-pass   deadline (s)   stall (s)   nova: { downtimeMs, steps, … }
  *   multifd-channels   xbzrle-cache-size (MiB)
  *   cpu-throttle-initial, cpu-throttle-increment, max-cpu-throttle, throttle-trigger-threshold (%, auto-converge)
+ *   cleanup-wait (s, default 60: how long a case waits for a silent host before its cleanup is left pending)
+ *   recovery: { link-wait (s, default 60), resume-timeout (s, default 120) }   max-postcopy-bandwidth (MiB/s)
+ *   fault: { kind, after, at, down-for, lab-dir }  (fault-settings.ts)
  * cpuModel absent: the pool baseline of the hosts the pairs name (cpu-model.ts).
  */
 export interface MigrationSettings {
@@ -31,6 +35,10 @@ export interface MigrationSettings {
   multifdChannels?: number;
   xbzrleCacheMiB?: number;
   throttle: { initial?: number; increment?: number; max?: number; threshold?: number };
+  cleanupWaitSec: number;
+  recovery: { linkWaitSec: number; resumeTimeoutSec: number };
+  postcopyBandwidthMiBps?: number;
+  fault?: FaultSetting;
 }
 
 function fail(what: string): never {
@@ -72,6 +80,7 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
   const strategies = (m.strategies ?? ['precopy']) as Strategy[];
   if (!Array.isArray(strategies) || strategies.some((s) => !STRATEGIES.includes(s))) fail(`strategies must be a list of ${STRATEGIES.join(', ')}`);
   const g = (m.guest ?? {}) as Record<string, unknown>;
+  const r = (m.recovery ?? {}) as Record<string, unknown>;
   return {
     accel: (plan.settings.accel as AccelChoice | undefined) ?? 'auto',
     pairs, strategies,
@@ -91,5 +100,9 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
       initial: pct(m['cpu-throttle-initial'], 'cpu-throttle-initial'), increment: pct(m['cpu-throttle-increment'], 'cpu-throttle-increment'),
       max: pct(m['max-cpu-throttle'], 'max-cpu-throttle'), threshold: pct(m['throttle-trigger-threshold'], 'throttle-trigger-threshold'),
     },
+    cleanupWaitSec: num(m['cleanup-wait'], 'cleanup-wait') ?? 60,
+    recovery: { linkWaitSec: num(r['link-wait'], 'recovery.link-wait', 1) ?? 60, resumeTimeoutSec: num(r['resume-timeout'], 'recovery.resume-timeout', 1) ?? 120 },
+    postcopyBandwidthMiBps: num(m['max-postcopy-bandwidth'], 'max-postcopy-bandwidth', 1),
+    fault: faultSetting(m.fault),
   };
 }

@@ -1,6 +1,6 @@
 // Live migration between two lab-in-a-box hosts (network namespaces, real sshd, QEMU over SSH, migration over
 // the lab bridge): precopy idle (through hwqual run) and loaded with ping-pong, a non-converging case with its
-// diagnosis, post-copy, and a destination killed mid-migration.
+// diagnosis, post-copy, and a destination killed mid-migration (a plan fault through hwqual run).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,15 +114,27 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
   }, 240_000);
 
-  it('destination killed mid-migration: failed with the cause, the guest keeps running on A, nothing left on B', async () => {
-    const run = await runMigration(base({
-      guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }, tuning: { maxBandwidth: 8 * MiB }, fault: { kind: 'kill-destination', afterMs: 1500 },
+  it('destination killed mid-migration (a plan fault, through hwqual run): failed with the cause, the guest keeps running on A, nothing left on B', async () => {
+    const plan = join(root, 'plan-fault.json');
+    writeFileSync(plan, JSON.stringify({
+      name: 'migration-fault', suites: ['live-migration'], settings: { accel: 'tcg', migration: {
+        pairs: [['node-a', 'node-b']], guest: { memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }, 'max-bandwidth': 8, fault: { kind: 'kill-destination', at: 1.5 },
+      } },
     }));
+    const out = join(root, 'out-fault');
+    const r = await runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    const c = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults).cases[0];
+    expect(c.status).toBe('failed');
+    expect(c.message).toMatch(/node-a → node-b: failed: .*\(destination QEMU on node-b killed at \d+ ms\)/);
+    const record = c.artifacts.find((a) => a.name === 'migration.json');
+    const run = JSON.parse(readFileSync(join(out, record!.path), 'utf8')) as { hops: Array<{ outcome: string; guestOn: string; fault: string; checks: Array<{ name: string; ok: boolean }> }> };
     const hop = run.hops[0];
     expect(hop.fault).toMatch(/destination QEMU on node-b killed/);
     expect(hop.outcome).toBe('failed');
     expect(hop.guestOn).toBe('node-a');
-    expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'heartbeat continues', 'nothing left on node-b']));
+    expect(hop.checks.filter((x) => !x.ok)).toEqual([]);
+    expect(hop.checks.map((x) => x.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'heartbeat continues', 'nothing left on node-b']));
+    expect(junitValidates(join(out, 'junit.xml'))).toMatchObject({ ok: true });
   }, 240_000);
 });
