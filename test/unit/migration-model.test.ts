@@ -94,6 +94,19 @@ describe('non-convergence and stall detection', () => {
     expect(out.findIndex((x) => x !== undefined)).toBe(6); // pass 7: passes 4–7 all above the limit
   });
 
+  it('auto-converge: neither pass rule counts while the throttle can still rise; at the maximum they do', () => {
+    const d = new ConvergenceDetector({ ...opts, passesWithoutProgress: 3, throttleMax: 99 });
+    const throttle = [0, 20, 30, 40, 50, 99, 99, 99];
+    let v;
+    let at = -1;
+    throttle.forEach((pct, i) => {
+      v ??= d.observe(sample({ t: (i + 1) * 400, transferred: (i + 1) * MiB, syncCount: i + 1, dirtyRate: 180 * MiB, throughput: 100 * MiB, remaining: 30 * MiB, expectedDowntimeMs: 900, throttlePct: pct }));
+      if (v && at < 0) at = i + 1;
+    });
+    expect(at).toBe(7); // passes 6 and 7 are the first two hot passes at 99 %
+    expect(v?.message).toMatch(/^does not converge: dirty rate 180 MiB\/s ≥ bandwidth 100 MiB\/s at the maximum throttle 99 %, 7 passes/);
+  });
+
   it('a stall (no bytes for N s) is a stall, never non-convergence, even when the dirty rate is high', () => {
     const d = new ConvergenceDetector({ ...opts, stallMs: 2000 });
     expect(d.observe(sample({ t: 0, transferred: 10, syncCount: 2, dirtyRate: 500 * MiB, throughput: 1 }))).toBeUndefined();

@@ -12,6 +12,11 @@ export interface DetectorOptions {
   deadlineMs: number;
   /** No byte transferred for this long is a stall (ms). Default 5000. */
   stallMs?: number;
+  /**
+   * Auto-converge's max-cpu-throttle (%): while the throttle is below it the guest can still be slowed, so neither
+   * pass rule is certain yet; they count only once the throttle is at the maximum (the deadline still applies).
+   */
+  throttleMax?: number;
 }
 
 const MOVING = new Set(['setup', 'active', 'postcopy-active', 'pre-switchover', 'device', 'postcopy-recover']);
@@ -26,6 +31,8 @@ export class ConvergenceDetector {
   private readonly remainingAtPass = new Map<number, { remaining: number; expected?: number }>();
   private lastTransferred = -1;
   private lastMoveAt = 0;
+  /** The first pass seen at the maximum throttle (auto-converge); the no-progress window starts there. */
+  private throttledFrom: number | undefined;
 
   constructor(private readonly o: DetectorOptions) {}
 
@@ -54,18 +61,25 @@ export class ConvergenceDetector {
     this.remainingAtPass.set(s.syncCount, { remaining: s.remaining, expected: s.expectedDowntimeMs });
     // Pass 1 is the initial sync; the first dirty rate that means anything comes with pass 2 (after the bulk copy).
     if (s.syncCount < 2) return undefined;
+    if (this.o.throttleMax !== undefined && (s.throttlePct ?? 0) < this.o.throttleMax) {
+      this.hotPasses = 0;
+      this.throttledFrom = undefined;
+      return undefined;
+    }
+    this.throttledFrom ??= s.syncCount;
+    const atMax = this.o.throttleMax !== undefined ? ` at the maximum throttle ${this.o.throttleMax} %` : '';
     const bw = this.bandwidth(s);
     this.hotPasses = bw > 0 && s.dirtyRate >= bw ? this.hotPasses + 1 : 0;
     if (this.hotPasses >= 2) {
-      return this.verdict(s, `dirty rate ${mib(s.dirtyRate)} MiB/s ≥ bandwidth ${mib(bw)} MiB/s`);
+      return this.verdict(s, `dirty rate ${mib(s.dirtyRate)} MiB/s ≥ bandwidth ${mib(bw)} MiB/s${atMax}`);
     }
     const k = this.o.passesWithoutProgress ?? 3;
     const before = this.remainingAtPass.get(s.syncCount - k);
     // "Stays above": every pass of the window expected more downtime than the limit, not just this one.
     const window = Array.from({ length: k + 1 }, (_, i) => this.remainingAtPass.get(s.syncCount - i));
     const aboveLimit = window.every((p) => p !== undefined && (p.expected ?? Infinity) > this.o.downtimeLimitMs);
-    if (before && s.syncCount - k >= 2 && s.remaining >= before.remaining && aboveLimit) {
-      return this.verdict(s, `remaining ${mib(s.remaining)} MiB did not shrink over ${k} passes, expected downtime ${s.expectedDowntimeMs ?? '?'} ms > limit ${this.o.downtimeLimitMs} ms`);
+    if (before && s.syncCount - k >= Math.max(2, this.throttledFrom) && s.remaining >= before.remaining && aboveLimit) {
+      return this.verdict(s, `remaining ${mib(s.remaining)} MiB did not shrink over ${k} passes${atMax}, expected downtime ${s.expectedDowntimeMs ?? '?'} ms > limit ${this.o.downtimeLimitMs} ms`);
     }
     return undefined;
   }

@@ -70,6 +70,7 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
   }
   const detector = new ConvergenceDetector({
     downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300, maxBandwidth: req.tuning.maxBandwidth, deadlineMs: req.deadlineMs, stallMs: req.stallMs,
+    ...(req.strategy === 'auto-converge' && { throttleMax: req.tuning.maxCpuThrottle ?? 99 }),
   });
   const eventsFrom = src.vm.qmp.events.length;
   const samples: MigrationSample[] = [];
