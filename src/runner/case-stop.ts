@@ -3,36 +3,44 @@ import { HwqualError } from '../model/errors.ts';
 /** The reason a case's signal aborts with once the case has ended (made once: a DOMException per case costs). */
 const CASE_ENDED = new HwqualError('E_CANCELLED', 'the case ended');
 
+/** What the scheduler calls on each running case when the run is cancelled. */
+export interface RunCanceller {
+  cancel(reason: unknown): void;
+}
+
 /**
  * What stops a running case: its timeout, or the run's cancellation. Either fires the case's AbortSignal (what
  * commands and VM drivers listen to) and settles the race with run(). The run's cancellation reaches the case
  * through `cancellers`, a set the scheduler calls once; the race listens through a plain callback. A run of 60,000
  * cases spent seconds in AbortSignal.any, event listeners and abort events per case otherwise.
  */
-export class CaseStop {
+export class CaseStop implements RunCanceller {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
-  private readonly cancel = (reason: unknown) => this.stop(reason);
   private onStop?: (reason: unknown) => void;
-  private readonly unlisten: () => void;
+  private runListener?: () => void;
   stopped = false;
   timedOut = false;
   reason: unknown;
 
-  constructor(timeoutSec: number, runSignal: AbortSignal, cancellers?: Set<(reason: unknown) => void>) {
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.stop(new HwqualError('E_TIMEOUT', `timed out after ${timeoutSec} s`));
-    }, timeoutSec * 1000);
-    if (cancellers) {
-      cancellers.add(this.cancel);
-      this.unlisten = () => cancellers.delete(this.cancel);
-    } else {
-      const onAbort = () => this.stop(runSignal.reason);
-      runSignal.addEventListener('abort', onAbort, { once: true });
-      this.unlisten = () => runSignal.removeEventListener('abort', onAbort);
+  constructor(private readonly timeoutSec: number, private readonly runSignal: AbortSignal, private readonly cancellers?: Set<RunCanceller>) {
+    this.timer = setTimeout(() => this.expire(), timeoutSec * 1000);
+    if (cancellers) cancellers.add(this);
+    else {
+      this.runListener = () => this.cancel(runSignal.reason);
+      runSignal.addEventListener('abort', this.runListener, { once: true });
     }
-    if (runSignal.aborted) this.stop(runSignal.reason);
+    if (runSignal.aborted) this.cancel(runSignal.reason);
+  }
+
+  /** The run was cancelled. */
+  cancel(reason: unknown): void {
+    this.stop(reason);
+  }
+
+  private expire(): void {
+    this.timedOut = true;
+    this.stop(new HwqualError('E_TIMEOUT', `timed out after ${this.timeoutSec} s`));
   }
 
   get signal(): AbortSignal {
@@ -53,16 +61,8 @@ export class CaseStop {
    */
   race<T>(p: Promise<T>, graceMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const onStop = (reason: unknown) => {
-        const grace = setTimeout(() => reject(reason), graceMs);
-        const settle = () => {
-          clearTimeout(grace);
-          reject(reason);
-        };
-        p.then(settle, settle);
-      };
-      if (this.stopped) onStop(this.reason);
-      else this.onStop = onStop;
+      if (this.stopped) abandon(p, this.reason, graceMs, reject);
+      else this.onStop = (reason) => abandon(p, reason, graceMs, reject);
       p.then(
         (v) => { if (!this.stopped) { this.onStop = undefined; resolve(v); } },
         (e) => { if (!this.stopped) { this.onStop = undefined; reject(e); } },
@@ -76,9 +76,16 @@ export class CaseStop {
    */
   end(mayListen: boolean): void {
     clearTimeout(this.timer);
-    this.unlisten();
+    this.cancellers?.delete(this);
+    if (this.runListener) this.runSignal.removeEventListener('abort', this.runListener);
     this.onStop = undefined;
     if (!this.stopped && mayListen) this.controller.abort(CASE_ENDED);
     this.stopped = true;
   }
+}
+
+/** Once stopped: reject with the reason when run() settles, or after the grace period if it does not. */
+function abandon(p: Promise<unknown>, reason: unknown, graceMs: number, reject: (reason: unknown) => void): void {
+  const grace = setTimeout(() => reject(reason), graceMs);
+  p.then(() => { clearTimeout(grace); reject(reason); }, () => { clearTimeout(grace); reject(reason); });
 }

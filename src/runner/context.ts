@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AssertionFailure, HwqualError, SkipCase } from '../model/errors.ts';
 import type { ArtifactRecord, AssertionRecord } from '../model/result.ts';
-import type { CaseContext, CaseExecOptions, HostInfo, PlanView } from '../suite-api/types.ts';
+import type { ExecResult } from '../model/exec.ts';
+import type { CaseContext, CaseExecOptions, Checks, HostInfo, PlanView } from '../suite-api/types.ts';
 import { CommandError } from '../transport/command-error.ts';
 import type { Transport } from '../transport/types.ts';
 import { makeChecks } from './checks.ts';
@@ -30,9 +31,10 @@ export interface ContextInput {
   transport: Transport;
   peers?: ReadonlyMap<string, Transport>;
   signal: AbortSignal;
-  /** The run folder, and this case's artifacts folder relative to it (made only when the case saves an artifact). */
+  /** The run folder, the case's id and attempt: its artifacts go to `cases/<id>[/attempt-N]` (made on first use). */
   outDir: string;
-  caseDirRel: () => string;
+  caseId: string;
+  attempt: number;
   deadline: number;
   /** The case only reads state: its commands are read-only unless they say otherwise (the transport may batch them). */
   readOnly?: boolean;
@@ -46,14 +48,49 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
   const state: CaseState = {
     assertions: [], artifacts: [], metrics: {}, facts: {}, cleanups: [], transcript: new Transcript(), unrecorded: [], inflight: 0, signalTaken: false,
   };
-  const { transport, signal } = input;
-  const timeoutMs = (o?: CaseExecOptions) =>
-    Math.max(1, o?.timeout !== undefined ? o.timeout * 1000 : input.deadline - Date.now());
+  return { ctx: new RunnerContext(input, state), state };
+}
 
-  const exec: CaseContext['exec'] = async (command, options) => {
+/**
+ * The CaseContext the runner gives a case. A class, its methods on the prototype: one object per case, not a dozen
+ * closures (a run may have 60,000 cases). Suites call its methods on ctx (`ctx.exec(…)`, `ctx.peer?.(…)`).
+ */
+class RunnerContext implements CaseContext {
+  readonly host: HostInfo;
+  readonly plan: PlanView;
+  readonly params: Record<string, string>;
+  readonly transport: Transport;
+  readonly expect: Checks;
+  readonly check: Checks;
+
+  constructor(private readonly input: ContextInput, private readonly state: CaseState) {
+    this.host = input.host;
+    this.plan = input.plan;
+    this.params = input.params;
+    this.transport = input.transport;
+    this.expect = makeChecks(state.assertions, true);
+    this.check = makeChecks(state.assertions, false);
+  }
+
+  get signal(): AbortSignal {
+    this.state.signalTaken = true;
+    return this.input.signal;
+  }
+
+  peer(name: string): Transport | undefined {
+    return this.input.peers?.get(name);
+  }
+
+  log(message: string): void {
+    this.state.transcript.log(message);
+  }
+
+  async exec(command: string, options?: CaseExecOptions): Promise<ExecResult> {
+    const { input, state } = this;
+    const timeoutMs = Math.max(1, options?.timeout !== undefined ? options.timeout * 1000 : input.deadline - Date.now());
     state.inflight++;
     try {
-      const r = await transport.exec(command, { stdin: options?.stdin, readOnly: options?.readOnly ?? input.readOnly, timeoutMs: timeoutMs(options), signal });
+      const r = await input.transport.exec(command, { stdin: options?.stdin, readOnly: options?.readOnly ?? input.readOnly, timeoutMs, signal: input.signal });
       state.transcript.command(r);
       return r;
     } catch (err) {
@@ -64,60 +101,52 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
     } finally {
       state.inflight--;
     }
-  };
+  }
 
-  const ctx: CaseContext = {
-    host: input.host,
-    plan: input.plan,
-    params: input.params,
-    get signal() {
-      state.signalTaken = true;
-      return signal;
-    },
-    transport,
-    peer: (name) => input.peers?.get(name),
-    log: (m) => state.transcript.log(m),
-    exec,
-    async run(command, options) {
-      const r = await exec(command, options);
-      if (r.exitCode !== 0) throw new CommandError(r.exitCode === 127 ? 'E_COMMAND_NOT_FOUND' : 'E_COMMAND', r);
-      return r.stdout;
-    },
-    async readFile(path) {
-      const r = await exec(`cat ${shellQuote(path)}`, { readOnly: true });
-      if (r.exitCode === 0) return r.stdout;
-      if (/No such file|not found/i.test(r.stderr)) return undefined;
-      throw new CommandError('E_COMMAND', r);
-    },
-    async artifact(name, data) {
-      const file = safeName(name);
-      const rel = input.caseDirRel();
-      await mkdir(join(input.outDir, rel), { recursive: true });
-      await writeFile(join(input.outDir, rel, file), data);
-      const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-      state.artifacts = state.artifacts.filter((a) => a.name !== name);
-      state.artifacts.push({ name, path: `${rel}/${file}`, bytes });
-    },
-    metric(name, value) {
-      if (!Number.isFinite(value)) throw new HwqualError('E_INTERNAL', `metric ${name} is not a finite number: ${value}`);
-      state.metrics[name] = value;
-    },
-    fact(key, value) {
-      state.facts[key] = value;
-    },
-    expect: makeChecks(state.assertions, true),
-    check: makeChecks(state.assertions, false),
-    fail(message, expected, actual) {
-      throw new AssertionFailure(message, expected, actual);
-    },
-    skip(reason) {
-      throw new SkipCase(reason);
-    },
-    defer(cleanup) {
-      state.cleanups.push(cleanup);
-    },
-  };
-  return { ctx, state };
+  async run(command: string, options?: CaseExecOptions): Promise<string> {
+    const r = await this.exec(command, options);
+    if (r.exitCode !== 0) throw new CommandError(r.exitCode === 127 ? 'E_COMMAND_NOT_FOUND' : 'E_COMMAND', r);
+    return r.stdout;
+  }
+
+  async readFile(path: string): Promise<string | undefined> {
+    const r = await this.exec(`cat ${shellQuote(path)}`, { readOnly: true });
+    if (r.exitCode === 0) return r.stdout;
+    if (/No such file|not found/i.test(r.stderr)) return undefined;
+    throw new CommandError('E_COMMAND', r);
+  }
+
+  async artifact(name: string, data: string | Buffer): Promise<void> {
+    const { input, state } = this;
+    const file = safeName(name);
+    const rel = `cases/${safeName(input.caseId)}${input.attempt > 1 ? `/attempt-${input.attempt}` : ''}`;
+    await mkdir(join(input.outDir, rel), { recursive: true });
+    await writeFile(join(input.outDir, rel, file), data);
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    state.artifacts = state.artifacts.filter((a) => a.name !== name);
+    state.artifacts.push({ name, path: `${rel}/${file}`, bytes });
+  }
+
+  metric(name: string, value: number): void {
+    if (!Number.isFinite(value)) throw new HwqualError('E_INTERNAL', `metric ${name} is not a finite number: ${value}`);
+    this.state.metrics[name] = value;
+  }
+
+  fact(key: string, value: unknown): void {
+    this.state.facts[key] = value;
+  }
+
+  fail(message: string, expected?: unknown, actual?: unknown): never {
+    throw new AssertionFailure(message, expected, actual);
+  }
+
+  skip(reason: string): never {
+    throw new SkipCase(reason);
+  }
+
+  defer(cleanup: () => Promise<void> | void): void {
+    this.state.cleanups.push(cleanup);
+  }
 }
 
 export function shellQuote(s: string): string {

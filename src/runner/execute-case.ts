@@ -3,8 +3,8 @@ import type { CaseResult } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import type { PlanView } from '../suite-api/types.ts';
 import type { Transport } from '../transport/types.ts';
-import { CaseStop } from './case-stop.ts';
-import { createContext, safeName, type CaseState } from './context.ts';
+import { CaseStop, type RunCanceller } from './case-stop.ts';
+import { createContext, type CaseState } from './context.ts';
 import type { PlannedCase } from './plan-types.ts';
 
 export interface ExecuteInput {
@@ -18,7 +18,7 @@ export interface ExecuteInput {
   outDir: string;
   attempt: number;
   /** The scheduler's set of running cases' cancel callbacks, called once when the run is cancelled (else: runSignal's listeners). */
-  runCancellers?: Set<(reason: unknown) => void>;
+  runCancellers?: Set<RunCanceller>;
   /** How long a case may take to wind down after its signal fired before it is abandoned. */
   graceMs?: number;
 }
@@ -40,11 +40,9 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
   const timeoutSec = planned.def.timeoutSec ?? input.timeoutSec;
   const stop = new CaseStop(timeoutSec, runSignal, input.runCancellers);
   const { signal } = stop;
-  const { attempt, outDir } = input;
   const { ctx, state } = createContext({
     host: planned.host, plan: input.plan, params: planned.params, transport: input.transport, peers: input.peers, signal,
-    outDir, caseDirRel: () => `cases/${safeName(planned.id)}${attempt > 1 ? `/attempt-${attempt}` : ''}`,
-    deadline: Date.now() + timeoutSec * 1000, readOnly: planned.def.readOnly,
+    outDir: input.outDir, caseId: planned.id, attempt: input.attempt, deadline: Date.now() + timeoutSec * 1000, readOnly: planned.def.readOnly,
   });
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
@@ -104,17 +102,22 @@ function str(v: unknown): string | undefined {
 }
 
 export function toCaseResult(planned: PlannedCase, attempt: Attempt, attempts: number, status: CaseStatus, transcriptPath?: string): CaseResult {
-  return {
+  // Optional fields are set in place, in the schema's order (no object spread per field: 60,000 cases a run).
+  const r = {
     id: planned.id, suite: planned.suite, caseId: planned.def.id, title: planned.def.title, host: planned.host.name,
     params: planned.params, tags: planned.tags, severity: planned.severity, status,
-    ...(attempt.message !== undefined && { message: attempt.message }),
-    ...(attempt.errorCode !== undefined && { errorCode: attempt.errorCode }),
-    ...(attempt.expected !== undefined && { expected: attempt.expected }),
-    ...(attempt.actual !== undefined && { actual: attempt.actual }),
-    startedAt: attempt.startedAt, durationMs: Math.round(attempt.durationMs), attempts,
-    assertions: attempt.state.assertions, artifacts: attempt.state.artifacts,
-    ...(transcriptPath && { transcript: transcriptPath }),
-    metrics: attempt.state.metrics,
-    ...(planned.host.replayed && { replayed: true }),
-  };
+  } as CaseResult;
+  if (attempt.message !== undefined) r.message = attempt.message;
+  if (attempt.errorCode !== undefined) r.errorCode = attempt.errorCode;
+  if (attempt.expected !== undefined) r.expected = attempt.expected;
+  if (attempt.actual !== undefined) r.actual = attempt.actual;
+  r.startedAt = attempt.startedAt;
+  r.durationMs = Math.round(attempt.durationMs);
+  r.attempts = attempts;
+  r.assertions = attempt.state.assertions;
+  r.artifacts = attempt.state.artifacts;
+  if (transcriptPath) r.transcript = transcriptPath;
+  r.metrics = attempt.state.metrics;
+  if (planned.host.replayed) r.replayed = true;
+  return r;
 }

@@ -1,8 +1,8 @@
-import pLimit from 'p-limit';
 import type { CaseResult } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import type { PlanView } from '../suite-api/types.ts';
 import type { Transport } from '../transport/types.ts';
+import type { RunCanceller } from './case-stop.ts';
 import { executeCase, toCaseResult, type Attempt } from './execute-case.ts';
 import { HostLock } from './host-lock.ts';
 import type { PlannedCase } from './plan-types.ts';
@@ -30,15 +30,18 @@ export interface ScheduleInput {
   onHostFacts?(host: string, facts: Record<string, unknown>): void;
 }
 
-/** Run cases under the global limit (p-limit) and per-host locks; retries; never throws for a case. */
+/**
+ * Run cases under the global limit and per-host locks; retries; never throws for a case. The limit is a pool of
+ * `concurrency` workers that take the cases in plan order (what p-limit did, without a pending promise and closure
+ * per queued case: a run may queue 60,000).
+ */
 export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
-  const limit = pLimit(s.concurrency);
   const locks = new Map<string, HostLock>();
   const lockOf = (h: string) => locks.get(h) ?? locks.set(h, new HostLock()).get(h)!;
   const safe = (fn: () => void) => { try { fn(); } catch { /* a reporter's failure does not stop the run */ } };
   // The running cases hear of the run's cancellation through one listener on its signal and a set of callbacks.
-  const runCancellers = new Set<(reason: unknown) => void>();
-  const onAbort = () => { for (const cancel of [...runCancellers]) cancel(s.signal.reason); };
+  const runCancellers = new Set<RunCanceller>();
+  const onAbort = () => { for (const c of [...runCancellers]) c.cancel(s.signal.reason); };
   s.signal.addEventListener('abort', onAbort, { once: true });
 
   const runOne = async (planned: PlannedCase): Promise<CaseResult> => {
@@ -51,7 +54,6 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
     const lockHosts = also?.length ? [...new Set([planned.host.name, ...also])].sort() : [planned.host.name];
     const releases: Array<() => void> = [];
     for (const h of lockHosts) releases.push(await lockOf(h).acquire(h === planned.host.name && Boolean(planned.def.readOnly)));
-    const release = () => { for (const r of releases.reverse()) r(); };
     try {
       safe(() => s.progress.onCaseStart?.(planned));
       const attempts: Attempt[] = [];
@@ -73,17 +75,24 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       safe(() => s.progress.onCaseEnd?.(r));
       return r;
     } finally {
-      release();
+      for (let i = releases.length - 1; i >= 0; i--) releases[i]!();
     }
   };
-  try {
-    return await Promise.all(s.cases.map((planned) => limit(async () => {
+  const results = new Array<CaseResult>(s.cases.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < s.cases.length; i = next++) {
+      const planned = s.cases[i]!;
       try {
-        return await runOne(planned);
+        results[i] = await runOne(planned);
       } finally {
         s.transcripts.caseEnded(planned);
       }
-    })));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(s.concurrency, s.cases.length)) }, worker));
+    return results;
   } finally {
     s.signal.removeEventListener('abort', onAbort);
   }

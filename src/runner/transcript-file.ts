@@ -12,7 +12,7 @@ export const TRANSCRIPTS_DIR = 'transcripts';
  * a file on these lines alone.
  */
 export function sectionHeader(caseId: string): string {
-  return `=== case ${caseId.replace(/[\r\n]/g, ' ')} ===`;
+  return `=== case ${/[\r\n]/.test(caseId) ? caseId.replace(/[\r\n]/g, ' ') : caseId} ===`;
 }
 
 /**

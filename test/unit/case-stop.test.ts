@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CaseStop } from '../../src/runner/case-stop.ts';
+import { CaseStop, type RunCanceller } from '../../src/runner/case-stop.ts';
 
 const never = new Promise<never>(() => {});
 
@@ -23,7 +23,7 @@ describe('CaseStop: a case\'s timeout and the run\'s cancellation', () => {
   });
 
   it('the run\'s cancellation reaches every running case through the cancellers set, and ended cases leave it', async () => {
-    const cancellers = new Set<(reason: unknown) => void>();
+    const cancellers = new Set<RunCanceller>();
     const run = new AbortController();
     const a = new CaseStop(60, run.signal, cancellers);
     const b = new CaseStop(60, run.signal, cancellers);
@@ -31,7 +31,7 @@ describe('CaseStop: a case\'s timeout and the run\'s cancellation', () => {
     b.end(false);
     expect(cancellers.size).toBe(1);
     const raced = a.race(never, 10);
-    for (const cancel of cancellers) cancel('interrupted');
+    for (const c of cancellers) c.cancel('interrupted');
     await expect(raced).rejects.toBe('interrupted');
     expect(a.signal.aborted).toBe(true);
     expect(a.timedOut).toBe(false);
