@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AssertionFailure, HwqualError, SkipCase } from '../model/errors.ts';
-import type { ArtifactRecord, AssertionRecord } from '../model/result.ts';
+import type { ArtifactRecord, AssertionRecord, CaseChart } from '../model/result.ts';
 import type { ExecResult } from '../model/exec.ts';
 import type { CaseContext, CaseExecOptions, Checks, HostInfo, PlanView } from '../suite-api/types.ts';
 import { CommandError } from '../transport/command-error.ts';
@@ -13,6 +13,8 @@ export interface CaseState {
   assertions: AssertionRecord[];
   artifacts: ArtifactRecord[];
   metrics: Record<string, number>;
+  /** Charts of the case's own series (plain data), drawn inline by the HTML report. */
+  charts: CaseChart[];
   facts: Record<string, unknown>;
   cleanups: Array<() => Promise<void> | void>;
   transcript: Transcript;
@@ -46,7 +48,7 @@ export function safeName(name: string): string {
 
 export function createContext(input: ContextInput): { ctx: CaseContext; state: CaseState } {
   const state: CaseState = {
-    assertions: [], artifacts: [], metrics: {}, facts: {}, cleanups: [], transcript: new Transcript(), unrecorded: [], inflight: 0, signalTaken: false,
+    assertions: [], artifacts: [], metrics: {}, charts: [], facts: {}, cleanups: [], transcript: new Transcript(), unrecorded: [], inflight: 0, signalTaken: false,
   };
   return { ctx: new RunnerContext(input, state), state };
 }
@@ -130,6 +132,10 @@ class RunnerContext implements CaseContext {
   metric(name: string, value: number): void {
     if (!Number.isFinite(value)) throw new HwqualError('E_INTERNAL', `metric ${name} is not a finite number: ${value}`);
     this.state.metrics[name] = value;
+  }
+
+  chart(chart: CaseChart): void {
+    this.state.charts.push(chart);
   }
 
   fact(key: string, value: unknown): void {

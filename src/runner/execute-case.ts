@@ -118,6 +118,7 @@ export function toCaseResult(planned: PlannedCase, attempt: Attempt, attempts: n
   r.artifacts = attempt.state.artifacts;
   if (transcriptPath) r.transcript = transcriptPath;
   r.metrics = attempt.state.metrics;
+  if (attempt.state.charts.length) r.charts = attempt.state.charts;
   if (planned.host.replayed) r.replayed = true;
   return r;
 }

@@ -97,7 +97,7 @@ describe('non-convergence and stall detection', () => {
   it('auto-converge: neither pass rule counts while the throttle can still rise; at the maximum they do', () => {
     const d = new ConvergenceDetector({ ...opts, passesWithoutProgress: 3, throttleMax: 99 });
     const throttle = [0, 20, 30, 40, 50, 99, 99, 99];
-    let v;
+    let v: ReturnType<ConvergenceDetector['observe']>;
     let at = -1;
     throttle.forEach((pct, i) => {
       v ??= d.observe(sample({ t: (i + 1) * 400, transferred: (i + 1) * MiB, syncCount: i + 1, dirtyRate: 180 * MiB, throughput: 100 * MiB, remaining: 30 * MiB, expectedDowntimeMs: 900, throttlePct: pct }));
