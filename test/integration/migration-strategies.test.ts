@@ -109,6 +109,10 @@ describe.sequential('migration strategies on a 2-host lab', () => {
     expect(junit).toMatch(/<property name="[^"]*xbzrle_pages" value="[1-9]\d*"/);
     expect(junit).toMatch(/<property name="[^"]*multifd_bytes" value="[1-9]\d*"/);
     expect(junitValidates(join(out, 'junit.xml'))).toMatchObject({ ok: true });
+    // The per-pass series as chart data on the case, drawn inline in the sign-off report.
+    expect(mf.charts?.map((c) => c.title)).toEqual(expect.arrayContaining([expect.stringMatching(/remaining/)]));
+    expect(mf.charts?.[0]?.points.length).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<section id="case-charts">.*<svg/s);
 
     // CPU model: no cpuModel in the plan → the pool baseline of node-a,node-b under TCG, used on both ends.
     const cpu = mfRun.cpuModel as { model: string; source: string; accel: string };
