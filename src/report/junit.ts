@@ -1,16 +1,26 @@
+import junitReportBuilderModule from 'junit-report-builder';
+import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
 import type { CaseResult, HostResult, RunResults } from '../model/result.ts';
-import { attrs, leaf, type Attrs } from './junit-xml.ts';
+import { patchCase, type CaseExtras } from './junit-patch.ts';
 import { STATUS_TABLE } from './verdict.ts';
-import { truncateText } from './xml-text.ts';
+import { stripXmlForbidden, truncateText } from './xml-text.ts';
 
 /**
- * junit.xml, valid against the Jenkins xunit schema (/work/shared/schemas/junit-jenkins.xsd):
- * one <testsuite name="<suite>@<host>"> per suite × host, its <properties> holding the host's facts and the case
- * metrics (the schema allows <properties> on <testsuite> only) and `transcripts` (the host's transcript file), one
- * <testcase classname="<suite>.<host>"> per case, with <system-out> (its transcript) when it did not pass.
- * Statuses map to JUnit forms through STATUS_TABLE (verdict.ts): <failure>, <error> or <skipped message>, plus
- * <flakyFailure> for a case that passed on a retry. Written as text (junit-xml.ts), in one pass over the cases.
+ * junit.xml, valid against the Jenkins xunit schema (/work/shared/schemas/junit-jenkins.xsd), written by
+ * junit-report-builder: one <testsuite name="<suite>@<host>"> per suite × host, its <properties> holding the host's
+ * facts and the case metrics (the schema allows <properties> on <testsuite> only) and `transcripts` (the host's
+ * transcript file), one <testcase classname="<suite>.<host>"> per case, with <system-out> (its transcript) when it
+ * did not pass. Statuses map to JUnit forms through STATUS_TABLE (verdict.ts): <failure>, <error> or <skipped
+ * message>, plus <flakyFailure> for a case that passed on a retry (what the library cannot write: junit-patch.ts).
+ * The library counts tests/failures/errors/skipped and escapes; XML-forbidden characters are removed first
+ * (xml-text.ts).
  */
+/**
+ * The package is CommonJS (`module.exports = builder`): under Node's ESM the default import IS the builder, while
+ * its .d.ts (`export default`) makes TypeScript see a namespace. Say once what it is at run time.
+ */
+const rootBuilder = junitReportBuilderModule as unknown as Builder;
+
 export interface JunitOptions {
   /**
    * A case's transcript text (see transcripts.ts), undefined when there is none. Without it, <system-out> is left
@@ -21,29 +31,10 @@ export interface JunitOptions {
   maxOutputChars?: number;
 }
 
-interface Counts { tests: number; failures: number; errors: number; skipped: number }
-
-function count(cases: readonly CaseResult[]): Counts {
-  const n: Counts = { tests: cases.length, failures: 0, errors: 0, skipped: 0 };
-  for (const c of cases) {
-    const form = STATUS_TABLE[c.status].junit;
-    if (form === 'failure') n.failures++;
-    else if (form === 'error') n.errors++;
-    else if (form === 'skipped') n.skipped++;
-  }
-  return n;
-}
-
-const countAttrs = (n: Counts): Attrs => [['tests', n.tests], ['failures', n.failures], ['errors', n.errors], ['skipped', n.skipped]];
-
 export function buildJunit(results: RunResults, options: JunitOptions = {}): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const builder = rootBuilder.newBuilder().name(clean(results.run.plan));
   const hosts = new Map(results.hosts.map((h) => [h.name, h]));
-  const groups = groupBySuiteAndHost(results.cases);
-  const root = `<testsuites${attrs([['name', results.run.plan], ...countAttrs(count(results.cases))])}`;
-  if (!groups.size) return `${out[0]}\n${root}/>\n`;
-  out.push(`${root}>`);
-  for (const [key, cases] of groups) {
+  for (const [key, cases] of groupBySuiteAndHost(results.cases)) {
     const first = cases[0]!;
     let startedAt: string | undefined;
     let ms = 0;
@@ -51,21 +42,16 @@ export function buildJunit(results: RunResults, options: JunitOptions = {}): str
       ms += c.durationMs;
       if (c.startedAt && (startedAt === undefined || c.startedAt < startedAt)) startedAt = c.startedAt;
     }
-    out.push(`  <testsuite${attrs([['name', key], ['time', seconds(ms)], ['timestamp', startedAt], ...countAttrs(count(cases))])}>`);
+    const suite = builder.testSuite().name(clean(key)).time(seconds(ms));
+    if (startedAt) suite.timestamp(startedAt);
     const props = hostProperties(hosts.get(first.host), first.host);
     const file = transcriptFile(cases);
     if (file) props.push(['transcripts', file]);
     for (const c of cases) for (const [metric, value] of Object.entries(c.metrics)) props.push([`metric.${caseLabel(c)}.${metric}`, String(value)]);
-    if (props.length) {
-      out.push('    <properties>');
-      for (const [name, value] of props) out.push(leaf('      ', 'property', [['name', name], ['value', value]]));
-      out.push('    </properties>');
-    }
-    for (const c of cases) addCase(out, c, options);
-    out.push('  </testsuite>');
+    for (const [name, value] of props) suite.property(clean(name), clean(value));
+    for (const c of cases) addCase(suite, c, options);
   }
-  out.push('</testsuites>', '');
-  return out.join('\n');
+  return `${builder.build()}\n`;
 }
 
 /** suite × host groups in order of first appearance, so the file reads in run order. */
@@ -126,27 +112,33 @@ function hostProperties(host: HostResult | undefined, hostName: string): Array<[
   return props.filter((p): p is [string, string | number] => p[1] !== undefined && p[1] !== '').map(([k, v]) => [k, String(v)]);
 }
 
-function addCase(out: string[], c: CaseResult, options: JunitOptions): void {
-  const head = [['classname', `${c.suite}.${c.host}`], ['name', junitCaseName(c)], ['time', seconds(c.durationMs)]] as const;
-  const children: string[] = [];
+function addCase(suite: TestSuite, c: CaseResult, options: JunitOptions): void {
+  const testCase: TestCase = suite
+    .testCase()
+    .className(clean(`${c.suite}.${c.host}`))
+    .name(clean(junitCaseName(c)))
+    .time(seconds(c.durationMs));
+  const extras: CaseExtras = {};
   const form = STATUS_TABLE[c.status].junit;
   if (form === 'failure') {
-    children.push(leaf('      ', 'failure', [['message', c.message ?? 'failed'], ['type', 'assertion']], failureBody(c)));
+    testCase.failure(clean(c.message ?? 'failed'), 'assertion');
+    extras.body = failureBody(c);
   } else if (form === 'error') {
     const type = c.errorCode ?? (c.status === 'cancelled' ? 'E_CANCELLED' : 'E_INTERNAL');
-    children.push(leaf('      ', 'error', [['message', c.message ?? c.status], ['type', type]], failureBody(c)));
+    testCase.error(clean(c.message ?? c.status), clean(type));
+    extras.body = failureBody(c);
   } else if (form === 'skipped') {
-    children.push(leaf('      ', 'skipped', [['message', c.status === 'waived' ? waivedMessage(c) : (c.message ?? 'skipped')]]));
+    testCase.skipped();
+    extras.skippedMessage = c.status === 'waived' ? waivedMessage(c) : (c.message ?? 'skipped');
   }
   if (c.status === 'flaky') {
-    children.push(leaf('      ', 'flakyFailure', [['type', c.errorCode ?? 'flaky'], ['message', `passed on attempt ${c.attempts}${c.message ? `: ${c.message}` : ''}`]]));
+    extras.flaky = { type: c.errorCode ?? 'flaky', message: `passed on attempt ${c.attempts}${c.message ? `: ${c.message}` : ''}` };
   }
   // Only a case that did not pass carries its transcript inline: at thousands of hosts, passing cases' output would
   // make most of the file. Every transcript stays in the host's file (the suite's `transcripts` property).
   const transcript = c.transcript && c.status !== 'passed' ? options.transcript?.(c) : undefined;
-  if (transcript) children.push(leaf('      ', 'system-out', [], truncateText(transcript, options.maxOutputChars ?? 65_536)));
-  if (!children.length) out.push(leaf('    ', 'testcase', head));
-  else out.push(`    <testcase${attrs(head)}>`, ...children, '    </testcase>');
+  if (transcript) extras.systemOut = truncateText(transcript, options.maxOutputChars ?? 65_536);
+  patchCase(testCase, extras);
 }
 
 export function waivedMessage(c: Pick<CaseResult, 'waiver' | 'message'>): string {
@@ -175,3 +167,6 @@ function seconds(ms: number): number {
   return Math.round(Math.max(0, ms)) / 1000;
 }
 
+function clean(text: string): string {
+  return stripXmlForbidden(text);
+}

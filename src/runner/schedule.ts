@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { CaseResult } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import type { PlanView } from '../suite-api/types.ts';
@@ -31,9 +32,8 @@ export interface ScheduleInput {
 }
 
 /**
- * Run cases under the global limit and per-host locks; retries; never throws for a case. The limit is a pool of
- * `concurrency` workers that take the cases in plan order (what p-limit did, without a pending promise and closure
- * per queued case: a run may queue 60,000).
+ * Run cases under the global limit (p-limit, `concurrency` at a time, started in plan order) and per-host locks;
+ * retries; never throws for a case.
  */
 export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
   const locks = new Map<string, HostLock>();
@@ -78,21 +78,15 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       for (let i = releases.length - 1; i >= 0; i--) releases[i]!();
     }
   };
-  const results = new Array<CaseResult>(s.cases.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < s.cases.length; i = next++) {
-      const planned = s.cases[i]!;
-      try {
-        results[i] = await runOne(planned);
-      } finally {
-        s.transcripts.caseEnded(planned);
-      }
+  const runAndEnd = async (planned: PlannedCase): Promise<CaseResult> => {
+    try {
+      return await runOne(planned);
+    } finally {
+      s.transcripts.caseEnded(planned);
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(s.concurrency, s.cases.length)) }, worker));
-    return results;
+    return await pLimit(Math.max(1, s.concurrency)).map(s.cases, runAndEnd);
   } finally {
     s.signal.removeEventListener('abort', onAbort);
   }

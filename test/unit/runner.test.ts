@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
@@ -16,8 +16,8 @@ import { transcriptReader } from '../../src/report/transcripts.ts';
 const gatherFacts = async (t: LocalTransport) => ({ arch: (await t.exec('uname -m')).stdout.trim(), cpu: { flags: ['fpu'] } });
 const SUITES = join(import.meta.dirname, '../fixtures/suites');
 
-function lab(): LabConfig {
-  return normalizeLab({ hosts: [{ name: 'local', address: 'local' }] }, '/tmp/lab.yaml', 'lab.yaml', 'x'.repeat(64));
+function lab(names = ['local']): LabConfig {
+  return normalizeLab({ hosts: names.map((name) => ({ name, address: 'local' })) }, '/tmp/lab.yaml', 'lab.yaml', 'x'.repeat(64));
 }
 function plan(over: Partial<PlanConfig> = {}): PlanConfig {
   return {
@@ -91,5 +91,32 @@ describe('runner on the local host', () => {
     expect(results.run.interrupted).toBe(true);
     expect(results.cases.some((c) => c.status === 'cancelled')).toBe(true);
     expect(existsSync(out)).toBe(true);
+  });
+
+  it('runs at most `concurrency` cases at once, started in plan order, results in plan order', async () => {
+    // A suite written here: each case notes its start and end in a log this test reads (same process).
+    const dir = mkdtempSync(join(tmpdir(), 'hwqual-suites-'));
+    mkdirSync(join(dir, 'overlap'));
+    const api = join(import.meta.dirname, '../../src/suite-api/index.ts');
+    writeFileSync(join(dir, 'overlap/index.ts'), `import { defineSuite } from ${JSON.stringify(api)};
+      const log = ((globalThis as any).__overlapLog ??= []);
+      export default defineSuite({ name: 'overlap', title: 'overlap', cases: () => [1, 2, 3, 4].map((i) => ({
+        id: 'c' + i, title: 'case ' + i, readOnly: true,
+        async run(ctx) { log.push(['start', ctx.host.name + '/c' + i]); await new Promise((r) => setTimeout(r, 20)); log.push(['end']); },
+      })) });`);
+    const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
+    const p = plan({ suites: ['overlap'], concurrency: 3 });
+    const prepared = await prepareRun({ lab: lab(hosts), plan: p, filter: {}, suitesDir: dir, transportFactory: (h) => new LocalTransport(h.name), gatherFacts: gatherFacts as never });
+    const results = await executeRun({ lab: lab(hosts), plan: p, prepared, outDir: mkdtempSync(join(tmpdir(), 'hwqual-run-')), signal: new AbortController().signal, progress: {} });
+    const log = (globalThis as { __overlapLog?: Array<[string, string?]> }).__overlapLog!;
+    let running = 0;
+    let most = 0;
+    for (const [what] of log) most = Math.max(most, (running += what === 'start' ? 1 : -1));
+    expect(most).toBe(3);
+    expect(results.cases).toHaveLength(20);
+    expect(results.cases.every((c) => c.status === 'passed')).toBe(true);
+    const planOrder = results.cases.map((c) => `${c.host}/${c.caseId}`);
+    expect(log.filter(([w]) => w === 'start').map(([, id]) => id)).toEqual(planOrder);
+    expect(new Set(planOrder).size).toBe(20);
   });
 });
