@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { CaseResult } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import type { PlanView } from '../suite-api/types.ts';
@@ -32,8 +32,8 @@ export interface ScheduleInput {
 }
 
 /**
- * Run cases under the global limit (p-limit, `concurrency` at a time, started in plan order) and per-host locks;
- * retries; never throws for a case.
+ * Run cases under the global limit (p-limit, `concurrency` at a time, started in plan order, fed lazily) and per-host
+ * locks; retries; never throws for a case.
  */
 export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
   const locks = new Map<string, HostLock>();
@@ -78,18 +78,44 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       for (let i = releases.length - 1; i >= 0; i--) releases[i]!();
     }
   };
-  const runAndEnd = async (planned: PlannedCase): Promise<CaseResult> => {
+  const results = new Array<CaseResult>(s.cases.length);
+  const runAndEnd = async (i: number): Promise<void> => {
+    const planned = s.cases[i]!;
     try {
-      return await runOne(planned);
+      results[i] = await runOne(planned);
     } finally {
       s.transcripts.caseEnded(planned);
     }
   };
+  const limit = pLimit(Math.max(1, s.concurrency));
   try {
-    return await pLimit(Math.max(1, s.concurrency)).map(s.cases, runAndEnd);
+    await feedInOrder(limit, s.cases.length, runAndEnd);
+    return results;
   } finally {
     s.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Hand `count` jobs to `limit` in index order, lazily: p-limit starts them `concurrency` at a time and never holds
+ * more than `concurrency` waiting (a run may have 60,000 cases; queued all at once, each kept a pending promise
+ * chain alive for the whole run). Settles when every job has; rejects with the first job that throws, as
+ * Promise.all would.
+ */
+export function feedInOrder(limit: LimitFunction, count: number, job: (i: number) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let settled = 0;
+    const onDone = () => {
+      if (++settled === count) resolve();
+      else feed();
+    };
+    const feed = () => {
+      while (next < count && limit.pendingCount < limit.concurrency) limit(job, next++).then(onDone, reject);
+    };
+    if (count === 0) resolve();
+    else feed();
+  });
 }
 
 /** A case's transcript: its one attempt's text, or each attempt's under a header line. */

@@ -8,6 +8,8 @@ import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { PlainProgress } from '../../src/runner/progress.ts';
+import { feedInOrder } from '../../src/runner/schedule.ts';
+import pLimit from 'p-limit';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { runFolderReader } from '../../src/report/reporter.ts';
 import { transcriptReader } from '../../src/report/transcripts.ts';
@@ -118,5 +120,22 @@ describe('runner on the local host', () => {
     const planOrder = results.cases.map((c) => `${c.host}/${c.caseId}`);
     expect(log.filter(([w]) => w === 'start').map(([, id]) => id)).toEqual(planOrder);
     expect(new Set(planOrder).size).toBe(20);
+  });
+
+  it('feeds p-limit lazily: never more than `concurrency` waiting, every job run once, the first throw rejects', async () => {
+    const limit = pLimit(3);
+    const ran: number[] = [];
+    let mostWaiting = 0;
+    await feedInOrder(limit, 50, async (i) => {
+      mostWaiting = Math.max(mostWaiting, limit.pendingCount);
+      expect(limit.activeCount).toBeLessThanOrEqual(3);
+      ran.push(i);
+      await new Promise((r) => setTimeout(r, i % 4));
+    });
+    expect(ran).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(mostWaiting).toBeGreaterThan(0);
+    expect(mostWaiting).toBeLessThanOrEqual(3);
+    await expect(feedInOrder(pLimit(2), 0, async () => {})).resolves.toBeUndefined();
+    await expect(feedInOrder(pLimit(2), 5, async (i) => { if (i === 3) throw new Error('job 3'); })).rejects.toThrow('job 3');
   });
 });
