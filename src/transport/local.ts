@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HwqualError } from '../model/errors.ts';
@@ -63,9 +63,17 @@ export class LocalTransport implements Transport {
     }
   }
 
-  async readFile(path: string): Promise<Buffer> {
+  async readFile(path: string, options: FileOptions = {}): Promise<Buffer> {
     try {
-      return await readFile(path);
+      if (!options.range) return await readFile(path);
+      const fh = await open(path, 'r');
+      try {
+        const buf = Buffer.alloc(options.range.length);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, options.range.offset);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
     } catch (err) {
       throw new HwqualError('E_COMMAND', `read ${path} on ${this.host}: ${(err as Error).message}`, { host: this.host, cause: err });
     }

@@ -44,6 +44,8 @@ export class RecordingTransport implements Transport {
   }
 
   async readFile(path: string, options?: FileOptions): Promise<Buffer> {
+    // A byte range follows a growing file (a VM's console): part of a run, not a fact about the host to replay.
+    if (options?.range) return this.inner.readFile(path, options);
     const recordedAt = new Date().toISOString();
     try {
       const data = await this.inner.readFile(path, options);

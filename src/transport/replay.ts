@@ -74,7 +74,13 @@ export class ReplayTransport implements Transport {
     return result;
   }
 
-  async readFile(path: string): Promise<Buffer> {
+  async readFile(path: string, options?: FileOptions): Promise<Buffer> {
+    const whole = await this.readWhole(path);
+    const r = options?.range;
+    return r ? whole.subarray(Math.min(r.offset, whole.length), Math.min(r.offset + r.length, whole.length)) : whole;
+  }
+
+  private async readWhole(path: string): Promise<Buffer> {
     const mine = this.written.get(path);
     if (mine) return mine;
     const entry = this.next(this.files, path);

@@ -7,7 +7,7 @@ import { abortable, Deadline } from './deadline.ts';
 import { openConnection, type SshConnection } from './ssh-connect.ts';
 import { where } from './ssh-errors.ts';
 import { batchingEnabled, SshBatcher } from './ssh-batch.ts';
-import { execOnConnection } from './ssh-exec.ts';
+import { execOnConnection, shellQuote } from './ssh-exec.ts';
 import { openUnixSocket, sftpReadFile, sftpWriteFile } from './ssh-files.ts';
 import type { FileOptions, Transport } from './types.ts';
 
@@ -68,7 +68,17 @@ export class SshTransport implements Transport {
   }
 
   readFile(path: string, options: FileOptions = {}): Promise<Buffer> {
+    if (options.range) return this.readRange(path, options.range, options);
     return this.withDeadline(`read ${path}`, options, (conn, signal) => sftpReadFile(conn, path, signal));
+  }
+
+  /** A byte range as one read-only command (batched with the host's other read-only commands), not an SFTP session. */
+  private async readRange(path: string, range: { offset: number; length: number }, options: FileOptions): Promise<Buffer> {
+    const p = shellQuote(path);
+    const r = await this.exec(`if [ -r ${p} ]; then tail -c +${range.offset + 1} ${p} | head -c ${range.length} | base64 -w0; else echo 'not readable' >&2; exit 1; fi`,
+      { readOnly: true, signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 });
+    if (r.exitCode !== 0) throw new HwqualError('E_COMMAND', `read ${path} on ${this.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { host: this.host });
+    return Buffer.from(r.stdout.trim(), 'base64');
   }
 
   writeFile(path: string, data: string | Buffer, options: FileOptions = {}): Promise<void> {

@@ -8,6 +8,11 @@ export interface FileOptions {
   timeoutMs?: number;
   /** File mode for writeFile (e.g. 0o600 for secrets). */
   mode?: number;
+  /**
+   * readFile: at most `length` bytes from byte `offset` (empty past the end) — how a growing file such as a serial
+   * console is followed without reading it all again. A missing file is still an error.
+   */
+  range?: { offset: number; length: number };
 }
 
 /**

@@ -2,7 +2,6 @@ import { StringDecoder } from 'node:string_decoder';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import { findPanicLine, GuestPanicError } from './panic.ts';
-import { shellQuote } from './shell.ts';
 import { sleep } from './wait.ts';
 
 export interface WaitForOptions {
@@ -37,9 +36,12 @@ export class ConsoleReader {
   async poll(signal?: AbortSignal): Promise<number> {
     let total = 0;
     for (;;) {
-      const cmd = `tail -c +${this.bytes + 1} ${shellQuote(this.path)} 2>/dev/null | head -c ${CHUNK} | base64 -w0`;
-      const r = await this.transport.exec(cmd, { signal, timeoutMs: 30_000, readOnly: true });
-      const chunk = Buffer.from(r.stdout.trim(), 'base64');
+      const chunk = await this.transport.readFile(this.path, { range: { offset: this.bytes, length: CHUNK }, signal, timeoutMs: 30_000 })
+        .catch((err: unknown) => {
+          // Not there (yet, or any more after teardown): nothing new. Connection trouble and cancels propagate.
+          if (err instanceof HwqualError && err.code === 'E_COMMAND') return Buffer.alloc(0);
+          throw err;
+        });
       this.bytes += chunk.length;
       total += chunk.length;
       this.content += this.decoder.write(chunk).replace(/\r/g, '');

@@ -108,12 +108,13 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
   const vm = new Vm(transport, finalSpec, paths, argv, signal);
   try {
     const bin = finalSpec.qemuBinary ?? 'qemu-system-x86_64';
-    const r = await transport.exec(`${shellQuote(bin)} ${shellJoin(argv)}`, { timeoutMs: startTimeoutMs, signal });
+    // QEMU daemonizes once it is set up; its pid file is read in the same command (one process start less).
+    const r = await transport.exec(`${shellQuote(bin)} ${shellJoin(argv)} && echo "HWQUAL-PID $(cat ${shellQuote(paths.pidFile)})"`, { timeoutMs: startTimeoutMs, signal });
     if (r.exitCode !== 0) {
       throw new HwqualError('E_VM', `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`, { host: transport.host });
     }
-    const pidText = (await transport.exec(`cat ${shellQuote(paths.pidFile)}`, { timeoutMs: 15_000, signal })).stdout.trim();
-    vm.pid = /^\d+$/.test(pidText) ? Number(pidText) : undefined;
+    const pidText = /^HWQUAL-PID (\d+)$/m.exec(r.stdout)?.[1];
+    vm.pid = pidText ? Number(pidText) : undefined;
     vm.qmp = await connectQmp(transport, paths.qmpSocket, startTimeoutMs, signal);
     return vm;
   } catch (err) {
