@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/config/index.ts';
 import { labDown, labLink, labUp, type LabState } from '../../src/lab/index.ts';
 import { createTransport } from '../../src/transport/create.ts';
-import type { Transport } from '../../src/transport/types.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
 import { launchWorkloadGuest } from '../../src/vm/migration/guest.ts';
@@ -20,7 +19,7 @@ import type { HopReport } from '../../src/vm/migration/report.ts';
 import { retireGuest } from '../../src/vm/migration/retire.ts';
 import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.ts';
 import { MiB } from '../../src/vm/migration/sample.ts';
-import { qemuRunningIn } from './vm-support.ts';
+import { labEndpoints, qemuRunningIn } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-migf-');
 const labDir = join(root, 'lab');
@@ -28,7 +27,7 @@ let state: LabState;
 let tiny: BuiltImage;
 let a: Endpoint;
 let b: Endpoint;
-const transports: Transport[] = [];
+let lab: Awaited<ReturnType<typeof labEndpoints>> | undefined;
 const setLinkB = (s: 'up' | 'down') => labLink(labDir, 'node-b', s);
 
 /** QEMU processes inside the lab hosts' network namespaces (what a lab host "runs"). */
@@ -43,20 +42,14 @@ beforeAll(async () => {
   tiny = await ensureImage('tiny');
   state = await labUp({ dir: labDir, hosts: 2 });
   if (state.mode !== 'netns') throw new Error(`this test needs network namespaces (lab on ${state.mode}: ${state.fallbackReason})`);
-  const lab = loadLab(state.labYaml);
-  const ends = lab.hosts.map((h) => {
-    const transport = createTransport(h, lab);
-    transports.push(transport);
-    return { name: h.name, transport, address: h.address };
-  });
-  [a, b] = ends as [Endpoint, Endpoint];
-  await Promise.all(transports.map((t) => t.connect()));
+  lab = await labEndpoints(state.labYaml);
+  [a, b] = lab.ends as [Endpoint, Endpoint];
 }, 180_000);
 
 afterAll(async () => {
   await setLinkB('up').catch(() => {});
   const left = state ? qemuInLab() : [];
-  await Promise.all(transports.map((t) => t.close().catch(() => {})));
+  await lab?.close();
   await labDown(labDir);
   rmSync(root, { recursive: true, force: true });
   expect(left).toEqual([]);

@@ -4,10 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLab } from '../../src/config/index.ts';
 import { labDown, labUp, type LabState } from '../../src/lab/index.ts';
-import { createTransport } from '../../src/transport/create.ts';
-import type { Transport } from '../../src/transport/types.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
 import type { Endpoint } from '../../src/vm/migration/hop.ts';
@@ -15,31 +12,25 @@ import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.
 import { MiB } from '../../src/vm/migration/sample.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
-import { qemuRunningIn } from './vm-support.ts';
+import { labEndpoints, qemuRunningIn } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-mig-');
 let state: LabState;
 let tiny: BuiltImage;
 let a: Endpoint;
 let b: Endpoint;
-const transports: Transport[] = [];
+let lab: Awaited<ReturnType<typeof labEndpoints>> | undefined;
 const workDirs: string[] = [];
 
 beforeAll(async () => {
   tiny = await ensureImage('tiny');
   state = await labUp({ dir: join(root, 'lab'), hosts: 2 });
-  const lab = loadLab(state.labYaml);
-  const ends = lab.hosts.map((h) => {
-    const transport = createTransport(h, lab);
-    transports.push(transport);
-    return { name: h.name, transport, address: h.address };
-  });
-  [a, b] = ends as [Endpoint, Endpoint];
-  await Promise.all(transports.map((t) => t.connect()));
+  lab = await labEndpoints(state.labYaml);
+  [a, b] = lab.ends as [Endpoint, Endpoint];
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(transports.map((t) => t.close().catch(() => {})));
+  await lab?.close();
   await labDown(join(root, 'lab'));
   for (const d of workDirs) expect(await qemuRunningIn(d)).toBe(false);
   rmSync(root, { recursive: true, force: true });
