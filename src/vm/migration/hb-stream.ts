@@ -10,6 +10,9 @@ import type { LineCollector } from './heartbeat.ts';
  */
 export class HeartbeatStream {
   private stream: Duplex | undefined;
+  /** Bytes received from the guest's port so far, and how the stream ended (undefined while open). */
+  received = 0;
+  ended: string | undefined;
 
   private constructor(readonly label: string) {}
 
@@ -25,8 +28,9 @@ export class HeartbeatStream {
         await sleep(200, o.signal);
       }
     }
-    hb.stream.on('data', (chunk: Buffer) => collector.feed(label, chunk.toString('utf8'), Date.now()));
-    hb.stream.on('error', () => {});
+    hb.stream.on('data', (chunk: Buffer) => { hb.received += chunk.length; collector.feed(label, chunk.toString('utf8'), Date.now()); });
+    hb.stream.on('error', (err: Error) => { hb.ended ??= `error: ${err.message}`; });
+    hb.stream.on('close', () => { hb.ended ??= 'closed'; });
     return hb;
   }
 
@@ -35,7 +39,13 @@ export class HeartbeatStream {
     this.stream?.write('c');
   }
 
+  /** One line on the stream's state, for a diagnosis. */
+  describe(): string {
+    return `heartbeat stream from ${this.label}: ${this.received} bytes received, ${this.ended ?? 'open'}`;
+  }
+
   close(): void {
+    this.ended ??= 'closed by hwqual';
     this.stream?.destroy();
     this.stream = undefined;
   }

@@ -25,6 +25,60 @@ export async function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
   }
 }
 
+/**
+ * Why a guest may be silent: the heartbeat stream's state, its serial port's chardev as QEMU sees it, where the
+ * vCPU is (HMP `info registers`: RIP and whether it is halted), and the last lines of its console.
+ */
+export async function silentGuest(g: GuestHandle, signal?: AbortSignal): Promise<string> {
+  const parts = [g.hb.describe()];
+  const o = { signal, timeoutMs: 5000 };
+  if (g.vm.qmp.isClosed) parts.push('its QMP connection is closed (QEMU gone)');
+  else try {
+    const chardevs = await g.vm.qmp.execute<Array<{ label: string; filename: string }>>('query-chardev', undefined, o);
+    const hb = chardevs.find((c) => c.label === 'hb');
+    if (hb) parts.push(`chardev hb: ${hb.filename}`);
+  } catch (err) { parts.push(`query-chardev: ${messageOf(err)}`); }
+  if (!g.vm.qmp.isClosed) try {
+    const regs = await g.vm.qmp.execute<string>('human-monitor-command', { 'command-line': 'info registers' }, o);
+    const rip = /RIP=(\S+)/.exec(regs)?.[1];
+    const hlt = /HLT=(\d)/.exec(regs)?.[1];
+    const efl = /[ER]FL=([0-9a-f]+)/.exec(regs)?.[1];
+    const irqs = efl === undefined ? '' : (parseInt(efl, 16) & 0x200) ? ', interrupts on' : ', interrupts off';
+    const code = await g.vm.qmp.execute<string>('human-monitor-command', { 'command-line': 'x/3i $pc' }, o).catch(() => '');
+    const insns = code.split('\n').map((l) => l.replace(/^0x[0-9a-f]+:\s*/, '').trim()).filter(Boolean).join('; ');
+    parts.push(`vCPU RIP=${rip ?? '?'}${hlt === '1' ? ' halted' : hlt === '0' ? ' running' : ''}${irqs}${insns ? ` at: ${insns}` : ''}`);
+  } catch (err) { parts.push(`info registers: ${messageOf(err)}`); }
+  // The workload guest boots with sysrq_always_enabled: Alt-SysRq-L makes its kernel print every CPU's backtrace
+  // on the console, which says where a silent guest is.
+  if (!g.vm.qmp.isClosed) {
+    try {
+      await g.vm.qmp.execute('human-monitor-command', { 'command-line': 'sendkey alt-sysrq-l' }, o);
+      await sleep(2000, signal);
+    } catch (err) { parts.push(`sendkey: ${messageOf(err)}`); }
+  }
+  await g.vm.console.poll(signal).catch(() => {});
+  const said = kernelReport(g.vm.console.text);
+  parts.push(said ? `guest kernel: ${said}` : g.vm.console.tail(8));
+  return parts.join('; ');
+}
+
+/**
+ * What a guest kernel said about itself on the console (an oops, a panic, or SysRq-L's backtraces): the BUG/Oops
+ * and panic lines, each RIP line and the first frames of each call trace; '' when there is none.
+ */
+export function kernelReport(text: string): string {
+  const lines = text.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\]\s*/, '').trim());
+  const out: string[] = [];
+  for (let i = 0; i < lines.length && out.length < 12; i++) {
+    const l = lines[i];
+    if (/^(BUG: |Oops: |general protection fault|Kernel panic|RIP: \d+:|NMI backtrace)/.test(l)) out.push(l);
+    if (/^Call Trace:/.test(l)) {
+      out.push(`Call Trace: ${lines.slice(i + 1, i + 40).filter((f) => /^(\? )?[\w.]+\+0x/.test(f)).slice(0, 6).join(' < ')}`);
+    }
+  }
+  return out.join(' | ');
+}
+
 /** The guest's liveness and integrity on the host it should run on, after a hop. Appends to report.checks. */
 export async function verifyHop(report: HopReport, runner: GuestHandle, collector: LineCollector, signal?: AbortSignal): Promise<void> {
   const checks: VerdictCheck[] = report.checks;
@@ -40,7 +94,7 @@ export async function verifyHop(report: HopReport, runner: GuestHandle, collecto
   const before = Math.max(0, ...collector.heartbeats.map((h) => h.counter));
   const after = Date.now();
   const beats = await until(() => collector.heartbeats.some((h) => h.host === host && h.at > after && h.counter > before), 10_000, signal);
-  checks.push({ name: 'heartbeat continues', ok: beats, detail: beats ? `new heartbeat on ${host} after counter ${before}` : `no heartbeat on ${host} within 10 s after counter ${before}` });
+  checks.push({ name: 'heartbeat continues', ok: beats, detail: beats ? `new heartbeat on ${host} after counter ${before}` : `no heartbeat on ${host} within 10 s after counter ${before}; ${await silentGuest(runner, signal)}` });
 
   const asked = Date.now();
   runner.hb.requestCheck();
