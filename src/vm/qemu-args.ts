@@ -17,7 +17,7 @@ export function buildQemuArgs(spec: VmSpec, paths: VmPaths): string[] {
     '-accel', spec.accel,
     // `-machine none` (a QEMU for QMP queries only) has no CPUs to configure.
     ...(spec.machine === 'none' ? [] : ['-cpu', cpu, '-smp', String(spec.vcpus ?? DEFAULTS.vcpus)]),
-    '-m', String(spec.memoryMiB ?? DEFAULTS.memoryMiB),
+    '-m', spec.memoryPadKiB ? `${(spec.memoryMiB ?? DEFAULTS.memoryMiB) * 1024 + spec.memoryPadKiB}K` : String(spec.memoryMiB ?? DEFAULTS.memoryMiB),
     '-display', 'none',
     '-monitor', 'none',
     '-serial', `file:${paths.console}`,
@@ -64,6 +64,9 @@ function validate(spec: VmSpec): void {
   }
   if (spec.memoryMiB !== undefined && !(Number.isInteger(spec.memoryMiB) && spec.memoryMiB >= 16)) {
     throw new HwqualError('E_VM', `memoryMiB must be an integer >= 16, got ${spec.memoryMiB}`);
+  }
+  if (spec.memoryPadKiB !== undefined && !(Number.isInteger(spec.memoryPadKiB) && spec.memoryPadKiB >= 0 && spec.memoryPadKiB % 8 === 0)) {
+    throw new HwqualError('E_VM', `memoryPadKiB must be a multiple of 8 KiB, got ${spec.memoryPadKiB}`);
   }
   if (spec.vcpus !== undefined && !(Number.isInteger(spec.vcpus) && spec.vcpus >= 1)) {
     throw new HwqualError('E_VM', `vcpus must be an integer >= 1, got ${spec.vcpus}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tcgMigrationPadKiB } from '../../src/vm/migration/guest.ts';
 import { buildQemuArgs } from '../../src/vm/qemu-args.ts';
 import { vmPaths } from '../../src/vm/spec.ts';
 import { shellJoin } from '../../src/vm/shell.ts';
@@ -69,8 +70,16 @@ describe('buildQemuArgs', () => {
     expect(() => buildQemuArgs({ accel: 'tcg' }, paths)).toThrow(/kernel or at least one disk/);
     expect(() => buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 1.5 }, paths)).toThrow(/memoryMiB/);
     expect(() => buildQemuArgs({ accel: 'tcg', kernel, vcpus: 0 }, paths)).toThrow(/vcpus/);
+    expect(() => buildQemuArgs({ accel: 'tcg', kernel, memoryPadKiB: 4 }, paths)).toThrow(/memoryPadKiB must be a multiple of 8 KiB/);
     expect(() => buildQemuArgs({ accel: 'hvf' as 'tcg', kernel }, paths)).toThrow(/unknown accelerator/);
     expect(() => buildQemuArgs({ accel: 'tcg', machine: 'none' }, paths)).not.toThrow();
+  });
+
+  it('pads RAM by whole KiB when asked (a TCG migration guest: RAM no multiple of 256 KiB)', () => {
+    expect(opt(buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 128, memoryPadKiB: 8 }, paths), '-m')).toEqual(['131080K']);
+    expect(opt(buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 128 }, paths), '-m')).toEqual(['128']);
+    expect(tcgMigrationPadKiB('tcg')).toBe(8);
+    expect(tcgMigrationPadKiB('kvm')).toBeUndefined();
   });
 
   it('adds -incoming and extra args last', () => {

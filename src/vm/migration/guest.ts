@@ -21,13 +21,28 @@ export interface WorkloadGuest {
 export interface GuestHandle { vm: Vm; hb: HeartbeatStream; label: string }
 
 /**
- * Kernel command line of the workload guest. Under TCG it adds `pti=on`: QEMU 7.2's TCG loses dirty-page
- * tracking for writes through global TLB entries (the kernel's own pages) across a migration's bitmap syncs,
- * and the guest kernel oopses on the destination; with page-table isolation the kernel's pages are not global
- * (checked here: 0 of 4 migrations of a dirtying guest survive without it, 4 of 4 with it). KVM needs no such flag.
+ * Kernel command line of the workload guest. `sysrq_always_enabled` lets hwqual ask a silent guest for its
+ * backtrace (Alt-SysRq-L, see verify.ts). Under TCG it adds `pti=on`: with page-table isolation every kernel entry
+ * and exit reloads CR3, which flushes TCG's TLB, so the stale not-dirty flags described at tcgMigrationPadKiB live
+ * for milliseconds instead of for as long as the kernel's global mappings (0 of 4 migrations of a dirtying guest
+ * survived without it before the padding existed). KVM needs no such flag.
  */
 export function workloadAppend(g: WorkloadGuest): string {
-  return [`hwqual.wss=${g.wssMiB}`, `hwqual.dirty=${g.dirtyMiBps}`, 'hwqual.hb=/dev/ttyS1', g.accel === 'tcg' ? 'pti=on' : ''].filter(Boolean).join(' ');
+  return [`hwqual.wss=${g.wssMiB}`, `hwqual.dirty=${g.dirtyMiBps}`, 'hwqual.hb=/dev/ttyS1', 'sysrq_always_enabled', g.accel === 'tcg' ? 'pti=on' : ''].filter(Boolean).join(' ');
+}
+
+/**
+ * RAM padding (KiB) of a migrated guest under TCG. QEMU before 9.0 loses TCG writes across a migration's dirty
+ * sync: the sync's fast path (a RAM block whose size is a multiple of 64 pages, 256 KiB) clears the dirty bits
+ * without resetting the TCG TLB's not-dirty flags, so a write through a TLB entry made before the sync is not
+ * tracked and a page the guest changed after it was sent is never sent again (fixed upstream by 03bfc2188f,
+ * "physmem: Fix migration dirty bitmap coherency with TCG memory access"; not in QEMU 7.2 of Debian 12). The
+ * destination's kernel then walks corrupted lists and hangs or oopses (seen here: 8 of 38 xbzrle migrations
+ * under load). 8 KiB more RAM makes the size no multiple of 256 KiB, so every sync takes the per-page path,
+ * which resets the TLB. KVM tracks dirty pages in the kernel and needs none of this.
+ */
+export function tcgMigrationPadKiB(accel: Accel): number | undefined {
+  return accel === 'tcg' ? 8 : undefined;
 }
 
 /**
@@ -43,6 +58,7 @@ export async function launchWorkloadGuest(transport: Transport, label: string, i
     accel: g.accel, cpu: g.cpu, machine: g.machine, memoryMiB: g.memoryMiB, run: 'workload', append: workloadAppend(g),
     incoming: o.incoming, name: `mig-${label}`,
   });
+  spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
   spec.extraArgs = [...(spec.extraArgs ?? []), '-chardev', `socket,id=hb,path=${hbSocket},server=on,wait=off`, '-serial', 'chardev:hb'];
   const vm = await launchVm(transport, spec, { signal: o.signal, workDir });
   try {

@@ -49,11 +49,14 @@ export async function silentGuest(g: GuestHandle, signal?: AbortSignal): Promise
     parts.push(`vCPU RIP=${rip ?? '?'}${hlt === '1' ? ' halted' : hlt === '0' ? ' running' : ''}${irqs}${insns ? ` at: ${insns}` : ''}`);
   } catch (err) { parts.push(`info registers: ${messageOf(err)}`); }
   // The workload guest boots with sysrq_always_enabled: Alt-SysRq-L makes its kernel print every CPU's backtrace
-  // on the console, which says where a silent guest is.
+  // on the console, which says where a silent guest is (when it still takes interrupts).
   if (!g.vm.qmp.isClosed) {
     try {
-      await g.vm.qmp.execute('human-monitor-command', { 'command-line': 'sendkey alt-sysrq-l' }, o);
-      await sleep(2000, signal);
+      // SysRq-9 first: the guest boots `quiet`, and the backtraces are printed below that console log level.
+      for (const key of ['9', 'l']) {
+        await g.vm.qmp.execute('human-monitor-command', { 'command-line': `sendkey alt-sysrq-${key}` }, o);
+        await sleep(key === 'l' ? 2000 : 300, signal);
+      }
     } catch (err) { parts.push(`sendkey: ${messageOf(err)}`); }
   }
   await g.vm.console.poll(signal).catch(() => {});
