@@ -78,8 +78,10 @@ describe('buildQemuArgs', () => {
   it('pads RAM by whole KiB when asked (a TCG migration guest: RAM no multiple of 256 KiB)', () => {
     expect(opt(buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 128, memoryPadKiB: 8 }, paths), '-m')).toEqual(['131080K']);
     expect(opt(buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 128 }, paths), '-m')).toEqual(['128']);
-    expect(tcgMigrationPadKiB('tcg')).toBe(8);
-    expect(tcgMigrationPadKiB('kvm')).toBeUndefined();
+    expect(tcgMigrationPadKiB('tcg', {})).toBe(8);
+    expect(tcgMigrationPadKiB('kvm', {})).toBeUndefined();
+    expect(tcgMigrationPadKiB('tcg', { HWQUAL_TCG_MIGRATION_PAD_KIB: '0' })).toBeUndefined();
+    expect(() => tcgMigrationPadKiB('tcg', { HWQUAL_TCG_MIGRATION_PAD_KIB: 'x' })).toThrow(/HWQUAL_TCG_MIGRATION_PAD_KIB must be a multiple of 8/);
   });
 
   it('adds -incoming and extra args last', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { HwqualError } from '../../model/errors.ts';
 import type { Transport } from '../../transport/types.ts';
 import type { BuiltImage } from '../images/built-image.ts';
 import { imageVmSpec } from '../images/boot.ts';
@@ -41,8 +42,15 @@ export function workloadAppend(g: WorkloadGuest): string {
  * under load). 8 KiB more RAM makes the size no multiple of 256 KiB, so every sync takes the per-page path,
  * which resets the TLB. KVM tracks dirty pages in the kernel and needs none of this.
  */
-export function tcgMigrationPadKiB(accel: Accel): number | undefined {
-  return accel === 'tcg' ? 8 : undefined;
+export function tcgMigrationPadKiB(accel: Accel, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (accel !== 'tcg') return undefined;
+  // HWQUAL_TCG_MIGRATION_PAD_KIB=0 turns it off, to see the defect (npm run migration:soak -- --no-pad).
+  const asked = env.HWQUAL_TCG_MIGRATION_PAD_KIB;
+  const pad = asked === undefined || asked === '' ? 8 : Number(asked);
+  if (!(Number.isInteger(pad) && pad >= 0 && pad % 8 === 0)) {
+    throw new HwqualError('E_CONFIG', `HWQUAL_TCG_MIGRATION_PAD_KIB must be a multiple of 8 (KiB), got '${asked}'`);
+  }
+  return pad || undefined;
 }
 
 /**
