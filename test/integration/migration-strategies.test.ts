@@ -7,12 +7,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLab } from '../../src/config/index.ts';
 import { labDown, labUp, type LabState } from '../../src/lab/index.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
-import { createTransport } from '../../src/transport/create.ts';
-import type { Transport } from '../../src/transport/types.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
 import type { Endpoint } from '../../src/vm/migration/hop.ts';
@@ -21,6 +18,7 @@ import { MiB } from '../../src/vm/migration/sample.ts';
 import { applySettings, strategySettings } from '../../src/vm/migration/strategy.ts';
 import { openQmpProbe } from '../../src/vm/qmp-probe.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
+import { labEndpoints } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-migstrat-');
 const local = new LocalTransport('local');
@@ -28,7 +26,7 @@ let state: LabState;
 let tiny: BuiltImage;
 let a: Endpoint;
 let b: Endpoint;
-const transports: Transport[] = [];
+let lab: Awaited<ReturnType<typeof labEndpoints>> | undefined;
 
 /** QEMU processes inside this lab's namespaces: pid, namespace and command line. */
 async function labQemus(): Promise<Array<{ pid: number; netns: string; args: string }>> {
@@ -44,17 +42,12 @@ beforeAll(async () => {
   tiny = await ensureImage('tiny');
   state = await labUp({ dir: join(root, 'lab'), hosts: 2 });
   expect(state.mode).toBe('netns');
-  const lab = loadLab(state.labYaml);
-  [a, b] = lab.hosts.map((h) => {
-    const transport = createTransport(h, lab);
-    transports.push(transport);
-    return { name: h.name, transport, address: h.address };
-  }) as [Endpoint, Endpoint];
-  await Promise.all(transports.map((t) => t.connect()));
+  lab = await labEndpoints(state.labYaml);
+  [a, b] = lab.ends as [Endpoint, Endpoint];
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(transports.map((t) => t.close().catch(() => {})));
+  await lab?.close();
   const left = state ? await labQemus() : [];
   await labDown(join(root, 'lab'));
   rmSync(root, { recursive: true, force: true });
