@@ -37,6 +37,20 @@ describe('kernelReport', () => {
     ]);
   });
 
+  it('keeps a WARNING line and says a repeated trace once', () => {
+    const warn = [
+      '[   11.200000] WARNING: CPU: 0 PID: 0 at kernel/context_tracking.c:128 ct_nmi_exit+0x95/0xa0',
+      '[   11.200100] RIP: 0010:ct_nmi_exit+0x95/0xa0',
+      '[   11.200200] Call Trace:',
+      '[   11.200300]  irqentry_exit+0x2d/0x40',
+    ].join('\n');
+    expect(kernelReport(`${warn}\n${warn}\n`).split(' | ')).toEqual([
+      'WARNING: CPU: 0 PID: 0 at kernel/context_tracking.c:128 ct_nmi_exit+0x95/0xa0',
+      'RIP: 0010:ct_nmi_exit+0x95/0xa0',
+      'Call Trace: irqentry_exit+0x2d/0x40',
+    ]);
+  });
+
   it('says nothing for a console without a kernel report (heartbeats, boot lines)', () => {
     expect(kernelReport('[    0.000000] Linux version 6.1.0\nHWQUAL-READY\nRIP is a word here\n')).toBe('');
   });

@@ -72,11 +72,18 @@ export async function silentGuest(g: GuestHandle, signal?: AbortSignal): Promise
 export function kernelReport(text: string): string {
   const lines = text.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\]\s*/, '').trim());
   const out: string[] = [];
+  const add = (l: string) => { if (!out.includes(l)) out.push(l); };
   for (let i = 0; i < lines.length && out.length < 12; i++) {
     const l = lines[i];
-    if (/^(BUG: |Oops: |general protection fault|Kernel panic|RIP: \d+:|NMI backtrace)/.test(l)) out.push(l);
+    if (/^(BUG: |Oops: |WARNING: CPU: |general protection fault|Kernel panic|RIP: \d+:|NMI backtrace)/.test(l)) add(l);
     if (/^Call Trace:/.test(l)) {
-      out.push(`Call Trace: ${lines.slice(i + 1, i + 40).filter((f) => /^(\? )?[\w.]+\+0x/.test(f)).slice(0, 6).join(' < ')}`);
+      const frames: string[] = [];
+      for (const f of lines.slice(i + 1, i + 40)) {
+        if (/^<\/?\w+>$/.test(f)) continue; // <IRQ>, </IRQ>, <TASK> …
+        if (!/^(\? )?[\w.]+\+0x/.test(f)) break;
+        frames.push(f);
+      }
+      add(`Call Trace: ${frames.slice(0, 6).join(' < ')}`);
     }
   }
   return out.join(' | ');
