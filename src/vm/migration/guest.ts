@@ -38,8 +38,8 @@ export function workloadAppend(g: WorkloadGuest): string {
  * without resetting the TCG TLB's not-dirty flags, so a write through a TLB entry made before the sync is not
  * tracked and a page the guest changed after it was sent is never sent again (fixed upstream by 03bfc2188f,
  * "physmem: Fix migration dirty bitmap coherency with TCG memory access"; not in QEMU 7.2 of Debian 12). The
- * destination's kernel then walks corrupted lists and hangs or oopses (seen here: 8 of 38 xbzrle migrations
- * under load). 8 KiB more RAM makes the size no multiple of 256 KiB, so every sync takes the per-page path,
+ * destination's kernel then walks corrupted lists and hangs or oopses (seen here: 13 of 90 xbzrle migrations
+ * under load; 0 of 50 with the padding, npm run migration:soak). 8 KiB more RAM makes the size no multiple of 256 KiB, so every sync takes the per-page path,
  * which resets the TLB. KVM tracks dirty pages in the kernel and needs none of this.
  */
 export function tcgMigrationPadKiB(accel: Accel, env: NodeJS.ProcessEnv = process.env): number | undefined {

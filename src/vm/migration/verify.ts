@@ -27,7 +27,8 @@ export async function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
 
 /**
  * Why a guest may be silent: the heartbeat stream's state, its serial port's chardev as QEMU sees it, where the
- * vCPU is (HMP `info registers`: RIP and whether it is halted), and the last lines of its console.
+ * vCPU is (HMP `info registers`: RIP, halted or not, interrupts on or off; `x/3i $pc`), and what its kernel said on
+ * the console after Alt-SysRq-L (or the console's last lines when it said nothing).
  */
 export async function silentGuest(g: GuestHandle, signal?: AbortSignal): Promise<string> {
   const parts = [g.hb.describe()];
