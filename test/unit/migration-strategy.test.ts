@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/suite-api/types.ts';
 import { MiB, strategyMetrics } from '../../src/vm/migration/sample.ts';
-import { strategySettings } from '../../src/vm/migration/strategy.ts';
+import { samplePagesPerGiB, strategySettings } from '../../src/vm/migration/strategy.ts';
 import { snakeCase } from '../../suites/live-migration/metric-names.ts';
 import { migrationSettings, tuningOf } from '../../suites/live-migration/settings.ts';
 
@@ -59,5 +59,14 @@ describe('strategy metrics as case metrics', () => {
       'downtime_bytes', 'multifd_bytes', 'precopy_bytes', 'xbzrle_bytes', 'xbzrle_cache_miss', 'xbzrle_cache_miss_rate', 'xbzrle_overflow', 'xbzrle_pages',
     ]);
     expect(snakeCase('postcopyRequests')).toBe('postcopy_requests');
+  });
+});
+
+describe('dirty-rate sample size', () => {
+  it('hashes about 8,192 pages of any guest, within the 128–16,384 per GiB QEMU takes', () => {
+    expect(samplePagesPerGiB(256)).toBe(16_384); // 4,096 pages of a 256 MiB guest (QEMU's cap)
+    expect(samplePagesPerGiB(4096)).toBe(2048); // 8,192 pages of 4 GiB
+    expect(samplePagesPerGiB(64 * 1024)).toBe(128); // 8,192 pages of 64 GiB
+    expect(samplePagesPerGiB(1024 * 1024)).toBe(128); // QEMU's floor
   });
 });

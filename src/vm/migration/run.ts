@@ -55,7 +55,7 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
     await runner.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 120_000, signal });
     const ready = await waitFor(() => collector.integrity.some((l) => l.host === req.source.name && l.ok), 20_000, signal);
     if (!ready) throw new HwqualError('E_VM', `the workload on ${req.source.name} printed no integrity line within 20 s; ${runner.vm.console.tail()}`, { host: req.source.name });
-    const dirtyRate = await measureDirtyRate(runner.vm.qmp, 1, signal);
+    const dirtyRate = await measureDirtyRate(runner.vm.qmp, 1, signal, req.guest.memoryMiB);
     const bandwidth = req.model?.bandwidth ?? req.tuning.maxBandwidth ?? 128 * MiB;
     const prediction = predictPrecopy({
       ramBytes: req.model?.ramBytes ?? (req.guest.wssMiB + TINY_BASE_MIB) * MiB, bandwidth, dirtyRate,
