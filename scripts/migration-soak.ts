@@ -13,6 +13,7 @@ import { Command } from 'commander';
 import { loadLab } from '../src/config/index.ts';
 import { labDown, labUp } from '../src/lab/index.ts';
 import { createTransport } from '../src/transport/create.ts';
+import { messageOf } from '../src/model/errors.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
 import { hopPassed } from '../src/vm/migration/report.ts';
 import { runMigration, type MigrationRequest } from '../src/vm/migration/run.ts';
@@ -48,7 +49,7 @@ function request(strategy: Strategy, a: MigrationRequest['source'], b: Migration
 const root = mkdtempSync('/tmp/hwq-soak-');
 const hogs: ChildProcess[] = [];
 const stop = new AbortController();
-process.once('SIGINT', () => stop.abort());
+process.on('SIGINT', () => stop.abort()); // on, not once: tsx relays a second SIGINT to this process
 let failed = 0;
 try {
   const image = await ensureImage('tiny');
@@ -63,17 +64,27 @@ try {
       for (const strategy of strategies) {
         if (stop.signal.aborted) break;
         const t0 = Date.now();
-        const result = await runMigration({ ...request(strategy, a, b, image), signal: stop.signal });
-        const hop = result.hops[0];
-        const bad = hop.checks.filter((c) => !c.ok);
         const t = tally.get(strategy) ?? { runs: 0, failed: 0 };
-        t.runs++;
-        // A hop that ends as diagnosed (e.g. not-converging with the guest intact on A) is a pass here.
-        if (bad.length || !(hopPassed(hop) || hop.outcome === 'not-converging')) { t.failed++; failed++; }
         tally.set(strategy, t);
-        console.log(`${run} ${strategy}: ${hop.outcome}, ${hop.passes.length} passes, ${Date.now() - t0} ms${bad.length ? `\n  ${bad.map((c) => `${c.name}: ${c.detail}`).join('\n  ')}` : ''}`);
+        let line: string;
+        let ok: boolean;
+        try {
+          const hop = (await runMigration({ ...request(strategy, a, b, image), signal: stop.signal })).hops[0];
+          const bad = hop.checks.filter((c) => !c.ok);
+          // A hop that ends as diagnosed (e.g. not-converging with the guest intact on A) is a pass here.
+          ok = !bad.length && (hopPassed(hop) || hop.outcome === 'not-converging');
+          line = `${hop.outcome}, ${hop.passes.length} passes${bad.length ? `\n  ${bad.map((c) => `${c.name}: ${c.detail}`).join('\n  ')}` : ''}`;
+        } catch (err) {
+          if (stop.signal.aborted) break;
+          ok = false;
+          line = `error: ${messageOf(err)}`;
+        }
+        t.runs++;
+        if (!ok) { t.failed++; failed++; }
+        console.log(`${run} ${strategy} (${Date.now() - t0} ms): ${line}`);
       }
     }
+    if (stop.signal.aborted) console.log('\ninterrupted: the tally so far');
     console.log(`\npadding ${o.pad ? 'on' : 'off'}, ${o.memory} MiB, load ${o.load}: ${[...tally].map(([s, t]) => `${s} ${t.failed}/${t.runs} failed`).join(', ')}`);
   } finally {
     for (const h of hogs) h.kill('SIGKILL');
@@ -83,4 +94,4 @@ try {
   await labDown(join(root, 'lab')).catch(() => {});
   rmSync(root, { recursive: true, force: true });
 }
-process.exit(failed ? 1 : 0);
+process.exit(stop.signal.aborted ? 130 : failed ? 1 : 0);
