@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { workloadAppend } from '../../src/vm/migration/guest.ts';
 import { kernelReport } from '../../src/vm/migration/verify.ts';
 
-// A real shape of oops (Debian 6.1 cloud kernel) as it lands on a serial console, with the noise around it.
+// An oops in the format Debian's 6.1 cloud kernel prints it on a serial console (timestamps, register dump, IRQ
+// markers), made up for the test; the panic line is the one seen on a destination here.
 const OOPS = [
   '[    9.905011] BUG: kernel NULL pointer dereference, address: 0000000000000240',
   '[    9.905100] #PF: supervisor read access in kernel mode',
