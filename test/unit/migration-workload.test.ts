@@ -2,10 +2,10 @@
 // machine: heartbeat cadence and counter, the dirtying rate, integrity scans (periodic, on demand) and a page
 // that goes back in time being caught.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workloadSourcePath } from '../../src/vm/images/build-tiny.ts';
 import { LineCollector } from '../../src/vm/migration/heartbeat.ts';
 
@@ -14,6 +14,7 @@ beforeAll(() => {
   bin = join(mkdtempSync(join(tmpdir(), 'hwq-wl-')), 'hwqual-workload');
   execFileSync('gcc', ['-static', '-O2', '-Wall', '-Werror', '-o', bin, workloadSourcePath()]);
 }, 60_000);
+afterAll(() => { if (bin) rmSync(dirname(bin), { recursive: true, force: true }); });
 
 /** Run it for `ms`, optionally writing to its stdin after `writeAt` ms; lines timestamped on arrival. */
 function run(args: string[], ms: number, write?: { at: number; text: string }): Promise<LineCollector> {

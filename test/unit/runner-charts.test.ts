@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { PlanConfig } from '../../src/config/types.ts';
 import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
@@ -18,6 +18,7 @@ describe('case charts through the runner', () => {
       concurrency: 1, timeouts: { case: 30 }, retries: 0, retryFailed: false, matrix: {}, settings: {},
     };
     const out = mkdtempSync(join(tmpdir(), 'hwqual-charts-'));
+    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
     const prepared = await prepareRun({ lab, plan, suitesDir: join(import.meta.dirname, '../fixtures/suites'), transportFactory: (h) => new LocalTransport(h.name), gatherFacts: (async () => ({ arch: 'x86_64' })) as never });
     const results = await executeRun({ lab, plan, prepared, outDir: out, signal: new AbortController().signal, progress: {} });
     const c = results.cases[0]!;
