@@ -3,19 +3,18 @@
 // non-convergence called within 3 passes of it becoming certain.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadLab } from '../src/config/index.ts';
 import { labDown, labUp } from '../src/lab/index.ts';
-import { createTransport } from '../src/transport/create.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
+import { openLabEndpoints, type LabEndpoints } from '../src/vm/migration/endpoints.ts';
 import { formatConvergenceMap, runGrid } from '../src/vm/migration/grid.ts';
 
 export async function benchMigration(): Promise<string> {
   const root = mkdtempSync('/tmp/hwq-bench-mig-');
   const state = await labUp({ dir: join(root, 'lab'), hosts: 2 });
-  const lab = loadLab(state.labYaml);
-  const ends = lab.hosts.map((h) => ({ name: h.name, transport: createTransport(h, lab), address: h.address }));
+  let lab: LabEndpoints | undefined;
   try {
-    await Promise.all(ends.map((e) => e.transport.connect()));
+    lab = await openLabEndpoints(state.labYaml);
+    const { ends } = lab;
     const map = await runGrid({
       source: ends[0], destination: ends[1], image: await ensureImage('tiny'), guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 24 },
       dirty: [0, 8, 60], bandwidth: [12, 32], strategies: ['precopy'], deadlineMs: 30_000,
@@ -35,7 +34,7 @@ export async function benchMigration(): Promise<string> {
       line('non-convergence called ≤ 3 passes after certain', hot.length ? `max ${Math.max(...lag)} passes over ${hot.length} cells` : 'no cell', hot.length > 0 && Math.max(...lag) <= 3),
     ].join('\n');
   } finally {
-    await Promise.all(ends.map((e) => e.transport.close().catch(() => {})));
+    await lab?.close();
     await labDown(join(root, 'lab'));
     rmSync(root, { recursive: true, force: true });
   }

@@ -10,11 +10,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadLab } from '../src/config/index.ts';
 import { labDown, labUp } from '../src/lab/index.ts';
-import { createTransport } from '../src/transport/create.ts';
 import { messageOf } from '../src/model/errors.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
+import { openLabEndpoints } from '../src/vm/migration/endpoints.ts';
 import { hopPassed } from '../src/vm/migration/report.ts';
 import { runMigration, type MigrationRequest } from '../src/vm/migration/run.ts';
 import { MiB } from '../src/vm/migration/sample.ts';
@@ -54,9 +53,8 @@ let failed = 0;
 try {
   const image = await ensureImage('tiny');
   const state = await labUp({ dir: join(root, 'lab'), hosts: 2 });
-  const lab = loadLab(state.labYaml);
-  const [a, b] = lab.hosts.map((h) => ({ name: h.name, transport: createTransport(h, lab), address: h.address }));
-  await Promise.all([a, b].map((e) => e.transport.connect()));
+  const lab = await openLabEndpoints(state.labYaml);
+  const [a, b] = lab.ends;
   for (let i = 0; i < o.load; i++) hogs.push(spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
   try {
     const tally = new Map<string, { runs: number; failed: number }>();
@@ -88,7 +86,7 @@ try {
     console.log(`\npadding ${o.pad ? 'on' : 'off'}, ${o.memory} MiB, load ${o.load}: ${[...tally].map(([s, t]) => `${s} ${t.failed}/${t.runs} failed`).join(', ')}`);
   } finally {
     for (const h of hogs) h.kill('SIGKILL');
-    await Promise.all([a, b].map((e) => e.transport.close().catch(() => {})));
+    await lab.close();
   }
 } finally {
   await labDown(join(root, 'lab')).catch(() => {});

@@ -1,7 +1,5 @@
-import { loadLab } from '../../src/config/index.ts';
-import { createTransport } from '../../src/transport/create.ts';
-import type { Endpoint } from '../../src/vm/migration/hop.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
+import { openLabEndpoints, type LabEndpoints } from '../../src/vm/migration/endpoints.ts';
 
 const local = new LocalTransport('local');
 
@@ -12,9 +10,6 @@ export async function qemuRunningIn(workDir: string): Promise<boolean> {
 }
 
 /** One connected SSH transport per host of a lab file, as migration endpoints (name, transport, lab address). */
-export async function labEndpoints(labYaml: string): Promise<{ ends: Endpoint[]; close(): Promise<void> }> {
-  const lab = loadLab(labYaml);
-  const ends = lab.hosts.map((h) => ({ name: h.name, transport: createTransport(h, lab), address: h.address }));
-  await Promise.all(ends.map((e) => e.transport.connect()));
-  return { ends, close: async () => { await Promise.all(ends.map((e) => e.transport.close().catch(() => {}))); } };
+export function labEndpoints(labYaml: string): Promise<LabEndpoints> {
+  return openLabEndpoints(labYaml);
 }

@@ -1,11 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadLab } from '../../config/index.ts';
 import { errorCodeOf, HwqualError, messageOf } from '../../model/errors.ts';
-import { createTransport } from '../../transport/create.ts';
-import type { Transport } from '../../transport/types.ts';
 import { ensureImage } from '../../vm/images/builder.ts';
+import { openLabEndpoints, type LabEndpoints } from '../../vm/migration/endpoints.ts';
 import { formatConvergenceMap, runGrid } from '../../vm/migration/grid.ts';
 import { STRATEGIES, type Strategy } from '../../vm/migration/strategy.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -36,22 +34,15 @@ export function register(program: Command): void {
       const ac = new AbortController();
       const onSig = () => ac.abort();
       process.once('SIGINT', onSig);
-      const transports: Transport[] = [];
+      let lab: LabEndpoints | undefined;
       try {
         const [from, to] = o.pair.split(',').map((s) => s.trim());
         const strategies = o.strategy.split(',').map((s) => s.trim()) as Strategy[];
         const bad = strategies.filter((s) => !STRATEGIES.includes(s));
         if (!from || !to || from === to) throw new HwqualError('E_USAGE', '--pair needs two different host names: A,B');
         if (bad.length) throw new HwqualError('E_USAGE', `unknown strategy: ${bad.join(', ')}`);
-        const lab = loadLab(o.lab);
-        const ends = [from, to].map((name) => {
-          const h = lab.hosts.find((x) => x.name === name);
-          if (!h) throw new HwqualError('E_USAGE', `host ${name} is not in ${o.lab}`);
-          const transport = createTransport(h, lab);
-          transports.push(transport);
-          return { name, transport, address: h.address };
-        });
-        await Promise.all(ends.map((e) => e.transport.connect(ac.signal)));
+        lab = await openLabEndpoints(o.lab, { names: [from, to], signal: ac.signal });
+        const { ends } = lab;
         const map = await runGrid({
           source: ends[0], destination: ends[1], image: await ensureImage('tiny'), signal: ac.signal,
           guest: { accel: 'tcg', memoryMiB: Number(o.memory), wssMiB: Number(o.wss) }, dirty: o.dirty, bandwidth: o.bandwidth, strategies,
@@ -69,7 +60,7 @@ export function register(program: Command): void {
         process.exitCode = ['E_USAGE', 'E_CONFIG'].includes(errorCodeOf(err)) ? EXIT.badInput : EXIT.failed;
       } finally {
         process.off('SIGINT', onSig);
-        await Promise.all(transports.map((t) => t.close().catch(() => {})));
+        await lab?.close();
       }
     });
 }
