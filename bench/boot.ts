@@ -39,7 +39,11 @@ async function byHand(image: BuiltImage, o: ImageBootOptions): Promise<number> {
   try {
     for (;;) {
       let text = '';
-      try { text = readFileSync(paths.console, 'utf8'); } catch { /* not created yet */ }
+      try {
+        text = readFileSync(paths.console, 'utf8');
+      } catch {
+        /* not created yet */
+      }
       if (marker.test(text)) return performance.now() - t0;
       if (child.exitCode !== null) throw new Error(`QEMU exited (${child.exitCode}) before the ready marker`);
       if (performance.now() - t0 > READY_TIMEOUT_MS) throw new Error('no ready marker in time');
@@ -72,8 +76,13 @@ export async function benchBoot(rounds = Number(process.env.HWQUAL_BENCH_BOOT_RO
   await byHand(image, o); // warm the page cache for kernel and initramfs
   for (let i = 0; i < rounds; i++) {
     // Alternate which goes first so drift in the machine's load hits both sides alike.
-    if (i % 2 === 0) { hw.push(await throughHwqual(transport, image, o)); hand.push(await byHand(image, o)); }
-    else { hand.push(await byHand(image, o)); hw.push(await throughHwqual(transport, image, o)); }
+    if (i % 2 === 0) {
+      hw.push(await throughHwqual(transport, image, o));
+      hand.push(await byHand(image, o));
+    } else {
+      hand.push(await byHand(image, o));
+      hw.push(await throughHwqual(transport, image, o));
+    }
   }
   const ratio = median(hw) / median(hand);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -3,8 +3,24 @@ import type { MachineInfo } from './hosts-machine.ts';
 import type { Measured } from './hosts-measure.ts';
 import { summarize } from './hosts.ts';
 
-export interface RunSample extends Measured { hosts: number; round: number; runner: string; correct: boolean; problem?: string; why?: string[]; output?: string; timings?: string }
-export interface ProofRow { runner: string; broken: string; exitAllHold: number | null; exitOneBroken: number | null; proven: boolean; problem?: string }
+export interface RunSample extends Measured {
+  hosts: number;
+  round: number;
+  runner: string;
+  correct: boolean;
+  problem?: string;
+  why?: string[];
+  output?: string;
+  timings?: string;
+}
+export interface ProofRow {
+  runner: string;
+  broken: string;
+  exitAllHold: number | null;
+  exitOneBroken: number | null;
+  proven: boolean;
+  problem?: string;
+}
 
 export interface HostsReport {
   machine: MachineInfo;
@@ -30,7 +46,10 @@ export function formatHosts(r: HostsReport): string {
   const table = [
     '| hosts | runner | median wall | × hwqual | peak memory (PSS sum) | peak RSS sum | correct runs |',
     '| ---: | --- | ---: | ---: | ---: | ---: | :---: |',
-    ...rows.map((x) => `| ${x.hosts} | ${x.runner} | ${secs(x.wallMs)} | ${x.ratioToHwqual === null ? '—' : `${x.ratioToHwqual.toFixed(2)}×`} | ${x.peakPssMiB.toFixed(0)} MiB | ${x.peakRssMiB.toFixed(0)} MiB | ${x.correct}/${x.rounds} |`),
+    ...rows.map(
+      (x) =>
+        `| ${x.hosts} | ${x.runner} | ${secs(x.wallMs)} | ${x.ratioToHwqual === null ? '—' : `${x.ratioToHwqual.toFixed(2)}×`} | ${x.peakPssMiB.toFixed(0)} MiB | ${x.peakRssMiB.toFixed(0)} MiB | ${x.correct}/${x.rounds} |`,
+    ),
   ];
   const at = (hosts: number, name: string) => rows.find((x) => x.hosts === hosts && x.runner === name);
   const big = Math.max(...r.sizes);
@@ -41,23 +60,37 @@ export function formatHosts(r: HostsReport): string {
     const fl = at(big, 'floor');
     // No runner can beat the floor: when the competitor is under 5× the floor, 5× faster than it is out of reach.
     const reach = fl ? x.wallMs / fl.wallMs : undefined;
-    const bound = reach !== undefined && reach < 5 ? `; out of reach here: ${name} takes ${secs(x.wallMs)} = ${reach.toFixed(1)}× the floor's ${secs(fl!.wallMs)}, so even a runner as fast as the floor would be only ${reach.toFixed(1)}× faster` : '';
-    targets.push(`- hwqual is ${x.ratioToHwqual.toFixed(1)}× faster than ${name} (target ≥ 5×: ${x.ratioToHwqual >= 5 ? 'met' : 'NOT met'}${bound})`);
+    const bound =
+      reach !== undefined && reach < 5
+        ? `; out of reach here: ${name} takes ${secs(x.wallMs)} = ${reach.toFixed(1)}× the floor's ${secs(fl!.wallMs)}, so even a runner as fast as the floor would be only ${reach.toFixed(1)}× faster`
+        : '';
+    targets.push(
+      `- hwqual is ${x.ratioToHwqual.toFixed(1)}× faster than ${name} (target ≥ 5×: ${x.ratioToHwqual >= 5 ? 'met' : 'NOT met'}${bound})`,
+    );
   }
   const floor = at(big, 'floor');
   if (floor?.ratioToHwqual) {
     const over = 1 / floor.ratioToHwqual;
-    targets.push(`- hwqual takes ${over.toFixed(2)}× the floor's time (target ≤ 1.5×: ${over <= 1.5 ? 'met' : 'NOT met'})`);
+    targets.push(
+      `- hwqual takes ${over.toFixed(2)}× the floor's time (target ≤ 1.5×: ${over <= 1.5 ? 'met' : 'NOT met'})`,
+    );
   }
   // Where hwqual's time went (its own --timings), in the run closest to its median at the largest lab.
   const hw = r.samples.filter((s) => s.hosts === big && s.runner === 'hwqual' && s.timings);
   const mid = at(big, 'hwqual');
   const typical = mid && hw.sort((a, b) => Math.abs(a.wallMs - mid.wallMs) - Math.abs(b.wallMs - mid.wallMs))[0];
-  if (typical) targets.push('', `hwqual's phases at ${big} hosts (\`hwqual run --timings\`, the run nearest the median): ${typical.timings}.`);
+  if (typical)
+    targets.push(
+      '',
+      `hwqual's phases at ${big} hosts (\`hwqual run --timings\`, the run nearest the median): ${typical.timings}.`,
+    );
   const proofs = [
     '| runner | all checks hold → exit | one check broken → exit | proven |',
     '| --- | ---: | ---: | :---: |',
-    ...r.proofs.map((p) => `| ${p.runner} | ${p.exitAllHold} | ${p.exitOneBroken} (${p.broken}) | ${p.proven ? 'yes' : `NO: ${p.problem}`} |`),
+    ...r.proofs.map(
+      (p) =>
+        `| ${p.runner} | ${p.exitAllHold} | ${p.exitOneBroken} (${p.broken}) | ${p.proven ? 'yes' : `NO: ${p.problem}`} |`,
+    ),
   ];
   const wrong = r.samples.filter((s) => !s.correct);
   return [
@@ -78,7 +111,17 @@ export function formatHosts(r: HostsReport): string {
     '## Exit codes (proven once per runner on the smallest lab)',
     '',
     ...proofs,
-    ...(wrong.length ? ['', '## Runs with a wrong outcome', '', ...wrong.map((s) => `- ${s.hosts} hosts, round ${s.round}, ${s.runner}: ${s.problem}${s.why?.length ? `; why: ${s.why.map((w) => `\`${w.replace(/`/g, "'")}\``).join('; ')}` : ''}`)] : []),
+    ...(wrong.length
+      ? [
+          '',
+          '## Runs with a wrong outcome',
+          '',
+          ...wrong.map(
+            (s) =>
+              `- ${s.hosts} hosts, round ${s.round}, ${s.runner}: ${s.problem}${s.why?.length ? `; why: ${s.why.map((w) => `\`${w.replace(/`/g, "'")}\``).join('; ')}` : ''}`,
+          ),
+        ]
+      : []),
     '',
     `Reproduce: \`npm run bench -- hosts\` (HWQUAL_BENCH_ROUNDS, HWQUAL_BENCH_SIZES, HWQUAL_BENCH_RUNNERS to narrow it; HWQUAL_BENCH_PROOF=0 skips the exit-code proofs, HWQUAL_BENCH_OUT=DIR writes the report elsewhere).`,
     '',

@@ -31,11 +31,25 @@ export function machineInfo(): MachineInfo {
 
 function toolVersions(): Record<string, string> {
   const out: Record<string, string> = {};
-  const pkgs = ['openssh-client', 'openssh-server', 'ansible', 'ansible-core', 'python3-testinfra', 'python3-pytest-xdist', 'python3-paramiko', 'python3-pytest'];
+  const pkgs = [
+    'openssh-client',
+    'openssh-server',
+    'ansible',
+    'ansible-core',
+    'python3-testinfra',
+    'python3-pytest-xdist',
+    'python3-paramiko',
+    'python3-pytest',
+  ];
   for (const p of pkgs) {
     try {
-      out[p] = execFileSync('dpkg-query', ['-W', '-f=${Version}', p], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch { /* not installed */ }
+      out[p] = execFileSync('dpkg-query', ['-W', '-f=${Version}', p], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    } catch {
+      /* not installed */
+    }
   }
   return out;
 }

@@ -35,19 +35,32 @@ export async function measure(spec: RunSpec): Promise<Measured> {
   const out = openSync(spec.stdoutFile, 'w');
   const err = openSync(spec.stderrFile, 'w');
   const known = new Map<number, boolean>(); // pid → carries the marker
-  let peakRss = 0, peakPss = 0, peakProcs = 0, samples = 0;
+  let peakRss = 0,
+    peakPss = 0,
+    peakProcs = 0,
+    samples = 0;
   const sample = () => {
     samples++;
-    let rss = 0, pss = 0, procs = 0;
+    let rss = 0,
+      pss = 0,
+      procs = 0;
     for (const pid of ourPids(known, marker)) {
       const m = memoryOf(pid);
       if (!m) continue;
-      rss += m.rss; pss += m.pss; procs++;
+      rss += m.rss;
+      pss += m.pss;
+      procs++;
     }
-    peakRss = Math.max(peakRss, rss); peakPss = Math.max(peakPss, pss); peakProcs = Math.max(peakProcs, procs);
+    peakRss = Math.max(peakRss, rss);
+    peakPss = Math.max(peakPss, pss);
+    peakProcs = Math.max(peakProcs, procs);
   };
   const t0 = performance.now();
-  const child = spawn(spec.argv[0]!, spec.argv.slice(1), { cwd: spec.cwd, env: { ...process.env, ...spec.env, [key]: value }, stdio: ['ignore', out, err] });
+  const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env, [key]: value },
+    stdio: ['ignore', out, err],
+  });
   const timer = setInterval(sample, SAMPLE_MS);
   const exitCode = await new Promise<number | null>((resolve) => {
     child.on('error', () => resolve(null));
@@ -59,7 +72,11 @@ export async function measure(spec: RunSpec): Promise<Measured> {
   closeSync(err);
   // Whatever the run left running (ssh ControlMasters with ControlPersist) goes now, so rounds do not overlap.
   for (const pid of ourPids(known, marker)) {
-    try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
   }
   return { exitCode, wallMs, peakRssKiB: peakRss, peakPssKiB: peakPss, peakProcs, samples };
 }
@@ -95,7 +112,9 @@ function memoryOf(pid: number): { rss: number; pss: number } | null {
     try {
       const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
       if (m) pss = Number(m[1]);
-    } catch { /* no smaps_rollup: count RSS */ }
+    } catch {
+      /* no smaps_rollup: count RSS */
+    }
     return { rss, pss };
   } catch {
     return null;

@@ -37,24 +37,43 @@ const emptyOutcome = (lab: BenchLab): Outcome => new Map(lab.hosts.map((h) => [h
 
 function hwqual(name: string, what: string, env: Record<string, string>, facts?: string): Runner {
   return {
-    name, what,
+    name,
+    what,
     prepare({ dir, lab, checksFile, checks }) {
       const plan = join(dir, 'plan.yaml');
       // One case per check and host may run at once (the plan's concurrency), as Ansible's forks ≥ hosts.
-      writeFileSync(plan, `name: bench-host-checks\nsuites: [host-checks]\nconcurrency: ${Math.min(4096, lab.hosts.length * checks.length)}\ntimeouts: { case: 120 }\n${facts ? `facts: ${facts}\n` : ''}`);
+      writeFileSync(
+        plan,
+        `name: bench-host-checks\nsuites: [host-checks]\nconcurrency: ${Math.min(4096, lab.hosts.length * checks.length)}\ntimeouts: { case: 120 }\n${facts ? `facts: ${facts}\n` : ''}`,
+      );
       return {
-        argv: [process.execPath, join(ROOT, 'bin/hwqual.mjs'), 'run', '--timings', '--lab', lab.labYaml, '--plan', plan, '--out', join(dir, 'out')],
+        argv: [
+          process.execPath,
+          join(ROOT, 'bin/hwqual.mjs'),
+          'run',
+          '--timings',
+          '--lab',
+          lab.labYaml,
+          '--plan',
+          plan,
+          '--out',
+          join(dir, 'out'),
+        ],
         env: { HWQUAL_HOST_CHECKS: checksFile, CI: '1', ...env },
       };
     },
     outcome({ dir, lab }) {
       const out = emptyOutcome(lab);
-      const results = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')) as { cases: Array<{ host: string; caseId: string; status: string }> };
+      const results = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')) as {
+        cases: Array<{ host: string; caseId: string; status: string }>;
+      };
       for (const c of results.cases) if (c.status !== 'passed') out.get(c.host)?.add(c.caseId);
       return out;
     },
     explain({ dir }) {
-      const results = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')) as { cases: Array<{ id: string; status: string; message?: string }> };
+      const results = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')) as {
+        cases: Array<{ id: string; status: string; message?: string }>;
+      };
       return results.cases.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.message ?? 'error'}`);
     },
   };
@@ -67,9 +86,24 @@ function testinfra(backend: 'ssh' | 'paramiko'): Runner {
     prepare({ dir, lab, checksFile }) {
       const config = writeSshConfig(dir, lab, backend === 'ssh');
       return {
-        argv: [PYTHON, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rf', '-n', String(lab.hosts.length), '--dist', 'loadgroup',
-          `--hosts=${hostNames(lab).map((h) => `${backend}://${h}`).join(',')}`, `--ssh-config=${config}`,
-          join(COMPETITORS, 'test_host_checks.py')],
+        argv: [
+          PYTHON,
+          '-m',
+          'pytest',
+          '-p',
+          'no:cacheprovider',
+          '-q',
+          '-rf',
+          '-n',
+          String(lab.hosts.length),
+          '--dist',
+          'loadgroup',
+          `--hosts=${hostNames(lab)
+            .map((h) => `${backend}://${h}`)
+            .join(',')}`,
+          `--ssh-config=${config}`,
+          join(COMPETITORS, 'test_host_checks.py'),
+        ],
         env: { HWQUAL_HOST_CHECKS: checksFile, PYTHONDONTWRITEBYTECODE: '1' },
         cwd: dir,
       };
@@ -79,7 +113,9 @@ function testinfra(backend: 'ssh' | 'paramiko'): Runner {
       // FAILED …/test_host_checks.py::test_check[ssh://node-a-dev-kvm] - AssertionError: …
       for (const m of stdout.matchAll(/^(?:FAILED|ERROR) \S*test_check\[\w+:\/{1,2}([^\]]+)\]/gm)) {
         const id = m[1]!;
-        const host = hostNames(lab).filter((h) => id.startsWith(`${h}-`)).sort((a, b) => b.length - a.length)[0];
+        const host = hostNames(lab)
+          .filter((h) => id.startsWith(`${h}-`))
+          .sort((a, b) => b.length - a.length)[0];
         if (host) out.get(host)!.add(id.slice(host.length + 1));
       }
       return out;
@@ -94,7 +130,12 @@ const ansible: Runner = {
     const { config } = writeAnsibleFiles(dir, lab);
     return {
       argv: ['ansible-playbook', '-e', `checks_file=${checksFile}`, join(COMPETITORS, 'host-checks.yml')],
-      env: { ANSIBLE_CONFIG: config, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ANSIBLE_HOME: join(dir, 'ansible-home') },
+      env: {
+        ANSIBLE_CONFIG: config,
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_FORCE_COLOR: '0',
+        ANSIBLE_HOME: join(dir, 'ansible-home'),
+      },
       cwd: dir,
     };
   },
@@ -110,7 +151,8 @@ const ansible: Runner = {
 
 function script(name: string, what: string, write: (input: RunnerInput) => string): Runner {
   return {
-    name, what,
+    name,
+    what,
     prepare(input) {
       const file = join(input.dir, `${name}.sh`);
       writeFileSync(file, write(input));
@@ -125,7 +167,8 @@ function script(name: string, what: string, write: (input: RunnerInput) => strin
 }
 
 const rawSsh = script('raw-ssh', 'OpenSSH, ControlMaster per host, one `ssh` per check', ({ dir, lab, checks }) =>
-  rawSshScript(writeSshConfig(dir, lab, true), hostNames(lab), checks));
+  rawSshScript(writeSshConfig(dir, lab, true), hostNames(lab), checks),
+);
 
 const floor = script('floor', 'one `ssh` per host running all checks in one shell script', ({ dir, lab, checks }) => {
   const remote = join(dir, 'checks.sh');
@@ -137,9 +180,23 @@ const floor = script('floor', 'one `ssh` per host running all checks in one shel
 const BENCH_FACTS = 'identity';
 
 export const RUNNERS: Runner[] = [
-  hwqual('hwqual', `hwqual run (SSH transport, read-only commands batched per host; plan \`facts: ${BENCH_FACTS}\`: the checks need no other facts)`, {}, BENCH_FACTS),
-  hwqual('hwqual-all-facts', 'hwqual run as above, with every host fact gathered first (the default when a plan says nothing)', {}),
-  hwqual('hwqual-unbatched', `hwqual run with HWQUAL_SSH_BATCH=0 (one SSH channel per command; \`facts: ${BENCH_FACTS}\`)`, { HWQUAL_SSH_BATCH: '0' }, BENCH_FACTS),
+  hwqual(
+    'hwqual',
+    `hwqual run (SSH transport, read-only commands batched per host; plan \`facts: ${BENCH_FACTS}\`: the checks need no other facts)`,
+    {},
+    BENCH_FACTS,
+  ),
+  hwqual(
+    'hwqual-all-facts',
+    'hwqual run as above, with every host fact gathered first (the default when a plan says nothing)',
+    {},
+  ),
+  hwqual(
+    'hwqual-unbatched',
+    `hwqual run with HWQUAL_SSH_BATCH=0 (one SSH channel per command; \`facts: ${BENCH_FACTS}\`)`,
+    { HWQUAL_SSH_BATCH: '0' },
+    BENCH_FACTS,
+  ),
   testinfra('ssh'),
   testinfra('paramiko'),
   ansible,
@@ -150,8 +207,11 @@ export const RUNNERS: Runner[] = [
 /** Runners whose tools are installed (the Python/Ansible ones need bench/competitors/install.sh). */
 export function availableRunners(): Runner[] {
   const ansibleThere = existsSync('/usr/bin/ansible-playbook');
-  const testinfraThere = existsSync('/usr/lib/python3/dist-packages/testinfra') && existsSync('/usr/lib/python3/dist-packages/xdist');
-  return RUNNERS.filter((r) => (r.name === 'ansible' ? ansibleThere : r.name.startsWith('testinfra') ? testinfraThere : true));
+  const testinfraThere =
+    existsSync('/usr/lib/python3/dist-packages/testinfra') && existsSync('/usr/lib/python3/dist-packages/xdist');
+  return RUNNERS.filter((r) =>
+    r.name === 'ansible' ? ansibleThere : r.name.startsWith('testinfra') ? testinfraThere : true,
+  );
 }
 
 export function freshDir(root: string, name: string): string {

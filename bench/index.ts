@@ -7,7 +7,8 @@ import { benchScale } from './scale.ts';
 import { benchMigration } from './migration.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
-  lab: async () => `## lab: host-os + server-inventory over SSH on lab-in-a-box hosts\n\n${formatLab(await benchLab())}`,
+  lab: async () =>
+    `## lab: host-os + server-inventory over SSH on lab-in-a-box hosts\n\n${formatLab(await benchLab())}`,
   boot: () => benchBoot(),
   hosts: () => benchHosts(),
   scale: () => benchScale(),

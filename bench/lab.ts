@@ -4,7 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown, labUp } from '../src/lab/index.ts';
 
-interface Sample { hosts: number; wallMs: number; commands: number; cases: number; errors: number; maxRssKiB: number; mode?: string }
+interface Sample {
+  hosts: number;
+  wallMs: number;
+  commands: number;
+  cases: number;
+  errors: number;
+  maxRssKiB: number;
+  mode?: string;
+}
 
 export async function benchLab(sizes = [1, 3, 12]): Promise<Sample[]> {
   const root = mkdtempSync('/tmp/hwqual-bench-lab-');
@@ -17,12 +25,18 @@ export async function benchLab(sizes = [1, 3, 12]): Promise<Sample[]> {
         state = await labUp({ dir, hosts: n });
       } catch (err) {
         // Namespaces ran out (or cannot be made): the loopback fallback still gives n real sshds.
-        process.stderr.write(`bench: ${n} hosts in namespaces failed (${(err as Error).message}); using loopback sshds\n`);
+        process.stderr.write(
+          `bench: ${n} hosts in namespaces failed (${(err as Error).message}); using loopback sshds\n`,
+        );
         await labDown(dir).catch(() => undefined);
         state = await labUp({ dir, hosts: n, loopback: true });
       }
       try {
-        const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lab-run-once.ts'), state.labYaml, join(dir, 'out')], { encoding: 'utf8' });
+        const out = execFileSync(
+          process.execPath,
+          ['--import', 'tsx', join(import.meta.dirname, 'lab-run-once.ts'), state.labYaml, join(dir, 'out')],
+          { encoding: 'utf8' },
+        );
         samples.push({ ...(JSON.parse(out.trim().split('\n').pop()!) as Sample), mode: state.mode });
       } finally {
         await labDown(dir);
@@ -35,6 +49,13 @@ export async function benchLab(sizes = [1, 3, 12]): Promise<Sample[]> {
 }
 
 export function formatLab(samples: Sample[]): string {
-  const rows = samples.map((s) => `| ${s.hosts} | ${s.mode} | ${s.cases} | ${s.errors} | ${(s.wallMs / 1000).toFixed(2)} s | ${s.commands} | ${(s.commands / (s.wallMs / 1000)).toFixed(0)} | ${(s.maxRssKiB / 1024).toFixed(0)} MiB |`);
-  return ['| hosts | lab | cases | errors | wall time | commands | commands/s | peak RSS |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const rows = samples.map(
+    (s) =>
+      `| ${s.hosts} | ${s.mode} | ${s.cases} | ${s.errors} | ${(s.wallMs / 1000).toFixed(2)} s | ${s.commands} | ${(s.commands / (s.wallMs / 1000)).toFixed(0)} | ${(s.maxRssKiB / 1024).toFixed(0)} MiB |`,
+  );
+  return [
+    '| hosts | lab | cases | errors | wall time | commands | commands/s | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }

@@ -14,13 +14,23 @@ export async function scaleProfile(checks: HostCheck[]): Promise<HostProfile> {
   // A few at a time (they only read): set-up of the bench, not what it measures.
   const answers: CommandEntry[] = new Array(checks.length);
   let next = 0;
-  await Promise.all(Array.from({ length: 6 }, async () => {
-    for (let i = next++; i < checks.length; i = next++) {
-      const c = checks[i]!;
-      const r = await local.exec(c.cmd, { timeoutMs: 60_000 });
-      answers[i] = { command: c.cmd, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs, recordedAt: r.startedAt, host: 'local' };
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      for (let i = next++; i < checks.length; i = next++) {
+        const c = checks[i]!;
+        const r = await local.exec(c.cmd, { timeoutMs: 60_000 });
+        answers[i] = {
+          command: c.cmd,
+          stdout: r.stdout,
+          stderr: r.stderr,
+          exitCode: r.exitCode,
+          durationMs: r.durationMs,
+          recordedAt: r.startedAt,
+          host: 'local',
+        };
+      }
+    }),
+  );
   return {
     ...base,
     meta: {

@@ -21,14 +21,33 @@ const t0 = performance.now();
 const cpu: number[] = [cpuMs()];
 const profile = profileDir ? await loadProfile(profileDir) : await scaleProfile(loadHostChecks());
 const names = Array.from({ length: n }, (_, i) => `replay-${String(i + 1).padStart(5, '0')}`);
-const lab = normalizeLab({ hosts: names.map((name) => ({ name, address: `replay:${name}`, labels: { replayed: 'true' } })) } as never,
-  join(outDir, 'lab.yaml'), 'scale-lab.yaml', '0'.repeat(64));
+const lab = normalizeLab(
+  { hosts: names.map((name) => ({ name, address: `replay:${name}`, labels: { replayed: 'true' } })) } as never,
+  join(outDir, 'lab.yaml'),
+  'scale-lab.yaml',
+  '0'.repeat(64),
+);
 const plan: PlanConfig = {
-  file: join(outDir, 'plan.yaml'), sha256: '1'.repeat(64), name: 'scale-host-checks', suites: ['host-checks'], hosts: {}, severity: {},
-  require: {}, concurrency: 64, timeouts: { case: 120 }, retries: 0, retryFailed: false, matrix: {}, settings: {},
+  file: join(outDir, 'plan.yaml'),
+  sha256: '1'.repeat(64),
+  name: 'scale-host-checks',
+  suites: ['host-checks'],
+  hosts: {},
+  severity: {},
+  require: {},
+  concurrency: 64,
+  timeouts: { case: 120 },
+  retries: 0,
+  retryFailed: false,
+  matrix: {},
+  settings: {},
 };
 const from = `${BASE_PROFILE} + host checks (replayed fake for the scale bench)`;
-const bindings = lab.hosts.map((config) => ({ config, transport: new ReplayTransport(profile, { host: config.name, label: from }), replay: { from, origin: profile.meta.origin } }));
+const bindings = lab.hosts.map((config) => ({
+  config,
+  transport: new ReplayTransport(profile, { host: config.name, label: from }),
+  replay: { from, origin: profile.meta.origin },
+}));
 const t1 = performance.now();
 cpu.push(cpuMs());
 const prepared = await prepareRun({ lab, plan, bindings });
@@ -42,16 +61,32 @@ const written = await writeReports(outDir, results);
 const t4 = performance.now();
 cpu.push(cpuMs());
 const size = (f: string) => statSync(join(outDir, f)).size;
-process.stdout.write(`${JSON.stringify({
-  hosts: n, cases: results.cases.length, failures: written.failures,
-  statuses: results.summary,
-  ms: { profiles: t1 - t0, prepare: t2 - t1, execute: t3 - t2, reports: t4 - t3, total: t4 - t0 },
-  cpuMs: { profiles: cpu[1]! - cpu[0]!, prepare: cpu[2]! - cpu[1]!, execute: cpu[3]! - cpu[2]!, reports: cpu[4]! - cpu[3]!, total: cpu[4]! - cpu[0]!, sinceStart: cpu[4]! },
-  bytes: { junit: size('junit.xml'), results: size('results.json'), html: size('report.html'), markdown: size('report.md') },
-  maxRssKiB: process.resourceUsage().maxRSS,
-  // Start-up: from process start to this script's first line (Node, the tsx loader, imports).
-  startupMs: t0,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    hosts: n,
+    cases: results.cases.length,
+    failures: written.failures,
+    statuses: results.summary,
+    ms: { profiles: t1 - t0, prepare: t2 - t1, execute: t3 - t2, reports: t4 - t3, total: t4 - t0 },
+    cpuMs: {
+      profiles: cpu[1]! - cpu[0]!,
+      prepare: cpu[2]! - cpu[1]!,
+      execute: cpu[3]! - cpu[2]!,
+      reports: cpu[4]! - cpu[3]!,
+      total: cpu[4]! - cpu[0]!,
+      sinceStart: cpu[4]!,
+    },
+    bytes: {
+      junit: size('junit.xml'),
+      results: size('results.json'),
+      html: size('report.html'),
+      markdown: size('report.md'),
+    },
+    maxRssKiB: process.resourceUsage().maxRSS,
+    // Start-up: from process start to this script's first line (Node, the tsx loader, imports).
+    startupMs: t0,
+  })}\n`,
+);
 
 /** CPU time (user + system) of this process so far, in ms. */
 function cpuMs(): number {

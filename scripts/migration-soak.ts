@@ -30,19 +30,48 @@ const o = new Command('migration-soak')
 const SOAKABLE = ['precopy', 'xbzrle', 'multifd', 'auto-converge'];
 const strategies = o.strategy.split(',').map((x) => x.trim()) as Strategy[];
 const unknown = strategies.filter((x) => !SOAKABLE.includes(x));
-if (unknown.length) { console.error(`--strategy: unknown ${unknown.join(', ')} (one of ${SOAKABLE.join(', ')})`); process.exit(2); }
-for (const [name, v, min] of [['--runs', o.runs, 1], ['--memory', o.memory, 64], ['--load', o.load, 0]] as const) {
-  if (!(Number.isInteger(v) && v >= min)) { console.error(`${name}: an integer >= ${min}, got ${v}`); process.exit(2); }
+if (unknown.length) {
+  console.error(`--strategy: unknown ${unknown.join(', ')} (one of ${SOAKABLE.join(', ')})`);
+  process.exit(2);
+}
+for (const [name, v, min] of [
+  ['--runs', o.runs, 1],
+  ['--memory', o.memory, 64],
+  ['--load', o.load, 0],
+] as const) {
+  if (!(Number.isInteger(v) && v >= min)) {
+    console.error(`${name}: an integer >= ${min}, got ${v}`);
+    process.exit(2);
+  }
 }
 if (!o.pad) process.env.HWQUAL_TCG_MIGRATION_PAD_KIB = '0';
 
 // The same two guests as test/integration/migration-strategies.test.ts: a warm one and, for auto-converge, a hot one.
-function request(strategy: Strategy, a: MigrationRequest['source'], b: MigrationRequest['destination'], image: MigrationRequest['image']): MigrationRequest {
+function request(
+  strategy: Strategy,
+  a: MigrationRequest['source'],
+  b: MigrationRequest['destination'],
+  image: MigrationRequest['image'],
+): MigrationRequest {
   return strategy === 'auto-converge'
-    ? { source: a, destination: b, image, strategy, guest: { accel: 'tcg', memoryMiB: o.memory, wssMiB: 24, dirtyMiBps: 48 }, deadlineMs: 40_000,
-      tuning: { maxBandwidth: 10 * MiB, cpuThrottleInitial: 99, throttleTriggerThreshold: 10 } }
-    : { source: a, destination: b, image, strategy, guest: { accel: 'tcg', memoryMiB: o.memory, wssMiB: 16, dirtyMiBps: 8 }, deadlineMs: 60_000,
-      tuning: { maxBandwidth: 32 * MiB, downtimeLimitMs: 50, xbzrleCacheBytes: 16 * MiB, multifdChannels: 3 } };
+    ? {
+        source: a,
+        destination: b,
+        image,
+        strategy,
+        guest: { accel: 'tcg', memoryMiB: o.memory, wssMiB: 24, dirtyMiBps: 48 },
+        deadlineMs: 40_000,
+        tuning: { maxBandwidth: 10 * MiB, cpuThrottleInitial: 99, throttleTriggerThreshold: 10 },
+      }
+    : {
+        source: a,
+        destination: b,
+        image,
+        strategy,
+        guest: { accel: 'tcg', memoryMiB: o.memory, wssMiB: 16, dirtyMiBps: 8 },
+        deadlineMs: 60_000,
+        tuning: { maxBandwidth: 32 * MiB, downtimeLimitMs: 50, xbzrleCacheBytes: 16 * MiB, multifdChannels: 3 },
+      };
 }
 
 const root = mkdtempSync('/tmp/hwq-soak-');
@@ -78,12 +107,17 @@ try {
           line = `error: ${messageOf(err)}`;
         }
         t.runs++;
-        if (!ok) { t.failed++; failed++; }
+        if (!ok) {
+          t.failed++;
+          failed++;
+        }
         console.log(`${run} ${strategy} (${Date.now() - t0} ms): ${line}`);
       }
     }
     if (stop.signal.aborted) console.log('\ninterrupted: the tally so far');
-    console.log(`\npadding ${o.pad ? 'on' : 'off'}, ${o.memory} MiB, load ${o.load}: ${[...tally].map(([s, t]) => `${s} ${t.failed}/${t.runs} failed`).join(', ')}`);
+    console.log(
+      `\npadding ${o.pad ? 'on' : 'off'}, ${o.memory} MiB, load ${o.load}: ${[...tally].map(([s, t]) => `${s} ${t.failed}/${t.runs} failed`).join(', ')}`,
+    );
   } finally {
     for (const h of hogs) h.kill('SIGKILL');
     await lab.close();

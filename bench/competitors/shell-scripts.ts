@@ -31,7 +31,10 @@ export function rawSshScript(sshConfig: string, hosts: string[], checks: HostChe
 export function floorRemoteScript(checks: HostCheck[]): string {
   return [
     'rc=0',
-    ...checks.map((c) => `if ( ${c.cmd} ) </dev/null >/dev/null 2>&1; then echo "ok $1 ${c.id}"; else echo "FAIL $1 ${c.id}"; rc=1; fi`),
+    ...checks.map(
+      (c) =>
+        `if ( ${c.cmd} ) </dev/null >/dev/null 2>&1; then echo "ok $1 ${c.id}"; else echo "FAIL $1 ${c.id}"; rc=1; fi`,
+    ),
     'exit $rc',
     '',
   ].join('\n');

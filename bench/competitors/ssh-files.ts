@@ -15,8 +15,18 @@ export function removeControlDirs(): void {
   for (const d of controlDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-export interface BenchHost { name: string; address: string; port: number }
-export interface BenchLab { hosts: BenchHost[]; user: string; identityFile: string; knownHosts: string; labYaml: string }
+export interface BenchHost {
+  name: string;
+  address: string;
+  port: number;
+}
+export interface BenchLab {
+  hosts: BenchHost[];
+  user: string;
+  identityFile: string;
+  knownHosts: string;
+  labYaml: string;
+}
 
 /**
  * An ssh_config naming each lab host (Host node-a → HostName …), strict host keys from the lab's known_hosts, and —

@@ -16,8 +16,16 @@ export function loadConfigs(labPath: string, planPath: string): { lab: LabConfig
   const problems: string[] = [];
   let lab: LabConfig | undefined;
   let plan: PlanConfig | undefined;
-  try { lab = loadLab(labPath); } catch (err) { collect(err, problems); }
-  try { plan = loadPlan(planPath); } catch (err) { collect(err, problems); }
+  try {
+    lab = loadLab(labPath);
+  } catch (err) {
+    collect(err, problems);
+  }
+  try {
+    plan = loadPlan(planPath);
+  } catch (err) {
+    collect(err, problems);
+  }
   if (problems.length) throw new UsageExit(problems.join('\n'));
   return { lab: lab!, plan: plan! };
 }
@@ -41,7 +49,11 @@ export function buildFilter(opts: { grep?: string; grepInvert?: string; tag?: st
 
 /** Map an error thrown before anything ran to exit 2 with its message; rethrow anything else. */
 export function badInputExit(err: unknown): number {
-  if (err instanceof UsageExit || err instanceof ConfigError || (err instanceof HwqualError && (err.code === 'E_USAGE' || err.code === 'E_CONFIG'))) {
+  if (
+    err instanceof UsageExit ||
+    err instanceof ConfigError ||
+    (err instanceof HwqualError && (err.code === 'E_USAGE' || err.code === 'E_CONFIG'))
+  ) {
     process.stderr.write(`hwqual: ${(err as Error).message}\n`);
     return EXIT.badInput;
   }
@@ -49,5 +61,11 @@ export function badInputExit(err: unknown): number {
 }
 
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }

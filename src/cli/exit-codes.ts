@@ -20,4 +20,3 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export function verdictExitCode(verdict: 'qualified' | 'conditional' | 'not-qualified'): ExitCode {
   return verdict === 'qualified' ? EXIT.ok : verdict === 'conditional' ? EXIT.conditional : EXIT.failed;
 }
-

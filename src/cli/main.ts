@@ -18,14 +18,17 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
 export async function main(argv: string[]): Promise<number> {
   // A closed pipe (`hwqual … | head`) must not kill the process before its teardown runs.
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
   }
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return EXIT.ok;
       return EXIT.badInput;
     }
     process.stderr.write(`hwqual: internal error: ${(err as Error).stack ?? err}\n`);

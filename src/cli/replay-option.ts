@@ -13,7 +13,10 @@ import { UsageExit } from './common.ts';
  * A replayed run touches no live host: a host the plan selects that no profile answers is refused as bad input.
  */
 export async function replayBindings(spec: string, lab: LabConfig, plan: PlanConfig): Promise<HostBinding[]> {
-  const items = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!items.length) throw new UsageExit('--replay: give at least one profile folder');
   const mapped = new Map<string, string>();
   const bare: string[] = [];
@@ -28,7 +31,10 @@ export async function replayBindings(spec: string, lab: LabConfig, plan: PlanCon
     const unknown = [...mapped.keys()].filter((n) => !lab.hosts.some((h) => h.name === n));
     if (unknown.length) throw new UsageExit(`--replay: no host ${unknown.join(', ')} in the lab`);
     const unanswered = selected.filter((h) => !mapped.has(h.name)).map((h) => h.name);
-    if (unanswered.length && !bare.length) throw new UsageExit(`--replay: no profile for host(s) ${unanswered.join(', ')} (give NAME=DIR for each, or leave them out of the plan)`);
+    if (unanswered.length && !bare.length)
+      throw new UsageExit(
+        `--replay: no profile for host(s) ${unanswered.join(', ')} (give NAME=DIR for each, or leave them out of the plan)`,
+      );
     for (const h of selected.filter((x) => mapped.has(x.name))) bindings.push(await bind(mapped.get(h.name)!, h));
   }
   for (const dir of bare) {
@@ -56,7 +62,12 @@ async function bind(dir: string, config: HostConfig): Promise<HostBinding> {
 
 function syntheticHost(name: string, labels: Record<string, string>): HostConfig {
   return {
-    name, address: `replay:${basename(name)}`, port: 22, user: 'root', knownHosts: '', labels: { ...labels, replayed: 'true' },
+    name,
+    address: `replay:${basename(name)}`,
+    port: 22,
+    user: 'root',
+    knownHosts: '',
+    labels: { ...labels, replayed: 'true' },
     ssh: { ...SSH_DEFAULTS, agent: false },
   };
 }

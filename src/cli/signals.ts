@@ -5,7 +5,10 @@ import { runEmergencyCleanups } from '../util/emergency.ts';
  * Second: skip the graceful waits, run the emergency cleanups (kill recorded process groups, remove what the run
  * made), exit 130.
  */
-export function installInterruptHandler(controller: AbortController, log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): () => void {
+export function installInterruptHandler(
+  controller: AbortController,
+  log: (m: string) => void = (m) => process.stderr.write(`${m}\n`),
+): () => void {
   let count = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     count++;

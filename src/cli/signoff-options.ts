@@ -20,15 +20,25 @@ export function loadSignoffOptions(flags: SignoffFlags): SignoffOptions {
   const options: SignoffOptions = {};
   if (flags.waivers) options.waivers = loadWaivers(flags.waivers);
   if (flags.threshold !== undefined && !(Number(flags.threshold) >= 0)) {
-    throw new HwqualError('E_USAGE', `--threshold must be a fraction ≥ 0, like 0.1 for 10 % (got "${flags.threshold}")`);
+    throw new HwqualError(
+      'E_USAGE',
+      `--threshold must be a fraction ≥ 0, like 0.1 for 10 % (got "${flags.threshold}")`,
+    );
   }
   if (flags.baseline) {
     const { file, results } = readRunResults(flags.baseline);
-    options.baseline = { file, results, ...(flags.threshold !== undefined ? { threshold: Number(flags.threshold) } : {}) };
+    options.baseline = {
+      file,
+      results,
+      ...(flags.threshold !== undefined ? { threshold: Number(flags.threshold) } : {}),
+    };
   }
   if (flags.now !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(flags.now) || Number.isNaN(Date.parse(flags.now))) {
-      throw new HwqualError('E_USAGE', `--now must be an ISO date or date-time, like 2027-02-01 or 2027-02-01T12:00:00Z (got "${flags.now}")`);
+      throw new HwqualError(
+        'E_USAGE',
+        `--now must be an ISO date or date-time, like 2027-02-01 or 2027-02-01T12:00:00Z (got "${flags.now}")`,
+      );
     }
     options.now = new Date(flags.now).toISOString();
   }

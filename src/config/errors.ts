@@ -20,9 +20,10 @@ export function formatAjvErrors(fileLabel: string, errors: readonly ErrorObject[
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       out.add(`${fileLabel}: ${at === '/' ? '' : at}/${key} is not a known field`);
     } else if (e.keyword === 'enum') {
-      out.add(`${fileLabel}: ${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`);
+      out.add(
+        `${fileLabel}: ${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`,
+      );
     } else if (e.keyword === 'anyOf' || e.keyword === 'if') {
-      continue; // the branch errors say more
     } else {
       out.add(`${fileLabel}: ${at} ${e.message ?? 'is invalid'}`);
     }

@@ -6,13 +6,30 @@ import { readConfigFile } from './read.ts';
 import { validateAgainst } from './validator.ts';
 
 interface RawHost {
-  name: string; address: string; port?: number; user?: string; identityFile?: string; passphraseEnv?: string;
-  knownHosts?: string; jump?: string; labels?: Record<string, string | number | boolean>; ssh?: SshOptions;
-  expect?: HostConfig['expect']; root?: string;
+  name: string;
+  address: string;
+  port?: number;
+  user?: string;
+  identityFile?: string;
+  passphraseEnv?: string;
+  knownHosts?: string;
+  jump?: string;
+  labels?: Record<string, string | number | boolean>;
+  ssh?: SshOptions;
+  expect?: HostConfig['expect'];
+  root?: string;
 }
-interface RawLab { defaults?: Omit<RawHost, 'name' | 'address' | 'jump' | 'expect' | 'root'>; hosts: RawHost[] }
+interface RawLab {
+  defaults?: Omit<RawHost, 'name' | 'address' | 'jump' | 'expect' | 'root'>;
+  hosts: RawHost[];
+}
 
-export const SSH_DEFAULTS = { maxChannels: 8, keepaliveIntervalSec: 5, keepaliveCountMax: 3, connectTimeoutSec: 10 } as const;
+export const SSH_DEFAULTS = {
+  maxChannels: 8,
+  keepaliveIntervalSec: 5,
+  keepaliveCountMax: 3,
+  connectTimeoutSec: 10,
+} as const;
 
 export function loadLab(path: string): LabConfig {
   const file = readConfigFile(path);
@@ -23,7 +40,8 @@ export function loadLab(path: string): LabConfig {
 /** Defaults applied, paths resolved against the file's folder, cross-host rules checked (names, jump hosts). */
 export function normalizeLab(raw: RawLab, path: string, label: string, sha256: string): LabConfig {
   const base = dirname(resolve(path));
-  const abs = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p.replace(/^~(?=\/)/, homedir())));
+  const abs = (p: string | undefined) =>
+    p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p.replace(/^~(?=\/)/, homedir()));
   const d = raw.defaults ?? {};
   const problems: string[] = [];
   const hosts: HostConfig[] = raw.hosts.map((h) => ({
@@ -47,19 +65,30 @@ export function normalizeLab(raw: RawLab, path: string, label: string, sha256: s
   }));
   const byName = new Map<string, number>();
   hosts.forEach((h, i) => {
-    if (byName.has(h.name)) problems.push(`${label}: /hosts/${i}/name "${h.name}" is already used by /hosts/${byName.get(h.name)}`);
+    if (byName.has(h.name))
+      problems.push(`${label}: /hosts/${i}/name "${h.name}" is already used by /hosts/${byName.get(h.name)}`);
     else byName.set(h.name, i);
   });
   hosts.forEach((h, i) => {
-    if (h.ssh.maxChannels >= 10) problems.push(`${label}: /hosts/${i}/ssh/maxChannels must stay below sshd's MaxSessions (10 by default)`);
+    if (h.ssh.maxChannels >= 10)
+      problems.push(`${label}: /hosts/${i}/ssh/maxChannels must stay below sshd's MaxSessions (10 by default)`);
     if (!h.jump) return;
     if (h.address === 'local') problems.push(`${label}: /hosts/${i}/jump makes no sense for address 'local'`);
-    if (!byName.has(h.jump)) { problems.push(`${label}: /hosts/${i}/jump "${h.jump}" is not a host of this lab`); return; }
+    if (!byName.has(h.jump)) {
+      problems.push(`${label}: /hosts/${i}/jump "${h.jump}" is not a host of this lab`);
+      return;
+    }
     const seen = [h.name];
     for (let cur: HostConfig | undefined = h; cur?.jump; cur = hosts[byName.get(cur.jump)!]) {
-      if (seen.includes(cur.jump)) { problems.push(`${label}: /hosts/${i}/jump forms a cycle: ${[...seen, cur.jump].join(' → ')}`); break; }
+      if (seen.includes(cur.jump)) {
+        problems.push(`${label}: /hosts/${i}/jump forms a cycle: ${[...seen, cur.jump].join(' → ')}`);
+        break;
+      }
       seen.push(cur.jump);
-      if (hosts[byName.get(cur.jump)!]?.address === 'local') { problems.push(`${label}: /hosts/${i}/jump "${cur.jump}" is 'local', not an SSH host`); break; }
+      if (hosts[byName.get(cur.jump)!]?.address === 'local') {
+        problems.push(`${label}: /hosts/${i}/jump "${cur.jump}" is 'local', not an SSH host`);
+        break;
+      }
     }
   });
   if (problems.length) throw new ConfigError(problems);

@@ -49,7 +49,9 @@ export function loadPlan(path: string): PlanConfig {
     name: raw.name,
     suites: raw.suites,
     hosts: {
-      labels: raw.hosts?.labels ? Object.fromEntries(Object.entries(raw.hosts.labels).map(([k, v]) => [k, String(v)])) : undefined,
+      labels: raw.hosts?.labels
+        ? Object.fromEntries(Object.entries(raw.hosts.labels).map(([k, v]) => [k, String(v)]))
+        : undefined,
       names: raw.hosts?.names,
     },
     severity: raw.severity ?? {},
@@ -60,6 +62,8 @@ export function loadPlan(path: string): PlanConfig {
     retryFailed: raw.retryFailed ?? false,
     matrix,
     settings,
-    ...(raw.facts !== undefined && { facts: raw.facts === 'all' || raw.facts === 'none' || Array.isArray(raw.facts) ? raw.facts : [raw.facts] }),
+    ...(raw.facts !== undefined && {
+      facts: raw.facts === 'all' || raw.facts === 'none' || Array.isArray(raw.facts) ? raw.facts : [raw.facts],
+    }),
   };
 }

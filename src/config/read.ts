@@ -18,7 +18,9 @@ export function readConfigFile(path: string): RawConfigFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError([`${label}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new ConfigError([
+      `${label}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    ]);
   }
   const sha256 = createHash('sha256').update(text).digest('hex');
   if (extname(path) === '.json') {

@@ -13,8 +13,11 @@ export async function assertNoConflicts(dir: string, names: LabNames): Promise<v
   const addrs = JSON.parse((await runOk('ip', ['-j', '-4', 'addr', 'show'])) || '[]') as AddrEntry[];
   const overlaps = findOverlaps(names.subnet, routes, addrs);
   if (overlaps.length) {
-    throw new HwqualError('E_USAGE', `lab ${dir}: its subnet ${names.subnet} overlaps ${overlaps.join(', ')} on this machine; `
-      + 'choose another --dir (the subnet derives from it) or use --loopback');
+    throw new HwqualError(
+      'E_USAGE',
+      `lab ${dir}: its subnet ${names.subnet} overlaps ${overlaps.join(', ')} on this machine; ` +
+        'choose another --dir (the subnet derives from it) or use --loopback',
+    );
   }
   const taken = [
     ...(linkExists(names.bridge) ? [`bridge ${names.bridge}`] : []),
@@ -25,7 +28,10 @@ export async function assertNoConflicts(dir: string, names: LabNames): Promise<v
     ]),
   ];
   if (taken.length) {
-    throw new HwqualError('E_USAGE', `lab ${dir}: ${taken.join(', ')} already exist but ${dir}/state.json does not record them `
-      + '(a lab whose state file was removed?); delete them with `ip netns del` / `ip link del` first');
+    throw new HwqualError(
+      'E_USAGE',
+      `lab ${dir}: ${taken.join(', ')} already exist but ${dir}/state.json does not record them ` +
+        '(a lab whose state file was removed?); delete them with `ip netns del` / `ip link del` first',
+    );
   }
 }

@@ -41,11 +41,14 @@ export async function tearDown(dir: string): Promise<LabDownReport> {
     }
   }
   for (const p of sshds) if (await stopRecorded(p)) report.stopped.push(p.pid);
-  const rest = await Promise.all([...children, ...inNamespaces].map(async (p) => ((await stopRecorded(p)) ? p.pid : 0)));
+  const rest = await Promise.all(
+    [...children, ...inNamespaces].map(async (p) => ((await stopRecorded(p)) ? p.pid : 0)),
+  );
   report.stopped.push(...rest.filter(Boolean));
   for (const h of state.hosts) {
     if (h.netns && (await deleteNetns(h.netns))) report.deleted.push(`netns ${h.netns}`);
-    for (const link of [h.vethHost, h.vethPeer]) if (link && (await deleteLink(link))) report.deleted.push(`link ${link}`);
+    for (const link of [h.vethHost, h.vethPeer])
+      if (link && (await deleteLink(link))) report.deleted.push(`link ${link}`);
   }
   if (state.bridge && (await deleteLink(state.bridge))) report.deleted.push(`bridge ${state.bridge}`);
   rmSync(state.labYaml, { force: true });

@@ -10,7 +10,12 @@ export function hostArgv(state: LabState, hostName: string, argv: string[]): str
 }
 
 /** Run a command as the lab host sees the network (tests, tools). Resolves with any exit code. */
-export async function labExec(dir: string, hostName: string, argv: string[], options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+export async function labExec(
+  dir: string,
+  hostName: string,
+  argv: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<ExecResult> {
   const [file, ...args] = hostArgv(requireState(dir), hostName, argv);
   const r = await run(file!, args, options);
   return { ...r, host: hostName };

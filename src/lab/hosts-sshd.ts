@@ -11,10 +11,12 @@ import type { LabHost, LabState } from './types.ts';
 /** Host keys and one sshd per host (each recorded before we wait on it; hosts in parallel). */
 export async function startHosts(state: LabState): Promise<void> {
   await ensureKey(state.identityFile, `hwqual-lab-client@${state.id}`);
-  await allOrFirstError(state.hosts.map(async (host) => {
-    await ensureKey(host.hostKey, `hwqual-lab-${host.name}@${state.id}`);
-    await startOne(state, host);
-  }));
+  await allOrFirstError(
+    state.hosts.map(async (host) => {
+      await ensureKey(host.hostKey, `hwqual-lab-${host.name}@${state.id}`);
+      await startOne(state, host);
+    }),
+  );
 }
 
 /** known_hosts (from the host keys) and lab.yaml: what a client of the lab reads. Idempotent. */
@@ -26,7 +28,11 @@ export function writeClientFiles(state: LabState): void {
 
 function writeLabYaml(state: LabState): void {
   let os = 'linux';
-  try { os = osLabel(readFileSync('/etc/os-release', 'utf8')); } catch { /* keep 'linux' */ }
+  try {
+    os = osLabel(readFileSync('/etc/os-release', 'utf8'));
+  } catch {
+    /* keep 'linux' */
+  }
   writeFileSync(state.labYaml, labYamlText(state, os));
 }
 
@@ -35,11 +41,20 @@ async function startOne(state: LabState, host: LabHost): Promise<void> {
   const attempts = state.mode === 'loopback' ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     if (state.mode === 'loopback') host.port = await pickPort(host.address, attempt === 1 ? 22 : 0);
-    writeFileSync(host.sshdConfig, sshdConfigText({
-      address: host.address, port: host.port, hostKey: host.hostKey, authorizedKeys: `${state.identityFile}.pub`,
-    }));
+    writeFileSync(
+      host.sshdConfig,
+      sshdConfigText({
+        address: host.address,
+        port: host.port,
+        hostKey: host.hostKey,
+        authorizedKeys: `${state.identityFile}.pub`,
+      }),
+    );
     const proc = startSshd({ netns: host.netns, config: host.sshdConfig, logFile: host.logFile });
-    if (!proc) throw new HwqualError('E_COMMAND', `sshd of ${host.name} did not start: ${logTail(host.logFile) || 'no log'}`, { host: host.name });
+    if (!proc)
+      throw new HwqualError('E_COMMAND', `sshd of ${host.name} did not start: ${logTail(host.logFile) || 'no log'}`, {
+        host: host.name,
+      });
     host.sshd = proc;
     writeState(state);
     try {

@@ -28,8 +28,9 @@ export function labYamlText(state: LabState, os: string): string {
     },
     hosts: state.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })),
   };
-  const how = state.mode === 'netns'
-    ? `network namespaces on ${state.subnet} (bridge ${state.bridge})`
-    : `loopback sshds (${state.fallbackReason ?? 'loopback mode'})`;
+  const how =
+    state.mode === 'netns'
+      ? `network namespaces on ${state.subnet} (bridge ${state.bridge})`
+      : `loopback sshds (${state.fallbackReason ?? 'loopback mode'})`;
   return `# Written by \`hwqual lab up\` for ${state.dir}: ${how}.\n# \`hwqual lab down --dir ${state.dir}\` removes it.\n${stringify(doc)}`;
 }

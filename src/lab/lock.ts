@@ -30,7 +30,10 @@ export async function withLabLock<T>(dir: string, body: () => Promise<T>, waitMs
       continue;
     }
     if (Date.now() > deadline) {
-      throw new HwqualError('E_TIMEOUT', `lab ${labDir(dir)}: another hwqual (pid ${owner?.pid ?? '?'}) has been working on it for ${waitMs / 1000} s`);
+      throw new HwqualError(
+        'E_TIMEOUT',
+        `lab ${labDir(dir)}: another hwqual (pid ${owner?.pid ?? '?'}) has been working on it for ${waitMs / 1000} s`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -23,13 +23,16 @@ export function labId(dir: string): string {
 
 /** node-a, node-b, … node-z. */
 export function hostName(index: number): string {
-  if (!Number.isInteger(index) || index < 0 || index >= MAX_HOSTS) throw new RangeError(`host index ${index} out of 0..${MAX_HOSTS - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_HOSTS)
+    throw new RangeError(`host index ${index} out of 0..${MAX_HOSTS - 1}`);
   return `node-${String.fromCharCode(97 + index)}`;
 }
 
 /** The lab's /24 inside LAB_RANGE, from the dir hash: { base: '10.2xx.y.0', cidr: '10.2xx.y.0/24' }. */
 export function labSubnet(dir: string): { prefix: string; cidr: string } {
-  const h = createHash('sha256').update(`subnet:${labDir(dir)}`).digest();
+  const h = createHash('sha256')
+    .update(`subnet:${labDir(dir)}`)
+    .digest();
   const second = LAB_RANGE.secondBase + (h[0]! % LAB_RANGE.secondSpan);
   const third = h[1]!;
   const prefix = `${LAB_RANGE.firstOctet}.${second}.${third}`;

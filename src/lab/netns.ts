@@ -29,7 +29,13 @@ export async function createNetns(name: string): Promise<ExecResult> {
  * A veth pair: `vethHost` stays in the root namespace on the bridge, `vethPeer` moves into the namespace as eth0
  * with `address`/24. No default route: the host reaches only its /24.
  */
-export async function plugHost(o: { netns: string; bridge: string; vethHost: string; vethPeer: string; address: string }): Promise<void> {
+export async function plugHost(o: {
+  netns: string;
+  bridge: string;
+  vethHost: string;
+  vethPeer: string;
+  address: string;
+}): Promise<void> {
   await runOk('ip', ['link', 'add', o.vethHost, 'type', 'veth', 'peer', 'name', o.vethPeer]);
   disableIpv6(`/proc/sys/net/ipv6/conf/${o.vethHost}/disable_ipv6`);
   await runOk('ip', ['link', 'set', o.vethHost, 'master', o.bridge]);
@@ -78,5 +84,9 @@ export function linkAdminState(ifname: string): 'up' | 'down' | 'missing' {
 }
 
 function disableIpv6(path: string): void {
-  try { writeFileSync(path, '1'); } catch { /* no IPv6 on this kernel: nothing to disable */ }
+  try {
+    writeFileSync(path, '1');
+  } catch {
+    /* no IPv6 on this kernel: nothing to disable */
+  }
 }

@@ -9,7 +9,8 @@ import type { LabState } from './types.ts';
 export async function netnsUnsupported(): Promise<string | undefined> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root: network namespaces need root';
   const r = await run('ip', ['netns', 'list']);
-  if (r.exitCode !== 0) return `\`ip netns\` does not work here: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`;
+  if (r.exitCode !== 0)
+    return `\`ip netns\` does not work here: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`;
   return undefined;
 }
 
@@ -21,13 +22,25 @@ export async function buildNetwork(state: LabState): Promise<string | undefined>
   const [first, ...rest] = state.hosts;
   const r = await createNetns(first!.netns!);
   if (r.exitCode !== 0) return `ip netns add failed: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`;
-  await allOrFirstError(rest.map(async (h) => {
-    const more = await createNetns(h.netns!);
-    if (more.exitCode !== 0) throw new HwqualError('E_COMMAND', `ip netns add ${h.netns}: ${more.stderr.trim()}`, { host: h.name });
-  }));
+  await allOrFirstError(
+    rest.map(async (h) => {
+      const more = await createNetns(h.netns!);
+      if (more.exitCode !== 0)
+        throw new HwqualError('E_COMMAND', `ip netns add ${h.netns}: ${more.stderr.trim()}`, { host: h.name });
+    }),
+  );
   await createBridge(state.bridge!, state.bridgeAddress!);
-  await allOrFirstError(state.hosts.map((h) =>
-    plugHost({ netns: h.netns!, bridge: state.bridge!, vethHost: h.vethHost!, vethPeer: h.vethPeer!, address: h.address })));
+  await allOrFirstError(
+    state.hosts.map((h) =>
+      plugHost({
+        netns: h.netns!,
+        bridge: state.bridge!,
+        vethHost: h.vethHost!,
+        vethPeer: h.vethPeer!,
+        address: h.address,
+      }),
+    ),
+  );
   writeState(state);
   return undefined;
 }

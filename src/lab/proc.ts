@@ -18,7 +18,10 @@ export function parseStat(text: string): StatFields {
   const close = text.lastIndexOf(')');
   if (close < 0) throw new Error('malformed /proc stat line');
   const pid = Number(text.slice(0, text.indexOf('(')).trim());
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state), so field N is rest[N - 3].
   return { pid, state: rest[0]!, ppid: Number(rest[1]), startTime: rest[22 - 3]! };
 }
@@ -83,5 +86,9 @@ export async function stopRecorded(proc: RecordedProcess, graceMs = 2000): Promi
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
-  try { process.kill(pid, sig); } catch { /* gone meanwhile */ }
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone meanwhile */
+  }
 }

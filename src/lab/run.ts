@@ -6,7 +6,12 @@ import { CommandError, commandErrorCode } from '../transport/command-error.ts';
 export async function run(file: string, args: string[], options: { timeoutMs?: number } = {}): Promise<ExecResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const r = await execa(file, args, { reject: false, timeout: options.timeoutMs ?? 30_000, stdin: 'ignore', env: { LC_ALL: 'C' } });
+  const r = await execa(file, args, {
+    reject: false,
+    timeout: options.timeoutMs ?? 30_000,
+    stdin: 'ignore',
+    env: { LC_ALL: 'C' },
+  });
   const notFound = (r as { code?: string }).code === 'ENOENT';
   return {
     host: 'local',

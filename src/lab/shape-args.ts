@@ -3,8 +3,16 @@ import { HwqualError } from '../model/errors.ts';
 /** tc's rate and time units, checked before any tc runs. Pure. */
 
 const RATE_UNITS: Record<string, number> = {
-  bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9, tbit: 1e12,
-  bps: 8, kbps: 8e3, mbps: 8e6, gbps: 8e9, tbps: 8e12,
+  bit: 1,
+  kbit: 1e3,
+  mbit: 1e6,
+  gbit: 1e9,
+  tbit: 1e12,
+  bps: 8,
+  kbps: 8e3,
+  mbps: 8e6,
+  gbps: 8e9,
+  tbps: 8e12,
 };
 
 /** `200mbit` → 200e6 bits/s. A unit is required (tc reads a bare number as bits, which surprises people). */
@@ -12,7 +20,10 @@ export function parseRate(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([a-z]+)$/i.exec(text.trim());
   const unit = m?.[2]?.toLowerCase();
   if (!m || !unit || !(unit in RATE_UNITS) || Number(m[1]) <= 0) {
-    throw new HwqualError('E_USAGE', `--rate "${text}": expected a number with a tc unit (${Object.keys(RATE_UNITS).join(', ')}), e.g. 200mbit`);
+    throw new HwqualError(
+      'E_USAGE',
+      `--rate "${text}": expected a number with a tc unit (${Object.keys(RATE_UNITS).join(', ')}), e.g. 200mbit`,
+    );
   }
   return Number(m[1]) * RATE_UNITS[unit]!;
 }

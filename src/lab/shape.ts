@@ -16,8 +16,10 @@ export async function labShape(dir: string, hostName: string, options: ShapeOpti
   const state = requireState(dir);
   const host = requireHost(state, hostName);
   requireNetns(state, 'lab shape');
-  if (!options.clear && !options.rate && !options.delay) throw new HwqualError('E_USAGE', 'lab shape: give --rate, --delay or --clear');
-  if (options.clear && (options.rate || options.delay)) throw new HwqualError('E_USAGE', 'lab shape: --clear takes no --rate or --delay');
+  if (!options.clear && !options.rate && !options.delay)
+    throw new HwqualError('E_USAGE', 'lab shape: give --rate, --delay or --clear');
+  if (options.clear && (options.rate || options.delay))
+    throw new HwqualError('E_USAGE', 'lab shape: --clear takes no --rate or --delay');
   if (options.delay) parseDelay(options.delay);
   if (options.rate) tbfArgs(options.rate);
   const sides: Array<{ dev: string; tc: Tc }> = [
@@ -35,11 +37,16 @@ async function applyShape(dev: string, tc: Tc, o: ShapeOptions, host: string): P
     // Tried first, on the first side: when the kernel lacks netem nothing has changed yet.
     const r = await tc(['qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', 'netem', 'delay', o.delay]);
     if (r.exitCode !== 0 && UNKNOWN_QDISC.test(r.stderr)) {
-      throw new HwqualError('E_COMMAND', `lab shape --delay needs the netem qdisc, which this kernel does not have `
-        + `(tc: "${r.stderr.trim()}"); nothing was changed`, { host });
+      throw new HwqualError(
+        'E_COMMAND',
+        `lab shape --delay needs the netem qdisc, which this kernel does not have ` +
+          `(tc: "${r.stderr.trim()}"); nothing was changed`,
+        { host },
+      );
     }
     ensureOk(r);
-    if (o.rate) ensureOk(await tc(['qdisc', 'replace', 'dev', dev, 'parent', '1:1', 'handle', '10:', ...tbfArgs(o.rate)]));
+    if (o.rate)
+      ensureOk(await tc(['qdisc', 'replace', 'dev', dev, 'parent', '1:1', 'handle', '10:', ...tbfArgs(o.rate)]));
     return;
   }
   ensureOk(await tc(['qdisc', 'replace', 'dev', dev, 'root', ...tbfArgs(o.rate!)]));

@@ -9,7 +9,7 @@ export interface SshdConfigInput {
 
 export function sshdConfigText(c: SshdConfigInput): string {
   return [
-    '# Written by `hwqual lab up`: one lab host\'s sshd, run as `sshd -D -f <this file> -E <log>`.',
+    "# Written by `hwqual lab up`: one lab host's sshd, run as `sshd -D -f <this file> -E <log>`.",
     `ListenAddress ${c.address}:${c.port}`,
     `HostKey ${c.hostKey}`,
     `AuthorizedKeysFile ${c.authorizedKeys}`,

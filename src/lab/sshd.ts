@@ -30,21 +30,36 @@ export function startSshd(o: { netns?: string; config: string; logFile: string }
   const argv = [SSHD, '-D', '-f', o.config, '-E', o.logFile];
   const [file, ...args] = o.netns ? ['ip', 'netns', 'exec', o.netns, ...argv] : argv;
   const child = spawn(file!, args, { detached: true, stdio: 'ignore' });
-  child.on('error', () => { /* reported below: no process recorded */ });
+  child.on('error', () => {
+    /* reported below: no process recorded */
+  });
   child.unref();
   return child.pid === undefined ? undefined : recordProcess(child.pid);
 }
 
 /** Resolve when `address:port` accepts a TCP connection; throw with the sshd log if the process died. */
-export async function waitForSshd(o: { host: string; address: string; port: number; proc: RecordedProcess; logFile: string; timeoutMs?: number }): Promise<void> {
+export async function waitForSshd(o: {
+  host: string;
+  address: string;
+  port: number;
+  proc: RecordedProcess;
+  logFile: string;
+  timeoutMs?: number;
+}): Promise<void> {
   const deadline = Date.now() + (o.timeoutMs ?? 20_000);
   for (;;) {
     if (await canConnect(o.address, o.port, 500)) return;
     if (!isAlive(o.proc)) {
-      throw new HwqualError('E_COMMAND', `sshd of ${o.host} exited: ${logTail(o.logFile) || 'no log'}`, { host: o.host });
+      throw new HwqualError('E_COMMAND', `sshd of ${o.host} exited: ${logTail(o.logFile) || 'no log'}`, {
+        host: o.host,
+      });
     }
     if (Date.now() > deadline) {
-      throw new HwqualError('E_TIMEOUT', `sshd of ${o.host} did not listen on ${o.address}:${o.port}: ${logTail(o.logFile)}`, { host: o.host });
+      throw new HwqualError(
+        'E_TIMEOUT',
+        `sshd of ${o.host} did not listen on ${o.address}:${o.port}: ${logTail(o.logFile)}`,
+        { host: o.host },
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -61,7 +76,10 @@ export function logTail(path: string, lines = 3): string {
 export function canConnect(address: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: address, port });
-    const done = (ok: boolean) => { sock.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
     sock.setTimeout(timeoutMs, () => done(false));
     sock.once('connect', () => done(true));
     sock.once('error', () => done(false));
@@ -70,13 +88,14 @@ export function canConnect(address: string, port: number, timeoutMs: number): Pr
 
 /** Port 22 on `address` when nothing holds it, otherwise a free port the kernel picks. */
 export async function pickPort(address: string, preferred = 22): Promise<number> {
-  const tryListen = (port: number) => new Promise<number | undefined>((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(undefined));
-    srv.listen({ host: address, port, exclusive: true }, () => {
-      const got = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(got));
+  const tryListen = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(undefined));
+      srv.listen({ host: address, port, exclusive: true }, () => {
+        const got = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(got));
+      });
     });
-  });
   return (await tryListen(preferred)) ?? (await tryListen(0))!;
 }

@@ -13,16 +13,26 @@ export function readState(dir: string): LabState | undefined {
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new HwqualError('E_CONFIG', `${path}: not valid JSON (${(err as Error).message}); remove the lab's resources by hand`, { cause: err });
+    throw new HwqualError(
+      'E_CONFIG',
+      `${path}: not valid JSON (${(err as Error).message}); remove the lab's resources by hand`,
+      { cause: err },
+    );
   }
   return validateState(data, path);
 }
 
 export function validateState(data: unknown, path = 'state.json'): LabState {
   const s = data as Partial<LabState>;
-  const ok = s && s.version === 1 && typeof s.dir === 'string' && typeof s.id === 'string'
-    && (s.mode === 'netns' || s.mode === 'loopback') && typeof s.user === 'string' && Array.isArray(s.hosts)
-    && s.hosts.every((h) => typeof h?.name === 'string' && typeof h.address === 'string' && typeof h.port === 'number');
+  const ok =
+    s &&
+    s.version === 1 &&
+    typeof s.dir === 'string' &&
+    typeof s.id === 'string' &&
+    (s.mode === 'netns' || s.mode === 'loopback') &&
+    typeof s.user === 'string' &&
+    Array.isArray(s.hosts) &&
+    s.hosts.every((h) => typeof h?.name === 'string' && typeof h.address === 'string' && typeof h.port === 'number');
   if (!ok) throw new HwqualError('E_CONFIG', `${path}: not a hwqual lab state (version 1)`);
   return s as LabState;
 }

@@ -9,14 +9,18 @@ import type { LabHostStatus, LabState, LabStatus } from './types.ts';
 export async function labStatus(dir: string): Promise<LabStatus | undefined> {
   const state = readState(dir);
   if (!state) return undefined;
-  const hosts = await Promise.all(state.hosts.map(async (h): Promise<LabHostStatus> => ({
-    name: h.name,
-    address: h.address,
-    port: h.port,
-    sshd: !h.sshd ? 'not started' : isAlive(h.sshd) ? 'running' : 'dead',
-    ...(h.netns ? { netns: netnsExists(h.netns) ? 'present' as const : 'missing' as const } : {}),
-    ...(h.vethHost ? { link: linkAdminState(h.vethHost), qdisc: await rootQdisc(h.vethHost) } : {}),
-  })));
+  const hosts = await Promise.all(
+    state.hosts.map(
+      async (h): Promise<LabHostStatus> => ({
+        name: h.name,
+        address: h.address,
+        port: h.port,
+        sshd: !h.sshd ? 'not started' : isAlive(h.sshd) ? 'running' : 'dead',
+        ...(h.netns ? { netns: netnsExists(h.netns) ? ('present' as const) : ('missing' as const) } : {}),
+        ...(h.vethHost ? { link: linkAdminState(h.vethHost), qdisc: await rootQdisc(h.vethHost) } : {}),
+      }),
+    ),
+  );
   return {
     dir: labDir(dir),
     mode: state.mode,
@@ -32,8 +36,11 @@ export async function labStatus(dir: string): Promise<LabStatus | undefined> {
 
 export function isHealthy(state: LabState, hosts: LabHostStatus[]): boolean {
   const bridgeOk = state.mode !== 'netns' || linkAdminState(state.bridge!) === 'up';
-  return state.phase === 'running' && bridgeOk
-    && hosts.every((h) => h.sshd === 'running' && h.netns !== 'missing' && h.link !== 'missing');
+  return (
+    state.phase === 'running' &&
+    bridgeOk &&
+    hosts.every((h) => h.sshd === 'running' && h.netns !== 'missing' && h.link !== 'missing')
+  );
 }
 
 async function rootQdisc(dev: string): Promise<string | undefined> {

@@ -7,7 +7,8 @@ export interface Cidr {
 
 export function ipToInt(ip: string): number {
   const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255))
+    throw new Error(`not an IPv4 address: ${ip}`);
   return parts.reduce((acc, p) => (acc * 256 + Number(p)) >>> 0, 0);
 }
 
@@ -25,26 +26,43 @@ function mask(bits: number): number {
 /** True when the two prefixes share at least one address. */
 export function cidrOverlap(a: Cidr, b: Cidr): boolean {
   const bits = Math.min(a.bits, b.bits);
-  return ((a.network & mask(bits)) >>> 0) === ((b.network & mask(bits)) >>> 0);
+  return (a.network & mask(bits)) >>> 0 === (b.network & mask(bits)) >>> 0;
 }
 
 /** Shapes of `ip -j -4 route show table all` and `ip -j -4 addr show` that we read. */
-export interface RouteEntry { dst?: string; dev?: string; table?: string }
-export interface AddrEntry { ifname?: string; addr_info?: Array<{ local?: string; prefixlen?: number }> }
+export interface RouteEntry {
+  dst?: string;
+  dev?: string;
+  table?: string;
+}
+export interface AddrEntry {
+  ifname?: string;
+  addr_info?: Array<{ local?: string; prefixlen?: number }>;
+}
 
 /**
  * What on this machine already uses part of `subnet`: routes (default routes excepted: they cover everything
  * and would make every lab impossible) and addresses. Entries on `ownDevices` (our own bridge) do not count.
  */
-export function findOverlaps(subnet: string, routes: RouteEntry[], addrs: AddrEntry[], ownDevices: string[] = []): string[] {
+export function findOverlaps(
+  subnet: string,
+  routes: RouteEntry[],
+  addrs: AddrEntry[],
+  ownDevices: string[] = [],
+): string[] {
   const ours = parseCidr(subnet);
   const found: string[] = [];
   for (const r of routes) {
     if (!r.dst || r.dst === 'default' || (r.dev && ownDevices.includes(r.dev))) continue;
     let c: Cidr;
-    try { c = parseCidr(r.dst); } catch { continue; }
+    try {
+      c = parseCidr(r.dst);
+    } catch {
+      continue;
+    }
     if (c.bits === 0) continue;
-    if (cidrOverlap(ours, c)) found.push(`route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}${r.table ? ` table ${r.table}` : ''}`);
+    if (cidrOverlap(ours, c))
+      found.push(`route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}${r.table ? ` table ${r.table}` : ''}`);
   }
   for (const a of addrs) {
     if (a.ifname && ownDevices.includes(a.ifname)) continue;

@@ -25,7 +25,8 @@ export interface LabUpOptions {
  */
 export async function labUp(options: LabUpOptions): Promise<LabState> {
   const { hosts: count } = options;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) throw new HwqualError('E_USAGE', `--hosts must be 1..${MAX_HOSTS}, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS)
+    throw new HwqualError('E_USAGE', `--hosts must be 1..${MAX_HOSTS}, got ${count}`);
   return withLabLock(options.dir, () => bringUp(options));
 }
 
@@ -38,7 +39,8 @@ async function bringUp(options: LabUpOptions): Promise<LabState> {
     const status = await labStatus(paths.dir);
     const what = status?.healthy ? 'is running' : 'was left by a crash or a partial up';
     if (existing.hosts.length !== count) refuse(`has ${existing.hosts.length} hosts, not ${count}`, what, paths.dir);
-    if (options.loopback && existing.mode !== 'loopback') refuse('runs on network namespaces, not --loopback', what, paths.dir);
+    if (options.loopback && existing.mode !== 'loopback')
+      refuse('runs on network namespaces, not --loopback', what, paths.dir);
     if (status?.healthy) {
       writeClientFiles(existing);
       return existing;
@@ -85,8 +87,11 @@ async function finish(state: LabState): Promise<LabState> {
 }
 
 function refuse(problem: string, what: string, dir: string): never {
-  throw new HwqualError('E_USAGE', `lab ${dir} ${problem} (it ${what}); nothing changed. `
-    + `Run \`hwqual lab down --dir ${dir}\` first to make a different one`);
+  throw new HwqualError(
+    'E_USAGE',
+    `lab ${dir} ${problem} (it ${what}); nothing changed. ` +
+      `Run \`hwqual lab down --dir ${dir}\` first to make a different one`,
+  );
 }
 
 function newState(dir: string, mode: LabMode, count: number, fallbackReason?: string): LabState {
@@ -101,7 +106,15 @@ function newState(dir: string, mode: LabMode, count: number, fallbackReason?: st
       logFile: join(hostDir, 'sshd.log'),
     };
     return mode === 'netns'
-      ? { name: n.name, address: n.address, port: 22, netns: n.netns, vethHost: n.vethHost, vethPeer: n.vethPeer, ...files }
+      ? {
+          name: n.name,
+          address: n.address,
+          port: 22,
+          netns: n.netns,
+          vethHost: n.vethHost,
+          vethPeer: n.vethPeer,
+          ...files,
+        }
       : { name: n.name, address: loopbackAddress(i), port: 22, ...files };
   });
   return {

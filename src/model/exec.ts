@@ -31,12 +31,19 @@ export function explainExit(result: Pick<ExecResult, 'exitCode' | 'signal' | 'ti
   if (result.cancelled) return 'cancelled (killed)';
   if (result.signal) return `killed by ${result.signal}`;
   switch (result.exitCode) {
-    case 0: return 'success';
-    case 126: return 'exit 126: command not executable';
-    case 127: return 'exit 127: command not found';
-    case 130: return 'exit 130: interrupted (SIGINT)';
-    case 137: return 'exit 137: killed (SIGKILL)';
-    case 143: return 'exit 143: terminated (SIGTERM)';
-    default: return `exit ${result.exitCode}`;
+    case 0:
+      return 'success';
+    case 126:
+      return 'exit 126: command not executable';
+    case 127:
+      return 'exit 127: command not found';
+    case 130:
+      return 'exit 130: interrupted (SIGINT)';
+    case 137:
+      return 'exit 137: killed (SIGKILL)';
+    case 143:
+      return 'exit 143: terminated (SIGTERM)';
+    default:
+      return `exit ${result.exitCode}`;
   }
 }

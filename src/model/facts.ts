@@ -7,8 +7,22 @@ export interface HostFacts {
   cpu?: CpuFacts;
   memory?: { totalKiB?: number; hugepagesTotal?: number; hugepageSizeKiB?: number };
   numaNodes?: number;
-  dmi?: { sysVendor?: string; productName?: string; biosVendor?: string; biosVersion?: string; biosDate?: string; boardName?: string };
-  kvm?: { device: boolean; module?: 'kvm_intel' | 'kvm_amd'; nested?: string; ept?: string; npt?: string; usable?: 'usable' | 'hangs' | 'absent' };
+  dmi?: {
+    sysVendor?: string;
+    productName?: string;
+    biosVendor?: string;
+    biosVersion?: string;
+    biosDate?: string;
+    boardName?: string;
+  };
+  kvm?: {
+    device: boolean;
+    module?: 'kvm_intel' | 'kvm_amd';
+    nested?: string;
+    ept?: string;
+    npt?: string;
+    usable?: 'usable' | 'hangs' | 'absent';
+  };
   qemu?: { version?: string; binary?: string };
   libvirt?: { version?: string };
   iommu?: { enabled: boolean; groups: number };

@@ -156,7 +156,16 @@ export interface RunResults {
 }
 
 export function summarize(cases: readonly CaseResult[]): RunSummary {
-  const s: RunSummary = { total: cases.length, passed: 0, failed: 0, error: 0, skipped: 0, flaky: 0, cancelled: 0, waived: 0 };
+  const s: RunSummary = {
+    total: cases.length,
+    passed: 0,
+    failed: 0,
+    error: 0,
+    skipped: 0,
+    flaky: 0,
+    cancelled: 0,
+    waived: 0,
+  };
   for (const c of cases) s[c.status]++;
   return s;
 }

@@ -18,8 +18,16 @@ export type CcSource = 'cpuinfo' | 'cpuid' | 'kvm-param' | 'dmesg' | 'qmp' | 'li
 export type CcSignal = 'enabled' | 'capable' | 'unavailable' | 'absent' | 'inconclusive';
 export type CcState = 'enabled' | 'capable' | 'unavailable' | 'absent' | 'unknown';
 
-export interface CcEvidence { source: CcSource; signal: CcSignal; detail: string }
-export interface CcFact { feature: CcFeature; state: CcState; evidence: CcEvidence[] }
+export interface CcEvidence {
+  source: CcSource;
+  signal: CcSignal;
+  detail: string;
+}
+export interface CcFact {
+  feature: CcFeature;
+  state: CcState;
+  evidence: CcEvidence[];
+}
 
 /** A QMP reply as data: the `return` value, or the error QEMU gave. */
 export type QmpOutcome = { return: unknown } | { error: { class: string; desc: string } };
@@ -38,34 +46,59 @@ export interface CcInputs {
   domcapsXml?: string;
 }
 
-const FLAG: Record<CcFeature, string> = { sme: 'sme', sev: 'sev', 'sev-es': 'sev_es', 'sev-snp': 'sev_snp', tme: 'tme', tdx: 'tdx_host_platform', sgx: 'sgx' };
+const FLAG: Record<CcFeature, string> = {
+  sme: 'sme',
+  sev: 'sev',
+  'sev-es': 'sev_es',
+  'sev-snp': 'sev_snp',
+  tme: 'tme',
+  tdx: 'tdx_host_platform',
+  sgx: 'sgx',
+};
 const KVM_AMD: Partial<Record<CcFeature, string>> = { sev: 'sev', 'sev-es': 'sev_es', 'sev-snp': 'sev_snp' };
 
 export function detectCcFeatures(inputs: CcInputs): CcFact[] {
   const ev = new Map<CcFeature, CcEvidence[]>(CC_FEATURES.map((f) => [f, []]));
-  const add = (f: CcFeature, source: CcSource, signal: CcSignal, detail: string) => ev.get(f)!.push({ source, signal, detail });
+  const add = (f: CcFeature, source: CcSource, signal: CcSignal, detail: string) =>
+    ev.get(f)!.push({ source, signal, detail });
 
   for (const f of CC_FEATURES) {
     const flag = FLAG[f];
     if (inputs.cpuinfoFlags) {
       if (inputs.cpuinfoFlags.includes(flag)) add(f, 'cpuinfo', 'capable', `/proc/cpuinfo flag ${flag}`);
       // tdx_host_platform is new (Linux 6.8+): its absence says nothing on older kernels.
-      else if (f !== 'tdx') add(f, 'cpuinfo', 'absent', `no ${flag} in /proc/cpuinfo flags (absent from the CPU or left off by the firmware)`);
+      else if (f !== 'tdx')
+        add(
+          f,
+          'cpuinfo',
+          'absent',
+          `no ${flag} in /proc/cpuinfo flags (absent from the CPU or left off by the firmware)`,
+        );
     }
     if (inputs.cpuidFlags && f !== 'tdx') {
-      if (inputs.cpuidFlags.includes(flag)) add(f, 'cpuid', 'capable', `CPUID reports ${flag} (capability, whatever the firmware enabled)`);
+      if (inputs.cpuidFlags.includes(flag))
+        add(f, 'cpuid', 'capable', `CPUID reports ${flag} (capability, whatever the firmware enabled)`);
       else add(f, 'cpuid', 'absent', `CPUID does not report ${flag}`);
     }
   }
   for (const [f, param] of Object.entries(KVM_AMD) as Array<[CcFeature, string]>) {
     const v = inputs.kvmAmdParams?.[param];
-    if (v !== undefined) add(f, 'kvm-param', yes(v) ? 'enabled' : 'unavailable', `/sys/module/kvm_amd/parameters/${param} = ${v.trim()}`);
+    if (v !== undefined)
+      add(f, 'kvm-param', yes(v) ? 'enabled' : 'unavailable', `/sys/module/kvm_amd/parameters/${param} = ${v.trim()}`);
   }
   const tdx = inputs.kvmIntelParams?.tdx;
-  if (tdx !== undefined) add('tdx', 'kvm-param', yes(tdx) ? 'enabled' : 'unavailable', `/sys/module/kvm_intel/parameters/tdx = ${tdx.trim()}`);
-  if (inputs.dmesg !== undefined) for (const [f, signal, line] of dmesgEvidence(inputs.dmesg)) add(f, 'dmesg', signal, `dmesg: ${line}`);
+  if (tdx !== undefined)
+    add(
+      'tdx',
+      'kvm-param',
+      yes(tdx) ? 'enabled' : 'unavailable',
+      `/sys/module/kvm_intel/parameters/tdx = ${tdx.trim()}`,
+    );
+  if (inputs.dmesg !== undefined)
+    for (const [f, signal, line] of dmesgEvidence(inputs.dmesg)) add(f, 'dmesg', signal, `dmesg: ${line}`);
   if (inputs.qmp) for (const [f, signal, detail] of qmpEvidence(inputs.qmp)) add(f, 'qmp', signal, detail);
-  if (inputs.domcapsXml !== undefined) for (const [f, signal, detail] of domcapsEvidence(inputs.domcapsXml)) add(f, 'libvirt', signal, detail);
+  if (inputs.domcapsXml !== undefined)
+    for (const [f, signal, detail] of domcapsEvidence(inputs.domcapsXml)) add(f, 'libvirt', signal, detail);
 
   return CC_FEATURES.map((feature) => ({ feature, state: combine(ev.get(feature)!), evidence: ev.get(feature)! }));
 }
@@ -124,20 +157,40 @@ export function dmesgEvidence(text: string): Found[] {
 function qmpEvidence(q: NonNullable<CcInputs['qmp']>): Found[] {
   const out: Found[] = [];
   const underTcg = q.kvm === false;
-  const read = (f: CcFeature, cmd: string, o: QmpOutcome | undefined, describe: (ret: Record<string, unknown>) => string) => {
+  const read = (
+    f: CcFeature,
+    cmd: string,
+    o: QmpOutcome | undefined,
+    describe: (ret: Record<string, unknown>) => string,
+  ) => {
     if (!o) return;
     if ('return' in o) {
       const ret = (o.return && typeof o.return === 'object' ? o.return : {}) as Record<string, unknown>;
       const usable = f !== 'sgx' || ret.sgx !== false;
       out.push([f, usable ? 'enabled' : 'unavailable', `QMP ${cmd}: ${describe(ret)}`]);
     } else if (underTcg || o.error.class === 'CommandNotFound') {
-      out.push([f, 'inconclusive', `QMP ${cmd}: ${o.error.desc}${underTcg ? ' (QEMU ran under TCG: it cannot say what KVM could do)' : ''}`]);
+      out.push([
+        f,
+        'inconclusive',
+        `QMP ${cmd}: ${o.error.desc}${underTcg ? ' (QEMU ran under TCG: it cannot say what KVM could do)' : ''}`,
+      ]);
     } else {
       out.push([f, 'unavailable', `QMP ${cmd}: ${o.error.desc}`]);
     }
   };
-  read('sev', 'query-sev-capabilities', q.sevCapabilities, (r) => `QEMU can launch SEV guests (cbitpos ${String(r.cbitpos)}, reduced-phys-bits ${String(r['reduced-phys-bits'])})`);
-  read('sgx', 'query-sgx-capabilities', q.sgxCapabilities, (r) => `sgx=${String(r.sgx)} sgx1=${String(r.sgx1)} sgx2=${String(r.sgx2)} flc=${String(r.flc)}`);
+  read(
+    'sev',
+    'query-sev-capabilities',
+    q.sevCapabilities,
+    (r) =>
+      `QEMU can launch SEV guests (cbitpos ${String(r.cbitpos)}, reduced-phys-bits ${String(r['reduced-phys-bits'])})`,
+  );
+  read(
+    'sgx',
+    'query-sgx-capabilities',
+    q.sgxCapabilities,
+    (r) => `sgx=${String(r.sgx)} sgx1=${String(r.sgx1)} sgx2=${String(r.sgx2)} flc=${String(r.flc)}`,
+  );
   return out;
 }
 
@@ -145,9 +198,14 @@ function qmpEvidence(q: NonNullable<CcInputs['qmp']>): Found[] {
 export function domcapsEvidence(xml: string): Found[] {
   const out: Found[] = [];
   const features = /<features>([\s\S]*)<\/features>/.exec(xml)?.[1] ?? '';
-  for (const [tag, f] of [['sev', 'sev'], ['sgx', 'sgx'], ['tdx', 'tdx']] as Array<[string, CcFeature]>) {
+  for (const [tag, f] of [
+    ['sev', 'sev'],
+    ['sgx', 'sgx'],
+    ['tdx', 'tdx'],
+  ] as Array<[string, CcFeature]>) {
     const m = new RegExp(`<${tag}\\s+supported='(yes|no)'`).exec(features);
-    if (m) out.push([f, m[1] === 'yes' ? 'enabled' : 'unavailable', `virsh domcapabilities: <${tag} supported='${m[1]}'>`]);
+    if (m)
+      out.push([f, m[1] === 'yes' ? 'enabled' : 'unavailable', `virsh domcapabilities: <${tag} supported='${m[1]}'>`]);
   }
   const launch = /<launchSecurity\s+supported='yes'>([\s\S]*?)<\/launchSecurity>/.exec(features)?.[1] ?? '';
   for (const v of launch.matchAll(/<value>([\w-]+)<\/value>/g)) {
@@ -158,7 +216,10 @@ export function domcapsEvidence(xml: string): Found[] {
 }
 
 /** The features a plan lists that the host does not have enabled, each with its state. */
-export function missingCcFeatures(facts: readonly CcFact[], required: readonly string[]): Array<{ feature: string; state: CcState | 'not a known feature' }> {
+export function missingCcFeatures(
+  facts: readonly CcFact[],
+  required: readonly string[],
+): Array<{ feature: string; state: CcState | 'not a known feature' }> {
   return required.flatMap((name): Array<{ feature: string; state: CcState | 'not a known feature' }> => {
     const fact = facts.find((f) => f.feature === name);
     if (!fact) return [{ feature: name, state: 'not a known feature' as const }];

@@ -4,7 +4,8 @@ import { HwqualError } from '../model/errors.ts';
 import { parseCpuCatalog, type CpuCatalog } from './cpu-generation.ts';
 
 /** The catalog shipped in fixtures/ (HWQUAL_CPU_CATALOG overrides the path). Read once per process. */
-export const CPU_CATALOG_FILE = process.env.HWQUAL_CPU_CATALOG ?? resolve(import.meta.dirname, '../../fixtures/cpu-generations.json');
+export const CPU_CATALOG_FILE =
+  process.env.HWQUAL_CPU_CATALOG ?? resolve(import.meta.dirname, '../../fixtures/cpu-generations.json');
 
 let cached: CpuCatalog | undefined;
 

@@ -60,29 +60,45 @@ export function parseCpuCatalog(data: unknown, label = 'cpu-generations.json'): 
   for (const g of o.generations) {
     if (!g.id || ids.has(g.id)) throw bad(`generation id missing or repeated: ${String(g.id)}`);
     ids.add(g.id);
-    if (!g.vendor || !g.match || !Array.isArray(g.requiredFlags) || !g.source) throw bad(`${g.id}: vendor, match, requiredFlags and source are required`);
+    if (!g.vendor || !g.match || !Array.isArray(g.requiredFlags) || !g.source)
+      throw bad(`${g.id}: vendor, match, requiredFlags and source are required`);
     const x86 = g.match.family !== undefined && Array.isArray(g.match.models);
     const arm = typeof g.match.implementer === 'string' && Array.isArray(g.match.parts);
     if (x86 === arm) throw bad(`${g.id}: match needs family+models (x86) or implementer+parts (Arm)`);
   }
-  const models = Object.fromEntries(Object.entries(o.qemuModels ?? {}).filter(([k]) => !k.startsWith('$'))) as Record<string, QemuModelInfo>;
+  const models = Object.fromEntries(Object.entries(o.qemuModels ?? {}).filter(([k]) => !k.startsWith('$'))) as Record<
+    string,
+    QemuModelInfo
+  >;
   return { generations: o.generations, qemuModels: models };
 }
 
-const hex = (s: string) => `0x${s.replace(/^0x/i, '').toLowerCase().replace(/^0+(?=.)/, '')}`;
+const hex = (s: string) =>
+  `0x${s
+    .replace(/^0x/i, '')
+    .toLowerCase()
+    .replace(/^0+(?=.)/, '')}`;
 
 /** The generation of a CPU, from vendor + family/model/stepping (x86) or implementer/part (Arm). */
 export function detectGeneration(cpu: CpuFacts, catalog: CpuCatalog): CpuGeneration | undefined {
   if (cpu.arm) {
     const impl = hex(cpu.arm.implementer);
     const part = hex(cpu.arm.part);
-    return catalog.generations.find((g) => g.match.implementer !== undefined && hex(g.match.implementer) === impl
-      && (g.match.parts ?? []).some((p) => hex(p) === part));
+    return catalog.generations.find(
+      (g) =>
+        g.match.implementer !== undefined &&
+        hex(g.match.implementer) === impl &&
+        (g.match.parts ?? []).some((p) => hex(p) === part),
+    );
   }
   if (cpu.family === undefined || cpu.model === undefined) return undefined;
-  return catalog.generations.find((g) => g.vendor === cpu.vendor && g.match.family === cpu.family
-    && (g.match.models ?? []).includes(cpu.model!)
-    && (!g.match.steppings || (cpu.stepping !== undefined && g.match.steppings.includes(cpu.stepping))));
+  return catalog.generations.find(
+    (g) =>
+      g.vendor === cpu.vendor &&
+      g.match.family === cpu.family &&
+      (g.match.models ?? []).includes(cpu.model!) &&
+      (!g.match.steppings || (cpu.stepping !== undefined && g.match.steppings.includes(cpu.stepping))),
+  );
 }
 
 /** How the CPU identifies itself, for the "unknown generation" fact. */
@@ -93,13 +109,20 @@ export function cpuIdentity(cpu: CpuFacts): string {
 }
 
 /** Detect the generation and check the host's flags against it plus the plan's extra flags. */
-export function checkGeneration(cpu: CpuFacts, catalog: CpuCatalog, extraFlags: readonly string[] = []): GenerationCheck {
+export function checkGeneration(
+  cpu: CpuFacts,
+  catalog: CpuCatalog,
+  extraFlags: readonly string[] = [],
+): GenerationCheck {
   const gen = detectGeneration(cpu, catalog);
   const required = [...new Set([...(gen?.requiredFlags ?? []), ...extraFlags])];
   const have = new Set(cpu.flags ?? []);
   const missing = required.filter((f) => !have.has(f));
   if (!gen) {
-    const why = cpu.vendor || cpu.family !== undefined || cpu.arm ? `not in the catalog: ${cpuIdentity(cpu)}` : 'the host did not describe its CPU';
+    const why =
+      cpu.vendor || cpu.family !== undefined || cpu.arm
+        ? `not in the catalog: ${cpuIdentity(cpu)}`
+        : 'the host did not describe its CPU';
     return { unknownReason: why, missing, required };
   }
   return { generation: { id: gen.id, name: gen.name, qemuModel: gen.qemuModel }, missing, required };

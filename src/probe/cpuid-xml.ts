@@ -2,14 +2,25 @@ import type { CpuFacts } from '../model/facts.ts';
 import { CPUID_BITS, synthesizedFlags } from './cpuid-bits.ts';
 import { elements } from './xml.ts';
 
-export interface CpuidLeaf { eaxIn: number; ecxIn: number; eax: number; ebx: number; ecx: number; edx: number }
+export interface CpuidLeaf {
+  eaxIn: number;
+  ecxIn: number;
+  eax: number;
+  ebx: number;
+  ecx: number;
+  edx: number;
+}
 type Reg = 'eax' | 'ebx' | 'ecx' | 'edx';
 
 /** The `<cpuid eax_in ecx_in eax ebx ecx edx/>` leaves of a libvirt cpudata XML (tests/cputestdata/*.xml). */
 export function parseCpuidLeaves(xml: string): CpuidLeaf[] {
   return elements(xml, 'cpuid').map(({ attrs: a }) => ({
-    eaxIn: Number(a.eax_in), ecxIn: Number(a.ecx_in ?? 0),
-    eax: Number(a.eax), ebx: Number(a.ebx), ecx: Number(a.ecx), edx: Number(a.edx),
+    eaxIn: Number(a.eax_in),
+    ecxIn: Number(a.ecx_in ?? 0),
+    eax: Number(a.eax),
+    ebx: Number(a.ebx),
+    ecx: Number(a.ecx),
+    edx: Number(a.edx),
   }));
 }
 
@@ -64,6 +75,8 @@ export function signature(eax: number): { family: number; model: number; steppin
 
 function ascii(regs: number[]): string {
   const buf = Buffer.alloc(regs.length * 4);
-  regs.forEach((r, i) => buf.writeUInt32LE(r >>> 0, i * 4));
+  regs.forEach((r, i) => {
+    buf.writeUInt32LE(r >>> 0, i * 4);
+  });
   return buf.toString('latin1').replace(/\0+$/g, '').replace(/\0/g, '');
 }

@@ -4,7 +4,8 @@ import { parsePathListing } from './text.ts';
 export type DmiFacts = NonNullable<HostFacts['dmi']>;
 
 /** Placeholder strings firmware writes where a value belongs. */
-const PLACEHOLDER = /^(not specified|not provided|to be filled by o\.e\.m\.?|default string|system product name|none|unknown|n\/a|0{4,}|)$/i;
+const PLACEHOLDER =
+  /^(not specified|not provided|to be filled by o\.e\.m\.?|default string|system product name|none|unknown|n\/a|0{4,}|)$/i;
 
 export function meaningful(value: string | undefined): string | undefined {
   const v = value?.trim();
@@ -15,7 +16,10 @@ export function meaningful(value: string | undefined): string | undefined {
 export function parseDmiSysfs(text: string): DmiFacts {
   const f = parsePathListing(text);
   const r: DmiFacts = {};
-  const set = (key: keyof DmiFacts, v: string | undefined) => { const m = meaningful(v); if (m) r[key] = m; };
+  const set = (key: keyof DmiFacts, v: string | undefined) => {
+    const m = meaningful(v);
+    if (m) r[key] = m;
+  };
   set('sysVendor', f.sys_vendor);
   set('productName', f.product_name);
   set('biosVendor', f.bios_vendor);
@@ -25,7 +29,13 @@ export function parseDmiSysfs(text: string): DmiFacts {
   return r;
 }
 
-export interface DmiRecord { handle: string; type: number; title: string; fields: Record<string, string>; lists: Record<string, string[]> }
+export interface DmiRecord {
+  handle: string;
+  type: number;
+  title: string;
+  fields: Record<string, string>;
+  lists: Record<string, string[]>;
+}
 
 /** dmidecode text → records. Indented `Key: value` fields; a `Key:` with no value starts a list (Flags, Characteristics). */
 export function parseDmidecodeRecords(text: string): DmiRecord[] {
@@ -44,14 +54,26 @@ export function parseDmidecodeRecords(text: string): DmiRecord[] {
     }
     if (!cur || !line.trim()) continue;
     const indent = line.length - line.trimStart().length;
-    if (!cur.title) { cur.title = line.trim(); continue; }
+    if (!cur.title) {
+      cur.title = line.trim();
+      continue;
+    }
     if (fieldIndent < 0) fieldIndent = indent;
-    if (indent > fieldIndent && listKey) { cur.lists[listKey].push(line.trim()); continue; }
+    if (indent > fieldIndent && listKey) {
+      cur.lists[listKey].push(line.trim());
+      continue;
+    }
     const i = line.indexOf(':');
     if (i < 0) continue;
     const key = line.slice(0, i).trim();
     const value = line.slice(i + 1).trim();
-    if (value) { cur.fields[key] = value; listKey = undefined; } else { cur.lists[key] = []; listKey = key; }
+    if (value) {
+      cur.fields[key] = value;
+      listKey = undefined;
+    } else {
+      cur.lists[key] = [];
+      listKey = key;
+    }
   }
   return records;
 }
@@ -59,8 +81,22 @@ export function parseDmidecodeRecords(text: string): DmiRecord[] {
 export interface DmidecodeFacts {
   bios?: { vendor?: string; version?: string; date?: string };
   system?: { manufacturer?: string; productName?: string; serial?: string; uuid?: string; family?: string };
-  processors: { socket?: string; manufacturer?: string; version?: string; coreCount?: number; threadCount?: number; populated: boolean }[];
-  memory: { locator?: string; sizeMiB: number; type?: string; speed?: string; manufacturer?: string; partNumber?: string }[];
+  processors: {
+    socket?: string;
+    manufacturer?: string;
+    version?: string;
+    coreCount?: number;
+    threadCount?: number;
+    populated: boolean;
+  }[];
+  memory: {
+    locator?: string;
+    sizeMiB: number;
+    type?: string;
+    speed?: string;
+    manufacturer?: string;
+    partNumber?: string;
+  }[];
   /** Sum of installed DIMMs. */
   memoryTotalMiB: number;
 }
@@ -75,8 +111,11 @@ export function parseDmidecode(text: string): DmidecodeFacts {
   const sys = byType(1)[0]?.fields;
   if (sys) {
     r.system = clean({
-      manufacturer: sys.Manufacturer, productName: sys['Product Name'], serial: sys['Serial Number'],
-      uuid: sys.UUID, family: sys.Family,
+      manufacturer: sys.Manufacturer,
+      productName: sys['Product Name'],
+      serial: sys['Serial Number'],
+      uuid: sys.UUID,
+      family: sys.Family,
     });
   }
   for (const p of byType(4)) {
@@ -93,7 +132,13 @@ export function parseDmidecode(text: string): DmidecodeFacts {
     if (!sizeMiB) continue; // "No Module Installed"
     r.memory.push({
       sizeMiB,
-      ...clean({ locator: d.fields.Locator, type: d.fields.Type, speed: d.fields.Speed, manufacturer: d.fields.Manufacturer, partNumber: d.fields['Part Number'] }),
+      ...clean({
+        locator: d.fields.Locator,
+        type: d.fields.Type,
+        speed: d.fields.Speed,
+        manufacturer: d.fields.Manufacturer,
+        partNumber: d.fields['Part Number'],
+      }),
     });
     r.memoryTotalMiB += sizeMiB;
   }

@@ -1,6 +1,12 @@
 import { elements, firstElement, textOf } from './xml.ts';
 
-export interface CpuModelCaps { name: string; usable: 'yes' | 'no' | 'unknown'; vendor?: string; canonical?: string; blockers: string[] }
+export interface CpuModelCaps {
+  name: string;
+  usable: 'yes' | 'no' | 'unknown';
+  vendor?: string;
+  canonical?: string;
+  blockers: string[];
+}
 
 export interface DomCapabilities {
   path?: string;
@@ -45,13 +51,18 @@ export function parseDomCapabilities(xml: string): DomCapabilities {
   }
 
   const features = firstElement(xml, 'features');
-  for (const m of (features?.inner ?? '').matchAll(/<([\w-]+)\s+supported='(yes|no)'/g)) caps.features[m[1]] = m[2] === 'yes';
+  for (const m of (features?.inner ?? '').matchAll(/<([\w-]+)\s+supported='(yes|no)'/g))
+    caps.features[m[1]] = m[2] === 'yes';
   return caps;
 }
 
 function customModels(inner: string): CpuModelCaps[] {
   const blockers = new Map<string, string[]>();
-  for (const b of elements(inner, 'blockers')) blockers.set(b.attrs.model, elements(b.inner, 'feature').map((f) => f.attrs.name));
+  for (const b of elements(inner, 'blockers'))
+    blockers.set(
+      b.attrs.model,
+      elements(b.inner, 'feature').map((f) => f.attrs.name),
+    );
   return elements(inner, 'model').map((m) => {
     const name = textOf(m) ?? '';
     const usable = m.attrs.usable === 'yes' || m.attrs.usable === 'no' ? m.attrs.usable : 'unknown';

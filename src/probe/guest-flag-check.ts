@@ -9,9 +9,14 @@ import { CPUID_LINUX_FLAGS, expectedGuestFlags, KERNEL_MAY_HIDE, qemuToLinux } f
 
 /** `Skylake-Server,+aes,-avx512f` → the model and the features added and removed (QEMU's canonical names). */
 export function parseCpuSpec(spec: string): { model: string; plus: string[]; minus: string[] } {
-  const [model, ...mods] = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  const pick = (sign: string) => mods.filter((m) => m.startsWith(sign) || (sign === '+' && /=on$/.test(m)) || (sign === '-' && /=off$/.test(m)))
-    .map((m) => canonicalFeature(m.replace(/^[+-]/, '').replace(/=(on|off)$/, '')));
+  const [model, ...mods] = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const pick = (sign: string) =>
+    mods
+      .filter((m) => m.startsWith(sign) || (sign === '+' && /=on$/.test(m)) || (sign === '-' && /=off$/.test(m)))
+      .map((m) => canonicalFeature(m.replace(/^[+-]/, '').replace(/=(on|off)$/, '')));
   return { model, plus: pick('+'), minus: pick('-') };
 }
 
@@ -20,7 +25,15 @@ export function parseCpuSpec(spec: string): { model: string; plus: string[]; min
  * OS-enabled bits (osxsave, ospke), 3dnowprefetch (implied by lm on x86-64), and the speculation-control flags the
  * kernel derives from spec-ctrl/amd-ssbd/virt-ssbd (ibrs, ibpb, stibp, ssbd).
  */
-export const KERNEL_SETS_ITSELF: ReadonlySet<string> = new Set(['osxsave', 'ospke', '3dnowprefetch', 'ibrs', 'ibpb', 'stibp', 'ssbd']);
+export const KERNEL_SETS_ITSELF: ReadonlySet<string> = new Set([
+  'osxsave',
+  'ospke',
+  '3dnowprefetch',
+  'ibrs',
+  'ibpb',
+  'stibp',
+  'ssbd',
+]);
 
 export interface FlagCheckInput {
   /** The spec booted, e.g. `max,-aes` (its `+`/`-` features are applied on top of `modelFeatures`). */
@@ -58,7 +71,9 @@ export function checkGuestFlags(input: FlagCheckInput): FlagCheckResult {
   const allowed = new Set([...expected, ...mayHide, ...KERNEL_MAY_HIDE, ...KERNEL_SETS_ITSELF]);
   const removed = [...new Set(minus.flatMap(qemuToLinux))].sort();
   const missing = expected.filter((f) => !guest.has(f));
-  const unexpected = [...guest].filter((f) => CPUID_LINUX_FLAGS.has(f) && (!allowed.has(f) || removed.includes(f))).sort();
+  const unexpected = [...guest]
+    .filter((f) => CPUID_LINUX_FLAGS.has(f) && (!allowed.has(f) || removed.includes(f)))
+    .sort();
   const removedShown = removed.filter((f) => guest.has(f));
   const ok = missing.length === 0 && unexpected.length === 0 && removedShown.length === 0;
   return { spec: input.spec, expected, mayHide, missing, unexpected, removed, removedShown, ok };
@@ -66,7 +81,10 @@ export function checkGuestFlags(input: FlagCheckInput): FlagCheckResult {
 
 /** One line for a failure message: `-cpu max: missing aes; unexpected avx512f`. */
 export function describeFlagMismatch(r: FlagCheckResult): string {
-  const parts = [r.missing.length ? `missing ${r.missing.join(' ')}` : '', r.unexpected.length ? `unexpected ${r.unexpected.join(' ')}` : ''].filter(Boolean);
+  const parts = [
+    r.missing.length ? `missing ${r.missing.join(' ')}` : '',
+    r.unexpected.length ? `unexpected ${r.unexpected.join(' ')}` : '',
+  ].filter(Boolean);
   return `-cpu ${r.spec}: ${parts.join('; ') || 'flags match'}`;
 }
 
@@ -80,12 +98,24 @@ interface OkRecorder {
  * `<flag> removed` per `-feat`. Returns whether all held.
  */
 export function recordFlagCheck(check: OkRecorder, r: FlagCheckResult): boolean {
-  let ok = check.ok(`guest flags under -cpu ${r.spec}`, r.missing.length === 0,
-    { expected: 'all of the model\'s flags', actual: r.missing.length ? `missing: ${r.missing.join(' ')}` : 'all present', message: `-cpu ${r.spec}: the guest lacks ${r.missing.join(' ')}` });
-  ok = check.ok(`no unexpected flags under -cpu ${r.spec}`, r.unexpected.length === 0,
-    { expected: 'none', actual: r.unexpected.join(' ') || 'none', message: `-cpu ${r.spec}: the guest shows flags the model does not give: ${r.unexpected.join(' ')}` }) && ok;
+  let ok = check.ok(`guest flags under -cpu ${r.spec}`, r.missing.length === 0, {
+    expected: "all of the model's flags",
+    actual: r.missing.length ? `missing: ${r.missing.join(' ')}` : 'all present',
+    message: `-cpu ${r.spec}: the guest lacks ${r.missing.join(' ')}`,
+  });
+  ok =
+    check.ok(`no unexpected flags under -cpu ${r.spec}`, r.unexpected.length === 0, {
+      expected: 'none',
+      actual: r.unexpected.join(' ') || 'none',
+      message: `-cpu ${r.spec}: the guest shows flags the model does not give: ${r.unexpected.join(' ')}`,
+    }) && ok;
   for (const f of r.removed) {
-    ok = check.ok(`${f} removed`, !r.removedShown.includes(f), { expected: 'absent', actual: r.removedShown.includes(f) ? 'present' : 'absent', message: `-cpu ${r.spec} removes ${f}, but the guest shows it` }) && ok;
+    ok =
+      check.ok(`${f} removed`, !r.removedShown.includes(f), {
+        expected: 'absent',
+        actual: r.removedShown.includes(f) ? 'present' : 'absent',
+        message: `-cpu ${r.spec} removes ${f}, but the guest shows it`,
+      }) && ok;
   }
   return ok;
 }

@@ -14,15 +14,39 @@ import { parseVulnerabilities } from './vulnerabilities.ts';
 
 /** The commands fact gathering runs, in the order they are reported. */
 export const FACT_COMMANDS = [
-  'arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline', 'cpuinfo', 'lscpuJson', 'microcode', 'meminfo',
-  'numaNodes', 'vulnerabilities', 'dmi', 'kvmDevice', 'kvmIntelParams', 'kvmAmdParams', 'qemuX86', 'qemuArm',
-  'qemuKvm', 'libvirtd', 'virshVersion', 'iommuGroups', 'crypto',
+  'arch',
+  'hostname',
+  'osRelease',
+  'kernelRelease',
+  'cmdline',
+  'cpuinfo',
+  'lscpuJson',
+  'microcode',
+  'meminfo',
+  'numaNodes',
+  'vulnerabilities',
+  'dmi',
+  'kvmDevice',
+  'kvmIntelParams',
+  'kvmAmdParams',
+  'qemuX86',
+  'qemuArm',
+  'qemuKvm',
+  'libvirtd',
+  'virshVersion',
+  'iommuGroups',
+  'crypto',
 ] as const satisfies readonly CommandName[];
 
 export type FactCommand = (typeof FACT_COMMANDS)[number];
 
 /** Commands whose output is still good when the exit code is not 0 (grep over files, some unreadable). */
-export const PARTIAL_OK: ReadonlySet<CommandName> = new Set(['dmi', 'vulnerabilities', 'kvmIntelParams', 'kvmAmdParams']);
+export const PARTIAL_OK: ReadonlySet<CommandName> = new Set([
+  'dmi',
+  'vulnerabilities',
+  'kvmIntelParams',
+  'kvmAmdParams',
+]);
 
 /**
  * HostFacts from the stdout of the commands that answered (a missing key = that command was unavailable).
@@ -42,59 +66,113 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
   };
   const line = (s: string) => s.trim().split('\n')[0]?.trim() || undefined;
 
-  use('arch', line, (v) => { if (v) facts.arch = v; });
-  use('hostname', line, (v) => { if (v) facts.hostname = v; });
+  use('arch', line, (v) => {
+    if (v) facts.arch = v;
+  });
+  use('hostname', line, (v) => {
+    if (v) facts.hostname = v;
+  });
   use('osRelease', parseOsRelease, ({ id, versionId, prettyName, versionCodename }) => {
     facts.os = clean({ id, versionId, prettyName, versionCodename });
   });
   const kernel: NonNullable<HostFacts['kernel']> = {};
-  use('kernelRelease', line, (v) => { if (v) kernel.release = v; });
-  use('cmdline', (s) => s.trim(), (v) => { kernel.cmdline = v; });
+  use('kernelRelease', line, (v) => {
+    if (v) kernel.release = v;
+  });
+  use(
+    'cmdline',
+    (s) => s.trim(),
+    (v) => {
+      kernel.cmdline = v;
+    },
+  );
   if (Object.keys(kernel).length) facts.kernel = kernel;
 
   let cpu: CpuFacts | undefined;
   let lscpu: LscpuFacts | undefined;
-  use('cpuinfo', parseCpuinfo, (v) => { if (Object.keys(v).length) cpu = v; });
-  use('lscpuJson', parseLscpuJson, (v) => { lscpu = v; });
+  use('cpuinfo', parseCpuinfo, (v) => {
+    if (Object.keys(v).length) cpu = v;
+  });
+  use('lscpuJson', parseLscpuJson, (v) => {
+    lscpu = v;
+  });
   cpu = mergeCpu(cpu, lscpu?.cpu);
-  use('microcode', line, (v) => { if (v && cpu && !cpu.microcode) cpu.microcode = v; });
+  use('microcode', line, (v) => {
+    if (v && cpu && !cpu.microcode) cpu.microcode = v;
+  });
   if (cpu) facts.cpu = cpu;
   if (!facts.arch && lscpu?.arch) facts.arch = lscpu.arch;
 
   use('meminfo', parseMeminfo, (m) => {
-    facts.memory = clean({ totalKiB: m.totalKiB, hugepagesTotal: m.hugepagesTotal, hugepageSizeKiB: m.hugepageSizeKiB });
+    facts.memory = clean({
+      totalKiB: m.totalKiB,
+      hugepagesTotal: m.hugepagesTotal,
+      hugepageSizeKiB: m.hugepageSizeKiB,
+    });
   });
-  use('numaNodes', countNumaNodes, (n) => { if (n > 0) facts.numaNodes = n; });
+  use('numaNodes', countNumaNodes, (n) => {
+    if (n > 0) facts.numaNodes = n;
+  });
   if (facts.numaNodes === undefined && lscpu?.numaNodes) facts.numaNodes = lscpu.numaNodes;
-  use('vulnerabilities', parseVulnerabilities, (v) => { if (Object.keys(v).length) facts.vulnerabilities = v; });
-  if (!facts.vulnerabilities && lscpu && Object.keys(lscpu.vulnerabilities).length) facts.vulnerabilities = lscpu.vulnerabilities;
-  use('dmi', parseDmiSysfs, (d) => { if (Object.keys(d).length) facts.dmi = d; });
+  use('vulnerabilities', parseVulnerabilities, (v) => {
+    if (Object.keys(v).length) facts.vulnerabilities = v;
+  });
+  if (!facts.vulnerabilities && lscpu && Object.keys(lscpu.vulnerabilities).length)
+    facts.vulnerabilities = lscpu.vulnerabilities;
+  use('dmi', parseDmiSysfs, (d) => {
+    if (Object.keys(d).length) facts.dmi = d;
+  });
 
   const kvm: NonNullable<HostFacts['kvm']> = { device: false };
-  use('kvmDevice', parseKvmDevice, (v) => { kvm.device = v; });
-  for (const [name, module] of [['kvmIntelParams', 'kvm_intel'], ['kvmAmdParams', 'kvm_amd']] as const) {
-    use(name, (s) => parseKvmParams(module, s), (p) => {
-      if (!p) return;
-      kvm.module = p.module;
-      if (p.nested !== undefined) kvm.nested = p.nested;
-      if (p.ept !== undefined) kvm.ept = p.ept;
-      if (p.npt !== undefined) kvm.npt = p.npt;
-    });
+  use('kvmDevice', parseKvmDevice, (v) => {
+    kvm.device = v;
+  });
+  for (const [name, module] of [
+    ['kvmIntelParams', 'kvm_intel'],
+    ['kvmAmdParams', 'kvm_amd'],
+  ] as const) {
+    use(
+      name,
+      (s) => parseKvmParams(module, s),
+      (p) => {
+        if (!p) return;
+        kvm.module = p.module;
+        if (p.nested !== undefined) kvm.nested = p.nested;
+        if (p.ept !== undefined) kvm.ept = p.ept;
+        if (p.npt !== undefined) kvm.npt = p.npt;
+      },
+    );
   }
   facts.kvm = kvm;
 
-  for (const [name, binary] of [['qemuX86', 'qemu-system-x86_64'], ['qemuArm', 'qemu-system-aarch64'], ['qemuKvm', '/usr/libexec/qemu-kvm']] as const) {
+  for (const [name, binary] of [
+    ['qemuX86', 'qemu-system-x86_64'],
+    ['qemuArm', 'qemu-system-aarch64'],
+    ['qemuKvm', '/usr/libexec/qemu-kvm'],
+  ] as const) {
     if (facts.qemu) break;
-    use(name, parseQemuVersion, (v) => { if (v) facts.qemu = { version: v, binary }; });
+    use(name, parseQemuVersion, (v) => {
+      if (v) facts.qemu = { version: v, binary };
+    });
   }
   for (const name of ['libvirtd', 'virshVersion'] as const) {
     if (facts.libvirt) break;
-    use(name, parseLibvirtVersion, (v) => { if (v) facts.libvirt = { version: v }; });
+    use(name, parseLibvirtVersion, (v) => {
+      if (v) facts.libvirt = { version: v };
+    });
   }
-  use('iommuGroups', countIommuGroups, (groups) => { facts.iommu = { enabled: groups > 0, groups }; });
+  use('iommuGroups', countIommuGroups, (groups) => {
+    facts.iommu = { enabled: groups > 0, groups };
+  });
 
   const extra: Record<string, unknown> = {};
-  use('crypto', (s) => bestDriver(parseProcCrypto(s)), (d) => { if (d) extra.xtsAes = d; });
+  use(
+    'crypto',
+    (s) => bestDriver(parseProcCrypto(s)),
+    (d) => {
+      if (d) extra.xtsAes = d;
+    },
+  );
   if (facts.kernel?.cmdline) {
     const tokens = parseCmdline(facts.kernel.cmdline);
     extra.iommuCmdline = ['intel_iommu=on', 'amd_iommu=on', 'iommu=pt'].filter((t) => cmdlineHas(tokens, t));

@@ -1,7 +1,16 @@
-export interface NetLink { name: string; mac?: string; mtu?: number; up: boolean; operstate?: string; linkType?: string; kind: 'physical' | 'virtual' }
+export interface NetLink {
+  name: string;
+  mac?: string;
+  mtu?: number;
+  up: boolean;
+  operstate?: string;
+  linkType?: string;
+  kind: 'physical' | 'virtual';
+}
 
 /** Software devices by name, for output without `-d`: loopback, tunnels, veths, ifb, bridges, docker… */
-const VIRTUAL_NAME = /^(lo|ifb\d|veth|virbr|docker|br-|tap|tun|vnet|dummy|bond|team|vxlan|gre|sit|ip6tnl|tunl|erspan|wg|cni|flannel|cali|kube)/;
+const VIRTUAL_NAME =
+  /^(lo|ifb\d|veth|virbr|docker|br-|tap|tun|vnet|dummy|bond|team|vxlan|gre|sit|ip6tnl|tunl|erspan|wg|cni|flannel|cali|kube)/;
 
 /**
  * `ip -d -j link` → interfaces. A device is virtual when `-d` shows a `linkinfo.info_kind` (bridge, veth, ifb, bond,
@@ -17,7 +26,10 @@ export function parseIpLink(json: string): NetLink[] {
     const link: NetLink = {
       name,
       up: flags.includes('UP'),
-      kind: linkType === 'loopback' || linkType === 'none' || hasInfoKind(l.linkinfo) || VIRTUAL_NAME.test(name) ? 'virtual' : 'physical',
+      kind:
+        linkType === 'loopback' || linkType === 'none' || hasInfoKind(l.linkinfo) || VIRTUAL_NAME.test(name)
+          ? 'virtual'
+          : 'physical',
     };
     if (typeof l.address === 'string') link.mac = l.address;
     if (typeof l.mtu === 'number') link.mtu = l.mtu;
@@ -28,5 +40,9 @@ export function parseIpLink(json: string): NetLink[] {
 }
 
 function hasInfoKind(linkinfo: unknown): boolean {
-  return typeof linkinfo === 'object' && linkinfo !== null && typeof (linkinfo as { info_kind?: unknown }).info_kind === 'string';
+  return (
+    typeof linkinfo === 'object' &&
+    linkinfo !== null &&
+    typeof (linkinfo as { info_kind?: unknown }).info_kind === 'string'
+  );
 }

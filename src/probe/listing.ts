@@ -2,7 +2,9 @@ import { lines } from './text.ts';
 
 /** `ls DIR` output → entries. */
 export function parseLs(text: string): string[] {
-  return lines(text).flatMap((l) => l.split(/\s+/)).filter(Boolean);
+  return lines(text)
+    .flatMap((l) => l.split(/\s+/))
+    .filter(Boolean);
 }
 
 /** `ls /sys/kernel/iommu_groups` → number of groups (0 = IOMMU off or absent). */

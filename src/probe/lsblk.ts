@@ -1,4 +1,12 @@
-export interface BlockDisk { name: string; type: string; sizeBytes?: number; model?: string; serial?: string; rotational?: boolean; transport?: string }
+export interface BlockDisk {
+  name: string;
+  type: string;
+  sizeBytes?: number;
+  model?: string;
+  serial?: string;
+  rotational?: boolean;
+  transport?: string;
+}
 
 /** Disks that are not hardware: RAM disks, loop devices, compressed swap, device-mapper. */
 const VIRTUAL = /^(loop|ram|zram|dm-|nbd|sr)/;

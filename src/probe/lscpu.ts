@@ -43,7 +43,11 @@ export function lscpuTextFields(text: string): LscpuFields {
   return fields;
 }
 
-interface JsonNode { field?: string; data?: string | null; children?: JsonNode[] }
+interface JsonNode {
+  field?: string;
+  data?: string | null;
+  children?: JsonNode[];
+}
 
 /** `lscpu -J`: a flat list of {field, data} (2.38 on Debian) or nested under `children` (2.37 on Ubuntu, ≥ 2.39). */
 export function lscpuJsonFields(json: string): LscpuFields {

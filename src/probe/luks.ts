@@ -24,7 +24,10 @@ export function parseLuksScript(stdout: string): LuksScriptOutput {
   const steps: LuksStep[] = [];
   const dump: string[] = [];
   for (const line of lines(stdout)) {
-    if (line.startsWith('HWQUAL-LUKS-DUMP')) { dump.push(line.slice('HWQUAL-LUKS-DUMP '.length)); continue; }
+    if (line.startsWith('HWQUAL-LUKS-DUMP')) {
+      dump.push(line.slice('HWQUAL-LUKS-DUMP '.length));
+      continue;
+    }
     const m = STEP.exec(line);
     if (!m) continue;
     const rest = m[4];
@@ -35,7 +38,13 @@ export function parseLuksScript(stdout: string): LuksScriptOutput {
       const eq = kv.indexOf('=');
       if (eq > 0) fields[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
-    steps.push({ step: m[1], result: m[2] as LuksStep['result'], rc: Number(m[3]), fields, message: at >= 0 ? rest.slice(at + 5).trim() : '' });
+    steps.push({
+      step: m[1],
+      result: m[2] as LuksStep['result'],
+      rc: Number(m[3]),
+      fields,
+      message: at >= 0 ? rest.slice(at + 5).trim() : '',
+    });
   }
   return { steps, dump: dump.join('\n') };
 }
@@ -81,9 +90,13 @@ export interface CipherBenchmark {
  */
 export function parseCryptsetupBenchmark(stdout: string): CipherBenchmark[] {
   const out: CipherBenchmark[] = [];
-  const figure = (v: string, unit: string | undefined) => (v === 'N/A' ? undefined : Number(v) * (unit === 'GiB' ? 1024 : 1));
+  const figure = (v: string, unit: string | undefined) =>
+    v === 'N/A' ? undefined : Number(v) * (unit === 'GiB' ? 1024 : 1);
   for (const line of lines(stdout)) {
-    const m = /^\s*([a-z0-9]+-[a-z0-9-]+)\s+(\d+)b\s+(N\/A|[\d.]+)(?:\s+(MiB|GiB)\/s)?\s+(N\/A|[\d.]+)(?:\s+(MiB|GiB)\/s)?\s*$/.exec(line);
+    const m =
+      /^\s*([a-z0-9]+-[a-z0-9-]+)\s+(\d+)b\s+(N\/A|[\d.]+)(?:\s+(MiB|GiB)\/s)?\s+(N\/A|[\d.]+)(?:\s+(MiB|GiB)\/s)?\s*$/.exec(
+        line,
+      );
     if (!m) continue;
     const bench: CipherBenchmark = { algorithm: m[1], keyBits: Number(m[2]) };
     const enc = figure(m[3], m[4]);
@@ -101,5 +114,8 @@ export function parseCryptsetupBenchmark(stdout: string): CipherBenchmark[] {
  */
 export function benchmarkUnsupportedReason(stderr: string): string | undefined {
   if (!/algif_skcipher|kernel crypto interface not available/i.test(stderr)) return undefined;
-  return lines(stderr).map((l) => l.trim()).filter(Boolean).join(' ');
+  return lines(stderr)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 }

@@ -1,6 +1,13 @@
 import { lines } from './text.ts';
 
-export interface OsRelease { id?: string; versionId?: string; prettyName?: string; versionCodename?: string; name?: string; idLike?: string }
+export interface OsRelease {
+  id?: string;
+  versionId?: string;
+  prettyName?: string;
+  versionCodename?: string;
+  name?: string;
+  idLike?: string;
+}
 
 /** /etc/os-release: KEY=value, value optionally in double or single quotes with shell escapes. */
 export function parseOsReleaseFields(text: string): Record<string, string> {

@@ -1,5 +1,12 @@
 import type { QemuModelInfo } from './cpu-generation.ts';
-import { compareVersions, modelLine, newestMachine, parseVersion, usableNamedModels, type CpuModelDef } from './qmp-cpu.ts';
+import {
+  compareVersions,
+  modelLine,
+  newestMachine,
+  parseVersion,
+  usableNamedModels,
+  type CpuModelDef,
+} from './qmp-cpu.ts';
 
 /**
  * The CPU baseline of a pool of hosts: the richest named CPU model every host can run, what each host gives up
@@ -19,7 +26,10 @@ export interface PoolHost {
 }
 
 /** A model's static expansion (canonical feature names) and where it was taken from. */
-export interface Expansion { features: string[]; from: string }
+export interface Expansion {
+  features: string[];
+  from: string;
+}
 /** The expansion of `model` as host `host`'s QEMU has it (its own, or a stand-in the caller labelled). */
 export type ExpansionLookup = (host: string, model: string) => Expansion | undefined;
 
@@ -66,7 +76,11 @@ const label = (v: string | undefined) => v ?? 'not recorded';
  * "Richest" = of the most recent model line (the catalog's launch years; lines it does not know, such as qemu64 or
  * core2duo, come last), then with the most features, then a concrete name over an alias.
  */
-export function computePoolBaseline(hosts: readonly PoolHost[], expansion: ExpansionLookup, lines: Record<string, QemuModelInfo> = {}): PoolBaseline {
+export function computePoolBaseline(
+  hosts: readonly PoolHost[],
+  expansion: ExpansionLookup,
+  lines: Record<string, QemuModelInfo> = {},
+): PoolBaseline {
   const names = hosts.map((h) => h.host);
   const usable = new Map(hosts.map((h) => [h.host, new Set(usableNamedModels(h.definitions))]));
   const common = [...(usable.get(names[0]) ?? [])].filter((m) => hosts.every((h) => usable.get(h.host)!.has(m))).sort();
@@ -78,23 +92,34 @@ export function computePoolBaseline(hosts: readonly PoolHost[], expansion: Expan
   const year = (m: string) => lines[modelLine(m)]?.released ?? -1;
   const size = (e: Expansion | undefined) => e?.features.length ?? -1;
   type Ranked = { model: string; e?: Expansion };
-  const richest = (a: Ranked, b: Ranked) => year(b.model) - year(a.model) || size(b.e) - size(a.e)
-    || Number(isAlias(a.model)) - Number(isAlias(b.model)) || a.model.localeCompare(b.model);
+  const richest = (a: Ranked, b: Ranked) =>
+    year(b.model) - year(a.model) ||
+    size(b.e) - size(a.e) ||
+    Number(isAlias(a.model)) - Number(isAlias(b.model)) ||
+    a.model.localeCompare(b.model);
   // A model is ranked by its line's launch year or its expansion; one with neither cannot be compared.
   const rankable = (r: Ranked) => r.e !== undefined || year(r.model) >= 0;
-  const ranked = common.map((m): Ranked => ({ model: m, e: poolExpansion(m) })).filter(rankable).sort(richest);
+  const ranked = common
+    .map((m): Ranked => ({ model: m, e: poolExpansion(m) }))
+    .filter(rankable)
+    .sort(richest);
   const unranked = common.filter((m) => !ranked.some((r) => r.model === m));
   const base = ranked[0];
   if (hosts.length && !common.length) problems.push('no named CPU model is usable on every host of the pool');
-  else if (hosts.length && !base) problems.push(`no expansion describes the models every host can run (${common.join(', ')})`);
+  else if (hosts.length && !base)
+    problems.push(`no expansion describes the models every host can run (${common.join(', ')})`);
 
   const rows = hosts.map((h): PoolHostRow => {
-    const own = [...usable.get(h.host)!].map((m): Ranked => ({ model: m, e: expansion(h.host, m) })).filter(rankable).sort(richest);
+    const own = [...usable.get(h.host)!]
+      .map((m): Ranked => ({ model: m, e: expansion(h.host, m) }))
+      .filter(rankable)
+      .sort(richest);
     const best = own[0];
     const baseSet = new Set(base?.e?.features ?? []);
     const noExpansion = [best, base].filter((r) => r && !r.e).map((r) => r!.model);
     return {
-      host: h.host, qemuVersion: label(h.qemuVersion),
+      host: h.host,
+      qemuVersion: label(h.qemuVersion),
       ...(best && { bestModel: best.model }),
       lost: best?.e && base?.e ? best.e.features.filter((f) => !baseSet.has(f)) : [],
       ...(noExpansion.length && { lostUnknown: `no static expansion of ${[...new Set(noExpansion)].join(' or ')}` }),
@@ -105,19 +130,26 @@ export function computePoolBaseline(hosts: readonly PoolHost[], expansion: Expan
   const unrecorded = hosts.filter((h) => !h.machines).map((h) => h.host);
   let machineType: string | undefined;
   let machineNote: string;
-  if (unrecorded.length) machineNote = `machine types: not recorded (${unrecorded.join(', ')} did not record query-machines)`;
+  if (unrecorded.length)
+    machineNote = `machine types: not recorded (${unrecorded.join(', ')} did not record query-machines)`;
   else {
     const shared = hosts.map((h) => h.machines!).reduce((acc, m) => acc.filter((n) => m.includes(n)));
     machineType = newestMachine(shared, 'q35');
-    machineNote = machineType ? `${machineType}: the newest q35 machine type every host's QEMU offers` : 'no q35 machine type is offered by every host';
+    machineNote = machineType
+      ? `${machineType}: the newest q35 machine type every host's QEMU offers`
+      : 'no q35 machine type is offered by every host';
   }
 
   return {
     hosts: names,
     ...(base && { model: base.model }),
     ...(base?.e && { modelFeatures: base.e.features.length, expansionFrom: base.e.from }),
-    rows, ...(machineType && { machineType }), machineNote,
-    regressions: sameHardwareRegressions(hosts), unranked, problems,
+    rows,
+    ...(machineType && { machineType }),
+    machineNote,
+    regressions: sameHardwareRegressions(hosts),
+    unranked,
+    problems,
   };
 }
 
@@ -135,7 +167,13 @@ export function sameHardwareRegressions(hosts: readonly PoolHost[]): Regression[
         const d = bDefs.get(m);
         const tag = (h: PoolHost) => `${h.host} (QEMU ${label(h.qemuVersion)})`;
         if (d && !d.usable) out.push({ model: m, usableOn: tag(a), unusableOn: tag(b), blocking: d.unavailable });
-        else if (!d && va && vb) out.push({ model: m, usableOn: tag(a), unusableOn: tag(b), blocking: [`QEMU ${b.qemuVersion} no longer has ${m}`] });
+        else if (!d && va && vb)
+          out.push({
+            model: m,
+            usableOn: tag(a),
+            unusableOn: tag(b),
+            blocking: [`QEMU ${b.qemuVersion} no longer has ${m}`],
+          });
       }
     }
   }
@@ -150,6 +188,7 @@ function sameCpu(a: PoolHost, b: PoolHost): boolean {
 function cpuKey(h: PoolHost): string | undefined {
   const c = h.cpu;
   if (!c) return undefined;
-  if (c.vendor && c.family !== undefined && c.model !== undefined && c.stepping !== undefined) return `${c.vendor}/${c.family}/${c.model}/${c.stepping}`;
+  if (c.vendor && c.family !== undefined && c.model !== undefined && c.stepping !== undefined)
+    return `${c.vendor}/${c.family}/${c.model}/${c.stepping}`;
   return c.modelName?.trim() || undefined;
 }

@@ -20,14 +20,16 @@ export interface CpuModelDef {
 const NOT_NAMED = new Set(['host', 'max', 'base']);
 
 export function parseCpuDefinitions(reply: readonly QmpCpuDefinition[]): CpuModelDef[] {
-  return reply.map((d) => ({
-    name: d.name,
-    usable: (d['unavailable-features'] ?? []).length === 0,
-    unavailable: [...new Set(d['unavailable-features'] ?? [])].sort(),
-    ...(d['alias-of'] !== undefined && { aliasOf: d['alias-of'] }),
-    ...(d.deprecated !== undefined && { deprecated: d.deprecated }),
-    ...(d['migration-safe'] !== undefined && { migrationSafe: d['migration-safe'] }),
-  })).sort((a, b) => a.name.localeCompare(b.name));
+  return reply
+    .map((d) => ({
+      name: d.name,
+      usable: (d['unavailable-features'] ?? []).length === 0,
+      unavailable: [...new Set(d['unavailable-features'] ?? [])].sort(),
+      ...(d['alias-of'] !== undefined && { aliasOf: d['alias-of'] }),
+      ...(d.deprecated !== undefined && { deprecated: d.deprecated }),
+      ...(d['migration-safe'] !== undefined && { migrationSafe: d['migration-safe'] }),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Named models (not host/max/base) this host can run. */
@@ -40,17 +42,28 @@ export function modelLine(name: string): string {
   return name.replace(/-v\d+$/, '').replace(/(-noTSX)?(-IBRS|-IBPB)?$/, '');
 }
 
-export interface NewestModel { vendor: string; model: string; line: string; released: number }
+export interface NewestModel {
+  vendor: string;
+  model: string;
+  line: string;
+  released: number;
+}
 
 /** Per vendor, the usable model of the most recent line (by the catalog's launch years); ties → highest version. */
-export function newestUsablePerVendor(defs: readonly CpuModelDef[], lines: Record<string, QemuModelInfo>): Record<string, NewestModel> {
+export function newestUsablePerVendor(
+  defs: readonly CpuModelDef[],
+  lines: Record<string, QemuModelInfo>,
+): Record<string, NewestModel> {
   const out: Record<string, NewestModel> = {};
   for (const name of usableNamedModels(defs)) {
     const line = modelLine(name);
     const info = lines[line];
     if (!info) continue;
     const cur = out[info.vendor];
-    const better = !cur || info.released > cur.released || (info.released === cur.released && versionOf(name) > versionOf(cur.model));
+    const better =
+      !cur ||
+      info.released > cur.released ||
+      (info.released === cur.released && versionOf(name) > versionOf(cur.model));
     if (better) out[info.vendor] = { vendor: info.vendor, model: name, line, released: info.released };
   }
   return out;
@@ -62,10 +75,38 @@ function versionOf(name: string): number {
 }
 
 /** Boolean properties of an expansion that are options of QEMU's CPU object, not CPUID features. */
-const OPTION_PROPS = new Set(['migratable', 'check', 'enforce', 'legacy-cache', 'vmware-cpuid-freq', 'full-cpuid-auto-level',
-  'l3-cache', 'pmu', 'host-phys-bits', 'fill-mtrr-mask', 'cpuid-0xb', 'tcg-cpuid', 'host-cache-info', 'realized',
-  'hotpluggable', 'hotplugged', 'start-powered-off', 'kvm', 'kvm-no-smi-migration', 'kvmclock', 'kvmclock-stable-bit']);
-const ALIASES: Record<string, string> = { xd: 'nx', i64: 'lm', sse3: 'pni', pclmuldq: 'pclmulqdq', ffxsr: 'fxsr-opt', 'sse4-1': 'sse4.1', 'sse4-2': 'sse4.2' };
+const OPTION_PROPS = new Set([
+  'migratable',
+  'check',
+  'enforce',
+  'legacy-cache',
+  'vmware-cpuid-freq',
+  'full-cpuid-auto-level',
+  'l3-cache',
+  'pmu',
+  'host-phys-bits',
+  'fill-mtrr-mask',
+  'cpuid-0xb',
+  'tcg-cpuid',
+  'host-cache-info',
+  'realized',
+  'hotpluggable',
+  'hotplugged',
+  'start-powered-off',
+  'kvm',
+  'kvm-no-smi-migration',
+  'kvmclock',
+  'kvmclock-stable-bit',
+]);
+const ALIASES: Record<string, string> = {
+  xd: 'nx',
+  i64: 'lm',
+  sse3: 'pni',
+  pclmuldq: 'pclmulqdq',
+  ffxsr: 'fxsr-opt',
+  'sse4-1': 'sse4.1',
+  'sse4-2': 'sse4.2',
+};
 
 /** One name per feature as hwqual shows it (QEMU's spelling, aliases folded). */
 export function canonicalFeature(name: string): string {
@@ -85,7 +126,14 @@ export function expansionFeatures(props: Record<string, unknown> | undefined): s
   return [...out].sort();
 }
 
-export interface HostCpuFromQmp { vendor?: string; family?: number; model?: number; stepping?: number; modelName?: string; flags: string[] }
+export interface HostCpuFromQmp {
+  vendor?: string;
+  family?: number;
+  model?: number;
+  stepping?: number;
+  modelName?: string;
+  flags: string[];
+}
 
 /** What the `host` (or `max`) expansion says of the CPU: identity, and its features as Linux flag names. */
 export function hostCpuFromExpansion(props: Record<string, unknown> | undefined): HostCpuFromQmp {
@@ -93,7 +141,9 @@ export function hostCpuFromExpansion(props: Record<string, unknown> | undefined)
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   return {
     vendor: typeof p.vendor === 'string' ? p.vendor : undefined,
-    family: num(p.family), model: num(p.model), stepping: num(p.stepping),
+    family: num(p.family),
+    model: num(p.model),
+    stepping: num(p.stepping),
     modelName: typeof p['model-id'] === 'string' ? p['model-id'].trim() : undefined,
     flags: [...new Set(expansionFeatures(p).flatMap(qemuToLinux))].sort(),
   };
@@ -107,12 +157,17 @@ export function machineTypes(reply: readonly QmpMachineInfo[]): string[] {
 export type MachineFamily = 'q35' | 'i440fx';
 
 /** The versioned machine types of a family, oldest first (`pc-q35-7.2` → [7, 2]). */
-export function versionedMachines(names: readonly string[], family: MachineFamily): Array<{ name: string; version: number[] }> {
+export function versionedMachines(
+  names: readonly string[],
+  family: MachineFamily,
+): Array<{ name: string; version: number[] }> {
   const re = family === 'q35' ? /^pc-q35-(\d+)\.(\d+)$/ : /^pc-i440fx-(\d+)\.(\d+)$/;
-  return names.flatMap((n) => {
-    const m = re.exec(n);
-    return m ? [{ name: n, version: [Number(m[1]), Number(m[2])] }] : [];
-  }).sort((a, b) => compareVersions(a.version, b.version));
+  return names
+    .flatMap((n) => {
+      const m = re.exec(n);
+      return m ? [{ name: n, version: [Number(m[1]), Number(m[2])] }] : [];
+    })
+    .sort((a, b) => compareVersions(a.version, b.version));
 }
 
 export function newestMachine(names: readonly string[], family: MachineFamily): string | undefined {
@@ -133,7 +188,11 @@ export function parseVersion(v: string | undefined): number[] | undefined {
 }
 
 /** Why a model this QEMU does not list cannot be used: the QEMU release that added it, where known. */
-export function unknownModelReason(name: string, qemuVersion: string | undefined, lines: Record<string, QemuModelInfo>): string {
+export function unknownModelReason(
+  name: string,
+  qemuVersion: string | undefined,
+  lines: Record<string, QemuModelInfo>,
+): string {
   const info = lines[modelLine(name)];
   const qemu = qemuVersion ? `QEMU ${qemuVersion}` : 'this QEMU (version not recorded)';
   if (info?.since) return `${qemu} does not know CPU model ${name}: it was added in QEMU ${info.since}`;

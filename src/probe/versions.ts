@@ -39,18 +39,26 @@ function numericParts(v: string): number[] {
  * `>=7.2`, `>8`, `<=9.1`, `<10`, `=7.2.0` (or a bare version, meaning =). Throws on a malformed range.
  */
 export function satisfies(version: string, range: string): boolean {
-  const parts = range.replace(/(>=|<=|>|<|==?)\s+/g, '$1').split(/[\s,]+/).filter(Boolean);
+  const parts = range
+    .replace(/(>=|<=|>|<|==?)\s+/g, '$1')
+    .split(/[\s,]+/)
+    .filter(Boolean);
   if (!parts.length) throw new Error(`empty version range`);
   return parts.every((p) => {
     const m = /^(>=|<=|>|<|==?)?\s*(v?\d+(?:\.\d+)*)$/.exec(p);
     if (!m) throw new Error(`bad version comparator ${JSON.stringify(p)} in ${JSON.stringify(range)}`);
     const c = compareVersions(version, m[2]);
     switch (m[1]) {
-      case '>=': return c >= 0;
-      case '>': return c > 0;
-      case '<=': return c <= 0;
-      case '<': return c < 0;
-      default: return c === 0;
+      case '>=':
+        return c >= 0;
+      case '>':
+        return c > 0;
+      case '<=':
+        return c <= 0;
+      case '<':
+        return c < 0;
+      default:
+        return c === 0;
     }
   });
 }

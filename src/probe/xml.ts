@@ -18,7 +18,8 @@ export function decodeEntities(s: string): string {
 
 export function parseAttrs(s: string): Record<string, string> {
   const attrs: Record<string, string> = {};
-  for (const m of s.matchAll(/([\w:.-]+)\s*=\s*(?:'([^']*)'|"([^"]*)")/g)) attrs[m[1]] = decodeEntities(m[2] ?? m[3] ?? '');
+  for (const m of s.matchAll(/([\w:.-]+)\s*=\s*(?:'([^']*)'|"([^"]*)")/g))
+    attrs[m[1]] = decodeEntities(m[2] ?? m[3] ?? '');
   return attrs;
 }
 

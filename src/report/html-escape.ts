@@ -3,7 +3,14 @@
  * attribute values alike, always inside double quotes), or `href` for links. Host output, names, labels, facts,
  * messages, artifact names and chart labels are all untrusted.
  */
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
 
 export function esc(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (ch) => ENTITIES[ch]!);

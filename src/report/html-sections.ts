@@ -10,8 +10,12 @@ import { STATUS_TABLE } from './verdict.ts';
 export function verdictSection(r: RunResults): string {
   const s = r.signoff;
   const verdict = s?.verdict ?? 'not-qualified';
-  const reasons = s?.reasons.length ? `<ul class="reasons">${s.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : '';
-  const counts = CASE_STATUSES.map((st) => `<span class="count st-${st}">${esc(st)} <b>${r.summary[st]}</b></span>`).join(' ');
+  const reasons = s?.reasons.length
+    ? `<ul class="reasons">${s.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`
+    : '';
+  const counts = CASE_STATUSES.map(
+    (st) => `<span class="count st-${st}">${esc(st)} <b>${r.summary[st]}</b></span>`,
+  ).join(' ');
   return (
     `<section id="verdict" class="verdict v-${esc(verdict)}"><h1>Verdict: <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></h1>` +
     `<p>Plan <b>${esc(r.run.plan)}</b>, ${r.summary.total} cases on ${r.hosts.length} hosts; exit code ${esc(s?.exitCode ?? '')}` +
@@ -27,7 +31,9 @@ export function matrixSection(r: RunResults): string {
     const sub = [h.product, h.os].filter(Boolean).join(' · ');
     const cells = row.cells.map((cell) => {
       if (!cell) return '<td class="cell tone-none">–</td>';
-      const parts = CASE_STATUSES.filter((st) => cell.counts[st]).map((st) => `<span class="st-${st}">${cell.counts[st]} ${esc(st)}</span>`);
+      const parts = CASE_STATUSES.filter((st) => cell.counts[st]).map(
+        (st) => `<span class="st-${st}">${cell.counts[st]} ${esc(st)}</span>`,
+      );
       return `<td class="cell tone-${cell.tone}">${parts.join('<br>')}</td>`;
     });
     return `<tr><th class="host">${esc(row.host)}<small>${esc(sub)}</small></th>${cells.join('')}</tr>`;
@@ -36,18 +42,27 @@ export function matrixSection(r: RunResults): string {
 }
 
 function links(c: CaseResult): string {
-  const items = c.artifacts.map((a) => `<a href="${href(a.path)}">${esc(a.name)}</a> <small>(${esc(a.bytes)} B)</small>`);
+  const items = c.artifacts.map(
+    (a) => `<a href="${href(a.path)}">${esc(a.name)}</a> <small>(${esc(a.bytes)} B)</small>`,
+  );
   if (c.transcript) items.unshift(`<a href="${href(c.transcript)}">transcript</a>`);
   return items.length ? `<p class="links">${items.join(' · ')}</p>` : '';
 }
 
 function caseBlock(c: CaseResult): string {
-  const ev = c.expected !== undefined || c.actual !== undefined
-    ? `<table class="ev"><tr><th>expected</th><td><pre>${esc(c.expected)}</pre></td></tr><tr><th>actual</th><td><pre>${esc(c.actual)}</pre></td></tr></table>`
+  const ev =
+    c.expected !== undefined || c.actual !== undefined
+      ? `<table class="ev"><tr><th>expected</th><td><pre>${esc(c.expected)}</pre></td></tr><tr><th>actual</th><td><pre>${esc(c.actual)}</pre></td></tr></table>`
+      : '';
+  const asserts = c.assertions
+    .filter((a) => !a.passed)
+    .map(
+      (a) =>
+        `<li>${esc(a.name)}: expected <code>${esc(a.expected)}</code>, actual <code>${esc(a.actual)}</code>${a.message ? ` — ${esc(a.message)}` : ''}</li>`,
+    );
+  const waiver = c.waiver
+    ? `<p class="waiver">waived (${esc(c.waiver.status ?? 'failed')}): ${esc(c.waiver.ticket)} ${esc(c.waiver.reason)} — until ${esc(c.waiver.expires)}</p>`
     : '';
-  const asserts = c.assertions.filter((a) => !a.passed)
-    .map((a) => `<li>${esc(a.name)}: expected <code>${esc(a.expected)}</code>, actual <code>${esc(a.actual)}</code>${a.message ? ` — ${esc(a.message)}` : ''}</li>`);
-  const waiver = c.waiver ? `<p class="waiver">waived (${esc(c.waiver.status ?? 'failed')}): ${esc(c.waiver.ticket)} ${esc(c.waiver.reason)} — until ${esc(c.waiver.expires)}</p>` : '';
   return (
     `<article class="case st-${c.status}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> <span class="sev">${esc(c.severity)}</span> ${esc(c.id)}</h3>` +
     `<p>${esc(c.title)}${c.errorCode ? ` <code>${esc(c.errorCode)}</code>` : ''}</p>${c.message ? `<pre class="msg">${esc(c.message)}</pre>` : ''}` +
@@ -61,7 +76,9 @@ export function failuresSection(r: RunResults): string {
   const flaky = r.cases.filter((c) => c.status === 'flaky');
   const skipped = r.cases.filter((c) => c.status === 'skipped');
   const list = (title: string, cases: CaseResult[], open: boolean) =>
-    cases.length ? `<details${open ? ' open' : ''}><summary>${esc(title)} (${cases.length})</summary>${cases.map(caseBlock).join('')}</details>` : '';
+    cases.length
+      ? `<details${open ? ' open' : ''}><summary>${esc(title)} (${cases.length})</summary>${cases.map(caseBlock).join('')}</details>`
+      : '';
   return (
     `<section id="failures"><h2>Failures</h2>${failing.length ? '' : '<p>No unwaived failure.</p>'}` +
     `${list('Failed, errored, cancelled', failing, true)}${list('Waived', waived, true)}${list('Flaky (passed on a retry)', flaky, false)}` +
@@ -70,9 +87,12 @@ export function failuresSection(r: RunResults): string {
 }
 
 export function waiversSection(r: RunResults): string {
-  if (!r.waivers?.length) return `<section id="waivers"><h2>Waivers</h2><p>No waivers${r.run.waiversFile ? ` in ${esc(r.run.waiversFile)}` : ''}.</p></section>`;
+  if (!r.waivers?.length)
+    return `<section id="waivers"><h2>Waivers</h2><p>No waivers${r.run.waiversFile ? ` in ${esc(r.run.waiversFile)}` : ''}.</p></section>`;
   const rows = r.waivers.map((w) => {
-    const match = Object.entries(w.match).map(([k, v]) => `${k}=${v}`).join(' ');
+    const match = Object.entries(w.match)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     return `<tr class="w-${w.state}"><td>${esc(w.state)}</td><td><code>${esc(match)}</code>${w.errors ? ' (errors too)' : ''}</td><td>${esc(w.ticket)}</td><td>${esc(w.reason)}</td><td>${esc(w.expires)}</td><td>${w.cases.map((c) => esc(c)).join('<br>')}</td></tr>`;
   });
   return `<section id="waivers"><h2>Waivers</h2><table><thead><tr><th>state</th><th>match</th><th>ticket</th><th>reason</th><th>expires</th><th>cases</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
@@ -81,8 +101,12 @@ export function waiversSection(r: RunResults): string {
 export function baselineSection(r: RunResults): string {
   const b = r.baseline;
   if (!b) return '<section id="baseline"><h2>Since the baseline</h2><p>No baseline given.</p></section>';
-  const group = (title: string, ids: string[]) => `<h3>${esc(title)} (${ids.length})</h3>${ids.length ? `<ul>${ids.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : ''}`;
-  const metrics = b.metrics.map((m) => `<tr><td>${esc(m.caseId)}</td><td>${esc(m.metric)}</td><td>${esc(m.before)}</td><td>${esc(m.after)}</td><td>${esc(`${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)} %`)}</td></tr>`);
+  const group = (title: string, ids: string[]) =>
+    `<h3>${esc(title)} (${ids.length})</h3>${ids.length ? `<ul>${ids.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : ''}`;
+  const metrics = b.metrics.map(
+    (m) =>
+      `<tr><td>${esc(m.caseId)}</td><td>${esc(m.metric)}</td><td>${esc(m.before)}</td><td>${esc(m.after)}</td><td>${esc(`${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)} %`)}</td></tr>`,
+  );
   return (
     `<section id="baseline"><h2>Since the baseline</h2><p>Baseline ${esc(b.file)} (started ${esc(b.baselineStartedAt)}${b.baselineVerdict ? `, verdict ${esc(b.baselineVerdict)}` : ''}).</p>` +
     `${group('New failures', b.newFailures)}${group('Fixed', b.fixed)}${group('Still failing', b.stillFailing)}${group('Added', b.added)}${group('Removed', b.removed)}` +
@@ -92,11 +116,28 @@ export function baselineSection(r: RunResults): string {
 }
 
 export function chartsSection(r: RunResults): string {
-  const tone = (c: CaseResult) => (c.status === 'passed' ? 'pass' : c.status === 'flaky' || c.status === 'waived' ? 'warn' : c.status === 'skipped' ? 'none' : 'fail');
+  const tone = (c: CaseResult) =>
+    c.status === 'passed'
+      ? 'pass'
+      : c.status === 'flaky' || c.status === 'waived'
+        ? 'warn'
+        : c.status === 'skipped'
+          ? 'none'
+          : 'fail';
   const slowest = [...r.cases].sort((a, b) => b.durationMs - a.durationMs).slice(0, 25);
-  const charts = slowest.length ? [barChart('Slowest cases (seconds)', slowest.map((c) => ({ label: c.id, value: c.durationMs / 1000, tone: tone(c) })), 's')] : [];
+  const charts = slowest.length
+    ? [
+        barChart(
+          'Slowest cases (seconds)',
+          slowest.map((c) => ({ label: c.id, value: c.durationMs / 1000, tone: tone(c) })),
+          's',
+        ),
+      ]
+    : [];
   const byMetric = new Map<string, Array<{ label: string; value: number }>>();
-  for (const c of r.cases) for (const [k, v] of Object.entries(c.metrics)) byMetric.set(k, [...(byMetric.get(k) ?? []), { label: `${c.caseId}@${c.host}`, value: v }]);
+  for (const c of r.cases)
+    for (const [k, v] of Object.entries(c.metrics))
+      byMetric.set(k, [...(byMetric.get(k) ?? []), { label: `${c.caseId}@${c.host}`, value: v }]);
   for (const [metric, bars] of byMetric) charts.push(barChart(metric, bars.slice(0, 40), ''));
   return `<section id="charts"><h2>Charts</h2>${charts.join('') || '<p>No cases.</p>'}</section>`;
 }
@@ -105,25 +146,42 @@ export function chartsSection(r: RunResults): string {
 export function caseChartsSection(r: RunResults): string {
   const withCharts = r.cases.filter((c) => c.charts?.length);
   if (!withCharts.length) return '';
-  const blocks = withCharts.map((c) =>
-    `<article class="case st-${c.status}" data-case="${esc(c.id)}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
-    `${c.charts!.map((ch) => barChart(ch.title, ch.points, ch.unit)).join('')}</article>`);
+  const blocks = withCharts.map(
+    (c) =>
+      `<article class="case st-${c.status}" data-case="${esc(c.id)}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
+      `${c.charts!.map((ch) => barChart(ch.title, ch.points, ch.unit)).join('')}</article>`,
+  );
   return `<section id="case-charts"><h2>Case charts</h2>${blocks.join('')}</section>`;
 }
 
 export function provenanceSection(r: RunResults): string {
   const run = r.run;
   const rows: Array<[string, unknown]> = [
-    ['harness version', run.harnessVersion], ['git commit', run.gitCommit ?? 'unknown'], ['started', run.startedAt], ['ended', run.endedAt],
-    ['lab', `${run.labFile} sha256:${run.labSha256}`], ['plan', `${run.planFile} sha256:${run.planSha256}`],
+    ['harness version', run.harnessVersion],
+    ['git commit', run.gitCommit ?? 'unknown'],
+    ['started', run.startedAt],
+    ['ended', run.endedAt],
+    ['lab', `${run.labFile} sha256:${run.labSha256}`],
+    ['plan', `${run.planFile} sha256:${run.planSha256}`],
     ['waivers', run.waiversFile ? `${run.waiversFile} sha256:${run.waiversSha256 ?? ''}` : 'none'],
-    ['interrupted', run.interrupted ? 'yes' : 'no'], ['command', run.argv.join(' ')],
+    ['interrupted', run.interrupted ? 'yes' : 'no'],
+    ['command', run.argv.join(' ')],
   ];
-  if (run.mergedFrom) rows.push(['merged from', run.mergedFrom.map((m) => `${m.dir} (${m.shard ? `${m.shard.index}/${m.shard.total}` : ''})`).join(', ')]);
+  if (run.mergedFrom)
+    rows.push([
+      'merged from',
+      run.mergedFrom.map((m) => `${m.dir} (${m.shard ? `${m.shard.index}/${m.shard.total}` : ''})`).join(', '),
+    ]);
   const hosts = r.hosts.map((h) => {
     const s = hostSummary(h);
-    const replay = h.replay ? `replayed from ${h.replay.from} (${h.replay.origin})` : h.reachable ? 'live' : `unreachable: ${h.error ?? ''}`;
-    const labels = Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(' ');
+    const replay = h.replay
+      ? `replayed from ${h.replay.from} (${h.replay.origin})`
+      : h.reachable
+        ? 'live'
+        : `unreachable: ${h.error ?? ''}`;
+    const labels = Object.entries(h.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     return `<tr><td>${esc(h.name)}</td><td>${esc(s.product)}</td><td>${esc(s.os)}</td><td>${esc(s.kernel)}</td><td>${esc(s.qemu)}</td><td>${esc(s.cpu)}</td><td>${esc(s.bios)}</td><td>${esc(labels)}</td><td>${esc(replay)}</td></tr>`;
   });
   return (
@@ -133,6 +191,9 @@ export function provenanceSection(r: RunResults): string {
 }
 
 export function legendSection(): string {
-  const rows = CASE_STATUSES.map((st) => `<tr><td class="st-${st}">${esc(st)}</td><td>${esc(STATUS_TABLE[st].junitNote)}</td><td>${esc(STATUS_TABLE[st].effect)}</td><td>${esc(STATUS_TABLE[st].meaning)}</td></tr>`);
+  const rows = CASE_STATUSES.map(
+    (st) =>
+      `<tr><td class="st-${st}">${esc(st)}</td><td>${esc(STATUS_TABLE[st].junitNote)}</td><td>${esc(STATUS_TABLE[st].effect)}</td><td>${esc(STATUS_TABLE[st].meaning)}</td></tr>`,
+  );
   return `<section id="legend"><h2>Statuses</h2><table><thead><tr><th>status</th><th>JUnit</th><th>verdict effect</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }

@@ -1,7 +1,15 @@
 import type { RunResults } from '../model/result.ts';
 import { esc } from './html-escape.ts';
 import {
-  baselineSection, caseChartsSection, chartsSection, failuresSection, legendSection, matrixSection, provenanceSection, verdictSection, waiversSection,
+  baselineSection,
+  caseChartsSection,
+  chartsSection,
+  failuresSection,
+  legendSection,
+  matrixSection,
+  provenanceSection,
+  verdictSection,
+  waiversSection,
 } from './html-sections.ts';
 
 /**

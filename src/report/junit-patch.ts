@@ -31,7 +31,8 @@ export function patchCase(testCase: TestCase, extras: CaseExtras): void {
       if (name === 'skipped' && extras.skippedMessage !== undefined) child.att('message', clean(extras.skippedMessage));
       if ((name === 'failure' || name === 'error') && extras.body) child.text(clean(extras.body));
     }
-    if (extras.flaky) element.ele('flakyFailure', { type: clean(extras.flaky.type), message: clean(extras.flaky.message) });
+    if (extras.flaky)
+      element.ele('flakyFailure', { type: clean(extras.flaky.type), message: clean(extras.flaky.message) });
     if (extras.systemOut) element.ele('system-out').text(clean(extras.systemOut));
     return element;
   };

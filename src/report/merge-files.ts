@@ -6,7 +6,12 @@ import type { RunResults } from '../model/result.ts';
  * Copy the artifacts and transcripts a shard's results name into `<outDir>/<prefix>/`, keeping their relative paths,
  * so the merged report's links work and the merged folder stands alone. Returns the files that were missing.
  */
-export async function copyShardFiles(shardDir: string, results: RunResults, outDir: string, prefix: string): Promise<string[]> {
+export async function copyShardFiles(
+  shardDir: string,
+  results: RunResults,
+  outDir: string,
+  prefix: string,
+): Promise<string[]> {
   const rels = new Set<string>();
   for (const c of results.cases) {
     if (c.transcript) rels.add(c.transcript);

@@ -31,7 +31,8 @@ export function checkShards(shards: readonly ShardInput[]): void {
       ['harness version', s.results.run.harnessVersion, first.results.run.harnessVersion],
       ['shard count', s.results.run.shard.total, first.results.run.shard!.total],
     ];
-    for (const [what, a, b] of same) if (a !== b) refuse(`${s.dir} and ${first.dir} differ in ${what}: ${String(a)} vs ${String(b)}`);
+    for (const [what, a, b] of same)
+      if (a !== b) refuse(`${s.dir} and ${first.dir} differ in ${what}: ${String(a)} vs ${String(b)}`);
   }
   const total = first.results.run.shard!.total;
   const byIndex = new Map<number, string>();
@@ -42,7 +43,8 @@ export function checkShards(shards: readonly ShardInput[]): void {
     byIndex.set(index, s.dir);
   }
   const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-  if (missing.length) refuse(`missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${total}`).join(', ')}`);
+  if (missing.length)
+    refuse(`missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${total}`).join(', ')}`);
 }
 
 /** Artifact and transcript paths, relative to the shard folder, made relative to the merged folder. */
@@ -63,7 +65,8 @@ export function mergeShards(shards: readonly ShardInput[]): RunResults {
   const cases: CaseResult[] = [];
   const seenCases = new Map<string, string>();
   for (const s of ordered) {
-    for (const h of s.results.hosts) if (!hosts.has(h.name) || (!hosts.get(h.name)!.reachable && h.reachable)) hosts.set(h.name, h);
+    for (const h of s.results.hosts)
+      if (!hosts.has(h.name) || (!hosts.get(h.name)!.reachable && h.reachable)) hosts.set(h.name, h);
     for (const c of s.results.cases) {
       const other = seenCases.get(c.id);
       if (other) refuse(`case ${c.id} is in both ${other} and ${s.dir}: the shards overlap`);
@@ -79,10 +82,18 @@ export function mergeShards(shards: readonly ShardInput[]): RunResults {
     run: {
       ...meta,
       startedAt: runs.map((r) => r.startedAt).sort()[0]!,
-      endedAt: runs.map((r) => r.endedAt).sort().at(-1)!,
+      endedAt: runs
+        .map((r) => r.endedAt)
+        .sort()
+        .at(-1)!,
       interrupted: runs.some((r) => r.interrupted),
       ...(runs.every((r) => r.planned) ? { planned } : {}),
-      mergedFrom: ordered.map((s) => ({ dir: s.prefix, shard: s.results.run.shard!, startedAt: s.results.run.startedAt, endedAt: s.results.run.endedAt })),
+      mergedFrom: ordered.map((s) => ({
+        dir: s.prefix,
+        shard: s.results.run.shard!,
+        startedAt: s.results.run.startedAt,
+        endedAt: s.results.run.endedAt,
+      })),
     },
     hosts: [...hosts.values()],
     cases,

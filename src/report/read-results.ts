@@ -11,7 +11,10 @@ export function readRunResults(dirOrFile: string): { file: string; results: RunR
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new HwqualError('E_CONFIG', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new HwqualError(
+      'E_CONFIG',
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return { file, results: parseResults(file, text) };
 }

@@ -14,7 +14,10 @@ export const REPORTERS: Record<string, () => Reporter> = {
     render: ({ results, transcript }) => [{ name: 'junit.xml', content: buildJunit(results, { transcript }) }],
   }),
   html: () => ({ name: 'html', render: ({ results }) => [{ name: 'report.html', content: buildHtml(results) }] }),
-  markdown: () => ({ name: 'markdown', render: ({ results }) => [{ name: 'report.md', content: buildMarkdown(results) }] }),
+  markdown: () => ({
+    name: 'markdown',
+    render: ({ results }) => [{ name: 'report.md', content: buildMarkdown(results) }],
+  }),
 };
 
 export const DEFAULT_REPORTERS: readonly string[] = ['json', 'junit', 'html', 'markdown'];

@@ -24,7 +24,9 @@ export function resultsValidator(): ValidateFunction {
 export function resultsProblems(label: string, data: unknown): string[] {
   const validate = resultsValidator();
   if (validate(data)) return [];
-  return (validate.errors ?? []).map((e: ErrorObject) => `${label}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}${extra(e)}`);
+  return (validate.errors ?? []).map(
+    (e: ErrorObject) => `${label}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}${extra(e)}`,
+  );
 }
 
 /** Parse and validate a results.json's text; throws E_CONFIG naming the file and each JSON path. */
@@ -41,7 +43,8 @@ export function parseResults(label: string, text: string): RunResults {
 }
 
 function extra(e: ErrorObject): string {
-  if (e.keyword === 'additionalProperties') return ` (${(e.params as { additionalProperty: string }).additionalProperty})`;
+  if (e.keyword === 'additionalProperties')
+    return ` (${(e.params as { additionalProperty: string }).additionalProperty})`;
   if (e.keyword === 'enum') return ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})`;
   return '';
 }

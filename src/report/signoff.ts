@@ -31,7 +31,10 @@ export function applySignoff(results: RunResults, options: SignoffOptions = {}):
   if (records.length) next.waivers = records;
   else delete next.waivers;
   if (options.baseline) {
-    next.baseline = diffBaseline(next, options.baseline.results, { file: options.baseline.file, threshold: options.baseline.threshold });
+    next.baseline = diffBaseline(next, options.baseline.results, {
+      file: options.baseline.file,
+      threshold: options.baseline.threshold,
+    });
   }
   const { verdict, reasons } = computeVerdict(next);
   next.signoff = { verdict, exitCode: VERDICT_EXIT[verdict], reasons, judgedAt };

@@ -6,14 +6,16 @@ import type { CaseResult } from '../model/result.ts';
  * text never starts a line that way). A file without such lines (runs before per-host files: one
  * `cases/<id>/transcript.txt` per case) is the case's whole transcript. Each file is read and split once.
  */
-export function transcriptReader(readText: (relPath: string) => string | undefined): (c: Pick<CaseResult, 'id' | 'transcript'>) => string | undefined {
+export function transcriptReader(
+  readText: (relPath: string) => string | undefined,
+): (c: Pick<CaseResult, 'id' | 'transcript'>) => string | undefined {
   const files = new Map<string, Map<string, string> | string | undefined>();
   return (c) => {
     if (!c.transcript) return undefined;
     let file = files.get(c.transcript);
     if (!files.has(c.transcript)) {
       const text = readText(c.transcript);
-      file = text === undefined ? undefined : splitSections(text) ?? text;
+      file = text === undefined ? undefined : (splitSections(text) ?? text);
       files.set(c.transcript, file);
     }
     return typeof file === 'string' || file === undefined ? file : file.get(c.id);

@@ -21,8 +21,15 @@ export function isExpired(waiver: Pick<Waiver, 'expires'>, judgedAt: string): bo
   return utcDay(judgedAt) > waiver.expires;
 }
 
-export function waiverMatches(waiver: Pick<Waiver, 'match'>, c: Pick<CaseResult, 'suite' | 'caseId' | 'host'>): boolean {
-  return globMatch(waiver.match.suite, c.suite) && globMatch(waiver.match.case, c.caseId) && globMatch(waiver.match.host, c.host);
+export function waiverMatches(
+  waiver: Pick<Waiver, 'match'>,
+  c: Pick<CaseResult, 'suite' | 'caseId' | 'host'>,
+): boolean {
+  return (
+    globMatch(waiver.match.suite, c.suite) &&
+    globMatch(waiver.match.case, c.caseId) &&
+    globMatch(waiver.match.host, c.host)
+  );
 }
 
 /** The status a case had before any waiver: a previously waived case gets its failed/error status back. */
@@ -36,8 +43,16 @@ function eligible(waiver: Waiver, c: CaseResult): boolean {
   return c.status === 'failed' || (c.status === 'error' && waiver.errors === true);
 }
 
-export function applyWaivers(cases: readonly CaseResult[], waivers: readonly Waiver[], judgedAt: string): WaiverOutcome {
-  const records: WaiverRecord[] = waivers.map((w) => ({ ...w, state: isExpired(w, judgedAt) ? 'expired' : 'unused', cases: [] }));
+export function applyWaivers(
+  cases: readonly CaseResult[],
+  waivers: readonly Waiver[],
+  judgedAt: string,
+): WaiverOutcome {
+  const records: WaiverRecord[] = waivers.map((w) => ({
+    ...w,
+    state: isExpired(w, judgedAt) ? 'expired' : 'unused',
+    cases: [],
+  }));
   const out = cases.map((original) => {
     const c = unwaive(original);
     if (c.status !== 'failed' && c.status !== 'error') return c;
@@ -49,7 +64,11 @@ export function applyWaivers(cases: readonly CaseResult[], waivers: readonly Wai
       if (record.state === 'expired') return;
       record.state = 'applied';
       const status = c.status as 'failed' | 'error';
-      applied = { ...c, status: 'waived', waiver: { reason: w.reason, ...(w.ticket ? { ticket: w.ticket } : {}), expires: w.expires, status } };
+      applied = {
+        ...c,
+        status: 'waived',
+        waiver: { reason: w.reason, ...(w.ticket ? { ticket: w.ticket } : {}), expires: w.expires, status },
+      };
     });
     return applied ?? c;
   });

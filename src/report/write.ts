@@ -26,7 +26,11 @@ export interface WriteReportsResult {
  * failure — in render, in writing, or in onWritten — is recorded and does not stop the others.
  * Results without a sign-off get one (applySignoff with no waivers or baseline), so every file carries the same verdict.
  */
-export async function writeReports(outDir: string, given: RunResults, options: WriteReportsOptions = {}): Promise<WriteReportsResult> {
+export async function writeReports(
+  outDir: string,
+  given: RunResults,
+  options: WriteReportsOptions = {},
+): Promise<WriteReportsResult> {
   const results = given.signoff ? given : applySignoff(given);
   const reporters = (options.reporters ?? DEFAULT_REPORTERS).map(resolveReporter);
   const readText = options.readText ?? runFolderReader(outDir);
@@ -56,6 +60,7 @@ export async function writeReports(outDir: string, given: RunResults, options: W
 function resolveReporter(entry: string | Reporter): Reporter {
   if (typeof entry !== 'string') return entry;
   const make = REPORTERS[entry];
-  if (!make) throw new HwqualError('E_USAGE', `unknown reporter "${entry}" (known: ${Object.keys(REPORTERS).join(', ')})`);
+  if (!make)
+    throw new HwqualError('E_USAGE', `unknown reporter "${entry}" (known: ${Object.keys(REPORTERS).join(', ')})`);
   return make();
 }

@@ -23,7 +23,11 @@ export class CaseStop implements RunCanceller {
   timedOut = false;
   reason: unknown;
 
-  constructor(private readonly timeoutSec: number, private readonly runSignal: AbortSignal, private readonly cancellers?: Set<RunCanceller>) {
+  constructor(
+    private readonly timeoutSec: number,
+    private readonly runSignal: AbortSignal,
+    private readonly cancellers?: Set<RunCanceller>,
+  ) {
     this.timer = setTimeout(() => this.expire(), timeoutSec * 1000);
     if (cancellers) cancellers.add(this);
     else {
@@ -64,8 +68,18 @@ export class CaseStop implements RunCanceller {
       if (this.stopped) abandon(p, this.reason, graceMs, reject);
       else this.onStop = (reason) => abandon(p, reason, graceMs, reject);
       p.then(
-        (v) => { if (!this.stopped) { this.onStop = undefined; resolve(v); } },
-        (e) => { if (!this.stopped) { this.onStop = undefined; reject(e); } },
+        (v) => {
+          if (!this.stopped) {
+            this.onStop = undefined;
+            resolve(v);
+          }
+        },
+        (e) => {
+          if (!this.stopped) {
+            this.onStop = undefined;
+            reject(e);
+          }
+        },
       );
     });
   }
@@ -87,5 +101,14 @@ export class CaseStop implements RunCanceller {
 /** Once stopped: reject with the reason when run() settles, or after the grace period if it does not. */
 function abandon(p: Promise<unknown>, reason: unknown, graceMs: number, reject: (reason: unknown) => void): void {
   const grace = setTimeout(() => reject(reason), graceMs);
-  p.then(() => { clearTimeout(grace); reject(reason); }, () => { clearTimeout(grace); reject(reason); });
+  p.then(
+    () => {
+      clearTimeout(grace);
+      reject(reason);
+    },
+    () => {
+      clearTimeout(grace);
+      reject(reason);
+    },
+  );
 }

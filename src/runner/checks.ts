@@ -19,7 +19,10 @@ export function makeChecks(records: AssertionRecord[], hard: boolean): Checks {
 }
 
 class RecordingChecks implements Checks {
-  constructor(private readonly records: AssertionRecord[], private readonly hard: boolean) {}
+  constructor(
+    private readonly records: AssertionRecord[],
+    private readonly hard: boolean,
+  ) {}
 
   private record(name: string, passed: boolean, expected: unknown, actual: unknown, message?: string): boolean {
     const rec: AssertionRecord = { name, passed, expected: show(expected), actual: show(actual) };
@@ -48,11 +51,20 @@ class RecordingChecks implements Checks {
 
   includesAll(name: string, actual: readonly string[] | undefined, expected: readonly string[]): boolean {
     const missing = expected.filter((e) => !actual?.includes(e));
-    return this.record(name, actual !== undefined && missing.length === 0, expected, actual === undefined ? undefined : `missing: ${missing.join(', ') || 'none'}`,
-      actual === undefined ? `${name}: not known on this host` : `${name}: missing ${missing.join(', ')}`);
+    return this.record(
+      name,
+      actual !== undefined && missing.length === 0,
+      expected,
+      actual === undefined ? undefined : `missing: ${missing.join(', ') || 'none'}`,
+      actual === undefined ? `${name}: not known on this host` : `${name}: missing ${missing.join(', ')}`,
+    );
   }
 
-  ok(name: string, condition: boolean, detail: { expected?: unknown; actual?: unknown; message?: string } = {}): boolean {
+  ok(
+    name: string,
+    condition: boolean,
+    detail: { expected?: unknown; actual?: unknown; message?: string } = {},
+  ): boolean {
     return this.record(name, condition, detail.expected ?? true, detail.actual ?? condition, detail.message);
   }
 }

@@ -48,7 +48,16 @@ export function safeName(name: string): string {
 
 export function createContext(input: ContextInput): { ctx: CaseContext; state: CaseState } {
   const state: CaseState = {
-    assertions: [], artifacts: [], metrics: {}, charts: [], facts: {}, cleanups: [], transcript: new Transcript(), unrecorded: [], inflight: 0, signalTaken: false,
+    assertions: [],
+    artifacts: [],
+    metrics: {},
+    charts: [],
+    facts: {},
+    cleanups: [],
+    transcript: new Transcript(),
+    unrecorded: [],
+    inflight: 0,
+    signalTaken: false,
   };
   return { ctx: new RunnerContext(input, state), state };
 }
@@ -65,7 +74,10 @@ class RunnerContext implements CaseContext {
   readonly expect: Checks;
   readonly check: Checks;
 
-  constructor(private readonly input: ContextInput, private readonly state: CaseState) {
+  constructor(
+    private readonly input: ContextInput,
+    private readonly state: CaseState,
+  ) {
     this.host = input.host;
     this.plan = input.plan;
     this.params = input.params;
@@ -89,16 +101,25 @@ class RunnerContext implements CaseContext {
 
   async exec(command: string, options?: CaseExecOptions): Promise<ExecResult> {
     const { input, state } = this;
-    const timeoutMs = Math.max(1, options?.timeout !== undefined ? options.timeout * 1000 : input.deadline - Date.now());
+    const timeoutMs = Math.max(
+      1,
+      options?.timeout !== undefined ? options.timeout * 1000 : input.deadline - Date.now(),
+    );
     state.inflight++;
     try {
-      const r = await input.transport.exec(command, { stdin: options?.stdin, readOnly: options?.readOnly ?? input.readOnly, timeoutMs, signal: input.signal });
+      const r = await input.transport.exec(command, {
+        stdin: options?.stdin,
+        readOnly: options?.readOnly ?? input.readOnly,
+        timeoutMs,
+        signal: input.signal,
+      });
       state.transcript.command(r);
       return r;
     } catch (err) {
       if (err instanceof CommandError) state.transcript.command(err.result);
       else state.transcript.log(`$ ${command}\n  → ${(err as Error).message}`);
-      if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED' && !state.unrecorded.includes(command)) state.unrecorded.push(command);
+      if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED' && !state.unrecorded.includes(command))
+        state.unrecorded.push(command);
       throw err;
     } finally {
       state.inflight--;

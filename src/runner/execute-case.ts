@@ -41,8 +41,17 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
   const stop = new CaseStop(timeoutSec, runSignal, input.runCancellers);
   const { signal } = stop;
   const { ctx, state } = createContext({
-    host: planned.host, plan: input.plan, params: planned.params, transport: input.transport, peers: input.peers, signal,
-    outDir: input.outDir, caseId: planned.id, attempt: input.attempt, deadline: Date.now() + timeoutSec * 1000, readOnly: planned.def.readOnly,
+    host: planned.host,
+    plan: input.plan,
+    params: planned.params,
+    transport: input.transport,
+    peers: input.peers,
+    signal,
+    outDir: input.outDir,
+    caseId: planned.id,
+    attempt: input.attempt,
+    deadline: Date.now() + timeoutSec * 1000,
+    readOnly: planned.def.readOnly,
   });
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
@@ -51,7 +60,12 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
     await stop.race(planned.def.run(ctx), input.graceMs ?? 5000);
     const missed = state.assertions.filter((a) => !a.passed);
     outcome = missed.length
-      ? { status: 'failed', message: missed.map((a) => a.message).join('\n'), expected: missed.map((a) => `${a.name}: ${a.expected}`).join('\n'), actual: missed.map((a) => `${a.name}: ${a.actual}`).join('\n') }
+      ? {
+          status: 'failed',
+          message: missed.map((a) => a.message).join('\n'),
+          expected: missed.map((a) => `${a.name}: ${a.expected}`).join('\n'),
+          actual: missed.map((a) => `${a.name}: ${a.actual}`).join('\n'),
+        }
       : { status: 'passed' };
   } catch (err) {
     outcome = classify(err, { runSignal, timedOut: stop.timedOut });
@@ -65,15 +79,25 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
       await cleanup();
     } catch (err) {
       state.transcript.log(`cleanup failed: ${messageOf(err)}`);
-      if (outcome.status === 'passed') outcome = { status: 'error', errorCode: errorCodeOf(err), message: `cleanup failed: ${messageOf(err)}` };
+      if (outcome.status === 'passed')
+        outcome = { status: 'error', errorCode: errorCodeOf(err), message: `cleanup failed: ${messageOf(err)}` };
     }
   }
   return { ...outcome, state, startedAt, durationMs: performance.now() - t0 };
 }
 
-function classify(err: unknown, s: { runSignal: AbortSignal; timedOut: boolean }): Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'> {
-  if (s.runSignal.aborted) return { status: 'cancelled', errorCode: 'E_CANCELLED', message: 'cancelled: the run was interrupted' };
-  if (s.timedOut) return { status: 'error', errorCode: 'E_TIMEOUT', message: messageOf(err).startsWith('timed out') ? messageOf(err) : `timed out: ${messageOf(err)}` };
+function classify(
+  err: unknown,
+  s: { runSignal: AbortSignal; timedOut: boolean },
+): Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'> {
+  if (s.runSignal.aborted)
+    return { status: 'cancelled', errorCode: 'E_CANCELLED', message: 'cancelled: the run was interrupted' };
+  if (s.timedOut)
+    return {
+      status: 'error',
+      errorCode: 'E_TIMEOUT',
+      message: messageOf(err).startsWith('timed out') ? messageOf(err) : `timed out: ${messageOf(err)}`,
+    };
   if (err instanceof SkipCase) return { status: 'skipped', message: err.message };
   if (err instanceof AssertionFailure) {
     return { status: 'failed', message: err.message, expected: str(err.expected), actual: str(err.actual) };
@@ -86,14 +110,19 @@ function classify(err: unknown, s: { runSignal: AbortSignal; timedOut: boolean }
  * for want of a value (actual unknown) after some of its commands were not recorded is an `error` naming them; a
  * failure with a concrete actual value stays a finding; a skip says which commands were missing.
  */
-function accountForUnrecorded<T extends Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'>>(outcome: T, state: CaseState): T {
+function accountForUnrecorded<T extends Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'>>(
+  outcome: T,
+  state: CaseState,
+): T {
   const { unrecorded } = state;
   if (!unrecorded.length) return outcome;
   const why = `not recorded in the replayed profile: ${unrecorded.join('; ')}`;
   const missed = state.assertions.filter((a) => !a.passed);
   const unknownActual = missed.length ? missed.some((a) => a.actual === '(absent)') : outcome.actual === undefined;
-  if (outcome.status === 'failed' && unknownActual) return { ...outcome, status: 'error', errorCode: 'E_NOT_RECORDED', message: `${outcome.message} — ${why}` };
-  if (outcome.status === 'skipped' && !outcome.message?.includes('not recorded')) return { ...outcome, message: `${outcome.message} — ${why}` };
+  if (outcome.status === 'failed' && unknownActual)
+    return { ...outcome, status: 'error', errorCode: 'E_NOT_RECORDED', message: `${outcome.message} — ${why}` };
+  if (outcome.status === 'skipped' && !outcome.message?.includes('not recorded'))
+    return { ...outcome, message: `${outcome.message} — ${why}` };
   return outcome;
 }
 
@@ -101,11 +130,24 @@ function str(v: unknown): string | undefined {
   return v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-export function toCaseResult(planned: PlannedCase, attempt: Attempt, attempts: number, status: CaseStatus, transcriptPath?: string): CaseResult {
+export function toCaseResult(
+  planned: PlannedCase,
+  attempt: Attempt,
+  attempts: number,
+  status: CaseStatus,
+  transcriptPath?: string,
+): CaseResult {
   // Optional fields are set in place, in the schema's order (no object spread per field: 60,000 cases a run).
   const r = {
-    id: planned.id, suite: planned.suite, caseId: planned.def.id, title: planned.def.title, host: planned.host.name,
-    params: planned.params, tags: planned.tags, severity: planned.severity, status,
+    id: planned.id,
+    suite: planned.suite,
+    caseId: planned.def.id,
+    title: planned.def.title,
+    host: planned.host.name,
+    params: planned.params,
+    tags: planned.tags,
+    severity: planned.severity,
+    status,
   } as CaseResult;
   if (attempt.message !== undefined) r.message = attempt.message;
   if (attempt.errorCode !== undefined) r.errorCode = attempt.errorCode;

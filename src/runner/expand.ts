@@ -9,7 +9,9 @@ export function planView(plan: PlanConfig): PlanView {
 }
 
 export function caseId(suite: string, id: string, params: Record<string, string>, host: string): string {
-  const p = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(',');
+  const p = Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return `${suite}/${id}${p ? `[${p}]` : ''}@${host}`;
 }
 
@@ -30,16 +32,30 @@ export function expandPlan({ plan, suites, hosts }: ExpandInput): PlannedCase[] 
       try {
         defs = suite.def.cases(host, view);
       } catch (err) {
-        throw new HwqualError('E_INTERNAL', `suite ${suite.name} could not list its cases for ${host.name}: ${(err as Error).message}`, { cause: err });
+        throw new HwqualError(
+          'E_INTERNAL',
+          `suite ${suite.name} could not list its cases for ${host.name}: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       for (const def of defs) {
         const params = def.params ?? {};
         const id = caseId(suite.name, def.id, params, host.name);
         if (seen.has(id)) throw new HwqualError('E_INTERNAL', `suite ${suite.name} lists case ${id} twice`);
         seen.add(id);
-        const severity = plan.severity[`${suite.name}/${def.id}`] ?? plan.severity[suite.name] ?? def.severity ?? suite.def.severity ?? 'major';
+        const severity =
+          plan.severity[`${suite.name}/${def.id}`] ??
+          plan.severity[suite.name] ??
+          def.severity ??
+          suite.def.severity ??
+          'major';
         const planned: PlannedCase = {
-          id, suite: suite.name, def, host, severity, params,
+          id,
+          suite: suite.name,
+          def,
+          host,
+          severity,
+          params,
           tags: [...new Set([...(suite.def.tags ?? []), ...(def.tags ?? [])])],
         };
         if (error) planned.hostError = error;
@@ -65,7 +81,7 @@ export function filterCases(cases: PlannedCase[], f: CaseFilter): PlannedCase[] 
   return cases.filter((c) => {
     const text = `${c.id} ${c.def.title}`;
     if (f.grep && !f.grep.test(text)) return false;
-    if (f.grepInvert && f.grepInvert.test(text)) return false;
+    if (f.grepInvert?.test(text)) return false;
     if (f.tags?.length && !f.tags.some((t) => c.tags.includes(t))) return false;
     return true;
   });

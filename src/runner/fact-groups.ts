@@ -17,7 +17,17 @@ export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = 
   /** CPU vulnerabilities and the kernel's crypto drivers. */
   security: ['vulnerabilities', 'crypto'],
   /** KVM device and module parameters, QEMU and libvirt versions, IOMMU groups. */
-  virt: ['kvmDevice', 'kvmIntelParams', 'kvmAmdParams', 'qemuX86', 'qemuArm', 'qemuKvm', 'libvirtd', 'virshVersion', 'iommuGroups'],
+  virt: [
+    'kvmDevice',
+    'kvmIntelParams',
+    'kvmAmdParams',
+    'qemuX86',
+    'qemuArm',
+    'qemuKvm',
+    'libvirtd',
+    'virshVersion',
+    'iommuGroups',
+  ],
 };
 
 export const FACT_GROUP_NAMES = Object.keys(FACT_GROUPS) as FactGroup[];
@@ -41,10 +51,16 @@ export function factGroupsSkipped(selection: FactSelection | undefined): FactGro
 export function parseFactSelection(value: string): FactSelection {
   const v = value.trim();
   if (v === 'all' || v === 'none') return v;
-  const groups = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const groups = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = groups.filter((g) => !(FACT_GROUP_NAMES as string[]).includes(g));
   if (!groups.length || unknown.length) {
-    throw new HwqualError('E_USAGE', `--facts: expected all, none or a comma-separated list of ${FACT_GROUP_NAMES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+    throw new HwqualError(
+      'E_USAGE',
+      `--facts: expected all, none or a comma-separated list of ${FACT_GROUP_NAMES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+    );
   }
   return [...new Set(groups)] as FactGroup[];
 }

@@ -15,7 +15,11 @@ const COMMAND_TIMEOUT_MS = 20_000;
  * times out or is not in a replay profile just leaves its fact out; its name goes to `facts.extra.unavailable`.
  * Groups the selection leaves out are named in `facts.extra.factsNotGathered`. Only a cancelled run rejects.
  */
-export async function gatherFacts(transport: Transport, signal: AbortSignal, selection?: FactSelection): Promise<HostFacts> {
+export async function gatherFacts(
+  transport: Transport,
+  signal: AbortSignal,
+  selection?: FactSelection,
+): Promise<HostFacts> {
   const commands = factCommandsFor(selection);
   const skipped = factGroupsSkipped(selection);
   const outputs: Partial<Record<FactCommand, string>> = {};
@@ -29,7 +33,11 @@ export async function gatherFacts(transport: Transport, signal: AbortSignal, sel
 
   const runOne = async (name: FactCommand) => {
     try {
-      const r = await transport.exec(CMD[name], { readOnly: true, signal: local.signal, timeoutMs: COMMAND_TIMEOUT_MS });
+      const r = await transport.exec(CMD[name], {
+        readOnly: true,
+        signal: local.signal,
+        timeoutMs: COMMAND_TIMEOUT_MS,
+      });
       const ok = r.exitCode === 0 || (PARTIAL_OK.has(name) && r.exitCode !== 127 && r.stdout.trim() !== '');
       if (ok) outputs[name] = r.stdout;
       else unavailable.add(name);

@@ -23,10 +23,14 @@ export function selectHosts(lab: LabConfig, plan: PlanConfig): HostConfig[] {
   const { names, labels } = plan.hosts;
   const unknown = (names ?? []).filter((n) => !lab.hosts.some((h) => h.name === n));
   if (unknown.length) throw new HwqualError('E_USAGE', `plan selects host(s) not in the lab: ${unknown.join(', ')}`);
-  const selected = lab.hosts.filter((h) =>
-    (!names || names.includes(h.name)) && Object.entries(labels ?? {}).every(([k, v]) => h.labels[k] === v));
+  const selected = lab.hosts.filter(
+    (h) => (!names || names.includes(h.name)) && Object.entries(labels ?? {}).every(([k, v]) => h.labels[k] === v),
+  );
   if (!selected.length) {
-    throw new HwqualError('E_USAGE', `plan selects no host of the lab (names: ${names?.join(',') ?? 'any'}, labels: ${JSON.stringify(labels ?? {})})`);
+    throw new HwqualError(
+      'E_USAGE',
+      `plan selects no host of the lab (names: ${names?.join(',') ?? 'any'}, labels: ${JSON.stringify(labels ?? {})})`,
+    );
   }
   return selected;
 }
@@ -34,26 +38,39 @@ export function selectHosts(lab: LabConfig, plan: PlanConfig): HostConfig[] {
 export type GatherFacts = (t: Transport, signal: AbortSignal) => Promise<HostFacts>;
 
 /** Connect each host and gather its facts, in parallel; an unreachable host is recorded, not fatal. */
-export async function connectHosts(bindings: HostBinding[], gather: GatherFacts, signal: AbortSignal, timeoutMs = 60_000): Promise<ConnectedHost[]> {
-  return Promise.all(bindings.map(async (binding): Promise<ConnectedHost> => {
-    const info: HostInfo = {
-      name: binding.config.name, address: binding.config.address, labels: binding.config.labels,
-      facts: {}, expect: binding.config.expect, replayed: Boolean(binding.replay),
-    };
-    const s = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
-    try {
-      await binding.transport.connect(s);
-      info.facts = await gather(binding.transport, s);
-      return { binding, info };
-    } catch (err) {
-      const reason = messageOf(err).replace(/^host unreachable: /, '');
-      return { binding, info, error: `host unreachable: ${reason}` };
-    }
-  }));
+export async function connectHosts(
+  bindings: HostBinding[],
+  gather: GatherFacts,
+  signal: AbortSignal,
+  timeoutMs = 60_000,
+): Promise<ConnectedHost[]> {
+  return Promise.all(
+    bindings.map(async (binding): Promise<ConnectedHost> => {
+      const info: HostInfo = {
+        name: binding.config.name,
+        address: binding.config.address,
+        labels: binding.config.labels,
+        facts: {},
+        expect: binding.config.expect,
+        replayed: Boolean(binding.replay),
+      };
+      const s = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+      try {
+        await binding.transport.connect(s);
+        info.facts = await gather(binding.transport, s);
+        return { binding, info };
+      } catch (err) {
+        const reason = messageOf(err).replace(/^host unreachable: /, '');
+        return { binding, info, error: `host unreachable: ${reason}` };
+      }
+    }),
+  );
 }
 
 export function hostResult(h: ConnectedHost, extraFacts: Record<string, unknown>): HostResult {
-  const facts: HostFacts = Object.keys(extraFacts).length ? { ...h.info.facts, extra: { ...h.info.facts.extra, ...extraFacts } } : h.info.facts;
+  const facts: HostFacts = Object.keys(extraFacts).length
+    ? { ...h.info.facts, extra: { ...h.info.facts.extra, ...extraFacts } }
+    : h.info.facts;
   return {
     name: h.info.name,
     address: h.binding.config.address,

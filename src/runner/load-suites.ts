@@ -9,7 +9,15 @@ export const SUITES_DIR = fileURLToPath(new URL('../../suites/', import.meta.url
 
 /** Where suites are looked up: the built-in suites/ folder, then each folder of HWQUAL_SUITES_PATH. */
 export function suiteDirs(extra = process.env.HWQUAL_SUITES_PATH): string[] {
-  return [SUITES_DIR, ...(extra ? extra.split(delimiter).filter(Boolean).map((d) => resolve(d)) : [])];
+  return [
+    SUITES_DIR,
+    ...(extra
+      ? extra
+          .split(delimiter)
+          .filter(Boolean)
+          .map((d) => resolve(d))
+      : []),
+  ];
 }
 
 /** Import <dir>/<name>/index.ts for each name; an unknown suite is bad input (E_USAGE). */

@@ -53,11 +53,16 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     const used = new Set(planned.map((g) => g.host));
     await Promise.all(bindings.filter((b) => !used.has(b.config.name)).map((b) => b.transport.close().catch(() => {})));
     bindings = bindings.filter((b) => used.has(b.config.name));
-    if (!planned.length) throw new HwqualError('E_USAGE', `shard ${o.shard.index}/${o.shard.total} has no suite × host group (the plan has fewer groups than shards)`);
+    if (!planned.length)
+      throw new HwqualError(
+        'E_USAGE',
+        `shard ${o.shard.index}/${o.shard.total} has no suite × host group (the plan has fewer groups than shards)`,
+      );
   }
   const cells = new Set(planned.map((g) => shardGroupKey(g.suite, g.host)));
   const selection = o.facts ?? o.plan.facts;
-  const gather: GatherFacts = o.gatherFacts ?? await import('./facts.ts').then((m) => (t, s) => m.gatherFacts(t, s, selection));
+  const gather: GatherFacts =
+    o.gatherFacts ?? (await import('./facts.ts').then((m) => (t, s) => m.gatherFacts(t, s, selection)));
   const signal = o.signal ? AbortSignal.any([o.signal, stopConnecting.signal]) : stopConnecting.signal;
   const hosts = await connectHosts(bindings, gather, signal);
   let suites: LoadedSuite[];
@@ -67,12 +72,16 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
     throw err;
   }
-  const all = expandPlan({ plan: o.plan, suites, hosts: hosts.map((h) => ({ info: h.info, error: h.error })) })
-    .filter((c) => cells.has(shardGroupKey(c.suite, c.host.name)));
+  const all = expandPlan({ plan: o.plan, suites, hosts: hosts.map((h) => ({ info: h.info, error: h.error })) }).filter(
+    (c) => cells.has(shardGroupKey(c.suite, c.host.name)),
+  );
   const cases = filterCases(all, o.filter ?? {});
   if (!cases.length) {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
-    throw new HwqualError('E_USAGE', all.length ? `the filters select no case (of ${all.length})` : 'the plan expands to no case');
+    throw new HwqualError(
+      'E_USAGE',
+      all.length ? `the filters select no case (of ${all.length})` : 'the plan expands to no case',
+    );
   }
   // With filters, the run covers the cells that still have a case.
   const kept = new Set(cases.map((c) => shardGroupKey(c.suite, c.host.name)));

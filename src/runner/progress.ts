@@ -10,7 +10,10 @@ export interface ProgressReporter {
 }
 
 export function summaryLine(s: RunSummary): string {
-  const extra = (['flaky', 'cancelled', 'waived'] as const).filter((k) => s[k] > 0).map((k) => `, ${s[k]} ${k}`).join('');
+  const extra = (['flaky', 'cancelled', 'waived'] as const)
+    .filter((k) => s[k] > 0)
+    .map((k) => `, ${s[k]} ${k}`)
+    .join('');
   return `${s.passed} passed, ${s.failed} failed, ${s.error} errors, ${s.skipped} skipped${extra}`;
 }
 
@@ -64,7 +67,10 @@ export class TtyProgress implements ProgressReporter {
     const elapsed = ((Date.now() - this.t0) / 1000).toFixed(0);
     const lines = [...this.hosts].map(([name, h]) => {
       const running = [...h.running][0] ?? (h.done === h.total ? 'done' : 'waiting');
-      return `${name.padEnd(12)} ${String(h.done).padStart(4)}/${h.total} ${h.failed ? `✗${h.failed} ` : ''}${elapsed}s  ${running}`.slice(0, width - 1);
+      return `${name.padEnd(12)} ${String(h.done).padStart(4)}/${h.total} ${h.failed ? `✗${h.failed} ` : ''}${elapsed}s  ${running}`.slice(
+        0,
+        width - 1,
+      );
     });
     if (this.drawn) this.out.write(`\x1b[${this.drawn}A`);
     for (const l of lines) this.out.write(`\x1b[2K${l}\n`);

@@ -20,7 +20,8 @@ export function unmetRequirement(host: HostInfo, requires: readonly Requirement[
       if (host.facts.arch !== r.arch) return `requires arch ${r.arch} (host is ${host.facts.arch ?? 'unknown'})`;
     } else if ('fact' in r) {
       const v = factAt(host.facts, r.fact);
-      if (v === undefined || v === null || v === false) return `requires ${r.fact}${r.equals !== undefined ? ` = ${r.equals}` : ''} (not known on this host)`;
+      if (v === undefined || v === null || v === false)
+        return `requires ${r.fact}${r.equals !== undefined ? ` = ${r.equals}` : ''} (not known on this host)`;
       if (r.equals !== undefined && v !== r.equals) return `requires ${r.fact} = ${r.equals} (host has ${String(v)})`;
     } else if ('live' in r) {
       if (host.replayed) return 'requires a live host (this one is replayed)';

@@ -30,7 +30,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
   const transcripts = new HostTranscripts(o.outDir, prepared.cases);
   await transcripts.open();
   const hostFacts = new Map<string, Record<string, unknown>>();
-  try { progress.onRunStart?.(prepared.cases); } catch { /* reporters never stop the run */ }
+  try {
+    progress.onRunStart?.(prepared.cases);
+  } catch {
+    /* reporters never stop the run */
+  }
   let cases;
   try {
     cases = await scheduleCases({
@@ -52,7 +56,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
   }
   await transcripts.close();
   const summary = summarize(cases);
-  try { progress.onRunEnd?.(summary); } catch { /* ignore */ }
+  try {
+    progress.onRunEnd?.(summary);
+  } catch {
+    /* ignore */
+  }
   return {
     schemaVersion: 1,
     run: {

@@ -38,10 +38,18 @@ export interface ScheduleInput {
 export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
   const locks = new Map<string, HostLock>();
   const lockOf = (h: string) => locks.get(h) ?? locks.set(h, new HostLock()).get(h)!;
-  const safe = (fn: () => void) => { try { fn(); } catch { /* a reporter's failure does not stop the run */ } };
+  const safe = (fn: () => void) => {
+    try {
+      fn();
+    } catch {
+      /* a reporter's failure does not stop the run */
+    }
+  };
   // The running cases hear of the run's cancellation through one listener on its signal and a set of callbacks.
   const runCancellers = new Set<RunCanceller>();
-  const onAbort = () => { for (const c of [...runCancellers]) c.cancel(s.signal.reason); };
+  const onAbort = () => {
+    for (const c of [...runCancellers]) c.cancel(s.signal.reason);
+  };
   s.signal.addEventListener('abort', onAbort, { once: true });
 
   const runOne = async (planned: PlannedCase): Promise<CaseResult> => {
@@ -53,14 +61,22 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
     const also = planned.def.alsoLocks;
     const lockHosts = also?.length ? [...new Set([planned.host.name, ...also])].sort() : [planned.host.name];
     const releases: Array<() => void> = [];
-    for (const h of lockHosts) releases.push(await lockOf(h).acquire(h === planned.host.name && Boolean(planned.def.readOnly)));
+    for (const h of lockHosts)
+      releases.push(await lockOf(h).acquire(h === planned.host.name && Boolean(planned.def.readOnly)));
     try {
       safe(() => s.progress.onCaseStart?.(planned));
       const attempts: Attempt[] = [];
       for (;;) {
         const a = await executeCase({
-          planned, plan: s.plan, transport: s.transports.get(planned.host.name)!, peers: s.transports, runSignal: s.signal, runCancellers,
-          timeoutSec: s.caseTimeoutSec, outDir: s.outDir, attempt: attempts.length + 1,
+          planned,
+          plan: s.plan,
+          transport: s.transports.get(planned.host.name)!,
+          peers: s.transports,
+          runSignal: s.signal,
+          runCancellers,
+          timeoutSec: s.caseTimeoutSec,
+          outDir: s.outDir,
+          attempt: attempts.length + 1,
         });
         attempts.push(a);
         const again = (a.status === 'error' || (a.status === 'failed' && s.retryFailed)) && !s.signal.aborted;
@@ -71,7 +87,11 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       if (Object.keys(last.state.facts).length) s.onHostFacts?.(planned.host.name, last.state.facts);
       const transcript = s.transcripts.add(planned, transcriptText(attempts));
       const r = toCaseResult(planned, last, attempts.length, status, transcript);
-      if (status === 'flaky') r.message = `passed on attempt ${attempts.length} after: ${attempts.slice(0, -1).map((x) => `${x.status}: ${x.message ?? ''}`).join(' | ')}`;
+      if (status === 'flaky')
+        r.message = `passed on attempt ${attempts.length} after: ${attempts
+          .slice(0, -1)
+          .map((x) => `${x.status}: ${x.message ?? ''}`)
+          .join(' | ')}`;
       safe(() => s.progress.onCaseEnd?.(r));
       return r;
     } finally {
@@ -126,11 +146,28 @@ function transcriptText(attempts: readonly Attempt[]): string {
 
 function notRun(p: PlannedCase, cancelled: boolean): CaseResult {
   const base = {
-    id: p.id, suite: p.suite, caseId: p.def.id, title: p.def.title, host: p.host.name, params: p.params, tags: p.tags,
-    severity: p.severity, durationMs: 0, attempts: 0, assertions: [], artifacts: [], metrics: {},
+    id: p.id,
+    suite: p.suite,
+    caseId: p.def.id,
+    title: p.def.title,
+    host: p.host.name,
+    params: p.params,
+    tags: p.tags,
+    severity: p.severity,
+    durationMs: 0,
+    attempts: 0,
+    assertions: [],
+    artifacts: [],
+    metrics: {},
     ...(p.host.replayed && { replayed: true }),
   };
   if (p.hostError) return { ...base, status: 'error', errorCode: 'E_HOST_UNREACHABLE', message: p.hostError };
-  if (cancelled) return { ...base, status: 'cancelled', errorCode: 'E_CANCELLED', message: 'cancelled: the run was interrupted before this case started' };
+  if (cancelled)
+    return {
+      ...base,
+      status: 'cancelled',
+      errorCode: 'E_CANCELLED',
+      message: 'cancelled: the run was interrupted before this case started',
+    };
   return { ...base, status: 'skipped', message: p.skipReason };
 }

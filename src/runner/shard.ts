@@ -36,7 +36,12 @@ function hashKey(key: string): string {
 }
 
 /** The groups of shard `index` (1-based) of `total`. `keyOf` gives a group's `suite@host` key (default: String). */
-export function selectShard<T>(groups: readonly T[], index: number, total: number, keyOf: (g: T) => string = String): T[] {
+export function selectShard<T>(
+  groups: readonly T[],
+  index: number,
+  total: number,
+  keyOf: (g: T) => string = String,
+): T[] {
   checkShard(index, total);
   const keyed = groups.map((g) => ({ g, key: keyOf(g), hash: hashKey(keyOf(g)) }));
   const seen = new Set<string>();

@@ -25,7 +25,10 @@ export class HostTranscripts {
   private readonly hosts = new Map<string, { file: string; ids: string[]; left: number; texts: Map<string, string> }>();
   private readonly writes: Array<Promise<void>> = [];
 
-  constructor(private readonly outDir: string, cases: readonly PlannedCase[]) {
+  constructor(
+    private readonly outDir: string,
+    cases: readonly PlannedCase[],
+  ) {
     const taken = new Set<string>();
     for (const c of cases) {
       let h = this.hosts.get(c.host.name);

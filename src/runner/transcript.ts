@@ -4,7 +4,9 @@ import { explainExit } from '../model/exec.ts';
 const MAX_STREAM = 64 * 1024;
 
 function clip(text: string): string {
-  return text.length > MAX_STREAM ? `${text.slice(0, MAX_STREAM)}\n… (${text.length - MAX_STREAM} more characters)` : text;
+  return text.length > MAX_STREAM
+    ? `${text.slice(0, MAX_STREAM)}\n… (${text.length - MAX_STREAM} more characters)`
+    : text;
 }
 
 /**
@@ -26,7 +28,10 @@ export class Transcript {
   }
 
   command(r: ExecResult): void {
-    const lines = [`${this.stamp()} $ ${continued(r.command)}`, `  → ${explainExit(r)} in ${r.durationMs.toFixed(0)} ms`];
+    const lines = [
+      `${this.stamp()} $ ${continued(r.command)}`,
+      `  → ${explainExit(r)} in ${r.durationMs.toFixed(0)} ms`,
+    ];
     if (r.stdout) lines.push('  stdout:', indent(clip(r.stdout)));
     if (r.stderr) lines.push('  stderr:', indent(clip(r.stderr)));
     this.parts.push(lines.join('\n'));

@@ -1,5 +1,14 @@
 /** The public API suites are written against. */
-export type { CaseContext, CaseDef, Checks, HostInfo, PlanView, Requirement, SuiteDef, CaseExecOptions } from './types.ts';
+export type {
+  CaseContext,
+  CaseDef,
+  Checks,
+  HostInfo,
+  PlanView,
+  Requirement,
+  SuiteDef,
+  CaseExecOptions,
+} from './types.ts';
 export type { HostFacts, CpuFacts } from '../model/facts.ts';
 export type { ExecResult } from '../model/exec.ts';
 export type { Severity } from '../model/status.ts';

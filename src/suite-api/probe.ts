@@ -40,12 +40,21 @@ export async function probe(ctx: CaseContext, command: string, partial = false):
  */
 export async function probeStrict(ctx: CaseContext, command: string, partial = false): Promise<string | undefined> {
   const r = await readCommand(ctx, command, partial);
-  if (r.unrecorded) throw new HwqualError('E_NOT_RECORDED', `not recorded in the replayed profile: ${command}`, { host: ctx.host.name });
+  if (r.unrecorded)
+    throw new HwqualError('E_NOT_RECORDED', `not recorded in the replayed profile: ${command}`, {
+      host: ctx.host.name,
+    });
   return r.text;
 }
 
 /** Probe or skip the case with the reason. */
-export async function probeOrSkip(ctx: CaseContext, command: string, why: string, partial = false, read = probe): Promise<string> {
+export async function probeOrSkip(
+  ctx: CaseContext,
+  command: string,
+  why: string,
+  partial = false,
+  read = probe,
+): Promise<string> {
   const out = await read(ctx, command, partial);
   if (out === undefined) return ctx.skip(`${why} (\`${command}\` gave nothing on ${ctx.host.name})`);
   return out;

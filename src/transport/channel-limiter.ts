@@ -11,7 +11,8 @@ export class ChannelLimiter {
   private readonly waiters: Array<{ grant: (release: Release) => void }> = [];
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new HwqualError('E_CONFIG', `ssh.maxChannels must be a positive integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new HwqualError('E_CONFIG', `ssh.maxChannels must be a positive integer, got ${max}`);
   }
 
   get open(): number {
@@ -52,7 +53,8 @@ export class ChannelLimiter {
       if (done) return;
       done = true;
       const next = this.waiters.shift();
-      if (next) next.grant(this.releaser()); // the slot passes straight on: active stays the same
+      if (next)
+        next.grant(this.releaser()); // the slot passes straight on: active stays the same
       else this.active--;
     };
   }

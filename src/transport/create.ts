@@ -21,11 +21,23 @@ export function createTransport(host: HostConfig, lab: { hosts: HostConfig[] }):
 function sshTransport(host: HostConfig, lab: { hosts: HostConfig[] }, chain: string[]): SshTransport {
   if (!host.jump) return new SshTransport(host);
   if (chain.includes(host.jump)) {
-    throw new HwqualError('E_CONFIG', `host ${chain[0]}: jump hosts form a cycle: ${[...chain, host.jump].join(' → ')}`, { host: chain[0] });
+    throw new HwqualError(
+      'E_CONFIG',
+      `host ${chain[0]}: jump hosts form a cycle: ${[...chain, host.jump].join(' → ')}`,
+      { host: chain[0] },
+    );
   }
   const jumpHost = lab.hosts.find((h) => h.name === host.jump);
-  if (!jumpHost) throw new HwqualError('E_CONFIG', `host ${host.name}: jump host "${host.jump}" is not in the lab`, { host: host.name });
-  if (jumpHost.address === 'local') throw new HwqualError('E_CONFIG', `host ${host.name}: jump host "${host.jump}" is local; jump through an SSH host`, { host: host.name });
+  if (!jumpHost)
+    throw new HwqualError('E_CONFIG', `host ${host.name}: jump host "${host.jump}" is not in the lab`, {
+      host: host.name,
+    });
+  if (jumpHost.address === 'local')
+    throw new HwqualError(
+      'E_CONFIG',
+      `host ${host.name}: jump host "${host.jump}" is local; jump through an SSH host`,
+      { host: host.name },
+    );
   return new SshTransport(host, acquireJump(jumpHost, lab, [...chain, host.jump]));
 }
 

@@ -33,12 +33,24 @@ export class LocalTransport implements Transport {
     let cancelled = false;
     const killGroup = () => {
       if (child.pid) {
-        try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
       }
     };
     const unregister = registerEmergencyCleanup(killGroup);
-    const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; killGroup(); }, options.timeoutMs) : undefined;
-    const onAbort = () => { cancelled = true; killGroup(); };
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          killGroup();
+        }, options.timeoutMs)
+      : undefined;
+    const onAbort = () => {
+      cancelled = true;
+      killGroup();
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const r = await child;
@@ -75,7 +87,10 @@ export class LocalTransport implements Transport {
         await fh.close();
       }
     } catch (err) {
-      throw new HwqualError('E_COMMAND', `read ${path} on ${this.host}: ${(err as Error).message}`, { host: this.host, cause: err });
+      throw new HwqualError('E_COMMAND', `read ${path} on ${this.host}: ${(err as Error).message}`, {
+        host: this.host,
+        cause: err,
+      });
     }
   }
 
@@ -86,9 +101,22 @@ export class LocalTransport implements Transport {
   forwardUnixSocket(path: string, options: FileOptions = {}): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       const sock = connect(path);
-      const timer = options.timeoutMs ? setTimeout(() => { sock.destroy(); reject(new HwqualError('E_TIMEOUT', `connect ${path} on ${this.host}: timed out`, { host: this.host })); }, options.timeoutMs) : undefined;
-      sock.once('connect', () => { if (timer) clearTimeout(timer); resolve(sock); });
-      sock.once('error', (err) => { if (timer) clearTimeout(timer); reject(new HwqualError('E_VM', `connect ${path} on ${this.host}: ${err.message}`, { host: this.host, cause: err })); });
+      const timer = options.timeoutMs
+        ? setTimeout(() => {
+            sock.destroy();
+            reject(new HwqualError('E_TIMEOUT', `connect ${path} on ${this.host}: timed out`, { host: this.host }));
+          }, options.timeoutMs)
+        : undefined;
+      sock.once('connect', () => {
+        if (timer) clearTimeout(timer);
+        resolve(sock);
+      });
+      sock.once('error', (err) => {
+        if (timer) clearTimeout(timer);
+        reject(
+          new HwqualError('E_VM', `connect ${path} on ${this.host}: ${err.message}`, { host: this.host, cause: err }),
+        );
+      });
     });
   }
 
@@ -97,7 +125,15 @@ export class LocalTransport implements Transport {
 
 function cancelledError(host: string, command: string, startedAt: Date): CommandError {
   return new CommandError('E_CANCELLED', {
-    host, command, exitCode: null, signal: null, stdout: '', stderr: '',
-    startedAt: startedAt.toISOString(), durationMs: 0, timedOut: false, cancelled: true,
+    host,
+    command,
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    timedOut: false,
+    cancelled: true,
   });
 }

@@ -107,9 +107,9 @@ export async function loadProfile(dir: string): Promise<HostProfile> {
 export async function saveProfile(dir: string, data: HostProfileData): Promise<void> {
   const abs = resolve(dir);
   await mkdir(abs, { recursive: true });
-  await atomicWrite(join(abs, 'profile.json'), JSON.stringify(data.meta, null, 2) + '\n');
-  await atomicWrite(join(abs, 'commands.json'), JSON.stringify(data.commands, null, 2) + '\n');
-  await atomicWrite(join(abs, 'files.json'), JSON.stringify(data.files, null, 2) + '\n');
+  await atomicWrite(join(abs, 'profile.json'), `${JSON.stringify(data.meta, null, 2)}\n`);
+  await atomicWrite(join(abs, 'commands.json'), `${JSON.stringify(data.commands, null, 2)}\n`);
+  await atomicWrite(join(abs, 'files.json'), `${JSON.stringify(data.files, null, 2)}\n`);
   for (const [rel, text] of Object.entries(data.qmpFiles ?? {})) {
     const p = join(abs, rel);
     await mkdir(dirname(p), { recursive: true });
@@ -129,7 +129,9 @@ async function readJson<T>(path: string, fallback?: T): Promise<T> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if (fallback !== undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-    throw new HwqualError('E_CONFIG', `cannot read host profile file ${path}: ${(err as Error).message}`, { cause: err });
+    throw new HwqualError('E_CONFIG', `cannot read host profile file ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   try {
     return JSON.parse(text) as T;

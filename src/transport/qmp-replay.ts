@@ -1,6 +1,13 @@
 import { Duplex } from 'node:stream';
 import { JsonObjectSplitter, minifyJson, topLevelMembers } from './replay-json-stream.ts';
-import { commandOf, isRequest, requestKey, type QmpExchange, type QmpMessage, type QmpSession } from './replay-qmp-log.ts';
+import {
+  commandOf,
+  isRequest,
+  requestKey,
+  type QmpExchange,
+  type QmpMessage,
+  type QmpSession,
+} from './replay-qmp-log.ts';
 
 /**
  * A Duplex that plays the QMP server of one recorded session: it sends the greeting, refuses commands before
@@ -17,7 +24,10 @@ export class QmpReplayStream extends Duplex {
   /** Every request the client sent, for tests and reports. */
   readonly requests: QmpMessage[] = [];
 
-  constructor(session: QmpSession, private readonly source: string) {
+  constructor(
+    session: QmpSession,
+    private readonly source: string,
+  ) {
     super();
     for (const x of session.exchanges) {
       const key = requestKey(x.request);
@@ -59,20 +69,32 @@ export class QmpReplayStream extends Duplex {
     }
     const cmd = commandOf(m);
     if (!this.negotiated && cmd !== 'qmp_capabilities') {
-      this.send({ error: { class: 'CommandNotFound', desc: "Expecting capabilities negotiation with 'qmp_capabilities'" }, ...id });
+      this.send({
+        error: { class: 'CommandNotFound', desc: "Expecting capabilities negotiation with 'qmp_capabilities'" },
+        ...id,
+      });
       return;
     }
     const x = this.pick(requestKey(m));
     if (cmd === 'qmp_capabilities') {
       this.negotiated = true;
       // The negotiation is protocol, not host data: recordings made without it (libvirt's qmp-kvm dumps) still open.
-      if (!x) { this.send({ return: {}, ...id }); return; }
+      if (!x) {
+        this.send({ return: {}, ...id });
+        return;
+      }
     }
     if (!x) {
-      this.send({ error: { class: 'GenericError', desc: `not recorded in ${this.source}: ${cmd} ${JSON.stringify(m.arguments ?? {})}` }, ...id });
+      this.send({
+        error: {
+          class: 'GenericError',
+          desc: `not recorded in ${this.source}: ${cmd} ${JSON.stringify(m.arguments ?? {})}`,
+        },
+        ...id,
+      });
       return;
     }
-    this.push(withId(x, m) + '\r\n');
+    this.push(`${withId(x, m)}\r\n`);
     for (const e of x.events ?? []) this.send(e);
   }
 
@@ -85,7 +107,7 @@ export class QmpReplayStream extends Duplex {
   }
 
   private send(m: QmpMessage): void {
-    this.push(JSON.stringify(m) + '\r\n');
+    this.push(`${JSON.stringify(m)}\r\n`);
   }
 }
 
@@ -95,7 +117,9 @@ function withId(x: QmpExchange, request: QmpMessage): string {
     const { id: _recorded, ...reply } = x.reply;
     return JSON.stringify({ ...reply, ...('id' in request ? { id: request.id } : {}) });
   }
-  const members = topLevelMembers(minifyJson(x.replyText)).filter(([k]) => k !== '"id"').map(([k, v]) => `${k}:${v}`);
+  const members = topLevelMembers(minifyJson(x.replyText))
+    .filter(([k]) => k !== '"id"')
+    .map(([k, v]) => `${k}:${v}`);
   if ('id' in request) members.push(`"id":${JSON.stringify(request.id)}`);
   return `{${members.join(',')}}`;
 }
@@ -103,6 +127,7 @@ function withId(x: QmpExchange, request: QmpMessage): string {
 /** QEMU's greeting, built from the recorded `query-version` reply when the recording has no greeting of its own. */
 export function greetingFrom(session: QmpSession): QmpMessage {
   const v = session.exchanges.find((x) => commandOf(x.request) === 'query-version')?.reply.return;
-  const version = v && typeof v === 'object' ? v : { qemu: { major: 0, minor: 0, micro: 0 }, package: 'version not recorded' };
+  const version =
+    v && typeof v === 'object' ? v : { qemu: { major: 0, minor: 0, micro: 0 }, package: 'version not recorded' };
   return { QMP: { version, capabilities: ['oob'] } };
 }

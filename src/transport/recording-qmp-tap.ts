@@ -42,7 +42,11 @@ export class QmpTap {
 function safeSplit(splitter: JsonObjectSplitter, chunk: Buffer | string): Array<[QmpMessage, string]> {
   const out: Array<[QmpMessage, string]> = [];
   for (const raw of splitter.push(chunk.toString())) {
-    try { out.push([JSON.parse(raw) as QmpMessage, raw]); } catch { /* not JSON: not recorded */ }
+    try {
+      out.push([JSON.parse(raw) as QmpMessage, raw]);
+    } catch {
+      /* not JSON: not recorded */
+    }
   }
   return out;
 }
@@ -50,19 +54,35 @@ function safeSplit(splitter: JsonObjectSplitter, chunk: Buffer | string): Array<
 /** Wrap a stream so every byte both ways goes through the tap (which holds the session as it grows). */
 export function tapQmpStream(inner: Duplex, tap: QmpTap): Duplex {
   const outer = new Duplex({
-    read() { inner.resume(); },
-    write(chunk: Buffer, _enc, cb) { tap.client(chunk); inner.write(chunk, cb); },
-    final(cb) { inner.end(); cb(); },
-    destroy(err, cb) { inner.destroy(); cb(err); },
+    read() {
+      inner.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      tap.client(chunk);
+      inner.write(chunk, cb);
+    },
+    final(cb) {
+      inner.end();
+      cb();
+    },
+    destroy(err, cb) {
+      inner.destroy();
+      cb(err);
+    },
   });
   inner.on('data', (d: Buffer) => {
     tap.server(d);
     if (!outer.push(d)) inner.pause();
   });
   let ended = false;
-  inner.once('end', () => { ended = true; outer.push(null); });
+  inner.once('end', () => {
+    ended = true;
+    outer.push(null);
+  });
   inner.once('error', (err) => outer.destroy(err));
   // Closed after a clean end: the outer side ends by itself once read. Closed without one: nothing more will come.
-  inner.once('close', () => { if (!ended) outer.destroy(); });
+  inner.once('close', () => {
+    if (!ended) outer.destroy();
+  });
   return outer;
 }

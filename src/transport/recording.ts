@@ -4,7 +4,15 @@ import type { Duplex } from 'node:stream';
 import { HwqualError } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
-import { PROFILE_FORMAT, saveProfile, type CommandEntry, type FileEntry, type HostProfileData, type ProfileMeta, type QmpSocketEntry } from './profile.ts';
+import {
+  PROFILE_FORMAT,
+  saveProfile,
+  type CommandEntry,
+  type FileEntry,
+  type HostProfileData,
+  type ProfileMeta,
+  type QmpSocketEntry,
+} from './profile.ts';
 import { QmpTap, tapQmpStream } from './recording-qmp-tap.ts';
 import { formatQmpLog, type QmpSession } from './replay-qmp-log.ts';
 import type { FileOptions, Transport } from './types.ts';
@@ -22,7 +30,10 @@ export class RecordingTransport implements Transport {
   /** QMP sessions by socket path, one per connection in the order they opened; each grows while it is open. */
   readonly qmp = new Map<string, QmpSession[]>();
 
-  constructor(readonly inner: Transport, private readonly address = inner.host) {}
+  constructor(
+    readonly inner: Transport,
+    private readonly address = inner.host,
+  ) {}
 
   get host(): string {
     return this.inner.host;
@@ -51,12 +62,23 @@ export class RecordingTransport implements Transport {
       const data = await this.inner.readFile(path, options);
       const text = data.toString('utf8');
       const utf8 = Buffer.from(text, 'utf8').equals(data);
-      this.files.push({ path, content: utf8 ? text : data.toString('base64'), encoding: utf8 ? 'utf8' : 'base64', recordedAt, host: this.host });
+      this.files.push({
+        path,
+        content: utf8 ? text : data.toString('base64'),
+        encoding: utf8 ? 'utf8' : 'base64',
+        recordedAt,
+        host: this.host,
+      });
       return data;
     } catch (err) {
       if (err instanceof HwqualError && (err.code === 'E_COMMAND' || err.code === 'E_COMMAND_NOT_FOUND')) {
         const errno = (err.cause as NodeJS.ErrnoException | undefined)?.code;
-        this.files.push({ path, error: { code: err.code, message: err.message, ...(errno ? { errno } : {}) }, recordedAt, host: this.host });
+        this.files.push({
+          path,
+          error: { code: err.code, message: err.message, ...(errno ? { errno } : {}) },
+          recordedAt,
+          host: this.host,
+        });
       }
       throw err;
     }
@@ -101,7 +123,12 @@ export class RecordingTransport implements Transport {
       ...meta,
       ...(qmp.length ? { qmp: [...qmp, ...(meta.qmp ?? [])] } : {}),
     };
-    return { meta: full, commands: collapse(this.commands, (c) => c.command), files: collapse(this.files, (f) => f.path), qmpFiles };
+    return {
+      meta: full,
+      commands: collapse(this.commands, (c) => c.command),
+      files: collapse(this.files, (f) => f.path),
+      qmpFiles,
+    };
   }
 
   async save(dir: string, meta: Partial<ProfileMeta> = {}): Promise<void> {

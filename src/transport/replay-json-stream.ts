@@ -38,7 +38,10 @@ export class JsonObjectSplitter {
       }
     }
     this.scanned = this.buf.length;
-    if (this.depth === 0) { this.buf = ''; this.scanned = 0; } // only whitespace (or stray text) between objects
+    if (this.depth === 0) {
+      this.buf = '';
+      this.scanned = 0;
+    } // only whitespace (or stray text) between objects
     return out;
   }
 
@@ -70,15 +73,22 @@ export function prettyJson(raw: string): string {
   const out: string[] = [];
   let depth = 0;
   const indents: string[] = [];
-  const nl = () => (indents[depth] ??= '\n' + '  '.repeat(depth));
+  const nl = () => (indents[depth] ??= `\n${'  '.repeat(depth)}`);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === '{' || t === '[') {
       const close = t === '{' ? '}' : ']';
-      if (tokens[i + 1] === close) { out.push(t + close); i++; }
-      else { depth++; out.push(t, nl()); }
-    } else if (t === '}' || t === ']') { depth--; out.push(nl(), t); }
-    else if (t === ',') out.push(',', nl());
+      if (tokens[i + 1] === close) {
+        out.push(t + close);
+        i++;
+      } else {
+        depth++;
+        out.push(t, nl());
+      }
+    } else if (t === '}' || t === ']') {
+      depth--;
+      out.push(nl(), t);
+    } else if (t === ',') out.push(',', nl());
     else if (t === ':') out.push(': ');
     else out.push(t);
   }

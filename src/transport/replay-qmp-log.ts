@@ -44,7 +44,11 @@ export function parseQmpLog(text: string, source = 'QMP log'): QmpSession[] {
   const sessions: QmpSession[] = [];
   let cur: QmpSession | undefined;
   let pending: QmpMessage | undefined;
-  const fresh = (): QmpSession => { cur = { exchanges: [] }; sessions.push(cur); return cur; };
+  const fresh = (): QmpSession => {
+    cur = { exchanges: [] };
+    sessions.push(cur);
+    return cur;
+  };
   for (const raw of splitJsonObjects(text)) {
     const m = JSON.parse(raw) as QmpMessage;
     if ('QMP' in m) {
@@ -54,7 +58,8 @@ export function parseQmpLog(text: string, source = 'QMP log'): QmpSession[] {
       if (commandOf(m) === 'qmp_capabilities' && s.exchanges.length > 0) fresh();
       pending = m;
     } else if (isReply(m)) {
-      if (!pending || !cur) throw new Error(`${source}: a reply without a request before it: ${JSON.stringify(m).slice(0, 120)}`);
+      if (!pending || !cur)
+        throw new Error(`${source}: a reply without a request before it: ${JSON.stringify(m).slice(0, 120)}`);
       cur.exchanges.push({ request: pending, reply: m, replyText: raw });
       pending = undefined;
     } else if ('event' in m) {
@@ -82,7 +87,7 @@ export function formatQmpLog(sessions: readonly QmpSession[]): string {
       add(...(x.events ?? []));
     }
   }
-  return texts.join('\n\n') + '\n';
+  return `${texts.join('\n\n')}\n`;
 }
 
 /** The matching key of a request: its command and its arguments with keys sorted (`id` is not part of it). */
@@ -94,7 +99,10 @@ function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }

@@ -4,7 +4,14 @@ import type { Duplex } from 'node:stream';
 import { HwqualError, type ErrorCode } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError, commandErrorCode } from './command-error.ts';
-import { loadProfile, type CommandEntry, type FileEntry, type HostProfile, type ProfileOrigin, type QmpSocketEntry } from './profile.ts';
+import {
+  loadProfile,
+  type CommandEntry,
+  type FileEntry,
+  type HostProfile,
+  type ProfileOrigin,
+  type QmpSocketEntry,
+} from './profile.ts';
 import { QmpReplayStream } from './qmp-replay.ts';
 import { parseQmpLog, type QmpSession } from './replay-qmp-log.ts';
 import type { FileOptions, Transport } from './types.ts';
@@ -35,7 +42,10 @@ export class ReplayTransport implements Transport {
   private readonly served = new Map<unknown, number>();
   private readonly qmpCache = new Map<string, Promise<QmpSession[]>>();
 
-  constructor(readonly profile: HostProfile, options: ReplayOptions = {}) {
+  constructor(
+    readonly profile: HostProfile,
+    options: ReplayOptions = {},
+  ) {
     this.host = options.host ?? profile.meta.name;
     this.replayedFrom = options.label ?? profile.dir;
     this.origin = profile.meta.origin;
@@ -52,8 +62,16 @@ export class ReplayTransport implements Transport {
     const startedAt = new Date().toISOString();
     if (options.signal?.aborted) {
       throw new CommandError('E_CANCELLED', {
-        host: this.host, command, exitCode: null, signal: null, stdout: '', stderr: '', startedAt, durationMs: 0,
-        timedOut: false, cancelled: true,
+        host: this.host,
+        command,
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        startedAt,
+        durationMs: 0,
+        timedOut: false,
+        cancelled: true,
       });
     }
     const entry = this.next(this.commands, command);
@@ -111,18 +129,25 @@ export class ReplayTransport implements Transport {
 
   private qmpEntryFor(path: string): QmpSocketEntry | undefined {
     const list = this.profile.meta.qmp ?? [];
-    return list.find((q) => q.socket === path)
-      ?? list.find((q) => q.socket !== '*' && basename(q.socket) === basename(path))
-      ?? list.find((q) => q.socket === '*');
+    return (
+      list.find((q) => q.socket === path) ??
+      list.find((q) => q.socket !== '*' && basename(q.socket) === basename(path)) ??
+      list.find((q) => q.socket === '*')
+    );
   }
 
   private qmpSessions(file: string): Promise<QmpSession[]> {
     let p = this.qmpCache.get(file);
     if (!p) {
       const abs = join(this.profile.dir, file);
-      p = readFile(abs, 'utf8').then((text) => parseQmpLog(text, abs)).catch((err: unknown) => {
-        throw new HwqualError('E_CONFIG', `cannot read QMP recording ${abs}: ${(err as Error).message}`, { host: this.host, cause: err });
-      });
+      p = readFile(abs, 'utf8')
+        .then((text) => parseQmpLog(text, abs))
+        .catch((err: unknown) => {
+          throw new HwqualError('E_CONFIG', `cannot read QMP recording ${abs}: ${(err as Error).message}`, {
+            host: this.host,
+            cause: err,
+          });
+        });
       this.qmpCache.set(file, p);
     }
     return p;

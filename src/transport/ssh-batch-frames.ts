@@ -96,7 +96,10 @@ class Stream {
         this.scanFrom = at;
         return found;
       }
-      found.push({ before: Buffer.from(view.subarray(0, at)), token: view.subarray(at + this.marker.length, semi).toString('latin1') });
+      found.push({
+        before: Buffer.from(view.subarray(0, at)),
+        token: view.subarray(at + this.marker.length, semi).toString('latin1'),
+      });
       this.start += semi + 1;
       this.scanFrom = 0;
     }

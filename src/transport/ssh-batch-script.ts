@@ -36,8 +36,10 @@ export function batchScript(commands: readonly string[], marker: string): string
  * cannot fork more), then all killed. pgrep, or ps where there is no pgrep.
  */
 export function batchKillCommand(pid: number): string {
-  return 'k() { kill -STOP "$1" 2>/dev/null; for c in $(pgrep -P "$1" 2>/dev/null || ps -o pid= --ppid "$1" 2>/dev/null); do k "$c"; done; '
-    + `kill -KILL "$1" 2>/dev/null; }; k ${pid}`;
+  return (
+    'k() { kill -STOP "$1" 2>/dev/null; for c in $(pgrep -P "$1" 2>/dev/null || ps -o pid= --ppid "$1" 2>/dev/null); do k "$c"; done; ' +
+    `kill -KILL "$1" 2>/dev/null; }; k ${pid}`
+  );
 }
 
 /** What the channel runs: the batch script under sh, with the same LC_ALL=C as single commands. */

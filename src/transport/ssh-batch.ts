@@ -45,15 +45,29 @@ export class SshBatcher {
   private pending: Member[] = [];
   private flushQueued = false;
 
-  constructor(private readonly hostName: string, private readonly connect: () => Promise<SshConnection>, private readonly maxBatch = MAX_BATCH) {}
+  constructor(
+    private readonly hostName: string,
+    private readonly connect: () => Promise<SshConnection>,
+    private readonly maxBatch = MAX_BATCH,
+  ) {}
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       const deadline = new Deadline(options);
       const m: Member = {
-        command, deadline, startedAt: new Date(), t0: performance.now(), done: false,
-        resolve: (r) => { deadline.dispose(); resolve(r); },
-        reject: (e) => { deadline.dispose(); reject(e); },
+        command,
+        deadline,
+        startedAt: new Date(),
+        t0: performance.now(),
+        done: false,
+        resolve: (r) => {
+          deadline.dispose();
+          resolve(r);
+        },
+        reject: (e) => {
+          deadline.dispose();
+          reject(e);
+        },
       };
       this.pending.push(m);
       if (deadline.signal.aborted) this.stopPending(m);
@@ -74,7 +88,12 @@ export class SshBatcher {
     if (i < 0) return;
     this.pending.splice(i, 1);
     m.done = true;
-    m.reject(new CommandError(m.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', stoppedResult(this.hostName, m, '', '')));
+    m.reject(
+      new CommandError(
+        m.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED',
+        stoppedResult(this.hostName, m, '', ''),
+      ),
+    );
   }
 
   private async flush(): Promise<void> {
@@ -91,8 +110,18 @@ export class SshBatcher {
     try {
       conn = await this.connect();
       // The batch is taken when the channel slot is granted: what queued meanwhile rides along.
-      channel = await conn.channel<ClientChannel>((cb) => conn.client.exec(batchCommandLine((batch ?? take()).map((m) => m.command), marker), cb),
-        'exec batch', { session: true });
+      channel = await conn.channel<ClientChannel>(
+        (cb) =>
+          conn.client.exec(
+            batchCommandLine(
+              (batch ?? take()).map((m) => m.command),
+              marker,
+            ),
+            cb,
+          ),
+        'exec batch',
+        { session: true },
+      );
     } catch (err) {
       for (const m of batch ?? take()) this.fail(m, err as Error);
       return;
@@ -110,7 +139,13 @@ export class SshBatcher {
 }
 
 /** Wire one batch channel: records settle their members as they arrive; stops kill a member's process tree. */
-function runBatch(conn: SshConnection, channel: ClientChannel, members: Member[], marker: string, hostName: string): void {
+function runBatch(
+  conn: SshConnection,
+  channel: ClientChannel,
+  members: Member[],
+  marker: string,
+  hostName: string,
+): void {
   const frames = new BatchFrames(marker);
   let open = members.length;
   const settle = (m: Member, fn: () => void) => {
@@ -130,21 +165,47 @@ function runBatch(conn: SshConnection, channel: ClientChannel, members: Member[]
       settle(m, () => m.reject(new CommandError(code, stoppedResult(hostName, m, stdout, stderr))));
       return;
     }
-    settle(m, () => m.resolve({
-      host: hostName, command: m.command, exitCode: rec.exitCode, signal: null, stdout, stderr,
-      startedAt: m.startedAt.toISOString(), durationMs: performance.now() - m.t0, timedOut: false, cancelled: false,
-    }));
+    settle(m, () =>
+      m.resolve({
+        host: hostName,
+        command: m.command,
+        exitCode: rec.exitCode,
+        signal: null,
+        stdout,
+        stderr,
+        startedAt: m.startedAt.toISOString(),
+        durationMs: performance.now() - m.t0,
+        timedOut: false,
+        cancelled: false,
+      }),
+    );
   };
   const kill = (m: Member) => {
     if (!m.deadline.reason || m.pid === undefined || m.killSent || m.done) return;
     m.killSent = true;
-    const giveUp = () => settle(m, () => m.reject(new CommandError(m.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED',
-      stoppedResult(hostName, m, '', `hwqual: could not kill process ${m.pid} and its children on ${hostName}; it may still run\n`))));
-    killTree(conn, m.pid).then(() => { if (!m.done) setTimeout(giveUp, KILL_GRACE_MS).unref(); }, giveUp);
+    const giveUp = () =>
+      settle(m, () =>
+        m.reject(
+          new CommandError(
+            m.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED',
+            stoppedResult(
+              hostName,
+              m,
+              '',
+              `hwqual: could not kill process ${m.pid} and its children on ${hostName}; it may still run\n`,
+            ),
+          ),
+        ),
+      );
+    killTree(conn, m.pid).then(() => {
+      if (!m.done) setTimeout(giveUp, KILL_GRACE_MS).unref();
+    }, giveUp);
   };
   const onStops = members.map((m) => () => kill(m));
   // A member stopped while the channel opened is still in the script: it is killed once its pid is known.
-  members.forEach((m, i) => { if (!m.deadline.signal.aborted) m.deadline.signal.addEventListener('abort', onStops[i]!, { once: true }); });
+  members.forEach((m, i) => {
+    if (!m.deadline.signal.aborted) m.deadline.signal.addEventListener('abort', onStops[i]!, { once: true });
+  });
   const onEvents = (ev: FrameEvents) => {
     for (const [i, pid] of ev.pids) {
       const m = members[i];
@@ -159,14 +220,28 @@ function runBatch(conn: SshConnection, channel: ClientChannel, members: Member[]
   channel.on('close', () => {
     const why = frames.strayStderr().trim();
     for (const m of members) {
-      settle(m, () => m.reject(conn.lost ?? new HwqualError('E_CHANNEL',
-        `${m.command} on ${where(conn.host)}: the batch channel closed without this command's result${why ? ` (${why.split('\n').slice(-2).join(' | ')})` : ''}`,
-        { host: hostName })));
+      settle(m, () =>
+        m.reject(
+          conn.lost ??
+            new HwqualError(
+              'E_CHANNEL',
+              `${m.command} on ${where(conn.host)}: the batch channel closed without this command's result${why ? ` (${why.split('\n').slice(-2).join(' | ')})` : ''}`,
+              { host: hostName },
+            ),
+        ),
+      );
     }
   });
   const offLost = conn.onLost((lost) => {
     for (const m of members) {
-      settle(m, () => m.reject(new HwqualError('E_CONNECTION_LOST', `${lost.message} (while running: ${m.command})`, { host: hostName, cause: lost })));
+      settle(m, () =>
+        m.reject(
+          new HwqualError('E_CONNECTION_LOST', `${lost.message} (while running: ${m.command})`, {
+            host: hostName,
+            cause: lost,
+          }),
+        ),
+      );
     }
   });
   for (const m of members) if (m.deadline.reason) kill(m);
@@ -175,18 +250,34 @@ function runBatch(conn: SshConnection, channel: ClientChannel, members: Member[]
 
 function stoppedResult(host: string, m: Member, stdout: string, stderr: string): ExecResult {
   return {
-    host, command: m.command, exitCode: null, signal: m.killSent ? 'SIGKILL' : null, stdout, stderr,
-    startedAt: m.startedAt.toISOString(), durationMs: performance.now() - m.t0,
-    timedOut: m.deadline.reason === 'timeout', cancelled: m.deadline.reason === 'cancel',
+    host,
+    command: m.command,
+    exitCode: null,
+    signal: m.killSent ? 'SIGKILL' : null,
+    stdout,
+    stderr,
+    startedAt: m.startedAt.toISOString(),
+    durationMs: performance.now() - m.t0,
+    timedOut: m.deadline.reason === 'timeout',
+    cancelled: m.deadline.reason === 'cancel',
   };
 }
 
 /** Kill one batched command's process tree from a second channel (the connection's reserve slot). */
 async function killTree(conn: SshConnection, pid: number): Promise<void> {
-  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(batchKillCommand(pid), cb), 'kill', { limiter: conn.reserve, session: true });
+  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(batchKillCommand(pid), cb), 'kill', {
+    limiter: conn.reserve,
+    session: true,
+  });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { ch.close(); reject(new Error('kill did not finish')); }, KILL_GRACE_MS);
-    ch.on('close', () => { clearTimeout(timer); resolve(); });
+    const timer = setTimeout(() => {
+      ch.close();
+      reject(new Error('kill did not finish'));
+    }, KILL_GRACE_MS);
+    ch.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     ch.resume();
     ch.stderr.resume();
     ch.end();

@@ -51,12 +51,17 @@ export async function openConnection(host: HostConfig, opts: OpenOptions): Promi
       cleanup();
       client.destroy();
       if (!hostKeyError && algos.length && /no matching host key format/.test(err.message)) {
-        hostKeyError = new HwqualError('E_HOSTKEY', `${host.name}: ${host.address} port ${host.port} offers none of the host key types listed for it in ${host.knownHosts} (${algos.join(', ')})`, { host: host.name, cause: err });
+        hostKeyError = new HwqualError(
+          'E_HOSTKEY',
+          `${host.name}: ${host.address} port ${host.port} offers none of the host key types listed for it in ${host.knownHosts} (${algos.join(', ')})`,
+          { host: host.name, cause: err },
+        );
       }
       reject(hostKeyError ?? connectError(host, err, opts.reconnect));
     };
     const onError = (err: Ssh2Error) => fail(err);
-    const onClose = () => fail(Object.assign(new Error('connection closed during handshake'), { level: 'client-socket' }));
+    const onClose = () =>
+      fail(Object.assign(new Error('connection closed during handshake'), { level: 'client-socket' }));
     const onReady = () => {
       cleanup();
       resolve(new SshConnection(client, host));
@@ -79,15 +84,26 @@ async function readKnownHosts(host: HostConfig): Promise<string> {
     return await readFile(host.knownHosts, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new HwqualError('E_HOSTKEY', `cannot read known_hosts ${host.knownHosts}: ${(err as Error).message}`, { host: host.name, cause: err });
+    throw new HwqualError('E_HOSTKEY', `cannot read known_hosts ${host.knownHosts}: ${(err as Error).message}`, {
+      host: host.name,
+      cause: err,
+    });
   }
 }
 
-function hostKeyRefused(host: HostConfig, key: Buffer, reason: 'unknown' | 'changed' | 'revoked', line?: number): HwqualError {
+function hostKeyRefused(
+  host: HostConfig,
+  key: Buffer,
+  reason: 'unknown' | 'changed' | 'revoked',
+  line?: number,
+): HwqualError {
   const id = `${keyTypeOf(key)} ${fingerprintOf(key)}`;
   const at = `${host.address} port ${host.port}`;
-  const text = reason === 'unknown' ? `host key of ${at} is not in ${host.knownHosts} (${id}); add it after checking it out of band`
-    : reason === 'changed' ? `host key of ${at} CHANGED: it offered ${id}, which does not match ${host.knownHosts}:${line}; refusing`
-    : `host key of ${at} is marked @revoked in ${host.knownHosts}:${line} (${id}); refusing`;
+  const text =
+    reason === 'unknown'
+      ? `host key of ${at} is not in ${host.knownHosts} (${id}); add it after checking it out of band`
+      : reason === 'changed'
+        ? `host key of ${at} CHANGED: it offered ${id}, which does not match ${host.knownHosts}:${line}; refusing`
+        : `host key of ${at} is marked @revoked in ${host.knownHosts}:${line} (${id}); refusing`;
   return new HwqualError('E_HOSTKEY', `${host.name}: ${text}`, { host: host.name });
 }

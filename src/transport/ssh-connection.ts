@@ -27,9 +27,14 @@ export class SshConnection {
   /** Session channels sshd refused at first and we opened on a retry (a stat for tests and the bench). */
   openRetries = 0;
 
-  constructor(readonly client: ssh2.Client, readonly host: HostConfig) {
+  constructor(
+    readonly client: ssh2.Client,
+    readonly host: HostConfig,
+  ) {
     this.limiter = new ChannelLimiter(host.ssh.maxChannels);
-    client.on('error', (err: Ssh2Error) => { this.lastError = err; });
+    client.on('error', (err: Ssh2Error) => {
+      this.lastError = err;
+    });
     client.on('end', () => this.markLost());
     client.on('close', () => this.markLost());
   }
@@ -57,14 +62,21 @@ export class SshConnection {
     if (!this.sftpSession) {
       const opening = this.openSftp(signal);
       this.sftpSession = opening;
-      opening.catch(() => { if (this.sftpSession === opening) this.sftpSession = null; });
+      opening.catch(() => {
+        if (this.sftpSession === opening) this.sftpSession = null;
+      });
     }
     return this.sftpSession;
   }
 
   private async openSftp(signal?: AbortSignal): Promise<SFTPWrapper> {
-    const sftp = await this.channel<SFTPWrapper>((cb) => this.client.sftp(cb as never), 'sftp', { signal, session: true });
-    sftp.once('close', () => { this.sftpSession = null; });
+    const sftp = await this.channel<SFTPWrapper>((cb) => this.client.sftp(cb as never), 'sftp', {
+      signal,
+      session: true,
+    });
+    sftp.once('close', () => {
+      this.sftpSession = null;
+    });
     return sftp;
   }
 
@@ -73,8 +85,11 @@ export class SshConnection {
    * "open failed" is retried a few times: sshd frees a closed session only on its next loop, so a channel opened
    * right after another closed can still count against MaxSessions.
    */
-  async channel<T extends Closable>(open: (cb: (err: Error | undefined, ch: T) => void) => void, what: string,
-    opts: { signal?: AbortSignal; limiter?: ChannelLimiter; session?: boolean } = {}): Promise<T> {
+  async channel<T extends Closable>(
+    open: (cb: (err: Error | undefined, ch: T) => void) => void,
+    what: string,
+    opts: { signal?: AbortSignal; limiter?: ChannelLimiter; session?: boolean } = {},
+  ): Promise<T> {
     if (this.lost) throw this.lost;
     const release: Release = await (opts.limiter ?? this.limiter).acquire(opts.signal);
     if (this.lost) {
@@ -94,7 +109,13 @@ export class SshConnection {
         const refused = opts.session && /open failed/.test((err as Error).message) && attempt < OPEN_RETRIES;
         if (!refused || this.lost || opts.signal?.aborted) {
           release();
-          throw this.lost ?? new HwqualError('E_CHANNEL', `${what} on ${where(this.host)}: ${(err as Error).message}`, { host: this.host.name, cause: err });
+          throw (
+            this.lost ??
+            new HwqualError('E_CHANNEL', `${what} on ${where(this.host)}: ${(err as Error).message}`, {
+              host: this.host.name,
+              cause: err,
+            })
+          );
         }
         this.openRetries++;
         await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
@@ -119,7 +140,10 @@ export class SshConnection {
  * lost (keepalives still pending), sshd's confirmation never comes: without this, a call's timeout would not fire
  * until the keepalives gave up (~20 s with the defaults). A channel confirmed after the caller gave up is closed.
  */
-function openUntilAborted<T extends Closable>(open: (cb: (err: Error | undefined, ch: T) => void) => void, signal?: AbortSignal): Promise<T> {
+function openUntilAborted<T extends Closable>(
+  open: (cb: (err: Error | undefined, ch: T) => void) => void,
+  signal?: AbortSignal,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -19,22 +19,36 @@ export function connectError(host: HostConfig, err: Ssh2Error, reconnect: boolea
   if (err instanceof HwqualError) return err;
   const reason = err.message || String(err);
   if (err.level === 'client-authentication') {
-    return new HwqualError('E_AUTH', `authentication failed for ${where(host)}: ${reason}`, { host: host.name, cause: err });
+    return new HwqualError('E_AUTH', `authentication failed for ${where(host)}: ${reason}`, {
+      host: host.name,
+      cause: err,
+    });
   }
   if (err.level === 'agent') {
     return new HwqualError('E_AUTH', `ssh-agent failed for ${where(host)}: ${reason}`, { host: host.name, cause: err });
   }
   const why = err.level === 'client-timeout' ? `timed out (${reason})` : reason;
   if (reconnect) {
-    return new HwqualError('E_CONNECTION_LOST', `connection to ${where(host)} lost and reconnecting failed: ${why}`, { host: host.name, cause: err });
+    return new HwqualError('E_CONNECTION_LOST', `connection to ${where(host)} lost and reconnecting failed: ${why}`, {
+      host: host.name,
+      cause: err,
+    });
   }
-  return new HwqualError('E_HOST_UNREACHABLE', `host unreachable: ${where(host)}: ${why}`, { host: host.name, cause: err });
+  return new HwqualError('E_HOST_UNREACHABLE', `host unreachable: ${where(host)}: ${why}`, {
+    host: host.name,
+    cause: err,
+  });
 }
 
 /** Why an established connection ended, in words. */
 export function lostError(host: HostConfig, err: Ssh2Error | undefined): HwqualError {
-  const reason = !err ? 'connection closed'
-    : err.level === 'client-timeout' ? `no answer to ${host.ssh.keepaliveCountMax} keepalives ${host.ssh.keepaliveIntervalSec} s apart`
-    : err.message;
-  return new HwqualError('E_CONNECTION_LOST', `connection to ${where(host)} lost: ${reason}`, { host: host.name, cause: err });
+  const reason = !err
+    ? 'connection closed'
+    : err.level === 'client-timeout'
+      ? `no answer to ${host.ssh.keepaliveCountMax} keepalives ${host.ssh.keepaliveIntervalSec} s apart`
+      : err.message;
+  return new HwqualError('E_CONNECTION_LOST', `connection to ${where(host)} lost: ${reason}`, {
+    host: host.name,
+    cause: err,
+  });
 }

@@ -38,10 +38,17 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
   // The exit status can arrive in the same packet batch as the channel's confirmation, before an awaiting caller could
   // attach a listener (ssh2 emits 'exit' synchronously): listen from the callback itself.
   let early: { code: number | null; signal: string | null } | null = null;
-  const channel = await conn.channel<ClientChannel>((cb) => conn.client.exec(wrapCommand(req.command, marker), (err, ch) => {
-    ch?.on('exit', (code: number | null, signal?: string) => { early = { code, signal: signal ?? null }; });
-    cb(err, ch);
-  }), 'exec', { signal: req.deadline.signal, session: true });
+  const channel = await conn.channel<ClientChannel>(
+    (cb) =>
+      conn.client.exec(wrapCommand(req.command, marker), (err, ch) => {
+        ch?.on('exit', (code: number | null, signal?: string) => {
+          early = { code, signal: signal ?? null };
+        });
+        cb(err, ch);
+      }),
+    'exec',
+    { signal: req.deadline.signal, session: true },
+  );
   const host = conn.host;
   return new Promise<ExecResult>((resolve, reject) => {
     const stdout: Buffer[] = [];
@@ -59,14 +66,22 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       if (!req.deadline.reason || pgid === null || killSent) return;
       killSent = true;
       clearTimeout(forceTimer);
-      killGroup(conn, pgid).then(() => { if (!done) forceTimer = setTimeout(forceClose, KILL_GRACE_MS); }, forceClose);
+      killGroup(conn, pgid).then(() => {
+        if (!done) forceTimer = setTimeout(forceClose, KILL_GRACE_MS);
+      }, forceClose);
     };
     // sshd keeps a session channel open while its process lives, so do not wait for 'close' after this one.
     const forceClose = () => {
       if (done) return;
-      try { channel.signal('KILL'); } catch { /* closed */ }
+      try {
+        channel.signal('KILL');
+      } catch {
+        /* closed */
+      }
       channel.close();
-      stderr.push(Buffer.from(`hwqual: could not kill process group ${pgid ?? '(unknown)'} on ${host.name}; it may still run\n`));
+      stderr.push(
+        Buffer.from(`hwqual: could not kill process group ${pgid ?? '(unknown)'} on ${host.name}; it may still run\n`),
+      );
       finish();
     };
     const onStop = () => {
@@ -74,7 +89,9 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       killWhenKnown();
     };
     const cleanStderr = () => {
-      let text = Buffer.concat(stderr).toString('utf8').replace(pgidPattern, (m) => (m.startsWith('\n') ? '\n' : ''));
+      let text = Buffer.concat(stderr)
+        .toString('utf8')
+        .replace(pgidPattern, (m) => (m.startsWith('\n') ? '\n' : ''));
       if (killSent) text = text.replace(new RegExp(`^setsid: child ${pgid} did not exit normally.*\n`, 'm'), '');
       return text;
     };
@@ -98,27 +115,47 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       req.deadline.signal.removeEventListener('abort', onStop);
       if (err) return reject(err);
       const r = result();
-      if (req.deadline.reason) return reject(new CommandError(req.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', r));
+      if (req.deadline.reason)
+        return reject(new CommandError(req.deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', r));
       if (!exit) {
         if (conn.lost) return reject(conn.lost);
         // The wrapper prints the process group first: without it, the command never started on the host.
-        return reject(new HwqualError('E_CHANNEL', `${req.command} on ${where(host)}: channel closed without an exit status${pgid === null ? ' (the command did not start)' : ''}`, { host: host.name }));
+        return reject(
+          new HwqualError(
+            'E_CHANNEL',
+            `${req.command} on ${where(host)}: channel closed without an exit status${pgid === null ? ' (the command did not start)' : ''}`,
+            { host: host.name },
+          ),
+        );
       }
       resolve(r);
     };
 
-    channel.on('error', () => { /* a channel fault ends in 'close' (or the connection's loss), handled there */ });
+    channel.on('error', () => {
+      /* a channel fault ends in 'close' (or the connection's loss), handled there */
+    });
     channel.on('data', (d: Buffer) => stdout.push(d));
     channel.stderr.on('data', (d: Buffer) => {
       stderr.push(d);
       if (pgid !== null) return;
       const m = pgidPattern.exec(Buffer.concat(stderr).toString('latin1'));
-      if (m) { pgid = Number(m[1]); killWhenKnown(); }
+      if (m) {
+        pgid = Number(m[1]);
+        killWhenKnown();
+      }
     });
-    channel.on('exit', (code: number | null, signal?: string) => { exit = { code, signal: signal ?? null }; });
+    channel.on('exit', (code: number | null, signal?: string) => {
+      exit = { code, signal: signal ?? null };
+    });
     channel.on('close', () => finish());
-    const offLost = conn.onLost((lost) => finish(new HwqualError('E_CONNECTION_LOST',
-      `${lost.message} (while running: ${req.command})`, { host: host.name, cause: lost })));
+    const offLost = conn.onLost((lost) =>
+      finish(
+        new HwqualError('E_CONNECTION_LOST', `${lost.message} (while running: ${req.command})`, {
+          host: host.name,
+          cause: lost,
+        }),
+      ),
+    );
     if (req.deadline.signal.aborted) onStop();
     else req.deadline.signal.addEventListener('abort', onStop, { once: true });
     channel.end(req.stdin);
@@ -127,10 +164,19 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
 
 /** `kill -KILL` the command's process group from a second channel (taken from the connection's reserve slot). */
 async function killGroup(conn: SshConnection, pgid: number): Promise<void> {
-  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(`kill -s KILL -- -${pgid}`, cb), 'kill', { limiter: conn.reserve, session: true });
+  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(`kill -s KILL -- -${pgid}`, cb), 'kill', {
+    limiter: conn.reserve,
+    session: true,
+  });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { ch.close(); reject(new Error('kill did not finish')); }, KILL_GRACE_MS);
-    ch.on('close', () => { clearTimeout(timer); resolve(); }).on('error', () => {});
+    const timer = setTimeout(() => {
+      ch.close();
+      reject(new Error('kill did not finish'));
+    }, KILL_GRACE_MS);
+    ch.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    }).on('error', () => {});
     ch.resume();
     ch.stderr.resume();
     ch.end();

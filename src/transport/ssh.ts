@@ -34,7 +34,10 @@ export class SshTransport implements Transport {
   /** Read-only commands issued together share one channel (ssh-batch.ts); null with HWQUAL_SSH_BATCH=0. */
   readonly batcher: SshBatcher | null;
 
-  constructor(readonly config: HostConfig, private readonly jump?: JumpLink) {
+  constructor(
+    readonly config: HostConfig,
+    private readonly jump?: JumpLink,
+  ) {
     this.host = config.name;
     this.batcher = batchingEnabled() ? new SshBatcher(this.host, () => this.connection()) : null;
   }
@@ -59,8 +62,16 @@ export class SshTransport implements Transport {
     } catch (err) {
       if (!deadline.isStop(err)) throw err;
       throw new CommandError(deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', {
-        host: this.host, command, exitCode: null, signal: null, stdout: '', stderr: '', startedAt: startedAt.toISOString(),
-        durationMs: performance.now() - t0, timedOut: deadline.reason === 'timeout', cancelled: deadline.reason === 'cancel',
+        host: this.host,
+        command,
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        startedAt: startedAt.toISOString(),
+        durationMs: performance.now() - t0,
+        timedOut: deadline.reason === 'timeout',
+        cancelled: deadline.reason === 'cancel',
       });
     } finally {
       deadline.dispose();
@@ -73,17 +84,28 @@ export class SshTransport implements Transport {
   }
 
   /** A byte range as one read-only command (batched with the host's other read-only commands), not an SFTP session. */
-  private async readRange(path: string, range: { offset: number; length: number }, options: FileOptions): Promise<Buffer> {
+  private async readRange(
+    path: string,
+    range: { offset: number; length: number },
+    options: FileOptions,
+  ): Promise<Buffer> {
     const p = shellQuote(path);
-    const r = await this.exec(`if [ -r ${p} ]; then tail -c +${range.offset + 1} ${p} | head -c ${range.length} | base64 -w0; else echo 'not readable' >&2; exit 1; fi`,
-      { readOnly: true, signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 });
-    if (r.exitCode !== 0) throw new HwqualError('E_COMMAND', `read ${path} on ${this.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { host: this.host });
+    const r = await this.exec(
+      `if [ -r ${p} ]; then tail -c +${range.offset + 1} ${p} | head -c ${range.length} | base64 -w0; else echo 'not readable' >&2; exit 1; fi`,
+      { readOnly: true, signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 },
+    );
+    if (r.exitCode !== 0)
+      throw new HwqualError('E_COMMAND', `read ${path} on ${this.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {
+        host: this.host,
+      });
     return Buffer.from(r.stdout.trim(), 'base64');
   }
 
   writeFile(path: string, data: string | Buffer, options: FileOptions = {}): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    return this.withDeadline(`write ${path}`, options, (conn, signal) => sftpWriteFile(conn, path, bytes, options.mode, signal));
+    return this.withDeadline(`write ${path}`, options, (conn, signal) =>
+      sftpWriteFile(conn, path, bytes, options.mode, signal),
+    );
   }
 
   forwardUnixSocket(path: string, options: FileOptions = {}): Promise<Duplex> {
@@ -93,7 +115,11 @@ export class SshTransport implements Transport {
   /** A TCP stream from this host to dstHost:dstPort (how a jumped host is reached); holds a slot until closed. */
   async forwardTcp(dstHost: string, dstPort: number, signal?: AbortSignal): Promise<Duplex> {
     const conn = await this.connection(signal);
-    return conn.channel<Duplex>((cb) => conn.client.forwardOut('127.0.0.1', 0, dstHost, dstPort, cb as never), `forward to ${dstHost}:${dstPort}`, { signal });
+    return conn.channel<Duplex>(
+      (cb) => conn.client.forwardOut('127.0.0.1', 0, dstHost, dstPort, cb as never),
+      `forward to ${dstHost}:${dstPort}`,
+      { signal },
+    );
   }
 
   async close(): Promise<void> {
@@ -106,10 +132,15 @@ export class SshTransport implements Transport {
   }
 
   private connection(signal?: AbortSignal): Promise<SshConnection> {
-    if (this.closed) return Promise.reject(new HwqualError('E_INTERNAL', `${this.host}: transport used after close()`, { host: this.host }));
+    if (this.closed)
+      return Promise.reject(
+        new HwqualError('E_INTERNAL', `${this.host}: transport used after close()`, { host: this.host }),
+      );
     if (this.current && !this.current.lost) return Promise.resolve(this.current);
     if (!this.connecting) {
-      this.connecting = this.open().finally(() => { this.connecting = null; });
+      this.connecting = this.open().finally(() => {
+        this.connecting = null;
+      });
     }
     return abortable(this.connecting, signal);
   }
@@ -117,7 +148,13 @@ export class SshTransport implements Transport {
   private async open(): Promise<SshConnection> {
     const reconnect = this.everConnected;
     const sock = this.jump ? await this.viaJump() : undefined;
-    const conn = await openConnection(this.config, { sock, reconnect, onSocket: () => { this.connectionsOpened++; } });
+    const conn = await openConnection(this.config, {
+      sock,
+      reconnect,
+      onSocket: () => {
+        this.connectionsOpened++;
+      },
+    });
     this.everConnected = true;
     if (this.closed) {
       await conn.end();
@@ -135,11 +172,19 @@ export class SshTransport implements Transport {
     } catch (err) {
       if (!(err instanceof HwqualError) || err.code !== 'E_CHANNEL') throw err;
       const code = this.everConnected ? 'E_CONNECTION_LOST' : 'E_HOST_UNREACHABLE';
-      throw new HwqualError(code, `host unreachable: ${where(this.config)} via jump host ${jump.host}: ${(err.cause as Error)?.message ?? err.message}`, { host: this.host, cause: err });
+      throw new HwqualError(
+        code,
+        `host unreachable: ${where(this.config)} via jump host ${jump.host}: ${(err.cause as Error)?.message ?? err.message}`,
+        { host: this.host, cause: err },
+      );
     }
   }
 
-  private async withDeadline<T>(what: string, options: FileOptions, fn: (conn: SshConnection, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async withDeadline<T>(
+    what: string,
+    options: FileOptions,
+    fn: (conn: SshConnection, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const deadline = new Deadline(options);
     try {
       const conn = await this.connection(deadline.signal);
@@ -147,7 +192,11 @@ export class SshTransport implements Transport {
     } catch (err) {
       if (!deadline.isStop(err)) throw err;
       const code = deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED';
-      throw new HwqualError(code, `${what} on ${this.host}: ${deadline.reason === 'timeout' ? 'timed out' : 'cancelled'}`, { host: this.host });
+      throw new HwqualError(
+        code,
+        `${what} on ${this.host}: ${deadline.reason === 'timeout' ? 'timed out' : 'cancelled'}`,
+        { host: this.host },
+      );
     } finally {
       deadline.dispose();
     }

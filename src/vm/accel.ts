@@ -5,7 +5,11 @@ import { ensureImage } from './images/builder.ts';
 import type { Accel } from './spec.ts';
 
 export type KvmState = 'usable' | 'hangs' | 'absent';
-export interface KvmProbe { state: KvmState; reason: string; probeMs: number }
+export interface KvmProbe {
+  state: KvmState;
+  reason: string;
+  probeMs: number;
+}
 export type AccelChoice = 'auto' | Accel;
 
 export interface ProbeOptions {
@@ -24,22 +28,36 @@ export interface ProbeOptions {
  */
 export async function probeKvm(transport: Transport, options: ProbeOptions = {}): Promise<KvmProbe> {
   const t0 = performance.now();
-  const done = (state: KvmState, reason: string): KvmProbe => ({ state, reason, probeMs: Math.round(performance.now() - t0) });
+  const done = (state: KvmState, reason: string): KvmProbe => ({
+    state,
+    reason,
+    probeMs: Math.round(performance.now() - t0),
+  });
   if (!options.skipDeviceCheck) {
-    const dev = await transport.exec('test -c /dev/kvm && test -r /dev/kvm && test -w /dev/kvm', { timeoutMs: 15_000, signal: options.signal, readOnly: true });
+    const dev = await transport.exec('test -c /dev/kvm && test -r /dev/kvm && test -w /dev/kvm', {
+      timeoutMs: 15_000,
+      signal: options.signal,
+      readOnly: true,
+    });
     if (dev.exitCode !== 0) return done('absent', '/dev/kvm does not exist or is not read/writable');
   }
   const image = await ensureImage('tiny');
   const timeoutMs = options.timeoutMs ?? 8_000;
   try {
     const { vm } = await bootImage(transport, image, {
-      accel: options.bootAccel ?? 'kvm', cpu: 'qemu64', run: 'facts', name: 'kvm-probe', signal: options.signal, readyTimeoutMs: timeoutMs,
+      accel: options.bootAccel ?? 'kvm',
+      cpu: 'qemu64',
+      run: 'facts',
+      name: 'kvm-probe',
+      signal: options.signal,
+      readyTimeoutMs: timeoutMs,
     });
     await vm.teardown();
     return done('usable', `a tiny guest booted under KVM in ${Math.round(performance.now() - t0)} ms`);
   } catch (err) {
     if (options.signal?.aborted) throw err;
-    if (errorCodeOf(err) === 'E_TIMEOUT') return done('hangs', `a tiny guest under KVM did not reach its ready marker within ${timeoutMs} ms`);
+    if (errorCodeOf(err) === 'E_TIMEOUT')
+      return done('hangs', `a tiny guest under KVM did not reach its ready marker within ${timeoutMs} ms`);
     if (errorCodeOf(err) === 'E_VM') return done('absent', `QEMU could not run a guest under KVM: ${messageOf(err)}`);
     return done('hangs', `a tiny guest under KVM did not come up: ${messageOf(err)}`);
   }
@@ -64,7 +82,11 @@ export function resetKvmProbes(): void {
 }
 
 /** The accelerator a VM gets: the plan's choice, or for `auto` kvm only where the probe said usable. */
-export async function resolveAccel(transport: Transport, choice: AccelChoice, options: ProbeOptions = {}): Promise<{ accel: Accel; kvm?: KvmProbe }> {
+export async function resolveAccel(
+  transport: Transport,
+  choice: AccelChoice,
+  options: ProbeOptions = {},
+): Promise<{ accel: Accel; kvm?: KvmProbe }> {
   if (choice !== 'auto') return { accel: choice };
   const kvm = await kvmProbeOnce(transport, options);
   return { accel: kvm.state === 'usable' ? 'kvm' : 'tcg', kvm };

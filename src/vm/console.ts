@@ -15,7 +15,10 @@ export interface WaitForOptions {
   isAlive?: () => Promise<boolean>;
 }
 
-export interface ConsoleMatch { match: RegExpExecArray; /** Character index just past the match. */ end: number }
+export interface ConsoleMatch {
+  match: RegExpExecArray /** Character index just past the match. */;
+  end: number;
+}
 
 const CHUNK = 1 << 20;
 
@@ -25,7 +28,12 @@ export class ConsoleReader {
   private decoder = new StringDecoder('utf8');
   private content = '';
 
-  constructor(private readonly transport: Transport, readonly path: string, readonly vmName = 'vm', private readonly pollMs = 100) {}
+  constructor(
+    private readonly transport: Transport,
+    readonly path: string,
+    readonly vmName = 'vm',
+    private readonly pollMs = 100,
+  ) {}
 
   /** Everything read so far (carriage returns removed). */
   get text(): string {
@@ -36,7 +44,8 @@ export class ConsoleReader {
   async poll(signal?: AbortSignal): Promise<number> {
     let total = 0;
     for (;;) {
-      const chunk = await this.transport.readFile(this.path, { range: { offset: this.bytes, length: CHUNK }, signal, timeoutMs: 30_000 })
+      const chunk = await this.transport
+        .readFile(this.path, { range: { offset: this.bytes, length: CHUNK }, signal, timeoutMs: 30_000 })
         .catch((err: unknown) => {
           // Not there (yet, or any more after teardown): nothing new. Connection trouble and cancels propagate.
           if (err instanceof HwqualError && err.code === 'E_COMMAND') return Buffer.alloc(0);
@@ -72,10 +81,16 @@ export class ConsoleReader {
         if (late) return late;
         const panic = options.detectPanic !== false ? findPanicLine(this.content, from) : undefined;
         if (panic) throw new GuestPanicError(panic, this.vmName);
-        throw new HwqualError('E_VM', `QEMU of ${this.vmName} exited before the console showed ${re}; ${this.tail()}`, { host: this.transport.host });
+        throw new HwqualError('E_VM', `QEMU of ${this.vmName} exited before the console showed ${re}; ${this.tail()}`, {
+          host: this.transport.host,
+        });
       }
       if (Date.now() >= deadline) {
-        throw new HwqualError('E_TIMEOUT', `waiting for ${re} on the console of ${this.vmName}: timed out after ${options.timeoutMs} ms; ${this.tail()}`, { host: this.transport.host });
+        throw new HwqualError(
+          'E_TIMEOUT',
+          `waiting for ${re} on the console of ${this.vmName}: timed out after ${options.timeoutMs} ms; ${this.tail()}`,
+          { host: this.transport.host },
+        );
       }
       await sleep(this.pollMs, options.signal);
     }

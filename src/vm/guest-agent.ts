@@ -5,7 +5,13 @@ import { abortable } from './wait.ts';
 
 type Opts = { timeoutMs?: number; signal?: AbortSignal };
 
-export interface GuestExecResult { exitCode: number | null; signal?: number; stdout: string; stderr: string; durationMs: number }
+export interface GuestExecResult {
+  exitCode: number | null;
+  signal?: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
 
 /**
  * qemu-guest-agent over its virtio-serial socket: newline-separated JSON, one request at a time, no ids.
@@ -20,18 +26,33 @@ export class GuestAgentClient {
   private closed = false;
   private synced = false;
 
-  constructor(private readonly stream: Duplex, readonly host?: string) {
-    const wake = () => { for (const w of [...this.waiters]) w(); };
-    readJsonLines(stream, (msg) => { this.replies.push(msg); wake(); });
-    stream.once('close', () => { this.closed = true; wake(); });
-    stream.on('error', () => { this.closed = true; wake(); });
+  constructor(
+    private readonly stream: Duplex,
+    readonly host?: string,
+  ) {
+    const wake = () => {
+      for (const w of [...this.waiters]) w();
+    };
+    readJsonLines(stream, (msg) => {
+      this.replies.push(msg);
+      wake();
+    });
+    stream.once('close', () => {
+      this.closed = true;
+      wake();
+    });
+    stream.on('error', () => {
+      this.closed = true;
+      wake();
+    });
   }
 
   /** Send guest-sync until the agent answers our id (it is not listening until the guest has booted it). */
   async sync(options: Opts = {}): Promise<void> {
     const id = Math.floor(Math.random() * 2 ** 31);
     const ret = await this.request('guest-sync', { id }, options, (r) => r === id);
-    if (ret !== id) throw new HwqualError('E_VM', `guest-sync answered ${JSON.stringify(ret)}, expected ${id}`, { host: this.host });
+    if (ret !== id)
+      throw new HwqualError('E_VM', `guest-sync answered ${JSON.stringify(ret)}, expected ${id}`, { host: this.host });
     this.synced = true;
   }
 
@@ -44,7 +65,11 @@ export class GuestAgentClient {
         return;
       } catch (err) {
         if (options.signal?.aborted || this.closed) throw err;
-        if (Date.now() > deadline) throw new HwqualError('E_TIMEOUT', `guest agent did not answer within ${options.timeoutMs} ms`, { host: this.host, cause: err });
+        if (Date.now() > deadline)
+          throw new HwqualError('E_TIMEOUT', `guest agent did not answer within ${options.timeoutMs} ms`, {
+            host: this.host,
+            cause: err,
+          });
       }
     }
   }
@@ -54,8 +79,16 @@ export class GuestAgentClient {
     return this.request(command, args, options) as Promise<T>;
   }
 
-  ping(o?: Opts) { return this.execute<Record<string, never>>('guest-ping', undefined, o); }
-  info(o?: Opts) { return this.execute<{ version: string; supported_commands: Array<{ name: string; enabled: boolean }> }>('guest-info', undefined, o); }
+  ping(o?: Opts) {
+    return this.execute<Record<string, never>>('guest-ping', undefined, o);
+  }
+  info(o?: Opts) {
+    return this.execute<{ version: string; supported_commands: Array<{ name: string; enabled: boolean }> }>(
+      'guest-info',
+      undefined,
+      o,
+    );
+  }
 
   /** Run a program in the guest and wait for it (guest-exec + guest-exec-status polling). */
   async exec(path: string, args: string[] = [], options: Opts & { input?: string } = {}): Promise<GuestExecResult> {
@@ -75,7 +108,12 @@ export class GuestAgentClient {
           durationMs: performance.now() - t0,
         };
       }
-      if (Date.now() > deadline) throw new HwqualError('E_TIMEOUT', `guest-exec ${path} (pid ${pid}) still running after ${options.timeoutMs ?? 60_000} ms`, { host: this.host });
+      if (Date.now() > deadline)
+        throw new HwqualError(
+          'E_TIMEOUT',
+          `guest-exec ${path} (pid ${pid}) still running after ${options.timeoutMs ?? 60_000} ms`,
+          { host: this.host },
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -86,7 +124,12 @@ export class GuestAgentClient {
   }
 
   /** One request at a time; replies that do not pass `accept` (stale guest-sync answers) are skipped. */
-  private request(command: string, args: Record<string, unknown> | undefined, options: Opts, accept?: (ret: unknown) => boolean): Promise<unknown> {
+  private request(
+    command: string,
+    args: Record<string, unknown> | undefined,
+    options: Opts,
+    accept?: (ret: unknown) => boolean,
+  ): Promise<unknown> {
     const run = async () => {
       const gen = ++this.generation;
       this.stream.write(`${JSON.stringify(args ? { execute: command, arguments: args } : { execute: command })}\n`);
@@ -94,13 +137,24 @@ export class GuestAgentClient {
         const msg = await this.nextReply(gen);
         if ('error' in msg) {
           const e = msg.error as { class?: string; desc?: string };
-          throw new HwqualError('E_VM', `guest agent ${command}: ${e.class ?? 'Error'}: ${e.desc ?? ''}`, { host: this.host });
+          throw new HwqualError('E_VM', `guest agent ${command}: ${e.class ?? 'Error'}: ${e.desc ?? ''}`, {
+            host: this.host,
+          });
         }
         if (!accept || accept(msg.return)) return msg.return;
       }
     };
-    const p = this.queue.then(() => abortable(run(), { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal, what: `guest agent ${command}`, host: this.host }));
-    this.queue = p.catch(() => { this.synced = false; }); // a late reply may still come: re-sync first
+    const p = this.queue.then(() =>
+      abortable(run(), {
+        timeoutMs: options.timeoutMs ?? 10_000,
+        signal: options.signal,
+        what: `guest agent ${command}`,
+        host: this.host,
+      }),
+    );
+    this.queue = p.catch(() => {
+      this.synced = false;
+    }); // a late reply may still come: re-sync first
     return p;
   }
 
@@ -111,7 +165,10 @@ export class GuestAgentClient {
       if (msg) return msg;
       if (this.closed) throw new HwqualError('E_VM', 'guest agent connection closed', { host: this.host });
       await new Promise<void>((r) => {
-        const w = () => { this.waiters.delete(w); r(); };
+        const w = () => {
+          this.waiters.delete(w);
+          r();
+        };
         this.waiters.add(w);
       });
     }

@@ -29,7 +29,12 @@ export async function queryModelFeatures(qmp: QmpClient, model: string, accel: A
 const cache = new WeakMap<Transport, Map<string, Promise<ModelFeatures>>>();
 
 /** queryModelFeatures through a guest-less probe QEMU (`-machine none`), once per host, accelerator and model. */
-export function modelFeaturesOnce(transport: Transport, model: string, accel: Accel, o: { qemuBinary?: string; signal?: AbortSignal } = {}): Promise<ModelFeatures> {
+export function modelFeaturesOnce(
+  transport: Transport,
+  model: string,
+  accel: Accel,
+  o: { qemuBinary?: string; signal?: AbortSignal } = {},
+): Promise<ModelFeatures> {
   let byKey = cache.get(transport);
   if (!byKey) cache.set(transport, (byKey = new Map()));
   const key = `${accel}/${model}/${o.qemuBinary ?? ''}`;

@@ -11,19 +11,33 @@ export function buildQemuArgs(spec: VmSpec, paths: VmPaths): string[] {
   validate(spec);
   const cpu = spec.cpu ?? DEFAULTS.cpu;
   const args = [
-    '-name', spec.name ?? 'hwqual',
-    '-nodefaults', '-no-user-config', '-no-reboot',
-    '-machine', spec.machine ?? DEFAULTS.machine,
-    '-accel', spec.accel,
+    '-name',
+    spec.name ?? 'hwqual',
+    '-nodefaults',
+    '-no-user-config',
+    '-no-reboot',
+    '-machine',
+    spec.machine ?? DEFAULTS.machine,
+    '-accel',
+    spec.accel,
     // `-machine none` (a QEMU for QMP queries only) has no CPUs to configure.
     ...(spec.machine === 'none' ? [] : ['-cpu', cpu, '-smp', String(spec.vcpus ?? DEFAULTS.vcpus)]),
-    '-m', spec.memoryPadKiB ? `${(spec.memoryMiB ?? DEFAULTS.memoryMiB) * 1024 + spec.memoryPadKiB}K` : String(spec.memoryMiB ?? DEFAULTS.memoryMiB),
-    '-display', 'none',
-    '-monitor', 'none',
-    '-serial', `file:${paths.console}`,
-    '-qmp', `unix:${paths.qmpSocket},server=on,wait=off`,
-    '-pidfile', paths.pidFile,
-    '-nic', 'none',
+    '-m',
+    spec.memoryPadKiB
+      ? `${(spec.memoryMiB ?? DEFAULTS.memoryMiB) * 1024 + spec.memoryPadKiB}K`
+      : String(spec.memoryMiB ?? DEFAULTS.memoryMiB),
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    `file:${paths.console}`,
+    '-qmp',
+    `unix:${paths.qmpSocket},server=on,wait=off`,
+    '-pidfile',
+    paths.pidFile,
+    '-nic',
+    'none',
     '-daemonize',
   ];
   if (spec.kernel) {
@@ -35,16 +49,22 @@ export function buildQemuArgs(spec: VmSpec, paths: VmPaths): string[] {
     const node = `disk${i}`;
     const ro = disk.readOnly ? 'on' : 'off';
     args.push(
-      '-blockdev', `driver=file,node-name=${node}-file,filename=${escapeOpt(disk.path)},read-only=${ro}`,
-      '-blockdev', `driver=${disk.format},node-name=${node},file=${node}-file,read-only=${ro}`,
-      '-device', `virtio-blk-pci,drive=${node},id=vd${i}`,
+      '-blockdev',
+      `driver=file,node-name=${node}-file,filename=${escapeOpt(disk.path)},read-only=${ro}`,
+      '-blockdev',
+      `driver=${disk.format},node-name=${node},file=${node}-file,read-only=${ro}`,
+      '-device',
+      `virtio-blk-pci,drive=${node},id=vd${i}`,
     );
   });
   if (spec.guestAgent) {
     args.push(
-      '-chardev', `socket,id=qga0,path=${paths.qgaSocket},server=on,wait=off`,
-      '-device', 'virtio-serial',
-      '-device', 'virtserialport,chardev=qga0,name=org.qemu.guest_agent.0',
+      '-chardev',
+      `socket,id=qga0,path=${paths.qgaSocket},server=on,wait=off`,
+      '-device',
+      'virtio-serial',
+      '-device',
+      'virtserialport,chardev=qga0,name=org.qemu.guest_agent.0',
     );
   }
   if (spec.incoming) args.push('-incoming', spec.incoming);
@@ -57,7 +77,10 @@ function validate(spec: VmSpec): void {
     throw new HwqualError('E_VM', `unknown accelerator '${String(spec.accel)}' (use kvm or tcg)`);
   }
   if (spec.cpu === 'host' && spec.accel !== 'kvm') {
-    throw new HwqualError('E_VM', "CPU model 'host' needs KVM, but this VM runs under tcg (KVM absent or unusable on the host): use a named model or 'max'");
+    throw new HwqualError(
+      'E_VM',
+      "CPU model 'host' needs KVM, but this VM runs under tcg (KVM absent or unusable on the host): use a named model or 'max'",
+    );
   }
   if (!spec.kernel && !(spec.disks ?? []).length && spec.machine !== 'none') {
     throw new HwqualError('E_VM', 'a VM needs a kernel or at least one disk to boot from');
@@ -65,7 +88,10 @@ function validate(spec: VmSpec): void {
   if (spec.memoryMiB !== undefined && !(Number.isInteger(spec.memoryMiB) && spec.memoryMiB >= 16)) {
     throw new HwqualError('E_VM', `memoryMiB must be an integer >= 16, got ${spec.memoryMiB}`);
   }
-  if (spec.memoryPadKiB !== undefined && !(Number.isInteger(spec.memoryPadKiB) && spec.memoryPadKiB >= 0 && spec.memoryPadKiB % 8 === 0)) {
+  if (
+    spec.memoryPadKiB !== undefined &&
+    !(Number.isInteger(spec.memoryPadKiB) && spec.memoryPadKiB >= 0 && spec.memoryPadKiB % 8 === 0)
+  ) {
     throw new HwqualError('E_VM', `memoryPadKiB must be a multiple of 8 KiB, got ${spec.memoryPadKiB}`);
   }
   if (spec.vcpus !== undefined && !(Number.isInteger(spec.vcpus) && spec.vcpus >= 1)) {

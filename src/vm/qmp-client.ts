@@ -18,13 +18,22 @@ export interface QmpCallOptions {
 
 /** A QMP error reply, with QEMU's error class (GenericError, CommandNotFound…). */
 export class QmpError extends HwqualError {
-  constructor(readonly command: string, readonly errorClass: string, readonly desc: string, host?: string) {
+  constructor(
+    readonly command: string,
+    readonly errorClass: string,
+    readonly desc: string,
+    host?: string,
+  ) {
     super('E_VM', `QMP ${command}: ${errorClass}: ${desc}`, { host });
     this.name = 'QmpError';
   }
 }
 
-interface Pending { command: string; resolve: (v: unknown) => void; reject: (e: Error) => void }
+interface Pending {
+  command: string;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
 
 /** QMP over any byte stream: greeting, capabilities negotiation, commands with ids, events, timeouts. */
 export class QmpClient extends QmpCommands {
@@ -38,10 +47,15 @@ export class QmpClient extends QmpCommands {
   /** Whether out-of-band execution was negotiated (connect with `oob: true` on a QEMU that offers it). */
   oobEnabled = false;
 
-  private constructor(private readonly stream: Duplex, readonly host: string | undefined, readonly defaultTimeoutMs: number) {
+  private constructor(
+    private readonly stream: Duplex,
+    readonly host: string | undefined,
+    readonly defaultTimeoutMs: number,
+  ) {
     super();
     readJsonLines(stream, (msg) => this.onMessage(msg));
-    const onClose = (err?: Error) => this.fail(new HwqualError('E_VM', `QMP connection closed${err ? `: ${err.message}` : ''}`, { host, cause: err }));
+    const onClose = (err?: Error) =>
+      this.fail(new HwqualError('E_VM', `QMP connection closed${err ? `: ${err.message}` : ''}`, { host, cause: err }));
     stream.once('close', () => onClose());
     stream.once('end', () => onClose());
     stream.once('error', onClose);
@@ -52,10 +66,20 @@ export class QmpClient extends QmpCommands {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const client = new QmpClient(stream, options.host, timeoutMs);
     try {
-      const greeting = new Promise<QmpGreeting>((resolve) => { client.greetingResolve = resolve; });
-      client.greeting = await abortable(greeting, { timeoutMs, signal: options.signal, what: 'QMP greeting', host: options.host });
+      const greeting = new Promise<QmpGreeting>((resolve) => {
+        client.greetingResolve = resolve;
+      });
+      client.greeting = await abortable(greeting, {
+        timeoutMs,
+        signal: options.signal,
+        what: 'QMP greeting',
+        host: options.host,
+      });
       const oob = !!options.oob && (client.greeting.QMP.capabilities ?? []).includes('oob');
-      await client.execute('qmp_capabilities', oob ? { enable: ['oob'] } : undefined, { timeoutMs: options.timeoutMs, signal: options.signal });
+      await client.execute('qmp_capabilities', oob ? { enable: ['oob'] } : undefined, {
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+      });
       client.oobEnabled = oob;
       return client;
     } catch (err) {
@@ -87,14 +111,25 @@ export class QmpClient extends QmpCommands {
   }
 
   /** The next event named `name` (and matching `match`), including ones already received since `sinceIndex`. */
-  waitForEvent(name: string, options: QmpCallOptions & { match?: (e: QmpEvent) => boolean; sinceIndex?: number } = {}): Promise<QmpEvent> {
+  waitForEvent(
+    name: string,
+    options: QmpCallOptions & { match?: (e: QmpEvent) => boolean; sinceIndex?: number } = {},
+  ): Promise<QmpEvent> {
     const ok = (e: QmpEvent) => e.event === name && (!options.match || options.match(e));
     const seen = options.sinceIndex === undefined ? undefined : this.events.slice(options.sinceIndex).find(ok);
     if (seen) return Promise.resolve(seen);
     let off = () => {};
-    const found = new Promise<QmpEvent>((resolve) => { off = this.onEvent((e) => { if (ok(e)) resolve(e); }); });
-    return abortable(found, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal, what: `QMP event ${name}`, host: this.host })
-      .finally(() => off());
+    const found = new Promise<QmpEvent>((resolve) => {
+      off = this.onEvent((e) => {
+        if (ok(e)) resolve(e);
+      });
+    });
+    return abortable(found, {
+      timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs,
+      signal: options.signal,
+      what: `QMP event ${name}`,
+      host: this.host,
+    }).finally(() => off());
   }
 
   get isClosed(): boolean {
@@ -111,7 +146,10 @@ export class QmpClient extends QmpCommands {
   }
 
   private onMessage(msg: Record<string, unknown>): void {
-    if ('QMP' in msg) { this.greetingResolve?.(msg as unknown as QmpGreeting); return; }
+    if ('QMP' in msg) {
+      this.greetingResolve?.(msg as unknown as QmpGreeting);
+      return;
+    }
     if (typeof msg.event === 'string') {
       const e = msg as unknown as QmpEvent;
       this.events.push(e);

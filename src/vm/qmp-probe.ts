@@ -17,13 +17,20 @@ export interface QmpProbe {
  * answers instead (the socket named after the accelerator, `kvm` or `tcg`; profiles map `*` to their KVM session),
  * and nothing is executed on it.
  */
-export async function openQmpProbe(transport: Transport, o: { accel: Accel; qemuBinary?: string; signal?: AbortSignal }): Promise<QmpProbe> {
+export async function openQmpProbe(
+  transport: Transport,
+  o: { accel: Accel; qemuBinary?: string; signal?: AbortSignal },
+): Promise<QmpProbe> {
   if (transport.kind === 'replay') {
     const stream = await transport.forwardUnixSocket(o.accel, { signal: o.signal, timeoutMs: 10_000 });
     const qmp = await QmpClient.connect(stream, { host: transport.host, timeoutMs: 10_000, signal: o.signal });
     return { qmp, mode: 'replayed', close: async () => qmp.close() };
   }
-  const vm = await launchVm(transport, { name: `cpu-probe-${o.accel}`, machine: 'none', accel: o.accel, memoryMiB: 64, qemuBinary: o.qemuBinary }, { signal: o.signal });
+  const vm = await launchVm(
+    transport,
+    { name: `cpu-probe-${o.accel}`, machine: 'none', accel: o.accel, memoryMiB: 64, qemuBinary: o.qemuBinary },
+    { signal: o.signal },
+  );
   return { qmp: vm.qmp, mode: 'live', close: () => vm.teardown() };
 }
 

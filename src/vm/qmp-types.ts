@@ -9,9 +9,16 @@ export interface QmpEvent {
   timestamp: { seconds: number; microseconds: number };
 }
 
-export interface QmpStatus { status: string; running: boolean; singlestep?: boolean }
+export interface QmpStatus {
+  status: string;
+  running: boolean;
+  singlestep?: boolean;
+}
 
-export interface QmpVersion { qemu: { major: number; minor: number; micro: number }; package: string }
+export interface QmpVersion {
+  qemu: { major: number; minor: number; micro: number };
+  package: string;
+}
 
 export interface QmpCpuDefinition {
   name: string;
@@ -23,15 +30,34 @@ export interface QmpCpuDefinition {
   deprecated?: boolean;
 }
 
-export interface QmpCpuModelExpansion { model: { name: string; props?: Record<string, unknown> } }
+export interface QmpCpuModelExpansion {
+  model: { name: string; props?: Record<string, unknown> };
+}
 
-export interface QmpMachineInfo { name: string; alias?: string; 'is-default'?: boolean; deprecated?: boolean; 'cpu-max'?: number }
+export interface QmpMachineInfo {
+  name: string;
+  alias?: string;
+  'is-default'?: boolean;
+  deprecated?: boolean;
+  'cpu-max'?: number;
+}
 
 export interface QmpMigrationRam {
-  transferred: number; remaining: number; total: number; duplicate?: number; normal?: number;
-  'normal-bytes'?: number; 'dirty-pages-rate'?: number; mbps?: number; 'dirty-sync-count'?: number;
-  'page-size'?: number; 'precopy-bytes'?: number; 'downtime-bytes'?: number; 'postcopy-bytes'?: number;
-  'multifd-bytes'?: number; 'postcopy-requests'?: number;
+  transferred: number;
+  remaining: number;
+  total: number;
+  duplicate?: number;
+  normal?: number;
+  'normal-bytes'?: number;
+  'dirty-pages-rate'?: number;
+  mbps?: number;
+  'dirty-sync-count'?: number;
+  'page-size'?: number;
+  'precopy-bytes'?: number;
+  'downtime-bytes'?: number;
+  'postcopy-bytes'?: number;
+  'multifd-bytes'?: number;
+  'postcopy-requests'?: number;
 }
 
 export interface QmpMigrationInfo {
@@ -46,7 +72,10 @@ export interface QmpMigrationInfo {
   'xbzrle-cache'?: Record<string, number>;
 }
 
-export interface QmpMigrationCapability { capability: string; state: boolean }
+export interface QmpMigrationCapability {
+  capability: string;
+  state: boolean;
+}
 
 export interface QmpDirtyRateInfo {
   status: 'unstarted' | 'measuring' | 'measured';

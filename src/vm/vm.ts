@@ -31,24 +31,43 @@ export class Vm {
   private readonly offAbort: () => void;
   private readonly offEmergency: () => void;
 
-  constructor(readonly transport: Transport, readonly spec: VmSpec, readonly paths: VmPaths, readonly argv: string[], signal?: AbortSignal) {
+  constructor(
+    readonly transport: Transport,
+    readonly spec: VmSpec,
+    readonly paths: VmPaths,
+    readonly argv: string[],
+    signal?: AbortSignal,
+  ) {
     this.console = new ConsoleReader(transport, paths.console, spec.name ?? 'vm');
-    const onAbort = () => { void this.teardown(); };
+    const onAbort = () => {
+      void this.teardown();
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     this.offAbort = () => signal?.removeEventListener('abort', onAbort);
     live.add(this);
     this.offEmergency = registerEmergencyCleanup(() => this.sweep()); // second Ctrl-C: SIGKILL by pid, no QMP
   }
 
-  get name(): string { return this.spec.name ?? 'vm'; }
-  get accel(): string { return this.spec.accel; }
-  get host(): string { return this.transport.host; }
-  get tornDown(): boolean { return this.teardownPromise !== undefined; }
+  get name(): string {
+    return this.spec.name ?? 'vm';
+  }
+  get accel(): string {
+    return this.spec.accel;
+  }
+  get host(): string {
+    return this.transport.host;
+  }
+  get tornDown(): boolean {
+    return this.teardownPromise !== undefined;
+  }
 
   /** Whether QEMU still runs (by the pid from its pid file). */
   async isAlive(): Promise<boolean> {
     if (this.pid === undefined) return false;
-    const r = await this.transport.exec(`tr '\\0' ' ' < /proc/${this.pid}/cmdline 2>/dev/null | grep -qF -- ${shellQuote(this.paths.workDir)}`, { timeoutMs: 15_000, readOnly: true });
+    const r = await this.transport.exec(
+      `tr '\\0' ' ' < /proc/${this.pid}/cmdline 2>/dev/null | grep -qF -- ${shellQuote(this.paths.workDir)}`,
+      { timeoutMs: 15_000, readOnly: true },
+    );
     return r.exitCode === 0;
   }
 
@@ -59,8 +78,12 @@ export class Vm {
 
   /** A client for qemu-guest-agent (the VM must have been launched with `guestAgent: true`). */
   async guestAgent(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GuestAgentClient> {
-    if (!this.spec.guestAgent) throw new HwqualError('E_VM', `${this.name} was launched without a guest agent channel`, { host: this.host });
-    const stream = await this.transport.forwardUnixSocket(this.paths.qgaSocket, { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal });
+    if (!this.spec.guestAgent)
+      throw new HwqualError('E_VM', `${this.name} was launched without a guest agent channel`, { host: this.host });
+    const stream = await this.transport.forwardUnixSocket(this.paths.qgaSocket, {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      signal: options.signal,
+    });
     return new GuestAgentClient(stream, this.host);
   }
 
@@ -101,17 +124,27 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
   const paths = vmPaths(workDir);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const signal = options.signal;
-  if (signal?.aborted) throw new HwqualError('E_CANCELLED', `launch of ${spec.name ?? 'vm'}: cancelled`, { host: transport.host });
-  await transport.exec(`mkdir -p -m 700 ${shellQuote(workDir)}`, { timeoutMs: 15_000, signal }).then(check(transport, 'mkdir'));
+  if (signal?.aborted)
+    throw new HwqualError('E_CANCELLED', `launch of ${spec.name ?? 'vm'}: cancelled`, { host: transport.host });
+  await transport
+    .exec(`mkdir -p -m 700 ${shellQuote(workDir)}`, { timeoutMs: 15_000, signal })
+    .then(check(transport, 'mkdir'));
   const finalSpec = await withOverlays(transport, spec, workDir, signal);
   const argv = buildQemuArgs(finalSpec, paths);
   const vm = new Vm(transport, finalSpec, paths, argv, signal);
   try {
     const bin = finalSpec.qemuBinary ?? 'qemu-system-x86_64';
     // QEMU daemonizes once it is set up; its pid file is read in the same command (one process start less).
-    const r = await transport.exec(`${shellQuote(bin)} ${shellJoin(argv)} && echo "HWQUAL-PID $(cat ${shellQuote(paths.pidFile)})"`, { timeoutMs: startTimeoutMs, signal });
+    const r = await transport.exec(
+      `${shellQuote(bin)} ${shellJoin(argv)} && echo "HWQUAL-PID $(cat ${shellQuote(paths.pidFile)})"`,
+      { timeoutMs: startTimeoutMs, signal },
+    );
     if (r.exitCode !== 0) {
-      throw new HwqualError('E_VM', `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`, { host: transport.host });
+      throw new HwqualError(
+        'E_VM',
+        `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+        { host: transport.host },
+      );
     }
     const pidText = /^HWQUAL-PID (\d+)$/m.exec(r.stdout)?.[1];
     vm.pid = pidText ? Number(pidText) : undefined;
@@ -129,7 +162,12 @@ export async function teardownAllVms(): Promise<void> {
   await Promise.allSettled([...live].map((vm) => vm.teardown()));
 }
 
-async function connectQmp(transport: Transport, socket: string, timeoutMs: number, signal?: AbortSignal): Promise<QmpClient> {
+async function connectQmp(
+  transport: Transport,
+  socket: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<QmpClient> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -142,13 +180,25 @@ async function connectQmp(transport: Transport, socket: string, timeoutMs: numbe
   }
 }
 
-async function withOverlays(transport: Transport, spec: VmSpec, workDir: string, signal?: AbortSignal): Promise<VmSpec> {
+async function withOverlays(
+  transport: Transport,
+  spec: VmSpec,
+  workDir: string,
+  signal?: AbortSignal,
+): Promise<VmSpec> {
   if (!spec.disks?.some((d) => d.overlay)) return spec;
   const disks = [];
   for (const [i, disk] of spec.disks.entries()) {
-    if (!disk.overlay) { disks.push(disk); continue; }
+    if (!disk.overlay) {
+      disks.push(disk);
+      continue;
+    }
     const overlay = `${workDir}/disk${i}-overlay.qcow2`;
-    await transport.exec(`qemu-img create -q -f qcow2 -F ${disk.format} -b ${shellQuote(disk.path)} ${shellQuote(overlay)}`, { timeoutMs: 30_000, signal })
+    await transport
+      .exec(`qemu-img create -q -f qcow2 -F ${disk.format} -b ${shellQuote(disk.path)} ${shellQuote(overlay)}`, {
+        timeoutMs: 30_000,
+        signal,
+      })
       .then(check(transport, 'qemu-img create (overlay)'));
     disks.push({ ...disk, path: overlay, format: 'qcow2' as const, overlay: false });
   }
@@ -157,7 +207,10 @@ async function withOverlays(transport: Transport, spec: VmSpec, workDir: string,
 
 function check(transport: Transport, what: string) {
   return (r: { exitCode: number | null; stderr: string }) => {
-    if (r.exitCode !== 0) throw new HwqualError('E_VM', `${what} on ${transport.host} failed: ${r.stderr.trim()}`, { host: transport.host });
+    if (r.exitCode !== 0)
+      throw new HwqualError('E_VM', `${what} on ${transport.host} failed: ${r.stderr.trim()}`, {
+        host: transport.host,
+      });
     return r;
   };
 }

@@ -20,14 +20,33 @@ export function abortable<T>(promise: Promise<T>, options: AbortableOptions): Pr
   }
   return new Promise<T>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
-    const done = () => { if (timer) clearTimeout(timer); signal?.removeEventListener('abort', onAbort); };
-    const giveUp = (err: Error) => { done(); options.onGiveUp?.(); reject(err); };
+    const done = () => {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const giveUp = (err: Error) => {
+      done();
+      options.onGiveUp?.();
+      reject(err);
+    };
     const onAbort = () => giveUp(new HwqualError('E_CANCELLED', `${what}: cancelled`, { host }));
     if (timeoutMs !== undefined && timeoutMs > 0) {
-      timer = setTimeout(() => giveUp(new HwqualError('E_TIMEOUT', `${what} timed out after ${timeoutMs} ms`, { host })), timeoutMs);
+      timer = setTimeout(
+        () => giveUp(new HwqualError('E_TIMEOUT', `${what} timed out after ${timeoutMs} ms`, { host })),
+        timeoutMs,
+      );
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then((v) => { done(); resolve(v); }, (e: unknown) => { done(); reject(e); });
+    promise.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e: unknown) => {
+        done();
+        reject(e);
+      },
+    );
   });
 }
 

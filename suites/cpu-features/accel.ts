@@ -19,7 +19,12 @@ export function qemuBinaryFor(arch: string | undefined): string {
 }
 
 /** This host's QEMU CPU facts (shared by the cases of one run). */
-export async function hostQemuFacts(ctx: Pick<CaseContext, 'signal' | 'host'>, transport: Transport, choice: AccelChoice, arch?: string): Promise<QemuCpuFacts> {
+export async function hostQemuFacts(
+  ctx: Pick<CaseContext, 'signal' | 'host'>,
+  transport: Transport,
+  choice: AccelChoice,
+  arch?: string,
+): Promise<QemuCpuFacts> {
   const accel = await accelFor(transport, choice, ctx.signal);
   return qemuCpuFactsOnce(transport, accel, { qemuBinary: qemuBinaryFor(arch), signal: ctx.signal });
 }

@@ -16,7 +16,10 @@ export interface ControllerExpansions {
 const known = new Map<string, string[] | null>();
 let version: string | undefined;
 
-export async function controllerExpansions(models: readonly string[], signal?: AbortSignal): Promise<ControllerExpansions> {
+export async function controllerExpansions(
+  models: readonly string[],
+  signal?: AbortSignal,
+): Promise<ControllerExpansions> {
   const todo = models.filter((m) => !known.has(m));
   if (todo.length) {
     const probe = await openQmpProbe(new LocalTransport('controller'), { accel: 'tcg', signal });
@@ -28,6 +31,11 @@ export async function controllerExpansions(models: readonly string[], signal?: A
       await probe.close();
     }
   }
-  const expansions = Object.fromEntries(models.flatMap((m) => { const e = known.get(m); return e ? [[m, e]] : []; }));
+  const expansions = Object.fromEntries(
+    models.flatMap((m) => {
+      const e = known.get(m);
+      return e ? [[m, e]] : [];
+    }),
+  );
   return { from: `the controller's QEMU ${version ?? '(version unknown)'} (-machine none -accel tcg)`, expansions };
 }

@@ -14,7 +14,10 @@ async function hostCpu(ctx: CaseContext, s: CpuSettings): Promise<{ cpu: CpuFact
   const q = await hostQemuFacts(ctx, ctx.transport, s.accel, ctx.host.facts.arch).catch(() => undefined);
   if (!q?.hostCpu) return undefined;
   const { vendor, family, model, stepping, modelName, flags } = q.hostCpu;
-  return { cpu: { vendor, family, model, stepping, modelName, flags }, from: "QEMU's host CPU model expansion under KVM (no /proc/cpuinfo recorded)" };
+  return {
+    cpu: { vendor, family, model, stepping, modelName, flags },
+    from: "QEMU's host CPU model expansion under KVM (no /proc/cpuinfo recorded)",
+  };
 }
 
 /** The host's CPU generation against the catalog, the flags it must have, and its microcode and vulnerabilities. */
@@ -40,10 +43,16 @@ export function generationCase(s: CpuSettings): CaseDef {
         vulnerable: vulns.filter(([, t]) => classifyVulnerability(t) === 'vulnerable').map(([n]) => n),
         vulnerabilities: vulns.length ? Object.fromEntries(vulns) : 'not reported',
       });
-      ctx.log(`CPU: ${cpuIdentity(cpu)} (from ${from}) → ${check.generation ? `${check.generation.name} [${check.generation.id}]` : `unknown generation: ${check.unknownReason}`}`);
+      ctx.log(
+        `CPU: ${cpuIdentity(cpu)} (from ${from}) → ${check.generation ? `${check.generation.name} [${check.generation.id}]` : `unknown generation: ${check.unknownReason}`}`,
+      );
       ctx.metric('cpu_required_flags', check.required.length);
       if (!check.generation && !s.requiredFlags.length) return; // an unknown generation is a fact, not a failure
-      ctx.check.includesAll(check.generation ? `flags of ${check.generation.id}` : 'flags the plan requires', cpu.flags ?? [], check.required);
+      ctx.check.includesAll(
+        check.generation ? `flags of ${check.generation.id}` : 'flags the plan requires',
+        cpu.flags ?? [],
+        check.required,
+      );
     },
   };
 }

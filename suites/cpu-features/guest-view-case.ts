@@ -29,9 +29,16 @@ export function guestViewCase(s: CpuSettings, spec: string): CaseDef {
       if (ctx.host.replayed) return ctx.skip('a replayed host cannot boot a guest');
       const accel = await accelFor(ctx.transport, s.accel, ctx.signal);
       const { model, plus, minus } = parseCpuSpec(spec);
-      if (model === 'host' && accel !== 'kvm') return ctx.skip(`-cpu host needs KVM; this host runs guests under ${accel}`);
+      if (model === 'host' && accel !== 'kvm')
+        return ctx.skip(`-cpu host needs KVM; this host runs guests under ${accel}`);
       const image = await ensureImage('tiny');
-      const { vm, facts } = await bootImage(ctx.transport, image, { accel, cpu: spec, run: 'idle', name: `cpu-${model}`, signal: ctx.signal });
+      const { vm, facts } = await bootImage(ctx.transport, image, {
+        accel,
+        cpu: spec,
+        run: 'idle',
+        name: `cpu-${model}`,
+        signal: ctx.signal,
+      });
       ctx.defer(() => vm.teardown());
       await ctx.artifact('console.log', vm.console.text);
       if (!facts) return ctx.fail('the guest printed no facts block');
@@ -40,8 +47,16 @@ export function guestViewCase(s: CpuSettings, spec: string): CaseDef {
       const guest = facts.cpuFlags;
       ctx.metric('guest_flags', guest.length);
       ctx.metric('expected_flags', r.expected.length);
-      ctx.fact(`guestView.${spec}`, { accel, guestFlags: guest.length, expected: r.expected.length, unavailableHere: unavailable, mayHide: r.mayHide });
-      ctx.log(`-cpu ${spec} under ${accel}: ${features.length + plus.length - minus.length} QEMU features, ${r.expected.length} expected in the guest (${r.mayHide.length} the kernel may hide: ${r.mayHide.join(' ')}); the guest shows ${guest.length}`);
+      ctx.fact(`guestView.${spec}`, {
+        accel,
+        guestFlags: guest.length,
+        expected: r.expected.length,
+        unavailableHere: unavailable,
+        mayHide: r.mayHide,
+      });
+      ctx.log(
+        `-cpu ${spec} under ${accel}: ${features.length + plus.length - minus.length} QEMU features, ${r.expected.length} expected in the guest (${r.mayHide.length} the kernel may hide: ${r.mayHide.join(' ')}); the guest shows ${guest.length}`,
+      );
       recordFlagCheck(ctx.check, r);
     },
   };

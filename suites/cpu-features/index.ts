@@ -13,7 +13,8 @@ import { cpuSettings } from './settings.ts';
 export default defineSuite({
   name: 'cpu-features',
   title: 'CPU features, QEMU CPU models and pool baseline',
-  description: 'CPU generation vs catalog, usable QEMU CPU models, guest CPU flags per model, pool CPU baseline and machine type.',
+  description:
+    'CPU generation vs catalog, usable QEMU CPU models, guest CPU flags per model, pool CPU baseline and machine type.',
   tags: ['cpu'],
   cases(host, plan) {
     const s = cpuSettings(plan);

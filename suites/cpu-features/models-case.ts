@@ -1,6 +1,11 @@
 import { errorCodeOf } from '../../src/model/errors.ts';
 import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
-import { newestMachine, newestUsablePerVendor, unknownModelReason, usableNamedModels } from '../../src/probe/qmp-cpu.ts';
+import {
+  newestMachine,
+  newestUsablePerVendor,
+  unknownModelReason,
+  usableNamedModels,
+} from '../../src/probe/qmp-cpu.ts';
 import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
 import { hostQemuFacts } from './accel.ts';
 import type { QemuCpuFacts } from './qemu-cpu-facts.ts';
@@ -11,7 +16,8 @@ export async function qemuFactsOrSkip(ctx: CaseContext, s: CpuSettings): Promise
   try {
     return await hostQemuFacts(ctx, ctx.transport, s.accel, ctx.host.facts.arch);
   } catch (err) {
-    if (ctx.host.replayed && errorCodeOf(err) === 'E_NOT_RECORDED') return ctx.skip(`this replayed host recorded no QMP conversation: ${(err as Error).message}`);
+    if (ctx.host.replayed && errorCodeOf(err) === 'E_NOT_RECORDED')
+      return ctx.skip(`this replayed host recorded no QMP conversation: ${(err as Error).message}`);
     throw err;
   }
 }
@@ -30,7 +36,9 @@ export function modelsCase(s: CpuSettings): CaseDef {
       const usable = usableNamedModels(q.definitions);
       const newest = newestUsablePerVendor(q.definitions, catalog.qemuModels);
       ctx.fact('qemuCpuModels', {
-        qemu: q.qemuVersion ?? 'not recorded', accel: q.accel, answers: q.mode,
+        qemu: q.qemuVersion ?? 'not recorded',
+        accel: q.accel,
+        answers: q.mode,
         newestPerVendor: Object.fromEntries(Object.values(newest).map((n) => [n.vendor, n.model])),
         usable,
         machineTypes: q.machines
@@ -39,14 +47,27 @@ export function modelsCase(s: CpuSettings): CaseDef {
       });
       ctx.metric('cpu_models_known', q.definitions.length);
       ctx.metric('cpu_models_usable', usable.length);
-      ctx.log(`QEMU ${q.qemuVersion ?? '(version not recorded)'} under ${q.accel} (${q.mode}): ${usable.length} of ${q.definitions.length} models usable; newest: ${Object.values(newest).map((n) => n.model).join(', ') || 'none'}`);
+      ctx.log(
+        `QEMU ${q.qemuVersion ?? '(version not recorded)'} under ${q.accel} (${q.mode}): ${usable.length} of ${q.definitions.length} models usable; newest: ${
+          Object.values(newest)
+            .map((n) => n.model)
+            .join(', ') || 'none'
+        }`,
+      );
       for (const name of s.requiredModels) {
         const def = q.definitions.find((d) => d.name === name);
-        if (!def) ctx.check.ok(`model ${name}`, false, { expected: 'known to QEMU', actual: 'unknown', message: unknownModelReason(name, q.qemuVersion, catalog.qemuModels) });
-        else ctx.check.ok(`model ${name}`, def.usable, {
-          expected: 'usable', actual: `unavailable features: ${def.unavailable.join(' ')}`,
-          message: `CPU model ${name} is not usable under ${q.accel} on ${ctx.host.name}: missing ${def.unavailable.join(', ')}`,
-        });
+        if (!def)
+          ctx.check.ok(`model ${name}`, false, {
+            expected: 'known to QEMU',
+            actual: 'unknown',
+            message: unknownModelReason(name, q.qemuVersion, catalog.qemuModels),
+          });
+        else
+          ctx.check.ok(`model ${name}`, def.usable, {
+            expected: 'usable',
+            actual: `unavailable features: ${def.unavailable.join(' ')}`,
+            message: `CPU model ${name} is not usable under ${q.accel} on ${ctx.host.name}: missing ${def.unavailable.join(', ')}`,
+          });
       }
     },
   };

@@ -1,5 +1,13 @@
 import { messageOf } from '../../src/model/errors.ts';
-import { expansionFeatures, hostCpuFromExpansion, machineTypes, parseCpuDefinitions, usableNamedModels, type CpuModelDef, type HostCpuFromQmp } from '../../src/probe/qmp-cpu.ts';
+import {
+  expansionFeatures,
+  hostCpuFromExpansion,
+  machineTypes,
+  parseCpuDefinitions,
+  usableNamedModels,
+  type CpuModelDef,
+  type HostCpuFromQmp,
+} from '../../src/probe/qmp-cpu.ts';
 import type { Transport } from '../../src/transport/types.ts';
 import type { QmpClient } from '../../src/vm/qmp-client.ts';
 import type { QmpCpuModelExpansion } from '../../src/vm/qmp-types.ts';
@@ -24,7 +32,12 @@ export interface QemuCpuFacts {
 }
 
 /** Ask everything once: version, definitions, machines, host expansion, the usable models' static expansions. */
-export async function readQemuCpuFacts(qmp: QmpClient, host: string, accel: Accel, mode: 'live' | 'replayed'): Promise<QemuCpuFacts> {
+export async function readQemuCpuFacts(
+  qmp: QmpClient,
+  host: string,
+  accel: Accel,
+  mode: 'live' | 'replayed',
+): Promise<QemuCpuFacts> {
   const facts: QemuCpuFacts = { host, accel, mode, definitions: [], expansions: {} };
   const g = qmp.greeting?.QMP.version;
   const v = await qmp.queryVersion().catch(() => g);
@@ -58,7 +71,11 @@ export async function expandOrUndefined(qmp: QmpClient, name: string): Promise<s
 const cache = new WeakMap<Transport, Map<string, Promise<QemuCpuFacts>>>();
 
 /** readQemuCpuFacts through a probe QEMU, once per transport and accelerator (cases of one run share it). */
-export function qemuCpuFactsOnce(transport: Transport, accel: Accel, o: { qemuBinary?: string; signal?: AbortSignal } = {}): Promise<QemuCpuFacts> {
+export function qemuCpuFactsOnce(
+  transport: Transport,
+  accel: Accel,
+  o: { qemuBinary?: string; signal?: AbortSignal } = {},
+): Promise<QemuCpuFacts> {
   let byAccel = cache.get(transport);
   if (!byAccel) cache.set(transport, (byAccel = new Map()));
   let p = byAccel.get(accel);

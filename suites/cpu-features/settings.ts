@@ -22,7 +22,8 @@ export interface CpuSettings {
 
 const strings = (v: unknown, where: string): string[] => {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error(`cpu-features: ${where} must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new Error(`cpu-features: ${where} must be a list of strings`);
   return v as string[];
 };
 
@@ -33,8 +34,15 @@ export function cpuSettings(plan: PlanView): CpuSettings {
   const pools = list.map((p, i): CpuPoolSpec => {
     const o = (p ?? {}) as Record<string, unknown>;
     return {
-      name: typeof o.name === 'string' ? o.name : o.labels ? Object.values(o.labels as Record<string, string>).join('-') : `pool${i + 1}`,
-      ...(o.labels !== undefined && { labels: Object.fromEntries(Object.entries(o.labels as object).map(([k, v]) => [k, String(v)])) }),
+      name:
+        typeof o.name === 'string'
+          ? o.name
+          : o.labels
+            ? Object.values(o.labels as Record<string, string>).join('-')
+            : `pool${i + 1}`,
+      ...(o.labels !== undefined && {
+        labels: Object.fromEntries(Object.entries(o.labels as object).map(([k, v]) => [k, String(v)])),
+      }),
       ...(o.hosts !== undefined && { hosts: strings(o.hosts, 'settings.cpuPool.hosts') }),
     };
   });
@@ -49,6 +57,9 @@ export function cpuSettings(plan: PlanView): CpuSettings {
 
 /** The pool's hosts among the run's hosts, in run order. */
 export function poolMembers(pool: CpuPoolSpec, hosts: readonly HostInfo[]): HostInfo[] {
-  return hosts.filter((h) => (!pool.hosts || pool.hosts.includes(h.name))
-    && Object.entries(pool.labels ?? {}).every(([k, v]) => h.labels[k] === v));
+  return hosts.filter(
+    (h) =>
+      (!pool.hosts || pool.hosts.includes(h.name)) &&
+      Object.entries(pool.labels ?? {}).every(([k, v]) => h.labels[k] === v),
+  );
 }

@@ -17,9 +17,16 @@ export const GUEST_IMAGE = 'debian12';
  *   settings: { encryption: { guest: true, cpuModels: [max, qemu64] } }   (default models: matrix.cpuModels, else max)
  */
 export function guestModels(plan: PlanView): string[] {
-  const s = plan.settings.encryption && typeof plan.settings.encryption === 'object' ? (plan.settings.encryption as Record<string, unknown>) : {};
+  const s =
+    plan.settings.encryption && typeof plan.settings.encryption === 'object'
+      ? (plan.settings.encryption as Record<string, unknown>)
+      : {};
   if (s.guest !== true) return [];
-  const list = Array.isArray(s.cpuModels) ? s.cpuModels : Array.isArray(plan.matrix.cpuModels) ? plan.matrix.cpuModels : ['max'];
+  const list = Array.isArray(s.cpuModels)
+    ? s.cpuModels
+    : Array.isArray(plan.matrix.cpuModels)
+      ? plan.matrix.cpuModels
+      : ['max'];
   return list.map(String);
 }
 
@@ -50,7 +57,14 @@ export function guestCase(model: string): CaseDef {
       // no_timer_check: under a loaded TCG host the guest kernel's IO-APIC timer check can panic the boot
       // ("IO-APIC + timer doesn't work!"), seen here; it tests the emulator's speed, not the CPU model.
       const { vm } = await bootImage(ctx.transport, image, {
-        accel, cpu: model, vcpus: 2, memoryMiB: 1024, signal: ctx.signal, readyTimeoutMs: 600_000, name: `enc-guest-${model}`, append: 'no_timer_check',
+        accel,
+        cpu: model,
+        vcpus: 2,
+        memoryMiB: 1024,
+        signal: ctx.signal,
+        readyTimeoutMs: 600_000,
+        name: `enc-guest-${model}`,
+        append: 'no_timer_check',
       });
       ctx.defer(() => vm.teardown());
       const agent = await vm.guestAgent({ signal: ctx.signal });
@@ -58,17 +72,27 @@ export function guestCase(model: string): CaseDef {
       const guest = guestScriptHost(agent, `guest ${GUEST_IMAGE} (-cpu ${model}, ${accel})`, ctx.signal);
 
       const run = await runLuksScript(guest, 'roundtrip', 600_000);
-      for (const s of run.steps) ctx.log(`guest ${s.step}: ${s.result} (rc ${s.rc})${s.message ? ` — ${s.message}` : ''}`);
+      for (const s of run.steps)
+        ctx.log(`guest ${s.step}: ${s.result} (rc ${s.rc})${s.message ? ` — ${s.message}` : ''}`);
       for (const name of LUKS_STEPS.roundtrip) checkStep(ctx, run, name);
 
       const crypto = await guestCrypto(guest);
       ctx.fact(`guestCrypto:${model}`, crypto);
-      ctx.log(`-cpu ${model}: aes ${crypto.flags.includes('aes') ? 'in' : 'not in'} the guest, xts(aes) → ${crypto.driver ?? 'none'}, aes-xts 512b ${crypto.encryptMiBs ?? '?'} / ${crypto.decryptMiBs ?? '?'} MiB/s`);
+      ctx.log(
+        `-cpu ${model}: aes ${crypto.flags.includes('aes') ? 'in' : 'not in'} the guest, xts(aes) → ${crypto.driver ?? 'none'}, aes-xts 512b ${crypto.encryptMiBs ?? '?'} / ${crypto.decryptMiBs ?? '?'} MiB/s`,
+      );
       if (crypto.encryptMiBs !== undefined) ctx.metric('guest_aes_xts_512_encrypt_mibs', crypto.encryptMiBs);
       if (crypto.decryptMiBs !== undefined) ctx.metric('guest_aes_xts_512_decrypt_mibs', crypto.decryptMiBs);
-      ctx.check.ok('guest benchmark measured aes-xts 512b', crypto.encryptMiBs !== undefined, { expected: 'MiB/s figures', actual: 'none' });
+      ctx.check.ok('guest benchmark measured aes-xts 512b', crypto.encryptMiBs !== undefined, {
+        expected: 'MiB/s figures',
+        actual: 'none',
+      });
       // A model that passes AES-NI through must get an accelerated driver in the guest; one that does not, reports it.
-      if (crypto.flags.includes('aes')) ctx.check.ok('guest xts(aes) driver accelerated', crypto.accelerated, { expected: 'xts-aes-aesni / vaes', actual: crypto.driver ?? 'none' });
+      if (crypto.flags.includes('aes'))
+        ctx.check.ok('guest xts(aes) driver accelerated', crypto.accelerated, {
+          expected: 'xts-aes-aesni / vaes',
+          actual: crypto.driver ?? 'none',
+        });
     },
   };
 }

@@ -23,7 +23,11 @@ export function hostCases(req: EncryptionRequire): CaseDef[] {
         ctx.fact('cryptoFlags', { arch, present, missing: reported.filter((f) => !flags.has(f)), required });
         ctx.metric('crypto_flags_required_present', required.filter((f) => flags.has(f)).length);
         ctx.log(`${arch}: ${present.join(' ') || '(none of the crypto flags)'}`);
-        for (const f of required) ctx.check.ok(`cpu flag ${f}`, flags.has(f), { expected: 'present', actual: flags.has(f) ? 'present' : 'absent' });
+        for (const f of required)
+          ctx.check.ok(`cpu flag ${f}`, flags.has(f), {
+            expected: 'present',
+            actual: flags.has(f) ? 'present' : 'absent',
+          });
       },
     },
     {
@@ -35,14 +39,20 @@ export function hostCases(req: EncryptionRequire): CaseDef[] {
         const algs = parseProcCrypto(await readOrSkip(ctx, ENC_CMD.crypto, '/proc/crypto'));
         const xts = bestDriver(algs, 'xts(aes)');
         const aes = bestDriver(algs, 'aes');
-        ctx.fact('xtsAes', { driver: xts?.driver ?? null, priority: xts?.priority ?? null, accelerated: xts?.accelerated ?? false, aesCipher: aes?.driver ?? null });
+        ctx.fact('xtsAes', {
+          driver: xts?.driver ?? null,
+          priority: xts?.priority ?? null,
+          accelerated: xts?.accelerated ?? false,
+          aesCipher: aes?.driver ?? null,
+        });
         const actual = xts
           ? `${xts.driver} (priority ${xts.priority})`
           : `no xts(aes) in /proc/crypto (not registered: no accelerated module such as aesni_intel/aes_ce_blk loaded); best aes cipher: ${aes ? `${aes.driver} (${aes.accelerated ? 'accelerated' : 'generic C'})` : 'none'}`;
         ctx.log(`xts(aes): ${actual}`);
         if (!req.acceleratedXts) return;
         ctx.expect.ok('xts(aes) driver is accelerated', Boolean(xts?.accelerated), {
-          expected: 'an accelerated driver (xts-aes-aesni, xts-aes-vaes-*, xts-aes-ce…), not aes-generic', actual,
+          expected: 'an accelerated driver (xts-aes-aesni, xts-aes-vaes-*, xts-aes-ce…), not aes-generic',
+          actual,
         });
       },
     },

@@ -34,7 +34,9 @@ export function luksCases(req: EncryptionRequire): CaseDef[] {
         const open = stepOf(run, 'open');
         if (open?.result === 'skip') {
           checkStep(ctx, run, 'remove');
-          return ctx.skip(`cannot open a LUKS device on ${ctx.host.name}: ${open.message.replace(/^no device-mapper: /, 'no device-mapper — cryptsetup: ')}`);
+          return ctx.skip(
+            `cannot open a LUKS device on ${ctx.host.name}: ${open.message.replace(/^no device-mapper: /, 'no device-mapper — cryptsetup: ')}`,
+          );
         }
         for (const name of [...DM_STEPS, 'remove']) checkStep(ctx, run, name);
       },
@@ -46,21 +48,41 @@ export function luksCases(req: EncryptionRequire): CaseDef[] {
       timeoutSec: 180,
       async run(ctx) {
         const r = await ctx.exec(ENC_CMD.benchmark).catch(async (err: unknown) => {
-          if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED') return ctx.skip(`\`${ENC_CMD.benchmark}\` is not recorded in the replayed profile`);
+          if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED')
+            return ctx.skip(`\`${ENC_CMD.benchmark}\` is not recorded in the replayed profile`);
           throw err;
         });
-        if (r.exitCode === 127) throw new HwqualError('E_COMMAND_NOT_FOUND', `cryptsetup is not installed on ${ctx.host.name}`, { host: ctx.host.name });
+        if (r.exitCode === 127)
+          throw new HwqualError('E_COMMAND_NOT_FOUND', `cryptsetup is not installed on ${ctx.host.name}`, {
+            host: ctx.host.name,
+          });
         const unsupported = benchmarkUnsupportedReason(r.stderr);
-        if (r.exitCode !== 0 && unsupported) return ctx.skip(`the kernel of ${ctx.host.name} has no crypto user API for cryptsetup benchmark: ${unsupported}`);
-        if (r.exitCode !== 0) throw new HwqualError('E_COMMAND', `${ENC_CMD.benchmark} exited ${r.exitCode}: ${r.stderr.trim()}`, { host: ctx.host.name });
+        if (r.exitCode !== 0 && unsupported)
+          return ctx.skip(
+            `the kernel of ${ctx.host.name} has no crypto user API for cryptsetup benchmark: ${unsupported}`,
+          );
+        if (r.exitCode !== 0)
+          throw new HwqualError('E_COMMAND', `${ENC_CMD.benchmark} exited ${r.exitCode}: ${r.stderr.trim()}`, {
+            host: ctx.host.name,
+          });
         const xts = parseCryptsetupBenchmark(r.stdout).find((b) => b.algorithm === 'aes-xts' && b.keyBits === 512);
-        if (!xts) return ctx.fail('cryptsetup benchmark printed no aes-xts 512b line', 'aes-xts 512b MiB/s figures', r.stdout.trim());
+        if (!xts)
+          return ctx.fail(
+            'cryptsetup benchmark printed no aes-xts 512b line',
+            'aes-xts 512b MiB/s figures',
+            r.stdout.trim(),
+          );
         if (xts.encryptMiBs !== undefined) ctx.metric('aes_xts_512_encrypt_mibs', xts.encryptMiBs);
         if (xts.decryptMiBs !== undefined) ctx.metric('aes_xts_512_decrypt_mibs', xts.decryptMiBs);
         ctx.fact('aesXtsBenchmark', xts);
-        ctx.expect.ok('aes-xts measured', xts.encryptMiBs !== undefined && xts.decryptMiBs !== undefined, { expected: 'MiB/s figures', actual: 'N/A' });
-        if (req.aesXtsEncryptMiBs !== undefined) ctx.check.atLeast('aes-xts 512b encryption MiB/s', xts.encryptMiBs, req.aesXtsEncryptMiBs);
-        if (req.aesXtsDecryptMiBs !== undefined) ctx.check.atLeast('aes-xts 512b decryption MiB/s', xts.decryptMiBs, req.aesXtsDecryptMiBs);
+        ctx.expect.ok('aes-xts measured', xts.encryptMiBs !== undefined && xts.decryptMiBs !== undefined, {
+          expected: 'MiB/s figures',
+          actual: 'N/A',
+        });
+        if (req.aesXtsEncryptMiBs !== undefined)
+          ctx.check.atLeast('aes-xts 512b encryption MiB/s', xts.encryptMiBs, req.aesXtsEncryptMiBs);
+        if (req.aesXtsDecryptMiBs !== undefined)
+          ctx.check.atLeast('aes-xts 512b decryption MiB/s', xts.decryptMiBs, req.aesXtsDecryptMiBs);
       },
     },
   ];
@@ -68,16 +90,27 @@ export function luksCases(req: EncryptionRequire): CaseDef[] {
 
 async function runOnHost(ctx: CaseContext, mode: LuksMode): Promise<LuksRun> {
   const version = await readCommand(ctx, ENC_CMD.cryptsetupVersion);
-  if (version.text === undefined) throw new HwqualError('E_COMMAND_NOT_FOUND', `cryptsetup is not usable on ${ctx.host.name}: ${version.why}`, { host: ctx.host.name });
+  if (version.text === undefined)
+    throw new HwqualError('E_COMMAND_NOT_FOUND', `cryptsetup is not usable on ${ctx.host.name}: ${version.why}`, {
+      host: ctx.host.name,
+    });
   const run = await runLuksScript(hostScriptHost(ctx), mode);
   for (const s of run.steps) ctx.log(`${s.step}: ${s.result} (rc ${s.rc})${s.message ? ` — ${s.message}` : ''}`);
-  if (!run.steps.length) throw new HwqualError('E_COMMAND', `the LUKS script printed no step (exit ${run.exitCode}): ${run.stderr.trim()}`, { host: ctx.host.name });
+  if (!run.steps.length)
+    throw new HwqualError('E_COMMAND', `the LUKS script printed no step (exit ${run.exitCode}): ${run.stderr.trim()}`, {
+      host: ctx.host.name,
+    });
   return run;
 }
 
 function checkDump(ctx: CaseContext, run: LuksRun): void {
   if (stepOf(run, 'dump')?.result !== 'ok') return;
-  ctx.fact('luks', { version: run.dump.version, cipher: run.dump.cipher, keyBits: run.dump.keyBits, pbkdf: run.dump.pbkdf });
+  ctx.fact('luks', {
+    version: run.dump.version,
+    cipher: run.dump.cipher,
+    keyBits: run.dump.keyBits,
+    pbkdf: run.dump.pbkdf,
+  });
   ctx.check.equal('LUKS version', run.dump.version, 2);
   ctx.check.equal('data cipher', run.dump.cipher, 'aes-xts-plain64');
 }

@@ -17,7 +17,20 @@ export interface LuksRun {
 /** The steps each mode must report, in order. */
 export const LUKS_STEPS: Record<LuksMode, string[]> = {
   format: ['tool', 'format', 'dump', 'right-passphrase', 'wrong-passphrase', 'remove'],
-  roundtrip: ['tool', 'format', 'dump', 'open', 'write', 'close', 'ciphertext', 'reopen', 'verify', 'wrong-open', 'close-again', 'remove'],
+  roundtrip: [
+    'tool',
+    'format',
+    'dump',
+    'open',
+    'write',
+    'close',
+    'ciphertext',
+    'reopen',
+    'verify',
+    'wrong-open',
+    'close-again',
+    'remove',
+  ],
 };
 
 /**
@@ -32,7 +45,14 @@ export async function runLuksScript(host: ScriptHost, mode: LuksMode, timeoutMs 
   };
   const r = await host.runInPrivateDir(files, LUKS_SCRIPT_NAME, [mode], timeoutMs);
   const parsed = parseLuksScript(r.stdout);
-  return { where: host.where, mode, steps: parsed.steps, dump: parseLuksDump(parsed.dump), exitCode: r.exitCode, stderr: r.stderr };
+  return {
+    where: host.where,
+    mode,
+    steps: parsed.steps,
+    dump: parseLuksDump(parsed.dump),
+    exitCode: r.exitCode,
+    stderr: r.stderr,
+  };
 }
 
 export function stepOf(run: LuksRun, name: string): LuksStep | undefined {

@@ -5,7 +5,13 @@ import { waitUntilReady, imageVmSpec } from '../../src/vm/images/boot.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import { stageImage } from '../../src/vm/images/stage.ts';
 import { launchVm, type Vm } from '../../src/vm/vm.ts';
-import { clearTextLines, encryptedDiskArgs, keyInProcessList, makeEncryptedDisk, type EncryptedDisk } from './qemu-disk.ts';
+import {
+  clearTextLines,
+  encryptedDiskArgs,
+  keyInProcessList,
+  makeEncryptedDisk,
+  type EncryptedDisk,
+} from './qemu-disk.ts';
 
 /**
  * The tiny guest prints the first line of its only disk (the encrypted one is /dev/vda: tiny has no disk of its own),
@@ -35,7 +41,13 @@ export function qemuDiskCase(): CaseDef {
       const { accel } = await resolveAccel(ctx.transport, choice, { signal: ctx.signal });
       const image = await stageImage(ctx.transport, await ensureImage('tiny'), ctx.signal);
       const spec = (keyFile: string, name: string) => ({
-        ...imageVmSpec(image, { accel, cpu: accel === 'kvm' ? 'host' : 'max', run: 'script', script: GUEST_READ, name }),
+        ...imageVmSpec(image, {
+          accel,
+          cpu: accel === 'kvm' ? 'host' : 'max',
+          run: 'script',
+          script: GUEST_READ,
+          name,
+        }),
         extraArgs: encryptedDiskArgs(d.disk, keyFile),
       });
 
@@ -44,13 +56,22 @@ export function qemuDiskCase(): CaseDef {
       const seen = await readBack(ctx, vm, image);
       const ps = await keyInProcessList((command) => ctx.exec(command, { readOnly: true }), d.keyFile);
       await vm.teardown();
-      ctx.log(`guest read: ${seen}; ps: ${ps.withSecretObject} process(es) with the secret object, ${ps.withKey} with the key`);
+      ctx.log(
+        `guest read: ${seen}; ps: ${ps.withSecretObject} process(es) with the secret object, ${ps.withKey} with the key`,
+      );
       ctx.check.equal('first line the guest read from the encrypted disk', seen, d.pattern);
       ctx.check.equal('processes whose command line holds the key (ps)', ps.withKey, 0);
       ctx.check.atLeast('processes naming the secret object by file (ps saw QEMU)', ps.withSecretObject, 1);
 
-      const refused = await launchVm(ctx.transport, spec(d.wrongKeyFile, 'luks-disk-wrong-key'), { signal: ctx.signal })
-        .then(async (wrong) => { await wrong.teardown(); return undefined; }, (err: unknown) => err);
+      const refused = await launchVm(ctx.transport, spec(d.wrongKeyFile, 'luks-disk-wrong-key'), {
+        signal: ctx.signal,
+      }).then(
+        async (wrong) => {
+          await wrong.teardown();
+          return undefined;
+        },
+        (err: unknown) => err,
+      );
       if (refused && errorCodeOf(refused) !== 'E_VM') throw refused;
       const why = refused ? messageOf(refused) : 'QEMU started with the wrong key';
       ctx.log(`wrong key: ${why}`);

@@ -30,16 +30,27 @@ export async function makeEncryptedDisk(ctx: CaseContext): Promise<EncryptedDisk
   const dir = `/tmp/hwqual-qemu-luks-${randomBytes(6).toString('hex')}`;
   await ctx.run(`mkdir -m 700 ${shellQuote(dir)}`);
   // Cleanups run after the case's signal has ended: straight through the transport.
-  ctx.defer(async () => { await ctx.transport.exec(`rm -rf ${shellQuote(dir)}`, { timeoutMs: 60_000 }); });
+  ctx.defer(async () => {
+    await ctx.transport.exec(`rm -rf ${shellQuote(dir)}`, { timeoutMs: 60_000 });
+  });
   const pattern = `${QEMU_PATTERN_PREFIX}-${randomBytes(8).toString('hex')}`;
-  const d: EncryptedDisk = { dir, disk: `${dir}/disk.qcow2`, keyFile: `${dir}/key`, wrongKeyFile: `${dir}/wrong-key`, pattern, createAttempts: 0 };
-  const put = (path: string, data: string) => ctx.transport.writeFile(path, data, { mode: 0o600, signal: ctx.signal, timeoutMs: 30_000 });
+  const d: EncryptedDisk = {
+    dir,
+    disk: `${dir}/disk.qcow2`,
+    keyFile: `${dir}/key`,
+    wrongKeyFile: `${dir}/wrong-key`,
+    pattern,
+    createAttempts: 0,
+  };
+  const put = (path: string, data: string) =>
+    ctx.transport.writeFile(path, data, { mode: 0o600, signal: ctx.signal, timeoutMs: 30_000 });
   await put(d.keyFile, randomBytes(32).toString('base64url'));
   await put(d.wrongKeyFile, randomBytes(32).toString('base64url'));
   await put(`${dir}/pattern.raw`, `${pattern}\n`.repeat(Math.ceil(4096 / (pattern.length + 1))).slice(0, 4096));
 
-  const create = `qemu-img create -q --object secret,id=${SECRET_ID},file=${shellQuote(d.keyFile)} -f qcow2 `
-    + `-o encrypt.format=luks,encrypt.key-secret=${SECRET_ID},encrypt.iter-time=${ITER_TIME_MS} ${shellQuote(d.disk)} 16M`;
+  const create =
+    `qemu-img create -q --object secret,id=${SECRET_ID},file=${shellQuote(d.keyFile)} -f qcow2 ` +
+    `-o encrypt.format=luks,encrypt.key-secret=${SECRET_ID},encrypt.iter-time=${ITER_TIME_MS} ${shellQuote(d.disk)} 16M`;
   let r = await ctx.exec(create, { timeout: 120 });
   d.createAttempts = 1;
   if (r.exitCode !== 0 && CPU_USAGE_FLAKE.test(r.stderr)) {
@@ -47,19 +58,27 @@ export async function makeEncryptedDisk(ctx: CaseContext): Promise<EncryptedDisk
     r = await ctx.exec(create, { timeout: 120 });
     d.createAttempts = 2;
   }
-  if (r.exitCode !== 0) throw new HwqualError('E_COMMAND', `qemu-img create (qcow2, LUKS) failed: ${r.stderr.trim()}`, { host: ctx.host.name });
+  if (r.exitCode !== 0)
+    throw new HwqualError('E_COMMAND', `qemu-img create (qcow2, LUKS) failed: ${r.stderr.trim()}`, {
+      host: ctx.host.name,
+    });
 
-  const write = `qemu-io --object secret,id=${SECRET_ID},file=${shellQuote(d.keyFile)} --image-opts `
-    + `driver=qcow2,file.filename=${d.disk},encrypt.key-secret=${SECRET_ID} -c ${shellQuote(`write -q -s ${dir}/pattern.raw 0 4k`)}`;
+  const write =
+    `qemu-io --object secret,id=${SECRET_ID},file=${shellQuote(d.keyFile)} --image-opts ` +
+    `driver=qcow2,file.filename=${d.disk},encrypt.key-secret=${SECRET_ID} -c ${shellQuote(`write -q -s ${dir}/pattern.raw 0 4k`)}`;
   const w = await ctx.exec(write, { timeout: 120 });
-  if (w.exitCode !== 0 || /error|failed/i.test(w.stderr)) throw new HwqualError('E_COMMAND', `qemu-io write through LUKS failed: ${(w.stderr || w.stdout).trim()}`, { host: ctx.host.name });
+  if (w.exitCode !== 0 || /error|failed/i.test(w.stderr))
+    throw new HwqualError('E_COMMAND', `qemu-io write through LUKS failed: ${(w.stderr || w.stdout).trim()}`, {
+      host: ctx.host.name,
+    });
   return d;
 }
 
 /** How many lines of the clear pattern the image file holds (0 when its data is encrypted). */
 export async function clearTextLines(ctx: CaseContext, d: EncryptedDisk): Promise<number> {
   const r = await ctx.exec(`grep -c -a ${QEMU_PATTERN_PREFIX} ${shellQuote(d.disk)}`, { readOnly: true });
-  if (r.exitCode !== 0 && r.exitCode !== 1) throw new HwqualError('E_COMMAND', `grep over ${d.disk} failed: ${r.stderr.trim()}`, { host: ctx.host.name });
+  if (r.exitCode !== 0 && r.exitCode !== 1)
+    throw new HwqualError('E_COMMAND', `grep over ${d.disk} failed: ${r.stderr.trim()}`, { host: ctx.host.name });
   return Number(r.stdout.trim() || 0);
 }
 
@@ -67,9 +86,12 @@ export async function clearTextLines(ctx: CaseContext, d: EncryptedDisk): Promis
 export function encryptedDiskArgs(disk: string, keyFile: string): string[] {
   const opt = (s: string) => s.replace(/,/g, ',,');
   return [
-    '-object', `secret,id=${SECRET_ID},file=${opt(keyFile)}`,
-    '-blockdev', `driver=qcow2,node-name=${NODE},file.driver=file,file.filename=${opt(disk)},encrypt.format=luks,encrypt.key-secret=${SECRET_ID}`,
-    '-device', `virtio-blk-pci,drive=${NODE},id=hwqencdisk`,
+    '-object',
+    `secret,id=${SECRET_ID},file=${opt(keyFile)}`,
+    '-blockdev',
+    `driver=qcow2,node-name=${NODE},file.driver=file,file.filename=${opt(disk)},encrypt.format=luks,encrypt.key-secret=${SECRET_ID}`,
+    '-device',
+    `virtio-blk-pci,drive=${NODE},id=hwqencdisk`,
   ];
 }
 
@@ -78,7 +100,10 @@ export function encryptedDiskArgs(disk: string, keyFile: string): string[] {
  * object (at least QEMU's own: shows the check looked at the right processes). The key is matched from its file
  * (`grep -f`), so it is not on this command line either.
  */
-export async function keyInProcessList(run: (command: string) => Promise<{ stdout: string }>, keyFile: string): Promise<{ withKey: number; withSecretObject: number }> {
+export async function keyInProcessList(
+  run: (command: string) => Promise<{ stdout: string }>,
+  keyFile: string,
+): Promise<{ withKey: number; withSecretObject: number }> {
   const key = `ps -eo args | grep -c -F -f ${shellQuote(keyFile)}`;
   // The bracket keeps grep from matching its own command line.
   const obj = `ps -eo args | grep -c ${shellQuote(`secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`)}`;

@@ -20,7 +20,10 @@ export interface CcQmpAnswers {
  * else TCG (whose answers the parser marks inconclusive). A replayed host answers from its recorded conversation
  * (profiles map `*` to their KVM session); nothing is executed on it.
  */
-export async function askQemuCc(transport: Transport, o: { signal?: AbortSignal; qemuBinary?: string } = {}): Promise<CcQmpAnswers> {
+export async function askQemuCc(
+  transport: Transport,
+  o: { signal?: AbortSignal; qemuBinary?: string } = {},
+): Promise<CcQmpAnswers> {
   if (transport.kind === 'replay') {
     const stream = await transport.forwardUnixSocket('qmp.sock', { signal: o.signal, timeoutMs: 10_000 });
     const qmp = await QmpClient.connect(stream, { host: transport.host, timeoutMs: 10_000, signal: o.signal });
@@ -33,11 +36,19 @@ export async function askQemuCc(transport: Transport, o: { signal?: AbortSignal;
   let kvmRefused: string | undefined;
   let vm;
   try {
-    vm = await launchVm(transport, { name: 'cc-probe-kvm', machine: 'none', accel: 'kvm', memoryMiB: 64, qemuBinary: o.qemuBinary }, { signal: o.signal });
+    vm = await launchVm(
+      transport,
+      { name: 'cc-probe-kvm', machine: 'none', accel: 'kvm', memoryMiB: 64, qemuBinary: o.qemuBinary },
+      { signal: o.signal },
+    );
   } catch (err) {
     if (errorCodeOf(err) !== 'E_VM') throw err;
     kvmRefused = messageOf(err);
-    vm = await launchVm(transport, { name: 'cc-probe-tcg', machine: 'none', accel: 'tcg', memoryMiB: 64, qemuBinary: o.qemuBinary }, { signal: o.signal });
+    vm = await launchVm(
+      transport,
+      { name: 'cc-probe-tcg', machine: 'none', accel: 'tcg', memoryMiB: 64, qemuBinary: o.qemuBinary },
+      { signal: o.signal },
+    );
   }
   try {
     return { mode: 'live', ...(await ask(vm.qmp, o.signal)), ...(kvmRefused && { kvmRefused }) };

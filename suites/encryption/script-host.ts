@@ -3,7 +3,11 @@ import type { CaseContext } from '../../src/suite-api/index.ts';
 import type { GuestAgentClient } from '../../src/vm/guest-agent.ts';
 import { shellQuote } from '../../src/vm/shell.ts';
 
-export interface ScriptOutput { exitCode: number | null; stdout: string; stderr: string }
+export interface ScriptOutput {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Where a script runs: a host (through its transport) or a guest (through qemu-guest-agent). Files reach it through
@@ -13,7 +17,12 @@ export interface ScriptHost {
   /** For messages: "host local", "guest debian12 (-cpu max)". */
   readonly where: string;
   /** A private dir (0700) with these files (0600), `sh DIR/<script> DIR args…`, then the dir is removed. */
-  runInPrivateDir(files: Record<string, string>, script: string, args: string[], timeoutMs: number): Promise<ScriptOutput & { dir: string }>;
+  runInPrivateDir(
+    files: Record<string, string>,
+    script: string,
+    args: string[],
+    timeoutMs: number,
+  ): Promise<ScriptOutput & { dir: string }>;
   /** A plain command with no secret in it (cryptsetup benchmark, cat /proc/crypto). */
   exec(command: string, timeoutMs: number): Promise<ScriptOutput>;
 }
@@ -30,13 +39,17 @@ export function hostScriptHost(ctx: CaseContext): ScriptHost {
       const dir = privateDirName();
       await ctx.run(`mkdir -m 700 ${shellQuote(dir)}`);
       // Also as a cleanup (after a timeout or cancel), which runs after the case's signal has ended: straight through the transport.
-      const remove = async () => { await ctx.transport.exec(`rm -rf ${shellQuote(dir)}`, { timeoutMs: 60_000 }); };
+      const remove = async () => {
+        await ctx.transport.exec(`rm -rf ${shellQuote(dir)}`, { timeoutMs: 60_000 });
+      };
       ctx.defer(remove);
       try {
         for (const [name, data] of Object.entries(files)) {
           await ctx.transport.writeFile(`${dir}/${name}`, data, { mode: 0o600, signal: ctx.signal, timeoutMs: 30_000 });
         }
-        const r = await ctx.exec(`sh ${shellQuote(`${dir}/${script}`)} ${[dir, ...args].map(shellQuote).join(' ')}`, { timeout: timeoutMs / 1000 });
+        const r = await ctx.exec(`sh ${shellQuote(`${dir}/${script}`)} ${[dir, ...args].map(shellQuote).join(' ')}`, {
+          timeout: timeoutMs / 1000,
+        });
         return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, dir };
       } finally {
         await remove().catch(() => {});
@@ -51,7 +64,8 @@ export function hostScriptHost(ctx: CaseContext): ScriptHost {
 
 /** A guest with qemu-guest-agent: files go in on guest-exec's stdin (`cat > file` under umask 077). */
 export function guestScriptHost(agent: GuestAgentClient, where: string, signal?: AbortSignal): ScriptHost {
-  const sh = (args: string[], timeoutMs: number, input?: string) => agent.exec('/bin/sh', args, { timeoutMs, signal, input });
+  const sh = (args: string[], timeoutMs: number, input?: string) =>
+    agent.exec('/bin/sh', args, { timeoutMs, signal, input });
   return {
     where,
     async runInPrivateDir(files, script, args, timeoutMs) {

@@ -1,4 +1,9 @@
-import { checkGuestFlags, describeFlagMismatch, parseCpuSpec, recordFlagCheck } from '../../src/probe/guest-flag-check.ts';
+import {
+  checkGuestFlags,
+  describeFlagMismatch,
+  parseCpuSpec,
+  recordFlagCheck,
+} from '../../src/probe/guest-flag-check.ts';
 import type { CaseDef } from '../../src/suite-api/index.ts';
 import { resolveAccel } from '../../src/vm/accel.ts';
 import { modelFeaturesOnce } from '../../src/vm/model-features.ts';
@@ -15,7 +20,12 @@ import { shutDownGuest } from './shutdown.ts';
  * `checkAs` checks the guest's flags against another spec than the one booted (the negative test: a guest booted
  * as `max,-aes` checked as `max` must fail naming aes).
  */
-export function bootCase(s: GuestImageSettings, image: ImageChoice, cpu: string, o: { checkAs?: string } = {}): CaseDef {
+export function bootCase(
+  s: GuestImageSettings,
+  image: ImageChoice,
+  cpu: string,
+  o: { checkAs?: string } = {},
+): CaseDef {
   const checkAs = o.checkAs ?? cpu;
   const readySec = s.readyTimeoutSec ?? ('builtIn' in image && image.builtIn.startsWith('tiny') ? 120 : 300);
   return {
@@ -30,7 +40,8 @@ export function bootCase(s: GuestImageSettings, image: ImageChoice, cpu: string,
       ctx.fact('guestImages.accel', accel);
       if (kvm) ctx.fact('guestImages.kvmProbe', kvm);
       const { model } = parseCpuSpec(cpu);
-      if (model === 'host' && accel !== 'kvm') return ctx.skip(`-cpu host needs KVM; this host runs guests under ${accel}`);
+      if (model === 'host' && accel !== 'kvm')
+        return ctx.skip(`-cpu host needs KVM; this host runs guests under ${accel}`);
       const g = await bootGuest(ctx, image, { accel, cpu, s });
       ctx.metric('boot_to_ready_s', Math.round(g.bootMs) / 1000);
       ctx.log(`${image.name} under -cpu ${cpu} (${accel}) ready after ${(g.bootMs / 1000).toFixed(1)} s`);
@@ -38,20 +49,40 @@ export function bootCase(s: GuestImageSettings, image: ImageChoice, cpu: string,
         const mf = await modelFeaturesOnce(ctx.transport, parseCpuSpec(checkAs).model, accel, { signal: ctx.signal });
         const r = checkGuestFlags({ spec: checkAs, modelFeatures: mf.features, guestFlags: g.facts.cpuFlags });
         ctx.metric('guest_flags', g.facts.cpuFlags.length);
-        ctx.log(`${describeFlagMismatch(r)} (${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`);
+        ctx.log(
+          `${describeFlagMismatch(r)} (${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`,
+        );
         recordFlagCheck(ctx.check, r);
         const disks = diskProblems(g.facts, g.disks);
-        ctx.check.ok('guest sees its disks', disks.length === 0, { expected: g.disks.map((d) => `${d.name}:${d.sectors}`).join(','), actual: g.facts.blockDevices.map((b) => `${b.name}:${b.sectors}`).join(','), message: disks.join('; ') });
+        ctx.check.ok('guest sees its disks', disks.length === 0, {
+          expected: g.disks.map((d) => `${d.name}:${d.sectors}`).join(','),
+          actual: g.facts.blockDevices.map((b) => `${b.name}:${b.sectors}`).join(','),
+          message: disks.join('; '),
+        });
         const mem = memoryProblem(g.facts.memTotalKiB, g.memoryMiB);
-        ctx.check.ok('guest sees its memory', !mem, { expected: `${g.memoryMiB} MiB`, actual: `${g.facts.memTotalKiB} KiB`, message: mem });
+        ctx.check.ok('guest sees its memory', !mem, {
+          expected: `${g.memoryMiB} MiB`,
+          actual: `${g.facts.memTotalKiB} KiB`,
+          message: mem,
+        });
       } else {
-        ctx.log(`${image.name} prints no facts block and has no guest agent: CPU flags, disks and memory are not checked`);
+        ctx.log(
+          `${image.name} prints no facts block and has no guest agent: CPU flags, disks and memory are not checked`,
+        );
       }
       const down = await shutDownGuest(g, { timeoutMs: s.shutdownTimeoutSec * 1000, signal: ctx.signal });
       ctx.log(down.detail);
       const problems = consoleProblems(g.vm.console.text);
-      ctx.check.ok('no panic/oops/BUG lines on the console', problems.length === 0, { expected: 'none', actual: problems.join(' | '), message: `the guest console shows: ${problems[0]}` });
-      ctx.check.ok('clean shutdown', down.clean, { expected: 'QEMU exits after the guest powers off', actual: down.detail, message: down.detail });
+      ctx.check.ok('no panic/oops/BUG lines on the console', problems.length === 0, {
+        expected: 'none',
+        actual: problems.join(' | '),
+        message: `the guest console shows: ${problems[0]}`,
+      });
+      ctx.check.ok('clean shutdown', down.clean, {
+        expected: 'QEMU exits after the guest powers off',
+        actual: down.detail,
+        message: down.detail,
+      });
     },
   };
 }

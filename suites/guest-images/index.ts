@@ -11,7 +11,8 @@ import { guestImageSettings } from './settings.ts';
 export default defineSuite({
   name: 'guest-images',
   title: 'Guest images boot and see their CPU, disks and memory',
-  description: 'Per image × CPU model: boot to ready, CPU flags vs QEMU model expansion, disks, memory, clean shutdown, no kernel panic/oops/BUG.',
+  description:
+    'Per image × CPU model: boot to ready, CPU flags vs QEMU model expansion, disks, memory, clean shutdown, no kernel panic/oops/BUG.',
   tags: ['guest', 'vm'],
   cases(_host, plan) {
     const s = guestImageSettings(plan);

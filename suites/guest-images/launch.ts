@@ -32,18 +32,33 @@ export interface BootedGuest {
  * (tiny init's console block, or the same lines through the guest agent). Teardown, the console artifact and the
  * scratch disk's removal are deferred on the case, so they run on failure, timeout and cancel too.
  */
-export async function bootGuest(ctx: CaseContext, choice: ImageChoice, o: { accel: Accel; cpu: string; s: GuestImageSettings }): Promise<BootedGuest> {
+export async function bootGuest(
+  ctx: CaseContext,
+  choice: ImageChoice,
+  o: { accel: Accel; cpu: string; s: GuestImageSettings },
+): Promise<BootedGuest> {
   const { transport, signal } = ctx;
   const image = 'builtIn' in choice ? await ensureImage(choice.builtIn) : userImage(choice.user);
   const onHost = await stageImage(transport, image, signal);
   const tinyInit = onHost.kind === 'tiny';
   const disks: DiskExpect[] = [];
-  if (onHost.disk) disks.push({ name: 'vda', sectors: await virtualSectors(ctx, onHost.disk.path), what: `image disk ${onHost.disk.path}` });
+  if (onHost.disk)
+    disks.push({
+      name: 'vda',
+      sectors: await virtualSectors(ctx, onHost.disk.path),
+      what: `image disk ${onHost.disk.path}`,
+    });
   const scratch = `/tmp/hwqual-vms/scratch-${randomBytes(6).toString('hex')}.raw`;
   await ctx.run(`mkdir -p /tmp/hwqual-vms && truncate -s ${o.s.scratchDiskMiB}M ${shellQuote(scratch)}`);
-  ctx.defer(async () => { await transport.exec(`rm -f ${shellQuote(scratch)}`, { timeoutMs: 30_000 }); });
+  ctx.defer(async () => {
+    await transport.exec(`rm -f ${shellQuote(scratch)}`, { timeoutMs: 30_000 });
+  });
   const extraDisks: DiskSpec[] = [{ path: scratch, format: 'raw' }];
-  disks.push({ name: `vd${String.fromCharCode(97 + disks.length)}`, sectors: o.s.scratchDiskMiB * 2048, what: `${o.s.scratchDiskMiB} MiB scratch disk` });
+  disks.push({
+    name: `vd${String.fromCharCode(97 + disks.length)}`,
+    sectors: o.s.scratchDiskMiB * 2048,
+    what: `${o.s.scratchDiskMiB} MiB scratch disk`,
+  });
   if ('user' in choice && choice.user.cloudInit) {
     const seed = await makeCidataDisk(transport, choice.user.cloudInit, '/tmp/hwqual-vms/seeds', signal);
     ctx.defer(() => seed.remove());
@@ -51,7 +66,11 @@ export async function bootGuest(ctx: CaseContext, choice: ImageChoice, o: { acce
   }
   const memoryMiB = ('user' in choice ? choice.user.memoryMiB : undefined) ?? (tinyInit ? 256 : 1024);
   const spec = imageVmSpec(onHost, {
-    accel: o.accel, cpu: o.cpu, memoryMiB, run: tinyInit ? 'facts' : undefined, extraDisks,
+    accel: o.accel,
+    cpu: o.cpu,
+    memoryMiB,
+    run: tinyInit ? 'facts' : undefined,
+    extraDisks,
     name: `gi-${choice.name}-${o.cpu.split(',')[0]}`,
   });
   const t0 = performance.now();
@@ -66,7 +85,11 @@ export async function bootGuest(ctx: CaseContext, choice: ImageChoice, o: { acce
   const agent = 'guestAgent' in onHost.readiness;
   const facts = ready.facts ?? (agent ? await factsByAgent(vm, signal) : await factsOnConsole(vm, signal));
   // The tiny init (built-in, or a user image made from it) powers off by itself after its facts block.
-  const shutdownBy: ShutdownBy = agent ? 'guest-agent' : tinyInit || vm.console.text.includes('HWQUAL-FACTS-END') ? 'tiny-init' : 'acpi';
+  const shutdownBy: ShutdownBy = agent
+    ? 'guest-agent'
+    : tinyInit || vm.console.text.includes('HWQUAL-FACTS-END')
+      ? 'tiny-init'
+      : 'acpi';
   return { vm, image: onHost, bootMs, facts, disks, memoryMiB, shutdownBy };
 }
 
@@ -87,7 +110,8 @@ async function factsByAgent(vm: Vm, signal: AbortSignal): Promise<GuestFacts | u
   const agent = await vm.guestAgent({ signal });
   try {
     const r = await agent.exec('/bin/sh', ['-c', FACTS_SCRIPT], { timeoutMs: 180_000, signal }); // slow under TCG on a loaded host
-    if (r.exitCode !== 0) throw new HwqualError('E_VM', `the facts script failed in the guest (exit ${r.exitCode}): ${r.stderr.trim()}`);
+    if (r.exitCode !== 0)
+      throw new HwqualError('E_VM', `the facts script failed in the guest (exit ${r.exitCode}): ${r.stderr.trim()}`);
     return parseGuestFacts(r.stdout);
   } finally {
     agent.close();
@@ -95,6 +119,8 @@ async function factsByAgent(vm: Vm, signal: AbortSignal): Promise<GuestFacts | u
 }
 
 async function virtualSectors(ctx: CaseContext, path: string): Promise<number> {
-  const info = JSON.parse(await ctx.run(`qemu-img info -U --output=json ${shellQuote(path)}`)) as { 'virtual-size': number };
+  const info = JSON.parse(await ctx.run(`qemu-img info -U --output=json ${shellQuote(path)}`)) as {
+    'virtual-size': number;
+  };
   return Math.round(info['virtual-size'] / 512);
 }

@@ -23,7 +23,8 @@ export interface GuestImageSettings {
 
 const num = (v: unknown, where: string, dflt?: number): number | undefined => {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !(v > 0)) throw new HwqualError('E_CONFIG', `guest-images: settings.${where} must be a positive number`);
+  if (typeof v !== 'number' || !(v > 0))
+    throw new HwqualError('E_CONFIG', `guest-images: settings.${where} must be a positive number`);
   return v;
 };
 
@@ -32,14 +33,25 @@ export function guestImageSettings(plan: PlanView): GuestImageSettings {
   const rawImages = plan.matrix.images ?? ['tiny'];
   const images = rawImages.map((entry, i): ImageChoice => {
     if (typeof entry === 'string') {
-      if (!recipeByName(entry)) throw new HwqualError('E_CONFIG', `guest-images: matrix.images[${i}]: no built-in image '${entry}' (tiny, tiny-generic, debian12, debian12-cloudinit)`);
+      if (!recipeByName(entry))
+        throw new HwqualError(
+          'E_CONFIG',
+          `guest-images: matrix.images[${i}]: no built-in image '${entry}' (tiny, tiny-generic, debian12, debian12-cloudinit)`,
+        );
       return { name: entry, builtIn: entry };
     }
     const cfg = entry as UserImageConfig;
     if (!cfg || typeof cfg !== 'object' || typeof cfg.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(cfg.name)) {
-      throw new HwqualError('E_CONFIG', `guest-images: matrix.images[${i}]: a user image needs a name (letters, digits, . _ -)`);
+      throw new HwqualError(
+        'E_CONFIG',
+        `guest-images: matrix.images[${i}]: a user image needs a name (letters, digits, . _ -)`,
+      );
     }
-    if (!cfg.ready) throw new HwqualError('E_CONFIG', `guest-images: image ${cfg.name}: give ready: {console: regex} or {guestAgent: true}`);
+    if (!cfg.ready)
+      throw new HwqualError(
+        'E_CONFIG',
+        `guest-images: image ${cfg.name}: give ready: {console: regex} or {guestAgent: true}`,
+      );
     userImage(cfg); // validates: disk or kernel, ready regex
     return { name: cfg.name, user: cfg };
   });
@@ -47,7 +59,11 @@ export function guestImageSettings(plan: PlanView): GuestImageSettings {
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new HwqualError('E_CONFIG', `guest-images: image name '${dup}' is given twice`);
   const cpuModels = (plan.matrix.cpuModels ?? ['max']).map((m, i) => {
-    if (typeof m !== 'string' || !m.trim()) throw new HwqualError('E_CONFIG', `guest-images: matrix.cpuModels[${i}] must be a CPU model spec (e.g. max, Skylake-Server,-hle)`);
+    if (typeof m !== 'string' || !m.trim())
+      throw new HwqualError(
+        'E_CONFIG',
+        `guest-images: matrix.cpuModels[${i}] must be a CPU model spec (e.g. max, Skylake-Server,-hle)`,
+      );
     return m.trim();
   });
   const own = (plan.settings.guestImages ?? {}) as Record<string, unknown>;

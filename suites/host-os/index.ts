@@ -11,7 +11,8 @@ import { vulnerabilityCases } from './vulnerability-cases.ts';
 export default defineSuite({
   name: 'host-os',
   title: 'Host OS and virtualisation stack',
-  description: 'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt versions, IOMMU, hugepages, kernel command line, CPU vulnerabilities.',
+  description:
+    'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt versions, IOMMU, hugepages, kernel command line, CPU vulnerabilities.',
   tags: ['host'],
   cases(host, plan) {
     const req = hostOsRequire(plan);

@@ -15,7 +15,8 @@ export function osCases(req: HostOsRequire): CaseDef[] {
       readOnly: true,
       async run(ctx) {
         const text = await probe(ctx, CMD.osRelease);
-        if (text === undefined) return ctx.fail('/etc/os-release is missing or unreadable', 'an os-release file', '(absent)');
+        if (text === undefined)
+          return ctx.fail('/etc/os-release is missing or unreadable', 'an os-release file', '(absent)');
         const os = parseOsRelease(text);
         ctx.fact('os', os);
         ctx.log(`OS: ${os.prettyName ?? os.id ?? 'unknown'}`);
@@ -32,7 +33,11 @@ export function osCases(req: HostOsRequire): CaseDef[] {
       async run(ctx) {
         const release = (await ctx.run(CMD.kernelRelease, { readOnly: true })).trim();
         ctx.fact('kernelRelease', release);
-        if (req.kernel) ctx.expect.ok(`kernel ${req.kernel}`, satisfies(release, req.kernel), { expected: req.kernel, actual: release });
+        if (req.kernel)
+          ctx.expect.ok(`kernel ${req.kernel}`, satisfies(release, req.kernel), {
+            expected: req.kernel,
+            actual: release,
+          });
       },
     },
     {
@@ -53,5 +58,8 @@ export function osCases(req: HostOsRequire): CaseDef[] {
 function checkParam(ctx: CaseContext, tokens: string[], wanted: string): void {
   const key = wanted.split('=')[0];
   const present = tokens.filter((t) => t === key || t.startsWith(`${key}=`));
-  ctx.check.ok(`cmdline ${wanted}`, cmdlineHas(tokens, wanted), { expected: wanted, actual: present.join(' ') || '(absent)' });
+  ctx.check.ok(`cmdline ${wanted}`, cmdlineHas(tokens, wanted), {
+    expected: wanted,
+    actual: present.join(' ') || '(absent)',
+  });
 }

@@ -32,7 +32,8 @@ export function hostOsRequire(plan: PlanView): HostOsRequire {
   const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
   const hp = r.hugepages;
   const os = r.os && typeof r.os === 'object' ? (r.os as Record<string, unknown>) : undefined;
-  const vul = r.vulnerabilities && typeof r.vulnerabilities === 'object' ? (r.vulnerabilities as Record<string, unknown>) : {};
+  const vul =
+    r.vulnerabilities && typeof r.vulnerabilities === 'object' ? (r.vulnerabilities as Record<string, unknown>) : {};
   return {
     qemu: str(r.qemu),
     libvirt: str(r.libvirt),
@@ -41,10 +42,17 @@ export function hostOsRequire(plan: PlanView): HostOsRequire {
     kvm: bool(r.kvm),
     nested: bool(r.nested),
     iommu: bool(r.iommu),
-    hugepages: typeof hp === 'number' ? { min: hp }
-      : hp && typeof hp === 'object' ? { min: num((hp as Record<string, unknown>).min), sizeKiB: num((hp as Record<string, unknown>).sizeKiB) }
-      : undefined,
-    kernelCmdline: Array.isArray(r.kernelCmdline) ? r.kernelCmdline.map(String) : typeof r.kernelCmdline === 'string' ? [r.kernelCmdline] : [],
+    hugepages:
+      typeof hp === 'number'
+        ? { min: hp }
+        : hp && typeof hp === 'object'
+          ? { min: num((hp as Record<string, unknown>).min), sizeKiB: num((hp as Record<string, unknown>).sizeKiB) }
+          : undefined,
+    kernelCmdline: Array.isArray(r.kernelCmdline)
+      ? r.kernelCmdline.map(String)
+      : typeof r.kernelCmdline === 'string'
+        ? [r.kernelCmdline]
+        : [],
     vulnerabilities: { allow: Array.isArray(vul.allow) ? vul.allow.map(String) : [] },
   };
 }

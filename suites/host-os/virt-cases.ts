@@ -21,7 +21,10 @@ export function virtCases(req: HostOsRequire): CaseDef[] {
         const ls = await probe(ctx, CMD.kvmDevice);
         const present = ls !== undefined && parseKvmDevice(ls);
         ctx.fact('kvmDevice', present);
-        ctx.expect.ok('/dev/kvm is a character device', present, { expected: 'present', actual: ls?.trim() || '(absent)' });
+        ctx.expect.ok('/dev/kvm is a character device', present, {
+          expected: 'present',
+          actual: ls?.trim() || '(absent)',
+        });
       },
     },
     {
@@ -36,12 +39,17 @@ export function virtCases(req: HostOsRequire): CaseDef[] {
         const intel = parseKvmParams('kvm_intel', (await probe(ctx, CMD.kvmIntelParams, true)) ?? '');
         const amd = parseKvmParams('kvm_amd', (await probe(ctx, CMD.kvmAmdParams, true)) ?? '');
         const mod = intel ?? amd;
-        if (!mod) return ctx.fail('neither kvm_intel nor kvm_amd is loaded', 'kvm_intel or kvm_amd', '(neither loaded)');
+        if (!mod)
+          return ctx.fail('neither kvm_intel nor kvm_amd is loaded', 'kvm_intel or kvm_amd', '(neither loaded)');
         const pagingName = mod.module === 'kvm_intel' ? 'ept' : 'npt';
         const paging = mod.module === 'kvm_intel' ? mod.ept : mod.npt;
         ctx.fact('kvm', { module: mod.module, nested: mod.nested, [pagingName]: paging });
         ctx.log(`${mod.module}: nested=${mod.nested ?? '?'} ${pagingName}=${paging ?? '?'}`);
-        if (req.nested) ctx.check.ok('nested virtualisation on', paramEnabled(mod.nested), { expected: 'Y/1', actual: mod.nested ?? '(absent)' });
+        if (req.nested)
+          ctx.check.ok('nested virtualisation on', paramEnabled(mod.nested), {
+            expected: 'Y/1',
+            actual: mod.nested ?? '(absent)',
+          });
       },
     },
     {
@@ -53,14 +61,21 @@ export function virtCases(req: HostOsRequire): CaseDef[] {
         let found: { version: string; command: string } | undefined;
         for (const command of [CMD.qemuX86, CMD.qemuArm, CMD.qemuKvm]) {
           const v = parseQemuVersion((await probe(ctx, command)) ?? '');
-          if (v) { found = { version: v, command }; break; }
+          if (v) {
+            found = { version: v, command };
+            break;
+          }
         }
         if (!found) {
           if (req.qemu) return ctx.fail(`no QEMU found (plan requires ${req.qemu})`, req.qemu, '(absent)');
           return ctx.skip('no QEMU binary on this host and the plan requires no version');
         }
         ctx.fact('qemu', { version: found.version, binary: found.command.split(' ')[0] });
-        if (req.qemu) ctx.expect.ok(`QEMU ${req.qemu}`, satisfies(found.version, req.qemu), { expected: req.qemu, actual: found.version });
+        if (req.qemu)
+          ctx.expect.ok(`QEMU ${req.qemu}`, satisfies(found.version, req.qemu), {
+            expected: req.qemu,
+            actual: found.version,
+          });
       },
     },
     {
@@ -69,10 +84,16 @@ export function virtCases(req: HostOsRequire): CaseDef[] {
       tags: ['libvirt'],
       readOnly: true,
       async run(ctx) {
-        const version = parseLibvirtVersion((await probe(ctx, CMD.libvirtd)) ?? '') ?? parseLibvirtVersion((await probe(ctx, CMD.virshVersion)) ?? '');
+        const version =
+          parseLibvirtVersion((await probe(ctx, CMD.libvirtd)) ?? '') ??
+          parseLibvirtVersion((await probe(ctx, CMD.virshVersion)) ?? '');
         if (!version) return ctx.skip('libvirt is not installed (no libvirtd, no virsh)');
         ctx.fact('libvirt', { version });
-        if (req.libvirt) ctx.expect.ok(`libvirt ${req.libvirt}`, satisfies(version, req.libvirt), { expected: req.libvirt, actual: version });
+        if (req.libvirt)
+          ctx.expect.ok(`libvirt ${req.libvirt}`, satisfies(version, req.libvirt), {
+            expected: req.libvirt,
+            actual: version,
+          });
       },
     },
     {
@@ -86,7 +107,14 @@ export function virtCases(req: HostOsRequire): CaseDef[] {
         const groups = ls === undefined ? 0 : countIommuGroups(ls);
         ctx.metric('iommu_groups', groups);
         const cmdline = parseCmdline((await probe(ctx, CMD.cmdline)) ?? '');
-        const switches = ['intel_iommu=on', 'amd_iommu=on', 'iommu=pt', 'iommu=off', 'intel_iommu=off', 'amd_iommu=off'].filter((p) => cmdlineHas(cmdline, p));
+        const switches = [
+          'intel_iommu=on',
+          'amd_iommu=on',
+          'iommu=pt',
+          'iommu=off',
+          'intel_iommu=off',
+          'amd_iommu=off',
+        ].filter((p) => cmdlineHas(cmdline, p));
         ctx.fact('iommu', { groups, cmdline: switches });
         ctx.expect.atLeast('IOMMU groups', groups, 1);
       },
@@ -103,7 +131,8 @@ export function virtCases(req: HostOsRequire): CaseDef[] {
         if (m.hugepageSizeKiB !== undefined) ctx.metric('hugepage_size_kib', m.hugepageSizeKiB);
         const want = req.hugepages;
         if (want?.min !== undefined) ctx.check.atLeast('hugepages total', m.hugepagesTotal ?? 0, want.min);
-        if (want?.sizeKiB !== undefined) ctx.check.equal('default hugepage size (KiB)', m.hugepageSizeKiB, want.sizeKiB);
+        if (want?.sizeKiB !== undefined)
+          ctx.check.equal('default hugepage size (KiB)', m.hugepageSizeKiB, want.sizeKiB);
       },
     },
   ];

@@ -10,9 +10,13 @@ import { mib } from '../../src/vm/migration/sample.ts';
 export function passCharts(hop: HopReport): CaseChart[] {
   if (!hop.passes.length) return [];
   const head = `${hop.from} → ${hop.to} (${hop.strategy})`;
-  const label = (p: HopReport['passes'][number]) => `pass ${p.pass} @${(p.t / 1000).toFixed(1)}s${p.throttlePct ? ` throttle ${p.throttlePct}%` : ''}`;
-  const series = (title: string, unit: string, value: (p: HopReport['passes'][number]) => number): CaseChart =>
-    ({ title: `${head}: ${title}`, unit, points: hop.passes.map((p) => ({ label: label(p), value: value(p) })) });
+  const label = (p: HopReport['passes'][number]) =>
+    `pass ${p.pass} @${(p.t / 1000).toFixed(1)}s${p.throttlePct ? ` throttle ${p.throttlePct}%` : ''}`;
+  const series = (title: string, unit: string, value: (p: HopReport['passes'][number]) => number): CaseChart => ({
+    title: `${head}: ${title}`,
+    unit,
+    points: hop.passes.map((p) => ({ label: label(p), value: value(p) })),
+  });
   return [
     series('remaining per pass', 'MiB', (p) => mib(p.remaining)),
     series('dirty rate per pass', 'MiB/s', (p) => mib(p.dirtyRate)),

@@ -31,17 +31,29 @@ export interface CpuModelChoice {
 export const FALLBACK_CPU_MODEL = 'qemu64';
 
 /** Pure: the choice from the plan's model, the pool and its baseline (or why there is none). */
-export function chooseCpuModel(planModel: string | undefined, pool: { hosts: readonly string[]; accel?: Accel; baseline?: PoolBaseline; error?: string }): CpuModelChoice {
+export function chooseCpuModel(
+  planModel: string | undefined,
+  pool: { hosts: readonly string[]; accel?: Accel; baseline?: PoolBaseline; error?: string },
+): CpuModelChoice {
   if (planModel) return { model: planModel, source: 'plan' };
   const b = pool.baseline;
   if (b?.model && !pool.error) {
     return {
-      model: b.model, source: `pool baseline of ${pool.hosts.join(',')}`, pool: [...pool.hosts],
-      ...(pool.accel && { accel: pool.accel }), ...(b.expansionFrom && { expansionFrom: b.expansionFrom }),
+      model: b.model,
+      source: `pool baseline of ${pool.hosts.join(',')}`,
+      pool: [...pool.hosts],
+      ...(pool.accel && { accel: pool.accel }),
+      ...(b.expansionFrom && { expansionFrom: b.expansionFrom }),
     };
   }
   const why = pool.error ?? (b?.problems.length ? b.problems.join('; ') : 'the baseline named no model');
-  return { model: FALLBACK_CPU_MODEL, source: 'fallback', reason: `no pool baseline of ${pool.hosts.join(',')}: ${why}`, pool: [...pool.hosts], ...(pool.accel && { accel: pool.accel }) };
+  return {
+    model: FALLBACK_CPU_MODEL,
+    source: 'fallback',
+    reason: `no pool baseline of ${pool.hosts.join(',')}: ${why}`,
+    pool: [...pool.hosts],
+    ...(pool.accel && { accel: pool.accel }),
+  };
 }
 
 /**
@@ -55,22 +67,36 @@ export function migrationPool(pairs: ReadonlyArray<readonly [string, string]>, l
 }
 
 /** Ask each pool host's QEMU (through its transport, under `accel`) and compute the baseline. Never throws: a failure is the fallback's reason. */
-export async function resolveCpuModel(ctx: CaseContext, planModel: string | undefined, pool: readonly string[], accel: Accel): Promise<CpuModelChoice> {
+export async function resolveCpuModel(
+  ctx: CaseContext,
+  planModel: string | undefined,
+  pool: readonly string[],
+  accel: Accel,
+): Promise<CpuModelChoice> {
   if (planModel) return chooseCpuModel(planModel, { hosts: pool });
   try {
-    const facts = await Promise.all(pool.map((name) => {
-      const transport = name === ctx.host.name ? ctx.transport : ctx.peer?.(name);
-      if (!transport) throw new Error(`host ${name} has no transport in this run`);
-      const arch = ctx.plan.hosts?.find((h) => h.name === name)?.facts.arch;
-      return qemuCpuFactsOnce(transport, accel, { qemuBinary: qemuBinaryFor(arch), signal: ctx.signal });
-    }));
+    const facts = await Promise.all(
+      pool.map((name) => {
+        const transport = name === ctx.host.name ? ctx.transport : ctx.peer?.(name);
+        if (!transport) throw new Error(`host ${name} has no transport in this run`);
+        const arch = ctx.plan.hosts?.find((h) => h.name === name)?.facts.arch;
+        return qemuCpuFactsOnce(transport, accel, { qemuBinary: qemuBinaryFor(arch), signal: ctx.signal });
+      }),
+    );
     const byHost = new Map(facts.map((q, i) => [pool[i], q]));
     const baseline = computePoolBaseline(
-      facts.map((q, i) => ({ host: pool[i], qemuVersion: q.qemuVersion, definitions: q.definitions, machines: q.machines })),
+      facts.map((q, i) => ({
+        host: pool[i],
+        qemuVersion: q.qemuVersion,
+        definitions: q.definitions,
+        machines: q.machines,
+      })),
       (host, model) => {
         const q = byHost.get(host)!;
         const e = q.expansions[model];
-        return e ? { features: e, from: `${host}'s QEMU ${q.qemuVersion ?? '(version not recorded)'} (${accel})` } : undefined;
+        return e
+          ? { features: e, from: `${host}'s QEMU ${q.qemuVersion ?? '(version not recorded)'} (${accel})` }
+          : undefined;
       },
       loadCpuCatalog().qemuModels,
     );

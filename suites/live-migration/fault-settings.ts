@@ -24,7 +24,8 @@ function fail(what: string): never {
 /** Checked once with the other settings; a link-down needs a lab-in-a-box (its state file in lab-dir). */
 export function faultSetting(v: unknown): FaultSetting | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('must be an object { kind, after, at, down-for, lab-dir }');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    fail('must be an object { kind, after, at, down-for, lab-dir }');
   const f = v as Record<string, unknown>;
   const known = new Set(['kind', 'after', 'at', 'down-for', 'lab-dir']);
   const extra = Object.keys(f).filter((k) => !known.has(k));
@@ -37,11 +38,20 @@ export function faultSetting(v: unknown): FaultSetting | undefined {
     if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) fail(`${what} must be a number of seconds ≥ 0`);
     return x;
   };
-  const out: FaultSetting = { kind: f.kind, after, atSec: secs(f.at, 'at', after === 'postcopy' ? 0.3 : 1.5), downForSec: secs(f['down-for'], 'down-for', 15) };
+  const out: FaultSetting = {
+    kind: f.kind,
+    after,
+    atSec: secs(f.at, 'at', after === 'postcopy' ? 0.3 : 1.5),
+    downForSec: secs(f['down-for'], 'down-for', 15),
+  };
   if (f.kind === 'link-down') {
-    if (typeof f['lab-dir'] !== 'string') fail('lab-dir must name the lab-in-a-box folder (hwqual lab up --dir …): link-down only runs on a lab hwqual made');
+    if (typeof f['lab-dir'] !== 'string')
+      fail(
+        'lab-dir must name the lab-in-a-box folder (hwqual lab up --dir …): link-down only runs on a lab hwqual made',
+      );
     out.labDir = resolve(f['lab-dir']);
-    if (!existsSync(join(out.labDir, 'state.json'))) fail(`lab-dir: ${out.labDir} holds no lab-in-a-box (no state.json)`);
+    if (!existsSync(join(out.labDir, 'state.json')))
+      fail(`lab-dir: ${out.labDir} holds no lab-in-a-box (no state.json)`);
   }
   return out;
 }
@@ -51,5 +61,10 @@ export function faultFor(s: FaultSetting, to: string): Fault {
   const base = { afterMs: Math.round(s.atSec * 1000), after: s.after };
   if (s.kind === 'kill-destination') return { kind: 'kill-destination', ...base };
   const dir = s.labDir!;
-  return { kind: 'link-down', ...base, downForMs: Math.round(s.downForSec * 1000), setLink: (state) => labLink(dir, to, state) };
+  return {
+    kind: 'link-down',
+    ...base,
+    downForMs: Math.round(s.downForSec * 1000),
+    setLink: (state) => labLink(dir, to, state),
+  };
 }

@@ -10,10 +10,13 @@ import { migrationSettings } from './settings.ts';
 export default defineSuite({
   name: 'live-migration',
   title: 'Live migration',
-  description: 'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed blackout, passes, non-convergence diagnosis, Nova outcome.',
+  description:
+    'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed blackout, passes, non-convergence diagnosis, Nova outcome.',
   tags: ['migration'],
   cases(host, plan) {
     const s = migrationSettings(plan, plan.hosts ?? [host]);
-    return s.pairs.filter(([from]) => from === host.name).flatMap(([from, to]) => s.strategies.map((st) => migrateCase(s, from, to, st)));
+    return s.pairs
+      .filter(([from]) => from === host.name)
+      .flatMap(([from, to]) => s.strategies.map((st) => migrateCase(s, from, to, st)));
   },
 });

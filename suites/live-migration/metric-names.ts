@@ -1,5 +1,14 @@
 /** Hop metrics migrate-case.ts records under names of its own; every other numeric hop metric goes in snake_case. */
-export const NAMED_HOP_METRICS = new Set(['totalMs', 'setupMs', 'downtimeMs', 'blackoutMs', 'transferredBytes', 'passes', 'throttlePct', 'measuredDirtyMiBps']);
+export const NAMED_HOP_METRICS = new Set([
+  'totalMs',
+  'setupMs',
+  'downtimeMs',
+  'blackoutMs',
+  'transferredBytes',
+  'passes',
+  'throttlePct',
+  'measuredDirtyMiBps',
+]);
 
 /** `xbzrleCacheMissRate` → `xbzrle_cache_miss_rate` (the case-metric spelling: results.json, JUnit properties). */
 export function snakeCase(k: string): string {

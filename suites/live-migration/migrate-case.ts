@@ -11,7 +11,12 @@ import { MiB } from '../../src/vm/migration/sample.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
 
 /** One case per pair and strategy: boot the workload guest on `from`, migrate to `to` (and back: ping-pong). */
-export function migrateCase(s: MigrationSettings, from: string, to: string, strategy: MigrationSettings['strategies'][number]): CaseDef {
+export function migrateCase(
+  s: MigrationSettings,
+  from: string,
+  to: string,
+  strategy: MigrationSettings['strategies'][number],
+): CaseDef {
   return {
     id: 'migrate',
     title: `Live migration ${from} → ${to} (${strategy}${s.hops > 1 ? `, ping-pong ×${s.hops}` : ''})`,
@@ -19,35 +24,54 @@ export function migrateCase(s: MigrationSettings, from: string, to: string, stra
     alsoLocks: [to],
     tags: ['migration', strategy],
     // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's waits.
-    timeoutSec: s.hops * (s.deadlineSec + 120) + 60 + s.cleanupWaitSec + (s.fault ? s.fault.downForSec + s.recovery.linkWaitSec + s.recovery.resumeTimeoutSec : 0),
+    timeoutSec:
+      s.hops * (s.deadlineSec + 120) +
+      60 +
+      s.cleanupWaitSec +
+      (s.fault ? s.fault.downForSec + s.recovery.linkWaitSec + s.recovery.resumeTimeoutSec : 0),
     async run(ctx) {
       const peer = ctx.peer?.(to);
       const toInfo = ctx.plan.hosts?.find((h) => h.name === to);
       if (!peer || !toInfo) return ctx.skip(`destination host ${to} is not part of this run`);
-      if (ctx.host.replayed || toInfo.replayed) return ctx.skip('live migration needs live hosts (a replayed profile cannot run QEMU)');
+      if (ctx.host.replayed || toInfo.replayed)
+        return ctx.skip('live migration needs live hosts (a replayed profile cannot run QEMU)');
       const accel = (await resolveAccel(ctx.transport, s.accel, { signal: ctx.signal })).accel;
       const image = await ensureImage('tiny');
-      const pool = migrationPool(s.pairs, (ctx.plan.hosts ?? []).map((h) => h.name));
+      const pool = migrationPool(
+        s.pairs,
+        (ctx.plan.hosts ?? []).map((h) => h.name),
+      );
       const cpu = await resolveCpuModel(ctx, s.cpuModel, pool, accel);
       ctx.log(`CPU model ${cpu.model} (${cpu.source}${cpu.reason ? `: ${cpu.reason}` : ''})`);
       ctx.fact('migration.cpuModel', cpu);
       const run = await runMigration({
         source: { name: from, transport: ctx.transport, address: ctx.host.address },
         destination: { name: to, transport: peer, address: toInfo.address },
-        image, strategy, hops: s.hops, signal: ctx.signal, log: (m) => ctx.log(m),
+        image,
+        strategy,
+        hops: s.hops,
+        signal: ctx.signal,
+        log: (m) => ctx.log(m),
         guest: { accel, cpu: cpu.model, machine: s.machine, ...s.guest },
         tuning: tuningOf(s),
-        postcopyAfterPass: s.postcopyAfterPass, deadlineMs: s.deadlineSec * 1000, stallMs: s.stallSec * 1000, nova: s.nova,
+        postcopyAfterPass: s.postcopyAfterPass,
+        deadlineMs: s.deadlineSec * 1000,
+        stallMs: s.stallSec * 1000,
+        nova: s.nova,
         postcopyBandwidth: s.postcopyBandwidthMiBps && s.postcopyBandwidthMiBps * MiB,
         recovery: { linkWaitMs: s.recovery.linkWaitSec * 1000, resumeTimeoutMs: s.recovery.resumeTimeoutSec * 1000 },
-        cleanupWaitMs: s.cleanupWaitSec * 1000, defer: (fn) => ctx.defer(fn),
+        cleanupWaitMs: s.cleanupWaitSec * 1000,
+        defer: (fn) => ctx.defer(fn),
         ...(s.fault && { fault: faultFor(s.fault, to) }),
       });
       await record(ctx, run, cpu);
       for (const hop of run.hops) {
         for (const c of hop.checks) ctx.check.ok(`${hop.from}→${hop.to}: ${c.name}`, c.ok, { message: c.detail });
         if (hop.outcome === 'stalled') throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: ${hop.diagnosis}`);
-        if (hop.outcome !== 'completed') ctx.fail(`${hop.from} → ${hop.to}: ${hop.outcome}: ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`);
+        if (hop.outcome !== 'completed')
+          ctx.fail(
+            `${hop.from} → ${hop.to}: ${hop.outcome}: ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`,
+          );
       }
     },
   };
@@ -64,9 +88,16 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice):
   run.hops.forEach((h, i) => {
     const p = run.hops.length > 1 ? `hop${i + 1}_` : '';
     const m = h.metrics;
-    const put = (k: string, v: number | undefined) => { if (v !== undefined && Number.isFinite(v)) ctx.metric(`${p}${k}`, v); };
-    put('total_ms', m.totalMs); put('setup_ms', m.setupMs); put('downtime_ms', m.downtimeMs); put('blackout_ms', m.blackoutMs);
-    put('transferred_bytes', m.transferredBytes); put('passes', m.passes); put('throttle_pct', m.throttlePct);
+    const put = (k: string, v: number | undefined) => {
+      if (v !== undefined && Number.isFinite(v)) ctx.metric(`${p}${k}`, v);
+    };
+    put('total_ms', m.totalMs);
+    put('setup_ms', m.setupMs);
+    put('downtime_ms', m.downtimeMs);
+    put('blackout_ms', m.blackoutMs);
+    put('transferred_bytes', m.transferredBytes);
+    put('passes', m.passes);
+    put('throttle_pct', m.throttlePct);
     for (const [k, v] of Object.entries(m)) if (!NAMED_HOP_METRICS.has(k)) put(snakeCase(k), v);
     for (const c of passCharts(h)) ctx.chart?.(c);
   });

@@ -54,16 +54,21 @@ const num = (v: unknown, what: string, min = 0): number | undefined => {
 /** A percentage QEMU accepts for the throttle parameters: 1–99 (the trigger threshold allows 100). */
 const pct = (v: unknown, what: string): number | undefined => {
   const n = num(v, what, 1);
-  if (n !== undefined && n > (what === 'throttle-trigger-threshold' ? 100 : 99)) fail(`${what} must be a percentage QEMU accepts (1–${what === 'throttle-trigger-threshold' ? 100 : 99})`);
+  if (n !== undefined && n > (what === 'throttle-trigger-threshold' ? 100 : 99))
+    fail(`${what} must be a percentage QEMU accepts (1–${what === 'throttle-trigger-threshold' ? 100 : 99})`);
   return n;
 };
 
 /** The Tuning of strategy.ts that the settings ask for (bytes for QEMU). */
 export function tuningOf(s: MigrationSettings): Tuning {
   return {
-    maxBandwidth: s.maxBandwidthMiBps && s.maxBandwidthMiBps * MiB, downtimeLimitMs: s.downtimeLimitMs,
-    multifdChannels: s.multifdChannels, xbzrleCacheBytes: s.xbzrleCacheMiB && s.xbzrleCacheMiB * MiB,
-    cpuThrottleInitial: s.throttle.initial, cpuThrottleIncrement: s.throttle.increment, maxCpuThrottle: s.throttle.max,
+    maxBandwidth: s.maxBandwidthMiBps && s.maxBandwidthMiBps * MiB,
+    downtimeLimitMs: s.downtimeLimitMs,
+    multifdChannels: s.multifdChannels,
+    xbzrleCacheBytes: s.xbzrleCacheMiB && s.xbzrleCacheMiB * MiB,
+    cpuThrottleInitial: s.throttle.initial,
+    cpuThrottleIncrement: s.throttle.increment,
+    maxCpuThrottle: s.throttle.max,
     throttleTriggerThreshold: s.throttle.threshold,
   };
 }
@@ -74,18 +79,27 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
   let pairs: Array<[string, string]>;
   if (m.pairs === undefined || m.pairs === 'all-directions') {
     pairs = names.flatMap((a) => names.filter((b) => b !== a).map((b) => [a, b] as [string, string]));
-  } else if (Array.isArray(m.pairs) && m.pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'string') && p[0] !== p[1])) {
+  } else if (
+    Array.isArray(m.pairs) &&
+    m.pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'string') && p[0] !== p[1])
+  ) {
     pairs = m.pairs as Array<[string, string]>;
   } else fail('pairs must be all-directions or a list of [from, to] host pairs');
   const strategies = (m.strategies ?? ['precopy']) as Strategy[];
-  if (!Array.isArray(strategies) || strategies.some((s) => !STRATEGIES.includes(s))) fail(`strategies must be a list of ${STRATEGIES.join(', ')}`);
+  if (!Array.isArray(strategies) || strategies.some((s) => !STRATEGIES.includes(s)))
+    fail(`strategies must be a list of ${STRATEGIES.join(', ')}`);
   const g = (m.guest ?? {}) as Record<string, unknown>;
   const r = (m.recovery ?? {}) as Record<string, unknown>;
   return {
     accel: (plan.settings.accel as AccelChoice | undefined) ?? 'auto',
-    pairs, strategies,
+    pairs,
+    strategies,
     hops: num(m['ping-pong'], 'ping-pong', 1) ?? 1,
-    guest: { memoryMiB: num(g.memoryMiB, 'guest.memoryMiB', 64) ?? 256, wssMiB: num(g.wssMiB, 'guest.wssMiB', 1) ?? 32, dirtyMiBps: num(g.dirtyMiBps, 'guest.dirtyMiBps') ?? 8 },
+    guest: {
+      memoryMiB: num(g.memoryMiB, 'guest.memoryMiB', 64) ?? 256,
+      wssMiB: num(g.wssMiB, 'guest.wssMiB', 1) ?? 32,
+      dirtyMiBps: num(g.dirtyMiBps, 'guest.dirtyMiBps') ?? 8,
+    },
     cpuModel: typeof m.cpuModel === 'string' ? m.cpuModel : undefined,
     machine: typeof m.machine === 'string' ? m.machine : undefined,
     maxBandwidthMiBps: num(m['max-bandwidth'], 'max-bandwidth', 1),
@@ -97,11 +111,16 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
     multifdChannels: num(m['multifd-channels'], 'multifd-channels', 1),
     xbzrleCacheMiB: num(m['xbzrle-cache-size'], 'xbzrle-cache-size', 1),
     throttle: {
-      initial: pct(m['cpu-throttle-initial'], 'cpu-throttle-initial'), increment: pct(m['cpu-throttle-increment'], 'cpu-throttle-increment'),
-      max: pct(m['max-cpu-throttle'], 'max-cpu-throttle'), threshold: pct(m['throttle-trigger-threshold'], 'throttle-trigger-threshold'),
+      initial: pct(m['cpu-throttle-initial'], 'cpu-throttle-initial'),
+      increment: pct(m['cpu-throttle-increment'], 'cpu-throttle-increment'),
+      max: pct(m['max-cpu-throttle'], 'max-cpu-throttle'),
+      threshold: pct(m['throttle-trigger-threshold'], 'throttle-trigger-threshold'),
     },
     cleanupWaitSec: num(m['cleanup-wait'], 'cleanup-wait') ?? 60,
-    recovery: { linkWaitSec: num(r['link-wait'], 'recovery.link-wait', 1) ?? 60, resumeTimeoutSec: num(r['resume-timeout'], 'recovery.resume-timeout', 1) ?? 120 },
+    recovery: {
+      linkWaitSec: num(r['link-wait'], 'recovery.link-wait', 1) ?? 60,
+      resumeTimeoutSec: num(r['resume-timeout'], 'recovery.resume-timeout', 1) ?? 120,
+    },
     postcopyBandwidthMiBps: num(m['max-postcopy-bandwidth'], 'max-postcopy-bandwidth', 1),
     fault: faultSetting(m.fault),
   };

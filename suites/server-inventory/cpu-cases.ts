@@ -10,7 +10,11 @@ import { probe } from './read.ts';
 async function readLscpu(ctx: CaseContext): Promise<LscpuFacts | undefined> {
   const json = await probe(ctx, CMD.lscpuJson);
   if (json) {
-    try { return parseLscpuJson(json); } catch { ctx.log('lscpu -J gave no JSON; trying plain lscpu'); }
+    try {
+      return parseLscpuJson(json);
+    } catch {
+      ctx.log('lscpu -J gave no JSON; trying plain lscpu');
+    }
   }
   const text = await probe(ctx, CMD.lscpu);
   return text ? parseLscpuText(text) : undefined;
@@ -29,8 +33,20 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
         const cpuinfo = parseCpuinfo((await probe(ctx, CMD.cpuinfo)) ?? '');
         const cpu: CpuFacts = { ...cpuinfo, ...lscpu?.cpu };
         if (!cpu.vendor && !cpu.modelName) return ctx.fail('neither lscpu nor /proc/cpuinfo describes the CPU');
-        const cores = cpu.sockets !== undefined && cpu.coresPerSocket !== undefined ? cpu.sockets * cpu.coresPerSocket : undefined;
-        ctx.fact('cpu', { vendor: cpu.vendor, model: cpu.modelName, family: cpu.family, modelNumber: cpu.model, stepping: cpu.stepping, sockets: cpu.sockets, coresPerSocket: cpu.coresPerSocket, cores, threadsPerCore: cpu.threadsPerCore, threads: cpu.threads });
+        const cores =
+          cpu.sockets !== undefined && cpu.coresPerSocket !== undefined ? cpu.sockets * cpu.coresPerSocket : undefined;
+        ctx.fact('cpu', {
+          vendor: cpu.vendor,
+          model: cpu.modelName,
+          family: cpu.family,
+          modelNumber: cpu.model,
+          stepping: cpu.stepping,
+          sockets: cpu.sockets,
+          coresPerSocket: cpu.coresPerSocket,
+          cores,
+          threadsPerCore: cpu.threadsPerCore,
+          threads: cpu.threads,
+        });
         if (cpu.sockets !== undefined) ctx.metric('cpu_sockets', cpu.sockets);
         if (cores !== undefined) ctx.metric('cpu_cores', cores);
         if (cpu.threads !== undefined) ctx.metric('cpu_threads', cpu.threads);
@@ -62,7 +78,8 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
         const listing = await probe(ctx, CMD.numaNodes);
         const nodes = listing ? countNumaNodes(listing) : (await readLscpu(ctx))?.numaNodes;
         if (!nodes) {
-          if (expect?.numaNodes !== undefined) return ctx.fail('NUMA topology unreadable', expect.numaNodes, '(unreadable)');
+          if (expect?.numaNodes !== undefined)
+            return ctx.fail('NUMA topology unreadable', expect.numaNodes, '(unreadable)');
           return ctx.skip('no /sys/devices/system/node and lscpu reports no NUMA nodes');
         }
         ctx.metric('numa_nodes', nodes);

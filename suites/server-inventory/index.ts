@@ -12,7 +12,8 @@ import { resourceCases } from './resource-cases.ts';
 export default defineSuite({
   name: 'server-inventory',
   title: 'Server inventory',
-  description: 'Vendor, product, BIOS, microcode, CPU topology and flags, NUMA, memory, disks and NICs against the lab\'s expectations.',
+  description:
+    "Vendor, product, BIOS, microcode, CPU topology and flags, NUMA, memory, disks and NICs against the lab's expectations.",
   tags: ['host', 'inventory'],
   cases(host) {
     return [...platformCases(host.expect), ...cpuCases(host.expect), ...resourceCases(host.expect)];

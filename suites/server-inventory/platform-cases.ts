@@ -40,7 +40,13 @@ export function platformCases(expect: HostExpect | undefined): CaseDef[] {
       async run(ctx) {
         const { dmi, dmidecode, sources } = await readDmi(ctx);
         if (!dmi.sysVendor && !dmi.productName) return unreadable(ctx, 'system vendor/product', expect?.product);
-        ctx.fact('system', { vendor: dmi.sysVendor, product: dmi.productName, board: dmi.boardName, serial: dmidecode?.system?.serial, sources });
+        ctx.fact('system', {
+          vendor: dmi.sysVendor,
+          product: dmi.productName,
+          board: dmi.boardName,
+          serial: dmidecode?.system?.serial,
+          sources,
+        });
         if (expect?.product !== undefined) ctx.check.equal('product', dmi.productName, expect.product);
       },
     },
@@ -65,7 +71,10 @@ export function platformCases(expect: HostExpect | undefined): CaseDef[] {
       async run(ctx) {
         const fromCpuinfo = parseCpuinfo((await probe(ctx, CMD.cpuinfo)) ?? '').microcode;
         const microcode = fromCpuinfo ?? (await probe(ctx, CMD.microcode))?.trim();
-        if (!microcode) return ctx.skip('the kernel reports no microcode revision (no "microcode" in /proc/cpuinfo, no sysfs microcode/version; e.g. a VM or Arm)');
+        if (!microcode)
+          return ctx.skip(
+            'the kernel reports no microcode revision (no "microcode" in /proc/cpuinfo, no sysfs microcode/version; e.g. a VM or Arm)',
+          );
         ctx.fact('microcode', microcode);
         if (/^0x[0-9a-f]+$/i.test(microcode)) ctx.metric('microcode', Number.parseInt(microcode, 16));
       },

@@ -40,7 +40,8 @@ export function resourceCases(expect: HostExpect | undefined): CaseDef[] {
       async run(ctx) {
         const out = await probe(ctx, CMD.lsblk);
         if (out === undefined) {
-          if (expect?.disks?.min !== undefined) return ctx.fail('lsblk gave nothing', `>= ${expect.disks.min}`, '(unreadable)');
+          if (expect?.disks?.min !== undefined)
+            return ctx.fail('lsblk gave nothing', `>= ${expect.disks.min}`, '(unreadable)');
           return ctx.skip('lsblk is not available');
         }
         const disks = parseLsblk(out);
@@ -57,7 +58,8 @@ export function resourceCases(expect: HostExpect | undefined): CaseDef[] {
       async run(ctx) {
         const out = await probe(ctx, CMD.ipLink);
         if (out === undefined) {
-          if (expect?.nics?.min !== undefined) return ctx.fail('ip link gave nothing', `>= ${expect.nics.min}`, '(unreadable)');
+          if (expect?.nics?.min !== undefined)
+            return ctx.fail('ip link gave nothing', `>= ${expect.nics.min}`, '(unreadable)');
           return ctx.skip('ip (iproute2) with JSON output is not available');
         }
         const nics = parseIpLink(out).filter((l) => l.kind === 'physical');

@@ -16,16 +16,26 @@ describe('LUKS2 and aes-xts inside a Debian 12 guest (TCG)', () => {
   it(`round trip, wrong passphrase, benchmark and driver under -cpu ${models.join(', ')}`, async () => {
     await ensureImage('debian12'); // built once and cached (the vm-debian test uses the same image)
     const { results, host } = await runEncryption(new LocalTransport('local'), {
-      settings: { accel: 'tcg', encryption: { guest: true, cpuModels: models } }, grep: /guest-luks/,
+      settings: { accel: 'tcg', encryption: { guest: true, cpuModels: models } },
+      grep: /guest-luks/,
     });
-    const guest = (model: string) => results.cases.find((c) => c.caseId === 'guest-luks' && c.params.cpuModel === model)!;
+    const guest = (model: string) =>
+      results.cases.find((c) => c.caseId === 'guest-luks' && c.params.cpuModel === model)!;
     const crypto = (model: string) => host.facts.extra?.[`guestCrypto:${model}`] as GuestCrypto;
 
     const max = guest('max');
     expect(max.status, max.message).toBe('passed');
-    expect(max.assertions.slice(0, LUKS_STEPS.roundtrip.length).map((a) => [a.name, a.passed])).toEqual(LUKS_STEPS.roundtrip.map((s) => [`luks ${s}`, true]));
-    expect(max.assertions.find((a) => a.name === 'luks wrong-open')!.actual).toMatch(/^ok \(rc 2\): refused: No key available with this passphrase\./);
-    expect(crypto('max')).toMatchObject({ driver: 'xts-aes-aesni', accelerated: true, flags: expect.arrayContaining(['aes', 'vaes']) });
+    expect(max.assertions.slice(0, LUKS_STEPS.roundtrip.length).map((a) => [a.name, a.passed])).toEqual(
+      LUKS_STEPS.roundtrip.map((s) => [`luks ${s}`, true]),
+    );
+    expect(max.assertions.find((a) => a.name === 'luks wrong-open')!.actual).toMatch(
+      /^ok \(rc 2\): refused: No key available with this passphrase\./,
+    );
+    expect(crypto('max')).toMatchObject({
+      driver: 'xts-aes-aesni',
+      accelerated: true,
+      flags: expect.arrayContaining(['aes', 'vaes']),
+    });
     expect(max.metrics.guest_aes_xts_512_encrypt_mibs).toBeGreaterThan(0);
 
     if (models.includes('qemu64')) {
@@ -34,8 +44,10 @@ describe('LUKS2 and aes-xts inside a Debian 12 guest (TCG)', () => {
       expect(crypto('qemu64').flags).not.toContain('aes');
       expect(crypto('qemu64').accelerated).toBe(false);
       const ratio = (c: GuestCrypto) => `${c.encryptMiBs}/${c.decryptMiBs} MiB/s`;
-      console.log(`aes-xts 512b in the guest: -cpu max ${ratio(crypto('max'))} (${crypto('max').driver}), -cpu qemu64 ${ratio(crypto('qemu64'))} (${crypto('qemu64').driver}); `
-        + `encrypt ratio ${(crypto('max').encryptMiBs! / crypto('qemu64').encryptMiBs!).toFixed(2)}`);
+      console.log(
+        `aes-xts 512b in the guest: -cpu max ${ratio(crypto('max'))} (${crypto('max').driver}), -cpu qemu64 ${ratio(crypto('qemu64'))} (${crypto('qemu64').driver}); ` +
+          `encrypt ratio ${(crypto('max').encryptMiBs! / crypto('qemu64').encryptMiBs!).toFixed(2)}`,
+      );
     }
     expect(execSync("pgrep -f 'hwqual-vms/enc-gues[t]-' || true").toString().trim()).toBe('');
   }, 1_800_000);

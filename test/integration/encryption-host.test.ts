@@ -18,7 +18,14 @@ const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
 const crypto = readFileSync('/proc/crypto', 'utf8');
 const hasDm = /device-mapper/.test(readFileSync('/proc/devices', 'utf8'));
 const hasAfAlg = /^ALG\b/m.test(readFileSync('/proc/net/protocols', 'utf8'));
-const hasKvm = (() => { try { execSync('test -c /dev/kvm'); return true; } catch { return false; } })();
+const hasKvm = (() => {
+  try {
+    execSync('test -c /dev/kvm');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const tmpEntries = () => readdirSync('/tmp').filter((n) => /^hwqual-(qemu-)?luks-/.test(n));
 
 const root = mkdtempSync('/tmp/hwq-enc-');
@@ -33,10 +40,30 @@ beforeAll(async () => {
   labHost = state.hosts[0].name;
   // The lab's own file plus `local`, beside it (its key and known_hosts paths are relative to the file).
   const lab = parseYaml(readFileSync(join(root, 'lab', 'lab.yaml'), 'utf8')) as { hosts: object[] };
-  writeFileSync(join(root, 'lab', 'lab-and-local.json'), JSON.stringify({ ...lab, hosts: [{ name: 'local', address: 'local' }, ...lab.hosts] }));
-  writeFileSync(join(root, 'plan.json'), JSON.stringify({ name: 'enc', suites: ['encryption'], settings: { accel: 'tcg' }, timeouts: { case: 300 }, concurrency: 4 }));
+  writeFileSync(
+    join(root, 'lab', 'lab-and-local.json'),
+    JSON.stringify({ ...lab, hosts: [{ name: 'local', address: 'local' }, ...lab.hosts] }),
+  );
+  writeFileSync(
+    join(root, 'plan.json'),
+    JSON.stringify({
+      name: 'enc',
+      suites: ['encryption'],
+      settings: { accel: 'tcg' },
+      timeouts: { case: 300 },
+      concurrency: 4,
+    }),
+  );
   out = join(root, 'out');
-  const r = await runCli(['run', '--lab', join(root, 'lab', 'lab-and-local.json'), '--plan', join(root, 'plan.json'), '--out', out]);
+  const r = await runCli([
+    'run',
+    '--lab',
+    join(root, 'lab', 'lab-and-local.json'),
+    '--plan',
+    join(root, 'plan.json'),
+    '--out',
+    out,
+  ]);
   code = r.code;
   res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
 }, 600_000);
@@ -46,17 +73,22 @@ afterAll(async () => {
 });
 
 const hosts = () => ['local', labHost];
-const on = (host: string) => (id: string): CaseResult => {
-  const c = res.cases.find((r) => r.caseId === id && r.host === host);
-  if (!c) throw new Error(`no case ${id} on ${host}`);
-  return c;
-};
+const on =
+  (host: string) =>
+  (id: string): CaseResult => {
+    const c = res.cases.find((r) => r.caseId === id && r.host === host);
+    if (!c) throw new Error(`no case ${id} on ${host}`);
+    return c;
+  };
 const factsOf = (host: string) => res.hosts.find((h) => h.name === host)!.facts;
 
 describe('encryption suite on local and on a lab-in-a-box host (SSH)', () => {
   it('runs on both hosts, local and over SSH, with no case in error', () => {
     expect([0, 1]).toContain(code);
-    expect(res.hosts.map((h) => [h.name, h.transport, h.reachable])).toEqual([['local', 'local', true], [labHost, 'ssh', true]]);
+    expect(res.hosts.map((h) => [h.name, h.transport, h.reachable])).toEqual([
+      ['local', 'local', true],
+      [labHost, 'ssh', true],
+    ]);
     expect(res.cases.filter((c) => c.status === 'error').map((c) => `${c.host} ${c.caseId}: ${c.message}`)).toEqual([]);
   });
 
@@ -68,7 +100,8 @@ describe('encryption suite on local and on a lab-in-a-box host (SSH)', () => {
       const byId = on(host);
       expect(byId('cpu-crypto-flags').status).toBe(all ? 'passed' : 'failed');
       expect(byId('xts-aes-driver').status).toBe(accelerated ? 'passed' : 'failed');
-      if (!accelerated) expect(byId('xts-aes-driver').actual).toMatch(/^no xts\(aes\) in \/proc\/crypto|^\S*(generic|fixed-time)/);
+      if (!accelerated)
+        expect(byId('xts-aes-driver').actual).toMatch(/^no xts\(aes\) in \/proc\/crypto|^\S*(generic|fixed-time)/);
     }
   });
 
@@ -76,28 +109,55 @@ describe('encryption suite on local and on a lab-in-a-box host (SSH)', () => {
     for (const host of hosts()) {
       expect(on(host)('luks-format').status).toBe('passed');
       expect(on(host)('luks-format').assertions.map((a) => a.name)).toEqual([
-        'LUKS version', 'data cipher', 'luks format', 'luks dump', 'luks right-passphrase', 'luks wrong-passphrase', 'luks remove',
+        'LUKS version',
+        'data cipher',
+        'luks format',
+        'luks dump',
+        'luks right-passphrase',
+        'luks wrong-passphrase',
+        'luks remove',
       ]);
-      expect(factsOf(host).extra?.luks).toEqual({ version: 2, cipher: 'aes-xts-plain64', keyBits: 512, pbkdf: 'pbkdf2' });
+      expect(factsOf(host).extra?.luks).toEqual({
+        version: 2,
+        cipher: 'aes-xts-plain64',
+        keyBits: 512,
+        pbkdf: 'pbkdf2',
+      });
     }
   });
 
   it("the open/verify round trip is skipped with cryptsetup's device-mapper error where the kernel has none", () => {
     for (const host of hosts()) {
       const c = on(host)('luks-roundtrip');
-      if (hasDm) { expect(c.status).toBe('passed'); continue; }
+      if (hasDm) {
+        expect(c.status).toBe('passed');
+        continue;
+      }
       expect(c.status).toBe('skipped');
-      expect(c.message).toMatch(new RegExp(`^cannot open a LUKS device on ${host}: no device-mapper — cryptsetup: Cannot initialize device-mapper\\.`));
+      expect(c.message).toMatch(
+        new RegExp(
+          `^cannot open a LUKS device on ${host}: no device-mapper — cryptsetup: Cannot initialize device-mapper\\.`,
+        ),
+      );
       // Format ran (and was checked) before the skip.
-      expect(c.assertions.map((a) => [a.name, a.passed])).toEqual([['luks format', true], ['luks remove', true]]);
+      expect(c.assertions.map((a) => [a.name, a.passed])).toEqual([
+        ['luks format', true],
+        ['luks remove', true],
+      ]);
     }
   });
 
   it('cryptsetup benchmark is skipped with the algif_skcipher reason where the kernel has no crypto user API', () => {
     for (const host of hosts()) {
       const c = on(host)('luks-benchmark');
-      if (hasAfAlg) { expect(['passed', 'skipped']).toContain(c.status); continue; }
-      expect(c).toMatchObject({ status: 'skipped', message: expect.stringMatching(/no crypto user API.*Ensure you have algif_skcipher kernel module loaded\./) });
+      if (hasAfAlg) {
+        expect(['passed', 'skipped']).toContain(c.status);
+        continue;
+      }
+      expect(c).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(/no crypto user API.*Ensure you have algif_skcipher kernel module loaded\./),
+      });
     }
   });
 
@@ -107,7 +167,11 @@ describe('encryption suite on local and on a lab-in-a-box host (SSH)', () => {
       expect(c.status, `${host}: ${c.message}`).toBe('passed');
       expect(c.assertions.map((a) => [a.name, a.passed, a.actual])).toEqual([
         ['clear pattern lines in the image file (grep -c)', true, '0'],
-        ['first line the guest read from the encrypted disk', true, expect.stringMatching(/^HWQUAL-QEMU-LUKS-[0-9a-f]{16}$/)],
+        [
+          'first line the guest read from the encrypted disk',
+          true,
+          expect.stringMatching(/^HWQUAL-QEMU-LUKS-[0-9a-f]{16}$/),
+        ],
         ['processes whose command line holds the key (ps)', true, '0'],
         ['processes naming the secret object by file (ps saw QEMU)', true, expect.stringMatching(/^[1-9]/)],
         ['QEMU refuses the wrong key', true, expect.stringContaining('Invalid password, cannot unlock any keyslot')],
@@ -117,7 +181,10 @@ describe('encryption suite on local and on a lab-in-a-box host (SSH)', () => {
   });
 
   it('the transcripts pass keys only as files: no secret data= and no key-file content on any command line', () => {
-    const transcripts = res.cases.filter((c) => c.transcript).map((c) => readFileSync(join(out, c.transcript!), 'utf8')).join('\n');
+    const transcripts = res.cases
+      .filter((c) => c.transcript)
+      .map((c) => readFileSync(join(out, c.transcript!), 'utf8'))
+      .join('\n');
     expect(transcripts).toContain('--object secret,id=hwqsec0,file=');
     expect(transcripts).not.toMatch(/secret,id=[^,\s]+,data=/);
     expect(transcripts).not.toMatch(/--key-file\s+-|--key-file=-/);
@@ -130,7 +197,10 @@ describe('encryption suite on local and on a lab-in-a-box host (SSH)', () => {
       const cc = factsOf(host).extra?.cc as Record<string, { state: string; evidence: string[] }>;
       expect(Object.keys(cc)).toEqual(['sme', 'sev', 'sev-es', 'sev-snp', 'tme', 'tdx', 'sgx']);
       if (!hasSev) expect(cc.sev.state).toBe('absent');
-      if (!hasKvm) expect(cc.sev.evidence).toContain('qmp: QMP query-sev-capabilities: KVM not enabled (QEMU ran under TCG: it cannot say what KVM could do)');
+      if (!hasKvm)
+        expect(cc.sev.evidence).toContain(
+          'qmp: QMP query-sev-capabilities: KVM not enabled (QEMU ran under TCG: it cannot say what KVM could do)',
+        );
     }
   });
 

@@ -26,7 +26,9 @@ const byId = (r: RunResults, id: string) => {
 
 /** A user image made of the tiny kernel + initramfs, running another tiny-init action. */
 const tinyUserImage = (tiny: BuiltImage, name: string, run: string) => ({
-  name, kernel: { kernel: tiny.kernel!, initrd: tiny.initrd!, append: `${tiny.append} hwqual.run=${run}` }, ready: { console: 'HWQUAL-READY' },
+  name,
+  kernel: { kernel: tiny.kernel!, initrd: tiny.initrd!, append: `${tiny.append} hwqual.run=${run}` },
+  ready: { console: 'HWQUAL-READY' },
 });
 
 /** A test-only suite: the guest-images boot case, booted as max,-aes but checked against plain max. */
@@ -34,7 +36,9 @@ function negativeSuiteDir(dir: string): string {
   const suites = join(dir, 'suites');
   mkdirSync(join(suites, 'gi-negative'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n'); // outside the project: say it is ESM
-  writeFileSync(join(suites, 'gi-negative/index.ts'), `
+  writeFileSync(
+    join(suites, 'gi-negative/index.ts'),
+    `
 import { defineSuite } from '${PROJECT_ROOT}/src/suite-api/index.ts';
 import { bootCase } from '${PROJECT_ROOT}/suites/guest-images/boot-case.ts';
 import { guestImageSettings } from '${PROJECT_ROOT}/suites/guest-images/settings.ts';
@@ -42,7 +46,8 @@ export default defineSuite({
   name: 'gi-negative', title: 'negative flag check',
   cases: (_h, plan) => [bootCase(guestImageSettings({ ...plan, matrix: {} }), { name: 'tiny', builtIn: 'tiny' }, 'max,-aes', { checkAs: 'max' })],
 });
-`);
+`,
+  );
   return suites;
 }
 
@@ -57,7 +62,11 @@ describe('guest-images suite (TCG)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hwqual-gi-'));
     labDir = mkdtempSync(join(tmpdir(), 'hwqual-gi-lab-'));
-    const [state, built] = await Promise.all([labUp({ dir: labDir, hosts: 1 }), ensureImage('tiny'), ensureImage('tiny-generic')]);
+    const [state, built] = await Promise.all([
+      labUp({ dir: labDir, hosts: 1 }),
+      ensureImage('tiny'),
+      ensureImage('tiny-generic'),
+    ]);
     tiny = built;
     const lab = parse(readFileSync(state.labYaml, 'utf8'));
     labHost = lab.hosts[0].name;
@@ -65,11 +74,16 @@ describe('guest-images suite (TCG)', () => {
     const labYaml = join(labDir, 'lab-with-local.yaml'); // beside the lab's key files (relative paths)
     writeFileSync(labYaml, stringify(lab));
     const plan = join(dir, 'plan.yaml');
-    writeFileSync(plan, stringify({
-      name: 'gi', suites: ['guest-images', 'gi-negative'],
-      images: ['tiny', 'tiny-generic', tinyUserImage(tiny, 'tinypanic', 'panic')], cpuModels: ['max'],
-      settings: { accel: 'tcg' },
-    }));
+    writeFileSync(
+      plan,
+      stringify({
+        name: 'gi',
+        suites: ['guest-images', 'gi-negative'],
+        images: ['tiny', 'tiny-generic', tinyUserImage(tiny, 'tinypanic', 'panic')],
+        cpuModels: ['max'],
+        settings: { accel: 'tcg' },
+      }),
+    );
     const env = { HWQUAL_SUITES_PATH: negativeSuiteDir(dir) };
     // On the lab host: the tiny image under max only (one boot over SSH).
     // (the filter matches `<id> <title>`; ids have no spaces)
@@ -77,8 +91,12 @@ describe('guest-images suite (TCG)', () => {
     const list = await runCli(['list', '--lab', labYaml, '--plan', plan], env);
     listed = list.stdout + list.stderr;
     const out = join(dir, 'out');
-    const run = await runCli(['run', '--lab', labYaml, '--plan', plan, '--out', out, '--grep-invert', onlyTinyOnLab], env);
-    if (!run.stdout.includes('guest-images/boot')) throw new Error(`run printed no cases: ${run.stdout}\n${run.stderr}`);
+    const run = await runCli(
+      ['run', '--lab', labYaml, '--plan', plan, '--out', out, '--grep-invert', onlyTinyOnLab],
+      env,
+    );
+    if (!run.stdout.includes('guest-images/boot'))
+      throw new Error(`run printed no cases: ${run.stdout}\n${run.stderr}`);
     r = results(out);
   }, 420_000);
 
@@ -88,24 +106,37 @@ describe('guest-images suite (TCG)', () => {
   }, 60_000);
 
   it('list shows the images × cpuModels axes in the case ids', () => {
-    for (const image of ['tiny', 'tiny-generic', 'tinypanic']) expect(listed).toContain(`guest-images/boot[image=${image},cpuModel=max]@local`);
+    for (const image of ['tiny', 'tiny-generic', 'tinypanic'])
+      expect(listed).toContain(`guest-images/boot[image=${image},cpuModel=max]@local`);
     expect(listed).toContain(`guest-images/boot[image=tiny,cpuModel=max]@${labHost}`);
   });
 
   it('tiny and tiny-generic boot on this machine and on a lab host over SSH: flags, disks, memory, clean shutdown', () => {
-    for (const id of ['guest-images/boot[image=tiny,cpuModel=max]@local', 'guest-images/boot[image=tiny-generic,cpuModel=max]@local',
-      `guest-images/boot[image=tiny,cpuModel=max]@${labHost}`]) {
+    for (const id of [
+      'guest-images/boot[image=tiny,cpuModel=max]@local',
+      'guest-images/boot[image=tiny-generic,cpuModel=max]@local',
+      `guest-images/boot[image=tiny,cpuModel=max]@${labHost}`,
+    ]) {
       const c = byId(r, id);
       expect(c.status, `${id}: ${c.message}`).toBe('passed');
-      expect(c.assertions.map((a) => a.name)).toEqual(['guest flags under -cpu max', 'no unexpected flags under -cpu max', 'guest sees its disks',
-        'guest sees its memory', 'no panic/oops/BUG lines on the console', 'clean shutdown']);
+      expect(c.assertions.map((a) => a.name)).toEqual([
+        'guest flags under -cpu max',
+        'no unexpected flags under -cpu max',
+        'guest sees its disks',
+        'guest sees its memory',
+        'no panic/oops/BUG lines on the console',
+        'clean shutdown',
+      ]);
       expect(c.metrics.boot_to_ready_s).toBeGreaterThan(0);
       expect(c.metrics.guest_flags).toBeGreaterThan(40);
       const log = c.artifacts.find((a) => a.name === 'console.log')!;
       expect(readFileSync(join(dir, 'out', log.path), 'utf8')).toMatch(/HWQUAL-READY[\s\S]*HWQUAL-POWEROFF/);
     }
-    expect(r.cases.filter((c) => c.host === labHost && c.status !== 'skipped').map((c) => c.id)).toEqual([`guest-images/boot[image=tiny,cpuModel=max]@${labHost}`]);
-    for (const h of ['local', labHost]) expect(r.hosts.find((x) => x.name === h)!.facts.extra).toMatchObject({ 'guestImages.accel': 'tcg' });
+    expect(r.cases.filter((c) => c.host === labHost && c.status !== 'skipped').map((c) => c.id)).toEqual([
+      `guest-images/boot[image=tiny,cpuModel=max]@${labHost}`,
+    ]);
+    for (const h of ['local', labHost])
+      expect(r.hosts.find((x) => x.name === h)!.facts.extra).toMatchObject({ 'guestImages.accel': 'tcg' });
   });
 
   it('a guest booted as max,-aes checked against plain max fails, naming aes', () => {
@@ -127,10 +158,16 @@ describe('guest-images suite (TCG)', () => {
     writeFileSync(lab, stringify({ hosts: [{ name: 'local', address: 'local' }] }));
     const start = (marker: string, caseTimeoutSec: number) => {
       const plan = join(dir, `plan-${marker}.yaml`);
-      writeFileSync(plan, stringify({
-        name: marker, suites: ['guest-images'], images: [tinyUserImage(tiny, marker, 'idle')], cpuModels: ['max'],
-        settings: { accel: 'tcg', guestImages: { caseTimeoutSec } },
-      }));
+      writeFileSync(
+        plan,
+        stringify({
+          name: marker,
+          suites: ['guest-images'],
+          images: [tinyUserImage(tiny, marker, 'idle')],
+          cpuModels: ['max'],
+          settings: { accel: 'tcg', guestImages: { caseTimeoutSec } },
+        }),
+      );
       const out = join(dir, `out-${marker}`);
       return { out, cli: runCli(['run', '--lab', lab, '--plan', plan, '--out', out]) };
     };
@@ -139,8 +176,10 @@ describe('guest-images suite (TCG)', () => {
     const timedOut = start(tmo, 12);
     const cancelled = start(cnl, 600);
     // Both QEMUs really ran (so "none left" below means they were stopped).
-    await Promise.all([waitFor(() => qemuRunningIn(tmo), 'the QEMU of the case that times out', 60_000),
-      waitFor(() => qemuRunningIn(cnl), 'the QEMU of the run to cancel', 60_000)]);
+    await Promise.all([
+      waitFor(() => qemuRunningIn(tmo), 'the QEMU of the case that times out', 60_000),
+      waitFor(() => qemuRunningIn(cnl), 'the QEMU of the run to cancel', 60_000),
+    ]);
     cancelled.cli.kill('SIGINT');
     const [t, c] = await Promise.all([timedOut.cli, cancelled.cli]);
     expect(results(timedOut.out).cases[0]).toMatchObject({ status: 'error', errorCode: 'E_TIMEOUT' });

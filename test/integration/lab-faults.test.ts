@@ -39,7 +39,10 @@ beforeAll(async () => {
   lab = join(labDir, 'lab-fast-keepalive.yaml');
   writeFileSync(lab, stringify(doc));
   plan = join(root, 'plan.json');
-  writeFileSync(plan, JSON.stringify({ name: 'faults', suites: ['slow-steps'], concurrency: 8, timeouts: { case: 30 } }));
+  writeFileSync(
+    plan,
+    JSON.stringify({ name: 'faults', suites: ['slow-steps'], concurrency: 8, timeouts: { case: 30 } }),
+  );
 }, 120_000);
 
 beforeEach(async () => {

@@ -4,13 +4,30 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadLab } from '../../src/config/index.ts';
-import { labDown, labExec, labLink, labNames, labShape, labStatus, labUp, readState, type LabHost, type LabState } from '../../src/lab/index.ts';
+import {
+  labDown,
+  labExec,
+  labLink,
+  labNames,
+  labShape,
+  labStatus,
+  labUp,
+  readState,
+  type LabHost,
+  type LabState,
+} from '../../src/lab/index.ts';
 import { isAlive, recordProcess } from '../../src/lab/proc.ts';
 import { canConnect, pickPort } from '../../src/lab/sshd.ts';
 import { main } from '../../src/cli/main.ts';
 
 const root = mkdtempSync('/tmp/hwq-labtest-');
-const dirs = { a: join(root, 'a'), b: join(root, 'b'), crash: join(root, 'crash'), loop: join(root, 'loop'), cli: join(root, 'cli') };
+const dirs = {
+  a: join(root, 'a'),
+  b: join(root, 'b'),
+  crash: join(root, 'crash'),
+  loop: join(root, 'loop'),
+  cli: join(root, 'cli'),
+};
 /** Every state any test saw: after all, none of its namespaces, links or sshds may remain. */
 const seen: LabState[] = [];
 const others: ChildProcess[] = [];
@@ -22,8 +39,26 @@ async function up(dir: string, hosts: number, loopback?: boolean): Promise<LabSt
 }
 
 function ssh(state: LabState, host: LabHost, command: string) {
-  return execa('ssh', ['-i', state.identityFile, '-o', `UserKnownHostsFile=${state.knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-p', String(host.port), `root@${host.address}`, command], { reject: false, timeout: 60_000 });
+  return execa(
+    'ssh',
+    [
+      '-i',
+      state.identityFile,
+      '-o',
+      `UserKnownHostsFile=${state.knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=10',
+      '-p',
+      String(host.port),
+      `root@${host.address}`,
+      command,
+    ],
+    { reject: false, timeout: 60_000 },
+  );
 }
 
 /** A TCP connect to ip:22 from inside a lab host, cut after `seconds`. */
@@ -57,9 +92,15 @@ describe.sequential('lab-in-a-box', () => {
     expect(state.mode).toBe('netns');
     const lab = loadLab(state.labYaml);
     expect(lab.hosts.map((h) => h.name)).toEqual(['node-a', 'node-b', 'node-c']);
-    expect(lab.hosts.every((h) => h.user === 'root' && h.labels.pool === 'local-lab' && /^[a-z]+(-[\d.]+)?$/.test(h.labels.os!))).toBe(true);
+    expect(
+      lab.hosts.every(
+        (h) => h.user === 'root' && h.labels.pool === 'local-lab' && /^[a-z]+(-[\d.]+)?$/.test(h.labels.os!),
+      ),
+    ).toBe(true);
     expect(lab.hosts.map((h) => h.address)).toEqual(state.hosts.map((h) => h.address));
-    const answers = await Promise.all(state.hosts.map((h) => ssh(state, h, 'ip -br -4 addr show dev eth0; ip route show default; echo SHLVL=$SHLVL')));
+    const answers = await Promise.all(
+      state.hosts.map((h) => ssh(state, h, 'ip -br -4 addr show dev eth0; ip route show default; echo SHLVL=$SHLVL')),
+    );
     answers.forEach((r, i) => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toContain(`${state.hosts[i]!.address}/24`);
@@ -95,9 +136,12 @@ describe.sequential('lab-in-a-box', () => {
     expect((await labStatus(dirs.a))!.hosts[1]!.link).toBe('up');
   });
 
-  it('shape puts a tbf qdisc on both ends of a host\'s link; --clear removes it', async () => {
+  it("shape puts a tbf qdisc on both ends of a host's link; --clear removes it", async () => {
     const b = readState(dirs.a)!.hosts[1]!;
-    const show = async () => [(await execa('tc', ['qdisc', 'show', 'dev', b.vethHost!])).stdout, (await labExec(dirs.a, 'node-b', ['tc', 'qdisc', 'show', 'dev', 'eth0'])).stdout];
+    const show = async () => [
+      (await execa('tc', ['qdisc', 'show', 'dev', b.vethHost!])).stdout,
+      (await labExec(dirs.a, 'node-b', ['tc', 'qdisc', 'show', 'dev', 'eth0'])).stdout,
+    ];
     await labShape(dirs.a, 'node-b', { rate: '200mbit' });
     for (const out of await show()) expect(out).toMatch(/qdisc tbf .*rate 200Mbit/);
     expect((await labStatus(dirs.a))!.hosts[1]!.qdisc).toMatch(/tbf/);
@@ -108,12 +152,18 @@ describe.sequential('lab-in-a-box', () => {
     await expect(labShape(dirs.a, 'node-b', {})).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 
-  it('delay needs netem: refused with tc\'s reason where the kernel lacks it, applied where it has it', async () => {
+  it("delay needs netem: refused with tc's reason where the kernel lacks it, applied where it has it", async () => {
     const ns = readState(dirs.a)!.hosts[0]!.netns!;
-    const probe = await execa('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { reject: false });
+    const probe = await execa(
+      'ip',
+      ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'],
+      { reject: false },
+    );
     const b = readState(dirs.a)!.hosts[1]!;
     if (/Specified qdisc kind is unknown/.test(probe.stderr)) {
-      await expect(labShape(dirs.a, 'node-b', { delay: '1ms', rate: '100mbit' })).rejects.toThrow(/netem.*Specified qdisc kind is unknown/);
+      await expect(labShape(dirs.a, 'node-b', { delay: '1ms', rate: '100mbit' })).rejects.toThrow(
+        /netem.*Specified qdisc kind is unknown/,
+      );
       expect((await execa('tc', ['qdisc', 'show', 'dev', b.vethHost!])).stdout).not.toMatch(/netem|tbf/);
     } else {
       expect(probe.exitCode, probe.stderr).toBe(0);
@@ -130,9 +180,15 @@ describe.sequential('lab-in-a-box', () => {
     const again = await labUp({ dir: dirs.a, hosts: 3 });
     expect(loadLab(before.labYaml).hosts).toHaveLength(3); // written again
     expect(again.hosts.map((h) => h.sshd)).toEqual(before.hosts.map((h) => h.sshd));
-    await expect(labUp({ dir: dirs.a, hosts: 2 })).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/has 3 hosts, not 2.*running/) });
+    await expect(labUp({ dir: dirs.a, hosts: 2 })).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: expect.stringMatching(/has 3 hosts, not 2.*running/),
+    });
     await expect(labUp({ dir: dirs.a, hosts: 3, loopback: true })).rejects.toMatchObject({ code: 'E_USAGE' });
-    await expect(labLink(dirs.a, 'node-z', 'down')).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/no host "node-z"/) });
+    await expect(labLink(dirs.a, 'node-z', 'down')).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: expect.stringMatching(/no host "node-z"/),
+    });
     expect(readState(dirs.a)).toEqual(before);
     expect((await labStatus(dirs.a))!.healthy).toBe(true);
   });
@@ -144,13 +200,19 @@ describe.sequential('lab-in-a-box', () => {
     await execa('ip', ['link', 'add', dummy, 'type', 'bridge']); // never up: no traffic, just an address in the way
     try {
       await execa('ip', ['addr', 'add', `${names.bridgeAddress.replace(/\.1$/, '.99')}/24`, 'dev', dummy]);
-      await expect(labUp({ dir, hosts: 1 })).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(new RegExp(`overlaps .*${dummy}`)) });
+      await expect(labUp({ dir, hosts: 1 })).rejects.toMatchObject({
+        code: 'E_USAGE',
+        message: expect.stringMatching(new RegExp(`overlaps .*${dummy}`)),
+      });
     } finally {
       await execa('ip', ['link', 'del', dummy]);
     }
     await execa('ip', ['netns', 'add', names.hosts[0]!.netns]);
     try {
-      await expect(labUp({ dir, hosts: 1 })).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/already exist/) });
+      await expect(labUp({ dir, hosts: 1 })).rejects.toMatchObject({
+        code: 'E_USAGE',
+        message: expect.stringMatching(/already exist/),
+      });
     } finally {
       await execa('ip', ['netns', 'del', names.hosts[0]!.netns]);
     }
@@ -177,7 +239,9 @@ describe.sequential('lab-in-a-box', () => {
 
       const downA = await labDown(dirs.a);
       expect(downA.stopped.sort()).toEqual(a.hosts.map((h) => h.sshd!.pid).sort());
-      expect(downA.deleted).toEqual(expect.arrayContaining([...a.hosts.map((h) => `netns ${h.netns}`), `bridge ${a.bridge}`]));
+      expect(downA.deleted).toEqual(
+        expect.arrayContaining([...a.hosts.map((h) => `netns ${h.netns}`), `bridge ${a.bridge}`]),
+      );
       expect(a.hosts.every((h) => !isAlive(h.sshd!))).toBe(true);
       const [ns, ln] = [await netnsList(), await links()];
       expect(ns).not.toContain(a.id);
@@ -216,11 +280,15 @@ describe.sequential('lab-in-a-box', () => {
     const r = await ssh(s, s.hosts[1]!, 'echo hello from $SSH_CONNECTION');
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`hello from 127\\.0\\.0\\.\\d+ \\d+ 127\\.0\\.0\\.3 ${s.hosts[1]!.port}`));
-    await expect(labLink(dirs.loop, 'node-a', 'down')).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/loopback/) });
+    await expect(labLink(dirs.loop, 'node-a', 'down')).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: expect.stringMatching(/loopback/),
+    });
     await expect(labShape(dirs.loop, 'node-a', { rate: '10mbit' })).rejects.toMatchObject({ code: 'E_USAGE' });
     // A session still running on a host when the lab goes down.
     const longSession = ssh(s, s.hosts[0]!, 'exec sleep 300');
-    for (let i = 0; i < 200 && !/Starting session/.test(readFileSync(s.hosts[0]!.logFile, 'utf8')); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !/Starting session/.test(readFileSync(s.hosts[0]!.logFile, 'utf8')); i++)
+      await new Promise((r) => setTimeout(r, 50));
     const down = await labDown(dirs.loop);
     expect(down.stopped.length).toBeGreaterThan(2); // both sshds and the session's processes
     expect(s.hosts.every((h) => !isAlive(h.sshd!))).toBe(true);
@@ -249,8 +317,14 @@ describe.sequential('lab-in-a-box', () => {
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
   const saved = process.exitCode;
   process.exitCode = undefined;
   try {
@@ -263,13 +337,21 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 /** An sshd this test starts itself on 127.0.0.1: `lab down` must leave it alone. */
-async function unrelatedSshd(dir: string): Promise<{ proc: NonNullable<ReturnType<typeof recordProcess>>; port: number }> {
+async function unrelatedSshd(
+  dir: string,
+): Promise<{ proc: NonNullable<ReturnType<typeof recordProcess>>; port: number }> {
   mkdirSync(dir, { recursive: true });
   await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'hostkey')]);
   const port = await pickPort('127.0.0.1', 0);
-  writeFileSync(join(dir, 'sshd_config'), `ListenAddress 127.0.0.1:${port}\nHostKey ${join(dir, 'hostkey')}\nUsePAM no\nPidFile none\n`);
-  const child = spawn('/usr/sbin/sshd', ['-D', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'log')], { stdio: 'ignore' });
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    `ListenAddress 127.0.0.1:${port}\nHostKey ${join(dir, 'hostkey')}\nUsePAM no\nPidFile none\n`,
+  );
+  const child = spawn('/usr/sbin/sshd', ['-D', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'log')], {
+    stdio: 'ignore',
+  });
   others.push(child);
-  for (let i = 0; i < 100 && !(await canConnect('127.0.0.1', port, 200)); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !(await canConnect('127.0.0.1', port, 200)); i++)
+    await new Promise((r) => setTimeout(r, 50));
   return { proc: recordProcess(child.pid!)!, port };
 }

@@ -34,14 +34,23 @@ const setLinkB = (s: 'up' | 'down') => labLink(labDir, 'node-b', s);
 function qemuInLab(): string[] {
   return state.hosts.flatMap((h) => {
     const pids = execFileSync('ip', ['netns', 'pids', h.netns!], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    return pids.filter((p) => { try { return /^qemu/.test(execFileSync('cat', [`/proc/${p}/comm`], { encoding: 'utf8' })); } catch { return false; } }).map((p) => `${h.name}:${p}`);
+    return pids
+      .filter((p) => {
+        try {
+          return /^qemu/.test(execFileSync('cat', [`/proc/${p}/comm`], { encoding: 'utf8' }));
+        } catch {
+          return false;
+        }
+      })
+      .map((p) => `${h.name}:${p}`);
   });
 }
 
 beforeAll(async () => {
   tiny = await ensureImage('tiny');
   state = await labUp({ dir: labDir, hosts: 2 });
-  if (state.mode !== 'netns') throw new Error(`this test needs network namespaces (lab on ${state.mode}: ${state.fallbackReason})`);
+  if (state.mode !== 'netns')
+    throw new Error(`this test needs network namespaces (lab on ${state.mode}: ${state.fallbackReason})`);
   lab = await labEndpoints(state.labYaml);
   [a, b] = lab.ends as [Endpoint, Endpoint];
 }, 180_000);
@@ -56,8 +65,15 @@ afterAll(async () => {
 });
 
 const base = (over: Partial<MigrationRequest>): MigrationRequest => ({
-  source: a, destination: b, image: tiny, guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 },
-  strategy: 'precopy', tuning: {}, deadlineMs: 60_000, stallMs: 3000, ...over,
+  source: a,
+  destination: b,
+  image: tiny,
+  guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 },
+  strategy: 'precopy',
+  tuning: {},
+  deadlineMs: 60_000,
+  stallMs: 3000,
+  ...over,
 });
 
 describe.sequential('link faults during live migration on a 2-host lab', () => {
@@ -77,13 +93,18 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     }
   }, 60_000);
 
-  it('pre-copy, link of B cut mid-migration: stalled (never non-convergence), cancelled, the guest stays on A; B\'s cleanup is pending while B is silent and runs once it answers', async () => {
+  it("pre-copy, link of B cut mid-migration: stalled (never non-convergence), cancelled, the guest stays on A; B's cleanup is pending while B is silent and runs once it answers", async () => {
     const logs: string[] = [];
     const deferred: Array<() => Promise<void>> = [];
-    const run = await runMigration(base({
-      tuning: { maxBandwidth: 8 * MiB }, cleanupWaitMs: 60_000, defer: (fn) => deferred.push(fn), log: (m) => logs.push(m),
-      fault: { kind: 'link-down', afterMs: 1500, downForMs: 15_000, setLink: setLinkB },
-    }));
+    const run = await runMigration(
+      base({
+        tuning: { maxBandwidth: 8 * MiB },
+        cleanupWaitMs: 60_000,
+        defer: (fn) => deferred.push(fn),
+        log: (m) => logs.push(m),
+        fault: { kind: 'link-down', afterMs: 1500, downForMs: 15_000, setLink: setLinkB },
+      }),
+    );
     const hop = run.hops[0];
     expect(hop.fault).toMatch(/^link of node-b down at \d+ ms for 15000 ms$/);
     expect(hop.outcome).toBe('stalled');
@@ -92,9 +113,17 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     expect(hop.samples.at(-1)?.status).toBe('cancelled');
     expect(hop.guestOn).toBe('node-a');
     expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'heartbeat continues', 'integrity check passes', 'heartbeat counter has no reset', 'nothing left on node-b']));
+    expect(hop.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'guest runs on node-a',
+        'heartbeat continues',
+        'integrity check passes',
+        'heartbeat counter has no reset',
+        'nothing left on node-b',
+      ]),
+    );
     // B was silent when its cleanup was due: recorded as pending, then cleaned once B answered again.
-    const pendingLogged = logs.findIndex((l) => l === 'cleanup pending on node-b: the host does not answer');
+    const pendingLogged = logs.indexOf('cleanup pending on node-b: the host does not answer');
     const cleanedLogged = logs.findIndex((l) => /^cleaned up once node-b answered again after [\d.]+ s/.test(l));
     expect(pendingLogged).toBeGreaterThanOrEqual(0);
     expect(cleanedLogged).toBeGreaterThan(pendingLogged);
@@ -103,7 +132,9 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     expect(rec).toMatchObject({ host: 'node-b', role: 'destination', state: 'cleaned' });
     expect(rec.resolvedAt! - rec.pendingSince).toBe(rec.waitedMs);
     expect(rec.waitedMs).toBeGreaterThan(0);
-    expect(hop.checks.find((c) => c.name === 'nothing left on node-b')?.detail).toMatch(/^cleaned up once node-b answered again after [\d.]+ s/);
+    expect(hop.checks.find((c) => c.name === 'nothing left on node-b')?.detail).toMatch(
+      /^cleaned up once node-b answered again after [\d.]+ s/,
+    );
     expect(hop.cleanupPending).toEqual([]);
     expect(hop.metrics.cleanupWaitedMs).toBe(rec.waitedMs);
     expect(await qemuRunningIn(rec.workDir)).toBe(false);
@@ -115,18 +146,41 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
   }, 240_000);
 
   it('B silent for longer than the case waits: the cleanup stays pending (its QEMU still there), and the deferred cleanup runs it once B answers', async () => {
-    const g = await launchWorkloadGuest(b.transport, 'node-b', tiny, { accel: 'tcg', memoryMiB: 128, wssMiB: 8, dirtyMiBps: 0 }, new LineCollector());
+    const g = await launchWorkloadGuest(
+      b.transport,
+      'node-b',
+      tiny,
+      { accel: 'tcg', memoryMiB: 128, wssMiB: 8, dirtyMiBps: 0 },
+      new LineCollector(),
+    );
     const workDir = g.vm.paths.workDir;
     const report: HopReport = {
-      from: 'node-a', to: 'node-b', strategy: 'precopy', outcome: 'failed', guestOn: 'node-a', uri: 'tcp:-', metrics: {},
+      from: 'node-a',
+      to: 'node-b',
+      strategy: 'precopy',
+      outcome: 'failed',
+      guestOn: 'node-a',
+      uri: 'tcp:-',
+      metrics: {},
       settings: { source: { capabilities: {}, parameters: {} }, destination: { capabilities: {}, parameters: {} } },
-      samples: [], passes: [], events: [], checks: [], cleanupPending: [], window: { from: 0, to: 0 },
+      samples: [],
+      passes: [],
+      events: [],
+      checks: [],
+      cleanupPending: [],
+      window: { from: 0, to: 0 },
     };
     const deferred: Array<() => Promise<void>> = [];
     try {
       await setLinkB('down');
       await retireGuest(report, g, b, 'destination', { waitMs: 2000, defer: (fn) => deferred.push(fn) });
-      expect(report.checks).toEqual([{ name: 'nothing left on node-b', ok: false, detail: 'cleanup pending on node-b: no answer within 2.0 s; it is tried again when the case ends' }]);
+      expect(report.checks).toEqual([
+        {
+          name: 'nothing left on node-b',
+          ok: false,
+          detail: 'cleanup pending on node-b: no answer within 2.0 s; it is tried again when the case ends',
+        },
+      ]);
       expect(report.cleanupPending).toEqual(['node-b']);
       expect(report.cleanups).toEqual([expect.objectContaining({ host: 'node-b', state: 'pending', workDir })]);
       expect(await qemuRunningIn(workDir)).toBe(true); // really pending: nothing reached B
@@ -136,7 +190,10 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     expect(deferred).toHaveLength(1);
     await deferred[0](); // what the runner does with ctx.defer cleanups when the case ends
     expect(report.cleanups![0]).toMatchObject({ state: 'cleaned' });
-    expect(report.checks[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/^cleaned up once node-b answered again after [\d.]+ s/) });
+    expect(report.checks[0]).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^cleaned up once node-b answered again after [\d.]+ s/),
+    });
     expect(report.cleanupPending).toEqual([]);
     expect(await qemuRunningIn(workDir)).toBe(false);
     expect(existsSync(workDir)).toBe(false);
@@ -144,11 +201,17 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
 
   it('post-copy, link of B cut after the switchover: paused, recovered once B answers (migrate-recover + resume), the guest runs on B intact', async () => {
     const logs: string[] = [];
-    const run = await runMigration(base({
-      strategy: 'postcopy', guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 40 }, tuning: { maxBandwidth: 64 * MiB },
-      postcopyBandwidth: 4 * MiB, recovery: { linkWaitMs: 60_000 }, log: (m) => logs.push(m),
-      fault: { kind: 'link-down', after: 'postcopy', afterMs: 300, downForMs: 8000, setLink: setLinkB },
-    }));
+    const run = await runMigration(
+      base({
+        strategy: 'postcopy',
+        guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 40 },
+        tuning: { maxBandwidth: 64 * MiB },
+        postcopyBandwidth: 4 * MiB,
+        recovery: { linkWaitMs: 60_000 },
+        log: (m) => logs.push(m),
+        fault: { kind: 'link-down', after: 'postcopy', afterMs: 300, downForMs: 8000, setLink: setLinkB },
+      }),
+    );
     const hop = run.hops[0];
     expect(hop.fault, logs.join('\n')).toMatch(/300 ms after the post-copy switchover/);
     expect(hop.settings.source.parameters['max-postcopy-bandwidth']).toBe(4 * MiB);
@@ -160,35 +223,68 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     expect(r.pausedAt!).toBeLessThanOrEqual(r.linkBackAt!);
     expect(r.linkBackAt!).toBeLessThanOrEqual(r.resumedAt!);
     expect(r.resumedAt!).toBeLessThanOrEqual(r.recoveredAt!);
-    expect(r.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['migrate-pause on node-a', 'migrate-recover on node-b (' + r.uri + ')', 'migrate resume on node-a', 'completed']));
-    expect(hop.samples.map((s) => s.status)).toEqual(expect.arrayContaining(['postcopy-active', 'postcopy-paused', 'completed']));
+    expect(r.steps.map((s) => s.step)).toEqual(
+      expect.arrayContaining([
+        'migrate-pause on node-a',
+        `migrate-recover on node-b (${r.uri})`,
+        'migrate resume on node-a',
+        'completed',
+      ]),
+    );
+    expect(hop.samples.map((s) => s.status)).toEqual(
+      expect.arrayContaining(['postcopy-active', 'postcopy-paused', 'completed']),
+    );
     expect(hop.outcome).toBe('completed');
     expect(hop.guestOn).toBe('node-b');
     expect(hop.metrics.recovered).toBe(1);
     expect(hop.metrics.recoveryMs).toBe(r.recoveredAt! - r.pausedAt!);
     expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['post-copy recovery', 'guest runs on node-b', 'heartbeat continues', 'integrity check passes', 'heartbeat counter has no reset', 'source QEMU ended, no process left on node-a']));
+    expect(hop.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'post-copy recovery',
+        'guest runs on node-b',
+        'heartbeat continues',
+        'integrity check passes',
+        'heartbeat counter has no reset',
+        'source QEMU ended, no process left on node-a',
+      ]),
+    );
     expect(run.passed).toBe(true);
   }, 240_000);
 
-  it('post-copy, destination killed after the switchover: QEMU pauses by itself, the recovery cannot reach B\'s QEMU, the guest is lost with what QEMU said', async () => {
-    const run = await runMigration(base({
-      strategy: 'postcopy', guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 40 }, tuning: { maxBandwidth: 64 * MiB },
-      postcopyBandwidth: 4 * MiB, cleanupWaitMs: 10_000, fault: { kind: 'kill-destination', after: 'postcopy', afterMs: 300 },
-    }));
+  it("post-copy, destination killed after the switchover: QEMU pauses by itself, the recovery cannot reach B's QEMU, the guest is lost with what QEMU said", async () => {
+    const run = await runMigration(
+      base({
+        strategy: 'postcopy',
+        guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 40 },
+        tuning: { maxBandwidth: 64 * MiB },
+        postcopyBandwidth: 4 * MiB,
+        cleanupWaitMs: 10_000,
+        fault: { kind: 'kill-destination', after: 'postcopy', afterMs: 300 },
+      }),
+    );
     const hop = run.hops[0];
-    expect(hop.fault).toMatch(/^destination QEMU on node-b killed at \d+ ms \(300 ms after the post-copy switchover\)$/);
+    expect(hop.fault).toMatch(
+      /^destination QEMU on node-b killed at \d+ ms \(300 ms after the post-copy switchover\)$/,
+    );
     expect(hop.outcome).toBe('lost');
     expect(hop.guestOn).toBe('none');
     expect(hop.recovery).toMatchObject({ outcome: 'lost', sourceStatus: 'postcopy-paused' });
-    expect(hop.recovery!.detail).toMatch(/^node-b: the destination QEMU is gone \(pid \d+ exited or was killed\); node-a is postcopy-paused/);
+    expect(hop.recovery!.detail).toMatch(
+      /^node-b: the destination QEMU is gone \(pid \d+ exited or was killed\); node-a is postcopy-paused/,
+    );
     expect(hop.diagnosis).toBe(`post-copy recovery failed: ${hop.recovery!.detail}`);
     expect(hop.samples.map((s) => s.status)).toContain('postcopy-paused');
     expect(hop.metrics.recovered).toBe(0);
-    expect(hop.checks.find((c) => c.name === 'post-copy recovery')).toMatchObject({ ok: false, detail: `lost: ${hop.recovery!.detail}` });
+    expect(hop.checks.find((c) => c.name === 'post-copy recovery')).toMatchObject({
+      ok: false,
+      detail: `lost: ${hop.recovery!.detail}`,
+    });
     // Neither end keeps anything.
     expect(hop.checks.filter((c) => c.name !== 'post-copy recovery' && !c.ok)).toEqual([]);
-    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['nothing left on node-b', 'source QEMU ended, no process left on node-a']));
+    expect(hop.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['nothing left on node-b', 'source QEMU ended, no process left on node-a']),
+    );
     expect(run.passed).toBe(false);
   }, 240_000);
 });

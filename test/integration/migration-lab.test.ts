@@ -37,23 +37,50 @@ afterAll(async () => {
 });
 
 const base = (over: Partial<MigrationRequest> = {}): MigrationRequest => ({
-  source: a, destination: b, image: tiny, guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 0 },
-  strategy: 'precopy', tuning: {}, deadlineMs: 40_000, ...over,
+  source: a,
+  destination: b,
+  image: tiny,
+  guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 0 },
+  strategy: 'precopy',
+  tuning: {},
+  deadlineMs: 40_000,
+  ...over,
 });
 
 describe.sequential('live migration on a 2-host lab', () => {
   it('hwqual run, idle guest: the live-migration suite over one pair writes metrics, JUnit properties and the pass series', async () => {
     const plan = join(root, 'plan.json');
-    writeFileSync(plan, JSON.stringify({
-      name: 'migration', suites: ['live-migration'], settings: { accel: 'tcg', migration: { pairs: [['node-a', 'node-b']], strategies: ['precopy'], guest: { wssMiB: 16, dirtyMiBps: 0 } } },
-    }));
+    writeFileSync(
+      plan,
+      JSON.stringify({
+        name: 'migration',
+        suites: ['live-migration'],
+        settings: {
+          accel: 'tcg',
+          migration: { pairs: [['node-a', 'node-b']], strategies: ['precopy'], guest: { wssMiB: 16, dirtyMiBps: 0 } },
+        },
+      }),
+    );
     const out = join(root, 'out-run');
     const r = await runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
-    expect(res.cases.map((c) => [c.id, c.status])).toEqual([['live-migration/migrate[from=node-a,to=node-b,strategy=precopy]@node-a', 'passed']]);
+    expect(res.cases.map((c) => [c.id, c.status])).toEqual([
+      ['live-migration/migrate[from=node-a,to=node-b,strategy=precopy]@node-a', 'passed'],
+    ]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const m = res.cases[0].metrics;
-    for (const k of ['total_ms', 'setup_ms', 'downtime_ms', 'blackout_ms', 'transferred_bytes', 'passes', 'throttle_pct', 'dirty_rate_measured_mibps', 'predicted_downtime_ms']) expect(m[k], k).toBeTypeOf('number');
+    for (const k of [
+      'total_ms',
+      'setup_ms',
+      'downtime_ms',
+      'blackout_ms',
+      'transferred_bytes',
+      'passes',
+      'throttle_pct',
+      'dirty_rate_measured_mibps',
+      'predicted_downtime_ms',
+    ])
+      expect(m[k], k).toBeTypeOf('number');
     expect(res.cases[0].artifacts.map((a) => a.name)).toEqual(expect.arrayContaining(['migration.json', 'passes.svg']));
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<property name="[^"]*blackout_ms" value="\d+"/);
@@ -61,17 +88,31 @@ describe.sequential('live migration on a 2-host lab', () => {
   }, 300_000);
 
   it('precopy under load (16 MiB/s over 32 MiB), ping-pong ×2: the guest runs on B, then back on A, heartbeat and stamps intact, nothing left behind', async () => {
-    const run = await runMigration(base({ hops: 2, guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 16 } }));
+    const run = await runMigration(
+      base({ hops: 2, guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 16 } }),
+    );
     expect(run.dirtyRateMiBps).toBeGreaterThan(0);
     expect(run.hops[0].prediction?.converges).toBe(true);
-    expect(run.hops.map((h) => [h.from, h.to, h.outcome])).toEqual([['node-a', 'node-b', 'completed'], ['node-b', 'node-a', 'completed']]);
+    expect(run.hops.map((h) => [h.from, h.to, h.outcome])).toEqual([
+      ['node-a', 'node-b', 'completed'],
+      ['node-b', 'node-a', 'completed'],
+    ]);
     expect(run.hops[1].checks.filter((c) => !c.ok)).toEqual([]);
-    expect(run.hops[1].checks.map((c) => c.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'source QEMU ended, no process left on node-b']));
+    expect(run.hops[1].checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['guest runs on node-a', 'source QEMU ended, no process left on node-b']),
+    );
     const hop = run.hops[0];
     expect(hop.outcome, hop.diagnosis).toBe('completed');
     expect(hop.uri).toMatch(new RegExp(`^tcp:${b.address.replace(/\./g, '\\.')}:\\d+$`));
     expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['guest runs on node-b', 'heartbeat continues', 'integrity check passes', 'heartbeat counter has no reset']));
+    expect(hop.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'guest runs on node-b',
+        'heartbeat continues',
+        'integrity check passes',
+        'heartbeat counter has no reset',
+      ]),
+    );
     expect(hop.metrics.totalMs).toBeGreaterThan(0);
     expect(hop.metrics.downtimeMs).toBeGreaterThanOrEqual(0);
     expect(hop.metrics.blackoutMs).toBeGreaterThan(0);
@@ -82,22 +123,33 @@ describe.sequential('live migration on a 2-host lab', () => {
   }, 240_000);
 
   it('non-converging: dirty rate above a low max-bandwidth is diagnosed, cancelled, and the guest stays on A', async () => {
-    const run = await runMigration(base({
-      guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 24, dirtyMiBps: 60 }, tuning: { maxBandwidth: 12 * MiB, downtimeLimitMs: 50 },
-    }));
+    const run = await runMigration(
+      base({
+        guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 24, dirtyMiBps: 60 },
+        tuning: { maxBandwidth: 12 * MiB, downtimeLimitMs: 50 },
+      }),
+    );
     const hop = run.hops[0];
     expect(hop.outcome).toBe('not-converging');
     expect(hop.diagnosis).toMatch(/^does not converge: .*\d+ passes in [\d.]+ s$/);
     expect(hop.diagnosis).not.toMatch(/no completion within/); // called from the passes, not by the deadline
     expect(hop.guestOn).toBe('node-a');
     expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(hop.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'nothing left on node-b']));
+    expect(hop.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['guest runs on node-a', 'nothing left on node-b']),
+    );
     expect(run.prediction.converges).toBe(false);
     expect(run.passed).toBe(false);
   }, 240_000);
 
   it('postcopy: switched after the bulk pass, completes on B', async () => {
-    const run = await runMigration(base({ strategy: 'postcopy', guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 40 }, tuning: { maxBandwidth: 16 * MiB } }));
+    const run = await runMigration(
+      base({
+        strategy: 'postcopy',
+        guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 40 },
+        tuning: { maxBandwidth: 16 * MiB },
+      }),
+    );
     const hop = run.hops[0];
     expect(hop.outcome, hop.diagnosis).toBe('completed');
     expect(hop.settings.destination.capabilities['postcopy-ram']).toBe(true);
@@ -108,11 +160,22 @@ describe.sequential('live migration on a 2-host lab', () => {
 
   it('destination killed mid-migration (a plan fault, through hwqual run): failed with the cause, the guest keeps running on A, nothing left on B', async () => {
     const plan = join(root, 'plan-fault.json');
-    writeFileSync(plan, JSON.stringify({
-      name: 'migration-fault', suites: ['live-migration'], settings: { accel: 'tcg', migration: {
-        pairs: [['node-a', 'node-b']], guest: { memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }, 'max-bandwidth': 8, fault: { kind: 'kill-destination', at: 1.5 },
-      } },
-    }));
+    writeFileSync(
+      plan,
+      JSON.stringify({
+        name: 'migration-fault',
+        suites: ['live-migration'],
+        settings: {
+          accel: 'tcg',
+          migration: {
+            pairs: [['node-a', 'node-b']],
+            guest: { memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 },
+            'max-bandwidth': 8,
+            fault: { kind: 'kill-destination', at: 1.5 },
+          },
+        },
+      }),
+    );
     const out = join(root, 'out-fault');
     const r = await runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
     expect(r.code, r.stderr + r.stdout).toBe(1);
@@ -120,13 +183,17 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(c.status).toBe('failed');
     expect(c.message).toMatch(/node-a → node-b: failed: .*\(destination QEMU on node-b killed at \d+ ms\)/);
     const record = c.artifacts.find((a) => a.name === 'migration.json');
-    const run = JSON.parse(readFileSync(join(out, record!.path), 'utf8')) as { hops: Array<{ outcome: string; guestOn: string; fault: string; checks: Array<{ name: string; ok: boolean }> }> };
+    const run = JSON.parse(readFileSync(join(out, record!.path), 'utf8')) as {
+      hops: Array<{ outcome: string; guestOn: string; fault: string; checks: Array<{ name: string; ok: boolean }> }>;
+    };
     const hop = run.hops[0];
     expect(hop.fault).toMatch(/destination QEMU on node-b killed/);
     expect(hop.outcome).toBe('failed');
     expect(hop.guestOn).toBe('node-a');
     expect(hop.checks.filter((x) => !x.ok)).toEqual([]);
-    expect(hop.checks.map((x) => x.name)).toEqual(expect.arrayContaining(['guest runs on node-a', 'heartbeat continues', 'nothing left on node-b']));
+    expect(hop.checks.map((x) => x.name)).toEqual(
+      expect.arrayContaining(['guest runs on node-a', 'heartbeat continues', 'nothing left on node-b']),
+    );
     expect(junitValidates(join(out, 'junit.xml'))).toMatchObject({ ok: true });
   }, 240_000);
 });

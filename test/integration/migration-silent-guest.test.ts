@@ -15,7 +15,13 @@ const collector = new LineCollector();
 
 beforeAll(async () => {
   const tiny = await ensureImage('tiny');
-  g = await launchWorkloadGuest(local, 'here', tiny, { accel: 'tcg', memoryMiB: 128, wssMiB: 8, dirtyMiBps: 4 }, collector);
+  g = await launchWorkloadGuest(
+    local,
+    'here',
+    tiny,
+    { accel: 'tcg', memoryMiB: 128, wssMiB: 8, dirtyMiBps: 4 },
+    collector,
+  );
   await g.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 60_000 });
 }, 90_000);
 

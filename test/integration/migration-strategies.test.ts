@@ -30,7 +30,9 @@ let lab: Awaited<ReturnType<typeof labEndpoints>> | undefined;
 
 /** QEMU processes inside this lab's namespaces: pid, namespace and command line. */
 async function labQemus(): Promise<Array<{ pid: number; netns: string; args: string }>> {
-  const r = await local.exec(`for p in $(pgrep -x 'qemu-system-x86' ; pgrep '^qemu-system'); do echo "$p $(ip netns identify $p 2>/dev/null) $(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)"; done | sort -u`);
+  const r = await local.exec(
+    `for p in $(pgrep -x 'qemu-system-x86' ; pgrep '^qemu-system'); do echo "$p $(ip netns identify $p 2>/dev/null) $(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)"; done | sort -u`,
+  );
   const ours = new Set(state.hosts.map((h) => h.netns).filter(Boolean));
   return r.stdout.split('\n').flatMap((l) => {
     const m = /^(\d+) (\S*) (.*)$/.exec(l);
@@ -57,16 +59,25 @@ afterAll(async () => {
 describe.sequential('migration strategies on a 2-host lab', () => {
   it('hwqual run: xbzrle resends pages as deltas, multifd moves pages over its channels; the guest runs the pool baseline CPU model on both ends', async () => {
     const plan = join(root, 'plan.json');
-    writeFileSync(plan, JSON.stringify({
-      name: 'strategies', suites: ['live-migration'],
-      settings: {
-        accel: 'tcg',
-        migration: {
-          pairs: [['node-a', 'node-b']], strategies: ['xbzrle', 'multifd'], 'multifd-channels': 3,
-          guest: { memoryMiB: 128, wssMiB: 16, dirtyMiBps: 8 }, 'max-bandwidth': 32, 'downtime-limit': 50, deadline: 60,
+    writeFileSync(
+      plan,
+      JSON.stringify({
+        name: 'strategies',
+        suites: ['live-migration'],
+        settings: {
+          accel: 'tcg',
+          migration: {
+            pairs: [['node-a', 'node-b']],
+            strategies: ['xbzrle', 'multifd'],
+            'multifd-channels': 3,
+            guest: { memoryMiB: 128, wssMiB: 16, dirtyMiBps: 8 },
+            'max-bandwidth': 32,
+            'downtime-limit': 50,
+            deadline: 60,
+          },
         },
-      },
-    }));
+      }),
+    );
     const out = join(root, 'out-run');
     const cli = runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
     // The QEMU command lines of the guests (source and destination) while the run goes on.
@@ -78,10 +89,18 @@ describe.sequential('migration strategies on a 2-host lab', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
-    const r = await cli.finally(() => { done = true; });
+    const r = await cli.finally(() => {
+      done = true;
+    });
     await watch;
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
-    expect(res.cases.map((c) => [c.caseId, c.params.strategy, c.status]), r.stderr + r.stdout).toEqual([['migrate', 'xbzrle', 'passed'], ['migrate', 'multifd', 'passed']]);
+    expect(
+      res.cases.map((c) => [c.caseId, c.params.strategy, c.status]),
+      r.stderr + r.stdout,
+    ).toEqual([
+      ['migrate', 'xbzrle', 'passed'],
+      ['migrate', 'multifd', 'passed'],
+    ]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const [xb, mf] = res.cases;
 
@@ -94,9 +113,17 @@ describe.sequential('migration strategies on a 2-host lab', () => {
     // multifd: the pages went over the multifd channels (3 on both sides, read back before migrating).
     expect(mf.metrics.multifd_bytes).toBeGreaterThan(0);
     expect(mf.metrics.xbzrle_pages).toBeUndefined();
-    const mfRun = JSON.parse(readFileSync(join(out, mf.artifacts.find((x) => x.name === 'migration.json')!.path), 'utf8'));
-    expect(mfRun.hops[0].settings.source).toMatchObject({ capabilities: { multifd: true }, parameters: { 'multifd-channels': 3 } });
-    expect(mfRun.hops[0].settings.destination).toMatchObject({ capabilities: { multifd: true }, parameters: { 'multifd-channels': 3 } });
+    const mfRun = JSON.parse(
+      readFileSync(join(out, mf.artifacts.find((x) => x.name === 'migration.json')!.path), 'utf8'),
+    );
+    expect(mfRun.hops[0].settings.source).toMatchObject({
+      capabilities: { multifd: true },
+      parameters: { 'multifd-channels': 3 },
+    });
+    expect(mfRun.hops[0].settings.destination).toMatchObject({
+      capabilities: { multifd: true },
+      parameters: { 'multifd-channels': 3 },
+    });
     expect(mfRun.hops[0].metrics.multifdBytes).toBe(mf.metrics.multifd_bytes);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<property name="[^"]*xbzrle_pages" value="[1-9]\d*"/);
@@ -111,18 +138,25 @@ describe.sequential('migration strategies on a 2-host lab', () => {
     const cpu = mfRun.cpuModel as { model: string; source: string; accel: string };
     expect(cpu).toMatchObject({ source: 'pool baseline of node-a,node-b', accel: 'tcg' });
     expect(cpu.model).not.toMatch(/^(max|host|qemu64)$/);
-    expect(res.hosts.find((h) => h.name === 'node-a')?.facts.extra?.['migration.cpuModel']).toMatchObject({ model: cpu.model });
+    expect(res.hosts.find((h) => h.name === 'node-a')?.facts.extra?.['migration.cpuModel']).toMatchObject({
+      model: cpu.model,
+    });
     const lines = [...seen.values()];
     expect(lines.length).toBeGreaterThanOrEqual(4); // two cases × (source + destination)
     expect(lines.filter((l) => / -incoming tcp:/.test(l)).length).toBeGreaterThanOrEqual(2);
     for (const l of lines) expect(l).toContain(` -cpu ${cpu.model} `);
   }, 240_000);
 
-  it('the strategies\' settings are read back from QEMU on each side as set (capabilities and parameters)', async () => {
+  it("the strategies' settings are read back from QEMU on each side as set (capabilities and parameters)", async () => {
     const want = strategySettings('multifd', { multifdChannels: 3 });
     const ac = strategySettings('auto-converge', { cpuThrottleInitial: 99, throttleTriggerThreshold: 10 });
     const xb = strategySettings('xbzrle', { xbzrleCacheBytes: 16 * MiB });
-    for (const [end, side] of [[a, want.source], [b, want.destination], [a, ac.source], [a, xb.source]] as const) {
+    for (const [end, side] of [
+      [a, want.source],
+      [b, want.destination],
+      [a, ac.source],
+      [a, xb.source],
+    ] as const) {
       const probe = await openQmpProbe(end.transport, { accel: 'tcg' });
       try {
         const got = await applySettings(probe.qmp, side, end.name);
@@ -135,7 +169,9 @@ describe.sequential('migration strategies on a 2-host lab', () => {
     // A value QEMU does not take is refused, not silently kept: xbzrle's cache must be a power of two.
     const probe = await openQmpProbe(a.transport, { accel: 'tcg' });
     try {
-      await expect(applySettings(probe.qmp, strategySettings('xbzrle', { xbzrleCacheBytes: 3 * MiB + 1 }).source, a.name)).rejects.toThrow(/xbzrle|cache/i);
+      await expect(
+        applySettings(probe.qmp, strategySettings('xbzrle', { xbzrleCacheBytes: 3 * MiB + 1 }).source, a.name),
+      ).rejects.toThrow(/xbzrle|cache/i);
     } finally {
       await probe.close();
     }
@@ -149,8 +185,14 @@ describe.sequential('migration strategies on a 2-host lab', () => {
   // at the third sync. (95 % is not enough: the workload catches up 40 ms of writes per wake-up and still rewrites
   // its whole working set in a 2.4 s pass.)
   const hot = (over: Partial<MigrationRequest>): MigrationRequest => ({
-    source: a, destination: b, image: tiny, guest: { accel: 'tcg', memoryMiB: 128, wssMiB: 24, dirtyMiBps: 48 },
-    strategy: 'precopy', deadlineMs: 40_000, ...over, tuning: { maxBandwidth: 10 * MiB, ...over.tuning },
+    source: a,
+    destination: b,
+    image: tiny,
+    guest: { accel: 'tcg', memoryMiB: 128, wssMiB: 24, dirtyMiBps: 48 },
+    strategy: 'precopy',
+    deadlineMs: 40_000,
+    ...over,
+    tuning: { maxBandwidth: 10 * MiB, ...over.tuning },
   });
 
   it('plain pre-copy of the hot guest does not converge (diagnosed and cancelled, the guest stays on A)', async () => {
@@ -164,10 +206,15 @@ describe.sequential('migration strategies on a 2-host lab', () => {
   }, 120_000);
 
   it('auto-converge on the same guest and bandwidth: the throttle rises to the maximum before any verdict; it completes on B or is called only at the maximum throttle', async () => {
-    const run = await runMigration(hot({ strategy: 'auto-converge', tuning: { cpuThrottleInitial: 99, throttleTriggerThreshold: 10 } }));
+    const run = await runMigration(
+      hot({ strategy: 'auto-converge', tuning: { cpuThrottleInitial: 99, throttleTriggerThreshold: 10 } }),
+    );
     const hop = run.hops[0];
     expect(hop.settings.source.capabilities['auto-converge']).toBe(true);
-    expect(hop.settings.source.parameters).toMatchObject({ 'cpu-throttle-initial': 99, 'throttle-trigger-threshold': 10 });
+    expect(hop.settings.source.parameters).toMatchObject({
+      'cpu-throttle-initial': 99,
+      'throttle-trigger-threshold': 10,
+    });
     expect(hop.metrics.throttlePct).toBe(99);
     // The throttle came before the end: some pass was sent with the guest throttled.
     expect(hop.passes.some((p) => (p.throttlePct ?? 0) > 0)).toBe(true);

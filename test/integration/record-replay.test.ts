@@ -21,20 +21,45 @@ import { ReplayTransport } from '../../src/transport/replay.ts';
 const HOSTS = resolve(import.meta.dirname, '../../fixtures/hosts');
 
 const plan: PlanConfig = {
-  file: '/tmp/record-replay-plan.yaml', sha256: 'p'.repeat(64), name: 'record-replay', suites: ['host-os', 'server-inventory'],
-  hosts: {}, severity: {}, require: {}, concurrency: 8, timeouts: { case: 60 }, retries: 0, retryFailed: false, matrix: {}, settings: {},
+  file: '/tmp/record-replay-plan.yaml',
+  sha256: 'p'.repeat(64),
+  name: 'record-replay',
+  suites: ['host-os', 'server-inventory'],
+  hosts: {},
+  severity: {},
+  require: {},
+  concurrency: 8,
+  timeouts: { case: 60 },
+  retries: 0,
+  retryFailed: false,
+  matrix: {},
+  settings: {},
 };
 const lab = (hosts: Array<{ name: string; expect?: HostExpect }>): LabConfig =>
-  normalizeLab({ hosts: hosts.map((h) => ({ ...h, address: 'local' })) }, '/tmp/record-replay-lab.yaml', 'lab.yaml', 'l'.repeat(64));
+  normalizeLab(
+    { hosts: hosts.map((h) => ({ ...h, address: 'local' })) },
+    '/tmp/record-replay-lab.yaml',
+    'lab.yaml',
+    'l'.repeat(64),
+  );
 
 async function runReplayed(l: LabConfig, profiles: Record<string, string>): Promise<RunResults> {
-  const bindings: HostBinding[] = await Promise.all(l.hosts.map(async (config) => {
-    const dir = profiles[config.name];
-    const transport = await ReplayTransport.open(dir, { host: config.name });
-    return { config, transport, replay: { from: dir, origin: transport.origin } };
-  }));
+  const bindings: HostBinding[] = await Promise.all(
+    l.hosts.map(async (config) => {
+      const dir = profiles[config.name];
+      const transport = await ReplayTransport.open(dir, { host: config.name });
+      return { config, transport, replay: { from: dir, origin: transport.origin } };
+    }),
+  );
   const prepared = await prepareRun({ lab: l, plan, bindings });
-  return executeRun({ lab: l, plan, prepared, outDir: await mkdtemp(join(tmpdir(), 'hwqual-replayed-')), signal: new AbortController().signal, progress: {} });
+  return executeRun({
+    lab: l,
+    plan,
+    prepared,
+    outDir: await mkdtemp(join(tmpdir(), 'hwqual-replayed-')),
+    signal: new AbortController().signal,
+    progress: {},
+  });
 }
 
 const outcomes = (r: RunResults, host: string) =>
@@ -50,13 +75,25 @@ describe('record this machine, then replay it', () => {
     ({ results: live } = await recordHost({ lab: l, host: 'here', out: join(dir, 'profile'), plan, quiet: true }));
     replayed = await runReplayed(l, { here: join(dir, 'profile') });
   });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('stores what the run asked, not a hand-kept list: fact gathering and case commands, with when and where', async () => {
     const p = await loadProfile(join(dir, 'profile'));
-    expect(p.meta).toMatchObject({ name: 'here', origin: 'recorded', recordedFrom: { host: 'here', address: 'local', transport: 'local' } });
+    expect(p.meta).toMatchObject({
+      name: 'here',
+      origin: 'recorded',
+      recordedFrom: { host: 'here', address: 'local', transport: 'local' },
+    });
     const commands = new Set(p.commands.map((c) => c.command));
-    for (const c of ['cat /proc/cpuinfo', 'uname -r', 'cat /proc/meminfo', 'lsblk -J -d -b -o NAME,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN']) expect(commands).toContain(c);
+    for (const c of [
+      'cat /proc/cpuinfo',
+      'uname -r',
+      'cat /proc/meminfo',
+      'lsblk -J -d -b -o NAME,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN',
+    ])
+      expect(commands).toContain(c);
     for (const c of p.commands) {
       expect(c.host).toBe('here');
       expect(Date.parse(c.recordedAt)).not.toBeNaN();
@@ -70,7 +107,10 @@ describe('record this machine, then replay it', () => {
     expect(msg(replayed)).toEqual(msg(live));
     expect(replayed.hosts[0].facts).toEqual(live.hosts[0].facts);
     expect(live.hosts[0].transport).toBe('recording');
-    expect(replayed.hosts[0]).toMatchObject({ transport: 'replay', replay: { from: join(dir, 'profile'), origin: 'recorded' } });
+    expect(replayed.hosts[0]).toMatchObject({
+      transport: 'replay',
+      replay: { from: join(dir, 'profile'), origin: 'recorded' },
+    });
   });
 });
 
@@ -88,7 +128,13 @@ describe('hwqual record over SSH', () => {
 
   it('records through the SSH transport what the host printed, and says where from', async () => {
     const l: LabConfig = { file: '/tmp/ssh-lab.yaml', sha256: 's'.repeat(64), hosts: [sshd.hostConfig()] };
-    const { results } = await recordHost({ lab: l, host: 'ssh-host', out: join(dir, 'p'), plan: { ...plan, suites: ['server-inventory'] }, quiet: true });
+    const { results } = await recordHost({
+      lab: l,
+      host: 'ssh-host',
+      out: join(dir, 'p'),
+      plan: { ...plan, suites: ['server-inventory'] },
+      quiet: true,
+    });
     expect(results.hosts[0].reachable).toBe(true);
     const p = await loadProfile(join(dir, 'p'));
     expect(p.meta.recordedFrom).toEqual({ host: 'ssh-host', address: '127.0.0.1', transport: 'ssh' });
@@ -106,7 +152,21 @@ describe('QMP of a real QEMU, recorded and replayed', () => {
   let qemu: ChildProcess | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hwqual-qmp-rec-'));
-    qemu = spawn('qemu-system-x86_64', ['-machine', 'none', '-accel', 'tcg', '-display', 'none', '-nodefaults', '-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`], { stdio: 'ignore' });
+    qemu = spawn(
+      'qemu-system-x86_64',
+      [
+        '-machine',
+        'none',
+        '-accel',
+        'tcg',
+        '-display',
+        'none',
+        '-nodefaults',
+        '-qmp',
+        `unix:${join(dir, 'qmp.sock')},server=on,wait=off`,
+      ],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 200 && !existsSync(join(dir, 'qmp.sock')); i++) await new Promise((r) => setTimeout(r, 25));
   });
   afterAll(async () => {
@@ -118,7 +178,7 @@ describe('QMP of a real QEMU, recorded and replayed', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('answers the project\'s QMP client as QEMU did, and refuses what QEMU was not asked', async () => {
+  it("answers the project's QMP client as QEMU did, and refuses what QEMU was not asked", async () => {
     const socket = join(dir, 'qmp.sock');
     const rec = new RecordingTransport(new LocalTransport('here'));
     const live = await QmpClient.connect(await rec.forwardUnixSocket(socket));
@@ -145,27 +205,84 @@ describe('QMP of a real QEMU, recorded and replayed', () => {
  * must be skipped or errored with the command the profile lacks — never failed for want of data.
  */
 const ASSEMBLED: Record<string, { expect: HostExpect; mustPass: string[] }> = {
-  'intel-skylake-sp': { expect: { cpu: { vendor: 'GenuineIntel', model: 'Xeon\\(R\\) Gold 6132' }, flags: ['avx512f', 'avx512bw', 'avx512vl'] }, mustPass: ['cpu', 'cpu-flags', 'microcode'] },
-  'intel-cascade-lake': { expect: { cpu: { vendor: 'GenuineIntel', model: 'Platinum 8260M' }, flags: ['avx512f', 'avx512_vnni'] }, mustPass: ['cpu', 'cpu-flags', 'microcode'] },
-  'intel-sapphire-rapids': { expect: { cpu: { vendor: 'GenuineIntel', model: 'Platinum 8480\\+' }, flags: ['amx_tile', 'amx_bf16', 'avx512_fp16'] }, mustPass: ['cpu', 'cpu-flags', 'microcode'] },
-  'amd-naples-epyc7301': { expect: { cpu: { vendor: 'AuthenticAMD', model: 'EPYC 7301' }, flags: ['sha_ni', 'clzero', 'svm'] }, mustPass: ['cpu', 'cpu-flags', 'microcode'] },
-  'amd-naples-epyc7451': {
-    expect: { cpu: { vendor: 'AuthenticAMD', model: 'EPYC 7451', sockets: 2, cores: 48, threads: 96 }, flags: ['sha_ni', 'clzero'], numaNodes: 8 },
-    mustPass: ['cpu', 'cpu-flags', 'microcode', 'numa', 'vulnerability-l1tf', 'vulnerability-meltdown', 'vulnerability-spec_store_bypass', 'vulnerability-spectre_v1', 'vulnerability-spectre_v2'],
+  'intel-skylake-sp': {
+    expect: {
+      cpu: { vendor: 'GenuineIntel', model: 'Xeon\\(R\\) Gold 6132' },
+      flags: ['avx512f', 'avx512bw', 'avx512vl'],
+    },
+    mustPass: ['cpu', 'cpu-flags', 'microcode'],
   },
-  'amd-rome': { expect: { cpu: { vendor: 'AuthenticAMD', model: 'EPYC 7742', sockets: 2, cores: 128, threads: 128 }, flags: ['clwb', 'rdpid', 'sme'], numaNodes: 2 }, mustPass: ['cpu', 'cpu-flags', 'numa'] },
-  'amd-genoa': { expect: { cpu: { vendor: 'AuthenticAMD', model: 'EPYC 9654' }, flags: ['avx512f', 'avx512_bf16', 'vaes'] }, mustPass: ['cpu', 'cpu-flags', 'microcode'] },
-  'arm-graviton2-neoverse-n1': { expect: { cpu: { vendor: 'ARM', model: 'Neoverse-N1' }, flags: ['atomics', 'asimddp'] }, mustPass: ['cpu', 'cpu-flags'] },
-  'arm-graviton3-neoverse-v1': { expect: { cpu: { vendor: 'ARM', model: 'Neoverse-V1' }, flags: ['sve', 'bf16', 'i8mm'] }, mustPass: ['cpu', 'cpu-flags'] },
-  'arm-neoverse-v2': { expect: { cpu: { vendor: 'ARM', model: 'Neoverse-V2' }, flags: ['sve2', 'bf16'] }, mustPass: ['cpu', 'cpu-flags'] },
-  'arm-ampereone-ampere1a': { expect: { cpu: { vendor: 'Ampere', model: 'Ampere-1a' }, flags: ['sb', 'ssbs'] }, mustPass: ['cpu', 'cpu-flags'] },
+  'intel-cascade-lake': {
+    expect: { cpu: { vendor: 'GenuineIntel', model: 'Platinum 8260M' }, flags: ['avx512f', 'avx512_vnni'] },
+    mustPass: ['cpu', 'cpu-flags', 'microcode'],
+  },
+  'intel-sapphire-rapids': {
+    expect: {
+      cpu: { vendor: 'GenuineIntel', model: 'Platinum 8480\\+' },
+      flags: ['amx_tile', 'amx_bf16', 'avx512_fp16'],
+    },
+    mustPass: ['cpu', 'cpu-flags', 'microcode'],
+  },
+  'amd-naples-epyc7301': {
+    expect: { cpu: { vendor: 'AuthenticAMD', model: 'EPYC 7301' }, flags: ['sha_ni', 'clzero', 'svm'] },
+    mustPass: ['cpu', 'cpu-flags', 'microcode'],
+  },
+  'amd-naples-epyc7451': {
+    expect: {
+      cpu: { vendor: 'AuthenticAMD', model: 'EPYC 7451', sockets: 2, cores: 48, threads: 96 },
+      flags: ['sha_ni', 'clzero'],
+      numaNodes: 8,
+    },
+    mustPass: [
+      'cpu',
+      'cpu-flags',
+      'microcode',
+      'numa',
+      'vulnerability-l1tf',
+      'vulnerability-meltdown',
+      'vulnerability-spec_store_bypass',
+      'vulnerability-spectre_v1',
+      'vulnerability-spectre_v2',
+    ],
+  },
+  'amd-rome': {
+    expect: {
+      cpu: { vendor: 'AuthenticAMD', model: 'EPYC 7742', sockets: 2, cores: 128, threads: 128 },
+      flags: ['clwb', 'rdpid', 'sme'],
+      numaNodes: 2,
+    },
+    mustPass: ['cpu', 'cpu-flags', 'numa'],
+  },
+  'amd-genoa': {
+    expect: { cpu: { vendor: 'AuthenticAMD', model: 'EPYC 9654' }, flags: ['avx512f', 'avx512_bf16', 'vaes'] },
+    mustPass: ['cpu', 'cpu-flags', 'microcode'],
+  },
+  'arm-graviton2-neoverse-n1': {
+    expect: { cpu: { vendor: 'ARM', model: 'Neoverse-N1' }, flags: ['atomics', 'asimddp'] },
+    mustPass: ['cpu', 'cpu-flags'],
+  },
+  'arm-graviton3-neoverse-v1': {
+    expect: { cpu: { vendor: 'ARM', model: 'Neoverse-V1' }, flags: ['sve', 'bf16', 'i8mm'] },
+    mustPass: ['cpu', 'cpu-flags'],
+  },
+  'arm-neoverse-v2': {
+    expect: { cpu: { vendor: 'ARM', model: 'Neoverse-V2' }, flags: ['sve2', 'bf16'] },
+    mustPass: ['cpu', 'cpu-flags'],
+  },
+  'arm-ampereone-ampere1a': {
+    expect: { cpu: { vendor: 'Ampere', model: 'Ampere-1a' }, flags: ['sb', 'ssbs'] },
+    mustPass: ['cpu', 'cpu-flags'],
+  },
 };
 
 describe('host-os and server-inventory against every shipped profile', () => {
   let results: RunResults;
   let profiles: string[];
   beforeAll(async () => {
-    profiles = (await readdir(HOSTS, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    profiles = (await readdir(HOSTS, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     const hosts = [
       ...profiles.map((name) => ({ name, expect: ASSEMBLED[name]?.expect })),
       // the same dump under a wrong expectation: replayed facts must be able to fail a case
@@ -195,19 +312,27 @@ describe('host-os and server-inventory against every shipped profile', () => {
 
   it.each(Object.entries(ASSEMBLED))('%s passes the cases its dump answers', (name, { mustPass }) => {
     const byCase = Object.fromEntries(on(name).map((c) => [c.caseId, c]));
-    for (const id of mustPass) expect({ id, status: byCase[id]?.status, message: byCase[id]?.message }).toEqual({ id, status: 'passed', message: undefined });
+    for (const id of mustPass)
+      expect({ id, status: byCase[id]?.status, message: byCase[id]?.message }).toEqual({
+        id,
+        status: 'passed',
+        message: undefined,
+      });
   });
 
   it('never fails a replayed case for want of data: what a profile cannot answer is skipped or errored, naming the command', () => {
     const assembled = results.cases.filter((c) => c.host in ASSEMBLED || c.host.startsWith('qmp-'));
     expect(assembled.filter((c) => c.status === 'failed').map((c) => `${c.id}: ${c.message}`)).toEqual([]);
-    const unanswered = (c: CaseResult) => /not recorded in \S+: \S/.test(c.message ?? '') || /not recorded in the replayed profile: \S/.test(c.message ?? '');
+    const unanswered = (c: CaseResult) =>
+      /not recorded in \S+: \S/.test(c.message ?? '') ||
+      /not recorded in the replayed profile: \S/.test(c.message ?? '');
     for (const c of assembled.filter((x) => x.status === 'error')) {
       expect(c.errorCode, c.id).toBe('E_NOT_RECORDED');
       expect(unanswered(c), `${c.id}: ${c.message}`).toBe(true);
     }
     // skips say why: the missing command, or the fact the profile lacks (e.g. arch for the kvm-module case)
-    for (const c of assembled.filter((x) => x.status === 'skipped')) expect(unanswered(c) || /requires /.test(c.message ?? ''), `${c.id}: ${c.message}`).toBe(true);
+    for (const c of assembled.filter((x) => x.status === 'skipped'))
+      expect(unanswered(c) || /requires /.test(c.message ?? ''), `${c.id}: ${c.message}`).toBe(true);
   });
 
   it('says per host that it was replayed, and from which profile', () => {
@@ -222,11 +347,19 @@ describe('host-os and server-inventory against every shipped profile', () => {
   it('fails a replayed host whose dump contradicts the lab, with expected and actual', () => {
     const byCase = Object.fromEntries(on('skylake-as-sapphire').map((c) => [c.caseId, c]));
     expect(byCase.cpu.status).toBe('failed');
-    expect(byCase.cpu.assertions.find((a) => !a.passed)).toMatchObject({ name: 'CPU model', actual: 'Intel(R) Xeon(R) Gold 6132 CPU @ 2.60GHz' });
+    expect(byCase.cpu.assertions.find((a) => !a.passed)).toMatchObject({
+      name: 'CPU model',
+      actual: 'Intel(R) Xeon(R) Gold 6132 CPU @ 2.60GHz',
+    });
     expect(byCase['cpu-flags'].status).toBe('failed');
   });
 
   it('QMP-only profiles answer no host-os/server-inventory case', () => {
-    for (const p of profiles.filter((x) => x.startsWith('qmp-'))) expect(on(p).filter((c) => c.status === 'passed').map((c) => c.id)).toEqual([]);
+    for (const p of profiles.filter((x) => x.startsWith('qmp-')))
+      expect(
+        on(p)
+          .filter((c) => c.status === 'passed')
+          .map((c) => c.id),
+      ).toEqual([]);
   });
 });

@@ -14,10 +14,23 @@ let dir: string;
 
 function writeLab(name: string, knownHosts = sshd.knownHostsFile): string {
   const file = join(dir, name);
-  writeFileSync(file, JSON.stringify({
-    hosts: [{ name: 'node-ssh', address: '127.0.0.1', port: sshd.port, user: 'root', identityFile: sshd.clientKeyFile, knownHosts,
-      labels: { pool: 'test' }, ssh: { keepaliveIntervalSec: 1, keepaliveCountMax: 2, agent: false } }],
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      hosts: [
+        {
+          name: 'node-ssh',
+          address: '127.0.0.1',
+          port: sshd.port,
+          user: 'root',
+          identityFile: sshd.clientKeyFile,
+          knownHosts,
+          labels: { pool: 'test' },
+          ssh: { keepaliveIntervalSec: 1, keepaliveCountMax: 2, agent: false },
+        },
+      ],
+    }),
+  );
   return file;
 }
 function writePlan(name: string, body: object): string {
@@ -39,7 +52,15 @@ describe('hwqual run over SSH', () => {
   it('runs host-os and server-inventory over one SSH connection and writes valid reports', async () => {
     const before = sshd.acceptedConnections();
     const out = join(dir, 'out-suites');
-    const r = await runCli(['run', '--lab', writeLab('lab.json'), '--plan', writePlan('suites.json', { suites: ['host-os', 'server-inventory'], concurrency: 8 }), '--out', out]);
+    const r = await runCli([
+      'run',
+      '--lab',
+      writeLab('lab.json'),
+      '--plan',
+      writePlan('suites.json', { suites: ['host-os', 'server-inventory'], concurrency: 8 }),
+      '--out',
+      out,
+    ]);
     expect([0, 1]).toContain(r.code);
     expect(sshd.acceptedConnections() - before).toBe(1);
     const res = results(out);
@@ -53,8 +74,20 @@ describe('hwqual run over SSH', () => {
 
   it('kills a timed-out command on the host, also when logged in as root', async () => {
     const out = join(dir, 'out-timeout');
-    const r = await runCli(['run', '--lab', writeLab('lab.json'), '--plan', writePlan('behaviours.json', { suites: ['demo-behaviours'] }), '--out', out, '--grep', 'times-out'],
-      { HWQUAL_SUITES_PATH: FIXTURE_SUITES });
+    const r = await runCli(
+      [
+        'run',
+        '--lab',
+        writeLab('lab.json'),
+        '--plan',
+        writePlan('behaviours.json', { suites: ['demo-behaviours'] }),
+        '--out',
+        out,
+        '--grep',
+        'times-out',
+      ],
+      { HWQUAL_SUITES_PATH: FIXTURE_SUITES },
+    );
     expect(r.code).toBe(1);
     expect(results(out).cases[0]).toMatchObject({ status: 'error', errorCode: 'E_TIMEOUT' });
     expect(execSync('pgrep -f hwqual-timeout-marke[r]-node-ssh || true').toString().trim()).toBe('');
@@ -64,8 +97,18 @@ describe('hwqual run over SSH', () => {
     const empty = join(dir, 'known_hosts_empty');
     writeFileSync(empty, '');
     const out = join(dir, 'out-hostkey');
-    const r = await runCli(['run', '--lab', writeLab('lab-unknown-key.json', empty), '--plan', writePlan('hk.json', { suites: ['slow-steps'] }), '--out', out],
-      { HWQUAL_SUITES_PATH: FIXTURE_SUITES });
+    const r = await runCli(
+      [
+        'run',
+        '--lab',
+        writeLab('lab-unknown-key.json', empty),
+        '--plan',
+        writePlan('hk.json', { suites: ['slow-steps'] }),
+        '--out',
+        out,
+      ],
+      { HWQUAL_SUITES_PATH: FIXTURE_SUITES },
+    );
     expect(r.code).toBe(1);
     const res = results(out);
     expect(res.hosts[0].reachable).toBe(false);
@@ -76,9 +119,19 @@ describe('hwqual run over SSH', () => {
 
   it('finishes and writes both reports when sshd is killed mid-run', async () => {
     const out = join(dir, 'out-killed');
-    const run = runCli(['run', '--lab', writeLab('lab.json'), '--plan', writePlan('slow.json', { suites: ['slow-steps'] }), '--out', out],
-      { HWQUAL_SUITES_PATH: FIXTURE_SUITES });
-    await waitFor(() => existsSync(join(out, 'transcripts')) , 20_000);
+    const run = runCli(
+      [
+        'run',
+        '--lab',
+        writeLab('lab.json'),
+        '--plan',
+        writePlan('slow.json', { suites: ['slow-steps'] }),
+        '--out',
+        out,
+      ],
+      { HWQUAL_SUITES_PATH: FIXTURE_SUITES },
+    );
+    await waitFor(() => existsSync(join(out, 'transcripts')), 20_000);
     await new Promise((r) => setTimeout(r, 1500));
     await sshd.stop();
     const r = await run;

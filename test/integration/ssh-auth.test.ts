@@ -16,7 +16,18 @@ const keys = { rsa: '', locked: '', stranger: '' };
 
 function keygen(name: string, type: string, pass = ''): string {
   const file = join(dir, name);
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', pass, '-C', name, '-f', file]);
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    type,
+    ...(type === 'rsa' ? ['-b', '2048'] : []),
+    '-N',
+    pass,
+    '-C',
+    name,
+    '-f',
+    file,
+  ]);
   return file;
 }
 const pubOf = (file: string) => readFileSync(`${file}.pub`, 'utf8').trim();
@@ -33,7 +44,7 @@ async function tryHost(host: HostConfig): Promise<string> {
 }
 function knownHosts(name: string, lines: string[]): string {
   const file = join(dir, name);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
@@ -57,7 +68,9 @@ describe('host keys (strict known_hosts)', () => {
     expect(err.message).toContain(`127.0.0.1 port ${sshd.port}`);
     const fps = ['host_ed25519', 'host_rsa'].map((k) => fingerprint(join(sshd.dir, `${k}.pub`)));
     expect(fps.some((fp) => err.message.includes(fp))).toBe(true);
-    await expect(tryHost(sshd.hostConfig({ knownHosts: join(dir, 'absent') }))).rejects.toMatchObject({ code: 'E_HOSTKEY' });
+    await expect(tryHost(sshd.hostConfig({ knownHosts: join(dir, 'absent') }))).rejects.toMatchObject({
+      code: 'E_HOSTKEY',
+    });
     expect(sshd.acceptedConnections()).toBe(0); // refused before logging in
   });
 
@@ -72,14 +85,22 @@ describe('host keys (strict known_hosts)', () => {
 
   it('refuses a host that offers none of the key types listed for it', async () => {
     const ecdsa = keygen('ecdsa_host', 'ecdsa');
-    const file = knownHosts('ecdsa-only', [`[127.0.0.1]:${sshd.port} ${pubOf(ecdsa).split(' ').slice(0, 2).join(' ')}`]);
-    await expect(tryHost(sshd.hostConfig({ knownHosts: file }))).rejects.toMatchObject({ code: 'E_HOSTKEY', message: expect.stringMatching(/none of the host key types/) });
+    const file = knownHosts('ecdsa-only', [
+      `[127.0.0.1]:${sshd.port} ${pubOf(ecdsa).split(' ').slice(0, 2).join(' ')}`,
+    ]);
+    await expect(tryHost(sshd.hostConfig({ knownHosts: file }))).rejects.toMatchObject({
+      code: 'E_HOSTKEY',
+      message: expect.stringMatching(/none of the host key types/),
+    });
   });
 
   it('refuses a key marked @revoked', async () => {
     const ed = sshd.hostPublicKeys[0];
     const file = knownHosts('revoked', [`@revoked [127.0.0.1]:${sshd.port} ${ed}`, `[127.0.0.1]:${sshd.port} ${ed}`]);
-    await expect(tryHost(sshd.hostConfig({ knownHosts: file }))).rejects.toMatchObject({ code: 'E_HOSTKEY', message: expect.stringMatching(/revoked/) });
+    await expect(tryHost(sshd.hostConfig({ knownHosts: file }))).rejects.toMatchObject({
+      code: 'E_HOSTKEY',
+      message: expect.stringMatching(/revoked/),
+    });
   });
 
   it('accepts a hashed entry (ssh-keygen -H) and an RSA-only entry', async () => {
@@ -100,16 +121,25 @@ describe('login', () => {
   it('logs in with a passphrase-protected key, the passphrase from the named env var', async () => {
     const host = sshd.hostConfig({ identityFile: keys.locked, passphraseEnv: 'HWQUAL_TEST_KEY_PASS' });
     delete process.env.HWQUAL_TEST_KEY_PASS;
-    await expect(tryHost(host)).rejects.toMatchObject({ code: 'E_AUTH', message: expect.stringMatching(/HWQUAL_TEST_KEY_PASS is not set/) });
+    await expect(tryHost(host)).rejects.toMatchObject({
+      code: 'E_AUTH',
+      message: expect.stringMatching(/HWQUAL_TEST_KEY_PASS is not set/),
+    });
     process.env.HWQUAL_TEST_KEY_PASS = 'wrong';
-    await expect(tryHost(host)).rejects.toMatchObject({ code: 'E_AUTH', message: expect.stringMatching(/wrong passphrase/) });
+    await expect(tryHost(host)).rejects.toMatchObject({
+      code: 'E_AUTH',
+      message: expect.stringMatching(/wrong passphrase/),
+    });
     process.env.HWQUAL_TEST_KEY_PASS = 'open sesame';
     try {
       expect(await tryHost(host)).toBe('hello\n');
     } finally {
       delete process.env.HWQUAL_TEST_KEY_PASS;
     }
-    await expect(tryHost(sshd.hostConfig({ identityFile: keys.locked }))).rejects.toMatchObject({ code: 'E_AUTH', message: expect.stringMatching(/passphrase-protected/) });
+    await expect(tryHost(sshd.hostConfig({ identityFile: keys.locked }))).rejects.toMatchObject({
+      code: 'E_AUTH',
+      message: expect.stringMatching(/passphrase-protected/),
+    });
   });
 
   it('logs in through ssh-agent (SSH_AUTH_SOCK)', async () => {
@@ -117,14 +147,24 @@ describe('login', () => {
     const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     const saved = process.env.SSH_AUTH_SOCK;
     try {
-      await waitFor(() => { try { execFileSync('ssh-add', ['-l'], { env: { SSH_AUTH_SOCK: sock }, stdio: 'ignore' }); return true; } catch (e) { return (e as { status?: number }).status === 1; } }, 'ssh-agent');
+      await waitFor(() => {
+        try {
+          execFileSync('ssh-add', ['-l'], { env: { SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+          return true;
+        } catch (e) {
+          return (e as { status?: number }).status === 1;
+        }
+      }, 'ssh-agent');
       execFileSync('ssh-add', ['-q', keys.rsa], { env: { SSH_AUTH_SOCK: sock } });
       process.env.SSH_AUTH_SOCK = sock;
       const host = sshd.hostConfig({ identityFile: undefined, ssh: { ...sshd.host.ssh, agent: true } });
       expect(await tryHost(host)).toBe('hello\n');
       expect(sshd.logText()).toContain(fingerprint(`${keys.rsa}.pub`)); // sshd accepted the agent's key
       delete process.env.SSH_AUTH_SOCK;
-      await expect(tryHost(host)).rejects.toMatchObject({ code: 'E_AUTH', message: expect.stringMatching(/SSH_AUTH_SOCK/) });
+      await expect(tryHost(host)).rejects.toMatchObject({
+        code: 'E_AUTH',
+        message: expect.stringMatching(/SSH_AUTH_SOCK/),
+      });
     } finally {
       if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
       else process.env.SSH_AUTH_SOCK = saved;
@@ -133,8 +173,13 @@ describe('login', () => {
   });
 
   it('reports a key the host does not accept as E_AUTH', async () => {
-    await expect(tryHost(sshd.hostConfig({ identityFile: keys.stranger }))).rejects.toMatchObject({ code: 'E_AUTH', message: expect.stringMatching(/authentication failed/) });
-    await expect(tryHost(sshd.hostConfig({ identityFile: join(dir, 'no-such-key') }))).rejects.toMatchObject({ code: 'E_AUTH' });
+    await expect(tryHost(sshd.hostConfig({ identityFile: keys.stranger }))).rejects.toMatchObject({
+      code: 'E_AUTH',
+      message: expect.stringMatching(/authentication failed/),
+    });
+    await expect(tryHost(sshd.hostConfig({ identityFile: join(dir, 'no-such-key') }))).rejects.toMatchObject({
+      code: 'E_AUTH',
+    });
   });
 
   it('reports a port where nothing listens as E_HOST_UNREACHABLE', async () => {

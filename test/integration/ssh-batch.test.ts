@@ -37,9 +37,20 @@ describe('batched read-only commands', () => {
   it('30 commands issued together go out as one session channel, each with its own stdout, stderr and exit code', async () => {
     const before = sessions();
     const batchesBefore = t.batcher!.batches;
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
-      t.exec(`echo out-${i}; echo err-${i} >&2; echo "$LC_ALL"; exit ${i % 4}`, { readOnly: true })));
-    results.forEach((r, i) => expect(r).toMatchObject({ exitCode: i % 4, stdout: `out-${i}\nC\n`, stderr: `err-${i}\n`, timedOut: false, signal: null }));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        t.exec(`echo out-${i}; echo err-${i} >&2; echo "$LC_ALL"; exit ${i % 4}`, { readOnly: true }),
+      ),
+    );
+    for (const [i, r] of results.entries()) {
+      expect(r).toMatchObject({
+        exitCode: i % 4,
+        stdout: `out-${i}\nC\n`,
+        stderr: `err-${i}\n`,
+        timedOut: false,
+        signal: null,
+      });
+    }
     expect(t.batcher!.batches - batchesBefore).toBe(1);
     await expect.poll(() => sessions() - before).toBe(1);
     // Not read-only, or with stdin: one channel each, as before.
@@ -76,7 +87,10 @@ describe('batched read-only commands', () => {
     const never = t.exec(`touch ${file}`, { readOnly: true, signal: early.signal });
     const neverRejects = expect(never).rejects.toMatchObject({ code: 'E_CANCELLED' });
     setTimeout(() => late.abort(), 600);
-    await expect(running).rejects.toMatchObject({ code: 'E_CANCELLED', result: { cancelled: true, signal: 'SIGKILL' } });
+    await expect(running).rejects.toMatchObject({
+      code: 'E_CANCELLED',
+      result: { cancelled: true, signal: 'SIGKILL' },
+    });
     await neverRejects;
     expect((await t.exec(`pgrep -f 'slee[p] ${tag}' || true; test -e ${file}; echo $?`)).stdout).toBe('1\n');
   });
@@ -85,23 +99,49 @@ describe('batched read-only commands', () => {
 describe('host-checks suite over SSH', () => {
   it('one case per check, a failing check fails with its output, every case has its own transcript', async () => {
     const checks = join(dir, 'checks.json');
-    writeFileSync(checks, JSON.stringify([
-      { id: 'os-release', cmd: "grep -q '^ID=' /etc/os-release" },
-      { id: 'loopback', cmd: 'test -d /sys/class/net/lo' },
-      { id: 'broken', cmd: 'echo "expected something else" >&2; exit 1' },
-    ]));
+    writeFileSync(
+      checks,
+      JSON.stringify([
+        { id: 'os-release', cmd: "grep -q '^ID=' /etc/os-release" },
+        { id: 'loopback', cmd: 'test -d /sys/class/net/lo' },
+        { id: 'broken', cmd: 'echo "expected something else" >&2; exit 1' },
+      ]),
+    );
     process.env.HWQUAL_HOST_CHECKS = checks;
     try {
-      const lab = normalizeLab({ hosts: [{ name: 'sshd', address: '127.0.0.1' }] }, join(dir, 'lab.yaml'), 'lab.yaml', 'x'.repeat(64));
+      const lab = normalizeLab(
+        { hosts: [{ name: 'sshd', address: '127.0.0.1' }] },
+        join(dir, 'lab.yaml'),
+        'lab.yaml',
+        'x'.repeat(64),
+      );
       const plan: PlanConfig = {
-        file: join(dir, 'plan.yaml'), sha256: 'y'.repeat(64), name: 'checks', suites: ['host-checks'], hosts: {}, severity: {},
-        require: {}, concurrency: 64, timeouts: { case: 60 }, retries: 0, retryFailed: false, matrix: {}, settings: {},
+        file: join(dir, 'plan.yaml'),
+        sha256: 'y'.repeat(64),
+        name: 'checks',
+        suites: ['host-checks'],
+        hosts: {},
+        severity: {},
+        require: {},
+        concurrency: 64,
+        timeouts: { case: 60 },
+        retries: 0,
+        retryFailed: false,
+        matrix: {},
+        settings: {},
       };
       const host = new SshTransport(sshd.host);
       const before = sessions();
       const prepared = await prepareRun({ lab, plan, transportFactory: () => host });
       const out = join(dir, 'run');
-      const results = await executeRun({ lab, plan, prepared, outDir: out, signal: new AbortController().signal, progress: {} });
+      const results = await executeRun({
+        lab,
+        plan,
+        prepared,
+        outDir: out,
+        signal: new AbortController().signal,
+        progress: {},
+      });
       const status = Object.fromEntries(results.cases.map((c) => [c.caseId, c.status]));
       expect(status).toEqual({ 'os-release': 'passed', loopback: 'passed', broken: 'failed' });
       const broken = results.cases.find((c) => c.caseId === 'broken')!;

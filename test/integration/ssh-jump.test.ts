@@ -14,7 +14,13 @@ let lab: { hosts: HostConfig[] };
 beforeAll(async () => {
   bastion = await startSshd({ name: 'bastion' });
   target = await startSshd({ name: 'target' });
-  lab = { hosts: [bastion.host, target.hostConfig({ jump: 'bastion' }), target.hostConfig({ name: 'target2', jump: 'bastion' })] };
+  lab = {
+    hosts: [
+      bastion.host,
+      target.hostConfig({ jump: 'bastion' }),
+      target.hostConfig({ name: 'target2', jump: 'bastion' }),
+    ],
+  };
 });
 afterAll(async () => {
   await target?.stop();
@@ -53,7 +59,10 @@ describe('jump host', () => {
     const host = { ...bastion.host, name: 'dead', port: 1 };
     const t = createTransport({ ...target.host, jump: 'dead' }, { hosts: [host] });
     try {
-      await expect(t.exec('true')).rejects.toMatchObject({ code: 'E_HOST_UNREACHABLE', message: expect.stringMatching(/dead/) });
+      await expect(t.exec('true')).rejects.toMatchObject({
+        code: 'E_HOST_UNREACHABLE',
+        message: expect.stringMatching(/dead/),
+      });
     } finally {
       await t.close();
     }

@@ -35,7 +35,14 @@ async function livePids(regex: string): Promise<string[]> {
 describe('exec', () => {
   it('returns stdout, stderr and the exit code, with LC_ALL=C and stdin', async () => {
     const r = await t.exec('echo out; echo err >&2; echo "$LC_ALL"; exit 3');
-    expect(r).toMatchObject({ host: 'sshd', exitCode: 0 + 3, stdout: 'out\nC\n', stderr: 'err\n', timedOut: false, cancelled: false });
+    expect(r).toMatchObject({
+      host: 'sshd',
+      exitCode: 0 + 3,
+      stdout: 'out\nC\n',
+      stderr: 'err\n',
+      timedOut: false,
+      cancelled: false,
+    });
     expect((await t.exec('tr a-z A-Z', { stdin: 'hello\n' })).stdout).toBe('HELLO\n');
     expect((await t.exec('cat | wc -c')).stdout.trim()).toBe('0'); // no stdin = EOF at once
     expect((await t.exec('no-such-command-hwq')).exitCode).toBe(127);
@@ -82,7 +89,9 @@ describe('kill on timeout and cancel (logged in as root)', () => {
   it('a timed-out command and its children are gone from the host', async () => {
     expect((await t.exec('id -u')).stdout.trim()).toBe('0'); // the case where channel signals do not work
     const tag = `3${randomBytes(3).readUIntBE(0, 3)}`;
-    const err = await t.exec(`echo started; sh -c 'sleep ${tag}1 & sleep ${tag}2'; echo never`, { timeoutMs: 4000 }).catch((e) => e);
+    const err = await t
+      .exec(`echo started; sh -c 'sleep ${tag}1 & sleep ${tag}2'; echo never`, { timeoutMs: 4000 })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(CommandError);
     expect(err).toMatchObject({ code: 'E_TIMEOUT', result: { timedOut: true, exitCode: null, signal: 'SIGKILL' } });
     expect(err.result.stdout).toBe('started\n'); // it ran, and was stopped before the end
@@ -122,11 +131,16 @@ describe('files and sockets', () => {
     await new Promise<void>((r) => server.listen(path, r));
     const narrow = new SshTransport(sshd.hostConfig({ ssh: { ...sshd.host.ssh, maxChannels: 2 } }));
     try {
-      for (let i = 0; i < 4; i++) { // more round trips than slots: a leaked slot would hang here
+      for (let i = 0; i < 4; i++) {
+        // more round trips than slots: a leaked slot would hang here
         const stream = await narrow.forwardUnixSocket(path);
         const reply = await new Promise<string>((resolve) => {
           let got = '';
-          stream.on('data', (d: Buffer) => { got += d; }).on('end', () => resolve(got));
+          stream
+            .on('data', (d: Buffer) => {
+              got += d;
+            })
+            .on('end', () => resolve(got));
           stream.write(`ping${i}`);
         });
         expect(reply).toBe(`pong:ping${i}`);
@@ -147,13 +161,19 @@ describe('a dropped connection', () => {
     try {
       await lossy.exec('true');
       const running = lossy.exec('echo up; sleep 120').catch((e) => e);
-      await waitFor(async () => (await t.exec('pgrep -x -f "sleep 120"', {}).catch(() => null))?.exitCode === 0, 'the command to start');
+      await waitFor(
+        async () => (await t.exec('pgrep -x -f "sleep 120"', {}).catch(() => null))?.exitCode === 0,
+        'the command to start',
+      );
       sshd.freeze(); // TCP stays open, sshd stops answering: only keepalive can tell
       const err = await running;
       expect(err).toMatchObject({ code: 'E_CONNECTION_LOST' });
       expect(err.message).toMatch(/keepalive/);
       // Still frozen: the one reconnect this call makes fails (no SSH banner within connectTimeoutSec).
-      await expect(lossy.exec('true')).rejects.toMatchObject({ code: 'E_CONNECTION_LOST', message: expect.stringMatching(/reconnecting failed/) });
+      await expect(lossy.exec('true')).rejects.toMatchObject({
+        code: 'E_CONNECTION_LOST',
+        message: expect.stringMatching(/reconnecting failed/),
+      });
       await sshd.restart();
       expect((await lossy.exec('echo back')).stdout).toBe('back\n');
       expect(lossy.connectionsOpened).toBe(3);

@@ -8,7 +8,9 @@ import { kvmProbeOnce, probeKvm, resetKvmProbes, resolveAccel } from '../../src/
 const local = new LocalTransport('local');
 
 async function probeVmsLeft(): Promise<string> {
-  const r = await local.exec(`for p in $(pgrep -f -- /tmp/hwqual-vms/kvm-probe-); do [ "$p" = "$$" ] && continue; case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done`);
+  const r = await local.exec(
+    `for p in $(pgrep -f -- /tmp/hwqual-vms/kvm-probe-); do [ "$p" = "$$" ] && continue; case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done`,
+  );
   return r.stdout.trim();
 }
 
@@ -17,7 +19,8 @@ describe('KVM probe', () => {
 
   it('answers for this machine: absent without /dev/kvm', async () => {
     const probe = await probeKvm(local, { timeoutMs: 8_000 });
-    if (!existsSync('/dev/kvm')) expect(probe).toMatchObject({ state: 'absent', reason: expect.stringContaining('/dev/kvm') });
+    if (!existsSync('/dev/kvm'))
+      expect(probe).toMatchObject({ state: 'absent', reason: expect.stringContaining('/dev/kvm') });
     else expect(['usable', 'hangs', 'absent']).toContain(probe.state);
     expect(await probeVmsLeft()).toBe('');
   });

@@ -25,21 +25,28 @@ describe.runIf(process.env.HWQUAL_CLOUDINIT_TEST === '1')('user image with a clo
       "  - [sh, -c, 'echo hwqual-cloudinit-ok > /var/tmp/hwqual-marker; echo HWQUAL-CLOUDINIT-MARKER > /dev/ttyS0']",
       '',
     ].join('\n');
-    const booted = await bootUserImage(local, {
-      name: 'my-debian',
-      disk: { path: built.disk!.path, format: 'qcow2' },
-      kernel: { kernel: built.kernel!, initrd: built.initrd, append: built.append },
-      ready: { guestAgent: true },
-      cloudInit: { userData },
-      memoryMiB: 1024,
-    }, { accel: 'tcg', vcpus: 2, readyTimeoutMs: 300_000 });
+    const booted = await bootUserImage(
+      local,
+      {
+        name: 'my-debian',
+        disk: { path: built.disk!.path, format: 'qcow2' },
+        kernel: { kernel: built.kernel!, initrd: built.initrd, append: built.append },
+        ready: { guestAgent: true },
+        cloudInit: { userData },
+        memoryMiB: 1024,
+      },
+      { accel: 'tcg', vcpus: 2, readyTimeoutMs: 300_000 },
+    );
     vm = booted.vm;
     await vm.waitForConsole(/HWQUAL-CLOUDINIT-MARKER/, { timeoutMs: 300_000 });
     const agent = await vm.guestAgent();
     try {
       const r = await agent.exec('/bin/cat', ['/var/tmp/hwqual-marker']);
       expect(r).toMatchObject({ exitCode: 0, stdout: 'hwqual-cloudinit-ok\n' });
-      const ds = await agent.exec('/bin/sh', ['-c', 'cloud-init query platform 2>/dev/null || cat /run/cloud-init/status.json']);
+      const ds = await agent.exec('/bin/sh', [
+        '-c',
+        'cloud-init query platform 2>/dev/null || cat /run/cloud-init/status.json',
+      ]);
       expect(ds.stdout).toMatch(/nocloud/i);
     } finally {
       agent.close();

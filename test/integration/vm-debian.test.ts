@@ -19,7 +19,8 @@ let agent: GuestAgentClient;
 
 beforeAll(async () => {
   const image = await ensureImage('debian12');
-  vm = (await bootImage(local, image, { accel: 'tcg', cpu: 'max', vcpus: 2, memoryMiB: 1024, readyTimeoutMs: 240_000 })).vm;
+  vm = (await bootImage(local, image, { accel: 'tcg', cpu: 'max', vcpus: 2, memoryMiB: 1024, readyTimeoutMs: 240_000 }))
+    .vm;
   agent = await vm.guestAgent();
 }, 900_000);
 afterAll(async () => {
@@ -36,7 +37,10 @@ describe('Debian 12 guest (guest agent)', () => {
   });
 
   it('runs commands with guest-exec and returns their output and exit code', async () => {
-    const os = await agent.exec('/bin/sh', ['-c', '. /etc/os-release; echo "$ID $VERSION_ID"; uname -r; grep -c ^processor /proc/cpuinfo']);
+    const os = await agent.exec('/bin/sh', [
+      '-c',
+      '. /etc/os-release; echo "$ID $VERSION_ID"; uname -r; grep -c ^processor /proc/cpuinfo',
+    ]);
     expect(os.exitCode).toBe(0);
     const [idLine, kernel, cpus] = os.stdout.trim().split('\n');
     expect(idLine).toBe('debian 12');
@@ -53,12 +57,28 @@ describe('Debian 12 guest (guest agent)', () => {
 });
 
 describe('guest-images suite on the Debian 12 image', () => {
-  it('boots to ready, and the guest agent\'s guest-shutdown powers it off cleanly (QEMU exits by itself)', async () => {
+  it("boots to ready, and the guest agent's guest-shutdown powers it off cleanly (QEMU exits by itself)", async () => {
     const dir = mkdtempSync('/tmp/hwq-gi-debian-');
     try {
       const plan = join(dir, 'plan.json');
-      writeFileSync(plan, JSON.stringify({ name: 'gi-debian', suites: ['guest-images'], matrix: { images: ['debian12'], cpuModels: ['max'] }, settings: { accel: 'tcg' } }));
-      const r = await runCli(['run', '--lab', join(PROJECT_ROOT, 'fixtures/labs/local.yaml'), '--plan', plan, '--out', join(dir, 'out')]);
+      writeFileSync(
+        plan,
+        JSON.stringify({
+          name: 'gi-debian',
+          suites: ['guest-images'],
+          matrix: { images: ['debian12'], cpuModels: ['max'] },
+          settings: { accel: 'tcg' },
+        }),
+      );
+      const r = await runCli([
+        'run',
+        '--lab',
+        join(PROJECT_ROOT, 'fixtures/labs/local.yaml'),
+        '--plan',
+        plan,
+        '--out',
+        join(dir, 'out'),
+      ]);
       const res = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')) as RunResults;
       const c = res.cases.find((x) => x.caseId.startsWith('boot'));
       expect(c?.status, r.stdout + r.stderr).toBe('passed');

@@ -75,7 +75,9 @@ describe('QMP client timeouts', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hwqual-qmp-'));
-    server = createServer(() => { /* accepts, never greets */ });
+    server = createServer(() => {
+      /* accepts, never greets */
+    });
     await new Promise<void>((r) => server.listen(join(dir, 'silent.sock'), r));
   });
   afterAll(async () => {

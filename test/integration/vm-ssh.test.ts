@@ -31,7 +31,9 @@ describe('tiny guest over SSH', () => {
     const { vm, facts } = await bootImage(ssh, tiny, { accel: 'tcg', run: 'idle' });
     try {
       expect(vm.spec.kernel?.kernel).toBe(`/var/tmp/hwqual-images/tiny-${tiny.key}/vmlinuz`);
-      const sizes = await new LocalTransport('local').exec(`stat -c %s ${tiny.kernel} /var/tmp/hwqual-images/tiny-${tiny.key}/vmlinuz`);
+      const sizes = await new LocalTransport('local').exec(
+        `stat -c %s ${tiny.kernel} /var/tmp/hwqual-images/tiny-${tiny.key}/vmlinuz`,
+      );
       const [a, b] = sizes.stdout.trim().split('\n');
       expect(b).toBe(a);
       expect(facts?.kernel).toMatch(/cloud-amd64/);

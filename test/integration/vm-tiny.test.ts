@@ -20,7 +20,12 @@ describe('tiny guest images on local (tcg)', () => {
     const disk = `/tmp/hwqual-test-disk-${process.pid}.raw`;
     await local.exec(`truncate -s 8M ${disk}`);
     const { vm, facts } = await bootImage(local, tiny, {
-      accel: 'tcg', cpu: 'max', vcpus: 2, memoryMiB: 256, run: 'facts', extraDisks: [{ path: disk, format: 'raw' }],
+      accel: 'tcg',
+      cpu: 'max',
+      vcpus: 2,
+      memoryMiB: 256,
+      run: 'facts',
+      extraDisks: [{ path: disk, format: 'raw' }],
     });
     try {
       expect(facts?.image).toBe('tiny');
@@ -49,7 +54,9 @@ describe('tiny guest images on local (tcg)', () => {
 
   it('detects a guest kernel panic and quotes the panic line', async () => {
     const err = await bootImage(local, tiny, { accel: 'tcg', run: 'panic', readyTimeoutMs: 60_000 })
-      .then(async ({ vm }) => { await vm.waitForConsole(/HWQUAL-POWEROFF/, { timeoutMs: 60_000 }).finally(() => vm.teardown()); })
+      .then(async ({ vm }) => {
+        await vm.waitForConsole(/HWQUAL-POWEROFF/, { timeoutMs: 60_000 }).finally(() => vm.teardown());
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GuestPanicError);
     expect((err as GuestPanicError).panicLine).toMatch(/^Kernel panic - not syncing: Attempted to kill init!/);
@@ -65,7 +72,9 @@ describe('tiny guest images on local (tcg)', () => {
     expect(Number(next.match[1])).toBeGreaterThan(Number(first.match[1]));
     expect((await vm.qmp.queryStatus()).running).toBe(true);
     expect(await qemuRunningIn(vm.paths.workDir)).toBe(true);
-    const waiting = vm.waitForConsole(/never-printed/, { timeoutMs: 60_000, signal: ac.signal }).catch((e: unknown) => e);
+    const waiting = vm
+      .waitForConsole(/never-printed/, { timeoutMs: 60_000, signal: ac.signal })
+      .catch((e: unknown) => e);
     ac.abort();
     expect(await waiting).toMatchObject({ code: 'E_CANCELLED' });
     await vm.teardown(); // the same teardown the abort started
@@ -74,7 +83,9 @@ describe('tiny guest images on local (tcg)', () => {
 
   it('a timeout tears the VM down: no QEMU process is left', async () => {
     const workDir = `/tmp/hwqual-vms/timeout-test-${process.pid}`;
-    const err = await bootImage(local, tiny, { accel: 'tcg', run: 'idle', readyTimeoutMs: 200, workDir }).catch((e: unknown) => e);
+    const err = await bootImage(local, tiny, { accel: 'tcg', run: 'idle', readyTimeoutMs: 200, workDir }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'E_TIMEOUT' });
     expect(await qemuRunningIn(workDir)).toBe(false);
     expect((await local.exec(`test -e ${workDir}`)).exitCode).not.toBe(0);

@@ -4,16 +4,33 @@ import { JUNIT_XSD, PROJECT_ROOT } from './paths.ts';
 
 export const CLI = resolve(PROJECT_ROOT, 'bin/hwqual.mjs');
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run the real CLI in a child process (CI=true: plain progress lines). */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, CI: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  const p = new Promise<CliResult>((res) => child.on('close', (code) => res({ code, stdout, stderr }))) as Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void };
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const p = new Promise<CliResult>((res) =>
+    child.on('close', (code) => res({ code, stdout, stderr })),
+  ) as Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void };
   p.pid = child.pid;
   p.kill = (sig) => child.kill(sig);
   return p;

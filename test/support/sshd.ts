@@ -50,21 +50,34 @@ export interface SshdHandle {
 }
 
 const running = new Set<ChildProcess>();
-process.once('exit', () => { for (const p of running) if (p.pid) killTree(p.pid); });
+process.once('exit', () => {
+  for (const p of running) if (p.pid) killTree(p.pid);
+});
 
 export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
   mkdirSync('/run/sshd', { recursive: true }); // privilege separation dir
   const dir = mkdtempSync(join(tmpdir(), 'hwqual-sshd-'));
   const port = opts.port ?? (await freePort());
   const keygen = (file: string, type: string, pass = '') =>
-    execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', pass, '-C', `hwqual-test-${type}`, '-f', file]);
+    execFileSync('ssh-keygen', [
+      '-q',
+      '-t',
+      type,
+      ...(type === 'rsa' ? ['-b', '2048'] : []),
+      '-N',
+      pass,
+      '-C',
+      `hwqual-test-${type}`,
+      '-f',
+      file,
+    ]);
   keygen(join(dir, 'host_ed25519'), 'ed25519');
   keygen(join(dir, 'host_rsa'), 'rsa');
   const clientKeyFile = join(dir, 'client_key');
   keygen(clientKeyFile, opts.clientKeyType ?? 'ed25519', opts.clientKeyPassphrase ?? '');
   const pub = (f: string) => readFileSync(`${f}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
   const hostPublicKeys = [pub(join(dir, 'host_ed25519')), pub(join(dir, 'host_rsa'))];
-  writeFileSync(join(dir, 'authorized_keys'), [pub(clientKeyFile), ...(opts.authorizedKeys ?? [])].join('\n') + '\n');
+  writeFileSync(join(dir, 'authorized_keys'), `${[pub(clientKeyFile), ...(opts.authorizedKeys ?? [])].join('\n')}\n`);
   const knownHostsFile = join(dir, 'known_hosts');
   writeFileSync(knownHostsFile, hostPublicKeys.map((k) => `[127.0.0.1]:${port} ${k}\n`).join(''));
   const configFile = join(dir, 'sshd_config');
@@ -76,10 +89,18 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
   if (passphraseEnv) process.env[passphraseEnv] = opts.clientKeyPassphrase;
 
   let log = '';
-  let proc = await launch(configFile, port, (chunk) => { log += chunk; });
+  let proc = await launch(configFile, port, (chunk) => {
+    log += chunk;
+  });
   const hostConfig = (overrides: Partial<HostConfig> = {}): HostConfig => ({
-    name: opts.name ?? 'sshd', address: '127.0.0.1', port, user: userInfo().username,
-    identityFile: clientKeyFile, passphraseEnv, knownHosts: knownHostsFile, labels: {},
+    name: opts.name ?? 'sshd',
+    address: '127.0.0.1',
+    port,
+    user: userInfo().username,
+    identityFile: clientKeyFile,
+    passphraseEnv,
+    knownHosts: knownHostsFile,
+    labels: {},
     ssh: { maxChannels: 8, keepaliveIntervalSec: 1, keepaliveCountMax: 3, connectTimeoutSec: 10, agent: false },
     ...overrides,
   });
@@ -92,15 +113,24 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
     }
   };
   return {
-    port, dir, knownHostsFile, clientKeyFile, hostPublicKeys, hostConfig,
-    get host() { return hostConfig(); },
+    port,
+    dir,
+    knownHostsFile,
+    clientKeyFile,
+    hostPublicKeys,
+    hostConfig,
+    get host() {
+      return hostConfig();
+    },
     logText: () => log,
     acceptedConnections: () => log.split('\n').filter((l) => l.includes('Accepted publickey for')).length,
     freeze: () => signalTree(proc.pid!, 'SIGSTOP'),
     thaw: () => signalTree(proc.pid!, 'SIGCONT'),
     restart: async () => {
       await stopProc();
-      proc = await launch(configFile, port, (chunk) => { log += chunk; });
+      proc = await launch(configFile, port, (chunk) => {
+        log += chunk;
+      });
     },
     stop: async () => {
       await stopProc();
@@ -112,14 +142,24 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
 
 function sshdConfig(dir: string, port: number, extra: string[]): string {
   return [
-    `Port ${port}`, 'ListenAddress 127.0.0.1',
-    `HostKey ${join(dir, 'host_ed25519')}`, `HostKey ${join(dir, 'host_rsa')}`,
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_ed25519')}`,
+    `HostKey ${join(dir, 'host_rsa')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'PubkeyAuthentication yes', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-    'PermitRootLogin yes', 'StrictModes no', 'UsePAM no', 'PidFile none', 'LogLevel VERBOSE',
-    'AllowTcpForwarding yes', 'AllowStreamLocalForwarding yes',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin yes',
+    'StrictModes no',
+    'UsePAM no',
+    'PidFile none',
+    'LogLevel VERBOSE',
+    'AllowTcpForwarding yes',
+    'AllowStreamLocalForwarding yes',
     'Subsystem sftp /usr/lib/openssh/sftp-server',
-    ...extra, '',
+    ...extra,
+    '',
   ].join('\n');
 }
 
@@ -129,11 +169,19 @@ async function launch(configFile: string, port: number, onLog: (chunk: string) =
   let seen = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`sshd did not start on port ${port} within 10 s:\n${seen}`)), 10_000);
-    const fail = (err: Error) => { clearTimeout(timer); running.delete(proc); proc.kill('SIGKILL'); reject(err); };
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      running.delete(proc);
+      proc.kill('SIGKILL');
+      reject(err);
+    };
     proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       seen += chunk;
       onLog(chunk);
-      if (seen.includes(`Server listening on 127.0.0.1 port ${port}`)) { clearTimeout(timer); resolve(); }
+      if (seen.includes(`Server listening on 127.0.0.1 port ${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
     proc.once('error', fail);
     proc.once('exit', (code) => fail(new Error(`sshd exited (${code}) before listening:\n${seen}`)));
@@ -143,9 +191,11 @@ async function launch(configFile: string, port: number, onLog: (chunk: string) =
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const srv = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
+    const srv = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      });
   });
 }

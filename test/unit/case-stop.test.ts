@@ -3,11 +3,13 @@ import { CaseStop, type RunCanceller } from '../../src/runner/case-stop.ts';
 
 const never = new Promise<never>(() => {});
 
-describe('CaseStop: a case\'s timeout and the run\'s cancellation', () => {
+describe("CaseStop: a case's timeout and the run's cancellation", () => {
   it('a timeout fires the signal with E_TIMEOUT and rejects the race once run() unwinds', async () => {
     const stop = new CaseStop(0.05, new AbortController().signal, new Set());
     let unwind!: () => void;
-    const run = new Promise<string>((resolve) => { unwind = () => resolve('late'); });
+    const run = new Promise<string>((resolve) => {
+      unwind = () => resolve('late');
+    });
     stop.signal.addEventListener('abort', () => unwind());
     await expect(stop.race(run, 5000)).rejects.toMatchObject({ code: 'E_TIMEOUT', message: 'timed out after 0.05 s' });
     expect(stop.timedOut).toBe(true);
@@ -22,7 +24,7 @@ describe('CaseStop: a case\'s timeout and the run\'s cancellation', () => {
     stop.end(false);
   });
 
-  it('the run\'s cancellation reaches every running case through the cancellers set, and ended cases leave it', async () => {
+  it("the run's cancellation reaches every running case through the cancellers set, and ended cases leave it", async () => {
     const cancellers = new Set<RunCanceller>();
     const run = new AbortController();
     const a = new CaseStop(60, run.signal, cancellers);
@@ -48,7 +50,7 @@ describe('CaseStop: a case\'s timeout and the run\'s cancellation', () => {
     stop.end(false);
   });
 
-  it('resolves with run()\'s value; at the end the signal fires only if something may still listen', async () => {
+  it("resolves with run()'s value; at the end the signal fires only if something may still listen", async () => {
     const quiet = new CaseStop(60, new AbortController().signal, new Set());
     await expect(quiet.race(Promise.resolve(42), 10)).resolves.toBe(42);
     quiet.end(false);

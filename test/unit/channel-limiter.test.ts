@@ -7,15 +7,17 @@ describe('ChannelLimiter', () => {
     const order: number[] = [];
     let inside = 0;
     let peak = 0;
-    await Promise.all(Array.from({ length: 7 }, async (_, i) => {
-      const release = await limiter.acquire();
-      order.push(i);
-      peak = Math.max(peak, ++inside);
-      await new Promise((r) => setTimeout(r, 5));
-      inside--;
-      release();
-      release(); // idempotent: a second call must not free another slot
-    }));
+    await Promise.all(
+      Array.from({ length: 7 }, async (_, i) => {
+        const release = await limiter.acquire();
+        order.push(i);
+        peak = Math.max(peak, ++inside);
+        await new Promise((r) => setTimeout(r, 5));
+        inside--;
+        release();
+        release(); // idempotent: a second call must not free another slot
+      }),
+    );
     expect(peak).toBe(2);
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(limiter.open).toBe(0);

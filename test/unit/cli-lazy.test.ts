@@ -6,7 +6,7 @@ import { PhaseTimings } from '../../src/cli/phase-timings.ts';
 const argv = (...args: string[]) => ['node', 'hwqual', ...args];
 
 describe('CLI: commands load lazily', () => {
-  it('each entry\'s file registers exactly the command it is listed under', async () => {
+  it("each entry's file registers exactly the command it is listed under", async () => {
     for (const c of COMMANDS) {
       const program = new Command();
       (await c.load()).register(program);
@@ -35,7 +35,11 @@ describe('PhaseTimings', () => {
     t.mark('configs');
     now = 1700;
     t.mark('cases');
-    expect(t.list()).toEqual([{ name: 'start-up', ms: 500 }, { name: 'configs', ms: 200 }, { name: 'cases', ms: 1000 }]);
+    expect(t.list()).toEqual([
+      { name: 'start-up', ms: 500 },
+      { name: 'configs', ms: 200 },
+      { name: 'cases', ms: 1000 },
+    ]);
     expect(t.format()).toBe('start-up 0.50 s, configs 0.20 s, cases 1.00 s (total 1.70 s)');
   });
 });

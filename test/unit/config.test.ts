@@ -22,7 +22,10 @@ function problems(fn: () => unknown): string[] {
 
 describe('lab.yaml', () => {
   it('loads the documented example with defaults and paths relative to the file', () => {
-    const lab = loadLab(file('lab.yaml', `
+    const lab = loadLab(
+      file(
+        'lab.yaml',
+        `
 hosts:
   - name: node-a
     address: local
@@ -40,7 +43,9 @@ hosts:
       flags: [avx512f, amx_tile, vaes]
   - name: bastion
     address: 127.0.0.2
-`));
+`,
+      ),
+    );
     expect(lab.hosts.map((h) => h.name)).toEqual(['node-a', 'node-b', 'bastion']);
     const b = lab.hosts[1];
     expect(b.port).toBe(2222);
@@ -53,7 +58,11 @@ hosts:
   });
 
   it('names the file and the exact field, all errors at once', () => {
-    const p = problems(() => loadLab(file('bad.yaml', `
+    const p = problems(() =>
+      loadLab(
+        file(
+          'bad.yaml',
+          `
 hosts:
   - name: node-a
     address: local
@@ -61,39 +70,55 @@ hosts:
     address: 127.0.0.1
     port: "22x"
     prot: 22
-`)));
+`,
+        ),
+      ),
+    );
     expect(p).toContain('bad.yaml: /hosts/1/port must be integer');
     expect(p).toContain('bad.yaml: /hosts/1/name must match pattern "^[a-z0-9-]+$"');
     expect(p).toContain('bad.yaml: /hosts/1/prot is not a known field');
   });
 
   it('refuses duplicate names, unknown jump hosts and jump cycles', () => {
-    const p = problems(() => loadLab(file('jumps.yaml', `
+    const p = problems(() =>
+      loadLab(
+        file(
+          'jumps.yaml',
+          `
 hosts:
   - { name: a, address: 10.0.0.1, jump: b }
   - { name: b, address: 10.0.0.2, jump: a }
   - { name: c, address: 10.0.0.3, jump: nowhere }
   - { name: c, address: 10.0.0.4 }
-`)));
+`,
+        ),
+      ),
+    );
     expect(p.some((m) => /\/hosts\/3\/name "c" is already used/.test(m))).toBe(true);
     expect(p.some((m) => /\/hosts\/2\/jump "nowhere" is not a host/.test(m))).toBe(true);
     expect(p.some((m) => /\/hosts\/0\/jump forms a cycle: a → b → a/.test(m))).toBe(true);
   });
 
   it('reports YAML syntax errors and unreadable files with the file name', () => {
-    expect(problems(() => loadLab(file('syntax.yaml', 'hosts: [\n  - name: a\n')))[0]).toMatch(/^syntax\.yaml: invalid YAML/);
+    expect(problems(() => loadLab(file('syntax.yaml', 'hosts: [\n  - name: a\n')))[0]).toMatch(
+      /^syntax\.yaml: invalid YAML/,
+    );
     expect(problems(() => loadLab(join(dir, 'missing.yaml')))[0]).toMatch(/^missing\.yaml: cannot read .*ENOENT/);
   });
 
   it('refuses a channel cap at or above sshd MaxSessions', () => {
-    expect(problems(() => loadLab(file('cap.yaml', 'hosts: [{ name: a, address: h, ssh: { maxChannels: 10 } }]')))[0])
-      .toMatch(/\/hosts\/0\/ssh\/maxChannels must stay below/);
+    expect(
+      problems(() => loadLab(file('cap.yaml', 'hosts: [{ name: a, address: h, ssh: { maxChannels: 10 } }]')))[0],
+    ).toMatch(/\/hosts\/0\/ssh\/maxChannels must stay below/);
   });
 });
 
 describe('plan.yaml', () => {
   it('loads the documented example', () => {
-    const plan = loadPlan(file('plan.yaml', `
+    const plan = loadPlan(
+      file(
+        'plan.yaml',
+        `
 name: gen3-qualification
 suites: [host-os, server-inventory]
 hosts: { labels: { pool: lab1 } }
@@ -102,24 +127,46 @@ require: { qemu: ">=7.2", kernelCmdline: [intel_iommu=on] }
 concurrency: 8
 timeouts: { case: 120 }
 retries: 0
-`));
-    expect(plan).toMatchObject({ name: 'gen3-qualification', concurrency: 8, retries: 0, retryFailed: false, timeouts: { case: 120 } });
+`,
+      ),
+    );
+    expect(plan).toMatchObject({
+      name: 'gen3-qualification',
+      concurrency: 8,
+      retries: 0,
+      retryFailed: false,
+      timeouts: { case: 120 },
+    });
     expect(plan.hosts.labels).toEqual({ pool: 'lab1' });
     expect(plan.require.qemu).toBe('>=7.2');
   });
 
   it('accepts JSON and names wrong fields', () => {
-    const p = problems(() => loadPlan(file('plan.json', JSON.stringify({ name: 'x', suites: [], concurrency: 0, severity: { a: 'critical' }, timeout: 1 }))));
-    expect(p).toEqual(expect.arrayContaining([
-      'plan.json: /suites must NOT have fewer than 1 items',
-      'plan.json: /concurrency must be >= 1',
-      'plan.json: /severity/a must be one of blocker, major, minor',
-      'plan.json: /timeout is not a known field',
-    ]));
+    const p = problems(() =>
+      loadPlan(
+        file(
+          'plan.json',
+          JSON.stringify({ name: 'x', suites: [], concurrency: 0, severity: { a: 'critical' }, timeout: 1 }),
+        ),
+      ),
+    );
+    expect(p).toEqual(
+      expect.arrayContaining([
+        'plan.json: /suites must NOT have fewer than 1 items',
+        'plan.json: /concurrency must be >= 1',
+        'plan.json: /severity/a must be one of blocker, major, minor',
+        'plan.json: /timeout is not a known field',
+      ]),
+    );
   });
 
   it('puts images and cpuModels on the matrix', () => {
-    const plan = loadPlan(file('axes.yaml', 'name: p\nsuites: [guest-images]\nimages: [tiny, tiny-generic]\ncpuModels: [max, qemu64]\naccel: tcg\n'));
+    const plan = loadPlan(
+      file(
+        'axes.yaml',
+        'name: p\nsuites: [guest-images]\nimages: [tiny, tiny-generic]\ncpuModels: [max, qemu64]\naccel: tcg\n',
+      ),
+    );
     expect(plan.matrix).toEqual({ images: ['tiny', 'tiny-generic'], cpuModels: ['max', 'qemu64'] });
     expect(plan.settings.accel).toBe('tcg');
   });

@@ -9,11 +9,17 @@ import { guestModels } from '../../suites/encryption/guest-case.ts';
 import { encryptionRequire } from '../../suites/encryption/require.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hwqual-encplan-'));
-const plan = (name: string, text: string) => { const f = join(dir, name); writeFileSync(f, text); return loadPlan(f); };
+const plan = (name: string, text: string) => {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return loadPlan(f);
+};
 
 describe('encryption plan parameters', () => {
   it('reads cc, crypto minimums and the opt-in guest models', () => {
-    const p = plan('ok.yaml', `
+    const p = plan(
+      'ok.yaml',
+      `
 name: gen4
 suites: [encryption]
 require:
@@ -21,16 +27,34 @@ require:
   crypto: { cpuFlags: [aes, vaes], aesXtsEncryptMiBs: 1000, aesXtsDecryptMiBs: 1200, acceleratedXts: true }
 settings:
   encryption: { guest: true, cpuModels: [max, qemu64] }
-`);
+`,
+    );
     const view = planView(p);
-    expect(encryptionRequire(view)).toEqual({ cpuFlags: ['aes', 'vaes'], aesXtsEncryptMiBs: 1000, aesXtsDecryptMiBs: 1200, acceleratedXts: true, cc: ['sev-snp', 'tdx'] });
+    expect(encryptionRequire(view)).toEqual({
+      cpuFlags: ['aes', 'vaes'],
+      aesXtsEncryptMiBs: 1000,
+      aesXtsDecryptMiBs: 1200,
+      acceleratedXts: true,
+      cc: ['sev-snp', 'tdx'],
+    });
     expect(guestModels(view)).toEqual(['max', 'qemu64']);
     expect(guestModels(planView(plan('noguest.yaml', 'name: x\nsuites: [encryption]\n')))).toEqual([]);
-    expect(encryptionRequire(planView(plan('one.yaml', 'name: x\nsuites: [encryption]\nrequire: { cc: sev }\n'))).cc).toEqual(['sev']);
+    expect(
+      encryptionRequire(planView(plan('one.yaml', 'name: x\nsuites: [encryption]\nrequire: { cc: sev }\n'))).cc,
+    ).toEqual(['sev']);
   });
 
   it('refuses an unknown CC feature and a misspelt crypto key, naming the path', () => {
-    const err = (() => { try { plan('bad.yaml', 'name: x\nsuites: [encryption]\nrequire: { cc: [sev-snpp], crypto: { aesXtsEncryptMibs: 10 } }\n'); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        plan(
+          'bad.yaml',
+          'name: x\nsuites: [encryption]\nrequire: { cc: [sev-snpp], crypto: { aesXtsEncryptMibs: 10 } }\n',
+        );
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(ConfigError);
     expect(String((err as Error).message)).toMatch(/require\/cc/);
     expect(String((err as Error).message)).toMatch(/aesXtsEncryptMibs/);

@@ -20,17 +20,51 @@ export function runEncryptionReplayed(transport: ReplayTransport, require: Recor
 }
 
 /** Run the encryption suite on one host (any transport) through the real runner. */
-export async function runEncryption(transport: Transport, o: {
-  require?: Record<string, unknown>; settings?: Record<string, unknown>; grep?: RegExp; replay?: { from: string; origin: string };
-} = {}) {
-  const lab = normalizeLab({ hosts: [{ name: transport.host, address: o.replay ? 'replay' : 'local' }] }, '/tmp/lab.yaml', 'lab.yaml', 'x'.repeat(64));
+export async function runEncryption(
+  transport: Transport,
+  o: {
+    require?: Record<string, unknown>;
+    settings?: Record<string, unknown>;
+    grep?: RegExp;
+    replay?: { from: string; origin: string };
+  } = {},
+) {
+  const lab = normalizeLab(
+    { hosts: [{ name: transport.host, address: o.replay ? 'replay' : 'local' }] },
+    '/tmp/lab.yaml',
+    'lab.yaml',
+    'x'.repeat(64),
+  );
   const plan: PlanConfig = {
-    file: '/tmp/plan.yaml', sha256: 'y'.repeat(64), name: 'enc', suites: ['encryption'], hosts: {}, severity: {}, require: o.require ?? {},
-    concurrency: 4, timeouts: { case: 30 }, retries: 0, retryFailed: false, matrix: {}, settings: o.settings ?? {},
+    file: '/tmp/plan.yaml',
+    sha256: 'y'.repeat(64),
+    name: 'enc',
+    suites: ['encryption'],
+    hosts: {},
+    severity: {},
+    require: o.require ?? {},
+    concurrency: 4,
+    timeouts: { case: 30 },
+    retries: 0,
+    retryFailed: false,
+    matrix: {},
+    settings: o.settings ?? {},
   };
-  const prepared = await prepareRun({ lab, plan, filter: o.grep ? { grep: o.grep } : {}, bindings: [{ config: lab.hosts[0], transport, ...(o.replay && { replay: o.replay }) }] });
+  const prepared = await prepareRun({
+    lab,
+    plan,
+    filter: o.grep ? { grep: o.grep } : {},
+    bindings: [{ config: lab.hosts[0], transport, ...(o.replay && { replay: o.replay }) }],
+  });
   const out = mkdtempSync(join(tmpdir(), 'hwqual-enc-'));
-  const results = await executeRun({ lab, plan, prepared, outDir: out, signal: new AbortController().signal, progress: {} });
+  const results = await executeRun({
+    lab,
+    plan,
+    prepared,
+    outDir: out,
+    signal: new AbortController().signal,
+    progress: {},
+  });
   const byId = (id: string) => {
     const c = results.cases.find((r) => r.caseId === id);
     if (!c) throw new Error(`no case ${id} among ${results.cases.map((r) => r.caseId).join(', ')}`);

@@ -6,22 +6,40 @@ import { assembledProfile, runEncryptionReplayed } from './encryption-replay-sup
 
 describe('encryption suite on replayed hosts', () => {
   it('EPYC 9654 with SEV (QMP conversation only): SEV required and enabled → passed; the rest says what it lacks', async () => {
-    const { byId, host } = await runEncryptionReplayed(await assembledProfile('qmp-epyc-9654-sev-qemu-9.2'), { cc: ['sev'] });
+    const { byId, host } = await runEncryptionReplayed(await assembledProfile('qmp-epyc-9654-sev-qemu-9.2'), {
+      cc: ['sev'],
+    });
     expect(byId('confidential-computing').status).toBe('passed');
-    expect(byId('confidential-computing').assertions).toEqual([expect.objectContaining({ name: 'sev enabled', passed: true })]);
-    expect(host.facts.extra?.cc).toMatchObject({ sev: { state: 'enabled', evidence: [expect.stringContaining('cbitpos 51')] }, sgx: { state: 'unavailable' } });
+    expect(byId('confidential-computing').assertions).toEqual([
+      expect.objectContaining({ name: 'sev enabled', passed: true }),
+    ]);
+    expect(host.facts.extra?.cc).toMatchObject({
+      sev: { state: 'enabled', evidence: [expect.stringContaining('cbitpos 51')] },
+      sgx: { state: 'unavailable' },
+    });
     for (const id of ['luks-format', 'luks-roundtrip', 'qemu-luks-disk']) {
       expect(byId(id)).toMatchObject({ status: 'skipped', message: expect.stringContaining('requires a live host') });
     }
-    expect(byId('cpu-crypto-flags')).toMatchObject({ status: 'skipped', message: expect.stringContaining('`cat /proc/cpuinfo` is not recorded') });
-    expect(byId('xts-aes-driver')).toMatchObject({ status: 'skipped', message: expect.stringContaining('`cat /proc/crypto` is not recorded') });
-    expect(byId('luks-benchmark')).toMatchObject({ status: 'skipped', message: expect.stringContaining('is not recorded') });
+    expect(byId('cpu-crypto-flags')).toMatchObject({
+      status: 'skipped',
+      message: expect.stringContaining('`cat /proc/cpuinfo` is not recorded'),
+    });
+    expect(byId('xts-aes-driver')).toMatchObject({
+      status: 'skipped',
+      message: expect.stringContaining('`cat /proc/crypto` is not recorded'),
+    });
+    expect(byId('luks-benchmark')).toMatchObject({
+      status: 'skipped',
+      message: expect.stringContaining('is not recorded'),
+    });
   });
 
   it('Ryzen 9 3900X (QEMU 7.2): SEV required but QEMU cannot open /dev/sev → failed with the evidence', async () => {
     const { byId } = await runEncryptionReplayed(await assembledProfile('qmp-ryzen-3900x-qemu-7.2'), { cc: ['sev'] });
     expect(byId('confidential-computing')).toMatchObject({ status: 'failed', expected: 'sev enabled: enabled' });
-    expect(byId('confidential-computing').actual).toMatch(/^sev enabled: unavailable \(QMP query-sev-capabilities: SEV: Failed to open \/dev\/sev/);
+    expect(byId('confidential-computing').actual).toMatch(
+      /^sev enabled: unavailable \(QMP query-sev-capabilities: SEV: Failed to open \/dev\/sev/,
+    );
   });
 
   it('without a requirement the CC case reports and passes, whatever the host has', async () => {
@@ -33,8 +51,15 @@ describe('encryption suite on replayed hosts', () => {
   it('EPYC 9654 (Genoa) cpuinfo: all five crypto flags; TDX required cannot be told from a replay → error, not failed', async () => {
     const { byId, host } = await runEncryptionReplayed(await assembledProfile('amd-genoa'), { cc: ['tdx'] });
     expect(byId('cpu-crypto-flags').status).toBe('passed');
-    expect(host.facts.extra?.cryptoFlags).toMatchObject({ arch: 'x86_64', required: ['aes', 'vaes', 'vpclmulqdq', 'sha_ni', 'gfni'] });
-    expect(byId('confidential-computing')).toMatchObject({ status: 'error', errorCode: 'E_NOT_RECORDED', message: expect.stringContaining('cannot tell whether tdx is enabled') });
+    expect(host.facts.extra?.cryptoFlags).toMatchObject({
+      arch: 'x86_64',
+      required: ['aes', 'vaes', 'vpclmulqdq', 'sha_ni', 'gfni'],
+    });
+    expect(byId('confidential-computing')).toMatchObject({
+      status: 'error',
+      errorCode: 'E_NOT_RECORDED',
+      message: expect.stringContaining('cannot tell whether tdx is enabled'),
+    });
     expect(host.facts.extra?.cc).toMatchObject({ sev: { state: 'capable' }, sme: { state: 'capable' } });
   });
 
@@ -43,24 +68,37 @@ describe('encryption suite on replayed hosts', () => {
     const flags = byId('cpu-crypto-flags');
     expect(flags.status).toBe('failed');
     expect(flags.assertions.map((a) => [a.name, a.passed])).toEqual([
-      ['cpu flag aes', true], ['cpu flag vaes', false], ['cpu flag vpclmulqdq', false], ['cpu flag sha_ni', false], ['cpu flag gfni', false],
+      ['cpu flag aes', true],
+      ['cpu flag vaes', false],
+      ['cpu flag vpclmulqdq', false],
+      ['cpu flag sha_ni', false],
+      ['cpu flag gfni', false],
     ]);
-    const relaxed = await runEncryptionReplayed(await assembledProfile('intel-skylake-sp'), { crypto: { cpuFlags: ['aes'] } });
+    const relaxed = await runEncryptionReplayed(await assembledProfile('intel-skylake-sp'), {
+      crypto: { cpuFlags: ['aes'] },
+    });
     expect(relaxed.byId('cpu-crypto-flags').status).toBe('passed');
   });
 
   it('Arm Neoverse V2: the Arm equivalents (aes, pmull, sha1, sha2)', async () => {
     const { byId, host } = await runEncryptionReplayed(await assembledProfile('arm-neoverse-v2'));
     expect(byId('cpu-crypto-flags').status).toBe('passed');
-    expect(host.facts.extra?.cryptoFlags).toMatchObject({ arch: 'aarch64', required: ['aes', 'pmull', 'sha1', 'sha2'] });
+    expect(host.facts.extra?.cryptoFlags).toMatchObject({
+      arch: 'aarch64',
+      required: ['aes', 'pmull', 'sha1', 'sha2'],
+    });
   });
 
   it("this machine's recorded profile: /proc/crypto has no accelerated xts(aes) → failed, naming what it found", async () => {
     const { byId, host } = await runEncryptionReplayed(await assembledProfile('this-machine-debian12'));
     expect(byId('xts-aes-driver').status).toBe('failed');
-    expect(byId('xts-aes-driver').actual).toMatch(/no xts\(aes\) in \/proc\/crypto .*best aes cipher: aes-(fixed-time|generic) \(generic C\)/);
+    expect(byId('xts-aes-driver').actual).toMatch(
+      /no xts\(aes\) in \/proc\/crypto .*best aes cipher: aes-(fixed-time|generic) \(generic C\)/,
+    );
     expect(host.facts.extra?.xtsAes).toMatchObject({ driver: null, accelerated: false });
-    const relaxed = await runEncryptionReplayed(await assembledProfile('this-machine-debian12'), { crypto: { acceleratedXts: false } });
+    const relaxed = await runEncryptionReplayed(await assembledProfile('this-machine-debian12'), {
+      crypto: { acceleratedXts: false },
+    });
     expect(relaxed.byId('xts-aes-driver').status).toBe('passed');
   });
 });

@@ -5,34 +5,74 @@ import { HostLock } from '../../src/runner/host-lock.ts';
 import type { HostInfo, SuiteDef } from '../../src/suite-api/types.ts';
 
 const host = (name: string, flags: string[], replayed = false): HostInfo => ({
-  name, address: name, labels: {}, facts: { arch: 'x86_64', cpu: { flags } }, replayed,
+  name,
+  address: name,
+  labels: {},
+  facts: { arch: 'x86_64', cpu: { flags } },
+  replayed,
 });
 const plan = (over: Partial<PlanConfig> = {}): PlanConfig => ({
-  file: 'p', sha256: '', name: 'p', suites: ['s'], hosts: {}, severity: {}, require: {}, concurrency: 1,
-  timeouts: { case: 1 }, retries: 0, retryFailed: false, matrix: { images: ['tiny', 'debian12'], cpuModels: ['max', 'qemu64'] },
-  settings: {}, ...over,
+  file: 'p',
+  sha256: '',
+  name: 'p',
+  suites: ['s'],
+  hosts: {},
+  severity: {},
+  require: {},
+  concurrency: 1,
+  timeouts: { case: 1 },
+  retries: 0,
+  retryFailed: false,
+  matrix: { images: ['tiny', 'debian12'], cpuModels: ['max', 'qemu64'] },
+  settings: {},
+  ...over,
 });
 const suite: SuiteDef = {
-  name: 's', title: 'S', severity: 'minor', tags: ['suite-tag'],
+  name: 's',
+  title: 'S',
+  severity: 'minor',
+  tags: ['suite-tag'],
   cases: (_h, p) => [
     { id: 'plain', title: 'plain', run: async () => {} },
-    { id: 'aes', title: 'needs aes', severity: 'major', tags: ['crypto'], requires: [{ cpuFlag: 'aes' }], run: async () => {} },
+    {
+      id: 'aes',
+      title: 'needs aes',
+      severity: 'major',
+      tags: ['crypto'],
+      requires: [{ cpuFlag: 'aes' }],
+      run: async () => {},
+    },
     { id: 'live', title: 'needs a live host', requires: [{ live: true }], run: async () => {} },
-    ...(p.matrix.images as string[]).flatMap((image) => (p.matrix.cpuModels as string[]).map((cpu) => ({
-      id: 'boot', title: `boot ${image} on ${cpu}`, params: { image, cpu }, run: async () => {},
-    }))),
+    ...(p.matrix.images as string[]).flatMap((image) =>
+      (p.matrix.cpuModels as string[]).map((cpu) => ({
+        id: 'boot',
+        title: `boot ${image} on ${cpu}`,
+        params: { image, cpu },
+        run: async () => {},
+      })),
+    ),
   ],
 };
 
 describe('expandPlan', () => {
-  const hosts = [{ info: host('a', ['aes']) }, { info: host('b', []) }, { info: host('c', ['aes'], true) }, { info: host('d', []), error: 'host unreachable: refused' }];
+  const hosts = [
+    { info: host('a', ['aes']) },
+    { info: host('b', []) },
+    { info: host('c', ['aes'], true) },
+    { info: host('d', []), error: 'host unreachable: refused' },
+  ];
 
   it('expands suite × host × matrix cell with stable ids', () => {
     const cases = expandPlan({ plan: plan(), suites: [{ name: 's', def: suite }], hosts });
     expect(cases).toHaveLength(4 * 7);
     expect(cases.filter((c) => c.host.name === 'a').map((c) => c.id)).toEqual([
-      's/plain@a', 's/aes@a', 's/live@a',
-      's/boot[image=tiny,cpu=max]@a', 's/boot[image=tiny,cpu=qemu64]@a', 's/boot[image=debian12,cpu=max]@a', 's/boot[image=debian12,cpu=qemu64]@a',
+      's/plain@a',
+      's/aes@a',
+      's/live@a',
+      's/boot[image=tiny,cpu=max]@a',
+      's/boot[image=tiny,cpu=qemu64]@a',
+      's/boot[image=debian12,cpu=max]@a',
+      's/boot[image=debian12,cpu=qemu64]@a',
     ]);
   });
 
@@ -46,7 +86,8 @@ describe('expandPlan', () => {
   });
 
   it('takes severity from the plan per case, then per suite, then the case, then the suite', () => {
-    const sev = (p: PlanConfig, id: string) => expandPlan({ plan: p, suites: [{ name: 's', def: suite }], hosts }).find((c) => c.id === id)!.severity;
+    const sev = (p: PlanConfig, id: string) =>
+      expandPlan({ plan: p, suites: [{ name: 's', def: suite }], hosts }).find((c) => c.id === id)!.severity;
     expect(sev(plan(), 's/plain@a')).toBe('minor');
     expect(sev(plan(), 's/aes@a')).toBe('major');
     expect(sev(plan({ severity: { s: 'blocker' } }), 's/aes@a')).toBe('blocker');
@@ -58,12 +99,25 @@ describe('expandPlan', () => {
     expect(cases.find((c) => c.id === 's/aes@a')!.tags).toEqual(['suite-tag', 'crypto']);
     expect(filterCases(cases, { tags: ['crypto'] }).map((c) => c.host.name)).toEqual(['a', 'b', 'c', 'd']);
     expect(filterCases(cases, { grep: /debian12.*qemu64/ }).length).toBe(4);
-    expect(filterCases(cases, { grep: /@a /, grepInvert: /boot/ }).map((c) => c.id)).toEqual(['s/plain@a', 's/aes@a', 's/live@a']);
+    expect(filterCases(cases, { grep: /@a /, grepInvert: /boot/ }).map((c) => c.id)).toEqual([
+      's/plain@a',
+      's/aes@a',
+      's/live@a',
+    ]);
   });
 
   it('refuses a suite that lists the same case twice', () => {
-    const twice: SuiteDef = { name: 't', title: 'T', cases: () => [{ id: 'x', title: 'x', run: async () => {} }, { id: 'x', title: 'x', run: async () => {} }] };
-    expect(() => expandPlan({ plan: plan(), suites: [{ name: 't', def: twice }], hosts })).toThrow(/lists case t\/x@a twice/);
+    const twice: SuiteDef = {
+      name: 't',
+      title: 'T',
+      cases: () => [
+        { id: 'x', title: 'x', run: async () => {} },
+        { id: 'x', title: 'x', run: async () => {} },
+      ],
+    };
+    expect(() => expandPlan({ plan: plan(), suites: [{ name: 't', def: twice }], hosts })).toThrow(
+      /lists case t\/x@a twice/,
+    );
   });
 });
 
@@ -73,11 +127,18 @@ describe('HostLock', () => {
     const log: string[] = [];
     const r1 = await lock.acquire(true);
     const r2 = await lock.acquire(true);
-    const w = lock.acquire(false).then((rel) => { log.push('writer'); return rel; });
-    const r3 = lock.acquire(true).then((rel) => { log.push('reader3'); return rel; });
+    const w = lock.acquire(false).then((rel) => {
+      log.push('writer');
+      return rel;
+    });
+    const r3 = lock.acquire(true).then((rel) => {
+      log.push('reader3');
+      return rel;
+    });
     await new Promise((r) => setTimeout(r, 10));
     expect(log).toEqual([]); // the writer waits for both readers; reader3 queues behind the writer
-    r1(); r2();
+    r1();
+    r2();
     const wr = await w;
     await new Promise((r) => setTimeout(r, 10));
     expect(log).toEqual(['writer']);

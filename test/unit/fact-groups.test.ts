@@ -29,7 +29,16 @@ describe('fact groups', () => {
     expect(factCommandsFor(undefined)).toEqual([...FACT_COMMANDS]);
     expect(factCommandsFor('all')).toEqual([...FACT_COMMANDS]);
     expect(factCommandsFor('none')).toEqual([]);
-    expect(factCommandsFor(['cpu', 'identity'])).toEqual(['arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline', 'cpuinfo', 'lscpuJson', 'microcode']);
+    expect(factCommandsFor(['cpu', 'identity'])).toEqual([
+      'arch',
+      'hostname',
+      'osRelease',
+      'kernelRelease',
+      'cmdline',
+      'cpuinfo',
+      'lscpuJson',
+      'microcode',
+    ]);
     expect(factGroupsSkipped(['identity'])).toEqual(['cpu', 'memory', 'firmware', 'security', 'virt']);
     expect(factGroupsSkipped('all')).toEqual([]);
   });
@@ -43,7 +52,7 @@ describe('fact groups', () => {
 });
 
 describe('gatherFacts with a selection (LocalTransport)', () => {
-  it('runs only the selected groups\' commands and says which groups it left out', async () => {
+  it("runs only the selected groups' commands and says which groups it left out", async () => {
     const t = new NotingTransport('local');
     const f = await gatherFacts(t, new AbortController().signal, ['identity']);
     expect(t.commands.sort()).toEqual(FACT_GROUPS.identity.map((c) => CMD[c]).sort());
@@ -58,7 +67,9 @@ describe('gatherFacts with a selection (LocalTransport)', () => {
     const none = new NotingTransport('local');
     const f = await gatherFacts(none, new AbortController().signal, 'none');
     expect(none.commands).toEqual([]);
-    expect(f).toEqual({ extra: { unavailable: [], factsNotGathered: ['identity', 'cpu', 'memory', 'firmware', 'security', 'virt'] } });
+    expect(f).toEqual({
+      extra: { unavailable: [], factsNotGathered: ['identity', 'cpu', 'memory', 'firmware', 'security', 'virt'] },
+    });
     const all = new NotingTransport('local');
     const g = await gatherFacts(all, new AbortController().signal);
     expect(all.commands.length).toBe(FACT_COMMANDS.length);

@@ -1,21 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { checkGuestFlags, describeFlagMismatch, parseCpuSpec, recordFlagCheck } from '../../src/probe/guest-flag-check.ts';
+import {
+  checkGuestFlags,
+  describeFlagMismatch,
+  parseCpuSpec,
+  recordFlagCheck,
+} from '../../src/probe/guest-flag-check.ts';
 
 const recorder = () => {
   const rows: Array<{ name: string; passed: boolean; message?: string }> = [];
-  return { rows, ok: (name: string, passed: boolean, d?: { message?: string }) => { rows.push({ name, passed, ...(passed ? {} : { message: d?.message }) }); return passed; } };
+  return {
+    rows,
+    ok: (name: string, passed: boolean, d?: { message?: string }) => {
+      rows.push({ name, passed, ...(passed ? {} : { message: d?.message }) });
+      return passed;
+    },
+  };
 };
 
 describe('guest CPU flags vs the model (shared check)', () => {
   const model = ['aes', 'sse4.2', 'sse3', 'pclmuldq', 'avx2', 'kvm-asyncpf', 'rtm', 'fpu'];
-  it('passes when the guest shows the model\'s flags, tolerating kernel-derived and policy-hidden ones', () => {
-    const r = checkGuestFlags({ spec: 'max', modelFeatures: model, guestFlags: ['fpu', 'aes', 'sse4_2', 'pni', 'pclmulqdq', 'avx2', 'cpuid', 'rep_good', '3dnowprefetch', 'ospke'] });
+  it("passes when the guest shows the model's flags, tolerating kernel-derived and policy-hidden ones", () => {
+    const r = checkGuestFlags({
+      spec: 'max',
+      modelFeatures: model,
+      guestFlags: ['fpu', 'aes', 'sse4_2', 'pni', 'pclmulqdq', 'avx2', 'cpuid', 'rep_good', '3dnowprefetch', 'ospke'],
+    });
     expect(r).toMatchObject({ missing: [], unexpected: [], ok: true, mayHide: ['rtm'] });
     expect(r.expected).toEqual(['aes', 'avx2', 'fpu', 'pclmulqdq', 'pni', 'sse4_2']);
   });
 
   it('lists missing and unexpected flags (QEMU names translated to Linux ones)', () => {
-    const r = checkGuestFlags({ spec: 'max', modelFeatures: model, guestFlags: ['fpu', 'aes', 'avx2', 'pclmulqdq', 'avx512f', 'sha_ni'] });
+    const r = checkGuestFlags({
+      spec: 'max',
+      modelFeatures: model,
+      guestFlags: ['fpu', 'aes', 'avx2', 'pclmulqdq', 'avx512f', 'sha_ni'],
+    });
     expect(r.missing).toEqual(['pni', 'sse4_2']);
     expect(r.unexpected).toEqual(['avx512f', 'sha_ni']);
     expect(r.ok).toBe(false);
@@ -28,14 +47,22 @@ describe('guest CPU flags vs the model (shared check)', () => {
     expect(r).toMatchObject({ ok: false, missing: ['aes'], unexpected: [] });
     const rec = recorder();
     expect(recordFlagCheck(rec, r)).toBe(false);
-    expect(rec.rows[0]).toEqual({ name: 'guest flags under -cpu max', passed: false, message: '-cpu max: the guest lacks aes' });
+    expect(rec.rows[0]).toEqual({
+      name: 'guest flags under -cpu max',
+      passed: false,
+      message: '-cpu max: the guest lacks aes',
+    });
     // The same guest checked against its own spec passes, and aes counts as removed.
     const own = checkGuestFlags({ spec: 'max,-aes', modelFeatures: model, guestFlags: guest });
     expect(own).toMatchObject({ ok: true, removed: ['aes'], removedShown: [] });
   });
 
   it('a removed feature the guest still shows fails its own assertion', () => {
-    const r = checkGuestFlags({ spec: 'max,-aes', modelFeatures: model, guestFlags: ['fpu', 'aes', 'sse4_2', 'pni', 'pclmulqdq', 'avx2'] });
+    const r = checkGuestFlags({
+      spec: 'max,-aes',
+      modelFeatures: model,
+      guestFlags: ['fpu', 'aes', 'sse4_2', 'pni', 'pclmulqdq', 'avx2'],
+    });
     expect(r).toMatchObject({ ok: false, removedShown: ['aes'], unexpected: ['aes'] });
     const rec = recorder();
     recordFlagCheck(rec, r);
@@ -43,6 +70,10 @@ describe('guest CPU flags vs the model (shared check)', () => {
   });
 
   it('parses specs with +/- and =on/=off', () => {
-    expect(parseCpuSpec('Skylake-Server,+aes,avx2=off')).toEqual({ model: 'Skylake-Server', plus: ['aes'], minus: ['avx2'] });
+    expect(parseCpuSpec('Skylake-Server,+aes,avx2=off')).toEqual({
+      model: 'Skylake-Server',
+      plus: ['aes'],
+      minus: ['avx2'],
+    });
   });
 });

@@ -12,11 +12,18 @@ const userImg = { name: 'mine', disk: { path: '/srv/mine.qcow2' }, ready: { gues
 
 describe('guest-images plan axes and case list', () => {
   it('defaults to tiny × max; cases are image × cpuModel with both in the params', () => {
-    expect(suite.cases(host, view({})).map((c) => [c.id, c.params])).toEqual([['boot', { image: 'tiny', cpuModel: 'max' }]]);
-    const cases = suite.cases(host, view({ matrix: { images: ['tiny', userImg], cpuModels: ['max', 'Nehalem,-aes'] } }));
+    expect(suite.cases(host, view({})).map((c) => [c.id, c.params])).toEqual([
+      ['boot', { image: 'tiny', cpuModel: 'max' }],
+    ]);
+    const cases = suite.cases(
+      host,
+      view({ matrix: { images: ['tiny', userImg], cpuModels: ['max', 'Nehalem,-aes'] } }),
+    );
     expect(cases.map((c) => c.params)).toEqual([
-      { image: 'tiny', cpuModel: 'max' }, { image: 'tiny', cpuModel: 'Nehalem,-aes' },
-      { image: 'mine', cpuModel: 'max' }, { image: 'mine', cpuModel: 'Nehalem,-aes' },
+      { image: 'tiny', cpuModel: 'max' },
+      { image: 'tiny', cpuModel: 'Nehalem,-aes' },
+      { image: 'mine', cpuModel: 'max' },
+      { image: 'mine', cpuModel: 'Nehalem,-aes' },
     ]);
     expect(cases[0].timeoutSec).toBe(120 + 60 + 120);
     expect(cases[2].timeoutSec).toBe(300 + 60 + 120);
@@ -24,25 +31,49 @@ describe('guest-images plan axes and case list', () => {
 
   it('rejects unknown built-in names, invalid user images and duplicate names', () => {
     expect(() => guestImageSettings(view({ matrix: { images: ['tinyy'] } }))).toThrow(/no built-in image 'tinyy'/);
-    expect(() => guestImageSettings(view({ matrix: { images: [{ name: 'x', ready: { console: '(' }, kernel: { kernel: '/k' } }] } }))).toThrow(/not a valid regex/);
-    expect(() => guestImageSettings(view({ matrix: { images: [{ name: 'x', ready: { guestAgent: true } }] } }))).toThrow(/give a disk, a kernel, or both/);
-    expect(() => guestImageSettings(view({ matrix: { images: ['tiny', { ...userImg, name: 'tiny' }] } }))).toThrow(/'tiny' is given twice/);
-    expect(() => guestImageSettings(view({ settings: { guestImages: { scratchDiskMiB: -1 } } }))).toThrow(/scratchDiskMiB must be a positive number/);
+    expect(() =>
+      guestImageSettings(
+        view({ matrix: { images: [{ name: 'x', ready: { console: '(' }, kernel: { kernel: '/k' } }] } }),
+      ),
+    ).toThrow(/not a valid regex/);
+    expect(() =>
+      guestImageSettings(view({ matrix: { images: [{ name: 'x', ready: { guestAgent: true } }] } })),
+    ).toThrow(/give a disk, a kernel, or both/);
+    expect(() => guestImageSettings(view({ matrix: { images: ['tiny', { ...userImg, name: 'tiny' }] } }))).toThrow(
+      /'tiny' is given twice/,
+    );
+    expect(() => guestImageSettings(view({ settings: { guestImages: { scratchDiskMiB: -1 } } }))).toThrow(
+      /scratchDiskMiB must be a positive number/,
+    );
   });
 
   it('reads accel and the suite settings', () => {
-    expect(guestImageSettings(view({ settings: { accel: 'tcg', guestImages: { caseTimeoutSec: 10, readyTimeoutSec: 30 } } }))).toMatchObject({
-      accel: 'tcg', caseTimeoutSec: 10, readyTimeoutSec: 30, shutdownTimeoutSec: 60, scratchDiskMiB: 64,
+    expect(
+      guestImageSettings(
+        view({ settings: { accel: 'tcg', guestImages: { caseTimeoutSec: 10, readyTimeoutSec: 30 } } }),
+      ),
+    ).toMatchObject({
+      accel: 'tcg',
+      caseTimeoutSec: 10,
+      readyTimeoutSec: 30,
+      shutdownTimeoutSec: 60,
+      scratchDiskMiB: 64,
     });
   });
 });
 
 describe('guest-images checks', () => {
-  const facts = parseGuestFacts('HWQUAL-FACTS-BEGIN\nHWQUAL-FACT block_devices=vda:131072,vdb:2048\nHWQUAL-FACT mem_total_kib=222620\nHWQUAL-FACTS-END\n')!;
+  const facts = parseGuestFacts(
+    'HWQUAL-FACTS-BEGIN\nHWQUAL-FACT block_devices=vda:131072,vdb:2048\nHWQUAL-FACT mem_total_kib=222620\nHWQUAL-FACTS-END\n',
+  )!;
   it('disks: present with the expected size', () => {
     expect(diskProblems(facts, [{ name: 'vda', sectors: 131072, what: 'scratch' }])).toEqual([]);
-    expect(diskProblems(facts, [{ name: 'vdb', sectors: 4096, what: 'scratch' }])).toEqual(['vdb (scratch) has 2048 sectors, expected 4096']);
-    expect(diskProblems(facts, [{ name: 'vdc', sectors: 1, what: 'seed' }])).toEqual(['vdc (seed) is missing; the guest sees vda, vdb']);
+    expect(diskProblems(facts, [{ name: 'vdb', sectors: 4096, what: 'scratch' }])).toEqual([
+      'vdb (scratch) has 2048 sectors, expected 4096',
+    ]);
+    expect(diskProblems(facts, [{ name: 'vdc', sectors: 1, what: 'seed' }])).toEqual([
+      'vdc (seed) is missing; the guest sees vda, vdb',
+    ]);
   });
 
   it('memory: MemTotal between 70% and 100% of what QEMU gave', () => {
@@ -53,9 +84,14 @@ describe('guest-images checks', () => {
   });
 
   it('console: panic, oops and BUG lines are found, the panic line first', () => {
-    const text = '[    1.0] Booting\n[    2.1] BUG: unable to handle page fault for address: 0000\n[    2.2] Oops: 0000 [#1] SMP\n'
-      + '[    2.3] Kernel panic - not syncing: Fatal exception\n';
-    expect(consoleProblems(text)).toEqual(['Kernel panic - not syncing: Fatal exception', 'BUG: unable to handle page fault for address: 0000', 'Oops: 0000 [#1] SMP']);
+    const text =
+      '[    1.0] Booting\n[    2.1] BUG: unable to handle page fault for address: 0000\n[    2.2] Oops: 0000 [#1] SMP\n' +
+      '[    2.3] Kernel panic - not syncing: Fatal exception\n';
+    expect(consoleProblems(text)).toEqual([
+      'Kernel panic - not syncing: Fatal exception',
+      'BUG: unable to handle page fault for address: 0000',
+      'Oops: 0000 [#1] SMP',
+    ]);
     expect(consoleProblems('HWQUAL-READY image=tiny\nHWQUAL-POWEROFF\n[ 5.2] reboot: Power down\n')).toEqual([]);
   });
 });

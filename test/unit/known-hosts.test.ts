@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  entryMatches, fingerprintOf, hostKeyAlgorithms, keyTypeOf, knownHostsName, parseKnownHosts, verifyHostKey,
+  entryMatches,
+  fingerprintOf,
+  hostKeyAlgorithms,
+  keyTypeOf,
+  knownHostsName,
+  parseKnownHosts,
+  verifyHostKey,
 } from '../../src/transport/known-hosts.ts';
 
 // Keys and hashed lines made with real ssh-keygen (`ssh-keygen -H` hashed "[10.1.2.3]:2222" and "node7.lab").
@@ -13,11 +19,20 @@ const blob = (b64: string) => Buffer.from(b64, 'base64');
 
 describe('parseKnownHosts', () => {
   it('skips comments, blank and malformed lines and keeps line numbers', () => {
-    const entries = parseKnownHosts([
-      '# a comment', '', `host1,10.0.0.1 ssh-ed25519 ${K1} user@box`, 'garbage', `@weird host2 ssh-ed25519 ${K1}`,
-      `   host3 ssh-ed25519 ${K2}`,
-    ].join('\n'));
-    expect(entries.map((e) => [e.line, e.hosts, e.marker])).toEqual([[3, 'host1,10.0.0.1', null], [6, 'host3', null]]);
+    const entries = parseKnownHosts(
+      [
+        '# a comment',
+        '',
+        `host1,10.0.0.1 ssh-ed25519 ${K1} user@box`,
+        'garbage',
+        `@weird host2 ssh-ed25519 ${K1}`,
+        `   host3 ssh-ed25519 ${K2}`,
+      ].join('\n'),
+    );
+    expect(entries.map((e) => [e.line, e.hosts, e.marker])).toEqual([
+      [3, 'host1,10.0.0.1', null],
+      [6, 'host3', null],
+    ]);
     expect(entries[0]).toMatchObject({ keyType: 'ssh-ed25519', keyBase64: K1 });
   });
 
@@ -62,12 +77,18 @@ describe('host matching', () => {
 describe('verifyHostKey', () => {
   it('accepts a listed key, hashed or not', () => {
     expect(verifyHostKey(parseKnownHosts(HASHED_PORT), '10.1.2.3', 2222, blob(K1))).toMatchObject({ ok: true });
-    expect(verifyHostKey(parseKnownHosts(`node7.lab ssh-ed25519 ${K1}`), 'node7.lab', 22, blob(K1))).toMatchObject({ ok: true });
+    expect(verifyHostKey(parseKnownHosts(`node7.lab ssh-ed25519 ${K1}`), 'node7.lab', 22, blob(K1))).toMatchObject({
+      ok: true,
+    });
   });
 
   it('calls a different key for a listed host "changed", and an unlisted host "unknown"', () => {
     const entries = parseKnownHosts(`\n${HASHED_PORT}`);
-    expect(verifyHostKey(entries, '10.1.2.3', 2222, blob(K2))).toMatchObject({ ok: false, reason: 'changed', entry: { line: 2 } });
+    expect(verifyHostKey(entries, '10.1.2.3', 2222, blob(K2))).toMatchObject({
+      ok: false,
+      reason: 'changed',
+      entry: { line: 2 },
+    });
     expect(verifyHostKey(entries, '10.9.9.9', 2222, blob(K1))).toEqual({ ok: false, reason: 'unknown' });
   });
 
@@ -90,7 +111,9 @@ describe('key helpers', () => {
   });
 
   it('offers the host key algorithms listed for the host, RSA as its SHA-2 variants', () => {
-    const entries = parseKnownHosts(`[h]:2200 ssh-rsa AAAA\n[h]:2200 ssh-ed25519 ${K1}\nother ecdsa-sha2-nistp256 AAAA\n@revoked [h]:2200 ecdsa-sha2-nistp256 AAAA`);
+    const entries = parseKnownHosts(
+      `[h]:2200 ssh-rsa AAAA\n[h]:2200 ssh-ed25519 ${K1}\nother ecdsa-sha2-nistp256 AAAA\n@revoked [h]:2200 ecdsa-sha2-nistp256 AAAA`,
+    );
     expect(hostKeyAlgorithms(entries, 'h', 2200)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
     expect(hostKeyAlgorithms(entries, 'nowhere', 22)).toEqual([]);
   });

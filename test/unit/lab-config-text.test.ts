@@ -19,18 +19,34 @@ describe('lab texts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hwq-yaml-'));
     try {
       const state: LabState = {
-        version: 1, dir, id: 'x', mode: 'loopback', fallbackReason: 'forced by --loopback',
+        version: 1,
+        dir,
+        id: 'x',
+        mode: 'loopback',
+        fallbackReason: 'forced by --loopback',
         hosts: ['node-a', 'node-b'].map((name, i) => ({
-          name, address: `127.0.0.${2 + i}`, port: 2200 + i, sshdConfig: '', hostKey: '', logFile: '',
+          name,
+          address: `127.0.0.${2 + i}`,
+          port: 2200 + i,
+          sshdConfig: '',
+          hostKey: '',
+          logFile: '',
         })),
-        user: 'root', identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), labYaml: join(dir, 'lab.yaml'),
-        phase: 'running', createdAt: '',
+        user: 'root',
+        identityFile: join(dir, 'id_ed25519'),
+        knownHosts: join(dir, 'known_hosts'),
+        labYaml: join(dir, 'lab.yaml'),
+        phase: 'running',
+        createdAt: '',
       };
       const text = labYamlText(state, 'debian-12');
       expect(text).toContain('identityFile: id_ed25519');
       writeFileSync(state.labYaml, text);
       const lab = loadLab(state.labYaml);
-      expect(lab.hosts.map((h) => [h.name, h.address, h.port, h.user])).toEqual([['node-a', '127.0.0.2', 2200, 'root'], ['node-b', '127.0.0.3', 2201, 'root']]);
+      expect(lab.hosts.map((h) => [h.name, h.address, h.port, h.user])).toEqual([
+        ['node-a', '127.0.0.2', 2200, 'root'],
+        ['node-b', '127.0.0.3', 2201, 'root'],
+      ]);
       expect(lab.hosts[1]!.identityFile).toBe(state.identityFile);
       expect(lab.hosts[1]!.knownHosts).toBe(state.knownHosts);
       expect(lab.hosts[0]!.labels).toEqual({ os: 'debian-12', pool: 'local-lab' });
@@ -46,8 +62,18 @@ describe('lab texts', () => {
 
   it('configures sshd as the lab needs it', () => {
     const text = sshdConfigText({ address: '10.210.3.11', port: 22, hostKey: '/l/k', authorizedKeys: '/l/id.pub' });
-    for (const line of ['ListenAddress 10.210.3.11:22', 'HostKey /l/k', 'AuthorizedKeysFile /l/id.pub', 'PermitRootLogin yes',
-      'UsePAM no', 'PidFile none', 'LogLevel VERBOSE', 'MaxSessions 10', 'PasswordAuthentication no', 'SetEnv SHLVL=1']) {
+    for (const line of [
+      'ListenAddress 10.210.3.11:22',
+      'HostKey /l/k',
+      'AuthorizedKeysFile /l/id.pub',
+      'PermitRootLogin yes',
+      'UsePAM no',
+      'PidFile none',
+      'LogLevel VERBOSE',
+      'MaxSessions 10',
+      'PasswordAuthentication no',
+      'SetEnv SHLVL=1',
+    ]) {
       expect(text.split('\n')).toContain(line);
     }
   });

@@ -11,7 +11,7 @@ describe('recorded processes', () => {
     expect(s).toEqual({ pid: 1234, state: 'S', ppid: 77, startTime: '22' });
   });
 
-  it('reads this process\'s own start time and treats a changed start time as another process', () => {
+  it("reads this process's own start time and treats a changed start time as another process", () => {
     const me = recordProcess(process.pid)!;
     expect(me.startTime).toMatch(/^\d+$/);
     expect(isAlive(me)).toBe(true);
@@ -19,7 +19,7 @@ describe('recorded processes', () => {
     expect(readStat(2 ** 22 + 7)).toBeUndefined();
   });
 
-  it('finds a process\'s children, stops it and them, and never signals a stale record', async () => {
+  it("finds a process's children, stops it and them, and never signals a stale record", async () => {
     const child = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 200));
     const rec = recordProcess(child.pid!)!;

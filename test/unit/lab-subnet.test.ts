@@ -25,7 +25,10 @@ describe('lab subnet overlap', () => {
     { dst: '10.213.7.1', dev: 'hwqbaaaa', table: 'local' },
     { dst: 'fe80::/64' },
   ];
-  const addrs = [{ ifname: 'eth0', addr_info: [{ local: '192.0.2.2', prefixlen: 24 }] }, { ifname: 'vpn', addr_info: [{ local: '10.213.7.200', prefixlen: 32 }] }];
+  const addrs = [
+    { ifname: 'eth0', addr_info: [{ local: '192.0.2.2', prefixlen: 24 }] },
+    { ifname: 'vpn', addr_info: [{ local: '10.213.7.200', prefixlen: 32 }] },
+  ];
 
   it('reports routes and addresses that touch the subnet, never the default route', () => {
     expect(findOverlaps('10.213.7.0/24', routes, addrs)).toEqual([
@@ -33,10 +36,12 @@ describe('lab subnet overlap', () => {
       'route 10.213.7.1 dev hwqbaaaa table local',
       'address 10.213.7.200/32 on vpn',
     ]);
-    expect(findOverlaps('10.213.9.0/24', [{ dst: 'default', dev: 'eth0' }, { dst: '192.0.2.0/24' }], addrs.slice(0, 1))).toEqual([]);
+    expect(
+      findOverlaps('10.213.9.0/24', [{ dst: 'default', dev: 'eth0' }, { dst: '192.0.2.0/24' }], addrs.slice(0, 1)),
+    ).toEqual([]);
   });
 
-  it('ignores entries on the lab\'s own devices', () => {
+  it("ignores entries on the lab's own devices", () => {
     expect(findOverlaps('10.213.7.0/24', routes, addrs, ['hwqbaaaa', 'tun0', 'vpn'])).toEqual([]);
   });
 });

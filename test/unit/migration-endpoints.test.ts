@@ -19,6 +19,10 @@ describe('openLabEndpoints', () => {
 
   it('refuses a host the lab does not have, naming it and the file', async () => {
     await expect(openLabEndpoints(LAB, { names: ['local', 'node-z'] })).rejects.toThrow(
-      expect.objectContaining({ code: 'E_USAGE', message: expect.stringMatching(/host node-z is not in .*local\.yaml/) }));
+      expect.objectContaining({
+        code: 'E_USAGE',
+        message: expect.stringMatching(/host node-z is not in .*local\.yaml/),
+      }),
+    );
   });
 });

@@ -1,15 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { faultDue, pausedByQemu, recoveryMetrics, type Fault } from '../../src/vm/migration/hop.ts';
-import { markPending, markResolved, markStillPending, retireCheckName } from '../../src/vm/migration/pending-cleanup.ts';
+import {
+  markPending,
+  markResolved,
+  markStillPending,
+  retireCheckName,
+} from '../../src/vm/migration/pending-cleanup.ts';
 import type { RecoveryRecord } from '../../src/vm/migration/recover.ts';
 import type { HopReport } from '../../src/vm/migration/report.ts';
 
 function hop(): HopReport {
   return {
-    from: 'node-a', to: 'node-b', strategy: 'precopy', outcome: 'stalled', guestOn: 'node-a', uri: 'tcp:10.0.0.12:50000',
+    from: 'node-a',
+    to: 'node-b',
+    strategy: 'precopy',
+    outcome: 'stalled',
+    guestOn: 'node-a',
+    uri: 'tcp:10.0.0.12:50000',
     settings: { source: { capabilities: {}, parameters: {} }, destination: { capabilities: {}, parameters: {} } },
-    metrics: {}, samples: [], passes: [], events: [], checks: [{ name: 'guest runs on node-a', ok: true, detail: 'running' }],
-    cleanupPending: [], window: { from: 0, to: 1 },
+    metrics: {},
+    samples: [],
+    passes: [],
+    events: [],
+    checks: [{ name: 'guest runs on node-a', ok: true, detail: 'running' }],
+    cleanupPending: [],
+    window: { from: 0, to: 1 },
   };
 }
 
@@ -19,7 +34,11 @@ describe('pending cleanup records', () => {
   it('a silent host: failing check "cleanup pending on <host>", the host listed as pending, a pending record', () => {
     const r = hop();
     const rec = markPending(r, { host: 'node-b', role: 'destination', workDir: dir }, 1000, 'the host does not answer');
-    expect(r.checks.at(-1)).toEqual({ name: 'nothing left on node-b', ok: false, detail: 'cleanup pending on node-b: the host does not answer' });
+    expect(r.checks.at(-1)).toEqual({
+      name: 'nothing left on node-b',
+      ok: false,
+      detail: 'cleanup pending on node-b: the host does not answer',
+    });
     expect(r.cleanupPending).toEqual(['node-b']);
     expect(r.cleanups).toEqual([rec]);
     expect(rec).toMatchObject({ host: 'node-b', state: 'pending', pendingSince: 1000, workDir: dir });
@@ -32,16 +51,23 @@ describe('pending cleanup records', () => {
     const checks = r.checks.filter((c) => c.name === 'nothing left on node-b');
     expect(checks).toHaveLength(1);
     expect(checks[0].ok).toBe(true);
-    expect(checks[0].detail).toMatch(/^cleaned up once node-b answered again after 12\.3 s \(cleanup was pending since/);
+    expect(checks[0].detail).toMatch(
+      /^cleaned up once node-b answered again after 12\.3 s \(cleanup was pending since/,
+    );
     expect(r.cleanupPending).toEqual([]);
-    expect(r.cleanups).toEqual([expect.objectContaining({ state: 'cleaned', pendingSince: 1000, resolvedAt: 13_345, waitedMs: 12_345 })]);
+    expect(r.cleanups).toEqual([
+      expect.objectContaining({ state: 'cleaned', pendingSince: 1000, resolvedAt: 13_345, waitedMs: 12_345 }),
+    ]);
   });
 
   it('answers but something is left: the check fails and says what', () => {
     const r = hop();
     const rec = markPending(r, { host: 'node-b', role: 'destination', workDir: dir }, 0, 'the host does not answer');
     expect(markResolved(r, rec, 2000, true)).toBe('left');
-    expect(r.checks.at(-1)).toMatchObject({ ok: false, detail: expect.stringContaining(`the work dir ${dir} is still there`) });
+    expect(r.checks.at(-1)).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(`the work dir ${dir} is still there`),
+    });
     expect(r.cleanupPending).toEqual([]);
   });
 
@@ -49,9 +75,14 @@ describe('pending cleanup records', () => {
     const r = hop();
     const rec = markPending(r, { host: 'node-b', role: 'destination', workDir: dir }, 0, 'the host does not answer');
     markStillPending(r, rec, 60_000, true);
-    expect(r.checks.at(-1)).toMatchObject({ ok: false, detail: 'cleanup pending on node-b: no answer within 60.0 s; it is tried again when the case ends' });
+    expect(r.checks.at(-1)).toMatchObject({
+      ok: false,
+      detail: 'cleanup pending on node-b: no answer within 60.0 s; it is tried again when the case ends',
+    });
     markStillPending(r, rec, 60_000, false);
-    expect(r.checks.at(-1)?.detail).toBe(`cleanup pending on node-b: no answer within 60.0 s; the work dir ${dir} and its QEMU may remain there`);
+    expect(r.checks.at(-1)?.detail).toBe(
+      `cleanup pending on node-b: no answer within 60.0 s; the work dir ${dir} and its QEMU may remain there`,
+    );
     expect(rec.state).toBe('pending');
     expect(r.cleanupPending).toEqual(['node-b']);
   });
@@ -83,18 +114,32 @@ describe('fault timing', () => {
 });
 
 describe('recovery metrics', () => {
-  const base: RecoveryRecord = { outcome: 'recovered', stalledAt: 4000, pausedAt: 4100, linkBackAt: 9000, resumedAt: 9500, recoveredAt: 15_100, detail: '', steps: [] };
+  const base: RecoveryRecord = {
+    outcome: 'recovered',
+    stalledAt: 4000,
+    pausedAt: 4100,
+    linkBackAt: 9000,
+    resumedAt: 9500,
+    recoveredAt: 15_100,
+    detail: '',
+    steps: [],
+  };
   it('recovered: 1, paused → resumed, paused → completed, paused → link back', () => {
     expect(recoveryMetrics(base)).toEqual({ recovered: 1, pausedMs: 5400, recoveryMs: 11_000, linkWaitMs: 4900 });
   });
   it('lost before the link came back: 0 and only what happened', () => {
-    expect(recoveryMetrics({ outcome: 'lost', stalledAt: 4000, pausedAt: 4100, detail: 'x', steps: [] })).toEqual({ recovered: 0 });
+    expect(recoveryMetrics({ outcome: 'lost', stalledAt: 4000, pausedAt: 4100, detail: 'x', steps: [] })).toEqual({
+      recovered: 0,
+    });
   });
 });
 
 describe('a post-copy migration QEMU paused by itself', () => {
   it('is a stall (never non-convergence) that leads to the recovery; other statuses are not', () => {
-    expect(pausedByQemu('postcopy-paused', { 'error-desc': 'Broken pipe' })).toEqual({ kind: 'stalled', message: 'stalled: QEMU paused the post-copy migration itself (its channel failed: Broken pipe)' });
+    expect(pausedByQemu('postcopy-paused', { 'error-desc': 'Broken pipe' })).toEqual({
+      kind: 'stalled',
+      message: 'stalled: QEMU paused the post-copy migration itself (its channel failed: Broken pipe)',
+    });
     expect(pausedByQemu('postcopy-active', {})).toBeUndefined();
     expect(pausedByQemu('active', {})).toBeUndefined();
   });

@@ -1,19 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { ConvergenceDetector } from '../../src/vm/migration/detect.ts';
 import { LineCollector, analyzeHeartbeats } from '../../src/vm/migration/heartbeat.ts';
-import { NOVA_DEFAULTS, novaDataGb, novaDowntimeAt, novaDowntimeSteps, novaOutcome } from '../../src/vm/migration/nova.ts';
+import {
+  NOVA_DEFAULTS,
+  novaDataGb,
+  novaDowntimeAt,
+  novaDowntimeSteps,
+  novaOutcome,
+} from '../../src/vm/migration/nova.ts';
 import { predictPrecopy, relativeError } from '../../src/vm/migration/predict.ts';
 import { passesOf, toSample } from '../../src/vm/migration/sample.ts';
 import type { MigrationSample } from '../../src/vm/migration/types.ts';
 
 const MiB = 1024 * 1024;
 const sample = (o: Partial<MigrationSample>): MigrationSample => ({
-  t: 0, status: 'active', transferred: 0, remaining: 0, total: 256 * MiB, dirtyRate: 0, throughput: 0, syncCount: 1, ...o,
+  t: 0,
+  status: 'active',
+  transferred: 0,
+  remaining: 0,
+  total: 256 * MiB,
+  dirtyRate: 0,
+  throughput: 0,
+  syncCount: 1,
+  ...o,
 });
 
 describe('pre-copy predictor', () => {
   it('an idle guest converges after the bulk pass, in M/B', () => {
-    const p = predictPrecopy({ ramBytes: 100 * MiB, bandwidth: 50 * MiB, dirtyRate: 0, workingSet: 0, downtimeLimitMs: 300 });
+    const p = predictPrecopy({
+      ramBytes: 100 * MiB,
+      bandwidth: 50 * MiB,
+      dirtyRate: 0,
+      workingSet: 0,
+      downtimeLimitMs: 300,
+    });
     expect(p.converges).toBe(true);
     expect(p.passes).toBe(2);
     expect(p.totalMs).toBeGreaterThanOrEqual(2000);
@@ -21,26 +41,51 @@ describe('pre-copy predictor', () => {
   });
 
   it('a moderate dirty rate takes more passes and follows the geometric sum', () => {
-    const p = predictPrecopy({ ramBytes: 100 * MiB, bandwidth: 50 * MiB, dirtyRate: 25 * MiB, workingSet: 200 * MiB, downtimeLimitMs: 300, deviceBytes: 0 });
+    const p = predictPrecopy({
+      ramBytes: 100 * MiB,
+      bandwidth: 50 * MiB,
+      dirtyRate: 25 * MiB,
+      workingSet: 200 * MiB,
+      downtimeLimitMs: 300,
+      deviceBytes: 0,
+    });
     expect(p.converges).toBe(true);
     expect(p.lambda).toBe(0.5);
     // 100 → 50 → 25 → 12.5 (≤ 15 = 50 MiB/s × 0.3 s): 3 passes sent, then the stop-and-copy.
     expect(p.passes).toBe(4);
-    expect(p.totalMs).toBe(Math.round((100 + 50 + 25 + 12.5) / 50 * 1000));
+    expect(p.totalMs).toBe(Math.round(((100 + 50 + 25 + 12.5) / 50) * 1000));
     expect(p.downtimeMs).toBe(250);
   });
 
   it('does not converge when the dirty rate reaches the bandwidth, or the working set stays above B·T', () => {
-    const hot = predictPrecopy({ ramBytes: 100 * MiB, bandwidth: 50 * MiB, dirtyRate: 60 * MiB, workingSet: 80 * MiB, downtimeLimitMs: 300 });
+    const hot = predictPrecopy({
+      ramBytes: 100 * MiB,
+      bandwidth: 50 * MiB,
+      dirtyRate: 60 * MiB,
+      workingSet: 80 * MiB,
+      downtimeLimitMs: 300,
+    });
     expect(hot.converges).toBe(false);
     expect(hot.totalMs).toBeNull();
     expect(hot.reason).toMatch(/dirty rate 60.0 MiB\/s ≥ bandwidth 50.0 MiB\/s/);
     // λ = 0.9 shrinks slowly: many passes, still converging.
-    const slow = predictPrecopy({ ramBytes: 400 * MiB, bandwidth: 100 * MiB, dirtyRate: 90 * MiB, workingSet: 64 * MiB, downtimeLimitMs: 100 });
+    const slow = predictPrecopy({
+      ramBytes: 400 * MiB,
+      bandwidth: 100 * MiB,
+      dirtyRate: 90 * MiB,
+      workingSet: 64 * MiB,
+      downtimeLimitMs: 100,
+    });
     expect(slow.converges).toBe(true);
     expect(slow.passes).toBeGreaterThan(15);
     // …but a small working set converges even with λ ≥ 1: the rewritten set fits the downtime budget.
-    const small = predictPrecopy({ ramBytes: 100 * MiB, bandwidth: 50 * MiB, dirtyRate: 80 * MiB, workingSet: 4 * MiB, downtimeLimitMs: 300 });
+    const small = predictPrecopy({
+      ramBytes: 100 * MiB,
+      bandwidth: 50 * MiB,
+      dirtyRate: 80 * MiB,
+      workingSet: 4 * MiB,
+      downtimeLimitMs: 300,
+    });
     expect(small.converges).toBe(true);
   });
 
@@ -52,10 +97,34 @@ describe('pre-copy predictor', () => {
 
 describe('samples and passes', () => {
   it('turns query-migrate into bytes/s and keeps the first sample of each sync', () => {
-    const s = toSample({ status: 'active', ram: { transferred: 10, remaining: 20, total: 30, mbps: 80, 'dirty-pages-rate': 256, 'page-size': 4096, 'dirty-sync-count': 2 }, 'expected-downtime': 40 }, 12.4);
+    const s = toSample(
+      {
+        status: 'active',
+        ram: {
+          transferred: 10,
+          remaining: 20,
+          total: 30,
+          mbps: 80,
+          'dirty-pages-rate': 256,
+          'page-size': 4096,
+          'dirty-sync-count': 2,
+        },
+        'expected-downtime': 40,
+      },
+      12.4,
+    );
     expect(s).toMatchObject({ t: 12, dirtyRate: MiB, throughput: 10e6, syncCount: 2, expectedDowntimeMs: 40 });
-    const passes = passesOf([sample({ t: 1, syncCount: 1 }), sample({ t: 2, syncCount: 2, remaining: 5 }), sample({ t: 3, syncCount: 2, remaining: 1 }), sample({ t: 4, syncCount: 3 })]);
-    expect(passes.map((p) => [p.pass, p.t, p.remaining])).toEqual([[1, 1, 0], [2, 2, 5], [3, 4, 0]]);
+    const passes = passesOf([
+      sample({ t: 1, syncCount: 1 }),
+      sample({ t: 2, syncCount: 2, remaining: 5 }),
+      sample({ t: 3, syncCount: 2, remaining: 1 }),
+      sample({ t: 4, syncCount: 3 }),
+    ]);
+    expect(passes.map((p) => [p.pass, p.t, p.remaining])).toEqual([
+      [1, 1, 0],
+      [2, 2, 5],
+      [3, 4, 0],
+    ]);
   });
 });
 
@@ -66,31 +135,82 @@ describe('non-convergence and stall detection', () => {
     const d = new ConvergenceDetector(opts);
     let t = 0;
     let transferred = 0;
-    const feed = (pass: number, dirty: number) => d.observe(sample({ t: (t += 700), transferred: (transferred += 50 * MiB), syncCount: pass, dirtyRate: dirty * MiB, throughput: 100 * MiB, remaining: 60 * MiB }));
+    const feed = (pass: number, dirty: number) =>
+      d.observe(
+        sample({
+          t: (t += 700),
+          transferred: (transferred += 50 * MiB),
+          syncCount: pass,
+          dirtyRate: dirty * MiB,
+          throughput: 100 * MiB,
+          remaining: 60 * MiB,
+        }),
+      );
     expect(feed(1, 0)).toBeUndefined();
     expect(feed(2, 180)).toBeUndefined();
     const v = feed(3, 180);
-    expect(v).toEqual({ kind: 'not-converging', certainAtPass: 3, message: 'does not converge: dirty rate 180 MiB/s ≥ bandwidth 100 MiB/s, 3 passes in 2.1 s' });
+    expect(v).toEqual({
+      kind: 'not-converging',
+      certainAtPass: 3,
+      message: 'does not converge: dirty rate 180 MiB/s ≥ bandwidth 100 MiB/s, 3 passes in 2.1 s',
+    });
   });
 
   it('a hot pass followed by a cool one is not enough; a converging series is never called', () => {
     const d = new ConvergenceDetector(opts);
-    const out = [1, 2, 3, 4, 5, 6].map((p, i) => d.observe(sample({ t: i * 500, transferred: (i + 1) * MiB, syncCount: p, dirtyRate: (p % 2 ? 10 : 200) * MiB, throughput: 100 * MiB, remaining: (100 - i * 15) * MiB, expectedDowntimeMs: 100 })));
+    const out = [1, 2, 3, 4, 5, 6].map((p, i) =>
+      d.observe(
+        sample({
+          t: i * 500,
+          transferred: (i + 1) * MiB,
+          syncCount: p,
+          dirtyRate: (p % 2 ? 10 : 200) * MiB,
+          throughput: 100 * MiB,
+          remaining: (100 - i * 15) * MiB,
+          expectedDowntimeMs: 100,
+        }),
+      ),
+    );
     expect(out.every((x) => x === undefined)).toBe(true);
   });
 
   it('calls it when remaining does not shrink over K passes while the expected downtime stays above the limit', () => {
     const d = new ConvergenceDetector({ ...opts, passesWithoutProgress: 3 });
     let v;
-    for (let p = 1; p <= 6 && !v; p++) v = d.observe(sample({ t: p * 400, transferred: p * MiB, syncCount: p, dirtyRate: 40 * MiB, throughput: 100 * MiB, remaining: 30 * MiB, expectedDowntimeMs: 900 }));
+    for (let p = 1; p <= 6 && !v; p++)
+      v = d.observe(
+        sample({
+          t: p * 400,
+          transferred: p * MiB,
+          syncCount: p,
+          dirtyRate: 40 * MiB,
+          throughput: 100 * MiB,
+          remaining: 30 * MiB,
+          expectedDowntimeMs: 900,
+        }),
+      );
     expect(v?.kind).toBe('not-converging');
-    expect(v?.message).toMatch(/remaining 30 MiB did not shrink over 3 passes, expected downtime 900 ms > limit 300 ms, 5 passes in 2.0 s/);
+    expect(v?.message).toMatch(
+      /remaining 30 MiB did not shrink over 3 passes, expected downtime 900 ms > limit 300 ms, 5 passes in 2.0 s/,
+    );
   });
 
   it('remaining flat but one pass of the window expecting a downtime within the limit is not yet certain', () => {
     const d = new ConvergenceDetector({ ...opts, passesWithoutProgress: 3 });
     const expected = [900, 900, 250, 900, 900, 900, 900];
-    const out = expected.map((e, i) => d.observe(sample({ t: (i + 1) * 400, transferred: (i + 1) * MiB, syncCount: i + 1, dirtyRate: 40 * MiB, throughput: 100 * MiB, remaining: 30 * MiB, expectedDowntimeMs: e })));
+    const out = expected.map((e, i) =>
+      d.observe(
+        sample({
+          t: (i + 1) * 400,
+          transferred: (i + 1) * MiB,
+          syncCount: i + 1,
+          dirtyRate: 40 * MiB,
+          throughput: 100 * MiB,
+          remaining: 30 * MiB,
+          expectedDowntimeMs: e,
+        }),
+      ),
+    );
     expect(out.findIndex((x) => x !== undefined)).toBe(6); // pass 7: passes 4–7 all above the limit
   });
 
@@ -100,17 +220,34 @@ describe('non-convergence and stall detection', () => {
     let v: ReturnType<ConvergenceDetector['observe']>;
     let at = -1;
     throttle.forEach((pct, i) => {
-      v ??= d.observe(sample({ t: (i + 1) * 400, transferred: (i + 1) * MiB, syncCount: i + 1, dirtyRate: 180 * MiB, throughput: 100 * MiB, remaining: 30 * MiB, expectedDowntimeMs: 900, throttlePct: pct }));
+      v ??= d.observe(
+        sample({
+          t: (i + 1) * 400,
+          transferred: (i + 1) * MiB,
+          syncCount: i + 1,
+          dirtyRate: 180 * MiB,
+          throughput: 100 * MiB,
+          remaining: 30 * MiB,
+          expectedDowntimeMs: 900,
+          throttlePct: pct,
+        }),
+      );
       if (v && at < 0) at = i + 1;
     });
     expect(at).toBe(7); // passes 6 and 7 are the first two hot passes at 99 %
-    expect(v?.message).toMatch(/^does not converge: dirty rate 180 MiB\/s ≥ bandwidth 100 MiB\/s at the maximum throttle 99 %, 7 passes/);
+    expect(v?.message).toMatch(
+      /^does not converge: dirty rate 180 MiB\/s ≥ bandwidth 100 MiB\/s at the maximum throttle 99 %, 7 passes/,
+    );
   });
 
   it('a stall (no bytes for N s) is a stall, never non-convergence, even when the dirty rate is high', () => {
     const d = new ConvergenceDetector({ ...opts, stallMs: 2000 });
-    expect(d.observe(sample({ t: 0, transferred: 10, syncCount: 2, dirtyRate: 500 * MiB, throughput: 1 }))).toBeUndefined();
-    expect(d.observe(sample({ t: 1000, transferred: 10, syncCount: 2, dirtyRate: 500 * MiB, throughput: 1 }))).toBeUndefined();
+    expect(
+      d.observe(sample({ t: 0, transferred: 10, syncCount: 2, dirtyRate: 500 * MiB, throughput: 1 })),
+    ).toBeUndefined();
+    expect(
+      d.observe(sample({ t: 1000, transferred: 10, syncCount: 2, dirtyRate: 500 * MiB, throughput: 1 })),
+    ).toBeUndefined();
     const v = d.observe(sample({ t: 2100, transferred: 10, syncCount: 3, dirtyRate: 500 * MiB, throughput: 1 }));
     expect(v?.kind).toBe('stalled');
     expect(v?.message).toMatch(/^stalled: no bytes transferred for 2.1 s/);
@@ -118,7 +255,18 @@ describe('non-convergence and stall detection', () => {
 
   it('post-copy is never non-convergence; the deadline is', () => {
     const d = new ConvergenceDetector({ ...opts, deadlineMs: 5000 });
-    expect(d.observe(sample({ t: 6000, status: 'postcopy-active', transferred: 5, syncCount: 9, dirtyRate: 900 * MiB, throughput: MiB }))).toBeUndefined();
+    expect(
+      d.observe(
+        sample({
+          t: 6000,
+          status: 'postcopy-active',
+          transferred: 5,
+          syncCount: 9,
+          dirtyRate: 900 * MiB,
+          throughput: MiB,
+        }),
+      ),
+    ).toBeUndefined();
     const e = new ConvergenceDetector({ ...opts, deadlineMs: 5000 });
     expect(e.observe(sample({ t: 6000, transferred: 5, syncCount: 2 }))?.message).toMatch(/no completion within 5.0 s/);
   });
@@ -141,15 +289,38 @@ describe('Nova', () => {
   });
 
   it('a fast converging guest completes at the first step; a hot one is aborted at the completion timeout', () => {
-    const pass = (p: number, t: number, remaining: number) => ({ pass: p, t, remaining, transferred: 0, dirtyRate: 0, throughput: 100 * MiB });
-    expect(novaOutcome([pass(1, 0, 0), pass(2, 1000, 2 * MiB)], 2)).toMatchObject({ outcome: 'completed', atSec: 1, downtimeLimitMs: 50 });
+    const pass = (p: number, t: number, remaining: number) => ({
+      pass: p,
+      t,
+      remaining,
+      transferred: 0,
+      dirtyRate: 0,
+      throughput: 100 * MiB,
+    });
+    expect(novaOutcome([pass(1, 0, 0), pass(2, 1000, 2 * MiB)], 2)).toMatchObject({
+      outcome: 'completed',
+      atSec: 1,
+      downtimeLimitMs: 50,
+    });
     // 30 MiB left at 100 MiB/s needs 300 ms: the 320 ms step (6) at 6 × 150 s.
-    expect(novaOutcome([pass(2, 1000, 30 * MiB), pass(3, 1500, 30 * MiB)], 2)).toMatchObject({ outcome: 'completed', atSec: 900, downtimeLimitMs: 320 });
+    expect(novaOutcome([pass(2, 1000, 30 * MiB), pass(3, 1500, 30 * MiB)], 2)).toMatchObject({
+      outcome: 'completed',
+      atSec: 900,
+      downtimeLimitMs: 320,
+    });
     const hot = novaOutcome([pass(2, 1000, 80 * MiB), pass(3, 1500, 80 * MiB)], 2);
     expect(hot).toMatchObject({ outcome: 'aborted', atSec: 1600 });
     expect(hot.message).toMatch(/aborted after 1600 s .*stays on the source/);
-    expect(novaOutcome([pass(2, 1000, 80 * MiB)], 2, { ...NOVA_DEFAULTS, timeoutAction: 'force_complete', permitPostCopy: true }).outcome).toBe('postcopy');
-    expect(novaOutcome([pass(2, 1000, 80 * MiB)], 2, { ...NOVA_DEFAULTS, timeoutAction: 'force_complete' }).outcome).toBe('paused');
+    expect(
+      novaOutcome([pass(2, 1000, 80 * MiB)], 2, {
+        ...NOVA_DEFAULTS,
+        timeoutAction: 'force_complete',
+        permitPostCopy: true,
+      }).outcome,
+    ).toBe('postcopy');
+    expect(
+      novaOutcome([pass(2, 1000, 80 * MiB)], 2, { ...NOVA_DEFAULTS, timeoutAction: 'force_complete' }).outcome,
+    ).toBe('paused');
   });
 });
 
@@ -160,8 +331,17 @@ describe('heartbeat lines', () => {
     c.feed('a', 'B 3 20 12\nHWQUAL-INTEGRITY ok checks=4 pages=1 writes=1 failures=0\n', 1010);
     c.feed('b', 'HWQUAL-HB 4 30 15\r\nHWQUAL-INTEGRITY ok checks=5 pages=1 writes=1 failures=0 demand\n', 1090);
     c.feed('b', 'HWQUAL-HB 5 40 18\n', 1100);
-    expect(c.heartbeats.map((h) => [h.host, h.counter, h.at])).toEqual([['a', 1, 1000], ['a', 2, 1000], ['a', 3, 1010], ['b', 4, 1090], ['b', 5, 1100]]);
-    expect(c.integrity.map((i) => [i.host, i.ok, i.demand])).toEqual([['a', true, false], ['b', true, true]]);
+    expect(c.heartbeats.map((h) => [h.host, h.counter, h.at])).toEqual([
+      ['a', 1, 1000],
+      ['a', 2, 1000],
+      ['a', 3, 1010],
+      ['b', 4, 1090],
+      ['b', 5, 1100],
+    ]);
+    expect(c.integrity.map((i) => [i.host, i.ok, i.demand])).toEqual([
+      ['a', true, false],
+      ['b', true, true],
+    ]);
     const a = analyzeHeartbeats(c.heartbeats, { from: 0, to: 2000 });
     expect(a.blackoutMs).toBe(80);
     expect(a.gap).toEqual({ before: { host: 'a', counter: 3 }, after: { host: 'b', counter: 4 } });

@@ -48,7 +48,10 @@ describe("Nova's downtime schedule", () => {
     ];
     const out = execFileSync('/usr/bin/python3', ['-c', PY, novaSource(), JSON.stringify(cases)], { encoding: 'utf8' });
     const nova = JSON.parse(out) as Array<Array<[number, number]>>;
-    cases.forEach((c, i) => expect(novaDowntimeSteps(c.gb, { downtimeMs: c.downtime, steps: c.steps, delaySecPerGiB: c.delay })).toEqual(nova[i]));
+    for (const [i, c] of cases.entries()) {
+      const steps = novaDowntimeSteps(c.gb, { downtimeMs: c.downtime, steps: c.steps, delaySecPerGiB: c.delay });
+      expect(steps).toEqual(nova[i]);
+    }
     expect(nova[0][0]).toEqual([0, 50]);
     expect(nova[0][10]).toEqual([1500, 500]);
   }, 180_000);

@@ -59,8 +59,13 @@ describe('kernelReport', () => {
 
 describe('workloadAppend', () => {
   it('enables SysRq in the workload guest (a silent guest is asked for its backtrace) and page-table isolation under TCG only', () => {
-    expect(workloadAppend({ accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }).split(' ')).toEqual(
-      ['hwqual.wss=32', 'hwqual.dirty=8', 'hwqual.hb=/dev/ttyS1', 'sysrq_always_enabled', 'pti=on']);
+    expect(workloadAppend({ accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }).split(' ')).toEqual([
+      'hwqual.wss=32',
+      'hwqual.dirty=8',
+      'hwqual.hb=/dev/ttyS1',
+      'sysrq_always_enabled',
+      'pti=on',
+    ]);
     expect(workloadAppend({ accel: 'kvm', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 })).not.toMatch(/pti=on/);
   });
 });

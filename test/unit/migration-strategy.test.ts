@@ -5,16 +5,33 @@ import { samplePagesPerGiB, strategySettings } from '../../src/vm/migration/stra
 import { snakeCase } from '../../suites/live-migration/metric-names.ts';
 import { migrationSettings, tuningOf } from '../../suites/live-migration/settings.ts';
 
-const plan = (migration: Record<string, unknown>): PlanView => ({ name: 'p', require: {}, matrix: {}, settings: { migration } });
+const plan = (migration: Record<string, unknown>): PlanView => ({
+  name: 'p',
+  require: {},
+  matrix: {},
+  settings: { migration },
+});
 const hosts = [{ name: 'node-a' }, { name: 'node-b' }] as never;
 
 describe('strategy settings', () => {
   it('auto-converge: the throttle parameters go to the source only, and only for auto-converge', () => {
-    const t = { maxBandwidth: 16 * MiB, cpuThrottleInitial: 95, cpuThrottleIncrement: 2, maxCpuThrottle: 99, throttleTriggerThreshold: 10 };
+    const t = {
+      maxBandwidth: 16 * MiB,
+      cpuThrottleInitial: 95,
+      cpuThrottleIncrement: 2,
+      maxCpuThrottle: 99,
+      throttleTriggerThreshold: 10,
+    };
     const ac = strategySettings('auto-converge', t);
     expect(ac.source).toEqual({
       capabilities: { events: true, 'auto-converge': true },
-      parameters: { 'max-bandwidth': 16 * MiB, 'cpu-throttle-initial': 95, 'cpu-throttle-increment': 2, 'max-cpu-throttle': 99, 'throttle-trigger-threshold': 10 },
+      parameters: {
+        'max-bandwidth': 16 * MiB,
+        'cpu-throttle-initial': 95,
+        'cpu-throttle-increment': 2,
+        'max-cpu-throttle': 99,
+        'throttle-trigger-threshold': 10,
+      },
     });
     expect(ac.destination).toEqual({ capabilities: { events: true }, parameters: {} });
     expect(strategySettings('precopy', t).source.parameters).toEqual({ 'max-bandwidth': 16 * MiB });
@@ -22,29 +39,60 @@ describe('strategy settings', () => {
 
   it('xbzrle: the capability on both sides, the cache size on the source; multifd: channels on both sides', () => {
     const x = strategySettings('xbzrle', { xbzrleCacheBytes: 32 * MiB });
-    expect(x.source).toEqual({ capabilities: { events: true, xbzrle: true }, parameters: { 'xbzrle-cache-size': 32 * MiB } });
+    expect(x.source).toEqual({
+      capabilities: { events: true, xbzrle: true },
+      parameters: { 'xbzrle-cache-size': 32 * MiB },
+    });
     expect(x.destination.capabilities).toEqual({ events: true, xbzrle: true });
     const m = strategySettings('multifd', { multifdChannels: 4 });
     expect(m.source.parameters['multifd-channels']).toBe(4);
-    expect(m.destination).toEqual({ capabilities: { events: true, multifd: true }, parameters: { 'multifd-channels': 4 } });
+    expect(m.destination).toEqual({
+      capabilities: { events: true, multifd: true },
+      parameters: { 'multifd-channels': 4 },
+    });
     expect(strategySettings('multifd', {}).destination.parameters['multifd-channels']).toBe(2);
   });
 
   it('the plan keys become the tuning, in QEMU units; out-of-range percentages are refused', () => {
-    const s = migrationSettings(plan({
-      'max-bandwidth': 16, 'downtime-limit': 50, 'multifd-channels': 3, 'xbzrle-cache-size': 32,
-      'cpu-throttle-initial': 95, 'cpu-throttle-increment': 5, 'max-cpu-throttle': 99, 'throttle-trigger-threshold': 100,
-    }), hosts);
+    const s = migrationSettings(
+      plan({
+        'max-bandwidth': 16,
+        'downtime-limit': 50,
+        'multifd-channels': 3,
+        'xbzrle-cache-size': 32,
+        'cpu-throttle-initial': 95,
+        'cpu-throttle-increment': 5,
+        'max-cpu-throttle': 99,
+        'throttle-trigger-threshold': 100,
+      }),
+      hosts,
+    );
     expect(tuningOf(s)).toEqual({
-      maxBandwidth: 16 * MiB, downtimeLimitMs: 50, multifdChannels: 3, xbzrleCacheBytes: 32 * MiB,
-      cpuThrottleInitial: 95, cpuThrottleIncrement: 5, maxCpuThrottle: 99, throttleTriggerThreshold: 100,
+      maxBandwidth: 16 * MiB,
+      downtimeLimitMs: 50,
+      multifdChannels: 3,
+      xbzrleCacheBytes: 32 * MiB,
+      cpuThrottleInitial: 95,
+      cpuThrottleIncrement: 5,
+      maxCpuThrottle: 99,
+      throttleTriggerThreshold: 100,
     });
     expect(tuningOf(migrationSettings(plan({}), hosts))).toEqual({
-      maxBandwidth: undefined, downtimeLimitMs: undefined, multifdChannels: undefined, xbzrleCacheBytes: undefined,
-      cpuThrottleInitial: undefined, cpuThrottleIncrement: undefined, maxCpuThrottle: undefined, throttleTriggerThreshold: undefined,
+      maxBandwidth: undefined,
+      downtimeLimitMs: undefined,
+      multifdChannels: undefined,
+      xbzrleCacheBytes: undefined,
+      cpuThrottleInitial: undefined,
+      cpuThrottleIncrement: undefined,
+      maxCpuThrottle: undefined,
+      throttleTriggerThreshold: undefined,
     });
-    expect(() => migrationSettings(plan({ 'cpu-throttle-initial': 100 }), hosts)).toThrow(/cpu-throttle-initial must be a percentage QEMU accepts \(1–99\)/);
-    expect(() => migrationSettings(plan({ 'multifd-channels': 0 }), hosts)).toThrow(/multifd-channels must be a number ≥ 1/);
+    expect(() => migrationSettings(plan({ 'cpu-throttle-initial': 100 }), hosts)).toThrow(
+      /cpu-throttle-initial must be a percentage QEMU accepts \(1–99\)/,
+    );
+    expect(() => migrationSettings(plan({ 'multifd-channels': 0 }), hosts)).toThrow(
+      /multifd-channels must be a number ≥ 1/,
+    );
   });
 });
 
@@ -53,10 +101,25 @@ describe('strategy metrics as case metrics', () => {
     const m = strategyMetrics({
       status: 'completed',
       ram: { 'precopy-bytes': 100, 'multifd-bytes': 0, 'downtime-bytes': 7 },
-      'xbzrle-cache': { 'cache-size': 1, bytes: 900, pages: 12, 'cache-miss': 3, 'cache-miss-rate': 0.25, 'encoding-rate': 2, overflow: 0 },
+      'xbzrle-cache': {
+        'cache-size': 1,
+        bytes: 900,
+        pages: 12,
+        'cache-miss': 3,
+        'cache-miss-rate': 0.25,
+        'encoding-rate': 2,
+        overflow: 0,
+      },
     } as never);
     expect(Object.keys(m).map(snakeCase).sort()).toEqual([
-      'downtime_bytes', 'multifd_bytes', 'precopy_bytes', 'xbzrle_bytes', 'xbzrle_cache_miss', 'xbzrle_cache_miss_rate', 'xbzrle_overflow', 'xbzrle_pages',
+      'downtime_bytes',
+      'multifd_bytes',
+      'precopy_bytes',
+      'xbzrle_bytes',
+      'xbzrle_cache_miss',
+      'xbzrle_cache_miss_rate',
+      'xbzrle_overflow',
+      'xbzrle_pages',
     ]);
     expect(snakeCase('postcopyRequests')).toBe('postcopy_requests');
   });

@@ -14,7 +14,9 @@ beforeAll(() => {
   bin = join(mkdtempSync(join(tmpdir(), 'hwq-wl-')), 'hwqual-workload');
   execFileSync('gcc', ['-static', '-O2', '-Wall', '-Werror', '-o', bin, workloadSourcePath()]);
 }, 60_000);
-afterAll(() => { if (bin) rmSync(dirname(bin), { recursive: true, force: true }); });
+afterAll(() => {
+  if (bin) rmSync(dirname(bin), { recursive: true, force: true });
+});
 
 /** Run it for `ms`, optionally writing to its stdin after `writeAt` ms; lines timestamped on arrival. */
 function run(args: string[], ms: number, write?: { at: number; text: string }): Promise<LineCollector> {
@@ -51,7 +53,9 @@ describe('hwqual-workload', () => {
   it('catches a page that went back in time (self-test -t)', async () => {
     const c = await run(['-w', '4', '-d', '10', '-c', '200', '-t', '300'], 1000);
     const fail = c.integrity.find((l) => !l.ok);
-    expect(fail?.text).toMatch(/^HWQUAL-INTEGRITY fail checks=\d+ bad=1 page=0 want=(\d+) got=(\d+) tail=\d+ stamp=ok$/);
+    expect(fail?.text).toMatch(
+      /^HWQUAL-INTEGRITY fail checks=\d+ bad=1 page=0 want=(\d+) got=(\d+) tail=\d+ stamp=ok$/,
+    );
     const [, want, got] = /want=(\d+) got=(\d+)/.exec(fail!.text)!;
     expect(Number(got)).toBe(Number(want) - 1);
   });

@@ -11,7 +11,9 @@ import { batchCommandLine, batchKillCommand, batchScript } from '../../src/trans
 const MARK = '@@hwqual-0123456789abcdef01234567';
 
 function runBatch(commands: string[], chunk = 0, given?: ReturnType<typeof spawnSync>, env?: NodeJS.ProcessEnv) {
-  const p = given ?? spawnSync('sh', ['-c', batchCommandLine(commands, MARK)], { maxBuffer: 64 << 20, env: env ?? process.env });
+  const p =
+    given ??
+    spawnSync('sh', ['-c', batchCommandLine(commands, MARK)], { maxBuffer: 64 << 20, env: env ?? process.env });
   const frames = new BatchFrames(MARK);
   const records: BatchRecord[] = [];
   const pids: Array<[number, number]> = [];
@@ -19,14 +21,21 @@ function runBatch(commands: string[], chunk = 0, given?: ReturnType<typeof spawn
     if (!chunk) return fn(buf);
     for (let i = 0; i < buf.length; i += chunk) fn(buf.subarray(i, i + chunk));
   };
-  const take = (ev: FrameEvents) => { records.push(...ev.records); pids.push(...ev.pids); };
+  const take = (ev: FrameEvents) => {
+    records.push(...ev.records);
+    pids.push(...ev.pids);
+  };
   feed(p.stdout as Buffer, (b) => take(frames.pushStdout(b)));
   feed(p.stderr as Buffer, (b) => take(frames.pushStderr(b)));
   return { records, pids, stray: frames.strayStderr(), status: p.status };
 }
 
 function alone(cmd: string): { exitCode: number | null; stdout: string; stderr: string } {
-  const p = spawnSync('sh', ['-c', cmd], { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const p = spawnSync('sh', ['-c', cmd], {
+    env: { ...process.env, LC_ALL: 'C' },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return { exitCode: p.status, stdout: p.stdout, stderr: p.stderr };
 }
 
@@ -64,7 +73,10 @@ describe('batch script', () => {
   it('hands out each record as soon as its command ends, before the next one has finished', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hwqual-batch-go-'));
     const go = join(tmp, 'go');
-    const child = spawn('sh', ['-c', batchCommandLine(['echo first', `while [ ! -e ${go} ]; do sleep 0.05; done; echo second`], MARK)]);
+    const child = spawn('sh', [
+      '-c',
+      batchCommandLine(['echo first', `while [ ! -e ${go} ]; do sleep 0.05; done; echo second`], MARK),
+    ]);
     const frames = new BatchFrames(MARK);
     const seen: string[] = [];
     const take = (ev: FrameEvents) => {
@@ -80,17 +92,27 @@ describe('batch script', () => {
     expect(seen).toEqual(['first\n', 'second\n']);
   });
 
-  it('announces each command\'s pid; batchKillCommand kills that command\'s whole tree and nothing else', async () => {
+  it("announces each command's pid; batchKillCommand kills that command's whole tree and nothing else", async () => {
     const tag = `${40 + Math.floor(Math.random() * 1000)}.${process.pid}`;
-    const child = spawn('sh', ['-c', batchCommandLine([`sh -c 'sleep ${tag}' & sleep ${tag}1; echo never`, 'sleep 0.5; echo kept'], MARK)]);
+    const child = spawn('sh', [
+      '-c',
+      batchCommandLine([`sh -c 'sleep ${tag}' & sleep ${tag}1; echo never`, 'sleep 0.5; echo kept'], MARK),
+    ]);
     const frames = new BatchFrames(MARK);
     const records: BatchRecord[] = [];
     const pids = new Map<number, number>();
-    const take = (ev: FrameEvents) => { records.push(...ev.records); for (const [i, pid] of ev.pids) pids.set(i, pid); };
+    const take = (ev: FrameEvents) => {
+      records.push(...ev.records);
+      for (const [i, pid] of ev.pids) pids.set(i, pid);
+    };
     child.stdout.on('data', (b: Buffer) => take(frames.pushStdout(b)));
     child.stderr.on('data', (b: Buffer) => take(frames.pushStderr(b)));
     while (!pids.has(0)) await new Promise((r) => setTimeout(r, 20));
-    const live = () => spawnSync('pgrep', ['-f', `^sleep ${tag}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    const live = () =>
+      spawnSync('pgrep', ['-f', `^sleep ${tag}`], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')
+        .filter(Boolean);
     for (let i = 0; live().length < 2 && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
     expect(live()).toHaveLength(2);
     execFileSync('sh', ['-c', batchKillCommand(pids.get(0)!)]);

@@ -22,13 +22,22 @@ function thisMachineOutputs(): Partial<Record<FactCommand, string>> {
 }
 
 describe('assembleFacts', () => {
-  it('builds this machine\'s facts from its captured outputs', () => {
+  it("builds this machine's facts from its captured outputs", () => {
     const f = assembleFacts(thisMachineOutputs());
     expect(f).toMatchObject({
-      arch: 'x86_64', hostname: 'vm',
+      arch: 'x86_64',
+      hostname: 'vm',
       os: { id: 'debian', versionId: '12', versionCodename: 'bookworm' },
       kernel: { release: '6.18.44-fc-v782' },
-      cpu: { vendor: 'AuthenticAMD', modelName: 'AMD EPYC', family: 26, sockets: 1, coresPerSocket: 2, threadsPerCore: 1, threads: 2 },
+      cpu: {
+        vendor: 'AuthenticAMD',
+        modelName: 'AMD EPYC',
+        family: 26,
+        sockets: 1,
+        coresPerSocket: 2,
+        threadsPerCore: 1,
+        threads: 2,
+      },
       memory: { hugepagesTotal: 0, hugepageSizeKiB: 2048 },
       numaNodes: 1,
       kvm: { device: false },
@@ -44,9 +53,25 @@ describe('assembleFacts', () => {
   it('builds an EPYC 7451 host from its real cpuinfo block and vulnerabilities, and lscpu topology when given', () => {
     const cpuinfo = readFileSync(resolve(REAL_HOSTS, 'amd-naples/cpuinfo-epyc7451.txt'), 'utf8');
     const vulns = readFileSync(resolve(REAL_HOSTS, 'amd-naples/vulnerabilities-epyc7451.txt'), 'utf8');
-    const f = assembleFacts({ cpuinfo, vulnerabilities: vulns, kvmAmdParams: '/sys/module/kvm_amd/parameters/nested:1\n/sys/module/kvm_amd/parameters/npt:1\n' });
-    expect(f.cpu).toMatchObject({ vendor: 'AuthenticAMD', modelName: 'AMD EPYC 7451 24-Core Processor', microcode: '0x8001227', coresPerSocket: 24, threadsPerCore: 2 });
-    expect(Object.keys(f.vulnerabilities ?? {})).toEqual(['l1tf', 'meltdown', 'spec_store_bypass', 'spectre_v1', 'spectre_v2']);
+    const f = assembleFacts({
+      cpuinfo,
+      vulnerabilities: vulns,
+      kvmAmdParams: '/sys/module/kvm_amd/parameters/nested:1\n/sys/module/kvm_amd/parameters/npt:1\n',
+    });
+    expect(f.cpu).toMatchObject({
+      vendor: 'AuthenticAMD',
+      modelName: 'AMD EPYC 7451 24-Core Processor',
+      microcode: '0x8001227',
+      coresPerSocket: 24,
+      threadsPerCore: 2,
+    });
+    expect(Object.keys(f.vulnerabilities ?? {})).toEqual([
+      'l1tf',
+      'meltdown',
+      'spec_store_bypass',
+      'spectre_v1',
+      'spectre_v2',
+    ]);
     expect(f.kvm).toEqual({ device: false, module: 'kvm_amd', nested: '1', npt: '1' });
   });
 
@@ -60,9 +85,12 @@ describe('assembleFacts', () => {
 
 /** Fault injection on the real local transport: chosen commands reject as a replay profile without them would. */
 class LocalWithout extends LocalTransport {
-  constructor(private readonly missing: Set<string>) { super('local'); }
+  constructor(private readonly missing: Set<string>) {
+    super('local');
+  }
   override exec(command: string, options?: ExecOptions): Promise<ExecResult> {
-    if (this.missing.has(command)) return Promise.reject(new HwqualError('E_NOT_RECORDED', `not recorded: ${command}`, { host: this.host }));
+    if (this.missing.has(command))
+      return Promise.reject(new HwqualError('E_NOT_RECORDED', `not recorded: ${command}`, { host: this.host }));
     return super.exec(command, options);
   }
 }

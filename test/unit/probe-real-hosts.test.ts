@@ -27,7 +27,9 @@ function files(dir: string): string[] {
 }
 
 describe('every real-host capture has a parser and gives CPU facts', () => {
-  const all = files(REAL_HOSTS).map((f) => relative(REAL_HOSTS, f)).filter((f) => !/^qmp-(kvm|replies)\//.test(f) && f !== 'SOURCES.md');
+  const all = files(REAL_HOSTS)
+    .map((f) => relative(REAL_HOSTS, f))
+    .filter((f) => !/^qmp-(kvm|replies)\//.test(f) && f !== 'SOURCES.md');
 
   it('knows every file', () => {
     expect(all.length).toBeGreaterThanOrEqual(19);
@@ -37,7 +39,9 @@ describe('every real-host capture has a parser and gives CPU facts', () => {
   it.each(all.filter((f) => /cpuinfo|lscpu|cpuid/.test(f)))('%s: vendor, a model, flags', (rel) => {
     const c = parserFor(rel)!(readFileSync(join(REAL_HOSTS, rel), 'utf8')) as CpuFacts;
     expect(c.vendor).toMatch(/^(GenuineIntel|AuthenticAMD|ARM|Ampere)$/);
-    expect(c.modelName ?? (c.family !== undefined && c.model !== undefined ? `${c.family}/${c.model}` : undefined)).toBeTruthy();
+    expect(
+      c.modelName ?? (c.family !== undefined && c.model !== undefined ? `${c.family}/${c.model}` : undefined),
+    ).toBeTruthy();
     expect(c.flags?.length).toBeGreaterThan(10);
     for (const f of c.flags ?? []) expect(f).toMatch(/^[a-z0-9_]+$/);
   });

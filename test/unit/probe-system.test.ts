@@ -14,13 +14,20 @@ const here = (f: string) => readFileSync(resolve(PROJECT_ROOT, 'test/fixtures/th
 describe('os-release, meminfo, NUMA listing (this machine)', () => {
   it('reads Debian 12 from /etc/os-release', () => {
     expect(parseOsRelease(here('osRelease.txt'))).toEqual({
-      id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', versionCodename: 'bookworm', name: 'Debian GNU/Linux',
+      id: 'debian',
+      versionId: '12',
+      prettyName: 'Debian GNU/Linux 12 (bookworm)',
+      versionCodename: 'bookworm',
+      name: 'Debian GNU/Linux',
     });
   });
 
   it('handles single quotes, escapes and unquoted values', () => {
-    expect(parseOsRelease("ID=rhel\nVERSION_ID='9.4'\nPRETTY_NAME=\"Say \\\"hi\\\"\"\nID_LIKE=\"fedora\"\n")).toEqual({
-      id: 'rhel', versionId: '9.4', prettyName: 'Say "hi"', idLike: 'fedora',
+    expect(parseOsRelease('ID=rhel\nVERSION_ID=\'9.4\'\nPRETTY_NAME="Say \\"hi\\""\nID_LIKE="fedora"\n')).toEqual({
+      id: 'rhel',
+      versionId: '9.4',
+      prettyName: 'Say "hi"',
+      idLike: 'fedora',
     });
   });
 
@@ -49,9 +56,12 @@ describe('CPU vulnerabilities', () => {
   });
 
   it('reads the name: text listing of the EPYC 7451 dump', () => {
-    const v = parseVulnerabilities(readFileSync(resolve(REAL_HOSTS, 'amd-naples/vulnerabilities-epyc7451.txt'), 'utf8'));
+    const v = parseVulnerabilities(
+      readFileSync(resolve(REAL_HOSTS, 'amd-naples/vulnerabilities-epyc7451.txt'), 'utf8'),
+    );
     expect(v).toEqual({
-      l1tf: 'Not affected', meltdown: 'Not affected',
+      l1tf: 'Not affected',
+      meltdown: 'Not affected',
       spec_store_bypass: 'Mitigation: Speculative Store Bypass disabled via prctl and seccomp',
       spectre_v1: 'Mitigation: __user pointer sanitization',
       spectre_v2: 'Mitigation: Full AMD retpoline, IBPB: conditional, STIBP: disabled, RSB filling',
@@ -64,7 +74,9 @@ describe('CPU vulnerabilities', () => {
     expect(classifyVulnerability('Mitigation; Clear CPU buffers; SMT vulnerable')).toBe('mitigated');
     expect(classifyVulnerability('Vulnerable')).toBe('vulnerable');
     expect(classifyVulnerability('Vulnerable: No microcode')).toBe('vulnerable');
-    expect(classifyVulnerability('Vulnerable: Clear CPU buffers attempted, no microcode; SMT vulnerable')).toBe('vulnerable');
+    expect(classifyVulnerability('Vulnerable: Clear CPU buffers attempted, no microcode; SMT vulnerable')).toBe(
+      'vulnerable',
+    );
     expect(classifyVulnerability('KVM: Mitigation: VMX disabled')).toBe('mitigated');
     expect(classifyVulnerability('Processor vulnerable')).toBe('vulnerable');
     expect(classifyVulnerability('Unknown: Dependent on hypervisor status')).toBe('unknown');
@@ -72,7 +84,7 @@ describe('CPU vulnerabilities', () => {
 });
 
 describe('kernel command line', () => {
-  it('tokenises this machine\'s cmdline and stops at --', () => {
+  it("tokenises this machine's cmdline and stops at --", () => {
     const t = parseCmdline(here('cmdline.txt'));
     expect(t[0]).toBe('mitigations=auto,no_guest_host,no_guest_guest');
     expect(t).toContain('pti=on');
@@ -80,7 +92,9 @@ describe('kernel command line', () => {
   });
 
   it('matches key=value exactly, bare keys by name, and lets the last value win', () => {
-    const t = parseCmdline('BOOT_IMAGE=/vmlinuz intel_iommu=on iommu=off iommu=pt quiet "acpi_osi=Windows 2020" hugepagesz=1G hugepages=16');
+    const t = parseCmdline(
+      'BOOT_IMAGE=/vmlinuz intel_iommu=on iommu=off iommu=pt quiet "acpi_osi=Windows 2020" hugepagesz=1G hugepages=16',
+    );
     expect(cmdlineHas(t, 'intel_iommu=on')).toBe(true);
     expect(cmdlineHas(t, 'iommu=pt')).toBe(true);
     expect(cmdlineHas(t, 'iommu=off')).toBe(false);
@@ -94,13 +108,25 @@ describe('kernel command line', () => {
 
 describe('KVM', () => {
   it('reads module parameters from a grep listing', () => {
-    const p = parseKvmParams('kvm_intel', '/sys/module/kvm_intel/parameters/ept:Y\n/sys/module/kvm_intel/parameters/nested:N\n/sys/module/kvm_intel/parameters/vpid:Y\n');
+    const p = parseKvmParams(
+      'kvm_intel',
+      '/sys/module/kvm_intel/parameters/ept:Y\n/sys/module/kvm_intel/parameters/nested:N\n/sys/module/kvm_intel/parameters/vpid:Y\n',
+    );
     expect(p).toMatchObject({ module: 'kvm_intel', ept: 'Y', nested: 'N' });
     expect(p?.npt).toBeUndefined();
-    const a = parseKvmParams('kvm_amd', '/sys/module/kvm_amd/parameters/npt:1\n/sys/module/kvm_amd/parameters/nested:1\n/sys/module/kvm_amd/parameters/sev:0\n');
+    const a = parseKvmParams(
+      'kvm_amd',
+      '/sys/module/kvm_amd/parameters/npt:1\n/sys/module/kvm_amd/parameters/nested:1\n/sys/module/kvm_amd/parameters/sev:0\n',
+    );
     expect(a).toMatchObject({ module: 'kvm_amd', npt: '1', nested: '1', params: { sev: '0' } });
     expect(parseKvmParams('kvm_amd', '')).toBeUndefined();
-    expect([paramEnabled('Y'), paramEnabled('1'), paramEnabled('N'), paramEnabled('0'), paramEnabled(undefined)]).toEqual([true, true, false, false, false]);
+    expect([
+      paramEnabled('Y'),
+      paramEnabled('1'),
+      paramEnabled('N'),
+      paramEnabled('0'),
+      paramEnabled(undefined),
+    ]).toEqual([true, true, false, false, false]);
   });
 
   it('recognises /dev/kvm as a character device', () => {

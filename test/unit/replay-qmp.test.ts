@@ -9,7 +9,10 @@ import { formatQmpLog, parseQmpLog, requestKey, type QmpSession } from '../../sr
 
 /** Two whole QMP conversations libvirt had with QEMU on real hosts: byte-for-byte copies in the shipped profiles (fixtures/hosts/README.md). */
 const REPLIES = join(import.meta.dirname, '../../fixtures/hosts');
-const FILES = { ryzen: 'qmp-ryzen-3900x-qemu-7.2/qmp/ryzen-3900x-qemu-7.2.replies', epyc: 'qmp-epyc-9654-sev-qemu-9.2/qmp/epyc-9654-sev-qemu-9.2.replies' } as const;
+const FILES = {
+  ryzen: 'qmp-ryzen-3900x-qemu-7.2/qmp/ryzen-3900x-qemu-7.2.replies',
+  epyc: 'qmp-epyc-9654-sev-qemu-9.2/qmp/epyc-9654-sev-qemu-9.2.replies',
+} as const;
 
 /** A minimal QMP client: one JSON object per line, as QEMU (and the replay) write them. */
 class LineClient {
@@ -25,7 +28,8 @@ class LineClient {
         this.buf = this.buf.slice(i + 1);
         if (!line) continue;
         const w = this.waiters.shift();
-        if (w) w(line); else this.lines.push(line);
+        if (w) w(line);
+        else this.lines.push(line);
       }
     });
   }
@@ -33,9 +37,16 @@ class LineClient {
     const l = this.lines.shift();
     return l !== undefined ? Promise.resolve(l) : new Promise((r) => this.waiters.push(r));
   }
-  async next(): Promise<Record<string, any>> { return JSON.parse(await this.nextRaw()); }
-  send(m: object): void { this.s.write(JSON.stringify(m) + '\n'); }
-  async cmd(m: object): Promise<Record<string, any>> { this.send(m); return this.next(); }
+  async next(): Promise<Record<string, any>> {
+    return JSON.parse(await this.nextRaw());
+  }
+  send(m: object): void {
+    this.s.write(`${JSON.stringify(m)}\n`);
+  }
+  async cmd(m: object): Promise<Record<string, any>> {
+    this.send(m);
+    return this.next();
+  }
 }
 
 const texts: Record<string, string> = {};
@@ -53,16 +64,26 @@ beforeAll(async () => {
     await copyFile(join(REPLIES, f), join(dir, 'qmp', basename(f)));
     await saveProfile(dir, {
       meta: {
-        format: 1, name: k, origin: 'assembled-from-public-dumps', recordedAt: '2025-01-01T00:00:00Z', hwqualVersion: '0.1.0',
+        format: 1,
+        name: k,
+        origin: 'assembled-from-public-dumps',
+        recordedAt: '2025-01-01T00:00:00Z',
+        hwqualVersion: '0.1.0',
         sources: [{ what: `libvirt tests/qemucapabilitiesdata, ${basename(f)}` }],
-        qmp: [{ socket: '*', file: `qmp/${basename(f)}` }, { socket: '/pinned/kvm-only.sock', file: `qmp/${basename(f)}`, session: 1 }],
+        qmp: [
+          { socket: '*', file: `qmp/${basename(f)}` },
+          { socket: '/pinned/kvm-only.sock', file: `qmp/${basename(f)}`, session: 1 },
+        ],
       },
-      commands: [], files: [],
+      commands: [],
+      files: [],
     });
     dirs[k] = dir;
   }
 });
-afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 function recorded(k: string, session: number, key: string) {
   return sessions[k][session].exchanges.find((x) => requestKey(x.request) === key)!.reply;
@@ -107,8 +128,18 @@ describe('QMP replay of a recorded conversation', () => {
     expect(defs.return).toEqual(recorded('ryzen', 0, 'query-cpu-definitions {}').return);
     expect(defs.return.length).toBeGreaterThan(50);
     // arguments match whatever their key order
-    const exp = await c.cmd({ execute: 'query-cpu-model-expansion', arguments: { model: { name: 'host' }, type: 'static' }, id: 2 });
-    expect(exp.return).toEqual(recorded('ryzen', 0, requestKey({ execute: 'query-cpu-model-expansion', arguments: { type: 'static', model: { name: 'host' } } })).return);
+    const exp = await c.cmd({
+      execute: 'query-cpu-model-expansion',
+      arguments: { model: { name: 'host' }, type: 'static' },
+      id: 2,
+    });
+    expect(exp.return).toEqual(
+      recorded(
+        'ryzen',
+        0,
+        requestKey({ execute: 'query-cpu-model-expansion', arguments: { type: 'static', model: { name: 'host' } } }),
+      ).return,
+    );
     expect(exp.return.model.props['model-id']).toContain('Ryzen 9 3900X');
     // the wire carries QEMU's exact digits, not a rounded double
     c.send({ execute: 'device-list-properties', arguments: { typename: 'pcie-root-port' }, id: 3 });
@@ -127,7 +158,10 @@ describe('QMP replay of a recorded conversation', () => {
     expect(r.error.desc).toContain('not recorded in');
     expect(r.error.desc).toContain('query-status');
     // recorded command, unrecorded arguments: also an error, not the nearest answer
-    const other = await c.cmd({ execute: 'query-cpu-model-expansion', arguments: { type: 'full', model: { name: 'EPYC' } } });
+    const other = await c.cmd({
+      execute: 'query-cpu-model-expansion',
+      arguments: { type: 'full', model: { name: 'EPYC' } },
+    });
     expect(other.error.desc).toContain('not recorded');
   });
 
@@ -177,19 +211,26 @@ const QMP_KVM = [
 const FIXTURES = join(import.meta.dirname, '../../fixtures/hosts');
 
 describe('assembled QMP profiles (fixtures/hosts/qmp-*)', () => {
-  it.each(QMP_KVM)('qmp-kvm-%s answers the host expansion and the CPU definitions QEMU gave under KVM', async (name, modelId, family, model, named, usable) => {
-    const t = await ReplayTransport.open(join(FIXTURES, `qmp-kvm-${name}`));
-    expect(t.origin).toBe('assembled-from-public-dumps');
-    const c = new LineClient(await t.forwardUnixSocket('/run/hwqual/qmp.sock'));
-    expect((await c.next()).QMP.version.package).toBe('version not recorded');
-    await c.cmd({ execute: 'qmp_capabilities' });
-    const props = (await c.cmd({ execute: 'query-cpu-model-expansion', arguments: { type: 'static', model: { name: 'host' } } })).return.model.props;
-    expect(String(props['model-id']).startsWith(modelId)).toBe(true);
-    expect([props.family, props.model]).toEqual([family, model]);
-    const defs = (await c.cmd({ execute: 'query-cpu-definitions' })).return as Array<{ 'unavailable-features': string[] }>;
-    expect([defs.length, defs.filter((d) => d['unavailable-features'].length === 0).length]).toEqual([named, usable]);
-    expect((await c.cmd({ execute: 'query-version' })).error.desc).toContain('not recorded');
-  });
+  it.each(QMP_KVM)(
+    'qmp-kvm-%s answers the host expansion and the CPU definitions QEMU gave under KVM',
+    async (name, modelId, family, model, named, usable) => {
+      const t = await ReplayTransport.open(join(FIXTURES, `qmp-kvm-${name}`));
+      expect(t.origin).toBe('assembled-from-public-dumps');
+      const c = new LineClient(await t.forwardUnixSocket('/run/hwqual/qmp.sock'));
+      expect((await c.next()).QMP.version.package).toBe('version not recorded');
+      await c.cmd({ execute: 'qmp_capabilities' });
+      const props = (
+        await c.cmd({ execute: 'query-cpu-model-expansion', arguments: { type: 'static', model: { name: 'host' } } })
+      ).return.model.props;
+      expect(String(props['model-id']).startsWith(modelId)).toBe(true);
+      expect([props.family, props.model]).toEqual([family, model]);
+      const defs = (await c.cmd({ execute: 'query-cpu-definitions' })).return as Array<{
+        'unavailable-features': string[];
+      }>;
+      expect([defs.length, defs.filter((d) => d['unavailable-features'].length === 0).length]).toEqual([named, usable]);
+      expect((await c.cmd({ execute: 'query-version' })).error.desc).toContain('not recorded');
+    },
+  );
 
   it('qmp-* whole conversations: any socket plays the KVM probe, a socket named tcg the TCG one', async () => {
     const t = await ReplayTransport.open(join(FIXTURES, 'qmp-ryzen-3900x-qemu-7.2'));

@@ -10,20 +10,51 @@ import { ReplayTransport } from '../../src/transport/replay.ts';
 const at = '2025-01-02T03:04:05.000Z';
 const data: HostProfileData = {
   meta: {
-    format: 1, name: 'box-1', origin: 'recorded', recordedAt: at, hwqualVersion: '0.1.0',
-    recordedFrom: { host: 'box-1', address: '10.0.0.1', transport: 'ssh' }, sources: [{ what: 'recorded live' }],
+    format: 1,
+    name: 'box-1',
+    origin: 'recorded',
+    recordedAt: at,
+    hwqualVersion: '0.1.0',
+    recordedFrom: { host: 'box-1', address: '10.0.0.1', transport: 'ssh' },
+    sources: [{ what: 'recorded live' }],
   },
   commands: [
     { command: 'uname -r', stdout: '6.1.0-18-amd64\n', stderr: '', exitCode: 0, recordedAt: at, host: 'box-1' },
-    { command: 'ls /nope', stdout: '', stderr: 'ls: cannot access \'/nope\'\n', exitCode: 2, recordedAt: at, host: 'box-1' },
+    {
+      command: 'ls /nope',
+      stdout: '',
+      stderr: "ls: cannot access '/nope'\n",
+      exitCode: 2,
+      recordedAt: at,
+      host: 'box-1',
+    },
     { command: 'counter', stdout: 'one\n', stderr: '', exitCode: 0, recordedAt: at, host: 'box-1' },
     { command: 'counter', stdout: 'two\n', stderr: '', exitCode: 0, recordedAt: at, host: 'box-1' },
-    { command: 'sleep 99', stdout: 'partial', stderr: '', exitCode: null, timedOut: true, recordedAt: at, host: 'box-1' },
+    {
+      command: 'sleep 99',
+      stdout: 'partial',
+      stderr: '',
+      exitCode: null,
+      timedOut: true,
+      recordedAt: at,
+      host: 'box-1',
+    },
   ],
   files: [
     { path: '/etc/hostname', content: 'box-1\n', encoding: 'utf8', recordedAt: at, host: 'box-1' },
-    { path: '/bin/blob', content: Buffer.from([0xff, 0x00, 0xfe]).toString('base64'), encoding: 'base64', recordedAt: at, host: 'box-1' },
-    { path: '/etc/absent', error: { code: 'E_COMMAND', message: 'read /etc/absent on box-1: ENOENT', errno: 'ENOENT' }, recordedAt: at, host: 'box-1' },
+    {
+      path: '/bin/blob',
+      content: Buffer.from([0xff, 0x00, 0xfe]).toString('base64'),
+      encoding: 'base64',
+      recordedAt: at,
+      host: 'box-1',
+    },
+    {
+      path: '/etc/absent',
+      error: { code: 'E_COMMAND', message: 'read /etc/absent on box-1: ENOENT', errno: 'ENOENT' },
+      recordedAt: at,
+      host: 'box-1',
+    },
   ],
 };
 
@@ -34,10 +65,15 @@ beforeAll(async () => {
   await saveProfile(dir, data);
   t = await ReplayTransport.open(dir);
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function rejection(p: Promise<unknown>): Promise<HwqualError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(HwqualError);
   return err as HwqualError;
 }
@@ -52,7 +88,13 @@ describe('ReplayTransport', () => {
 
   it('answers a recorded command with its stdout, stderr and exit code, under this host', async () => {
     const ok = await t.exec('uname -r');
-    expect(ok).toMatchObject({ host: 'box-1', command: 'uname -r', stdout: '6.1.0-18-amd64\n', exitCode: 0, timedOut: false });
+    expect(ok).toMatchObject({
+      host: 'box-1',
+      command: 'uname -r',
+      stdout: '6.1.0-18-amd64\n',
+      exitCode: 0,
+      timedOut: false,
+    });
     const bad = await t.exec('ls /nope');
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('cannot access');
@@ -99,7 +141,9 @@ describe('ReplayTransport', () => {
     const r = new ReplayTransport(await loadProfile(dir));
     await r.writeFile('/tmp/key', 'secret');
     expect((await r.readFile('/tmp/key')).toString()).toBe('secret');
-    expect((await rejection(new ReplayTransport(await loadProfile(dir)).readFile('/tmp/key'))).code).toBe('E_NOT_RECORDED');
+    expect((await rejection(new ReplayTransport(await loadProfile(dir)).readFile('/tmp/key'))).code).toBe(
+      'E_NOT_RECORDED',
+    );
   });
 
   it('refuses a QMP socket the profile has no conversation for', async () => {

@@ -38,7 +38,11 @@ describe('diffBaseline', () => {
       { caseId: 'host-os/migrate@node-1', metric: 'downtimeMs', before: 200, after: 260, change: 0.3 },
       { caseId: 'host-os/migrate@node-1', metric: 'zero', before: 0, after: 3, change: 1 },
     ]);
-    expect(diffBaseline(after, before, { file: 'x', threshold: 0.04 }).metrics.map((m) => m.metric)).toEqual(['downtimeMs', 'throughputMBs', 'zero']);
+    expect(diffBaseline(after, before, { file: 'x', threshold: 0.04 }).metrics.map((m) => m.metric)).toEqual([
+      'downtimeMs',
+      'throughputMBs',
+      'zero',
+    ]);
   });
 
   it('relativeChange handles zero', () => {

@@ -14,8 +14,14 @@ const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as RunResult
 async function hwqual(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
   try {
     const code = await main(['node', 'hwqual', ...args]);
     return { code, out, err };
@@ -30,15 +36,24 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-function runFolder(cases = [kase({ status: 'passed', caseId: 'a' }), kase({ status: 'failed', caseId: 'vulnerability-mds', severity: 'major', transcript: 'transcripts/v.txt' })]): string {
+function runFolder(
+  cases = [
+    kase({ status: 'passed', caseId: 'a' }),
+    kase({ status: 'failed', caseId: 'vulnerability-mds', severity: 'major', transcript: 'transcripts/v.txt' }),
+  ],
+): string {
   const dir = tmp();
   mkdirSync(path.join(dir, 'transcripts'));
-  writeFileSync(path.join(dir, 'transcripts', 'v.txt'), '$ cat /sys/devices/system/cpu/vulnerabilities/mds\nVulnerable\n');
+  writeFileSync(
+    path.join(dir, 'transcripts', 'v.txt'),
+    '$ cat /sys/devices/system/cpu/vulnerabilities/mds\nVulnerable\n',
+  );
   writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results(cases)));
   return dir;
 }
 
-const WAIVERS = '- match: { suite: host-os, case: "vulnerability-*", host: "node-*" }\n  reason: "microcode fix in firmware 2.3"\n  ticket: HW-1234\n  expires: 2027-01-31\n';
+const WAIVERS =
+  '- match: { suite: host-os, case: "vulnerability-*", host: "node-*" }\n  reason: "microcode fix in firmware 2.3"\n  ticket: HW-1234\n  expires: 2027-01-31\n';
 
 describe('hwqual report', () => {
   it('rebuilds all four files; they agree on the verdict; exit code follows it', async () => {
@@ -54,7 +69,9 @@ describe('hwqual report', () => {
     expect(r.signoff?.verdict).toBe('conditional');
     expect(r.run.waiversSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(validateXsd(path.join(dir, 'junit.xml')).ok).toBe(true);
-    expect(xpath(path.join(dir, 'junit.xml'), 'string(//skipped/@message)')).toBe('waived: HW-1234 microcode fix in firmware 2.3 (until 2027-01-31)');
+    expect(xpath(path.join(dir, 'junit.xml'), 'string(//skipped/@message)')).toBe(
+      'waived: HW-1234 microcode fix in firmware 2.3 (until 2027-01-31)',
+    );
     expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('data-verdict="conditional"');
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/^# hwqual .*\*\*conditional\*\*/);
   });
@@ -71,19 +88,29 @@ describe('hwqual report', () => {
   });
 
   it('diffs against a baseline run folder', async () => {
-    const base = runFolder([kase({ status: 'passed', caseId: 'vulnerability-mds' }), kase({ status: 'failed', caseId: 'a' })]);
+    const base = runFolder([
+      kase({ status: 'passed', caseId: 'vulnerability-mds' }),
+      kase({ status: 'failed', caseId: 'a' }),
+    ]);
     await hwqual('report', base);
     const dir = runFolder();
     expect((await hwqual('report', dir, '--baseline', base)).code).toBe(1);
     const b = readJson(path.join(dir, 'results.json')).baseline!;
-    expect([b.newFailures, b.fixed, b.baselineVerdict]).toEqual([['host-os/vulnerability-mds@node-1'], ['host-os/a@node-1'], 'not-qualified']);
+    expect([b.newFailures, b.fixed, b.baselineVerdict]).toEqual([
+      ['host-os/vulnerability-mds@node-1'],
+      ['host-os/a@node-1'],
+      'not-qualified',
+    ]);
   });
 
   it('bad input is exit 2 with the file and field named', async () => {
     const dir = runFolder();
     writeFileSync(path.join(dir, 'bad.yaml'), '- match: { case: x }\n  reason: r\n  expires: 2027-02-30\n');
     const bad = await hwqual('report', dir, '--waivers', path.join(dir, 'bad.yaml'));
-    expect(bad).toMatchObject({ code: 2, err: expect.stringContaining('bad.yaml: /0/expires must match format "date"') });
+    expect(bad).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('bad.yaml: /0/expires must match format "date"'),
+    });
     expect((await hwqual('report', dir, '--now', 'tomorrow')).code).toBe(2);
     expect((await hwqual('report', tmp())).err).toMatch(/results.json: cannot read \(ENOENT\)/);
     writeFileSync(path.join(dir, 'results.json'), '{"schemaVersion":1}');
@@ -94,7 +121,13 @@ describe('hwqual report', () => {
 describe('hwqual merge', () => {
   function shardFolder(root: string, index: number, total: number): string {
     const dir = path.join(root, `shard-${index}`);
-    cpSync(runFolder([kase({ status: 'passed', caseId: `c${index}`, host: `node-${index}`, transcript: 'transcripts/v.txt' })]), dir, { recursive: true });
+    cpSync(
+      runFolder([
+        kase({ status: 'passed', caseId: `c${index}`, host: `node-${index}`, transcript: 'transcripts/v.txt' }),
+      ]),
+      dir,
+      { recursive: true },
+    );
     const r = readJson(path.join(dir, 'results.json'));
     r.run.shard = { index, total };
     writeFileSync(path.join(dir, 'results.json'), JSON.stringify(r));
@@ -108,7 +141,11 @@ describe('hwqual merge', () => {
     const merged = await hwqual('merge', ...dirs, '--out', out);
     expect(merged.code).toBe(0);
     const r = readJson(path.join(out, 'results.json'));
-    expect(r.cases.map((c) => c.transcript)).toEqual(['shard-1/transcripts/v.txt', 'shard-2/transcripts/v.txt', 'shard-3/transcripts/v.txt']);
+    expect(r.cases.map((c) => c.transcript)).toEqual([
+      'shard-1/transcripts/v.txt',
+      'shard-2/transcripts/v.txt',
+      'shard-3/transcripts/v.txt',
+    ]);
     expect(readFileSync(path.join(out, 'shard-2/transcripts/v.txt'), 'utf8')).toContain('Vulnerable');
     expect(r.signoff?.verdict).toBe('qualified');
     expect(xpath(path.join(out, 'junit.xml'), 'count(//testcase)')).toBe('3');

@@ -73,17 +73,49 @@ export function results(cases: CaseResult[], hosts: HostResult[] = [host('node-1
 export function everyStatus(): RunResults {
   const r = results([
     kase({ status: 'passed', caseId: 'os-release', metrics: { bootSeconds: 41.5 } }),
-    kase({ status: 'failed', caseId: 'kernel-cmdline', message: 'iommu=pt missing', expected: 'iommu=pt', actual: 'quiet',
-      assertions: [{ name: 'cmdline has iommu=pt', passed: false, expected: 'iommu=pt', actual: 'quiet' }], transcript: 'transcripts/k.txt' }),
+    kase({
+      status: 'failed',
+      caseId: 'kernel-cmdline',
+      message: 'iommu=pt missing',
+      expected: 'iommu=pt',
+      actual: 'quiet',
+      assertions: [{ name: 'cmdline has iommu=pt', passed: false, expected: 'iommu=pt', actual: 'quiet' }],
+      transcript: 'transcripts/k.txt',
+    }),
     kase({ status: 'error', caseId: 'dmesg', errorCode: 'E_TIMEOUT', message: 'timed out after 30 s' }),
     kase({ status: 'skipped', caseId: 'sev', message: 'requires cpu flag sev' }),
     kase({ status: 'flaky', caseId: 'ntp', attempts: 2, message: 'clock offset 0.6 s on attempt 1' }),
-    kase({ status: 'cancelled', caseId: 'stress', host: 'node-2', errorCode: 'E_CANCELLED', message: 'run interrupted' }),
-    kase({ status: 'waived', caseId: 'vulnerability-mds', host: 'node-2', suite: 'cpu-features', message: 'Vulnerable',
-      waiver: { reason: 'microcode fix scheduled in firmware 2.3', ticket: 'HW-1234', expires: '2027-01-31', status: 'failed' } }),
+    kase({
+      status: 'cancelled',
+      caseId: 'stress',
+      host: 'node-2',
+      errorCode: 'E_CANCELLED',
+      message: 'run interrupted',
+    }),
+    kase({
+      status: 'waived',
+      caseId: 'vulnerability-mds',
+      host: 'node-2',
+      suite: 'cpu-features',
+      message: 'Vulnerable',
+      waiver: {
+        reason: 'microcode fix scheduled in firmware 2.3',
+        ticket: 'HW-1234',
+        expires: '2027-01-31',
+        status: 'failed',
+      },
+    }),
   ]);
-  r.waivers = [{ match: { suite: 'cpu-features', case: 'vulnerability-*', host: 'node-*' }, reason: 'microcode fix scheduled in firmware 2.3',
-    ticket: 'HW-1234', expires: '2027-01-31', state: 'applied', cases: ['cpu-features/vulnerability-mds@node-2'] }];
+  r.waivers = [
+    {
+      match: { suite: 'cpu-features', case: 'vulnerability-*', host: 'node-*' },
+      reason: 'microcode fix scheduled in firmware 2.3',
+      ticket: 'HW-1234',
+      expires: '2027-01-31',
+      state: 'applied',
+      cases: ['cpu-features/vulnerability-mds@node-2'],
+    },
+  ];
   return r;
 }
 
@@ -98,17 +130,34 @@ export function hostileResults(): RunResults {
     error: XSS,
     replay: { from: XSS, origin: XSS },
     facts: {
-      os: { prettyName: XSS }, kernel: { release: XSS }, cpu: { modelName: XSS },
-      qemu: { version: XSS }, dmi: { sysVendor: XSS, productName: XSS, biosVendor: XSS, biosVersion: XSS },
+      os: { prettyName: XSS },
+      kernel: { release: XSS },
+      cpu: { modelName: XSS },
+      qemu: { version: XSS },
+      dmi: { sysVendor: XSS, productName: XSS, biosVendor: XSS, biosVersion: XSS },
     },
   });
   const common = { host: name, title: XSS, message: XSS, expected: XSS, actual: XSS, params: { [XSS]: XSS } };
   const cases = [
-    kase({ ...common, status: 'failed', caseId: `fail-${XSS}`, errorCode: XSS, metrics: { [`downtime${XSS}`]: 12.5 },
+    kase({
+      ...common,
+      status: 'failed',
+      caseId: `fail-${XSS}`,
+      errorCode: XSS,
+      metrics: { [`downtime${XSS}`]: 12.5 },
       assertions: [{ name: XSS, passed: false, expected: XSS, actual: XSS, message: XSS }],
-      artifacts: [{ name: XSS, path: `artifacts/${XSS}.txt`, bytes: 10 }, { name: 'js', path: 'javascript:window.__pwned=3', bytes: 1 }],
-      transcript: `transcripts/${XSS}.txt` }),
-    kase({ ...common, status: 'waived', caseId: `waived-${XSS}`, waiver: { reason: XSS, ticket: XSS, expires: '2027-01-31', status: 'failed' } }),
+      artifacts: [
+        { name: XSS, path: `artifacts/${XSS}.txt`, bytes: 10 },
+        { name: 'js', path: 'javascript:window.__pwned=3', bytes: 1 },
+      ],
+      transcript: `transcripts/${XSS}.txt`,
+    }),
+    kase({
+      ...common,
+      status: 'waived',
+      caseId: `waived-${XSS}`,
+      waiver: { reason: XSS, ticket: XSS, expires: '2027-01-31', status: 'failed' },
+    }),
     kase({ ...common, status: 'passed', caseId: `pass-${XSS}` }),
     kase({ ...common, status: 'flaky', caseId: `flaky-${XSS}` }),
     kase({ ...common, status: 'skipped', caseId: `skip-${XSS}` }),
@@ -117,9 +166,20 @@ export function hostileResults(): RunResults {
   r.run.plan = `plan-${XSS}`;
   r.run.labFile = XSS;
   r.run.argv = [XSS];
-  r.waivers = [{ match: { case: 'waived-*' }, reason: XSS, ticket: XSS, expires: '2027-01-31', state: 'applied', cases: [XSS] },
-    { match: { case: XSS }, reason: XSS, ticket: XSS, expires: '2020-01-31', state: 'expired', cases: [] }];
-  r.baseline = { file: XSS, baselineStartedAt: r.run.startedAt, newFailures: [XSS], fixed: [XSS], stillFailing: [], added: [XSS], removed: [XSS],
-    metrics: [{ caseId: XSS, metric: XSS, before: 1, after: 2, change: 1 }], threshold: 0.1 };
+  r.waivers = [
+    { match: { case: 'waived-*' }, reason: XSS, ticket: XSS, expires: '2027-01-31', state: 'applied', cases: [XSS] },
+    { match: { case: XSS }, reason: XSS, ticket: XSS, expires: '2020-01-31', state: 'expired', cases: [] },
+  ];
+  r.baseline = {
+    file: XSS,
+    baselineStartedAt: r.run.startedAt,
+    newFailures: [XSS],
+    fixed: [XSS],
+    stillFailing: [],
+    added: [XSS],
+    removed: [XSS],
+    metrics: [{ caseId: XSS, metric: XSS, before: 1, after: 2, change: 1 }],
+    threshold: 0.1,
+  };
   return r;
 }

@@ -8,7 +8,9 @@ import { everyStatus, hostileResults, XSS } from './report-fixtures.ts';
 
 describe('esc / href', () => {
   it('escapes the five HTML-significant characters and the backtick', () => {
-    expect(esc(`<a href="x" title='y'>&\`</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;');
+    expect(esc(`<a href="x" title='y'>&\`</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;',
+    );
     expect(esc(undefined)).toBe('');
     expect(esc(42)).toBe('42');
   });
@@ -42,7 +44,15 @@ describe('report.html', () => {
   it('shows the verdict first, then the matrix, failures, waivers, baseline, charts, provenance', () => {
     const r = applySignoff(everyStatus());
     const page = buildHtml(r);
-    const order = ['id="verdict"', 'id="matrix"', 'id="failures"', 'id="waivers"', 'id="baseline"', 'id="charts"', 'id="provenance"'].map((s) => page.indexOf(s));
+    const order = [
+      'id="verdict"',
+      'id="matrix"',
+      'id="failures"',
+      'id="waivers"',
+      'id="baseline"',
+      'id="charts"',
+      'id="provenance"',
+    ].map((s) => page.indexOf(s));
     expect(order.every((x, i) => x > 0 && (i === 0 || x > order[i - 1]!))).toBe(true);
     expect(page).toContain('data-verdict="not-qualified"');
     expect(page).toContain('<td class="cell tone-fail">');
@@ -55,7 +65,14 @@ describe('report.html', () => {
 
 describe('bar chart', () => {
   it('escapes labels and scales bars to the largest value', () => {
-    const svg = barChart('t<', [{ label: '<x>', value: 2 }, { label: 'y', value: 1 }], 's');
+    const svg = barChart(
+      't<',
+      [
+        { label: '<x>', value: 2 },
+        { label: 'y', value: 1 },
+      ],
+      's',
+    );
     expect(svg).toContain('&lt;x&gt;');
     expect(svg).not.toContain('<x>');
     expect(svg).toContain('width="360"');
@@ -76,6 +93,6 @@ describe('report.md', () => {
     expect(md).toContain('| node-2 | 🔴 1 cancelled | 🟠 1 waived |');
     expect(md).toContain('## Failures (3)');
     expect(md).toContain('waived: HW-1234 microcode fix scheduled in firmware 2.3 (until 2027-01-31)');
-    expect(md).toContain('`' + 'a'.repeat(64) + '`');
+    expect(md).toContain(`\`${'a'.repeat(64)}\``);
   });
 });

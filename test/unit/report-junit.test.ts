@@ -6,7 +6,11 @@ import { validateXsd, xmlFile, xpath } from './report-xml-helpers.ts';
 const tc = (name: string) => `//testcase[starts-with(@name,'${name}:')]`;
 
 describe('buildJunit: shape', () => {
-  const file = xmlFile(buildJunit(everyStatus(), { transcript: (c) => (c.transcript === 'transcripts/k.txt' ? '$ cat /proc/cmdline\nquiet\n' : undefined) }));
+  const file = xmlFile(
+    buildJunit(everyStatus(), {
+      transcript: (c) => (c.transcript === 'transcripts/k.txt' ? '$ cat /proc/cmdline\nquiet\n' : undefined),
+    }),
+  );
 
   it('validates against the Jenkins xunit schema', () => {
     expect(validateXsd(file)).toEqual({ ok: true, stderr: expect.stringContaining('validates') });
@@ -17,7 +21,12 @@ describe('buildJunit: shape', () => {
     expect(xpath(file, 'string(//testsuite[1]/@name)')).toBe('host-os@node-1');
     expect(xpath(file, 'string(//testsuite[3]/@name)')).toBe('cpu-features@node-2');
     const s1 = '//testsuite[@name="host-os@node-1"]';
-    expect(['tests', 'failures', 'errors', 'skipped'].map((a) => xpath(file, `string(${s1}/@${a})`))).toEqual(['5', '1', '1', '1']);
+    expect(['tests', 'failures', 'errors', 'skipped'].map((a) => xpath(file, `string(${s1}/@${a})`))).toEqual([
+      '5',
+      '1',
+      '1',
+      '1',
+    ]);
     expect(xpath(file, 'string(/testsuites/@tests)')).toBe('7');
     expect(xpath(file, 'string(/testsuites/@errors)')).toBe('2'); // error + cancelled
     expect(xpath(file, 'string(/testsuites/@skipped)')).toBe('2'); // skipped + waived
@@ -59,7 +68,8 @@ describe('buildJunit: shape', () => {
   });
 
   it('puts host facts, labels and metrics in the suite properties', () => {
-    const prop = (suite: string, name: string) => xpath(file, `string(//testsuite[@name="${suite}"]/properties/property[@name="${name}"]/@value)`);
+    const prop = (suite: string, name: string) =>
+      xpath(file, `string(//testsuite[@name="${suite}"]/properties/property[@name="${name}"]/@value)`);
     expect(prop('host-os@node-1', 'os')).toBe('Debian GNU/Linux 12 (bookworm)');
     expect(prop('host-os@node-1', 'kernel')).toBe('6.1.0-18-amd64');
     expect(prop('host-os@node-1', 'cpu')).toBe('Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz');
@@ -74,20 +84,29 @@ describe('buildJunit: shape', () => {
     expect(xpath(file, `count(${tc('os-release')}/system-out)`)).toBe('0');
   });
 
-  it('keeps a passing case\'s transcript out of <system-out>, and names the host\'s transcript file on the suite', () => {
+  it("keeps a passing case's transcript out of <system-out>, and names the host's transcript file on the suite", () => {
     const cases = [
       kase({ status: 'passed', caseId: 'ok', transcript: 'transcripts/node-1.txt' }),
       kase({ status: 'failed', caseId: 'bad', message: 'no', transcript: 'transcripts/node-1.txt' }),
       kase({ status: 'flaky', caseId: 'retry', attempts: 2, transcript: 'transcripts/node-1.txt' }),
     ];
     const asked: string[] = [];
-    const f = xmlFile(buildJunit(results(cases, [host('node-1')]), { transcript: (c) => { asked.push(c.caseId); return `text of ${c.caseId}`; } }));
+    const f = xmlFile(
+      buildJunit(results(cases, [host('node-1')]), {
+        transcript: (c) => {
+          asked.push(c.caseId);
+          return `text of ${c.caseId}`;
+        },
+      }),
+    );
     expect(validateXsd(f).ok).toBe(true);
     expect(asked).toEqual(['bad', 'retry']);
     expect(xpath(f, `count(${tc('ok')}/system-out)`)).toBe('0');
     expect(xpath(f, `string(${tc('bad')}/system-out)`)).toBe('text of bad');
     expect(xpath(f, `string(${tc('retry')}/system-out)`)).toBe('text of retry');
-    expect(xpath(f, 'string(//testsuite/properties/property[@name="transcripts"]/@value)')).toBe('transcripts/node-1.txt');
+    expect(xpath(f, 'string(//testsuite/properties/property[@name="transcripts"]/@value)')).toBe(
+      'transcripts/node-1.txt',
+    );
   });
 });
 
@@ -95,17 +114,30 @@ describe('buildJunit: hostile and edge input', () => {
   const nasty = 'a\u0000b\u0001c\u0007d\u001be[31m\u000bf\u000cg\ud800h\uffffi ]]> ]]> <x>&amp; "q" \'s\'';
 
   it('strips XML-forbidden characters from every host-derived field and stays valid', () => {
-    const h = host('node<1>', { labels: { 'we"ird': nasty }, facts: { os: { prettyName: nasty }, kernel: { release: nasty } } });
-    const c = kase({ status: 'failed', host: 'node<1>', caseId: 'c&1', title: nasty, message: nasty, expected: nasty, actual: nasty,
-      params: { image: nasty }, transcript: 't.txt', metrics: { 'x\u0001y': 1 } });
+    const h = host('node<1>', {
+      labels: { 'we"ird': nasty },
+      facts: { os: { prettyName: nasty }, kernel: { release: nasty } },
+    });
+    const c = kase({
+      status: 'failed',
+      host: 'node<1>',
+      caseId: 'c&1',
+      title: nasty,
+      message: nasty,
+      expected: nasty,
+      actual: nasty,
+      params: { image: nasty },
+      transcript: 't.txt',
+      metrics: { 'x\u0001y': 1 },
+    });
     const s = kase({ status: 'skipped', host: 'node<1>', caseId: 'c2', message: nasty });
     const xml = buildJunit(results([c, s], [h]), { transcript: () => `out ${nasty}` });
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     const file = xmlFile(xml);
     expect(validateXsd(file).ok).toBe(true);
-    expect(xpath(file, 'string(//testcase/system-out)')).toBe("out abcde[31mfghi ]]> ]]> <x>&amp; \"q\" 's'");
-    expect(xpath(file, 'string(//testcase[1]/failure/@message)')).toBe("abcde[31mfghi ]]> ]]> <x>&amp; \"q\" 's'");
-    expect(xpath(file, 'string(//testcase[2]/skipped/@message)')).toBe("abcde[31mfghi ]]> ]]> <x>&amp; \"q\" 's'");
+    expect(xpath(file, 'string(//testcase/system-out)')).toBe('out abcde[31mfghi ]]> ]]> <x>&amp; "q" \'s\'');
+    expect(xpath(file, 'string(//testcase[1]/failure/@message)')).toBe('abcde[31mfghi ]]> ]]> <x>&amp; "q" \'s\'');
+    expect(xpath(file, 'string(//testcase[2]/skipped/@message)')).toBe('abcde[31mfghi ]]> ]]> <x>&amp; "q" \'s\'');
   });
 
   it('writes a valid empty report for 0 cases', () => {
@@ -117,28 +149,53 @@ describe('buildJunit: hostile and edge input', () => {
   it('handles 2,000 cases across 40 suite × host groups', () => {
     const statuses = ['passed', 'failed', 'error', 'skipped', 'flaky', 'cancelled', 'waived'] as const;
     const cases = Array.from({ length: 2000 }, (_, i) =>
-      kase({ status: statuses[i % 7]!, suite: `suite-${i % 8}`, host: `node-${i % 5}`, caseId: `c${i}`, durationMs: i * 1.7777 }));
-    const file = xmlFile(buildJunit(results(cases, [0, 1, 2, 3, 4].map((i) => host(`node-${i}`)))));
+      kase({
+        status: statuses[i % 7]!,
+        suite: `suite-${i % 8}`,
+        host: `node-${i % 5}`,
+        caseId: `c${i}`,
+        durationMs: i * 1.7777,
+      }),
+    );
+    const file = xmlFile(
+      buildJunit(
+        results(
+          cases,
+          [0, 1, 2, 3, 4].map((i) => host(`node-${i}`)),
+        ),
+      ),
+    );
     expect(validateXsd(file).ok).toBe(true);
     expect(xpath(file, 'count(//testsuite)')).toBe('40');
     expect(xpath(file, 'count(//testcase)')).toBe('2000');
-    expect(xpath(file, 'string(/testsuites/@failures)')).toBe(String(cases.filter((c) => c.status === 'failed').length));
+    expect(xpath(file, 'string(/testsuites/@failures)')).toBe(
+      String(cases.filter((c) => c.status === 'failed').length),
+    );
   });
 
   it('records replayed hosts and unreachable hosts', () => {
-    const h = host('node-9', { reachable: false, error: 'E_HOST_UNREACHABLE: connect ECONNREFUSED', replay: { from: 'profiles/r750', origin: 'recorded' } });
-    const file = xmlFile(buildJunit(results([kase({ status: 'error', host: 'node-9', errorCode: 'E_HOST_UNREACHABLE' })], [h])));
+    const h = host('node-9', {
+      reachable: false,
+      error: 'E_HOST_UNREACHABLE: connect ECONNREFUSED',
+      replay: { from: 'profiles/r750', origin: 'recorded' },
+    });
+    const file = xmlFile(
+      buildJunit(results([kase({ status: 'error', host: 'node-9', errorCode: 'E_HOST_UNREACHABLE' })], [h])),
+    );
     expect(validateXsd(file).ok).toBe(true);
     expect(xpath(file, 'string(//property[@name="replayed-from"]/@value)')).toBe('profiles/r750');
     expect(xpath(file, 'string(//property[@name="unreachable"]/@value)')).toContain('ECONNREFUSED');
   });
 
   it('keeps matrix params in the case name', () => {
-    expect(junitCaseName({ caseId: 'boot', params: { image: 'debian-12', cpu: 'host' }, title: 'Boots' })).toBe('boot[image=debian-12,cpu=host]: Boots');
+    expect(junitCaseName({ caseId: 'boot', params: { image: 'debian-12', cpu: 'host' }, title: 'Boots' })).toBe(
+      'boot[image=debian-12,cpu=host]: Boots',
+    );
   });
 
   it('the schema check itself rejects what the schema forbids (properties on a testcase)', () => {
-    const bad = '<testsuites><testsuite name="a" tests="1" failures="0" errors="0"><testcase name="x"><properties/></testcase></testsuite></testsuites>';
+    const bad =
+      '<testsuites><testsuite name="a" tests="1" failures="0" errors="0"><testcase name="x"><properties/></testcase></testsuite></testsuites>';
     expect(validateXsd(xmlFile(bad)).ok).toBe(false);
   });
 });

@@ -6,10 +6,19 @@ import { applySignoff } from '../../src/report/signoff.ts';
 import { host, kase, results } from './report-fixtures.ts';
 
 function shard(index: number, total: number, over: (r: RunResults) => void = () => {}): ShardInput {
-  const r = results([
-    kase({ status: 'passed', caseId: `c${index}`, host: `node-${index}`, transcript: 'transcripts/a.txt', artifacts: [{ name: 'dmesg', path: 'artifacts/dmesg.txt', bytes: 3 }] }),
-    kase({ status: index === 2 ? 'failed' : 'passed', caseId: `d${index}`, host: `node-${index}` }),
-  ], [host(`node-${index}`)]);
+  const r = results(
+    [
+      kase({
+        status: 'passed',
+        caseId: `c${index}`,
+        host: `node-${index}`,
+        transcript: 'transcripts/a.txt',
+        artifacts: [{ name: 'dmesg', path: 'artifacts/dmesg.txt', bytes: 3 }],
+      }),
+      kase({ status: index === 2 ? 'failed' : 'passed', caseId: `d${index}`, host: `node-${index}` }),
+    ],
+    [host(`node-${index}`)],
+  );
   r.run.shard = { index, total };
   r.run.planned = [{ suite: 'host-os', host: `node-${index}` }];
   r.run.startedAt = `2026-03-01T10:0${index}:00.000Z`;
@@ -36,15 +45,39 @@ describe('mergeShards', () => {
   });
 
   const refusals: Array<[string, ShardInput[], RegExp]> = [
-    ['different plans', [shard(1, 2), shard(2, 2, (r) => (r.run.planSha256 = 'f'.repeat(64)))], /differ in plan \(planSha256\)/],
-    ['different lab files', [shard(1, 2), shard(2, 2, (r) => (r.run.labSha256 = 'f'.repeat(64)))], /differ in lab file/],
-    ['different harness versions', [shard(1, 2), shard(2, 2, (r) => (r.run.harnessVersion = '0.2.0'))], /differ in harness version: 0.2.0 vs 0.1.0/],
-    ['different waivers files', [shard(1, 2, (r) => (r.run.waiversSha256 = 'e'.repeat(64))), shard(2, 2)], /differ in waivers file/],
+    [
+      'different plans',
+      [shard(1, 2), shard(2, 2, (r) => (r.run.planSha256 = 'f'.repeat(64)))],
+      /differ in plan \(planSha256\)/,
+    ],
+    [
+      'different lab files',
+      [shard(1, 2), shard(2, 2, (r) => (r.run.labSha256 = 'f'.repeat(64)))],
+      /differ in lab file/,
+    ],
+    [
+      'different harness versions',
+      [shard(1, 2), shard(2, 2, (r) => (r.run.harnessVersion = '0.2.0'))],
+      /differ in harness version: 0.2.0 vs 0.1.0/,
+    ],
+    [
+      'different waivers files',
+      [shard(1, 2, (r) => (r.run.waiversSha256 = 'e'.repeat(64))), shard(2, 2)],
+      /differ in waivers file/,
+    ],
     ['different shard counts', [shard(1, 2), shard(2, 3)], /differ in shard count/],
     ['a missing shard', [shard(1, 3), shard(3, 3)], /missing shard 2\/3/],
-    ['a shard given twice', [shard(1, 2), shard(2, 2), { ...shard(2, 2), dir: 'copy-of-2' }], /shard 2\/2 given twice \(reports\/shard-2 and copy-of-2\)/],
+    [
+      'a shard given twice',
+      [shard(1, 2), shard(2, 2), { ...shard(2, 2), dir: 'copy-of-2' }],
+      /shard 2\/2 given twice \(reports\/shard-2 and copy-of-2\)/,
+    ],
     ['a folder that is not a shard', [shard(1, 2), shard(2, 2, (r) => delete r.run.shard)], /not a shard run/],
-    ['overlapping shards', [shard(1, 2), shard(2, 2, (r) => (r.cases[0] = { ...r.cases[0]!, id: 'host-os/c1@node-1' }))], /overlap/],
+    [
+      'overlapping shards',
+      [shard(1, 2), shard(2, 2, (r) => (r.cases[0] = { ...r.cases[0]!, id: 'host-os/c1@node-1' }))],
+      /overlap/,
+    ],
     ['nothing', [], /no shard folders/],
   ];
   it.each(refusals)('refuses %s', (_, shards, message) => {

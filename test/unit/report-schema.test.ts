@@ -7,7 +7,9 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 describe('results.schema.json', () => {
   it('accepts realistic results: every status, replayed and unreachable hosts, shard, artifacts, metrics', () => {
     const r = everyStatus();
-    r.hosts.push(host('node-3', { reachable: false, error: 'E_AUTH', replay: { from: 'profiles/x', origin: 'assembled' } }));
+    r.hosts.push(
+      host('node-3', { reachable: false, error: 'E_AUTH', replay: { from: 'profiles/x', origin: 'assembled' } }),
+    );
     r.cases[0]!.artifacts.push({ name: 'dmesg.txt', path: 'artifacts/node-1/dmesg.txt', bytes: 5120 });
     r.cases[0]!.params = { image: 'debian-12' };
     r.run.shard = { index: 2, total: 4 };
@@ -29,9 +31,17 @@ describe('results.schema.json', () => {
     ['negative duration', (r) => (r.cases[1].durationMs = -1), '/cases/1/durationMs must be >= 0'],
     ['string metric', (r) => (r.cases[0].metrics.x = '3'), '/cases/0/metrics/x must be number'],
     ['unknown case field', (r) => (r.cases[2].stdout = 'x'), '/cases/2 must NOT have additional properties (stdout)'],
-    ['absolute artifact path', (r) => (r.cases[0].artifacts = [{ name: 'a', path: '/etc/passwd', bytes: 1 }]), '/cases/0/artifacts/0/path'],
+    [
+      'absolute artifact path',
+      (r) => (r.cases[0].artifacts = [{ name: 'a', path: '/etc/passwd', bytes: 1 }]),
+      '/cases/0/artifacts/0/path',
+    ],
     ['wrong schemaVersion', (r) => (r.schemaVersion = 2), '/schemaVersion must be equal to constant'],
-    ['waiver expiry not a date', (r) => (r.cases[6].waiver.expires = 'soon'), '/cases/6/waiver/expires must match format "date"'],
+    [
+      'waiver expiry not a date',
+      (r) => (r.cases[6].waiver.expires = 'soon'),
+      '/cases/6/waiver/expires must match format "date"',
+    ],
   ];
   it.each(broken)('rejects %s, naming the JSON path', (_, breakIt, expected) => {
     const r = clone(everyStatus());
@@ -44,7 +54,9 @@ describe('results.schema.json', () => {
     expect(() => parseResults('run-1/results.json', '{')).toThrow(/run-1\/results.json: not JSON/);
     const r = clone(everyStatus()) as any;
     r.cases[0].status = 'ok';
-    expect(() => parseResults('run-1/results.json', JSON.stringify(r))).toThrow(expect.objectContaining({ code: 'E_CONFIG' }));
+    expect(() => parseResults('run-1/results.json', JSON.stringify(r))).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG' }),
+    );
     expect(parseResults('x', JSON.stringify(everyStatus())).cases).toHaveLength(7);
   });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseShard, selectShard, shardGroupKey } from '../../src/runner/shard.ts';
 
-const groups = ['host-os', 'inventory', 'cpu-features', 'encryption', 'guest-images', 'migration']
-  .flatMap((s) => ['node-1', 'node-2', 'node-3', 'gen11-a'].map((h) => shardGroupKey(s, h)));
+const groups = ['host-os', 'inventory', 'cpu-features', 'encryption', 'guest-images', 'migration'].flatMap((s) =>
+  ['node-1', 'node-2', 'node-3', 'gen11-a'].map((h) => shardGroupKey(s, h)),
+);
 
 describe('selectShard', () => {
   it('splits the groups into disjoint shards that together cover all, sizes within one', () => {
@@ -24,7 +25,9 @@ describe('selectShard', () => {
   });
 
   it('is pinned: a known split does not change between versions or machines', () => {
-    expect(selectShard(['a@h1', 'b@h1', 'a@h2', 'b@h2'], 1, 2)).toEqual(selectShard(['b@h2', 'a@h2', 'b@h1', 'a@h1'], 1, 2).reverse());
+    expect(selectShard(['a@h1', 'b@h1', 'a@h2', 'b@h2'], 1, 2)).toEqual(
+      selectShard(['b@h2', 'a@h2', 'b@h1', 'a@h1'], 1, 2).reverse(),
+    );
     // sha256 order of these keys: host-os@node-1 (88c5…), migration@node-1 (89e3…), host-os@node-2 (c151…), dealt 1, 2, 1.
     expect(selectShard(['host-os@node-1', 'host-os@node-2', 'migration@node-1'], 2, 2)).toEqual(['migration@node-1']);
   });
@@ -37,7 +40,8 @@ describe('selectShard', () => {
 
   it('parses i/n and refuses nonsense', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, total: 4 });
-    for (const bad of ['0/4', '5/4', '2', 'a/b', '1/0', '-1/2']) expect(() => parseShard(bad)).toThrow(expect.objectContaining({ code: 'E_USAGE' }));
+    for (const bad of ['0/4', '5/4', '2', 'a/b', '1/0', '-1/2'])
+      expect(() => parseShard(bad)).toThrow(expect.objectContaining({ code: 'E_USAGE' }));
     expect(() => selectShard(groups, 3, 2)).toThrow(/1 ≤ index ≤ total/);
   });
 });

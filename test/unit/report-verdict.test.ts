@@ -10,7 +10,13 @@ describe('the status table', () => {
   it('covers every status with a JUnit form and a verdict effect', () => {
     expect(Object.keys(STATUS_TABLE).sort()).toEqual([...CASE_STATUSES].sort());
     expect(Object.fromEntries(CASE_STATUSES.map((s) => [s, STATUS_TABLE[s].junit]))).toEqual({
-      passed: 'testcase', failed: 'failure', error: 'error', skipped: 'skipped', flaky: 'testcase', cancelled: 'error', waived: 'skipped',
+      passed: 'testcase',
+      failed: 'failure',
+      error: 'error',
+      skipped: 'skipped',
+      flaky: 'testcase',
+      cancelled: 'error',
+      waived: 'skipped',
     });
   });
 
@@ -34,7 +40,9 @@ describe('the status table', () => {
 
 describe('computeVerdict', () => {
   it('qualified: passes, flaky and skipped only', () => {
-    expect(verdictOf(kase({ status: 'passed' }), kase({ status: 'flaky' }), kase({ status: 'skipped' }))).toBe('qualified');
+    expect(verdictOf(kase({ status: 'passed' }), kase({ status: 'flaky' }), kase({ status: 'skipped' }))).toBe(
+      'qualified',
+    );
   });
 
   it('conditional: a minor failure or a waived case', () => {
@@ -43,7 +51,9 @@ describe('computeVerdict', () => {
   });
 
   it('not-qualified: a blocker/major failure or error, a cancelled case', () => {
-    expect(verdictOf(kase({ status: 'failed', severity: 'blocker' }), kase({ status: 'failed', severity: 'minor' }))).toBe('not-qualified');
+    expect(
+      verdictOf(kase({ status: 'failed', severity: 'blocker' }), kase({ status: 'failed', severity: 'minor' })),
+    ).toBe('not-qualified');
     expect(verdictOf(kase({ status: 'passed' }), kase({ status: 'error', severity: 'major' }))).toBe('not-qualified');
     expect(verdictOf(kase({ status: 'passed' }), kase({ status: 'cancelled' }))).toBe('not-qualified');
   });
@@ -60,15 +70,23 @@ describe('computeVerdict', () => {
   });
 
   it('not-qualified when a planned cell has no case; a cell of skipped cases did run', () => {
-    const r = results([kase({ status: 'passed', suite: 'a', host: 'h1' }), kase({ status: 'skipped', suite: 'b', host: 'h1' })]);
-    r.run.planned = [{ suite: 'a', host: 'h1' }, { suite: 'b', host: 'h1' }];
+    const r = results([
+      kase({ status: 'passed', suite: 'a', host: 'h1' }),
+      kase({ status: 'skipped', suite: 'b', host: 'h1' }),
+    ]);
+    r.run.planned = [
+      { suite: 'a', host: 'h1' },
+      { suite: 'b', host: 'h1' },
+    ];
     expect(computeVerdict(r).verdict).toBe('qualified');
     r.run.planned.push({ suite: 'a', host: 'h2' });
     expect(computeVerdict(r)).toEqual({ verdict: 'not-qualified', reasons: ['planned cell a@h2 did not run'] });
   });
 
   it('lists why, blockers first then conditional reasons', () => {
-    const v = computeVerdict(results([kase({ status: 'failed', severity: 'minor', caseId: 'm' }), kase({ status: 'error', caseId: 'e' })]));
+    const v = computeVerdict(
+      results([kase({ status: 'failed', severity: 'minor', caseId: 'm' }), kase({ status: 'error', caseId: 'e' })]),
+    );
     expect(v.reasons).toEqual(['host-os/e@node-1: error (major)', 'host-os/m@node-1: failed (minor)']);
   });
 });

@@ -9,7 +9,12 @@ import { applySignoff } from '../../src/report/signoff.ts';
 import { applyWaivers, isExpired } from '../../src/report/waivers.ts';
 import { kase, results } from './report-fixtures.ts';
 
-const W: Waiver = { match: { suite: 'host-os', case: 'vulnerability-*', host: 'node-*' }, reason: 'microcode fix in firmware 2.3', ticket: 'HW-1234', expires: '2027-01-31' };
+const W: Waiver = {
+  match: { suite: 'host-os', case: 'vulnerability-*', host: 'node-*' },
+  reason: 'microcode fix in firmware 2.3',
+  ticket: 'HW-1234',
+  expires: '2027-01-31',
+};
 
 describe('globs', () => {
   it('match whole strings with * and ?, everything else literal', () => {
@@ -43,7 +48,12 @@ describe('applyWaivers', () => {
   it('waives matching failed cases, records reason/ticket, lists the waiver as applied', () => {
     const out = applyWaivers(cases, [W], '2026-03-01T10:00:00Z');
     expect(out.cases.map((c) => c.status)).toEqual(['waived', 'error', 'failed', 'passed']);
-    expect(out.cases[0]!.waiver).toEqual({ reason: W.reason, ticket: 'HW-1234', expires: '2027-01-31', status: 'failed' });
+    expect(out.cases[0]!.waiver).toEqual({
+      reason: W.reason,
+      ticket: 'HW-1234',
+      expires: '2027-01-31',
+      status: 'failed',
+    });
     expect(out.records).toEqual([{ ...W, state: 'applied', cases: ['host-os/vulnerability-mds@node-1'] }]);
   });
 
@@ -96,23 +106,42 @@ describe('waivers file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hwqual-waivers-'));
   it('loads the issue example from YAML (the date stays a string) with its sha256', () => {
     const file = path.join(dir, 'waivers.yaml');
-    writeFileSync(file, '- match: { suite: host-os, case: "vulnerability-*", host: "node-*" }\n  reason: "microcode fix"\n  ticket: HW-1234\n  expires: 2027-01-31\n');
+    writeFileSync(
+      file,
+      '- match: { suite: host-os, case: "vulnerability-*", host: "node-*" }\n  reason: "microcode fix"\n  ticket: HW-1234\n  expires: 2027-01-31\n',
+    );
     const w = loadWaivers(file);
-    expect(w.waivers).toEqual([{ match: { suite: 'host-os', case: 'vulnerability-*', host: 'node-*' }, reason: 'microcode fix', ticket: 'HW-1234', expires: '2027-01-31' }]);
+    expect(w.waivers).toEqual([
+      {
+        match: { suite: 'host-os', case: 'vulnerability-*', host: 'node-*' },
+        reason: 'microcode fix',
+        ticket: 'HW-1234',
+        expires: '2027-01-31',
+      },
+    ]);
     expect(w.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('names the file and the JSON path of every problem', () => {
-    const bad = [{ match: {}, reason: '', expires: '2027-02-30', severity: 'x' }, { reason: 'r', expires: '2027-01-01', errors: 'yes' }];
+    const bad = [
+      { match: {}, reason: '', expires: '2027-02-30', severity: 'x' },
+      { reason: 'r', expires: '2027-01-01', errors: 'yes' },
+    ];
     expect(() => validateWaivers('waivers.yaml', bad)).toThrow(expect.objectContaining({ code: 'E_CONFIG' }));
     let problems: string[] = [];
-    try { validateWaivers('waivers.yaml', bad); } catch (e) { problems = (e as { problems: string[] }).problems; }
-    expect(problems).toEqual(expect.arrayContaining([
-      'waivers.yaml: /0/expires must match format "date"',
-      'waivers.yaml: /0/severity is not a known field',
-      'waivers.yaml: /0/match must NOT have fewer than 1 properties',
-      "waivers.yaml: /1 must have required property 'match'",
-      'waivers.yaml: /1/errors must be boolean',
-    ]));
+    try {
+      validateWaivers('waivers.yaml', bad);
+    } catch (e) {
+      problems = (e as { problems: string[] }).problems;
+    }
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'waivers.yaml: /0/expires must match format "date"',
+        'waivers.yaml: /0/severity is not a known field',
+        'waivers.yaml: /0/match must NOT have fewer than 1 properties',
+        "waivers.yaml: /1 must have required property 'match'",
+        'waivers.yaml: /1/errors must be boolean',
+      ]),
+    );
   });
 });

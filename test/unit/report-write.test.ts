@@ -54,12 +54,26 @@ describe('writeReports', () => {
     const seen: string[] = [];
     const out = await writeReports(dir, everyStatus(), {
       reporters: [
-        { name: 'boom', render: () => { throw new Error('template broke'); } },
+        {
+          name: 'boom',
+          render: () => {
+            throw new Error('template broke');
+          },
+        },
         'junit',
-        { name: 'late', onWritten: (files) => { seen.push(...files.map((f) => path.basename(f))); throw new Error('hook broke'); } },
+        {
+          name: 'late',
+          onWritten: (files) => {
+            seen.push(...files.map((f) => path.basename(f)));
+            throw new Error('hook broke');
+          },
+        },
       ],
     });
-    expect(out.failures).toEqual([{ reporter: 'boom', error: 'template broke' }, { reporter: 'late', error: 'hook broke' }]);
+    expect(out.failures).toEqual([
+      { reporter: 'boom', error: 'template broke' },
+      { reporter: 'late', error: 'hook broke' },
+    ]);
     expect(seen).toEqual(['junit.xml']);
     expect(readdirSync(dir)).toEqual(['junit.xml']);
   });

@@ -12,18 +12,56 @@ import { LocalTransport } from '../../src/transport/local.ts';
 
 describe('case charts through the runner', () => {
   it('ctx.chart data lands in the case result, passes the results schema and is drawn inline in report.html', async () => {
-    const lab = normalizeLab({ hosts: [{ name: 'local', address: 'local' }] }, '/tmp/lab.yaml', 'lab.yaml', 'a'.repeat(64));
+    const lab = normalizeLab(
+      { hosts: [{ name: 'local', address: 'local' }] },
+      '/tmp/lab.yaml',
+      'lab.yaml',
+      'a'.repeat(64),
+    );
     const plan: PlanConfig = {
-      file: '/tmp/plan.yaml', sha256: 'b'.repeat(64), name: 'charts', suites: ['charts'], hosts: {}, severity: {}, require: {},
-      concurrency: 1, timeouts: { case: 30 }, retries: 0, retryFailed: false, matrix: {}, settings: {},
+      file: '/tmp/plan.yaml',
+      sha256: 'b'.repeat(64),
+      name: 'charts',
+      suites: ['charts'],
+      hosts: {},
+      severity: {},
+      require: {},
+      concurrency: 1,
+      timeouts: { case: 30 },
+      retries: 0,
+      retryFailed: false,
+      matrix: {},
+      settings: {},
     };
     const out = mkdtempSync(join(tmpdir(), 'hwqual-charts-'));
     onTestFinished(() => rmSync(out, { recursive: true, force: true }));
-    const prepared = await prepareRun({ lab, plan, suitesDir: join(import.meta.dirname, '../fixtures/suites'), transportFactory: (h) => new LocalTransport(h.name), gatherFacts: (async () => ({ arch: 'x86_64' })) as never });
-    const results = await executeRun({ lab, plan, prepared, outDir: out, signal: new AbortController().signal, progress: {} });
+    const prepared = await prepareRun({
+      lab,
+      plan,
+      suitesDir: join(import.meta.dirname, '../fixtures/suites'),
+      transportFactory: (h) => new LocalTransport(h.name),
+      gatherFacts: (async () => ({ arch: 'x86_64' })) as never,
+    });
+    const results = await executeRun({
+      lab,
+      plan,
+      prepared,
+      outDir: out,
+      signal: new AbortController().signal,
+      progress: {},
+    });
     const c = results.cases[0]!;
     expect(c.status).toBe('passed');
-    expect(c.charts).toEqual([{ title: 'remaining per pass <b>', unit: 'MiB', points: [{ label: 'pass 1', value: 120 }, { label: 'pass 2', value: 24 }] }]);
+    expect(c.charts).toEqual([
+      {
+        title: 'remaining per pass <b>',
+        unit: 'MiB',
+        points: [
+          { label: 'pass 1', value: 120 },
+          { label: 'pass 2', value: 24 },
+        ],
+      },
+    ]);
     expect(resultsProblems('results', JSON.parse(JSON.stringify(results)))).toEqual([]);
     await writeReports(out, results);
     const html = readFileSync(join(out, 'report.html'), 'utf8');

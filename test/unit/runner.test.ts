@@ -15,31 +15,66 @@ import { runFolderReader } from '../../src/report/reporter.ts';
 import { transcriptReader } from '../../src/report/transcripts.ts';
 
 /** Only what these cases are gated on; the real fact gathering has its own tests. */
-const gatherFacts = async (t: LocalTransport) => ({ arch: (await t.exec('uname -m')).stdout.trim(), cpu: { flags: ['fpu'] } });
+const gatherFacts = async (t: LocalTransport) => ({
+  arch: (await t.exec('uname -m')).stdout.trim(),
+  cpu: { flags: ['fpu'] },
+});
 const SUITES = join(import.meta.dirname, '../fixtures/suites');
 
 function lab(names = ['local']): LabConfig {
-  return normalizeLab({ hosts: names.map((name) => ({ name, address: 'local' })) }, '/tmp/lab.yaml', 'lab.yaml', 'x'.repeat(64));
+  return normalizeLab(
+    { hosts: names.map((name) => ({ name, address: 'local' })) },
+    '/tmp/lab.yaml',
+    'lab.yaml',
+    'x'.repeat(64),
+  );
 }
 function plan(over: Partial<PlanConfig> = {}): PlanConfig {
   return {
-    file: '/tmp/plan.yaml', sha256: 'y'.repeat(64), name: 'runner-test', suites: ['demo-behaviours'], hosts: {},
-    severity: {}, require: {}, concurrency: 4, timeouts: { case: 30 }, retries: 0, retryFailed: false, matrix: {},
-    settings: {}, ...over,
+    file: '/tmp/plan.yaml',
+    sha256: 'y'.repeat(64),
+    name: 'runner-test',
+    suites: ['demo-behaviours'],
+    hosts: {},
+    severity: {},
+    require: {},
+    concurrency: 4,
+    timeouts: { case: 30 },
+    retries: 0,
+    retryFailed: false,
+    matrix: {},
+    settings: {},
+    ...over,
   };
 }
 
 async function run(p: PlanConfig, filter = {}) {
   const out = mkdtempSync(join(tmpdir(), 'hwqual-run-'));
   const lines: string[] = [];
-  const prepared = await prepareRun({ lab: lab(), plan: p, filter, suitesDir: SUITES, transportFactory: (h) => new LocalTransport(h.name), gatherFacts: gatherFacts as never });
-  const results = await executeRun({ lab: lab(), plan: p, prepared, outDir: out, signal: new AbortController().signal, progress: new PlainProgress((l) => lines.push(l)) });
+  const prepared = await prepareRun({
+    lab: lab(),
+    plan: p,
+    filter,
+    suitesDir: SUITES,
+    transportFactory: (h) => new LocalTransport(h.name),
+    gatherFacts: gatherFacts as never,
+  });
+  const results = await executeRun({
+    lab: lab(),
+    plan: p,
+    prepared,
+    outDir: out,
+    signal: new AbortController().signal,
+    progress: new PlainProgress((l) => lines.push(l)),
+  });
   return { out, results, lines, byId: (id: string) => results.cases.find((c) => c.caseId === id)! };
 }
 
 describe('runner on the local host', () => {
   it('tells passed, failed, error, timeout and skipped apart and never crashes', async () => {
-    const { results, byId, out, lines } = await run(plan({ settings: { flakyMarker: join(mkdtempSync(join(tmpdir(), 'm-')), 'x') } }));
+    const { results, byId, out, lines } = await run(
+      plan({ settings: { flakyMarker: join(mkdtempSync(join(tmpdir(), 'm-')), 'x') } }),
+    );
     expect(byId('passes').status).toBe('passed');
     expect(byId('passes').metrics.answer).toBe(42);
     expect(readFileSync(join(out, byId('passes').artifacts[0].path), 'utf8')).toBe('artifact body');
@@ -52,7 +87,9 @@ describe('runner on the local host', () => {
     expect(byId('needs-flag')).toMatchObject({ status: 'skipped', message: 'requires cpu flag hwqual_no_such_flag' });
     expect(byId('flaky').status).toBe('error'); // retries: 0
     // one transcript file per host, a section per case
-    expect(new Set(results.cases.filter((c) => c.transcript).map((c) => c.transcript))).toEqual(new Set(['transcripts/local.txt']));
+    expect(new Set(results.cases.filter((c) => c.transcript).map((c) => c.transcript))).toEqual(
+      new Set(['transcripts/local.txt']),
+    );
     const transcriptOf = transcriptReader(runFolderReader(out));
     const transcript = transcriptOf(byId('cleanup-order'))!;
     expect(transcript.indexOf('cleanup B')).toBeLessThan(transcript.indexOf('cleanup A'));
@@ -86,10 +123,24 @@ describe('runner on the local host', () => {
   it('cancels running cases when the run is aborted', async () => {
     const out = mkdtempSync(join(tmpdir(), 'hwqual-run-'));
     const p = plan({ concurrency: 1 });
-    const prepared = await prepareRun({ lab: lab(), plan: p, suitesDir: SUITES, filter: { grep: /times-out|passes/ }, transportFactory: (h) => new LocalTransport(h.name), gatherFacts: gatherFacts as never });
+    const prepared = await prepareRun({
+      lab: lab(),
+      plan: p,
+      suitesDir: SUITES,
+      filter: { grep: /times-out|passes/ },
+      transportFactory: (h) => new LocalTransport(h.name),
+      gatherFacts: gatherFacts as never,
+    });
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 300);
-    const results = await executeRun({ lab: lab(), plan: { ...p, timeouts: { case: 60 } }, prepared, outDir: out, signal: ctl.signal, progress: {} });
+    const results = await executeRun({
+      lab: lab(),
+      plan: { ...p, timeouts: { case: 60 } },
+      prepared,
+      outDir: out,
+      signal: ctl.signal,
+      progress: {},
+    });
     expect(results.run.interrupted).toBe(true);
     expect(results.cases.some((c) => c.status === 'cancelled')).toBe(true);
     expect(existsSync(out)).toBe(true);
@@ -100,16 +151,33 @@ describe('runner on the local host', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hwqual-suites-'));
     mkdirSync(join(dir, 'overlap'));
     const api = join(import.meta.dirname, '../../src/suite-api/index.ts');
-    writeFileSync(join(dir, 'overlap/index.ts'), `import { defineSuite } from ${JSON.stringify(api)};
+    writeFileSync(
+      join(dir, 'overlap/index.ts'),
+      `import { defineSuite } from ${JSON.stringify(api)};
       const log = ((globalThis as any).__overlapLog ??= []);
       export default defineSuite({ name: 'overlap', title: 'overlap', cases: () => [1, 2, 3, 4].map((i) => ({
         id: 'c' + i, title: 'case ' + i, readOnly: true,
         async run(ctx) { log.push(['start', ctx.host.name + '/c' + i]); await new Promise((r) => setTimeout(r, 20)); log.push(['end']); },
-      })) });`);
+      })) });`,
+    );
     const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
     const p = plan({ suites: ['overlap'], concurrency: 3 });
-    const prepared = await prepareRun({ lab: lab(hosts), plan: p, filter: {}, suitesDir: dir, transportFactory: (h) => new LocalTransport(h.name), gatherFacts: gatherFacts as never });
-    const results = await executeRun({ lab: lab(hosts), plan: p, prepared, outDir: mkdtempSync(join(tmpdir(), 'hwqual-run-')), signal: new AbortController().signal, progress: {} });
+    const prepared = await prepareRun({
+      lab: lab(hosts),
+      plan: p,
+      filter: {},
+      suitesDir: dir,
+      transportFactory: (h) => new LocalTransport(h.name),
+      gatherFacts: gatherFacts as never,
+    });
+    const results = await executeRun({
+      lab: lab(hosts),
+      plan: p,
+      prepared,
+      outDir: mkdtempSync(join(tmpdir(), 'hwqual-run-')),
+      signal: new AbortController().signal,
+      progress: {},
+    });
     const log = (globalThis as { __overlapLog?: Array<[string, string?]> }).__overlapLog!;
     let running = 0;
     let most = 0;
@@ -136,6 +204,10 @@ describe('runner on the local host', () => {
     expect(mostWaiting).toBeGreaterThan(0);
     expect(mostWaiting).toBeLessThanOrEqual(3);
     await expect(feedInOrder(pLimit(2), 0, async () => {})).resolves.toBeUndefined();
-    await expect(feedInOrder(pLimit(2), 5, async (i) => { if (i === 3) throw new Error('job 3'); })).rejects.toThrow('job 3');
+    await expect(
+      feedInOrder(pLimit(2), 5, async (i) => {
+        if (i === 3) throw new Error('job 3');
+      }),
+    ).rejects.toThrow('job 3');
   });
 });

@@ -21,7 +21,13 @@ const modelName = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1];
 const logical = (cpuinfo.match(/^processor\s*:/gm) ?? []).length;
 const memGiB = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) / 1024 / 1024;
 const nodes = readdirSync('/sys/devices/system/node').filter((n) => /^node\d+$/.test(n)).length;
-const hasDmi = (() => { try { return readdirSync('/sys/class/dmi/id').length > 0; } catch { return false; } })();
+const hasDmi = (() => {
+  try {
+    return readdirSync('/sys/class/dmi/id').length > 0;
+  } catch {
+    return false;
+  }
+})();
 
 describe('server-inventory on this machine', () => {
   it('passes what matches the lab expectation and records the values', async () => {
@@ -34,16 +40,26 @@ describe('server-inventory on this machine', () => {
       nics: { min: 1 },
     };
     const { byId, host } = await runSuitesLocally(['server-inventory'], { expect: expectations });
-    for (const id of ['cpu', 'cpu-flags', 'numa', 'memory', 'disks', 'nics']) expect(byId(id).status, id).toBe('passed');
+    for (const id of ['cpu', 'cpu-flags', 'numa', 'memory', 'disks', 'nics'])
+      expect(byId(id).status, id).toBe('passed');
     expect(byId('cpu').metrics.cpu_threads).toBe(logical);
     expect(byId('cpu').assertions.map((a) => a.name)).toEqual(['CPU vendor', 'CPU model', 'threads (logical CPUs)']);
     expect(host.facts.extra?.cpu).toMatchObject({ vendor, model: modelName, threads: logical });
     expect(byId('memory').metrics.memory_gib).toBeCloseTo(memGiB, 1);
     expect(byId('numa').metrics.numa_nodes).toBe(nodes);
-    expect(byId('disks').metrics.disks).toBe(JSON.parse(execSync(CMD.lsblk).toString()).blockdevices.filter((d: { name: string; type: string }) => d.type === 'disk' && !/^(zram|loop|ram)/.test(d.name)).length);
-    expect(host.facts.extra?.nics).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'eth0', kind: 'physical' })]));
+    expect(byId('disks').metrics.disks).toBe(
+      JSON.parse(execSync(CMD.lsblk).toString()).blockdevices.filter(
+        (d: { name: string; type: string }) => d.type === 'disk' && !/^(zram|loop|ram)/.test(d.name),
+      ).length,
+    );
+    expect(host.facts.extra?.nics).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'eth0', kind: 'physical' })]),
+    );
     if (!hasDmi) {
-      expect(byId('system')).toMatchObject({ status: 'skipped', message: expect.stringMatching(/no system vendor\/product/) });
+      expect(byId('system')).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(/no system vendor\/product/),
+      });
       expect(byId('bios').status).toBe('skipped');
     }
     if (!/^microcode/m.test(cpuinfo)) expect(byId('microcode').status).toBe('skipped');
@@ -51,7 +67,12 @@ describe('server-inventory on this machine', () => {
 
   it('fails mismatches with expected vs actual; an expected value it cannot read is a failure, not a skip', async () => {
     const { byId } = await runSuitesLocally(['server-inventory'], {
-      expect: { cpu: { model: '^hwqual-no-such-cpu', threads: logical + 1 }, memoryGiB: { max: 0.5 }, flags: ['hwqual_flag'], product: 'PowerEdge R640' },
+      expect: {
+        cpu: { model: '^hwqual-no-such-cpu', threads: logical + 1 },
+        memoryGiB: { max: 0.5 },
+        flags: ['hwqual_flag'],
+        product: 'PowerEdge R640',
+      },
     });
     const cpu = byId('cpu');
     expect(cpu.status).toBe('failed');
@@ -60,9 +81,14 @@ describe('server-inventory on this machine', () => {
       ['threads (logical CPUs)', String(logical + 1), String(logical)],
     ]);
     expect(byId('memory').status).toBe('failed');
-    expect(byId('memory').assertions[0]).toMatchObject({ name: 'memory GiB (MemTotal)', passed: false, expected: '<= 0.5' });
+    expect(byId('memory').assertions[0]).toMatchObject({
+      name: 'memory GiB (MemTotal)',
+      passed: false,
+      expected: '<= 0.5',
+    });
     expect(byId('cpu-flags').assertions[0]).toMatchObject({ passed: false, message: 'CPU flags: missing hwqual_flag' });
-    if (!hasDmi) expect(byId('system')).toMatchObject({ status: 'failed', expected: 'PowerEdge R640', actual: '(unreadable)' });
+    if (!hasDmi)
+      expect(byId('system')).toMatchObject({ status: 'failed', expected: 'PowerEdge R640', actual: '(unreadable)' });
   }, 60_000);
 });
 
@@ -74,27 +100,92 @@ describe('server-inventory on this machine', () => {
 describe('server-inventory system/bios from dmidecode (replayed capture)', () => {
   it('reads vendor, product and BIOS from dmidecode and compares them', async () => {
     const at = new Date().toISOString();
-    const entry = (command: string, stdout: string, exitCode: number): CommandEntry => ({ command, stdout, stderr: '', exitCode, recordedAt: at, host: 'ecs' });
-    const dmidecode = readFileSync(resolve(PROJECT_ROOT, 'test/fixtures/public-captures/dmidecode-alibaba-ecs.txt'), 'utf8');
+    const entry = (command: string, stdout: string, exitCode: number): CommandEntry => ({
+      command,
+      stdout,
+      stderr: '',
+      exitCode,
+      recordedAt: at,
+      host: 'ecs',
+    });
+    const dmidecode = readFileSync(
+      resolve(PROJECT_ROOT, 'test/fixtures/public-captures/dmidecode-alibaba-ecs.txt'),
+      'utf8',
+    );
     const transport = new ReplayTransport({
-      dir: '/nonexistent/ecs', files: [],
-      meta: { format: 1, name: 'ecs', origin: 'assembled-from-public-dumps', recordedAt: at, sources: [{ what: 'dmidecode of an Alibaba ECS VM (insights-core test data)' }], hwqualVersion: 'test' },
+      dir: '/nonexistent/ecs',
+      files: [],
+      meta: {
+        format: 1,
+        name: 'ecs',
+        origin: 'assembled-from-public-dumps',
+        recordedAt: at,
+        sources: [{ what: 'dmidecode of an Alibaba ECS VM (insights-core test data)' }],
+        hwqualVersion: 'test',
+      },
       commands: [entry(CMD.dmi, '', 2), entry(CMD.dmidecode, dmidecode, 0)],
     });
-    const lab = normalizeLab({ hosts: [{ name: 'ecs', address: 'replay', expect: { product: 'Alibaba Cloud ECS', bios: { vendor: 'SeaBIOS', version: '1.16.0' } } }] }, '/tmp/lab.yaml', 'lab.yaml', 'x'.repeat(64));
+    const lab = normalizeLab(
+      {
+        hosts: [
+          {
+            name: 'ecs',
+            address: 'replay',
+            expect: { product: 'Alibaba Cloud ECS', bios: { vendor: 'SeaBIOS', version: '1.16.0' } },
+          },
+        ],
+      },
+      '/tmp/lab.yaml',
+      'lab.yaml',
+      'x'.repeat(64),
+    );
     const plan: PlanConfig = {
-      file: '/tmp/plan.yaml', sha256: 'y'.repeat(64), name: 'inv', suites: ['server-inventory'], hosts: {}, severity: {}, require: {},
-      concurrency: 2, timeouts: { case: 30 }, retries: 0, retryFailed: false, matrix: {}, settings: {},
+      file: '/tmp/plan.yaml',
+      sha256: 'y'.repeat(64),
+      name: 'inv',
+      suites: ['server-inventory'],
+      hosts: {},
+      severity: {},
+      require: {},
+      concurrency: 2,
+      timeouts: { case: 30 },
+      retries: 0,
+      retryFailed: false,
+      matrix: {},
+      settings: {},
     };
-    const prepared = await prepareRun({ lab, plan, filter: { grep: /\/(system|bios)@/ }, bindings: [{ config: lab.hosts[0], transport, replay: { from: 'memory', origin: 'assembled-from-public-dumps' } }] });
-    const results = await executeRun({ lab, plan, prepared, outDir: mkdtempSync(join(tmpdir(), 'hwqual-inv-')), signal: new AbortController().signal, progress: {} });
+    const prepared = await prepareRun({
+      lab,
+      plan,
+      filter: { grep: /\/(system|bios)@/ },
+      bindings: [
+        { config: lab.hosts[0], transport, replay: { from: 'memory', origin: 'assembled-from-public-dumps' } },
+      ],
+    });
+    const results = await executeRun({
+      lab,
+      plan,
+      prepared,
+      outDir: mkdtempSync(join(tmpdir(), 'hwqual-inv-')),
+      signal: new AbortController().signal,
+      progress: {},
+    });
     const byId = (id: string) => results.cases.find((c) => c.caseId === id)!;
     expect(byId('system').status).toBe('passed');
-    expect(results.hosts[0].facts.extra?.system).toMatchObject({ vendor: 'Alibaba Cloud', product: 'Alibaba Cloud ECS', sources: ['dmidecode'] });
+    expect(results.hosts[0].facts.extra?.system).toMatchObject({
+      vendor: 'Alibaba Cloud',
+      product: 'Alibaba Cloud ECS',
+      sources: ['dmidecode'],
+    });
     expect(byId('bios').status).toBe('failed');
     expect(byId('bios').assertions.map((a) => [a.name, a.passed, a.expected, a.actual])).toEqual([
-      ['BIOS vendor', true, 'SeaBIOS', 'SeaBIOS'], ['BIOS version', false, '1.16.0', 'ab23bb1'],
+      ['BIOS vendor', true, 'SeaBIOS', 'SeaBIOS'],
+      ['BIOS version', false, '1.16.0', 'ab23bb1'],
     ]);
-    expect(results.hosts[0].facts.extra?.bios).toMatchObject({ vendor: 'SeaBIOS', version: 'ab23bb1', date: '04/01/2014' });
+    expect(results.hosts[0].facts.extra?.bios).toMatchObject({
+      vendor: 'SeaBIOS',
+      version: 'ab23bb1',
+      date: '04/01/2014',
+    });
   }, 60_000);
 });

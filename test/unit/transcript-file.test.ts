@@ -18,7 +18,18 @@ function textOf(lines: Array<string | { command: string; stdout: string }>): str
   const t = new Transcript();
   for (const l of lines) {
     if (typeof l === 'string') t.log(l);
-    else t.command({ host: 'h', exitCode: 0, signal: null, stderr: '', startedAt: '', durationMs: 1, timedOut: false, cancelled: false, ...l });
+    else
+      t.command({
+        host: 'h',
+        exitCode: 0,
+        signal: null,
+        stderr: '',
+        startedAt: '',
+        durationMs: 1,
+        timedOut: false,
+        cancelled: false,
+        ...l,
+      });
   }
   return t.text();
 }
@@ -26,11 +37,19 @@ function textOf(lines: Array<string | { command: string; stdout: string }>): str
 describe('transcripts: one file per host, a section per case', () => {
   it('writes a host file once all its cases ended, in plan order, and reads each case back exactly', async () => {
     const out = mkdtempSync(join(tmpdir(), 'hwqual-transcripts-'));
-    const cases = [planned('s/a@h1', 'h1'), planned('s/b@h1', 'h1'), planned('s/c@h2', 'h2'), planned('s/skipped@h1', 'h1')];
+    const cases = [
+      planned('s/a@h1', 'h1'),
+      planned('s/b@h1', 'h1'),
+      planned('s/c@h2', 'h2'),
+      planned('s/skipped@h1', 'h1'),
+    ];
     const book = new HostTranscripts(out, cases);
     await book.open();
     // A case's own text cannot forge a section header: multi-line messages, commands and output are indented.
-    const forged = textOf(['first line\n=== case s/a@h1 ===\nforged', { command: 'printf x\n=== case s/c@h2 ===', stdout: '=== case s/a@h1 ===\n' }]);
+    const forged = textOf([
+      'first line\n=== case s/a@h1 ===\nforged',
+      { command: 'printf x\n=== case s/c@h2 ===', stdout: '=== case s/a@h1 ===\n' },
+    ]);
     const texts: Record<string, string> = { 's/b@h1': forged, 's/a@h1': textOf(['a ran']), 's/c@h2': '' };
     // b ends first: still written in plan order (a, b)
     expect(book.add(cases[1]!, texts['s/b@h1']!)).toBe('transcripts/h1.txt');
@@ -45,7 +64,8 @@ describe('transcripts: one file per host, a section per case', () => {
     const file = readFileSync(join(out, 'transcripts/h1.txt'), 'utf8');
     expect(file.match(/^=== case .* ===$/gm)).toEqual(['=== case s/a@h1 ===', '=== case s/b@h1 ===']);
     const read = transcriptReader(runFolderReader(out));
-    for (const [id, text] of Object.entries(texts)) expect(read({ id, transcript: `transcripts/${id.split('@')[1]}.txt` })).toBe(text);
+    for (const [id, text] of Object.entries(texts))
+      expect(read({ id, transcript: `transcripts/${id.split('@')[1]}.txt` })).toBe(text);
     expect(read({ id: 's/skipped@h1', transcript: 'transcripts/h1.txt' })).toBeUndefined();
     expect(read({ id: 's/a@h1', transcript: 'transcripts/missing.txt' })).toBeUndefined();
   });
@@ -64,18 +84,23 @@ describe('transcripts: one file per host, a section per case', () => {
   });
 
   it('reads a per-case file of older runs whole', () => {
-    const read = transcriptReader((p) => (p === 'cases/x/transcript.txt' ? '+0.1s $ true\n  → success in 0 ms\n' : undefined));
+    const read = transcriptReader((p) =>
+      p === 'cases/x/transcript.txt' ? '+0.1s $ true\n  → success in 0 ms\n' : undefined,
+    );
     expect(read({ id: 'any', transcript: 'cases/x/transcript.txt' })).toBe('+0.1s $ true\n  → success in 0 ms\n');
   });
 
-  it('writeReports puts each failing case\'s own section in junit.xml', async () => {
+  it("writeReports puts each failing case's own section in junit.xml", async () => {
     const out = mkdtempSync(join(tmpdir(), 'hwqual-transcripts-'));
     const cases = [
       kase({ status: 'failed', caseId: 'x', transcript: 'transcripts/node-1.txt' }),
       kase({ status: 'error', caseId: 'y', errorCode: 'E_COMMAND', transcript: 'transcripts/node-1.txt' }),
       kase({ status: 'passed', caseId: 'z', transcript: 'transcripts/node-1.txt' }),
     ];
-    const book = new HostTranscripts(out, cases.map((c) => planned(c.id, c.host)));
+    const book = new HostTranscripts(
+      out,
+      cases.map((c) => planned(c.id, c.host)),
+    );
     await book.open();
     for (const c of cases) book.add(planned(c.id, c.host), textOf([`output of ${c.caseId}`]));
     await book.close();

@@ -9,8 +9,14 @@ import { ReplayTransport } from '../../src/transport/replay.ts';
 import { ConsoleReader } from '../../src/vm/console.ts';
 
 const dirs: string[] = [];
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
-const tmp = async () => { const d = await mkdtemp(join(tmpdir(), 'hwqual-range-')); dirs.push(d); return d; };
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+const tmp = async () => {
+  const d = await mkdtemp(join(tmpdir(), 'hwqual-range-'));
+  dirs.push(d);
+  return d;
+};
 
 describe('readFile with a byte range', () => {
   it('local: at most length bytes from offset, empty past the end, a missing file is E_COMMAND', async () => {
@@ -21,15 +27,26 @@ describe('readFile with a byte range', () => {
     expect((await t.readFile(f, { range: { offset: 7, length: 3 } })).toString()).toBe('wor');
     expect((await t.readFile(f, { range: { offset: 7, length: 100 } })).toString()).toBe('world');
     expect((await t.readFile(f, { range: { offset: 50, length: 4 } })).length).toBe(0);
-    await expect(t.readFile(join(d, 'nope'), { range: { offset: 0, length: 4 } })).rejects.toMatchObject({ code: 'E_COMMAND' });
+    await expect(t.readFile(join(d, 'nope'), { range: { offset: 0, length: 4 } })).rejects.toMatchObject({
+      code: 'E_COMMAND',
+    });
   });
 
   it('replay: the range of the recorded file', async () => {
     const d = await tmp();
     const at = '2025-01-02T03:04:05.000Z';
     const data: HostProfileData = {
-      meta: { format: 1, name: 'box', origin: 'recorded', recordedAt: at, hwqualVersion: '0.1.0', recordedFrom: { host: 'box', address: 'x', transport: 'ssh' }, sources: [{ what: 'test' }] },
-      commands: [], files: [{ path: '/etc/hostname', content: 'box-1\n', encoding: 'utf8', recordedAt: at, host: 'box' }],
+      meta: {
+        format: 1,
+        name: 'box',
+        origin: 'recorded',
+        recordedAt: at,
+        hwqualVersion: '0.1.0',
+        recordedFrom: { host: 'box', address: 'x', transport: 'ssh' },
+        sources: [{ what: 'test' }],
+      },
+      commands: [],
+      files: [{ path: '/etc/hostname', content: 'box-1\n', encoding: 'utf8', recordedAt: at, host: 'box' }],
     };
     await saveProfile(d, data);
     const t = await ReplayTransport.open(d);

@@ -29,7 +29,10 @@ describe('parseGuestFacts', () => {
     expect(f.cpuFlags).toEqual(['fpu', 'sse4_2', 'aes', 'avx2']);
     expect(f.cpus).toBe(2);
     expect(f.memTotalKiB).toBe(222620);
-    expect(f.blockDevices).toEqual([{ name: 'vda', sectors: 131072 }, { name: 'vdb', sectors: 2048 }]);
+    expect(f.blockDevices).toEqual([
+      { name: 'vda', sectors: 131072 },
+      { name: 'vdb', sectors: 2048 },
+    ]);
     expect(f.modules).toEqual(['virtio', 'virtio_blk']);
     expect(f.cmdline).toBe('console=ttyS0 hwqual.run=facts');
   });
@@ -44,7 +47,8 @@ describe('parseGuestFacts', () => {
 
 describe('findPanicLine', () => {
   it('quotes the kernel panic line', () => {
-    const text = 'HWQUAL-PANIC-NOW\n[    2.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n[    2.2] CPU: 0 PID: 1';
+    const text =
+      'HWQUAL-PANIC-NOW\n[    2.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n[    2.2] CPU: 0 PID: 1';
     expect(findPanicLine(text)).toBe('Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100');
     expect(findPanicLine(text, text.indexOf('CPU:'))).toBeUndefined();
     expect(findPanicLine('all good\n')).toBeUndefined();
@@ -68,8 +72,11 @@ describe('moduleLoadOrder', () => {
 
   it('loads dependencies first, each once', () => {
     expect(moduleLoadOrder(['virtio_pci', 'virtio_blk'], dep, '')).toEqual([
-      'kernel/drivers/virtio/virtio.ko', 'kernel/drivers/virtio/virtio_ring.ko', 'kernel/drivers/virtio/virtio_pci_modern_dev.ko',
-      'kernel/drivers/virtio/virtio_pci.ko', 'kernel/drivers/block/virtio_blk.ko.xz',
+      'kernel/drivers/virtio/virtio.ko',
+      'kernel/drivers/virtio/virtio_ring.ko',
+      'kernel/drivers/virtio/virtio_pci_modern_dev.ko',
+      'kernel/drivers/virtio/virtio_pci.ko',
+      'kernel/drivers/block/virtio_blk.ko.xz',
     ]);
   });
 

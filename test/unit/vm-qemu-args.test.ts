@@ -27,7 +27,10 @@ describe('buildQemuArgs', () => {
   });
 
   it('passes machine, cpu, memory, vcpus, kernel, initrd and append', () => {
-    const args = buildQemuArgs({ accel: 'kvm', machine: 'pc-q35-7.2', cpu: 'Icelake-Server', memoryMiB: 1024, vcpus: 2, kernel }, paths);
+    const args = buildQemuArgs(
+      { accel: 'kvm', machine: 'pc-q35-7.2', cpu: 'Icelake-Server', memoryMiB: 1024, vcpus: 2, kernel },
+      paths,
+    );
     expect(opt(args, '-machine')).toEqual(['pc-q35-7.2']);
     expect(opt(args, '-cpu')).toEqual(['Icelake-Server']);
     expect(opt(args, '-accel')).toEqual(['kvm']);
@@ -40,11 +43,25 @@ describe('buildQemuArgs', () => {
 
   it('defaults to q35, max, 512 MiB, 1 vCPU', () => {
     const args = buildQemuArgs({ accel: 'tcg', kernel }, paths);
-    expect([opt(args, '-machine'), opt(args, '-cpu'), opt(args, '-m'), opt(args, '-smp')]).toEqual([['q35'], ['max'], ['512'], ['1']]);
+    expect([opt(args, '-machine'), opt(args, '-cpu'), opt(args, '-m'), opt(args, '-smp')]).toEqual([
+      ['q35'],
+      ['max'],
+      ['512'],
+      ['1'],
+    ]);
   });
 
   it('attaches disks as -blockdev file + format nodes on virtio-blk, commas escaped', () => {
-    const args = buildQemuArgs({ accel: 'tcg', disks: [{ path: '/d/a,b.qcow2', format: 'qcow2' }, { path: '/d/seed.iso', format: 'raw', readOnly: true }] }, paths);
+    const args = buildQemuArgs(
+      {
+        accel: 'tcg',
+        disks: [
+          { path: '/d/a,b.qcow2', format: 'qcow2' },
+          { path: '/d/seed.iso', format: 'raw', readOnly: true },
+        ],
+      },
+      paths,
+    );
     expect(opt(args, '-blockdev')).toEqual([
       'driver=file,node-name=disk0-file,filename=/d/a,,b.qcow2,read-only=off',
       'driver=qcow2,node-name=disk0,file=disk0-file,read-only=off',
@@ -70,18 +87,24 @@ describe('buildQemuArgs', () => {
     expect(() => buildQemuArgs({ accel: 'tcg' }, paths)).toThrow(/kernel or at least one disk/);
     expect(() => buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 1.5 }, paths)).toThrow(/memoryMiB/);
     expect(() => buildQemuArgs({ accel: 'tcg', kernel, vcpus: 0 }, paths)).toThrow(/vcpus/);
-    expect(() => buildQemuArgs({ accel: 'tcg', kernel, memoryPadKiB: 4 }, paths)).toThrow(/memoryPadKiB must be a multiple of 8 KiB/);
+    expect(() => buildQemuArgs({ accel: 'tcg', kernel, memoryPadKiB: 4 }, paths)).toThrow(
+      /memoryPadKiB must be a multiple of 8 KiB/,
+    );
     expect(() => buildQemuArgs({ accel: 'hvf' as 'tcg', kernel }, paths)).toThrow(/unknown accelerator/);
     expect(() => buildQemuArgs({ accel: 'tcg', machine: 'none' }, paths)).not.toThrow();
   });
 
   it('pads RAM by whole KiB when asked (a TCG migration guest: RAM no multiple of 256 KiB)', () => {
-    expect(opt(buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 128, memoryPadKiB: 8 }, paths), '-m')).toEqual(['131080K']);
+    expect(opt(buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 128, memoryPadKiB: 8 }, paths), '-m')).toEqual([
+      '131080K',
+    ]);
     expect(opt(buildQemuArgs({ accel: 'tcg', kernel, memoryMiB: 128 }, paths), '-m')).toEqual(['128']);
     expect(tcgMigrationPadKiB('tcg', {})).toBe(8);
     expect(tcgMigrationPadKiB('kvm', {})).toBeUndefined();
     expect(tcgMigrationPadKiB('tcg', { HWQUAL_TCG_MIGRATION_PAD_KIB: '0' })).toBeUndefined();
-    expect(() => tcgMigrationPadKiB('tcg', { HWQUAL_TCG_MIGRATION_PAD_KIB: 'x' })).toThrow(/HWQUAL_TCG_MIGRATION_PAD_KIB must be a multiple of 8/);
+    expect(() => tcgMigrationPadKiB('tcg', { HWQUAL_TCG_MIGRATION_PAD_KIB: 'x' })).toThrow(
+      /HWQUAL_TCG_MIGRATION_PAD_KIB must be a multiple of 8/,
+    );
   });
 
   it('adds -incoming and extra args last', () => {
@@ -90,6 +113,8 @@ describe('buildQemuArgs', () => {
   });
 
   it('shell-quotes argv for the remote command line', () => {
-    expect(shellJoin(['-append', "console=ttyS0 a='b'", '-m', '512'])).toBe(`-append 'console=ttyS0 a='\\''b'\\''' -m 512`);
+    expect(shellJoin(['-append', "console=ttyS0 a='b'", '-m', '512'])).toBe(
+      `-append 'console=ttyS0 a='\\''b'\\''' -m 512`,
+    );
   });
 });

@@ -14,14 +14,18 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('bring up a 3-host lab on this machine, run the demo plan over SSH into reports/demo, take the lab down')
+    .description(
+      'bring up a 3-host lab on this machine, run the demo plan over SSH into reports/demo, take the lab down',
+    )
     .option('--out <dir>', 'report folder', 'reports/demo')
     .option('--hosts <n>', 'lab hosts', (v) => Number(v), 3)
     .option('--local', 'skip the lab: run the plan on this machine as host "local" (no SSH)')
     .action(async (o: { out: string; hosts: number; local?: boolean }) => {
       const plan = resolve(ROOT, 'fixtures/plans/demo.yaml');
       if (o.local) {
-        process.exitCode = demoExit(await runCommand({ lab: resolve(ROOT, 'fixtures/labs/local.yaml'), plan, out: o.out }, ['demo', '--local']));
+        process.exitCode = demoExit(
+          await runCommand({ lab: resolve(ROOT, 'fixtures/labs/local.yaml'), plan, out: o.out }, ['demo', '--local']),
+        );
         return;
       }
       const dir = resolve(ROOT, '.hwqual-lab/demo');
@@ -29,12 +33,16 @@ export function register(program: Command): void {
       const unregister = registerEmergencyCleanup(() => labDown(dir));
       try {
         const state = await labUp({ dir, hosts: o.hosts });
-        process.stdout.write(`lab: ${state.hosts.length} hosts (${state.mode}${state.fallbackReason ? `: ${state.fallbackReason}` : ''}) — ${state.labYaml}\n`);
+        process.stdout.write(
+          `lab: ${state.hosts.length} hosts (${state.mode}${state.fallbackReason ? `: ${state.fallbackReason}` : ''}) — ${state.labYaml}\n`,
+        );
         process.exitCode = demoExit(await runCommand({ lab: state.labYaml, plan, out: o.out }, ['demo']));
       } finally {
         unregister();
         const down = await labDown(dir);
-        process.stdout.write(`lab: down — stopped ${down.stopped.length} process(es), removed ${down.deleted.length} network object(s)\n`);
+        process.stdout.write(
+          `lab: down — stopped ${down.stopped.length} process(es), removed ${down.deleted.length} network object(s)\n`,
+        );
       }
     });
 }

@@ -4,12 +4,21 @@ import { buildImages, listImages } from '../../vm/images/build-cli.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export function register(program: Command): void {
-  const images = program.command('images').description('built-in guest images (built by hwqual, cached in .hwqual-cache/images)');
+  const images = program
+    .command('images')
+    .description('built-in guest images (built by hwqual, cached in .hwqual-cache/images)');
   images
     .command('build')
-    .description('build the default guest images (tiny, tiny-generic), or the ones named with --only; cached ones are reused')
+    .description(
+      'build the default guest images (tiny, tiny-generic), or the ones named with --only; cached ones are reused',
+    )
     .option('--quiet', 'print nothing unless something fails')
-    .option('--only <names>', 'comma-separated image names (e.g. debian12)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--only <names>', 'comma-separated image names (e.g. debian12)', (v: string) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .action(async (o: { quiet?: boolean; only?: string[] }) => {
       try {
         await buildImages({ only: o.only, quiet: o.quiet });

@@ -8,18 +8,32 @@ import { formatConvergenceMap, runGrid } from '../../vm/migration/grid.ts';
 import { STRATEGIES, type Strategy } from '../../vm/migration/strategy.ts';
 import { EXIT } from '../exit-codes.ts';
 
-const nums = (v: string) => v.split(',').map((x) => {
-  const n = Number(x.trim());
-  if (!Number.isFinite(n) || n < 0) throw new HwqualError('E_USAGE', `not a number: ${x}`);
-  return n;
-});
+const nums = (v: string) =>
+  v.split(',').map((x) => {
+    const n = Number(x.trim());
+    if (!Number.isFinite(n) || n < 0) throw new HwqualError('E_USAGE', `not a number: ${x}`);
+    return n;
+  });
 
-interface Options { lab: string; pair: string; dirty: number[]; bandwidth: number[]; strategy: string; out: string; wss: string; memory: string; downtimeLimit?: string; deadline: string }
+interface Options {
+  lab: string;
+  pair: string;
+  dirty: number[];
+  bandwidth: number[];
+  strategy: string;
+  out: string;
+  wss: string;
+  memory: string;
+  downtimeLimit?: string;
+  deadline: string;
+}
 
 export function register(program: Command): void {
   program
     .command('lab-migrate')
-    .description('convergence lab: migrate a workload guest between two lab hosts over a grid of dirty rates × bandwidths × strategies; writes a convergence map (predicted vs measured, Nova outcome)')
+    .description(
+      'convergence lab: migrate a workload guest between two lab hosts over a grid of dirty rates × bandwidths × strategies; writes a convergence map (predicted vs measured, Nova outcome)',
+    )
     .requiredOption('--lab <file>', 'lab file (e.g. the lab.yaml of `hwqual lab up`)')
     .requiredOption('--pair <A,B>', 'source and destination host names')
     .option('--dirty <list>', 'guest dirty rates, MiB/s', nums, [0, 20, 50, 100, 200])
@@ -44,9 +58,16 @@ export function register(program: Command): void {
         lab = await openLabEndpoints(o.lab, { names: [from, to], signal: ac.signal });
         const { ends } = lab;
         const map = await runGrid({
-          source: ends[0], destination: ends[1], image: await ensureImage('tiny'), signal: ac.signal,
-          guest: { accel: 'tcg', memoryMiB: Number(o.memory), wssMiB: Number(o.wss) }, dirty: o.dirty, bandwidth: o.bandwidth, strategies,
-          downtimeLimitMs: o.downtimeLimit ? Number(o.downtimeLimit) : undefined, deadlineMs: Number(o.deadline) * 1000,
+          source: ends[0],
+          destination: ends[1],
+          image: await ensureImage('tiny'),
+          signal: ac.signal,
+          guest: { accel: 'tcg', memoryMiB: Number(o.memory), wssMiB: Number(o.wss) },
+          dirty: o.dirty,
+          bandwidth: o.bandwidth,
+          strategies,
+          downtimeLimitMs: o.downtimeLimit ? Number(o.downtimeLimit) : undefined,
+          deadlineMs: Number(o.deadline) * 1000,
           log: (m) => process.stdout.write(`${m}\n`),
         });
         mkdirSync(o.out, { recursive: true });
@@ -54,7 +75,11 @@ export function register(program: Command): void {
         const md = formatConvergenceMap(map);
         writeFileSync(join(o.out, 'convergence-map.md'), `${md}\n`);
         process.stdout.write(`${md}\n`);
-        process.exitCode = ac.signal.aborted ? EXIT.interrupted : map.cells.some((c) => c.outcome === 'error') ? EXIT.failed : EXIT.ok;
+        process.exitCode = ac.signal.aborted
+          ? EXIT.interrupted
+          : map.cells.some((c) => c.outcome === 'error')
+            ? EXIT.failed
+            : EXIT.ok;
       } catch (err) {
         process.stderr.write(`hwqual lab-migrate: ${messageOf(err)}\n`);
         process.exitCode = ['E_USAGE', 'E_CONFIG'].includes(errorCodeOf(err)) ? EXIT.badInput : EXIT.failed;

@@ -11,60 +11,78 @@ const DEFAULT_DIR = '.hwqual-lab';
 /** `hwqual lab up|status|link|shape|down`: a lab of real SSH hosts on this machine (src/lab). */
 export function register(program: Command): void {
   const lab = program.command('lab').description('a lab-in-a-box: SSH hosts in network namespaces on this machine');
-  const dirOption = (c: Command) => c.option('--dir <dir>', 'lab folder (names and subnet derive from it)', DEFAULT_DIR);
+  const dirOption = (c: Command) =>
+    c.option('--dir <dir>', 'lab folder (names and subnet derive from it)', DEFAULT_DIR);
 
   dirOption(lab.command('up').description('bring the lab up (or keep a running one) and print the lab.yaml it wrote'))
     .option('--hosts <n>', 'number of hosts (node-a, node-b, …)', (v) => Number(v), 3)
     .option('--loopback', 'no namespaces: one sshd per host on 127.0.0.2, 127.0.0.3, …')
-    .action((o: { dir: string; hosts: number; loopback?: boolean }) => act(async () => {
-      const state = await labUp({ dir: o.dir, hosts: o.hosts, loopback: o.loopback });
-      if (state.mode === 'loopback') {
-        process.stderr.write(`hwqual: lab on loopback (${state.fallbackReason}): \`lab link\` and \`lab shape\` are not available\n`);
-      }
-      process.stderr.write(`hwqual: lab up: ${state.labYaml}\n`);
-      process.stdout.write(readFileSync(state.labYaml, 'utf8'));
-    }));
+    .action((o: { dir: string; hosts: number; loopback?: boolean }) =>
+      act(async () => {
+        const state = await labUp({ dir: o.dir, hosts: o.hosts, loopback: o.loopback });
+        if (state.mode === 'loopback') {
+          process.stderr.write(
+            `hwqual: lab on loopback (${state.fallbackReason}): \`lab link\` and \`lab shape\` are not available\n`,
+          );
+        }
+        process.stderr.write(`hwqual: lab up: ${state.labYaml}\n`);
+        process.stdout.write(readFileSync(state.labYaml, 'utf8'));
+      }),
+    );
 
-  dirOption(lab.command('status').description('show the lab\'s hosts, sshds, links and shaping'))
+  dirOption(lab.command('status').description("show the lab's hosts, sshds, links and shaping"))
     .option('--json', 'print the status as JSON')
-    .action((o: { dir: string; json?: boolean }) => act(async () => {
-      const status = await labStatus(o.dir);
-      if (!status) {
-        process.stdout.write(o.json ? 'null\n' : `no lab at ${o.dir}\n`);
-        process.exitCode = EXIT.failed;
-        return;
-      }
-      process.stdout.write(o.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
-      if (!status.healthy) process.exitCode = EXIT.failed;
-    }));
+    .action((o: { dir: string; json?: boolean }) =>
+      act(async () => {
+        const status = await labStatus(o.dir);
+        if (!status) {
+          process.stdout.write(o.json ? 'null\n' : `no lab at ${o.dir}\n`);
+          process.exitCode = EXIT.failed;
+          return;
+        }
+        process.stdout.write(o.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+        if (!status.healthy) process.exitCode = EXIT.failed;
+      }),
+    );
 
   dirOption(lab.command('link').description('cut a host off (down) or plug it back (up)'))
     .argument('<host>', 'host name, e.g. node-b')
     .argument('<state>', 'down or up')
-    .action((host: string, state: string, o: { dir: string }) => act(async () => {
-      if (state !== 'up' && state !== 'down') throw new HwqualError('E_USAGE', `lab link: state must be up or down, got "${state}"`);
-      await labLink(o.dir, host, state);
-      process.stdout.write(`${host}: link ${state}\n`);
-    }));
+    .action((host: string, state: string, o: { dir: string }) =>
+      act(async () => {
+        if (state !== 'up' && state !== 'down')
+          throw new HwqualError('E_USAGE', `lab link: state must be up or down, got "${state}"`);
+        await labLink(o.dir, host, state);
+        process.stdout.write(`${host}: link ${state}\n`);
+      }),
+    );
 
-  dirOption(lab.command('shape').description('rate-limit (tc tbf) or delay (netem) a host\'s link, both directions'))
+  dirOption(lab.command('shape').description("rate-limit (tc tbf) or delay (netem) a host's link, both directions"))
     .argument('<host>', 'host name, e.g. node-b')
     .option('--rate <rate>', 'tc rate, e.g. 200mbit')
     .option('--delay <time>', 'added delay, e.g. 1ms (needs the netem qdisc)')
     .option('--clear', 'remove the shaping')
-    .action((host: string, o: { dir: string; rate?: string; delay?: string; clear?: boolean }) => act(async () => {
-      await labShape(o.dir, host, { rate: o.rate, delay: o.delay, clear: o.clear });
-      const what = o.clear ? 'cleared' : [o.rate && `rate ${o.rate}`, o.delay && `delay ${o.delay}`].filter(Boolean).join(', ');
-      process.stdout.write(`${host}: shaping ${what}\n`);
-    }));
+    .action((host: string, o: { dir: string; rate?: string; delay?: string; clear?: boolean }) =>
+      act(async () => {
+        await labShape(o.dir, host, { rate: o.rate, delay: o.delay, clear: o.clear });
+        const what = o.clear
+          ? 'cleared'
+          : [o.rate && `rate ${o.rate}`, o.delay && `delay ${o.delay}`].filter(Boolean).join(', ');
+        process.stdout.write(`${host}: shaping ${what}\n`);
+      }),
+    );
 
-  dirOption(lab.command('down').description('stop what `lab up` made: its sshds, namespaces, veths and bridge'))
-    .action((o: { dir: string }) => act(async () => {
-      const r = await labDown(o.dir);
-      process.stdout.write(r.found
-        ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), removed ${r.deleted.length} network object(s)\n`
-        : `no lab at ${r.dir}: nothing to do\n`);
-    }));
+  dirOption(lab.command('down').description('stop what `lab up` made: its sshds, namespaces, veths and bridge')).action(
+    (o: { dir: string }) =>
+      act(async () => {
+        const r = await labDown(o.dir);
+        process.stdout.write(
+          r.found
+            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), removed ${r.deleted.length} network object(s)\n`
+            : `no lab at ${r.dir}: nothing to do\n`,
+        );
+      }),
+  );
 }
 
 async function act(body: () => Promise<void>): Promise<void> {
@@ -85,7 +103,11 @@ export function formatStatus(s: LabStatus): string {
   const where = s.mode === 'netns' ? `netns on ${s.subnet}, bridge ${s.bridge}` : `loopback (${s.fallbackReason})`;
   const lines = [`lab ${s.dir}: ${s.healthy ? 'healthy' : `NOT healthy (${s.phase})`} — ${where}`];
   for (const h of s.hosts) {
-    const extra = [h.netns && `netns ${h.netns}`, h.link && `link ${h.link}`, h.qdisc && !/noqueue/.test(h.qdisc) && h.qdisc].filter(Boolean);
+    const extra = [
+      h.netns && `netns ${h.netns}`,
+      h.link && `link ${h.link}`,
+      h.qdisc && !/noqueue/.test(h.qdisc) && h.qdisc,
+    ].filter(Boolean);
     lines.push(`  ${h.name}  ${h.address}:${h.port}  sshd ${h.sshd}${extra.length ? `  ${extra.join(', ')}` : ''}`);
   }
   lines.push(`  lab.yaml: ${s.labYaml}`);

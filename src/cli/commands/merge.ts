@@ -11,27 +11,31 @@ import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlag
 
 /** `hwqual merge <dirs…> --out <dir>`: the shards of one run into one results.json, junit.xml and report. */
 export function register(program: Command): void {
-  withSignoffOptions(program
-    .command('merge')
-    .description('merge the run folders of `run --shard i/n` into one (refuses different plans/labs/versions, a missing or repeated shard)')
-    .argument('<dirs...>', 'shard run folders')
-    .requiredOption('--out <dir>', 'folder for the merged results and reports'))
-    .action(async (dirs: string[], flags: SignoffFlags & { out: string }) => {
-      let shards: ShardInput[];
-      let merged;
-      try {
-        shards = readShards(dirs);
-        merged = applySignoff(mergeShards(shards), loadSignoffOptions(flags));
-      } catch (err) {
-        process.exitCode = badInputExit(err);
-        return;
-      }
-      for (const s of shards) {
-        const missing = await copyShardFiles(s.dir, s.results, flags.out, s.prefix);
-        for (const m of missing) process.stderr.write(`hwqual: ${s.dir}: ${m} is missing; its link in the report will not work\n`);
-      }
-      process.exitCode = reportOutcome(flags.out, merged, await writeReports(flags.out, merged));
-    });
+  withSignoffOptions(
+    program
+      .command('merge')
+      .description(
+        'merge the run folders of `run --shard i/n` into one (refuses different plans/labs/versions, a missing or repeated shard)',
+      )
+      .argument('<dirs...>', 'shard run folders')
+      .requiredOption('--out <dir>', 'folder for the merged results and reports'),
+  ).action(async (dirs: string[], flags: SignoffFlags & { out: string }) => {
+    let shards: ShardInput[];
+    let merged;
+    try {
+      shards = readShards(dirs);
+      merged = applySignoff(mergeShards(shards), loadSignoffOptions(flags));
+    } catch (err) {
+      process.exitCode = badInputExit(err);
+      return;
+    }
+    for (const s of shards) {
+      const missing = await copyShardFiles(s.dir, s.results, flags.out, s.prefix);
+      for (const m of missing)
+        process.stderr.write(`hwqual: ${s.dir}: ${m} is missing; its link in the report will not work\n`);
+    }
+    process.exitCode = reportOutcome(flags.out, merged, await writeReports(flags.out, merged));
+  });
 }
 
 function readShards(dirs: string[]): ShardInput[] {

@@ -40,7 +40,10 @@ export interface RecordOptions {
  */
 export async function recordHost(o: RecordOptions): Promise<{ dir: string; results: RunResults; commands: number }> {
   const config = o.lab.hosts.find((h) => h.name === o.host);
-  if (!config) throw new UsageExit(`--host: no host ${o.host} in ${o.lab.file} (hosts: ${o.lab.hosts.map((h) => h.name).join(', ')})`);
+  if (!config)
+    throw new UsageExit(
+      `--host: no host ${o.host} in ${o.lab.file} (hosts: ${o.lab.hosts.map((h) => h.name).join(', ')})`,
+    );
   const plan: PlanConfig = { ...(o.plan ?? defaultPlan(o.lab)), hosts: { names: [o.host] } };
   const recorder = new RecordingTransport(o.transport ?? createTransport(config, o.lab), config.address);
   const signal = o.signal ?? new AbortController().signal;
@@ -68,22 +71,34 @@ export async function recordHost(o: RecordOptions): Promise<{ dir: string; resul
 
 function defaultPlan(lab: LabConfig): PlanConfig {
   return {
-    file: lab.file, sha256: lab.sha256, name: 'record', suites: RECORD_SUITES, hosts: {}, severity: {}, require: {},
-    concurrency: PLAN_DEFAULTS.concurrency, timeouts: { case: PLAN_DEFAULTS.caseTimeoutSec }, retries: 0,
-    retryFailed: false, matrix: {}, settings: {},
+    file: lab.file,
+    sha256: lab.sha256,
+    name: 'record',
+    suites: RECORD_SUITES,
+    hosts: {},
+    severity: {},
+    require: {},
+    concurrency: PLAN_DEFAULTS.concurrency,
+    timeouts: { case: PLAN_DEFAULTS.caseTimeoutSec },
+    retries: 0,
+    retryFailed: false,
+    matrix: {},
+    settings: {},
   };
 }
 
 export function register(program: Command): void {
   program
     .command('record')
-    .description('run the host-os and server-inventory suites (or the plan\'s) against a live host and save its answers as a replayable profile')
+    .description(
+      "run the host-os and server-inventory suites (or the plan's) against a live host and save its answers as a replayable profile",
+    )
     .requiredOption('--lab <file>', 'lab inventory (YAML or JSON)')
     .requiredOption('--host <name>', 'the lab host to record')
     .requiredOption('--out <dir>', 'profile folder to write (e.g. fixtures/hosts/<profile>)')
-    .option('--name <name>', 'name of the profile (default: the host\'s name)')
-    .option('--plan <file>', 'run this plan\'s suites instead of host-os and server-inventory')
-    .option('--run-out <dir>', 'also keep the recording run\'s reports here')
+    .option('--name <name>', "name of the profile (default: the host's name)")
+    .option('--plan <file>', "run this plan's suites instead of host-os and server-inventory")
+    .option('--run-out <dir>', "also keep the recording run's reports here")
     .action(async (o: { lab: string; host: string; out: string; name?: string; plan?: string; runOut?: string }) => {
       const controller = new AbortController();
       const uninstall = installInterruptHandler(controller);
@@ -97,11 +112,24 @@ export function register(program: Command): void {
           process.exitCode = badInputExit(err);
           return;
         }
-        const r = await recordHost({ lab, host: o.host, out: o.out, name: o.name, plan, runOut: o.runOut, signal: controller.signal });
-        process.stdout.write(`recorded ${r.commands} command run(s) from ${o.host} into ${r.dir} (run: ${summaryLine(r.results.summary)})\n`);
+        const r = await recordHost({
+          lab,
+          host: o.host,
+          out: o.out,
+          name: o.name,
+          plan,
+          runOut: o.runOut,
+          signal: controller.signal,
+        });
+        process.stdout.write(
+          `recorded ${r.commands} command run(s) from ${o.host} into ${r.dir} (run: ${summaryLine(r.results.summary)})\n`,
+        );
         process.exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       } catch (err) {
-        if (err instanceof UsageExit) { process.exitCode = badInputExit(err); return; }
+        if (err instanceof UsageExit) {
+          process.exitCode = badInputExit(err);
+          return;
+        }
         process.stderr.write(`hwqual record: ${(err as Error).message}\n`);
         process.exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.failed;
       } finally {

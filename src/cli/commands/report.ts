@@ -7,19 +7,20 @@ import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlag
 
 /** `hwqual report <dir>`: rebuild results.json, junit.xml, report.html and report.md from the recorded results. */
 export function register(program: Command): void {
-  withSignoffOptions(program
-    .command('report')
-    .description('rebuild the reports of a run folder from its results.json, without running anything')
-    .argument('<dir>', 'run folder (holds results.json)'))
-    .action(async (dir: string, flags: SignoffFlags) => {
-      let prepared;
-      try {
-        const { results } = readRunResults(dir);
-        prepared = applySignoff(results, loadSignoffOptions(flags));
-      } catch (err) {
-        process.exitCode = badInputExit(err);
-        return;
-      }
-      process.exitCode = reportOutcome(dir, prepared, await writeReports(dir, prepared));
-    });
+  withSignoffOptions(
+    program
+      .command('report')
+      .description('rebuild the reports of a run folder from its results.json, without running anything')
+      .argument('<dir>', 'run folder (holds results.json)'),
+  ).action(async (dir: string, flags: SignoffFlags) => {
+    let prepared;
+    try {
+      const { results } = readRunResults(dir);
+      prepared = applySignoff(results, loadSignoffOptions(flags));
+    } catch (err) {
+      process.exitCode = badInputExit(err);
+      return;
+    }
+    process.exitCode = reportOutcome(dir, prepared, await writeReports(dir, prepared));
+  });
 }

@@ -10,27 +10,44 @@ import { installInterruptHandler } from '../signals.ts';
 import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlags } from '../signoff-options.ts';
 
 export interface RunCliOptions extends SignoffFlags {
-  lab: string; plan: string; out: string; grep?: string; grepInvert?: string; tag?: string[]; replay?: string; shard?: string;
-  timings?: boolean; facts?: string;
+  lab: string;
+  plan: string;
+  out: string;
+  grep?: string;
+  grepInvert?: string;
+  tag?: string[];
+  replay?: string;
+  shard?: string;
+  timings?: boolean;
+  facts?: string;
 }
 
 export function register(program: Command): void {
-  withSignoffOptions(program
-    .command('run')
-    .description('run the plan on its hosts and write junit.xml, results.json, report.html, report.md and a folder per case')
-    .requiredOption('--lab <file>', 'lab inventory (YAML or JSON)')
-    .requiredOption('--plan <file>', 'qualification plan (YAML or JSON)')
-    .option('--out <dir>', 'report folder', `reports/run-${new Date().toISOString().replace(/[:.]/g, '-')}`)
-    .option('--grep <regex>', 'only cases whose id or title matches')
-    .option('--grep-invert <regex>', 'leave out cases whose id or title matches')
-    .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collectList)
-    .option('--replay <profiles>', 'answer from recorded host profiles instead of live hosts: DIR or NAME=DIR, comma-separated')
-    .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
-    .option('--facts <which>', 'host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the plan\'s facts, else all')
-    .option('--timings', 'print how long each phase took (start-up, connect + facts, cases, reports) on stderr'))
-    .action(async (o: RunCliOptions) => {
-      process.exitCode = await runCommand(o, process.argv.slice(2));
-    });
+  withSignoffOptions(
+    program
+      .command('run')
+      .description(
+        'run the plan on its hosts and write junit.xml, results.json, report.html, report.md and a folder per case',
+      )
+      .requiredOption('--lab <file>', 'lab inventory (YAML or JSON)')
+      .requiredOption('--plan <file>', 'qualification plan (YAML or JSON)')
+      .option('--out <dir>', 'report folder', `reports/run-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+      .option('--grep <regex>', 'only cases whose id or title matches')
+      .option('--grep-invert <regex>', 'leave out cases whose id or title matches')
+      .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collectList)
+      .option(
+        '--replay <profiles>',
+        'answer from recorded host profiles instead of live hosts: DIR or NAME=DIR, comma-separated',
+      )
+      .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
+      .option(
+        '--facts <which>',
+        "host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the plan's facts, else all",
+      )
+      .option('--timings', 'print how long each phase took (start-up, connect + facts, cases, reports) on stderr'),
+  ).action(async (o: RunCliOptions) => {
+    process.exitCode = await runCommand(o, process.argv.slice(2));
+  });
 }
 
 /** The whole `run`: bad input → 2 with nothing run; otherwise the verdict's code, or 130 when interrupted. */
@@ -40,7 +57,11 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
   const timings = new PhaseTimings();
   // What is needed only once the hosts have answered loads meanwhile, overlapping the connects and fact gathering
   // (module loading under tsx costs ~1 s of start-up otherwise).
-  const later = Promise.all([import('../../runner/run.ts'), import('../../report/signoff.ts'), import('../../report/write.ts')]);
+  const later = Promise.all([
+    import('../../runner/run.ts'),
+    import('../../report/signoff.ts'),
+    import('../../report/write.ts'),
+  ]);
   later.catch(() => {}); // awaited below
   // The transports (ssh2) load while the configs are read and validated; prepareRun's own import finds them cached.
   import('../../transport/create.ts').catch(() => {});
@@ -52,7 +73,9 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
       shard = o.shard ? parseShard(o.shard) : undefined;
-      const bindings = o.replay ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan) : undefined;
+      const bindings = o.replay
+        ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan)
+        : undefined;
       timings.mark('configs');
       const facts = o.facts === undefined ? undefined : parseFactSelection(o.facts);
       prepared = await prepareRun({ lab, plan, filter, bindings, shard, facts, signal: controller.signal });

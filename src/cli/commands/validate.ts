@@ -15,7 +15,9 @@ export function register(program: Command): void {
         const { lab, plan } = loadConfigs(o.lab, o.plan);
         const suites = await loadSuites(plan.suites);
         const hosts = selectHosts(lab, plan);
-        process.stdout.write(`ok: plan "${plan.name}": ${suites.length} suite(s) on ${hosts.length} of ${lab.hosts.length} host(s): ${hosts.map((h) => h.name).join(', ')}\n`);
+        process.stdout.write(
+          `ok: plan "${plan.name}": ${suites.length} suite(s) on ${hosts.length} of ${lab.hosts.length} host(s): ${hosts.map((h) => h.name).join(', ')}\n`,
+        );
         process.exitCode = EXIT.ok;
       } catch (err) {
         process.exitCode = badInputExit(err);

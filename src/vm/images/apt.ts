@@ -27,7 +27,8 @@ export async function candidateVersions(pkgs: string[]): Promise<Record<string, 
     if (name && cand && cand !== '(none)') result[name] = cand;
   }
   const missing = pkgs.filter((p) => !result[p]);
-  if (missing.length) throw new Error(`apt-cache policy: no candidate version for ${missing.join(', ')} (is the package name right?)`);
+  if (missing.length)
+    throw new Error(`apt-cache policy: no candidate version for ${missing.join(', ')} (is the package name right?)`);
   return result;
 }
 
@@ -45,7 +46,9 @@ async function aptCache(args: string[]): Promise<string> {
   try {
     const saved = JSON.parse(await readFile(file, 'utf8')) as typeof memo;
     if (saved.stamp === stamp) memo = saved;
-  } catch { /* no memo yet */ }
+  } catch {
+    /* no memo yet */
+  }
   const k = args.join(' ');
   if (memo.answers[k] !== undefined) return memo.answers[k];
   const out = await withUpdate(() => runLocal('apt-cache', args));

@@ -28,14 +28,24 @@ export interface ImageBootOptions {
 
 /** Pure: the VmSpec that boots an image (whose paths are already on the target host). */
 export function imageVmSpec(image: BuiltImage, o: ImageBootOptions): VmSpec {
-  const append = [image.append, o.run ? `hwqual.run=${o.run}` : '', o.script !== undefined ? `hwqual.script=${Buffer.from(o.script).toString('base64')}` : '', o.append ?? '']
-    .filter(Boolean).join(' ');
+  const append = [
+    image.append,
+    o.run ? `hwqual.run=${o.run}` : '',
+    o.script !== undefined ? `hwqual.script=${Buffer.from(o.script).toString('base64')}` : '',
+    o.append ?? '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const disks: DiskSpec[] = [];
   if (image.disk) disks.push({ path: image.disk.path, format: image.disk.format, overlay: true });
   disks.push(...(o.extraDisks ?? []));
   return {
     name: o.name ?? image.name,
-    accel: o.accel, cpu: o.cpu, machine: o.machine, memoryMiB: o.memoryMiB ?? (image.kind === 'tiny' ? 256 : 1024), vcpus: o.vcpus,
+    accel: o.accel,
+    cpu: o.cpu,
+    machine: o.machine,
+    memoryMiB: o.memoryMiB ?? (image.kind === 'tiny' ? 256 : 1024),
+    vcpus: o.vcpus,
     kernel: image.kernel ? { kernel: image.kernel, initrd: image.initrd, append } : undefined,
     disks,
     guestAgent: 'guestAgent' in image.readiness,
@@ -49,13 +59,19 @@ export async function launchImage(transport: Transport, image: BuiltImage, o: Im
   return launchVm(transport, imageVmSpec(onHost, o), { signal: o.signal, workDir: o.workDir });
 }
 
-export interface Ready { facts?: GuestFacts }
+export interface Ready {
+  facts?: GuestFacts;
+}
 
 /**
  * Wait for the image's readiness: its console regex (tiny: the ready marker, then the facts block, parsed) or
  * the guest agent answering guest-sync. A kernel panic ends the wait as a GuestPanicError (→ case failed).
  */
-export async function waitUntilReady(vm: Vm, image: BuiltImage, o: { timeoutMs: number; signal?: AbortSignal }): Promise<Ready> {
+export async function waitUntilReady(
+  vm: Vm,
+  image: BuiltImage,
+  o: { timeoutMs: number; signal?: AbortSignal },
+): Promise<Ready> {
   if ('console' in image.readiness) {
     await vm.waitForConsole(new RegExp(image.readiness.console), o);
     if (image.kind !== 'tiny') return {};
@@ -70,7 +86,10 @@ export async function waitUntilReady(vm: Vm, image: BuiltImage, o: { timeoutMs: 
     const watchSignal = o.signal ? AbortSignal.any([o.signal, stopWatch.signal]) : stopWatch.signal;
     const panicWatch = vm.waitForConsole(/(?!)/, { timeoutMs: o.timeoutMs + 60_000, signal: watchSignal });
     panicWatch.catch(() => {});
-    await Promise.race([agent.waitUntilReady({ timeoutMs: Math.max(1, deadline - Date.now()), signal: o.signal }), panicWatch]);
+    await Promise.race([
+      agent.waitUntilReady({ timeoutMs: Math.max(1, deadline - Date.now()), signal: o.signal }),
+      panicWatch,
+    ]);
   } finally {
     stopWatch.abort();
     agent.close();
@@ -79,10 +98,17 @@ export async function waitUntilReady(vm: Vm, image: BuiltImage, o: { timeoutMs: 
 }
 
 /** launchImage + waitUntilReady; on failure the VM is torn down and `consoleLog` is put on the error. */
-export async function bootImage(transport: Transport, image: BuiltImage, o: ImageBootOptions & { readyTimeoutMs?: number }): Promise<{ vm: Vm } & Ready> {
+export async function bootImage(
+  transport: Transport,
+  image: BuiltImage,
+  o: ImageBootOptions & { readyTimeoutMs?: number },
+): Promise<{ vm: Vm } & Ready> {
   const vm = await launchImage(transport, image, o);
   try {
-    const ready = await waitUntilReady(vm, image, { timeoutMs: o.readyTimeoutMs ?? defaultReadyMs(image), signal: o.signal });
+    const ready = await waitUntilReady(vm, image, {
+      timeoutMs: o.readyTimeoutMs ?? defaultReadyMs(image),
+      signal: o.signal,
+    });
     return { vm, ...ready };
   } catch (err) {
     await vm.teardown().catch(() => {});

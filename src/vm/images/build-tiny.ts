@@ -20,7 +20,9 @@ export function workloadSourcePath(): string {
 }
 
 /** What decides the tiny image's content: the recipe, the init script, the kernel and busybox versions. */
-export async function tinyKey(recipe: TinyRecipe): Promise<{ key: string; kernelPkg: string; versions: Record<string, string> }> {
+export async function tinyKey(
+  recipe: TinyRecipe,
+): Promise<{ key: string; kernelPkg: string; versions: Record<string, string> }> {
   const kernelPkg = await resolveMeta(recipe.kernelMeta);
   const versions = await candidateVersions([kernelPkg, 'busybox-static']);
   const init = await readFile(tinyInitPath(), 'utf8');
@@ -29,7 +31,11 @@ export async function tinyKey(recipe: TinyRecipe): Promise<{ key: string; kernel
 }
 
 /** Kernel from the Debian package + a busybox-static initramfs with the kernel's own virtio modules. */
-export async function buildTiny(recipe: TinyRecipe, outDir: string, work: string): Promise<Omit<BuiltImage, 'key' | 'builtAt' | 'buildMs'>> {
+export async function buildTiny(
+  recipe: TinyRecipe,
+  outDir: string,
+  work: string,
+): Promise<Omit<BuiltImage, 'key' | 'builtAt' | 'buildMs'>> {
   const { kernelPkg, versions } = await tinyKey(recipe);
   const kernelRoot = join(work, 'kernel');
   const bbRoot = join(work, 'busybox');
@@ -40,11 +46,14 @@ export async function buildTiny(recipe: TinyRecipe, outDir: string, work: string
   const release = (await readdir(join(kernelRoot, 'lib/modules')))[0];
   const modDir = join(kernelRoot, 'lib/modules', release);
   await runLocal('depmod', ['-b', kernelRoot, release]); // modules.dep is made at install time, not shipped
-  const order = moduleLoadOrder(recipe.modules,
+  const order = moduleLoadOrder(
+    recipe.modules,
     await readFile(join(modDir, 'modules.dep'), 'utf8'),
-    await readFile(join(modDir, 'modules.builtin'), 'utf8').catch(() => ''));
+    await readFile(join(modDir, 'modules.builtin'), 'utf8').catch(() => ''),
+  );
 
-  for (const d of ['bin', 'etc/hwqual', 'lib/modules', 'proc', 'sys', 'dev', 'tmp']) await mkdir(join(initramfs, d), { recursive: true });
+  for (const d of ['bin', 'etc/hwqual', 'lib/modules', 'proc', 'sys', 'dev', 'tmp'])
+    await mkdir(join(initramfs, d), { recursive: true });
   await copyFile(join(bbRoot, 'bin/busybox'), join(initramfs, 'bin/busybox'));
   await copyFile(tinyInitPath(), join(initramfs, 'init'));
   await runLocal('gcc', ['-static', '-O2', '-o', join(initramfs, 'bin/hwqual-workload'), workloadSourcePath()]);
@@ -63,11 +72,18 @@ export async function buildTiny(recipe: TinyRecipe, outDir: string, work: string
 
   await mkdir(outDir, { recursive: true });
   await copyFile(join(kernelRoot, 'boot', `vmlinuz-${release}`), join(outDir, 'vmlinuz'));
-  await runShell(`find . | sort | cpio -o -H newc --quiet | gzip -1 > '${join(outDir, 'initrd.img')}'`, { cwd: initramfs });
+  await runShell(`find . | sort | cpio -o -H newc --quiet | gzip -1 > '${join(outDir, 'initrd.img')}'`, {
+    cwd: initramfs,
+  });
   return {
-    name: recipe.name, kind: 'tiny', title: recipe.title,
-    kernel: join(outDir, 'vmlinuz'), initrd: join(outDir, 'initrd.img'), append: TINY_APPEND,
-    readiness: { console: TINY_READY }, versions: { ...versions, kernelRelease: release },
+    name: recipe.name,
+    kind: 'tiny',
+    title: recipe.title,
+    kernel: join(outDir, 'vmlinuz'),
+    initrd: join(outDir, 'initrd.img'),
+    append: TINY_APPEND,
+    readiness: { console: TINY_READY },
+    versions: { ...versions, kernelRelease: release },
   };
 }
 

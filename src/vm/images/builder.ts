@@ -7,7 +7,9 @@ import { buildTiny, tinyKey } from './build-tiny.ts';
 import { imageDir, imagesCacheDir, pruneOtherKeys, readManifest, withImageLock } from './cache.ts';
 import { recipeByName, type ImageRecipe } from './recipes.ts';
 
-export interface EnsureOptions { log?: (line: string) => void }
+export interface EnsureOptions {
+  log?: (line: string) => void;
+}
 
 const inProcess = new Map<string, Promise<BuiltImage>>();
 
@@ -36,11 +38,16 @@ async function doEnsure(name: string, options: EnsureOptions): Promise<BuiltImag
     const work = await mkdtemp(join(imagesCacheDir(), name, '.build-'));
     try {
       const stage = join(work, 'out');
-      const built = recipe.kind === 'tiny' ? await buildTiny(recipe, stage, work) : await buildDebian(recipe, stage, work);
+      const built =
+        recipe.kind === 'tiny' ? await buildTiny(recipe, stage, work) : await buildDebian(recipe, stage, work);
       const final = imageDir(name, key);
       const manifest: BuiltImage = {
-        ...built, key, builtAt: new Date().toISOString(), buildMs: Math.round(performance.now() - t0),
-        kernel: built.kernel && join(final, 'vmlinuz'), initrd: built.initrd && join(final, 'initrd.img'),
+        ...built,
+        key,
+        builtAt: new Date().toISOString(),
+        buildMs: Math.round(performance.now() - t0),
+        kernel: built.kernel && join(final, 'vmlinuz'),
+        initrd: built.initrd && join(final, 'initrd.img'),
         disk: built.disk && { ...built.disk, path: join(final, 'disk.qcow2') },
       };
       await writeFile(join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -33,7 +33,11 @@ export async function readManifest(name: string, key: string): Promise<BuiltImag
 /** The newest built version of an image, whatever its key (for `images list` and offline use). */
 export async function latestManifest(name: string): Promise<BuiltImage | undefined> {
   let keys: string[];
-  try { keys = await readdir(join(imagesCacheDir(), name)); } catch { return undefined; }
+  try {
+    keys = await readdir(join(imagesCacheDir(), name));
+  } catch {
+    return undefined;
+  }
   const all = (await Promise.all(keys.map((k) => readManifest(name, k)))).filter((m): m is BuiltImage => !!m);
   return all.sort((a, b) => b.builtAt.localeCompare(a.builtAt))[0];
 }
@@ -64,7 +68,10 @@ export async function withImageLock<T>(name: string, fn: () => Promise<T>, waitM
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (owner && !alive(owner)) { await unlink(lock).catch(() => {}); continue; }
+      if (owner && !alive(owner)) {
+        await unlink(lock).catch(() => {});
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`image ${name}: lock ${lock} held by pid ${owner} for too long`);
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -77,5 +84,10 @@ export async function withImageLock<T>(name: string, fn: () => Promise<T>, waitM
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -9,7 +9,14 @@ export function moduleLoadOrder(wanted: readonly string[], modulesDep: string, m
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const path = line.slice(0, colon).trim();
-    deps.set(path, line.slice(colon + 1).trim().split(/\s+/).filter(Boolean));
+    deps.set(
+      path,
+      line
+        .slice(colon + 1)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean),
+    );
     byName.set(moduleName(path), path);
   }
   const builtin = new Set(modulesBuiltin.split('\n').filter(Boolean).map(moduleName));

@@ -26,18 +26,52 @@ export type ImageRecipe = TinyRecipe | DebianRecipe;
 
 const TINY_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_console', 'virtio_rng'];
 
-const DEBIAN_BASE = ['systemd', 'systemd-sysv', 'udev', 'qemu-guest-agent', 'linux-image-cloud-amd64', 'initramfs-tools',
-  'kmod', 'cryptsetup-bin', 'iproute2',
+const DEBIAN_BASE = [
+  'systemd',
+  'systemd-sysv',
+  'udev',
+  'qemu-guest-agent',
+  'linux-image-cloud-amd64',
+  'initramfs-tools',
+  'kmod',
+  'cryptsetup-bin',
+  'iproute2',
   // logind (ACPI power button) and `shutdown +0` (qemu-ga's guest-shutdown) need the system bus.
-  'dbus'];
+  'dbus',
+];
 
 export const RECIPES: readonly ImageRecipe[] = [
-  { kind: 'tiny', name: 'tiny', title: 'busybox initramfs, Debian cloud kernel', kernelMeta: 'linux-image-cloud-amd64', modules: TINY_MODULES },
-  { kind: 'tiny', name: 'tiny-generic', title: 'busybox initramfs, Debian generic kernel', kernelMeta: 'linux-image-amd64', modules: TINY_MODULES },
-  { kind: 'debian', name: 'debian12', title: 'Debian 12 (debootstrap, systemd, qemu-guest-agent)', suite: 'bookworm', include: DEBIAN_BASE, diskSize: '1536M' },
   {
-    kind: 'debian', name: 'debian12-cloudinit', title: 'Debian 12 with cloud-init (NoCloud)', suite: 'bookworm',
-    include: DEBIAN_BASE, extraPackages: ['cloud-init'], diskSize: '2048M', cloudInit: true,
+    kind: 'tiny',
+    name: 'tiny',
+    title: 'busybox initramfs, Debian cloud kernel',
+    kernelMeta: 'linux-image-cloud-amd64',
+    modules: TINY_MODULES,
+  },
+  {
+    kind: 'tiny',
+    name: 'tiny-generic',
+    title: 'busybox initramfs, Debian generic kernel',
+    kernelMeta: 'linux-image-amd64',
+    modules: TINY_MODULES,
+  },
+  {
+    kind: 'debian',
+    name: 'debian12',
+    title: 'Debian 12 (debootstrap, systemd, qemu-guest-agent)',
+    suite: 'bookworm',
+    include: DEBIAN_BASE,
+    diskSize: '1536M',
+  },
+  {
+    kind: 'debian',
+    name: 'debian12-cloudinit',
+    title: 'Debian 12 with cloud-init (NoCloud)',
+    suite: 'bookworm',
+    include: DEBIAN_BASE,
+    extraPackages: ['cloud-init'],
+    diskSize: '2048M',
+    cloudInit: true,
   },
 ];
 

@@ -30,10 +30,16 @@ async function doStage(transport: Transport, image: BuiltImage, signal?: AbortSi
   const dir = `${REMOTE_ROOT}/${image.name}-${image.key}`;
   const remote = (p: string | undefined) => (p ? `${dir}/${basename(p)}` : undefined);
   const result: BuiltImage = {
-    ...image, kernel: remote(image.kernel), initrd: remote(image.initrd),
+    ...image,
+    kernel: remote(image.kernel),
+    initrd: remote(image.initrd),
     disk: image.disk && { ...image.disk, path: `${dir}/${basename(image.disk.path)}` },
   };
-  const have = await transport.exec(`test -f ${shellQuote(`${dir}/.complete`)}`, { timeoutMs: 15_000, signal, readOnly: true });
+  const have = await transport.exec(`test -f ${shellQuote(`${dir}/.complete`)}`, {
+    timeoutMs: 15_000,
+    signal,
+    readOnly: true,
+  });
   if (have.exitCode === 0) return result;
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   await run(transport, `mkdir -p ${shellQuote(tmp)}`, signal);
@@ -41,7 +47,11 @@ async function doStage(transport: Transport, image: BuiltImage, signal?: AbortSi
     for (const file of [image.kernel, image.initrd, image.disk?.path].filter((f): f is string => !!f)) {
       await copyFile(transport, file, `${tmp}/${basename(file)}`, signal);
     }
-    await run(transport, `touch ${shellQuote(`${tmp}/.complete`)} && rm -rf ${shellQuote(dir)} && mv ${shellQuote(tmp)} ${shellQuote(dir)}`, signal);
+    await run(
+      transport,
+      `touch ${shellQuote(`${tmp}/.complete`)} && rm -rf ${shellQuote(dir)} && mv ${shellQuote(tmp)} ${shellQuote(dir)}`,
+      signal,
+    );
   } catch (err) {
     await transport.exec(`rm -rf ${shellQuote(tmp)}`, { timeoutMs: 60_000 }).catch(() => {});
     throw err;
@@ -64,11 +74,19 @@ async function copyFile(transport: Transport, local: string, remote: string, sig
     await fh.close();
   }
   const r = await run(transport, `stat -c %s ${shellQuote(remote)}`, signal);
-  if (Number(r.trim()) !== size) throw new HwqualError('E_VM', `copy of ${local} to ${transport.host}:${remote}: ${r.trim()} bytes, expected ${size}`, { host: transport.host });
+  if (Number(r.trim()) !== size)
+    throw new HwqualError(
+      'E_VM',
+      `copy of ${local} to ${transport.host}:${remote}: ${r.trim()} bytes, expected ${size}`,
+      { host: transport.host },
+    );
 }
 
 async function run(transport: Transport, cmd: string, signal?: AbortSignal): Promise<string> {
   const r = await transport.exec(cmd, { timeoutMs: 300_000, signal });
-  if (r.exitCode !== 0) throw new HwqualError('E_VM', `staging image on ${transport.host}: ${cmd}: ${r.stderr.trim()}`, { host: transport.host });
+  if (r.exitCode !== 0)
+    throw new HwqualError('E_VM', `staging image on ${transport.host}: ${cmd}: ${r.stderr.trim()}`, {
+      host: transport.host,
+    });
   return r.stdout;
 }

@@ -53,7 +53,8 @@ export class ConvergenceDetector {
       const found = this.onPass(s);
       if (found) return found;
     }
-    if (s.t >= this.o.deadlineMs) return this.verdict(s, `no completion within ${(this.o.deadlineMs / 1000).toFixed(1)} s`);
+    if (s.t >= this.o.deadlineMs)
+      return this.verdict(s, `no completion within ${(this.o.deadlineMs / 1000).toFixed(1)} s`);
     return undefined;
   }
 
@@ -79,7 +80,10 @@ export class ConvergenceDetector {
     const window = Array.from({ length: k + 1 }, (_, i) => this.remainingAtPass.get(s.syncCount - i));
     const aboveLimit = window.every((p) => p !== undefined && (p.expected ?? Infinity) > this.o.downtimeLimitMs);
     if (before && s.syncCount - k >= Math.max(2, this.throttledFrom) && s.remaining >= before.remaining && aboveLimit) {
-      return this.verdict(s, `remaining ${mib(s.remaining)} MiB did not shrink over ${k} passes${atMax}, expected downtime ${s.expectedDowntimeMs ?? '?'} ms > limit ${this.o.downtimeLimitMs} ms`);
+      return this.verdict(
+        s,
+        `remaining ${mib(s.remaining)} MiB did not shrink over ${k} passes${atMax}, expected downtime ${s.expectedDowntimeMs ?? '?'} ms > limit ${this.o.downtimeLimitMs} ms`,
+      );
     }
     return undefined;
   }
@@ -91,7 +95,8 @@ export class ConvergenceDetector {
 
   private verdict(s: MigrationSample, why: string): Diagnosis {
     return {
-      kind: 'not-converging', certainAtPass: s.syncCount,
+      kind: 'not-converging',
+      certainAtPass: s.syncCount,
       message: `does not converge: ${why}, ${s.syncCount} passes in ${(s.t / 1000).toFixed(1)} s`,
     };
   }

@@ -14,7 +14,10 @@ export interface LabEndpoints {
  * that order (E_USAGE for one the lab does not have); default: every host. If a connection fails, the others are
  * closed before the error is thrown.
  */
-export async function openLabEndpoints(labFile: string, o: { names?: string[]; signal?: AbortSignal } = {}): Promise<LabEndpoints> {
+export async function openLabEndpoints(
+  labFile: string,
+  o: { names?: string[]; signal?: AbortSignal } = {},
+): Promise<LabEndpoints> {
   const lab = loadLab(labFile);
   const hosts = (o.names ?? lab.hosts.map((h) => h.name)).map((name) => {
     const h = lab.hosts.find((x) => x.name === name);
@@ -22,7 +25,9 @@ export async function openLabEndpoints(labFile: string, o: { names?: string[]; s
     return h;
   });
   const ends = hosts.map((h) => ({ name: h.name, transport: createTransport(h, lab), address: h.address }));
-  const close = async () => { await Promise.all(ends.map((e) => e.transport.close().catch(() => {}))); };
+  const close = async () => {
+    await Promise.all(ends.map((e) => e.transport.close().catch(() => {})));
+  };
   try {
     await Promise.all(ends.map((e) => e.transport.connect(o.signal)));
   } catch (err) {

@@ -56,7 +56,14 @@ export interface ConvergenceMap {
  */
 export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
   const log = g.log ?? (() => {});
-  const base = { source: g.source, destination: g.destination, image: g.image, signal: g.signal, nova: g.nova ?? NOVA_DEFAULTS, deadlineMs: g.deadlineMs ?? 30_000 };
+  const base = {
+    source: g.source,
+    destination: g.destination,
+    image: g.image,
+    signal: g.signal,
+    nova: g.nova ?? NOVA_DEFAULTS,
+    deadlineMs: g.deadlineMs ?? 30_000,
+  };
   const cal = await runMigration({ ...base, guest: { ...g.guest, dirtyMiBps: 0 }, strategy: 'precopy', tuning: {} });
   const h = cal.hops[0];
   const ramBytes = h.metrics.transferredBytes ?? 0;
@@ -67,34 +74,76 @@ export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
     for (const bw of g.bandwidth) {
       for (const dirty of g.dirty) {
         if (g.signal?.aborted) break;
-        const cell = await runCell(g, base, strategy, dirty, bw, { ramBytes, bandwidth: Math.min(bw * MiB, throughput || Infinity) });
-        log(`${strategy} dirty ${dirty} MiB/s, bandwidth ${bw} MiB/s: ${cell.outcome}${cell.totalMs ? ` in ${cell.totalMs} ms` : ''}${cell.diagnosis ? ` — ${cell.diagnosis}` : ''}`);
+        const cell = await runCell(g, base, strategy, dirty, bw, {
+          ramBytes,
+          bandwidth: Math.min(bw * MiB, throughput || Infinity),
+        });
+        log(
+          `${strategy} dirty ${dirty} MiB/s, bandwidth ${bw} MiB/s: ${cell.outcome}${cell.totalMs ? ` in ${cell.totalMs} ms` : ''}${cell.diagnosis ? ` — ${cell.diagnosis}` : ''}`,
+        );
         cells.push(cell);
       }
     }
   }
-  return { pair: [g.source.name, g.destination.name], calibration: { transferredMiB: mib(ramBytes), throughputMiBps: mib(throughput), totalMs: h.metrics.totalMs ?? 0 }, cells };
+  return {
+    pair: [g.source.name, g.destination.name],
+    calibration: { transferredMiB: mib(ramBytes), throughputMiBps: mib(throughput), totalMs: h.metrics.totalMs ?? 0 },
+    cells,
+  };
 }
 
-async function runCell(g: GridRequest, base: Omit<Parameters<typeof runMigration>[0], 'guest' | 'strategy' | 'tuning'>, strategy: Strategy, dirty: number, bw: number,
-  model: { ramBytes: number; bandwidth: number }): Promise<GridCell> {
+async function runCell(
+  g: GridRequest,
+  base: Omit<Parameters<typeof runMigration>[0], 'guest' | 'strategy' | 'tuning'>,
+  strategy: Strategy,
+  dirty: number,
+  bw: number,
+  model: { ramBytes: number; bandwidth: number },
+): Promise<GridCell> {
   try {
-    const run = await runMigration({ ...base, guest: { ...g.guest, dirtyMiBps: dirty }, strategy, tuning: { maxBandwidth: bw * MiB, downtimeLimitMs: g.downtimeLimitMs }, model });
+    const run = await runMigration({
+      ...base,
+      guest: { ...g.guest, dirtyMiBps: dirty },
+      strategy,
+      tuning: { maxBandwidth: bw * MiB, downtimeLimitMs: g.downtimeLimitMs },
+      model,
+    });
     const h = run.hops[0];
     const wall = h.window.to - h.window.from;
     return {
-      strategy, dirtyMiBps: dirty, bandwidthMiBps: bw, outcome: h.outcome, ...(h.diagnosis && { diagnosis: h.diagnosis }),
-      totalMs: h.metrics.totalMs, downtimeMs: h.metrics.downtimeMs, blackoutMs: h.metrics.blackoutMs, passes: h.metrics.passes ?? h.passes.at(-1)?.pass,
+      strategy,
+      dirtyMiBps: dirty,
+      bandwidthMiBps: bw,
+      outcome: h.outcome,
+      ...(h.diagnosis && { diagnosis: h.diagnosis }),
+      totalMs: h.metrics.totalMs,
+      downtimeMs: h.metrics.downtimeMs,
+      blackoutMs: h.metrics.blackoutMs,
+      passes: h.metrics.passes ?? h.passes.at(-1)?.pass,
       measuredDirtyMiBps: run.dirtyRateMiBps,
-      predicted: { converges: run.prediction.converges, totalMs: run.prediction.totalMs, downtimeMs: run.prediction.downtimeMs, passes: run.prediction.passes },
+      predicted: {
+        converges: run.prediction.converges,
+        totalMs: run.prediction.totalMs,
+        downtimeMs: run.prediction.downtimeMs,
+        passes: run.prediction.passes,
+      },
       ...(h.predictionError !== undefined && { predictionError: h.predictionError }),
-      ...(h.outcome === 'completed' && h.metrics.totalMs && { overheadRatio: Math.round((wall / h.metrics.totalMs) * 1000) / 1000 }),
-      ...(h.outcome === 'not-converging' && { calledAtPass: h.passes.at(-1)?.pass, certainAtPass: h.passes.find((p, i) => p.pass >= 3 && i > 0 && p.remaining >= h.passes[i - 1].remaining)?.pass }),
+      ...(h.outcome === 'completed' &&
+        h.metrics.totalMs && { overheadRatio: Math.round((wall / h.metrics.totalMs) * 1000) / 1000 }),
+      ...(h.outcome === 'not-converging' && {
+        calledAtPass: h.passes.at(-1)?.pass,
+        certainAtPass: h.passes.find((p, i) => p.pass >= 3 && i > 0 && p.remaining >= h.passes[i - 1].remaining)?.pass,
+      }),
       nova: h.nova?.message,
     };
   } catch (err) {
     return {
-      strategy, dirtyMiBps: dirty, bandwidthMiBps: bw, outcome: 'error', measuredDirtyMiBps: 0, error: (err as Error).message,
+      strategy,
+      dirtyMiBps: dirty,
+      bandwidthMiBps: bw,
+      outcome: 'error',
+      measuredDirtyMiBps: 0,
+      error: (err as Error).message,
       predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 0 },
     };
   }
@@ -102,7 +151,10 @@ async function runCell(g: GridRequest, base: Omit<Parameters<typeof runMigration
 
 /** The map as a Markdown table. */
 export function formatConvergenceMap(m: ConvergenceMap): string {
-  const rows = m.cells.map((c) => `| ${c.strategy} | ${c.dirtyMiBps} | ${c.bandwidthMiBps} | ${c.outcome} | ${c.totalMs ?? '–'} | ${c.downtimeMs ?? '–'} | ${c.blackoutMs ?? '–'} | ${c.passes ?? '–'} | ${c.measuredDirtyMiBps} | ${c.predicted.converges ? `converges, ${c.predicted.totalMs} ms, ${c.predicted.downtimeMs} ms` : 'does not converge'} | ${c.predictionError !== undefined ? `${Math.round(c.predictionError * 100)} %` : '–'} | ${c.diagnosis ?? c.error ?? ''} | ${c.nova ?? ''} |`);
+  const rows = m.cells.map(
+    (c) =>
+      `| ${c.strategy} | ${c.dirtyMiBps} | ${c.bandwidthMiBps} | ${c.outcome} | ${c.totalMs ?? '–'} | ${c.downtimeMs ?? '–'} | ${c.blackoutMs ?? '–'} | ${c.passes ?? '–'} | ${c.measuredDirtyMiBps} | ${c.predicted.converges ? `converges, ${c.predicted.totalMs} ms, ${c.predicted.downtimeMs} ms` : 'does not converge'} | ${c.predictionError !== undefined ? `${Math.round(c.predictionError * 100)} %` : '–'} | ${c.diagnosis ?? c.error ?? ''} | ${c.nova ?? ''} |`,
+  );
   return [
     `Convergence map ${m.pair[0]} → ${m.pair[1]} (calibration: ${m.calibration.transferredMiB} MiB at ${m.calibration.throughputMiBps} MiB/s)`,
     '',

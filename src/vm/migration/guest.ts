@@ -19,7 +19,11 @@ export interface WorkloadGuest {
   dirtyMiBps: number;
 }
 
-export interface GuestHandle { vm: Vm; hb: HeartbeatStream; label: string }
+export interface GuestHandle {
+  vm: Vm;
+  hb: HeartbeatStream;
+  label: string;
+}
 
 /**
  * Kernel command line of the workload guest. `sysrq_always_enabled` lets hwqual ask a silent guest for its
@@ -29,7 +33,15 @@ export interface GuestHandle { vm: Vm; hb: HeartbeatStream; label: string }
  * survived without it before the padding existed). KVM needs no such flag.
  */
 export function workloadAppend(g: WorkloadGuest): string {
-  return [`hwqual.wss=${g.wssMiB}`, `hwqual.dirty=${g.dirtyMiBps}`, 'hwqual.hb=/dev/ttyS1', 'sysrq_always_enabled', g.accel === 'tcg' ? 'pti=on' : ''].filter(Boolean).join(' ');
+  return [
+    `hwqual.wss=${g.wssMiB}`,
+    `hwqual.dirty=${g.dirtyMiBps}`,
+    'hwqual.hb=/dev/ttyS1',
+    'sysrq_always_enabled',
+    g.accel === 'tcg' ? 'pti=on' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
@@ -57,17 +69,35 @@ export function tcgMigrationPadKiB(accel: Accel, env: NodeJS.ProcessEnv = proces
  * Start the workload guest on a host: the tiny image with `hwqual.run=workload`, its heartbeat port as a unix
  * socket in the VM's work dir, streamed to the controller. With `incoming` it is a migration destination.
  */
-export async function launchWorkloadGuest(transport: Transport, label: string, image: BuiltImage, g: WorkloadGuest, collector: LineCollector,
-  o: { incoming?: string; signal?: AbortSignal } = {}): Promise<GuestHandle> {
+export async function launchWorkloadGuest(
+  transport: Transport,
+  label: string,
+  image: BuiltImage,
+  g: WorkloadGuest,
+  collector: LineCollector,
+  o: { incoming?: string; signal?: AbortSignal } = {},
+): Promise<GuestHandle> {
   const onHost = await stageImage(transport, image, o.signal);
   const workDir = `/tmp/hwqual-vms/mig-${label}-${randomBytes(6).toString('hex')}`;
   const hbSocket = `${workDir}/hb.sock`;
   const spec = imageVmSpec(onHost, {
-    accel: g.accel, cpu: g.cpu, machine: g.machine, memoryMiB: g.memoryMiB, run: 'workload', append: workloadAppend(g),
-    incoming: o.incoming, name: `mig-${label}`,
+    accel: g.accel,
+    cpu: g.cpu,
+    machine: g.machine,
+    memoryMiB: g.memoryMiB,
+    run: 'workload',
+    append: workloadAppend(g),
+    incoming: o.incoming,
+    name: `mig-${label}`,
   });
   spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
-  spec.extraArgs = [...(spec.extraArgs ?? []), '-chardev', `socket,id=hb,path=${hbSocket},server=on,wait=off`, '-serial', 'chardev:hb'];
+  spec.extraArgs = [
+    ...(spec.extraArgs ?? []),
+    '-chardev',
+    `socket,id=hb,path=${hbSocket},server=on,wait=off`,
+    '-serial',
+    'chardev:hb',
+  ];
   const vm = await launchVm(transport, spec, { signal: o.signal, workDir });
   try {
     const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });

@@ -16,7 +16,13 @@ export class HeartbeatStream {
 
   private constructor(readonly label: string) {}
 
-  static async open(transport: Transport, socket: string, label: string, collector: LineCollector, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<HeartbeatStream> {
+  static async open(
+    transport: Transport,
+    socket: string,
+    label: string,
+    collector: LineCollector,
+    o: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<HeartbeatStream> {
     const hb = new HeartbeatStream(label);
     const deadline = Date.now() + (o.timeoutMs ?? 20_000);
     for (;;) {
@@ -28,9 +34,16 @@ export class HeartbeatStream {
         await sleep(200, o.signal);
       }
     }
-    hb.stream.on('data', (chunk: Buffer) => { hb.received += chunk.length; collector.feed(label, chunk.toString('utf8'), Date.now()); });
-    hb.stream.on('error', (err: Error) => { hb.ended ??= `error: ${err.message}`; });
-    hb.stream.on('close', () => { hb.ended ??= 'closed'; });
+    hb.stream.on('data', (chunk: Buffer) => {
+      hb.received += chunk.length;
+      collector.feed(label, chunk.toString('utf8'), Date.now());
+    });
+    hb.stream.on('error', (err: Error) => {
+      hb.ended ??= `error: ${err.message}`;
+    });
+    hb.stream.on('close', () => {
+      hb.ended ??= 'closed';
+    });
     return hb;
   }
 

@@ -1,7 +1,20 @@
 /** Guest heartbeat and integrity lines (fixtures/workload) as they arrive, timestamped on arrival. Pure. */
 
-export interface HeartbeatLine { host: string; at: number; counter: number; guestMs: number; writes: number }
-export interface IntegrityLine { host: string; at: number; ok: boolean; checks: number; demand: boolean; text: string }
+export interface HeartbeatLine {
+  host: string;
+  at: number;
+  counter: number;
+  guestMs: number;
+  writes: number;
+}
+export interface IntegrityLine {
+  host: string;
+  at: number;
+  ok: boolean;
+  checks: number;
+  demand: boolean;
+  text: string;
+}
 
 const HB = /^HWQUAL-HB (\d+) (\d+) (\d+)$/;
 const INTEGRITY = /^HWQUAL-INTEGRITY (ok|fail) checks=(\d+).*$/;
@@ -22,9 +35,22 @@ export class LineCollector {
 
   private add(host: string, line: string, at: number): void {
     const hb = HB.exec(line);
-    if (hb) { this.heartbeats.push({ host, at, counter: Number(hb[1]), guestMs: Number(hb[2]), writes: Number(hb[3]) }); return; }
+    if (hb) {
+      this.heartbeats.push({ host, at, counter: Number(hb[1]), guestMs: Number(hb[2]), writes: Number(hb[3]) });
+      return;
+    }
     const ig = INTEGRITY.exec(line);
-    if (ig) { this.integrity.push({ host, at, ok: ig[1] === 'ok', checks: Number(ig[2]), demand: / demand$/.test(line), text: line }); return; }
+    if (ig) {
+      this.integrity.push({
+        host,
+        at,
+        ok: ig[1] === 'ok',
+        checks: Number(ig[2]),
+        demand: / demand$/.test(line),
+        text: line,
+      });
+      return;
+    }
     if (line.trim()) this.other.push({ host, at, text: line });
   }
 }
@@ -42,7 +68,10 @@ export interface HeartbeatAnalysis {
   firstOn: Record<string, number>;
 }
 
-export function analyzeHeartbeats(lines: readonly HeartbeatLine[], window: { from: number; to: number }): HeartbeatAnalysis {
+export function analyzeHeartbeats(
+  lines: readonly HeartbeatLine[],
+  window: { from: number; to: number },
+): HeartbeatAnalysis {
   const all = [...lines].sort((a, b) => a.at - b.at);
   const inWin = all.filter((l) => l.at >= window.from && l.at <= window.to);
   let blackoutMs = 0;
@@ -53,16 +82,23 @@ export function analyzeHeartbeats(lines: readonly HeartbeatLine[], window: { fro
     gaps.push(d);
     if (d > blackoutMs) {
       blackoutMs = d;
-      gap = { before: { host: inWin[i - 1].host, counter: inWin[i - 1].counter }, after: { host: inWin[i].host, counter: inWin[i].counter } };
+      gap = {
+        before: { host: inWin[i - 1].host, counter: inWin[i - 1].counter },
+        after: { host: inWin[i].host, counter: inWin[i].counter },
+      };
     }
   }
   const resets: HeartbeatAnalysis['resets'] = [];
   for (let i = 1; i < all.length; i++) {
-    if (all[i].counter <= all[i - 1].counter) resets.push({ host: all[i].host, from: all[i - 1].counter, to: all[i].counter });
+    if (all[i].counter <= all[i - 1].counter)
+      resets.push({ host: all[i].host, from: all[i - 1].counter, to: all[i].counter });
   }
   const lastOn: Record<string, number> = {};
   const firstOn: Record<string, number> = {};
-  for (const l of all) { lastOn[l.host] = l.counter; firstOn[l.host] ??= l.counter; }
+  for (const l of all) {
+    lastOn[l.host] = l.counter;
+    firstOn[l.host] ??= l.counter;
+  }
   return { blackoutMs: Math.round(blackoutMs), gap, cadenceMs: median(gaps), resets, lastOn, firstOn };
 }
 

@@ -13,7 +13,11 @@ import { passesOf, strategyMetrics, toSample } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
 import type { Diagnosis, MigrationSample } from './types.ts';
 
-export interface Endpoint { name: string; transport: Transport; address: string }
+export interface Endpoint {
+  name: string;
+  transport: Transport;
+  address: string;
+}
 
 /**
  * A fault injected into the first hop, `afterMs` after `migrate` — or, with `after: 'postcopy'`, after the post-copy
@@ -21,7 +25,13 @@ export interface Endpoint { name: string; transport: Transport; address: string 
  */
 export type Fault =
   | { kind: 'kill-destination'; afterMs: number; after?: 'start' | 'postcopy' }
-  | { kind: 'link-down'; afterMs: number; after?: 'start' | 'postcopy'; setLink: (state: 'up' | 'down') => Promise<void>; downForMs: number };
+  | {
+      kind: 'link-down';
+      afterMs: number;
+      after?: 'start' | 'postcopy';
+      setLink: (state: 'up' | 'down') => Promise<void>;
+      downForMs: number;
+    };
 
 /** What every migration is given: the two ends, the guest and how to migrate it. */
 export interface MigrationBasics {
@@ -55,11 +65,16 @@ const FINAL = new Set(['completed', 'failed', 'cancelled']);
  * both sides read back, `migrate`, query-migrate every `sampleMs`, post-copy switch, fault injection, and the
  * non-convergence/stall detector (then `migrate_cancel`). Returns the raw hop and the destination handle.
  */
-export async function migrateHop(src: GuestHandle, req: HopRequest, collector: LineCollector): Promise<{ report: HopReport; dst?: GuestHandle }> {
+export async function migrateHop(
+  src: GuestHandle,
+  req: HopRequest,
+  collector: LineCollector,
+): Promise<{ report: HopReport; dst?: GuestHandle }> {
   const { source: A, destination: B, signal, log } = req;
   const settings = strategySettings(req.strategy, req.tuning);
   const { dst, uri } = await startDestination(req, collector);
-  if (req.strategy === 'postcopy' && req.postcopyBandwidth !== undefined) settings.source.parameters['max-postcopy-bandwidth'] = Math.round(req.postcopyBandwidth);
+  if (req.strategy === 'postcopy' && req.postcopyBandwidth !== undefined)
+    settings.source.parameters['max-postcopy-bandwidth'] = Math.round(req.postcopyBandwidth);
   try {
     if (req.strategy === 'postcopy') await reconnectQmp(dst, B, signal); // OOB, for a recovery if the link fails
     await applySettings(src.vm.qmp, settings.source, `${A.name} (source)`, signal);
@@ -69,7 +84,10 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
     throw err;
   }
   const detector = new ConvergenceDetector({
-    downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300, maxBandwidth: req.tuning.maxBandwidth, deadlineMs: req.deadlineMs, stallMs: req.stallMs,
+    downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300,
+    maxBandwidth: req.tuning.maxBandwidth,
+    deadlineMs: req.deadlineMs,
+    stallMs: req.stallMs,
     ...(req.strategy === 'auto-converge' && { throttleMax: req.tuning.maxCpuThrottle ?? 99 }),
   });
   const eventsFrom = src.vm.qmp.events.length;
@@ -88,20 +106,39 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
     const s = toSample(info, now);
     samples.push(s);
     if (FINAL.has(s.status)) break;
-    if (req.strategy === 'postcopy' && postcopyAt === undefined && s.status === 'active' && s.syncCount >= (req.postcopyAfterPass ?? 2)) {
+    if (
+      req.strategy === 'postcopy' &&
+      postcopyAt === undefined &&
+      s.status === 'active' &&
+      s.syncCount >= (req.postcopyAfterPass ?? 2)
+    ) {
       postcopyAt = now;
       log(`pass ${s.syncCount}: migrate-start-postcopy`);
       await src.vm.qmp.migrateStartPostcopy({ signal });
     }
-    if (req.fault && fault === undefined && faultDue(req.fault, s.status, now, postcopyAt)) fault = await injectFault(req.fault, dst, B, now, log);
+    if (req.fault && fault === undefined && faultDue(req.fault, s.status, now, postcopyAt))
+      fault = await injectFault(req.fault, dst, B, now, log);
     diagnosis ??= detector.observe(s) ?? pausedByQemu(s.status, info);
     if (diagnosis) {
       log(diagnosis.message);
       if (s.status === 'postcopy-active' || s.status === 'postcopy-paused') {
         // Past the switchover the guest cannot go back to A: pause, wait for the link, resume (QEMU's recovery).
-        ({ record: recovery, info } = await recoverPostcopy({
-          src, dst, source: A, destination: B, collector, t0, samples, sampleMs: req.sampleMs, signal, log, ...req.recovery,
-        }, now));
+        ({ record: recovery, info } = await recoverPostcopy(
+          {
+            src,
+            dst,
+            source: A,
+            destination: B,
+            collector,
+            t0,
+            samples,
+            sampleMs: req.sampleMs,
+            signal,
+            log,
+            ...req.recovery,
+          },
+          now,
+        ));
         break;
       }
       await cancel(src, signal);
@@ -111,39 +148,78 @@ export async function migrateHop(src: GuestHandle, req: HopRequest, collector: L
     }
     await sleep(Math.max(0, req.sampleMs - (Date.now() - t0 - now)), signal);
   }
-  const outcome: HopOutcome = recovery ? (recovery.outcome === 'lost' ? 'lost' : 'completed')
-    : diagnosis ? (diagnosis.kind === 'stalled' ? 'stalled' : 'not-converging') : (info.status as HopOutcome);
-  const why = recovery ? (recovery.outcome === 'lost' ? `post-copy recovery failed: ${recovery.detail}` : undefined)
+  const outcome: HopOutcome = recovery
+    ? recovery.outcome === 'lost'
+      ? 'lost'
+      : 'completed'
+    : diagnosis
+      ? diagnosis.kind === 'stalled'
+        ? 'stalled'
+        : 'not-converging'
+      : (info.status as HopOutcome);
+  const why = recovery
+    ? recovery.outcome === 'lost'
+      ? `post-copy recovery failed: ${recovery.detail}`
+      : undefined
     : diagnosis && `${diagnosis.message}${fault ? `, after the fault: ${fault}` : ''}`;
   const events = src.vm.qmp.events.slice(eventsFrom).map((e) => ({
-    t: Math.round(e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000 - t0), event: e.event, ...(e.data && { data: e.data }),
+    t: Math.round(e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000 - t0),
+    event: e.event,
+    ...(e.data && { data: e.data }),
   }));
   const report: HopReport = {
-    from: A.name, to: B.name, strategy: req.strategy, outcome, ...(why && { diagnosis: why }),
+    from: A.name,
+    to: B.name,
+    strategy: req.strategy,
+    outcome,
+    ...(why && { diagnosis: why }),
     ...(info['error-desc'] && !why && { diagnosis: `QEMU: ${info['error-desc']}` }),
-    guestOn: outcome === 'completed' ? B.name : outcome === 'lost' ? 'none' : A.name, uri, settings,
+    guestOn: outcome === 'completed' ? B.name : outcome === 'lost' ? 'none' : A.name,
+    uri,
+    settings,
     metrics: {
-      totalMs: info['total-time'], setupMs: info['setup-time'], downtimeMs: info.downtime, transferredBytes: info.ram?.transferred,
-      passes: info.ram?.['dirty-sync-count'], throttlePct: Math.max(0, ...samples.map((x) => x.throttlePct ?? 0)),
-      postcopyRequests: info.ram?.['postcopy-requests'], ...strategyMetrics(info), ...(recovery && recoveryMetrics(recovery)),
+      totalMs: info['total-time'],
+      setupMs: info['setup-time'],
+      downtimeMs: info.downtime,
+      transferredBytes: info.ram?.transferred,
+      passes: info.ram?.['dirty-sync-count'],
+      throttlePct: Math.max(0, ...samples.map((x) => x.throttlePct ?? 0)),
+      postcopyRequests: info.ram?.['postcopy-requests'],
+      ...strategyMetrics(info),
+      ...(recovery && recoveryMetrics(recovery)),
     },
-    samples, passes: passesOf(samples), events, checks: [], cleanupPending: [], window: { from: t0, to: Date.now() },
-    ...(fault && { fault }), ...(recovery && { recovery }),
+    samples,
+    passes: passesOf(samples),
+    events,
+    checks: [],
+    cleanupPending: [],
+    window: { from: t0, to: Date.now() },
+    ...(fault && { fault }),
+    ...(recovery && { recovery }),
   };
-  if (recovery && recovery.outcome !== 'not-needed') report.checks.push({ name: 'post-copy recovery', ok: recovery.outcome === 'recovered', detail: `${recovery.outcome}: ${recovery.detail}` });
+  if (recovery && recovery.outcome !== 'not-needed')
+    report.checks.push({
+      name: 'post-copy recovery',
+      ok: recovery.outcome === 'recovered',
+      detail: `${recovery.outcome}: ${recovery.detail}`,
+    });
   return { report, dst };
 }
 
 /** Whether the fault is due now: `afterMs` after `migrate`, or after the switchover once post-copy is active. Pure. */
 export function faultDue(f: Fault, status: string, nowMs: number, postcopyAt: number | undefined): boolean {
-  if (f.after === 'postcopy') return postcopyAt !== undefined && status === 'postcopy-active' && nowMs - postcopyAt >= f.afterMs;
+  if (f.after === 'postcopy')
+    return postcopyAt !== undefined && status === 'postcopy-active' && nowMs - postcopyAt >= f.afterMs;
   return nowMs >= f.afterMs;
 }
 
 /** QEMU paused a post-copy migration by itself (its channel failed): no bytes will move until it is recovered. Pure. */
 export function pausedByQemu(status: string, info: QmpMigrationInfo): Diagnosis | undefined {
   if (status !== 'postcopy-paused') return undefined;
-  return { kind: 'stalled', message: `stalled: QEMU paused the post-copy migration itself (its channel failed${info['error-desc'] ? `: ${info['error-desc']}` : ''})` };
+  return {
+    kind: 'stalled',
+    message: `stalled: QEMU paused the post-copy migration itself (its channel failed${info['error-desc'] ? `: ${info['error-desc']}` : ''})`,
+  };
 }
 
 /** The recovery's timeline as metrics (ms): paused → resumed, paused → completed, and 1/0 for recovered. Pure. */
@@ -161,7 +237,10 @@ async function startDestination(req: HopRequest, collector: LineCollector): Prom
   for (let i = 0; i < 4; i++) {
     const port = 49152 + Math.floor(Math.random() * 12000);
     try {
-      const dst = await launchWorkloadGuest(B.transport, B.name, req.image, req.guest, collector, { incoming: `tcp:${B.address}:${port}`, signal: req.signal });
+      const dst = await launchWorkloadGuest(B.transport, B.name, req.image, req.guest, collector, {
+        incoming: `tcp:${B.address}:${port}`,
+        signal: req.signal,
+      });
       return { dst, uri: `tcp:${B.address}:${port}` };
     } catch (err) {
       last = err;
@@ -177,12 +256,19 @@ async function cancel(src: GuestHandle, signal?: AbortSignal): Promise<void> {
   for (;;) {
     const s = (await src.vm.qmp.queryMigrate({ signal })).status ?? 'none';
     if (s === 'cancelled' || s === 'failed' || s === 'completed') return;
-    if (Date.now() > deadline) throw new HwqualError('E_VM', `migrate_cancel: still ${s} after 30 s`, { host: src.vm.host });
+    if (Date.now() > deadline)
+      throw new HwqualError('E_VM', `migrate_cancel: still ${s} after 30 s`, { host: src.vm.host });
     await sleep(100, signal);
   }
 }
 
-async function injectFault(f: Fault, dst: GuestHandle, B: Endpoint, nowMs: number, log: (m: string) => void): Promise<string> {
+async function injectFault(
+  f: Fault,
+  dst: GuestHandle,
+  B: Endpoint,
+  nowMs: number,
+  log: (m: string) => void,
+): Promise<string> {
   if (f.kind === 'kill-destination') {
     const pid = dst.vm.pid;
     log(`fault: SIGKILL destination QEMU (pid ${pid}) on ${B.name}`);
@@ -191,6 +277,8 @@ async function injectFault(f: Fault, dst: GuestHandle, B: Endpoint, nowMs: numbe
   }
   log(`fault: link of ${B.name} down for ${f.downForMs} ms`);
   await f.setLink('down');
-  setTimeout(() => { f.setLink('up').catch(() => {}); }, f.downForMs).unref();
+  setTimeout(() => {
+    f.setLink('up').catch(() => {});
+  }, f.downForMs).unref();
   return `link of ${B.name} down at ${nowMs} ms${f.after === 'postcopy' ? ` (${f.afterMs} ms after the post-copy switchover)` : ''} for ${f.downForMs} ms`;
 }

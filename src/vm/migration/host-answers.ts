@@ -16,7 +16,10 @@ export async function hostAnswers(t: Transport, timeoutMs: number, signal?: Abor
  * Ask the host every `everyMs` (each try bounded by `probeMs`) until it answers or `waitMs` has passed.
  * Returns when it answered (epoch ms), or undefined.
  */
-export async function waitForHost(t: Transport, o: { waitMs: number; probeMs?: number; everyMs?: number; signal?: AbortSignal }): Promise<number | undefined> {
+export async function waitForHost(
+  t: Transport,
+  o: { waitMs: number; probeMs?: number; everyMs?: number; signal?: AbortSignal },
+): Promise<number | undefined> {
   const deadline = Date.now() + o.waitMs;
   for (;;) {
     const left = deadline - Date.now();

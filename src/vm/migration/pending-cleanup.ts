@@ -37,8 +37,18 @@ function checkOf(report: HopReport, rec: CleanupRecord): VerdictCheck {
 }
 
 /** The host did not answer: a failing check "cleanup pending on <host>", the host in cleanupPending, a record. Pure. */
-export function markPending(report: HopReport, what: { host: string; role: RetireRole; workDir: string }, at: number, why: string): CleanupRecord {
-  const rec: CleanupRecord = { ...what, pendingSince: at, state: 'pending', detail: `cleanup pending on ${what.host}: ${why}` };
+export function markPending(
+  report: HopReport,
+  what: { host: string; role: RetireRole; workDir: string },
+  at: number,
+  why: string,
+): CleanupRecord {
+  const rec: CleanupRecord = {
+    ...what,
+    pendingSince: at,
+    state: 'pending',
+    detail: `cleanup pending on ${what.host}: ${why}`,
+  };
   (report.cleanups ??= []).push(rec);
   if (!report.cleanupPending.includes(what.host)) report.cleanupPending.push(what.host);
   Object.assign(checkOf(report, rec), { ok: false, detail: rec.detail });
@@ -53,7 +63,9 @@ export function markResolved(report: HopReport, rec: CleanupRecord, at: number, 
   rec.detail = left
     ? `${rec.host} answered again after ${seconds(rec.waitedMs)} s, but a QEMU or the work dir ${rec.workDir} is still there after the cleanup`
     : `cleaned up once ${rec.host} answered again after ${seconds(rec.waitedMs)} s (cleanup was pending since the host stopped answering): ${rec.workDir} gone`;
-  report.cleanupPending = report.cleanupPending.filter((h) => h !== rec.host || report.cleanups?.some((r) => r !== rec && r.host === h && r.state === 'pending'));
+  report.cleanupPending = report.cleanupPending.filter(
+    (h) => h !== rec.host || report.cleanups?.some((r) => r !== rec && r.host === h && r.state === 'pending'),
+  );
   Object.assign(checkOf(report, rec), { ok: !left, detail: rec.detail });
   return rec.state;
 }
@@ -61,8 +73,8 @@ export function markResolved(report: HopReport, rec: CleanupRecord, at: number, 
 /** The host stayed silent for the whole wait: the record and the check say so, and what happens next. Pure. */
 export function markStillPending(report: HopReport, rec: CleanupRecord, waitedMs: number, deferred: boolean): void {
   rec.waitedMs = waitedMs;
-  rec.detail = `cleanup pending on ${rec.host}: no answer within ${seconds(waitedMs)} s; ${deferred
-    ? 'it is tried again when the case ends'
-    : `the work dir ${rec.workDir} and its QEMU may remain there`}`;
+  rec.detail = `cleanup pending on ${rec.host}: no answer within ${seconds(waitedMs)} s; ${
+    deferred ? 'it is tried again when the case ends' : `the work dir ${rec.workDir} and its QEMU may remain there`
+  }`;
   Object.assign(checkOf(report, rec), { ok: false, detail: rec.detail });
 }

@@ -20,7 +20,11 @@ export function predictPrecopy(input: PrecopyInput): Prediction {
     if (dirtied + device <= threshold) {
       const downtime = ((dirtied + device) / B) * 1000;
       return {
-        converges: true, passes: pass + 1, totalMs: Math.round(elapsed * 1000 + downtime), downtimeMs: Math.round(downtime), lambda,
+        converges: true,
+        passes: pass + 1,
+        totalMs: Math.round(elapsed * 1000 + downtime),
+        downtimeMs: Math.round(downtime),
+        lambda,
         reason: `converges: ${pass} pass(es), then ${fmt(dirtied)} dirty ≤ ${fmt(threshold)} (bandwidth × ${downtimeLimitMs} ms)`,
       };
     }
@@ -28,10 +32,18 @@ export function predictPrecopy(input: PrecopyInput): Prediction {
     toSend = dirtied;
   }
   const floor = Math.min(W, lambda >= 1 ? W : D * (Math.min(W, M) / B));
-  const why = lambda >= 1
-    ? `dirty rate ${fmt(D)}/s ≥ bandwidth ${fmt(B)}/s`
-    : `the rewritten set per pass (${fmt(floor)}) stays above bandwidth × downtime limit (${fmt(threshold)})`;
-  return { converges: false, passes: maxPasses, totalMs: null, downtimeMs: Math.round(((floor + device) / B) * 1000), lambda, reason: `does not converge: ${why}` };
+  const why =
+    lambda >= 1
+      ? `dirty rate ${fmt(D)}/s ≥ bandwidth ${fmt(B)}/s`
+      : `the rewritten set per pass (${fmt(floor)}) stays above bandwidth × downtime limit (${fmt(threshold)})`;
+  return {
+    converges: false,
+    passes: maxPasses,
+    totalMs: null,
+    downtimeMs: Math.round(((floor + device) / B) * 1000),
+    lambda,
+    reason: `does not converge: ${why}`,
+  };
 }
 
 /** Relative error of a prediction, |predicted − measured| ÷ measured. */

@@ -21,11 +21,18 @@ export async function reconnectQmp(g: GuestHandle, host: Endpoint, signal?: Abor
  * streams are dead; QEMU's unix-socket servers accept a new client. Reconnect both; false when QMP was still up
  * (both ride the same connection, so the heartbeat is then up too).
  */
-export async function reattachGuest(g: GuestHandle, host: Endpoint, collector: LineCollector, signal?: AbortSignal): Promise<boolean> {
+export async function reattachGuest(
+  g: GuestHandle,
+  host: Endpoint,
+  collector: LineCollector,
+  signal?: AbortSignal,
+): Promise<boolean> {
   if (!g.vm.qmp.isClosed) return false;
   await reconnectQmp(g, host, signal);
   g.hb.close();
-  const hb = await HeartbeatStream.open(host.transport, `${g.vm.paths.workDir}/hb.sock`, g.label, collector, { signal });
+  const hb = await HeartbeatStream.open(host.transport, `${g.vm.paths.workDir}/hb.sock`, g.label, collector, {
+    signal,
+  });
   g.hb = hb;
   g.vm.addCleanup(async () => hb.close());
   return true;

@@ -51,37 +51,72 @@ export interface RecoveryRequest extends RecoveryOptions {
   log: (m: string) => void;
 }
 
-const describe = (i: QmpMigrationInfo) => `${i.status ?? 'none'}${i['error-desc'] ? ` (QEMU: ${i['error-desc']})` : ''}`;
+const describe = (i: QmpMigrationInfo) =>
+  `${i.status ?? 'none'}${i['error-desc'] ? ` (QEMU: ${i['error-desc']})` : ''}`;
 
 /**
  * `migrate-pause` on A, wait until B answers again, pause B too if it still thinks post-copy is active,
  * `migrate-recover` on B at a new port, `migrate` with `resume` on A, and follow it to the end.
  */
-export async function recoverPostcopy(req: RecoveryRequest, stalledAt: number): Promise<{ record: RecoveryRecord; info: QmpMigrationInfo }> {
+export async function recoverPostcopy(
+  req: RecoveryRequest,
+  stalledAt: number,
+): Promise<{ record: RecoveryRecord; info: QmpMigrationInfo }> {
   const { src, dst, source: A, destination: B, signal } = req;
   const rec: RecoveryRecord = { outcome: 'lost', stalledAt, detail: '', steps: [] };
   const now = () => Date.now() - req.t0;
-  const step = (s: string) => { rec.steps.push({ t: now(), step: s }); req.log(`recovery: ${s}`); };
-  const lost = (info: QmpMigrationInfo, why: string) => ({ record: { ...rec, outcome: 'lost' as const, sourceStatus: info.status, detail: `${why}; ${A.name} is ${describe(info)}` }, info });
+  const step = (s: string) => {
+    rec.steps.push({ t: now(), step: s });
+    req.log(`recovery: ${s}`);
+  };
+  const lost = (info: QmpMigrationInfo, why: string) => ({
+    record: {
+      ...rec,
+      outcome: 'lost' as const,
+      sourceStatus: info.status,
+      detail: `${why}; ${A.name} is ${describe(info)}`,
+    },
+    info,
+  });
 
-  await src.vm.qmp.migratePause({ signal }).then(() => step(`migrate-pause on ${A.name}`), (e) => step(`migrate-pause on ${A.name}: ${messageOf(e)}`));
+  await src.vm.qmp.migratePause({ signal }).then(
+    () => step(`migrate-pause on ${A.name}`),
+    (e) => step(`migrate-pause on ${A.name}: ${messageOf(e)}`),
+  );
   let info = await untilStatus(src.vm.qmp, (s) => s !== 'postcopy-active', 15_000, signal);
   req.samples.push(toSample(info, now()));
-  if (info.status === 'completed') return { record: { ...rec, outcome: 'not-needed', sourceStatus: 'completed', detail: 'the migration completed before the pause took effect' }, info };
+  if (info.status === 'completed')
+    return {
+      record: {
+        ...rec,
+        outcome: 'not-needed',
+        sourceStatus: 'completed',
+        detail: 'the migration completed before the pause took effect',
+      },
+      info,
+    };
   if (info.status !== 'postcopy-paused') return lost(info, `${A.name} did not pause: ${describe(info)}`);
   rec.pausedAt = now();
 
   const back = await waitForHost(B.transport, { waitMs: req.linkWaitMs ?? 60_000, probeMs: 3000, signal });
-  if (back === undefined) return lost(info, `${B.name} did not answer within ${((req.linkWaitMs ?? 60_000) / 1000).toFixed(0)} s after the pause; the guest stays paused between ${A.name} and ${B.name}`);
+  if (back === undefined)
+    return lost(
+      info,
+      `${B.name} did not answer within ${((req.linkWaitMs ?? 60_000) / 1000).toFixed(0)} s after the pause; the guest stays paused between ${A.name} and ${B.name}`,
+    );
   rec.linkBackAt = back - req.t0;
   step(`${B.name} answers`);
-  if (!(await dst.vm.isAlive().catch(() => true))) return lost(info, `${B.name}: the destination QEMU is gone (pid ${dst.vm.pid} exited or was killed)`);
+  if (!(await dst.vm.isAlive().catch(() => true)))
+    return lost(info, `${B.name}: the destination QEMU is gone (pid ${dst.vm.pid} exited or was killed)`);
   try {
     if (await reattachGuest(dst, B, req.collector, signal)) step(`QMP and heartbeat of ${B.name} reconnected`);
   } catch (err) {
     // A post-copy destination's main loop may wait for a missing page: a new session cannot even negotiate.
-    return lost(info, `${B.name}: its QMP session ended with the SSH connection and a new one could not be opened (${messageOf(err)}); `
-      + 'a recovery needs the session opened before the fault, so the SSH keepalives (interval × count) must outlast the outage');
+    return lost(
+      info,
+      `${B.name}: its QMP session ended with the SSH connection and a new one could not be opened (${messageOf(err)}); ` +
+        'a recovery needs the session opened before the fault, so the SSH keepalives (interval × count) must outlast the outage',
+    );
   }
   let uri: string;
   try {
@@ -100,13 +135,24 @@ export async function recoverPostcopy(req: RecoveryRequest, stalledAt: number): 
   info = await followResume(req, rec.resumedAt);
   if (info.status !== 'completed') {
     const bInfo = await dst.vm.qmp.queryMigrate({ signal, timeoutMs: 10_000 }).catch(() => undefined);
-    return lost(info, `resumed post-copy did not complete: ${A.name} ${describe(info)}${bInfo ? `, ${B.name} ${describe(bInfo)}` : ''}`);
+    return lost(
+      info,
+      `resumed post-copy did not complete: ${A.name} ${describe(info)}${bInfo ? `, ${B.name} ${describe(bInfo)}` : ''}`,
+    );
   }
   rec.recoveredAt = now();
   step('completed');
   rec.destinationStatus = (await dst.vm.qmp.queryMigrate({ signal, timeoutMs: 5000 }).catch(() => undefined))?.status;
   const pausedFor = ((rec.resumedAt - rec.pausedAt) / 1000).toFixed(1);
-  return { record: { ...rec, outcome: 'recovered', sourceStatus: 'completed', detail: `paused ${pausedFor} s, resumed on ${uri}, completed ${((rec.recoveredAt - rec.resumedAt) / 1000).toFixed(1)} s later` }, info };
+  return {
+    record: {
+      ...rec,
+      outcome: 'recovered',
+      sourceStatus: 'completed',
+      detail: `paused ${pausedFor} s, resumed on ${uri}, completed ${((rec.recoveredAt - rec.resumedAt) / 1000).toFixed(1)} s later`,
+    },
+    info,
+  };
 }
 
 /**
@@ -114,11 +160,19 @@ export async function recoverPostcopy(req: RecoveryRequest, stalledAt: number): 
  * thinks post-copy is active (its end of the old channel may not have noticed the fault), then `migrate-recover` at
  * a new port as soon as it is paused; retried on "address in use".
  */
-async function recoverOnDestination(qmp: QmpClient, B: Endpoint, step: (s: string) => void, signal?: AbortSignal): Promise<string> {
+async function recoverOnDestination(
+  qmp: QmpClient,
+  B: Endpoint,
+  step: (s: string) => void,
+  signal?: AbortSignal,
+): Promise<string> {
   const oob = { signal, timeoutMs: 10_000, oob: true };
-  await qmp.migratePause(oob).then(() => step(`migrate-pause on ${B.name}`), (e) => step(`migrate-pause on ${B.name} refused: ${messageOf(e)}`));
+  await qmp.migratePause(oob).then(
+    () => step(`migrate-pause on ${B.name}`),
+    (e) => step(`migrate-pause on ${B.name} refused: ${messageOf(e)}`),
+  );
   const deadline = Date.now() + 15_000;
-  for (let inUse = 0; ;) {
+  for (let inUse = 0; ; ) {
     const uri = `tcp:${B.address}:${49152 + Math.floor(Math.random() * 12000)}`;
     try {
       await qmp.migrateRecover(uri, oob);
@@ -126,7 +180,10 @@ async function recoverOnDestination(qmp: QmpClient, B: Endpoint, step: (s: strin
     } catch (err) {
       const m = messageOf(err);
       if (/Address already in use|Failed to bind/i.test(m) && ++inUse < 4) continue;
-      if (/only be run when postcopy is paused/i.test(m) && Date.now() < deadline) { await sleep(200, signal); continue; }
+      if (/only be run when postcopy is paused/i.test(m) && Date.now() < deadline) {
+        await sleep(200, signal);
+        continue;
+      }
       throw err;
     }
   }
@@ -150,7 +207,12 @@ async function followResume(req: RecoveryRequest, resumedAt: number): Promise<Qm
 }
 
 /** Poll query-migrate until `done(status)` or the time is up; returns the last answer. */
-async function untilStatus(qmp: QmpClient, done: (s: string) => boolean, ms: number, signal?: AbortSignal): Promise<QmpMigrationInfo> {
+async function untilStatus(
+  qmp: QmpClient,
+  done: (s: string) => boolean,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<QmpMigrationInfo> {
   const deadline = Date.now() + ms;
   for (;;) {
     const info = await qmp.queryMigrate({ signal, timeoutMs: 10_000 });

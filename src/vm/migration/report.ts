@@ -8,7 +8,11 @@ import type { MigrationSample, PassRecord, Prediction } from './types.ts';
 /** `lost`: a post-copy migration whose recovery failed; the guest runs on neither host. */
 export type HopOutcome = 'completed' | 'not-converging' | 'stalled' | 'failed' | 'cancelled' | 'lost';
 
-export interface VerdictCheck { name: string; ok: boolean; detail: string }
+export interface VerdictCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
 
 /** One migration A→B: what was asked, what QEMU and the guest showed, and the verdict's checks. Plain data. */
 export interface HopReport {
@@ -22,8 +26,15 @@ export interface HopReport {
   uri: string;
   settings: { source: SideSettings; destination: SideSettings };
   metrics: {
-    totalMs?: number; setupMs?: number; downtimeMs?: number; blackoutMs?: number; transferredBytes?: number;
-    passes?: number; throttlePct?: number; measuredDirtyMiBps?: number; postcopyRequests?: number;
+    totalMs?: number;
+    setupMs?: number;
+    downtimeMs?: number;
+    blackoutMs?: number;
+    transferredBytes?: number;
+    passes?: number;
+    throttlePct?: number;
+    measuredDirtyMiBps?: number;
+    postcopyRequests?: number;
     /** Per strategy (strategyMetrics): precopy/downtime/postcopy/multifd bytes, xbzrle cache counters. */
     [strategyMetric: string]: number | undefined;
   };

@@ -2,7 +2,14 @@ import { HwqualError } from '../../model/errors.ts';
 import type { GuestHandle } from './guest.ts';
 import type { Endpoint } from './hop.ts';
 import { hostAnswers, waitForHost } from './host-answers.ts';
-import { markPending, markResolved, markStillPending, retireCheckName, type CleanupRecord, type RetireRole } from './pending-cleanup.ts';
+import {
+  markPending,
+  markResolved,
+  markStillPending,
+  retireCheckName,
+  type CleanupRecord,
+  type RetireRole,
+} from './pending-cleanup.ts';
 import type { HopReport } from './report.ts';
 import { qemuLeft } from './verify.ts';
 
@@ -28,17 +35,36 @@ const LAST_TRY_MS = 30_000;
  * link), the cleanup is recorded as pending, handed to the runner's deferred cleanups, and run as soon as the host
  * answers again within `waitMs`; the report keeps that history.
  */
-export async function retireGuest(report: HopReport, g: GuestHandle, host: Endpoint, role: RetireRole, o: RetireOptions): Promise<void> {
+export async function retireGuest(
+  report: HopReport,
+  g: GuestHandle,
+  host: Endpoint,
+  role: RetireRole,
+  o: RetireOptions,
+): Promise<void> {
   const log = o.log ?? (() => {});
   if (await hostAnswers(host.transport, PROBE_MS, o.signal)) {
-    await g.vm.teardown().catch(() => { /* checked below */ });
+    await g.vm.teardown().catch(() => {
+      /* checked below */
+    });
     const left = await qemuLeft(g);
     if (left !== undefined) {
-      report.checks.push({ name: retireCheckName(host.name, role), ok: !left, detail: left ? `a QEMU or the work dir ${g.vm.paths.workDir} is still on ${host.name}` : `${g.vm.paths.workDir} gone` });
+      report.checks.push({
+        name: retireCheckName(host.name, role),
+        ok: !left,
+        detail: left
+          ? `a QEMU or the work dir ${g.vm.paths.workDir} is still on ${host.name}`
+          : `${g.vm.paths.workDir} gone`,
+      });
       return;
     }
   }
-  const rec = markPending(report, { host: host.name, role, workDir: g.vm.paths.workDir }, Date.now(), 'the host does not answer');
+  const rec = markPending(
+    report,
+    { host: host.name, role, workDir: g.vm.paths.workDir },
+    Date.now(),
+    'the host does not answer',
+  );
   log(rec.detail);
   o.defer?.(() => lastTry(report, rec, g, host, log));
   const back = await waitForHost(host.transport, { waitMs: o.waitMs, probeMs: PROBE_MS, signal: o.signal });
@@ -63,10 +89,20 @@ export async function cleanUp(g: GuestHandle): Promise<boolean> {
 }
 
 /** The deferred cleanup: nothing to do when the cleanup already ran; otherwise one bounded try, and a stated failure. */
-async function lastTry(report: HopReport, rec: CleanupRecord, g: GuestHandle, host: Endpoint, log: (m: string) => void): Promise<void> {
+async function lastTry(
+  report: HopReport,
+  rec: CleanupRecord,
+  g: GuestHandle,
+  host: Endpoint,
+  log: (m: string) => void,
+): Promise<void> {
   if (rec.state !== 'pending') return;
   if ((await waitForHost(host.transport, { waitMs: LAST_TRY_MS, probeMs: PROBE_MS })) === undefined) {
-    throw new HwqualError('E_HOST_UNREACHABLE', `cleanup pending on ${host.name}: still no answer when the case ended; the work dir ${rec.workDir} and its QEMU may remain there`, { host: host.name });
+    throw new HwqualError(
+      'E_HOST_UNREACHABLE',
+      `cleanup pending on ${host.name}: still no answer when the case ended; the work dir ${rec.workDir} and its QEMU may remain there`,
+      { host: host.name },
+    );
   }
   const state = markResolved(report, rec, Date.now(), await cleanUp(g));
   log(rec.detail);

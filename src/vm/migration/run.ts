@@ -49,31 +49,71 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
   const log = req.log ?? (() => {});
   const collector = new LineCollector();
   const signal = req.signal;
-  let runner: GuestHandle = await launchWorkloadGuest(req.source.transport, req.source.name, req.image, req.guest, collector, { signal });
+  let runner: GuestHandle = await launchWorkloadGuest(
+    req.source.transport,
+    req.source.name,
+    req.image,
+    req.guest,
+    collector,
+    { signal },
+  );
   const hops: HopReport[] = [];
   try {
     await runner.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 120_000, signal });
-    const ready = await waitFor(() => collector.integrity.some((l) => l.host === req.source.name && l.ok), 20_000, signal);
-    if (!ready) throw new HwqualError('E_VM', `the workload on ${req.source.name} printed no integrity line within 20 s; ${runner.vm.console.tail()}`, { host: req.source.name });
+    const ready = await waitFor(
+      () => collector.integrity.some((l) => l.host === req.source.name && l.ok),
+      20_000,
+      signal,
+    );
+    if (!ready)
+      throw new HwqualError(
+        'E_VM',
+        `the workload on ${req.source.name} printed no integrity line within 20 s; ${runner.vm.console.tail()}`,
+        { host: req.source.name },
+      );
     const dirtyRate = await measureDirtyRate(runner.vm.qmp, 1, signal, req.guest.memoryMiB);
     const bandwidth = req.model?.bandwidth ?? req.tuning.maxBandwidth ?? 128 * MiB;
     const prediction = predictPrecopy({
-      ramBytes: req.model?.ramBytes ?? (req.guest.wssMiB + TINY_BASE_MIB) * MiB, bandwidth, dirtyRate,
-      workingSet: req.guest.wssMiB * MiB, downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300,
+      ramBytes: req.model?.ramBytes ?? (req.guest.wssMiB + TINY_BASE_MIB) * MiB,
+      bandwidth,
+      dirtyRate,
+      workingSet: req.guest.wssMiB * MiB,
+      downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300,
     });
     log(`dirty rate ${(dirtyRate / MiB).toFixed(1)} MiB/s; prediction: ${prediction.reason}`);
     const ends = [req.source, req.destination];
     for (let i = 0; i < (req.hops ?? 1); i++) {
       const [from, to] = i % 2 === 0 ? ends : [ends[1], ends[0]];
-      const { report, dst } = await migrateHop(runner, {
-        source: from, destination: to, image: req.image, guest: req.guest, strategy: req.strategy, tuning: req.tuning,
-        postcopyAfterPass: req.postcopyAfterPass, postcopyBandwidth: req.postcopyBandwidth, recovery: req.recovery, deadlineMs: req.deadlineMs ?? 60_000, stallMs: req.stallMs ?? 5000,
-        sampleMs: req.sampleMs ?? 100, fault: i === 0 ? req.fault : undefined, signal, log,
-      }, collector);
+      const { report, dst } = await migrateHop(
+        runner,
+        {
+          source: from,
+          destination: to,
+          image: req.image,
+          guest: req.guest,
+          strategy: req.strategy,
+          tuning: req.tuning,
+          postcopyAfterPass: req.postcopyAfterPass,
+          postcopyBandwidth: req.postcopyBandwidth,
+          recovery: req.recovery,
+          deadlineMs: req.deadlineMs ?? 60_000,
+          stallMs: req.stallMs ?? 5000,
+          sampleMs: req.sampleMs ?? 100,
+          fault: i === 0 ? req.fault : undefined,
+          signal,
+          log,
+        },
+        collector,
+      );
       report.metrics.measuredDirtyMiBps = Math.round((dirtyRate / MiB) * 10) / 10;
       if (i === 0) {
         report.prediction = prediction;
-        if (prediction.converges && report.outcome === 'completed' && prediction.totalMs !== null && report.metrics.totalMs) {
+        if (
+          prediction.converges &&
+          report.outcome === 'completed' &&
+          prediction.totalMs !== null &&
+          report.metrics.totalMs
+        ) {
           report.predictionError = Math.round(relativeError(prediction.totalMs, report.metrics.totalMs) * 1000) / 1000;
         }
       }
@@ -94,10 +134,17 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
       }
       const waited = report.cleanups?.filter((c) => c.waitedMs !== undefined).map((c) => c.waitedMs!) ?? [];
       if (waited.length) report.metrics.cleanupWaitedMs = Math.max(...waited);
-      log(`${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''}; ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`);
+      log(
+        `${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''}; ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`,
+      );
       if (report.outcome !== 'completed') break;
     }
-    return { dirtyRateMiBps: Math.round((dirtyRate / MiB) * 10) / 10, prediction, hops, passed: hops.length === (req.hops ?? 1) && hops.every(hopPassed) };
+    return {
+      dirtyRateMiBps: Math.round((dirtyRate / MiB) * 10) / 10,
+      prediction,
+      hops,
+      passed: hops.length === (req.hops ?? 1) && hops.every(hopPassed),
+    };
   } finally {
     await runner.vm.teardown().catch(() => {});
   }

@@ -27,8 +27,14 @@ export function passesOf(samples: readonly MigrationSample[]): PassRecord[] {
     if (s.syncCount <= last) continue;
     last = s.syncCount;
     out.push({
-      pass: s.syncCount, t: s.t, remaining: s.remaining, transferred: s.transferred, dirtyRate: s.dirtyRate,
-      throughput: s.throughput, expectedDowntimeMs: s.expectedDowntimeMs, throttlePct: s.throttlePct,
+      pass: s.syncCount,
+      t: s.t,
+      remaining: s.remaining,
+      transferred: s.transferred,
+      dirtyRate: s.dirtyRate,
+      throughput: s.throughput,
+      expectedDowntimeMs: s.expectedDowntimeMs,
+      throttlePct: s.throttlePct,
     });
   }
   return out;
@@ -43,7 +49,9 @@ export function mib(bytes: number): number {
 /** What each strategy adds to a hop's metrics, from the final `query-migrate` answer (absent fields stay absent). Pure. */
 export function strategyMetrics(info: QmpMigrationInfo): Record<string, number> {
   const out: Record<string, number> = {};
-  const put = (k: string, v: unknown) => { if (typeof v === 'number' && Number.isFinite(v)) out[k] = v; };
+  const put = (k: string, v: unknown) => {
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  };
   put('precopyBytes', info.ram?.['precopy-bytes']);
   put('downtimeBytes', info.ram?.['downtime-bytes']);
   put('postcopyBytes', info.ram?.['postcopy-bytes']);
@@ -51,7 +59,7 @@ export function strategyMetrics(info: QmpMigrationInfo): Record<string, number> 
   const x = info['xbzrle-cache'];
   if (x) {
     put('xbzrlePages', x.pages);
-    put('xbzrleBytes', x['bytes']);
+    put('xbzrleBytes', x.bytes);
     put('xbzrleCacheMiss', x['cache-miss']);
     put('xbzrleCacheMissRate', x['cache-miss-rate']);
     put('xbzrleOverflow', x.overflow);

@@ -22,7 +22,10 @@ export interface Tuning {
   throttleTriggerThreshold?: number;
 }
 
-export interface SideSettings { capabilities: Record<string, boolean>; parameters: Record<string, number> }
+export interface SideSettings {
+  capabilities: Record<string, boolean>;
+  parameters: Record<string, number>;
+}
 
 /** What each side gets for a strategy. `events` is always on (MIGRATION, MIGRATION_PASS). Pure. */
 export function strategySettings(strategy: Strategy, t: Tuning): { source: SideSettings; destination: SideSettings } {
@@ -30,7 +33,10 @@ export function strategySettings(strategy: Strategy, t: Tuning): { source: SideS
   if (strategy === 'xbzrle') both.xbzrle = true;
   if (strategy === 'postcopy') both['postcopy-ram'] = true;
   if (strategy === 'multifd') both.multifd = true;
-  const source: SideSettings = { capabilities: { ...both, ...(strategy === 'auto-converge' && { 'auto-converge': true }) }, parameters: {} };
+  const source: SideSettings = {
+    capabilities: { ...both, ...(strategy === 'auto-converge' && { 'auto-converge': true }) },
+    parameters: {},
+  };
   const destination: SideSettings = { capabilities: { ...both }, parameters: {} };
   if (t.maxBandwidth !== undefined) source.parameters['max-bandwidth'] = Math.round(t.maxBandwidth);
   if (t.downtimeLimitMs !== undefined) source.parameters['downtime-limit'] = Math.round(t.downtimeLimitMs);
@@ -39,9 +45,12 @@ export function strategySettings(strategy: Strategy, t: Tuning): { source: SideS
     source.parameters['multifd-channels'] = ch;
     destination.parameters['multifd-channels'] = ch;
   }
-  if (strategy === 'xbzrle' && t.xbzrleCacheBytes !== undefined) source.parameters['xbzrle-cache-size'] = Math.round(t.xbzrleCacheBytes);
+  if (strategy === 'xbzrle' && t.xbzrleCacheBytes !== undefined)
+    source.parameters['xbzrle-cache-size'] = Math.round(t.xbzrleCacheBytes);
   if (strategy === 'auto-converge') {
-    const put = (k: string, v: number | undefined) => { if (v !== undefined) source.parameters[k] = Math.round(v); };
+    const put = (k: string, v: number | undefined) => {
+      if (v !== undefined) source.parameters[k] = Math.round(v);
+    };
     put('cpu-throttle-initial', t.cpuThrottleInitial);
     put('cpu-throttle-increment', t.cpuThrottleIncrement);
     put('max-cpu-throttle', t.maxCpuThrottle);
@@ -51,17 +60,29 @@ export function strategySettings(strategy: Strategy, t: Tuning): { source: SideS
 }
 
 /** Set capabilities and parameters, then read both back; any difference is E_VM. Returns what QEMU reports. */
-export async function applySettings(qmp: QmpClient, side: SideSettings, who: string, signal?: AbortSignal): Promise<{ capabilities: Record<string, boolean>; parameters: Record<string, unknown> }> {
+export async function applySettings(
+  qmp: QmpClient,
+  side: SideSettings,
+  who: string,
+  signal?: AbortSignal,
+): Promise<{ capabilities: Record<string, boolean>; parameters: Record<string, unknown> }> {
   const caps = Object.entries(side.capabilities).map(([capability, state]) => ({ capability, state }));
   if (caps.length) await qmp.migrateSetCapabilities(caps, { signal });
   if (Object.keys(side.parameters).length) await qmp.migrateSetParameters(side.parameters, { signal });
-  const readCaps = Object.fromEntries((await qmp.queryMigrateCapabilities({ signal })).map((c) => [c.capability, c.state]));
+  const readCaps = Object.fromEntries(
+    (await qmp.queryMigrateCapabilities({ signal })).map((c) => [c.capability, c.state]),
+  );
   const readParams = await qmp.queryMigrateParameters({ signal });
   const wrong = [
-    ...Object.entries(side.capabilities).filter(([k, v]) => readCaps[k] !== v).map(([k, v]) => `${k}=${readCaps[k]} (set ${v})`),
-    ...Object.entries(side.parameters).filter(([k, v]) => readParams[k] !== v).map(([k, v]) => `${k}=${String(readParams[k])} (set ${v})`),
+    ...Object.entries(side.capabilities)
+      .filter(([k, v]) => readCaps[k] !== v)
+      .map(([k, v]) => `${k}=${readCaps[k]} (set ${v})`),
+    ...Object.entries(side.parameters)
+      .filter(([k, v]) => readParams[k] !== v)
+      .map(([k, v]) => `${k}=${String(readParams[k])} (set ${v})`),
   ];
-  if (wrong.length) throw new HwqualError('E_VM', `migration settings on ${who} did not take: ${wrong.join(', ')}`, { host: qmp.host });
+  if (wrong.length)
+    throw new HwqualError('E_VM', `migration settings on ${who} did not take: ${wrong.join(', ')}`, { host: qmp.host });
   return { capabilities: readCaps, parameters: readParams };
 }
 
@@ -75,7 +96,12 @@ export function samplePagesPerGiB(memoryMiB: number): number {
 }
 
 /** calc-dirty-rate in page-sampling mode (the only one that works under TCG on 7.2), in bytes/s; `memoryMiB` sets the sample size. */
-export async function measureDirtyRate(qmp: QmpClient, calcTimeSec: number, signal?: AbortSignal, memoryMiB?: number): Promise<number> {
+export async function measureDirtyRate(
+  qmp: QmpClient,
+  calcTimeSec: number,
+  signal?: AbortSignal,
+  memoryMiB?: number,
+): Promise<number> {
   const sampled = memoryMiB ? { 'sample-pages': samplePagesPerGiB(memoryMiB) } : {};
   await qmp.calcDirtyRate(calcTimeSec, { mode: 'page-sampling', ...sampled }, { signal });
   const deadline = Date.now() + calcTimeSec * 1000 + 15_000;
@@ -83,6 +109,7 @@ export async function measureDirtyRate(qmp: QmpClient, calcTimeSec: number, sign
     await new Promise((r) => setTimeout(r, 250));
     const r = await qmp.queryDirtyRate({ signal });
     if (r.status === 'measured') return (r['dirty-rate'] ?? 0) * 1024 * 1024;
-    if (Date.now() > deadline) throw new HwqualError('E_TIMEOUT', `calc-dirty-rate did not finish (status ${r.status})`, { host: qmp.host });
+    if (Date.now() > deadline)
+      throw new HwqualError('E_TIMEOUT', `calc-dirty-rate did not finish (status ${r.status})`, { host: qmp.host });
   }
 }
