@@ -1,4 +1,4 @@
-// `npm run bench -- hosts`: the 30 host checks of ../shared/bench/host-checks.json on 1, 4 and 16 lab-in-a-box
+// `npm run bench -- hosts`: the 30 host checks of fixtures/host-checks.json on 1, 4 and 16 lab-in-a-box
 // hosts, by hwqual and by its competitors (pytest-testinfra, Ansible, raw OpenSSH, the one-ssh-per-host floor),
 // several rounds with the runners' order rotated each round. Each run is checked: the failed checks it reports
 // must be the ones that fail on this machine, and its exit code non-zero exactly when one failed. Once per runner
@@ -16,7 +16,11 @@ import { machineInfo, median } from './hosts-machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-export interface HostsOptions { sizes?: number[]; rounds?: number; runners?: string[] }
+export interface HostsOptions {
+  sizes?: number[];
+  rounds?: number;
+  runners?: string[];
+}
 
 export async function benchHosts(o: HostsOptions = {}): Promise<string> {
   const sizes = o.sizes ?? envList('HWQUAL_BENCH_SIZES') ?? [1, 4, 16];
@@ -32,26 +36,51 @@ export async function benchHosts(o: HostsOptions = {}): Promise<string> {
   const checks = loadHostChecks(checksFile);
   const root = mkdtempSync('/tmp/hwqual-bench-hosts-');
   const report: HostsReport = {
-    machine: machineInfo(), startedAt: new Date().toISOString(), checksFile, checks: checks.length, failingHere: [], rounds,
-    sizes, runners: runners.map((r) => ({ name: r.name, what: r.what })), samples: [], proofs: [], labs: [],
+    machine: machineInfo(),
+    startedAt: new Date().toISOString(),
+    checksFile,
+    checks: checks.length,
+    failingHere: [],
+    rounds,
+    sizes,
+    runners: runners.map((r) => ({ name: r.name, what: r.what })),
+    samples: [],
+    proofs: [],
+    labs: [],
   };
   try {
     for (const n of sizes) {
       const dir = join(root, `lab-${n}`);
       const state = await upLab(dir, n);
-      report.labs.push({ hosts: n, mode: state.mode, ...(state.fallbackReason && { fallbackReason: state.fallbackReason }) });
+      report.labs.push({
+        hosts: n,
+        mode: state.mode,
+        ...(state.fallbackReason && { fallbackReason: state.fallbackReason }),
+      });
       const lab = benchLab(state);
       // What fails here, asked while the lab's sshds run (the hosts share this machine's kernel and files).
-      const failingHere = checks.filter((c) => spawnSync('sh', ['-c', c.cmd], { stdio: 'ignore' }).status !== 0).map((c) => c.id);
+      const failingHere = checks
+        .filter((c) => spawnSync('sh', ['-c', c.cmd], { stdio: 'ignore' }).status !== 0)
+        .map((c) => c.id);
       report.failingHere = [...new Set([...report.failingHere, ...failingHere])];
       try {
-        if (proofs && n === Math.min(...sizes)) report.proofs.push(...await proveExitCodes(runners, lab, checks, failingHere, join(root, `proof-${n}`)));
+        if (proofs && n === Math.min(...sizes))
+          report.proofs.push(...(await proveExitCodes(runners, lab, checks, failingHere, join(root, `proof-${n}`))));
         for (let r = 0; r < rounds; r++) {
           const order = rotate(runners, r);
           for (const runner of order) {
-            const s = await runOnce(runner, lab, checks, checksFile, failingHere, join(root, `run-${n}-${r}-${runner.name}`));
+            const s = await runOnce(
+              runner,
+              lab,
+              checks,
+              checksFile,
+              failingHere,
+              join(root, `run-${n}-${r}-${runner.name}`),
+            );
             report.samples.push({ hosts: n, round: r + 1, ...s });
-            process.stderr.write(`bench hosts: ${n} host(s) round ${r + 1} ${runner.name}: ${(s.wallMs / 1000).toFixed(2)} s${s.correct ? '' : ` WRONG (${s.problem})`}\n`);
+            process.stderr.write(
+              `bench hosts: ${n} host(s) round ${r + 1} ${runner.name}: ${(s.wallMs / 1000).toFixed(2)} s${s.correct ? '' : ` WRONG (${s.problem})`}\n`,
+            );
           }
         }
       } finally {
@@ -72,7 +101,14 @@ export async function benchHosts(o: HostsOptions = {}): Promise<string> {
   return md;
 }
 
-async function runOnce(runner: Runner, lab: BenchLab, checks: HostCheck[], checksFile: string, failing: string[], dir: string): Promise<Omit<RunSample, 'hosts' | 'round'>> {
+async function runOnce(
+  runner: Runner,
+  lab: BenchLab,
+  checks: HostCheck[],
+  checksFile: string,
+  failing: string[],
+  dir: string,
+): Promise<Omit<RunSample, 'hosts' | 'round'>> {
   mkdirSync(dir, { recursive: true });
   const input = { dir, lab, checks, checksFile };
   const spec = runner.prepare(input);
@@ -80,26 +116,54 @@ async function runOnce(runner: Runner, lab: BenchLab, checks: HostCheck[], check
   const problem = judge(runner, input, m.exitCode, failing);
   const tail = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split('\n').slice(-6).join('\n');
   const timings = /^hwqual: timings: (.*)$/m.exec(readFileSync(join(dir, 'stderr.txt'), 'utf8'))?.[1];
-  return { runner: runner.name, ...m, correct: !problem, ...(timings && { timings }), ...(problem && { problem, why: whyWrong(runner, input), output: `${tail('stdout.txt')}\n--- stderr\n${tail('stderr.txt')}` }) };
+  return {
+    runner: runner.name,
+    ...m,
+    correct: !problem,
+    ...(timings && { timings }),
+    ...(problem && {
+      problem,
+      why: whyWrong(runner, input),
+      output: `${tail('stdout.txt')}\n--- stderr\n${tail('stderr.txt')}`,
+    }),
+  };
 }
 
 /** A wrong run's causes: the runner's own error messages, else error-looking lines of its output (first few, once each). */
 function whyWrong(runner: Runner, input: Parameters<Runner['prepare']>[0]): string[] {
-  const read = (f: string) => { try { return readFileSync(join(input.dir, f), 'utf8'); } catch { return ''; } };
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(input.dir, f), 'utf8');
+    } catch {
+      return '';
+    }
+  };
   let lines: string[] = [];
   try {
     lines = runner.explain?.(input, read('stdout.txt')) ?? [];
-  } catch { /* fall back to the output */ }
+  } catch {
+    /* fall back to the output */
+  }
   if (!lines.length) {
-    lines = `${read('stdout.txt')}\n${read('stderr.txt')}`.split('\n')
-      .filter((l) => /^hwqual: |error|refused|reset|closed|timed? ?out|unreachable|MaxStartups|exit(_status=| )255/i.test(l) && !/AssertionError/.test(l));
+    lines = `${read('stdout.txt')}\n${read('stderr.txt')}`
+      .split('\n')
+      .filter(
+        (l) =>
+          /^hwqual: |error|refused|reset|closed|timed? ?out|unreachable|MaxStartups|exit(_status=| )255/i.test(l) &&
+          !/AssertionError/.test(l),
+      );
   }
   const short = lines.map((l) => l.trim().replace(/^E\s+/, '').slice(0, 300));
   return [...new Set(short)].slice(0, 5);
 }
 
 /** Why a run's outcome is wrong, or undefined when its failed checks and exit code are the expected ones. */
-function judge(runner: Runner, input: Parameters<Runner['prepare']>[0], exitCode: number | null, failing: string[]): string | undefined {
+function judge(
+  runner: Runner,
+  input: Parameters<Runner['prepare']>[0],
+  exitCode: number | null,
+  failing: string[],
+): string | undefined {
   let outcome: Outcome;
   try {
     outcome = runner.outcome(input, readFileSync(join(input.dir, 'stdout.txt'), 'utf8'));
@@ -111,12 +175,18 @@ function judge(runner: Runner, input: Parameters<Runner['prepare']>[0], exitCode
     const got = [...(outcome.get(h.name) ?? [])].sort().join(',');
     if (got !== want) return `${h.name}: failed [${got}], expected [${want}]`;
   }
-  if ((exitCode !== 0) !== (failing.length > 0)) return `exit code ${exitCode} with ${failing.length} failing check(s)`;
+  if ((exitCode !== 0) !== failing.length > 0) return `exit code ${exitCode} with ${failing.length} failing check(s)`;
   return undefined;
 }
 
 /** Per runner: the checks that hold here → exit 0; the same with one broken (inverted) → non-zero, that one failed. */
-async function proveExitCodes(runners: Runner[], lab: BenchLab, checks: HostCheck[], failing: string[], root: string): Promise<ProofRow[]> {
+async function proveExitCodes(
+  runners: Runner[],
+  lab: BenchLab,
+  checks: HostCheck[],
+  failing: string[],
+  root: string,
+): Promise<ProofRow[]> {
   mkdirSync(root, { recursive: true });
   const holding = checks.filter((c) => !failing.includes(c.id));
   const victim = holding[0]!;
@@ -128,8 +198,14 @@ async function proveExitCodes(runners: Runner[], lab: BenchLab, checks: HostChec
   for (const runner of runners) {
     const ok = await runOnce(runner, lab, holding, files.holding, [], join(root, `${runner.name}-holding`));
     const bad = await runOnce(runner, lab, broken, files.broken, [victim.id], join(root, `${runner.name}-broken`));
-    rows.push({ runner: runner.name, broken: victim.id, exitAllHold: ok.exitCode, exitOneBroken: bad.exitCode, proven: ok.correct && bad.correct,
-      ...((!ok.correct || !bad.correct) && { problem: [ok.problem, bad.problem].filter(Boolean).join('; ') }) });
+    rows.push({
+      runner: runner.name,
+      broken: victim.id,
+      exitAllHold: ok.exitCode,
+      exitOneBroken: bad.exitCode,
+      proven: ok.correct && bad.correct,
+      ...((!ok.correct || !bad.correct) && { problem: [ok.problem, bad.problem].filter(Boolean).join('; ') }),
+    });
   }
   return rows;
 }
@@ -138,14 +214,22 @@ async function upLab(dir: string, n: number): Promise<LabState> {
   try {
     return await labUp({ dir, hosts: n });
   } catch (err) {
-    process.stderr.write(`bench hosts: ${n} hosts in namespaces failed (${(err as Error).message}); using loopback sshds\n`);
+    process.stderr.write(
+      `bench hosts: ${n} hosts in namespaces failed (${(err as Error).message}); using loopback sshds\n`,
+    );
     await labDown(dir).catch(() => undefined);
     return labUp({ dir, hosts: n, loopback: true });
   }
 }
 
 function benchLab(s: LabState): BenchLab {
-  return { hosts: s.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })), user: s.user, identityFile: s.identityFile, knownHosts: s.knownHosts, labYaml: s.labYaml };
+  return {
+    hosts: s.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })),
+    user: s.user,
+    identityFile: s.identityFile,
+    knownHosts: s.knownHosts,
+    labYaml: s.labYaml,
+  };
 }
 
 /** Round r starts at runner r (mod n), and odd rounds go backwards: every runner runs early and late. */
@@ -165,8 +249,13 @@ export function summarize(report: HostsReport) {
       if (!ss.length) continue;
       const wallMs = median(ss.map((s) => s.wallMs));
       rows.push({
-        hosts, runner: r.name, rounds: ss.length, correct: ss.filter((s) => s.correct).length, wallMs,
-        peakPssMiB: Math.max(...ss.map((s) => s.peakPssKiB)) / 1024, peakRssMiB: Math.max(...ss.map((s) => s.peakRssKiB)) / 1024,
+        hosts,
+        runner: r.name,
+        rounds: ss.length,
+        correct: ss.filter((s) => s.correct).length,
+        wallMs,
+        peakPssMiB: Math.max(...ss.map((s) => s.peakPssKiB)) / 1024,
+        peakRssMiB: Math.max(...ss.map((s) => s.peakRssKiB)) / 1024,
         ratioToHwqual: base ? wallMs / base : null,
       });
     }

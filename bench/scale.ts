@@ -13,7 +13,7 @@ import { machineInfo, type MachineInfo } from './hosts-machine.ts';
 import { scaleProfile } from './scale-profile.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const XSD = resolve(process.env.HWQUAL_SHARED ?? resolve(ROOT, '../shared'), 'schemas/junit-jenkins.xsd');
+const XSD = resolve(ROOT, 'fixtures/schemas/junit-jenkins.xsd');
 
 type Phase = 'profiles' | 'prepare' | 'execute' | 'reports' | 'total';
 
@@ -50,13 +50,22 @@ export async function benchScale(sizes = envSizes() ?? [250, 500, 1000, 2000]): 
       mkdirSync(out, { recursive: true });
       const loadavg1 = loadavg()[0]!;
       const t0 = performance.now();
-      const text = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/scale-run-once.ts'), String(n), out, profileDir],
-        { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+      const text = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'bench/scale-run-once.ts'), String(n), out, profileDir],
+        { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       const wallMs = performance.now() - t0;
-      const sample: ScaleSample = { ...(JSON.parse(text.trim().split('\n').pop()!) as Omit<ScaleSample, 'wallMs' | 'loadavg1'>), wallMs, loadavg1 };
+      const sample: ScaleSample = {
+        ...(JSON.parse(text.trim().split('\n').pop()!) as Omit<ScaleSample, 'wallMs' | 'loadavg1'>),
+        wallMs,
+        loadavg1,
+      };
       if (n === Math.max(...sizes)) Object.assign(sample, validateJunit(join(out, 'junit.xml')));
       samples.push(sample);
-      process.stderr.write(`bench scale: ${n} hosts: ${(wallMs / 1000).toFixed(2)} s wall, ${(sample.cpuMs.sinceStart / 1000).toFixed(2)} s CPU, ${(sample.maxRssKiB / 1024).toFixed(0)} MiB, load ${loadavg1.toFixed(1)}\n`);
+      process.stderr.write(
+        `bench scale: ${n} hosts: ${(wallMs / 1000).toFixed(2)} s wall, ${(sample.cpuMs.sinceStart / 1000).toFixed(2)} s CPU, ${(sample.maxRssKiB / 1024).toFixed(0)} MiB, load ${loadavg1.toFixed(1)}\n`,
+      );
       rmSync(out, { recursive: true, force: true });
     }
   } finally {
@@ -66,13 +75,19 @@ export async function benchScale(sizes = envSizes() ?? [250, 500, 1000, 2000]): 
   const md = formatScale(machine, samples);
   const outDir = join(ROOT, 'reports/bench');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'scale.json'), `${JSON.stringify({ machine, samples, growth: growth(samples) }, null, 2)}\n`);
+  writeFileSync(
+    join(outDir, 'scale.json'),
+    `${JSON.stringify({ machine, samples, growth: growth(samples) }, null, 2)}\n`,
+  );
   writeFileSync(join(outDir, 'scale.md'), md);
   return md;
 }
 
 function validateJunit(file: string): Pick<ScaleSample, 'junitValid' | 'junitValidation'> {
-  const r = spawnSync('xmllint', ['--noout', '--huge', '--schema', XSD, file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('xmllint', ['--noout', '--huge', '--schema', XSD, file], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const said = `${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
   return { junitValid: r.status === 0, junitValidation: r.error ? r.error.message : said };
 }
@@ -83,8 +98,13 @@ function growth(samples: ScaleSample[]) {
     const p = samples[i]!;
     const k = s.hosts / p.hosts;
     return {
-      from: p.hosts, to: s.hosts, hostsFactor: k, wallFactor: s.wallMs / p.wallMs, inProcessFactor: s.ms.total / p.ms.total,
-      cpuFactor: s.cpuMs.total / p.cpuMs.total, rssFactor: s.maxRssKiB / p.maxRssKiB,
+      from: p.hosts,
+      to: s.hosts,
+      hostsFactor: k,
+      wallFactor: s.wallMs / p.wallMs,
+      inProcessFactor: s.ms.total / p.ms.total,
+      cpuFactor: s.cpuMs.total / p.cpuMs.total,
+      rssFactor: s.maxRssKiB / p.maxRssKiB,
     };
   });
 }
@@ -94,18 +114,35 @@ function formatScale(m: MachineInfo, samples: ScaleSample[]): string {
   const s1 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const both = (wall: number, cpu: number) => `${s1(wall)} (${s1(cpu)})`;
   const big = samples[samples.length - 1];
-  const rows = samples.map((s) => [
-    s.hosts, s.cases, s1(s.wallMs), s1(s.cpuMs.sinceStart), s.loadavg1.toFixed(1), s1(s.startupMs),
-    both(s.ms.prepare, s.cpuMs.prepare), both(s.ms.execute, s.cpuMs.execute), both(s.ms.reports, s.cpuMs.reports), mib(s.maxRssKiB),
-    `${(s.bytes.junit / 2 ** 20).toFixed(1)} MiB`, `${(s.bytes.results / 2 ** 20).toFixed(1)} MiB`, `${(s.bytes.html / 2 ** 20).toFixed(1)} MiB`,
-  ].join(' | ')).map((r) => `| ${r} |`);
-  const g = growth(samples).map((x) => `| ${x.from} → ${x.to} | ×${x.hostsFactor.toFixed(1)} | ×${x.wallFactor.toFixed(2)} | ×${x.inProcessFactor.toFixed(2)} | ×${x.cpuFactor.toFixed(2)} | ×${x.rssFactor.toFixed(2)} |`);
+  const rows = samples
+    .map((s) =>
+      [
+        s.hosts,
+        s.cases,
+        s1(s.wallMs),
+        s1(s.cpuMs.sinceStart),
+        s.loadavg1.toFixed(1),
+        s1(s.startupMs),
+        both(s.ms.prepare, s.cpuMs.prepare),
+        both(s.ms.execute, s.cpuMs.execute),
+        both(s.ms.reports, s.cpuMs.reports),
+        mib(s.maxRssKiB),
+        `${(s.bytes.junit / 2 ** 20).toFixed(1)} MiB`,
+        `${(s.bytes.results / 2 ** 20).toFixed(1)} MiB`,
+        `${(s.bytes.html / 2 ** 20).toFixed(1)} MiB`,
+      ].join(' | '),
+    )
+    .map((r) => `| ${r} |`);
+  const g = growth(samples).map(
+    (x) =>
+      `| ${x.from} → ${x.to} | ×${x.hostsFactor.toFixed(1)} | ×${x.wallFactor.toFixed(2)} | ×${x.inProcessFactor.toFixed(2)} | ×${x.cpuFactor.toFixed(2)} | ×${x.rssFactor.toFixed(2)} |`,
+  );
   return [
     `# Scale benchmark: replayed hosts × ${big ? big.cases / big.hosts : '?'} host checks`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadavgStart} at start, ${m.loadavgEnd ?? '?'} at end.`,
-    'Hosts are REPLAYED fakes (scale test only): every one answers from this machine\'s recorded profile plus the host checks answered live by this machine once (saved as a profile folder and loaded as `hwqual run --replay` loads one). No network. Each size runs in its own process: wall time includes start-up; peak RSS is that process\'s.',
-    'The machine is shared with other work: next to wall times stands the process\'s CPU time (user + system, all its threads, GC included), which load from other processes inflates far less than wall time. Phases show wall (CPU).',
+    "Hosts are REPLAYED fakes (scale test only): every one answers from this machine's recorded profile plus the host checks answered live by this machine once (saved as a profile folder and loaded as `hwqual run --replay` loads one). No network. Each size runs in its own process: wall time includes start-up; peak RSS is that process's.",
+    "The machine is shared with other work: next to wall times stands the process's CPU time (user + system, all its threads, GC included), which load from other processes inflates far less than wall time. Phases show wall (CPU).",
     '',
     '| hosts | cases | wall time | CPU time | load (1 min) | start-up | prepare (facts, expansion) | execute (schedule, transcripts) | reports (json, junit, html, md) | peak RSS | junit.xml | results.json | report.html |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -117,11 +154,16 @@ function formatScale(m: MachineInfo, samples: ScaleSample[]): string {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...g,
     '',
-    ...(big ? [
-      `Targets at ${big.hosts} hosts: < 15 s (${s1(big.wallMs)} wall: ${big.wallMs < 15_000 ? 'met' : 'NOT met'}; ${s1(big.cpuMs.sinceStart)} CPU time, load average ${big.loadavg1.toFixed(1)} on ${m.cores} cores when it started), < 1 GiB (${mib(big.maxRssKiB)}: ${big.maxRssKiB < 1024 * 1024 ? 'met' : 'NOT met'}).`,
-      `junit.xml of ${big.cases} cases against the Jenkins JUnit XSD: ${big.junitValid ? 'valid' : `INVALID (${big.junitValidation})`}.`,
-      `Outcome at ${big.hosts} hosts: ${Object.entries(big.statuses).filter(([, v]) => typeof v === 'number' && v > 0).map(([k, v]) => `${v} ${k}`).join(', ')}.`,
-    ] : []),
+    ...(big
+      ? [
+          `Targets at ${big.hosts} hosts: < 15 s (${s1(big.wallMs)} wall: ${big.wallMs < 15_000 ? 'met' : 'NOT met'}; ${s1(big.cpuMs.sinceStart)} CPU time, load average ${big.loadavg1.toFixed(1)} on ${m.cores} cores when it started), < 1 GiB (${mib(big.maxRssKiB)}: ${big.maxRssKiB < 1024 * 1024 ? 'met' : 'NOT met'}).`,
+          `junit.xml of ${big.cases} cases against the Jenkins JUnit XSD: ${big.junitValid ? 'valid' : `INVALID (${big.junitValidation})`}.`,
+          `Outcome at ${big.hosts} hosts: ${Object.entries(big.statuses)
+            .filter(([, v]) => typeof v === 'number' && v > 0)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}.`,
+        ]
+      : []),
     '',
     'Reproduce: `npm run bench -- scale` (HWQUAL_SCALE_SIZES=250,500 to narrow it).',
     '',

@@ -6,7 +6,7 @@ import { STATUS_TABLE } from './verdict.ts';
 import { stripXmlForbidden, truncateText } from './xml-text.ts';
 
 /**
- * junit.xml, valid against the Jenkins xunit schema (/work/shared/schemas/junit-jenkins.xsd), written by
+ * junit.xml, valid against the Jenkins xunit schema (fixtures/schemas/junit-jenkins.xsd), written by
  * junit-report-builder: one <testsuite name="<suite>@<host>"> per suite × host, its <properties> holding the host's
  * facts and the case metrics (the schema allows <properties> on <testsuite> only) and `transcripts` (the host's
  * transcript file), one <testcase classname="<suite>.<host>"> per case, with <system-out> (its transcript) when it
@@ -47,7 +47,9 @@ export function buildJunit(results: RunResults, options: JunitOptions = {}): str
     const props = hostProperties(hosts.get(first.host), first.host);
     const file = transcriptFile(cases);
     if (file) props.push(['transcripts', file]);
-    for (const c of cases) for (const [metric, value] of Object.entries(c.metrics)) props.push([`metric.${caseLabel(c)}.${metric}`, String(value)]);
+    for (const c of cases)
+      for (const [metric, value] of Object.entries(c.metrics))
+        props.push([`metric.${caseLabel(c)}.${metric}`, String(value)]);
     for (const [name, value] of props) suite.property(clean(name), clean(value));
     for (const c of cases) addCase(suite, c, options);
   }
@@ -109,7 +111,9 @@ function hostProperties(host: HostResult | undefined, hostName: string): Array<[
   if (host && !host.reachable) props.push(['unreachable', host.error ?? 'unreachable']);
   for (const [k, v] of Object.entries(host?.labels ?? {})) props.push([`label.${k}`, v]);
   if (host?.replay) props.push(['replayed-from', host.replay.from], ['replay-origin', host.replay.origin]);
-  return props.filter((p): p is [string, string | number] => p[1] !== undefined && p[1] !== '').map(([k, v]) => [k, String(v)]);
+  return props
+    .filter((p): p is [string, string | number] => p[1] !== undefined && p[1] !== '')
+    .map(([k, v]) => [k, String(v)]);
 }
 
 function addCase(suite: TestSuite, c: CaseResult, options: JunitOptions): void {
@@ -132,7 +136,10 @@ function addCase(suite: TestSuite, c: CaseResult, options: JunitOptions): void {
     extras.skippedMessage = c.status === 'waived' ? waivedMessage(c) : (c.message ?? 'skipped');
   }
   if (c.status === 'flaky') {
-    extras.flaky = { type: c.errorCode ?? 'flaky', message: `passed on attempt ${c.attempts}${c.message ? `: ${c.message}` : ''}` };
+    extras.flaky = {
+      type: c.errorCode ?? 'flaky',
+      message: `passed on attempt ${c.attempts}${c.message ? `: ${c.message}` : ''}`,
+    };
   }
   // Only a case that did not pass carries its transcript inline: at thousands of hosts, passing cases' output would
   // make most of the file. Every transcript stays in the host's file (the suite's `transcripts` property).
@@ -153,7 +160,10 @@ function failureBody(c: CaseResult): string {
   if (c.expected !== undefined) lines.push(`expected: ${c.expected}`);
   if (c.actual !== undefined) lines.push(`actual:   ${c.actual}`);
   for (const a of c.assertions.filter((x) => !x.passed)) {
-    const detail = [a.expected !== undefined ? `expected ${a.expected}` : '', a.actual !== undefined ? `actual ${a.actual}` : '']
+    const detail = [
+      a.expected !== undefined ? `expected ${a.expected}` : '',
+      a.actual !== undefined ? `actual ${a.actual}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(`✗ ${a.name}${detail ? `: ${detail}` : ''}${a.message ? ` (${a.message})` : ''}`);

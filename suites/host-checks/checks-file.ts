@@ -10,10 +10,12 @@ export interface HostCheck {
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 
-/** Where the checks are read from: HWQUAL_HOST_CHECKS, else <shared>/bench/host-checks.json (shared = HWQUAL_SHARED or ../shared). */
+/** The 30 host checks shipped with hwqual (the performance benchmark's set). */
+export const DEFAULT_HOST_CHECKS = resolve(PROJECT_ROOT, 'fixtures/host-checks.json');
+
+/** Where the checks are read from: HWQUAL_HOST_CHECKS, else the shipped fixtures/host-checks.json. */
 export function hostChecksPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HWQUAL_HOST_CHECKS) return resolve(env.HWQUAL_HOST_CHECKS);
-  return resolve(env.HWQUAL_SHARED ?? resolve(PROJECT_ROOT, '../shared'), 'bench/host-checks.json');
+  return env.HWQUAL_HOST_CHECKS ? resolve(env.HWQUAL_HOST_CHECKS) : DEFAULT_HOST_CHECKS;
 }
 
 /** Parse and validate a checks file's text: a list of {id, cmd}, ids unique and usable in case ids. */
@@ -28,8 +30,10 @@ export function parseHostChecks(text: string, file = 'host-checks.json'): HostCh
   const seen = new Set<string>();
   return data.map((item: unknown, i) => {
     const c = item as Partial<HostCheck>;
-    if (!c || typeof c.id !== 'string' || !/^[A-Za-z0-9._-]+$/.test(c.id)) throw new HwqualError('E_CONFIG', `${file}: [${i}].id must be a name of letters, digits, . _ -`);
-    if (typeof c.cmd !== 'string' || !c.cmd.trim()) throw new HwqualError('E_CONFIG', `${file}: [${i}].cmd (${c.id}) must be a command`);
+    if (!c || typeof c.id !== 'string' || !/^[A-Za-z0-9._-]+$/.test(c.id))
+      throw new HwqualError('E_CONFIG', `${file}: [${i}].id must be a name of letters, digits, . _ -`);
+    if (typeof c.cmd !== 'string' || !c.cmd.trim())
+      throw new HwqualError('E_CONFIG', `${file}: [${i}].cmd (${c.id}) must be a command`);
     if (seen.has(c.id)) throw new HwqualError('E_CONFIG', `${file}: id ${c.id} appears twice`);
     seen.add(c.id);
     return { id: c.id, cmd: c.cmd };

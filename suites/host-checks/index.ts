@@ -22,7 +22,7 @@ export function checkCase(check: HostCheck): CaseDef {
 let cached: { file: string; cases: CaseDef[] } | undefined;
 
 /**
- * The host checks of ../shared/bench/host-checks.json (host OS, CPU, encryption qualification in shell one-liners),
+ * The host checks of fixtures/host-checks.json (host OS, CPU, encryption qualification in shell one-liners),
  * read when the suite loads; HWQUAL_HOST_CHECKS points at another file. Read-only.
  */
 export default defineSuite({

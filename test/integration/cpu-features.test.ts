@@ -1,5 +1,5 @@
 // The cpu-features suite through the real runner: this machine and a lab-in-a-box host over SSH (QEMU 7.2, TCG),
-// then replayed hosts (real KVM answers from shared/real-hosts, assembled into fixtures/hosts).
+// then replayed hosts (real KVM answers from fixtures/real-hosts, assembled into fixtures/hosts).
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,20 @@ import { ReplayTransport } from '../../src/transport/replay.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 
 const plan = (over: Partial<PlanConfig>): PlanConfig => ({
-  file: '/tmp/plan.yaml', sha256: 'y'.repeat(64), name: 'cpu-test', suites: ['cpu-features'], hosts: {}, severity: {},
-  require: {}, concurrency: 4, timeouts: { case: 240 }, retries: 0, retryFailed: false, matrix: {}, settings: { accel: 'tcg' }, ...over,
+  file: '/tmp/plan.yaml',
+  sha256: 'y'.repeat(64),
+  name: 'cpu-test',
+  suites: ['cpu-features'],
+  hosts: {},
+  severity: {},
+  require: {},
+  concurrency: 4,
+  timeouts: { case: 240 },
+  retries: 0,
+  retryFailed: false,
+  matrix: {},
+  settings: { accel: 'tcg' },
+  ...over,
 });
 const extra = (r: RunResults, host: string) => r.hosts.find((h) => h.name === host)!.facts.extra as Record<string, any>;
 const byId = (r: RunResults, id: string) => {
@@ -34,13 +46,29 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
     labDir = mkdtempSync(join(tmpdir(), 'hwqual-cpu-lab-'));
     const state = await labUp({ dir: labDir, hosts: 1 });
     const fromLab = loadLab(state.labYaml);
-    const local = normalizeLab({ hosts: [{ name: 'local', address: 'local' }] }, '/tmp/lab.yaml', 'lab.yaml', 'x'.repeat(64)).hosts[0];
+    const local = normalizeLab(
+      { hosts: [{ name: 'local', address: 'local' }] },
+      '/tmp/lab.yaml',
+      'lab.yaml',
+      'x'.repeat(64),
+    ).hosts[0];
     lab = { ...fromLab, hosts: [local, ...fromLab.hosts] };
     labHost = fromLab.hosts[0].name;
     const p = plan({ require: { cpuModels: ['qemu64', 'SapphireRapids'] }, matrix: { cpuModels: ['max,-aes'] } });
     // One guest boot is enough here: the guest view runs on this machine only, for `max,-aes`.
-    const prepared = await prepareRun({ lab, plan: p, filter: { grepInvert: new RegExp(`guest-view.*@${labHost}|cpuModel=max\\]`) } });
-    r = await executeRun({ lab, plan: p, prepared, outDir: mkdtempSync(join(tmpdir(), 'hwqual-cpu-out-')), signal: new AbortController().signal, progress: {} });
+    const prepared = await prepareRun({
+      lab,
+      plan: p,
+      filter: { grepInvert: new RegExp(`guest-view.*@${labHost}|cpuModel=max\\]`) },
+    });
+    r = await executeRun({
+      lab,
+      plan: p,
+      prepared,
+      outDir: mkdtempSync(join(tmpdir(), 'hwqual-cpu-out-')),
+      signal: new AbortController().signal,
+      progress: {},
+    });
   }, 240_000);
   afterAll(async () => {
     if (labDir) await labDown(labDir);
@@ -61,7 +89,10 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
     for (const h of ['local', labHost]) {
       const c = byId(r, `cpu-features/qemu-models@${h}`);
       expect(c.status).toBe('failed');
-      expect(c.assertions.map((a) => [a.name, a.passed])).toEqual([['model qemu64', true], ['model SapphireRapids', false]]);
+      expect(c.assertions.map((a) => [a.name, a.passed])).toEqual([
+        ['model qemu64', true],
+        ['model SapphireRapids', false],
+      ]);
       expect(c.message).toMatch(/^QEMU 7\.2\.\d+ does not know CPU model SapphireRapids: it was added in QEMU 8\.0$/);
       const f = extra(r, h).qemuCpuModels;
       expect(f).toMatchObject({ accel: 'tcg', answers: 'live', machineTypes: { q35: 'pc-q35-7.2' } });
@@ -70,15 +101,18 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
     }
   });
 
-  it('a guest under -cpu max,-aes shows the model\'s flags and not aes', () => {
+  it("a guest under -cpu max,-aes shows the model's flags and not aes", () => {
     const c = byId(r, 'cpu-features/guest-view[cpuModel=max,-aes]@local');
     expect(c.status).toBe('passed');
     expect(c.assertions.find((a) => a.name === 'aes removed')).toMatchObject({ passed: true });
     expect(c.metrics.guest_flags).toBeGreaterThan(40);
-    expect(byId(r, 'cpu-features/guest-view[cpuModel=host]@local')).toMatchObject({ status: 'skipped', message: expect.stringMatching(/needs KVM/) });
+    expect(byId(r, 'cpu-features/guest-view[cpuModel=host]@local')).toMatchObject({
+      status: 'skipped',
+      message: expect.stringMatching(/needs KVM/),
+    });
   });
 
-  it('the pool baseline asks both hosts\' QEMUs (the lab host through its SSH transport) and names a model and pc-q35-7.2', () => {
+  it("the pool baseline asks both hosts' QEMUs (the lab host through its SSH transport) and names a model and pc-q35-7.2", () => {
     const c = byId(r, 'cpu-features/pool-baseline[pool=all]@local');
     expect(c.status).toBe('passed');
     const pool = extra(r, 'local')['cpuPool.all'];
@@ -86,7 +120,10 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
     expect(pool.machineType).toBe('pc-q35-7.2');
     expect(pool.model).toBeTruthy();
     expect(pool.expansionFrom).toMatch(/^(local|lab)\S*'s QEMU 7\.2/);
-    expect(pool.rows.map((row: any) => row.qemuVersion)).toEqual([expect.stringMatching(/^7\.2/), expect.stringMatching(/^7\.2/)]);
+    expect(pool.rows.map((row: any) => row.qemuVersion)).toEqual([
+      expect.stringMatching(/^7\.2/),
+      expect.stringMatching(/^7\.2/),
+    ]);
     expect(c.artifacts.map((a) => a.name).sort()).toEqual(['pool.json', 'pool.txt']);
   });
 
@@ -98,27 +135,59 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
 describe('cpu-features on replayed hosts (real KVM answers)', () => {
   const H = resolve(PROJECT_ROOT, 'fixtures/hosts');
   const hosts: Array<[string, string]> = [
-    ['sb', 'qmp-kvm-xeon-e5-2650'], ['bw', 'qmp-kvm-xeon-e5-2630-v4'], ['nh', 'qmp-kvm-xeon-e7540'],
-    ['genoa', 'qmp-epyc-9654-sev-qemu-9.2'], ['zen2', 'qmp-ryzen-3900x-qemu-7.2'], ['n1', 'arm-graviton2-neoverse-n1'],
+    ['sb', 'qmp-kvm-xeon-e5-2650'],
+    ['bw', 'qmp-kvm-xeon-e5-2630-v4'],
+    ['nh', 'qmp-kvm-xeon-e7540'],
+    ['genoa', 'qmp-epyc-9654-sev-qemu-9.2'],
+    ['zen2', 'qmp-ryzen-3900x-qemu-7.2'],
+    ['n1', 'arm-graviton2-neoverse-n1'],
   ];
   let r: RunResults;
   beforeAll(async () => {
-    const lab = normalizeLab({ hosts: hosts.map(([name]) => ({ name, address: `replay:${name}` })) }, '/tmp/lab.yaml', 'lab.yaml', 'x'.repeat(64));
-    const bindings = await Promise.all(lab.hosts.map(async (config) => {
-      const dir = join(H, hosts.find(([n]) => n === config.name)![1]);
-      const transport = await ReplayTransport.open(dir, { host: config.name });
-      return { config, transport, replay: { from: dir, origin: transport.origin } };
-    }));
+    const lab = normalizeLab(
+      { hosts: hosts.map(([name]) => ({ name, address: `replay:${name}` })) },
+      '/tmp/lab.yaml',
+      'lab.yaml',
+      'x'.repeat(64),
+    );
+    const bindings = await Promise.all(
+      lab.hosts.map(async (config) => {
+        const dir = join(H, hosts.find(([n]) => n === config.name)![1]);
+        const transport = await ReplayTransport.open(dir, { host: config.name });
+        return { config, transport, replay: { from: dir, origin: transport.origin } };
+      }),
+    );
     const p = plan({
       require: { cpuModels: ['SapphireRapids'] },
-      settings: { accel: 'tcg', cpuPool: [{ name: 'sb-bw', hosts: ['sb', 'bw'] }, { name: 'nh-sb-bw', hosts: ['nh', 'sb', 'bw'] }, { name: 'amd', hosts: ['genoa', 'zen2'] }] },
+      settings: {
+        accel: 'tcg',
+        cpuPool: [
+          { name: 'sb-bw', hosts: ['sb', 'bw'] },
+          { name: 'nh-sb-bw', hosts: ['nh', 'sb', 'bw'] },
+          { name: 'amd', hosts: ['genoa', 'zen2'] },
+        ],
+      },
     });
     const prepared = await prepareRun({ lab, plan: p, bindings });
-    r = await executeRun({ lab, plan: p, prepared, outDir: mkdtempSync(join(tmpdir(), 'hwqual-cpu-replay-')), signal: new AbortController().signal, progress: {} });
+    r = await executeRun({
+      lab,
+      plan: p,
+      prepared,
+      outDir: mkdtempSync(join(tmpdir(), 'hwqual-cpu-replay-')),
+      signal: new AbortController().signal,
+      progress: {},
+    });
   }, 120_000);
 
-  it('recognises each replayed host\'s generation (QMP-only hosts from QEMU\'s host model)', () => {
-    const want = { sb: 'intel-sandy-bridge-ep', bw: 'intel-broadwell-ep', nh: 'intel-nehalem-ex', genoa: 'amd-genoa', zen2: 'amd-zen2-client', n1: 'arm-neoverse-n1' };
+  it("recognises each replayed host's generation (QMP-only hosts from QEMU's host model)", () => {
+    const want = {
+      sb: 'intel-sandy-bridge-ep',
+      bw: 'intel-broadwell-ep',
+      nh: 'intel-nehalem-ex',
+      genoa: 'amd-genoa',
+      zen2: 'amd-zen2-client',
+      n1: 'arm-neoverse-n1',
+    };
     for (const [h, id] of Object.entries(want)) {
       expect(byId(r, `cpu-features/generation@${h}`).status, h).toBe('passed');
       expect(extra(r, h).cpuGeneration.generation, h).toBe(id);
@@ -130,25 +199,54 @@ describe('cpu-features on replayed hosts (real KVM answers)', () => {
     const genoa = byId(r, 'cpu-features/qemu-models@genoa');
     expect(genoa.status).toBe('failed');
     expect(genoa.message).toMatch(/^CPU model SapphireRapids is not usable under kvm on genoa: missing .*amx-tile/);
-    expect(extra(r, 'genoa').qemuCpuModels).toMatchObject({ qemu: '9.2.0', accel: 'kvm', answers: 'replayed', newestPerVendor: { amd: 'EPYC-Genoa-v1' } });
-    expect(extra(r, 'sb').qemuCpuModels).toMatchObject({ qemu: 'not recorded', machineTypes: 'not recorded', newestPerVendor: { intel: 'SandyBridge' } });
-    expect(byId(r, 'cpu-features/qemu-models@sb').message).toMatch(/does not know CPU model SapphireRapids: it was added in QEMU 8\.0/);
-    expect(byId(r, 'cpu-features/qemu-models@n1')).toMatchObject({ status: 'skipped', message: expect.stringMatching(/recorded no QMP conversation/) });
-    expect(byId(r, 'cpu-features/guest-view[cpuModel=max]@sb')).toMatchObject({ status: 'skipped', message: 'a replayed host cannot boot a guest' });
+    expect(extra(r, 'genoa').qemuCpuModels).toMatchObject({
+      qemu: '9.2.0',
+      accel: 'kvm',
+      answers: 'replayed',
+      newestPerVendor: { amd: 'EPYC-Genoa-v1' },
+    });
+    expect(extra(r, 'sb').qemuCpuModels).toMatchObject({
+      qemu: 'not recorded',
+      machineTypes: 'not recorded',
+      newestPerVendor: { intel: 'SandyBridge' },
+    });
+    expect(byId(r, 'cpu-features/qemu-models@sb').message).toMatch(
+      /does not know CPU model SapphireRapids: it was added in QEMU 8\.0/,
+    );
+    expect(byId(r, 'cpu-features/qemu-models@n1')).toMatchObject({
+      status: 'skipped',
+      message: expect.stringMatching(/recorded no QMP conversation/),
+    });
+    expect(byId(r, 'cpu-features/guest-view[cpuModel=max]@sb')).toMatchObject({
+      status: 'skipped',
+      message: 'a replayed host cannot boot a guest',
+    });
   });
 
   it('each pool is one case on its first host', () => {
-    expect(r.cases.filter((c) => c.caseId === 'pool-baseline').map((c) => c.id).sort()).toEqual([
-      'cpu-features/pool-baseline[pool=amd]@genoa', 'cpu-features/pool-baseline[pool=nh-sb-bw]@sb', 'cpu-features/pool-baseline[pool=sb-bw]@sb',
+    expect(
+      r.cases
+        .filter((c) => c.caseId === 'pool-baseline')
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([
+      'cpu-features/pool-baseline[pool=amd]@genoa',
+      'cpu-features/pool-baseline[pool=nh-sb-bw]@sb',
+      'cpu-features/pool-baseline[pool=sb-bw]@sb',
     ]);
   });
 
   it('old + new Intel pools: SandyBridge for Sandy Bridge-EP + Broadwell-EP, Nehalem when a Nehalem-EX joins', () => {
     const sbbw = extra(r, 'sb')['cpuPool.sb-bw'];
     expect(sbbw.model).toBe('SandyBridge');
-    expect(sbbw.expansionFrom).toMatch(/^the controller's QEMU \S+ \(-machine none -accel tcg\), standing in for sb's QEMU \(version not recorded\)$/);
+    expect(sbbw.expansionFrom).toMatch(
+      /^the controller's QEMU \S+ \(-machine none -accel tcg\), standing in for sb's QEMU \(version not recorded\)$/,
+    );
     expect(sbbw.machineType).toBe('machine types: not recorded (sb, bw did not record query-machines)');
-    expect(sbbw.rows.find((x: any) => x.host === 'bw')).toMatchObject({ bestModel: 'Broadwell', lost: expect.arrayContaining(['avx2', 'fma', 'bmi2', 'adx']) });
+    expect(sbbw.rows.find((x: any) => x.host === 'bw')).toMatchObject({
+      bestModel: 'Broadwell',
+      lost: expect.arrayContaining(['avx2', 'fma', 'bmi2', 'adx']),
+    });
     // A pool's case runs on its first host in run order: sb anchors both.
     expect(extra(r, 'sb')['cpuPool.nh-sb-bw'].model).toBe('Nehalem');
     expect(byId(r, 'cpu-features/pool-baseline[pool=nh-sb-bw]@sb').status).toBe('passed');
@@ -160,6 +258,9 @@ describe('cpu-features on replayed hosts (real KVM answers)', () => {
     // By hand: EPYC-Milan and later need Zen 3; the Zen 2 host's QEMU 7.2 reports EPYC-Rome-v2 unusable (see cpu-pool-baseline.test.ts).
     expect(extra(r, 'zen2').qemuCpuModels.usable).not.toContain('EPYC-Rome-v2');
     expect(amd.model).toBe('EPYC-Rome-v1');
-    expect(amd.rows.find((x: any) => x.host === 'genoa')).toMatchObject({ bestModel: 'EPYC-Genoa-v1', lostUnknown: 'no static expansion of EPYC-Genoa-v1' });
+    expect(amd.rows.find((x: any) => x.host === 'genoa')).toMatchObject({
+      bestModel: 'EPYC-Genoa-v1',
+      lostUnknown: 'no static expansion of EPYC-Genoa-v1',
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
-/** The project root, and the read-only shared/ folder that sits beside it (also in CI's fresh clone). */
+/** The project root and the reference files the tests read: all inside the repository (it stands alone). */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
-export const SHARED = process.env.HWQUAL_SHARED ?? resolve(PROJECT_ROOT, '../shared');
-export const JUNIT_XSD = resolve(SHARED, 'schemas/junit-jenkins.xsd');
-export const REAL_HOSTS = resolve(SHARED, 'real-hosts');
+export const JUNIT_XSD = resolve(PROJECT_ROOT, 'fixtures/schemas/junit-jenkins.xsd');
+export const REAL_HOSTS = resolve(PROJECT_ROOT, 'fixtures/real-hosts');
+export const HOST_CHECKS = resolve(PROJECT_ROOT, 'fixtures/host-checks.json');

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CpuFacts } from '../../src/model/facts.ts';
 import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
-import { checkGeneration, detectGeneration, generationByQemuModel, parseCpuCatalog } from '../../src/probe/cpu-generation.ts';
+import {
+  checkGeneration,
+  detectGeneration,
+  generationByQemuModel,
+  parseCpuCatalog,
+} from '../../src/probe/cpu-generation.ts';
 import { parseCpuidXml } from '../../src/probe/cpuid-xml.ts';
 import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
 import { parseDomCapabilities } from '../../src/probe/domcaps.ts';
@@ -20,13 +25,17 @@ const read = (rel: string) => readFileSync(join(REAL_HOSTS, rel), 'utf8');
 function qmpHostCpu(rel: string): CpuFacts {
   const text = read(rel);
   const replies = rel.endsWith('.replies')
-    ? parseQmpLog(text)[0].exchanges.filter((x) => commandOf(x.request) === 'query-cpu-model-expansion').map((x) => x.reply)
+    ? parseQmpLog(text)[0]
+        .exchanges.filter((x) => commandOf(x.request) === 'query-cpu-model-expansion')
+        .map((x) => x.reply)
     : splitJsonObjects(text).map((t) => JSON.parse(t) as Record<string, unknown>);
-  const model = replies.map((r) => (r.return as { model?: { name: string; props: Record<string, unknown> } })?.model).find((m) => m?.props?.family !== undefined);
+  const model = replies
+    .map((r) => (r.return as { model?: { name: string; props: Record<string, unknown> } })?.model)
+    .find((m) => m?.props?.family !== undefined);
   return hostCpuFromExpansion(model!.props);
 }
 
-/** Every capture in shared/real-hosts, the generation it is (worked out from SOURCES.md, not from the code), and how to read it. */
+/** Every capture in fixtures/real-hosts, the generation it is (worked out from SOURCES.md, not from the code), and how to read it. */
 const EXPECTED: Array<[string, string, (rel: string) => CpuFacts]> = [
   ['intel-skylake-sp/cpuinfo.txt', 'intel-skylake-sp', (r) => parseCpuinfo(read(r))],
   ['intel-cascade-lake/cpuinfo.txt', 'intel-cascade-lake-sp', (r) => parseCpuinfo(read(r))],
@@ -57,22 +66,38 @@ const EXPECTED: Array<[string, string, (rel: string) => CpuFacts]> = [
 ];
 
 describe('CPU generation catalog', () => {
-  it('every generation names its source, and the issue\'s generations are all there', () => {
+  it("every generation names its source, and the issue's generations are all there", () => {
     for (const g of catalog.generations) expect(g.source.length, g.id).toBeGreaterThan(20);
     const ids = catalog.generations.map((g) => g.id);
-    for (const id of ['intel-skylake-sp', 'intel-granite-rapids', 'intel-sierra-forest', 'amd-naples', 'amd-turin', 'arm-neoverse-n1', 'arm-neoverse-v1', 'arm-neoverse-v2', 'arm-ampereone']) expect(ids).toContain(id);
+    for (const id of [
+      'intel-skylake-sp',
+      'intel-granite-rapids',
+      'intel-sierra-forest',
+      'amd-naples',
+      'amd-turin',
+      'arm-neoverse-n1',
+      'arm-neoverse-v1',
+      'arm-neoverse-v2',
+      'arm-ampereone',
+    ])
+      expect(ids).toContain(id);
   });
 
   it.each(EXPECTED)('%s is recognised as %s', (rel, id, read) => {
     expect(detectGeneration(read(rel), catalog)?.id).toBe(id);
   });
 
-  it('covers every file of shared/real-hosts that describes a CPU', async () => {
+  it('covers every file of fixtures/real-hosts that describes a CPU', async () => {
     const { readdirSync, statSync } = await import('node:fs');
-    const all = readdirSync(REAL_HOSTS).flatMap((d) => (statSync(join(REAL_HOSTS, d)).isDirectory() ? readdirSync(join(REAL_HOSTS, d)).map((f) => `${d}/${f}`) : []));
+    const all = readdirSync(REAL_HOSTS).flatMap((d) =>
+      statSync(join(REAL_HOSTS, d)).isDirectory() ? readdirSync(join(REAL_HOSTS, d)).map((f) => `${d}/${f}`) : [],
+    );
     // Not a CPU description: the vulnerabilities list (of the EPYC 7451 whose cpuinfo is above) and libvirt's domcapabilities (below).
     const other = all.filter((f) => !EXPECTED.some(([rel]) => rel === f));
-    expect(other.sort()).toEqual(['amd-naples/vulnerabilities-epyc7451.txt', 'intel-granite-rapids/virsh-domcapabilities-tdx-libvirt-test.xml']);
+    expect(other.sort()).toEqual([
+      'amd-naples/vulnerabilities-epyc7451.txt',
+      'intel-granite-rapids/virsh-domcapabilities-tdx-libvirt-test.xml',
+    ]);
   });
 
   it('a domcapabilities host-model names its generation through the QEMU model', () => {
@@ -81,20 +106,40 @@ describe('CPU generation catalog', () => {
     expect(generationByQemuModel('SapphireRapids', catalog)).toBeUndefined(); // Sapphire and Emerald Rapids share it
   });
 
-  it.each(EXPECTED.filter(([rel]) => !rel.startsWith('qmp-')))('%s has the flags its generation requires', (rel, _id, read) => {
-    const r = checkGeneration(read(rel), catalog);
-    expect(r.missing).toEqual([]);
-    expect(r.required.length).toBeGreaterThan(3);
-  });
+  it.each(EXPECTED.filter(([rel]) => !rel.startsWith('qmp-')))(
+    '%s has the flags its generation requires',
+    (rel, _id, read) => {
+      const r = checkGeneration(read(rel), catalog);
+      expect(r.missing).toEqual([]);
+      expect(r.required.length).toBeGreaterThan(3);
+    },
+  );
 
   it('Skylake-SP, Cascade Lake and Cooper Lake share model 85 and differ by stepping', () => {
-    const at = (stepping: number) => detectGeneration({ vendor: 'GenuineIntel', family: 6, model: 85, stepping }, catalog)?.id;
-    expect([at(4), at(7), at(11), at(8)]).toEqual(['intel-skylake-sp', 'intel-cascade-lake-sp', 'intel-cooper-lake', undefined]);
+    const at = (stepping: number) =>
+      detectGeneration({ vendor: 'GenuineIntel', family: 6, model: 85, stepping }, catalog)?.id;
+    expect([at(4), at(7), at(11), at(8)]).toEqual([
+      'intel-skylake-sp',
+      'intel-cascade-lake-sp',
+      'intel-cooper-lake',
+      undefined,
+    ]);
   });
 
   it('an unknown CPU is a reported fact with no missing flags; a plan flag is still checked', () => {
-    const cpu: CpuFacts = { vendor: 'GenuineIntel', family: 6, model: 190, stepping: 0, modelName: 'Intel N100', flags: ['sse2', 'aes'] };
-    expect(checkGeneration(cpu, catalog)).toEqual({ unknownReason: 'not in the catalog: GenuineIntel family/model/stepping 6/190/0 (Intel N100)', missing: [], required: [] });
+    const cpu: CpuFacts = {
+      vendor: 'GenuineIntel',
+      family: 6,
+      model: 190,
+      stepping: 0,
+      modelName: 'Intel N100',
+      flags: ['sse2', 'aes'],
+    };
+    expect(checkGeneration(cpu, catalog)).toEqual({
+      unknownReason: 'not in the catalog: GenuineIntel family/model/stepping 6/190/0 (Intel N100)',
+      missing: [],
+      required: [],
+    });
     expect(checkGeneration(cpu, catalog, ['aes', 'avx2']).missing).toEqual(['avx2']);
   });
 
@@ -106,8 +151,10 @@ describe('CPU generation catalog', () => {
   });
 
   it('refuses a broken catalog', () => {
-    expect(() => parseCpuCatalog({ generations: [{ id: 'x', vendor: 'v', match: {}, requiredFlags: [], source: 's' }] })).toThrow(/family\+models/);
-    expect(() => parseCpuCatalog({ generations: [] , qemuModels: {} })).not.toThrow();
+    expect(() =>
+      parseCpuCatalog({ generations: [{ id: 'x', vendor: 'v', match: {}, requiredFlags: [], source: 's' }] }),
+    ).toThrow(/family\+models/);
+    expect(() => parseCpuCatalog({ generations: [], qemuModels: {} })).not.toThrow();
     expect(() => parseCpuCatalog({})).toThrow(/generations must be a list/);
   });
 });

@@ -10,10 +10,15 @@ import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/vm/qmp-types.ts
 import { REAL_HOSTS } from '../support/paths.ts';
 
 const lines = loadCpuCatalog().qemuModels;
-/** The real query-cpu-definitions answers KVM gave on these hosts (shared/real-hosts/qmp-kvm). */
-const kvm = (file: string): CpuModelDef[] => parseCpuDefinitions(splitJsonObjects(readFileSync(join(REAL_HOSTS, 'qmp-kvm', file), 'utf8'))
-  .map((t) => JSON.parse(t)).find((r) => Array.isArray(r.return)).return as QmpCpuDefinition[]);
-const conversation = (file: string) => parseQmpLog(readFileSync(join(REAL_HOSTS, 'qmp-replies', file), 'utf8'))[0].exchanges;
+/** The real query-cpu-definitions answers KVM gave on these hosts (fixtures/real-hosts/qmp-kvm). */
+const kvm = (file: string): CpuModelDef[] =>
+  parseCpuDefinitions(
+    splitJsonObjects(readFileSync(join(REAL_HOSTS, 'qmp-kvm', file), 'utf8'))
+      .map((t) => JSON.parse(t))
+      .find((r) => Array.isArray(r.return)).return as QmpCpuDefinition[],
+  );
+const conversation = (file: string) =>
+  parseQmpLog(readFileSync(join(REAL_HOSTS, 'qmp-replies', file), 'utf8'))[0].exchanges;
 const from = (file: string, cmd: string) => conversation(file).find((x) => commandOf(x.request) === cmd)!.reply.return;
 
 const sandyBridgeEP: PoolHost = { host: 'sb', definitions: kvm('Xeon-E5-2650.json') };
@@ -23,13 +28,30 @@ const nehalemEX: PoolHost = { host: 'nh', definitions: kvm('Xeon-E7540.json') };
 /** A few static expansions, written by hand for the test (small sets, enough to tell the models apart). */
 const NEHALEM = ['popcnt', 'sse4.1', 'sse4.2', 'ssse3', 'x2apic'];
 const SANDY = [...NEHALEM, 'aes', 'avx', 'pclmulqdq', 'tsc-deadline', 'xsave'].sort();
-const BROADWELL = [...SANDY, 'adx', 'avx2', 'bmi1', 'bmi2', 'fma', 'hle', 'invpcid', 'movbe', 'rdseed', 'rtm', 'smap'].sort();
+const BROADWELL = [
+  ...SANDY,
+  'adx',
+  'avx2',
+  'bmi1',
+  'bmi2',
+  'fma',
+  'hle',
+  'invpcid',
+  'movbe',
+  'rdseed',
+  'rtm',
+  'smap',
+].sort();
 const HAND: Record<string, string[]> = {
-  Nehalem: NEHALEM, 'Nehalem-IBRS': [...NEHALEM, 'spec-ctrl'].sort(),
-  SandyBridge: SANDY, 'SandyBridge-IBRS': [...SANDY, 'spec-ctrl'].sort(),
-  Broadwell: BROADWELL, 'Broadwell-noTSX': BROADWELL.filter((f) => f !== 'hle' && f !== 'rtm'),
+  Nehalem: NEHALEM,
+  'Nehalem-IBRS': [...NEHALEM, 'spec-ctrl'].sort(),
+  SandyBridge: SANDY,
+  'SandyBridge-IBRS': [...SANDY, 'spec-ctrl'].sort(),
+  Broadwell: BROADWELL,
+  'Broadwell-noTSX': BROADWELL.filter((f) => f !== 'hle' && f !== 'rtm'),
 };
-const hand = (_host: string, model: string): Expansion | undefined => (HAND[model] ? { features: HAND[model], from: 'the test' } : undefined);
+const hand = (_host: string, model: string): Expansion | undefined =>
+  HAND[model] ? { features: HAND[model], from: 'the test' } : undefined;
 
 describe('pool baseline (answers worked out by hand from the real KVM definitions)', () => {
   it('Sandy Bridge-EP + Broadwell-EP → SandyBridge; the Broadwell host gives up its AVX2 generation', () => {
@@ -40,24 +62,66 @@ describe('pool baseline (answers worked out by hand from the real KVM definition
     expect(b.model).toBe('SandyBridge');
     expect(b.rows).toEqual([
       { host: 'sb', qemuVersion: 'not recorded', bestModel: 'SandyBridge-IBRS', lost: ['spec-ctrl'] },
-      { host: 'bw', qemuVersion: 'not recorded', bestModel: 'Broadwell', lost: ['adx', 'avx2', 'bmi1', 'bmi2', 'fma', 'hle', 'invpcid', 'movbe', 'rdseed', 'rtm', 'smap'] },
+      {
+        host: 'bw',
+        qemuVersion: 'not recorded',
+        bestModel: 'Broadwell',
+        lost: ['adx', 'avx2', 'bmi1', 'bmi2', 'fma', 'hle', 'invpcid', 'movbe', 'rdseed', 'rtm', 'smap'],
+      },
     ]);
     expect(b.problems).toEqual([]);
   });
 
   it('Nehalem-EX + Sandy Bridge-EP + Broadwell-EP → Nehalem (not core2duo, which has more bits but is older)', () => {
-    const b = computePoolBaseline([nehalemEX, sandyBridgeEP, broadwellEP], (h, m) => hand(h, m) ?? (m === 'core2duo' ? { features: Array.from({ length: 40 }, (_, i) => `f${i}`), from: 'x' } : undefined), lines);
+    const b = computePoolBaseline(
+      [nehalemEX, sandyBridgeEP, broadwellEP],
+      (h, m) =>
+        hand(h, m) ??
+        (m === 'core2duo' ? { features: Array.from({ length: 40 }, (_, i) => `f${i}`), from: 'x' } : undefined),
+      lines,
+    );
     expect(b.model).toBe('Nehalem');
     expect(b.rows.map((r) => [r.host, r.bestModel, r.lost])).toEqual([
       ['nh', 'Nehalem-IBRS', ['spec-ctrl']],
       ['sb', 'SandyBridge-IBRS', ['aes', 'avx', 'pclmulqdq', 'spec-ctrl', 'tsc-deadline', 'xsave']],
-      ['bw', 'Broadwell', ['adx', 'aes', 'avx', 'avx2', 'bmi1', 'bmi2', 'fma', 'hle', 'invpcid', 'movbe', 'pclmulqdq', 'rdseed', 'rtm', 'smap', 'tsc-deadline', 'xsave']],
+      [
+        'bw',
+        'Broadwell',
+        [
+          'adx',
+          'aes',
+          'avx',
+          'avx2',
+          'bmi1',
+          'bmi2',
+          'fma',
+          'hle',
+          'invpcid',
+          'movbe',
+          'pclmulqdq',
+          'rdseed',
+          'rtm',
+          'smap',
+          'tsc-deadline',
+          'xsave',
+        ],
+      ],
     ]);
   });
 
   it('machine types: a QEMU 7.2 + 9.2 pool runs pc-q35-7.2; a host without query-machines gives "not recorded"', () => {
-    const old: PoolHost = { host: 'old', qemuVersion: '7.2.0', definitions: [], machines: machineTypes(from('ryzen-3900x-qemu-7.2.replies', 'query-machines') as QmpMachineInfo[]) };
-    const neu: PoolHost = { host: 'new', qemuVersion: '9.2.0', definitions: [], machines: machineTypes(from('epyc-9654-sev-qemu-9.2.replies', 'query-machines') as QmpMachineInfo[]) };
+    const old: PoolHost = {
+      host: 'old',
+      qemuVersion: '7.2.0',
+      definitions: [],
+      machines: machineTypes(from('ryzen-3900x-qemu-7.2.replies', 'query-machines') as QmpMachineInfo[]),
+    };
+    const neu: PoolHost = {
+      host: 'new',
+      qemuVersion: '9.2.0',
+      definitions: [],
+      machines: machineTypes(from('epyc-9654-sev-qemu-9.2.replies', 'query-machines') as QmpMachineInfo[]),
+    };
     const b = computePoolBaseline([old, neu], hand, lines);
     expect(b.machineType).toBe('pc-q35-7.2');
     expect(b.rows.map((r) => r.newestQ35)).toEqual(['pc-q35-7.2', 'pc-q35-9.2']);
@@ -70,13 +134,24 @@ describe('pool baseline (answers worked out by hand from the real KVM definition
     const b = computePoolBaseline([sandyBridgeEP], () => undefined, lines);
     // SandyBridge and SandyBridge-IBRS are the same line and no expansion tells them apart: the name decides.
     expect(b.model).toBe('SandyBridge');
-    expect(b.rows[0]).toMatchObject({ bestModel: 'SandyBridge', lost: [], lostUnknown: 'no static expansion of SandyBridge' });
+    expect(b.rows[0]).toMatchObject({
+      bestModel: 'SandyBridge',
+      lost: [],
+      lostUnknown: 'no static expansion of SandyBridge',
+    });
     expect(b.unranked).toEqual(expect.arrayContaining(['qemu64', 'kvm64']));
   });
 
   it('no model every host can run is a problem, named', () => {
     const only = (name: string): CpuModelDef[] => [{ name, usable: true, unavailable: [] }];
-    const b = computePoolBaseline([{ host: 'a', definitions: only('EPYC') }, { host: 'b', definitions: only('Skylake-Server') }], hand, lines);
+    const b = computePoolBaseline(
+      [
+        { host: 'a', definitions: only('EPYC') },
+        { host: 'b', definitions: only('Skylake-Server') },
+      ],
+      hand,
+      lines,
+    );
     expect(b.model).toBeUndefined();
     expect(b.problems).toEqual(['no named CPU model is usable on every host of the pool']);
   });
@@ -84,9 +159,13 @@ describe('pool baseline (answers worked out by hand from the real KVM definition
 
 describe('same hardware, newer QEMU (host OS upgrade)', () => {
   const cpu = { vendor: 'AuthenticAMD', family: 23, model: 113, stepping: 0 };
-  const defs72 = parseCpuDefinitions(from('ryzen-3900x-qemu-7.2.replies', 'query-cpu-definitions') as QmpCpuDefinition[]);
+  const defs72 = parseCpuDefinitions(
+    from('ryzen-3900x-qemu-7.2.replies', 'query-cpu-definitions') as QmpCpuDefinition[],
+  );
   // The newer QEMU as libvirt's qemu_9.1.0 test data shows it on another host: EPYC-Rome-v1 blocked by xsaves; EPYC-v1 dropped (for the test).
-  const defsNew = defs72.filter((d) => d.name !== 'EPYC-v1').map((d) => (d.name === 'EPYC-Rome-v1' ? { ...d, usable: false, unavailable: ['xsaves'] } : d));
+  const defsNew = defs72
+    .filter((d) => d.name !== 'EPYC-v1')
+    .map((d) => (d.name === 'EPYC-Rome-v1' ? { ...d, usable: false, unavailable: ['xsaves'] } : d));
   const old: PoolHost = { host: 'r-old', qemuVersion: '7.2.0', definitions: defs72, cpu };
   const neu: PoolHost = { host: 'r-new', qemuVersion: '9.1.0', definitions: defsNew, cpu };
 
@@ -95,13 +174,25 @@ describe('same hardware, newer QEMU (host OS upgrade)', () => {
     const b = computePoolBaseline([old, neu], hand, lines);
     expect(b.regressions).toEqual([
       { model: 'EPYC-Rome-v1', usableOn: 'r-old (QEMU 7.2.0)', unusableOn: 'r-new (QEMU 9.1.0)', blocking: ['xsaves'] },
-      { model: 'EPYC-v1', usableOn: 'r-old (QEMU 7.2.0)', unusableOn: 'r-new (QEMU 9.1.0)', blocking: ['QEMU 9.1.0 no longer has EPYC-v1'] },
+      {
+        model: 'EPYC-v1',
+        usableOn: 'r-old (QEMU 7.2.0)',
+        unusableOn: 'r-new (QEMU 9.1.0)',
+        blocking: ['QEMU 9.1.0 no longer has EPYC-v1'],
+      },
     ]);
   });
 
   it('no regression across different CPUs, nor from a newer QEMU back to an older one', () => {
     expect(computePoolBaseline([old, { ...neu, cpu: { ...cpu, model: 49 } }], hand, lines).regressions).toEqual([]);
-    const reversed = computePoolBaseline([{ ...old, definitions: defsNew }, { ...neu, definitions: defs72 }], hand, lines).regressions;
+    const reversed = computePoolBaseline(
+      [
+        { ...old, definitions: defsNew },
+        { ...neu, definitions: defs72 },
+      ],
+      hand,
+      lines,
+    ).regressions;
     expect(reversed.map((r) => r.model)).not.toContain('EPYC-Rome-v1');
   });
 

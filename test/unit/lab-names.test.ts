@@ -33,7 +33,7 @@ describe('lab names', () => {
   });
 
   it('puts the subnet in 10.208.0.0/12, the bridge on .1 and hosts on .11, .12, …', () => {
-    for (const dir of ['/a', '/b', '/tmp/x', '/root/.hwqual-lab', '/srv/lab/42']) {
+    for (const dir of ['/a', '/b', '/tmp/x', '/srv/home/.hwqual-lab', '/srv/lab/42']) {
       const { cidr, prefix } = labSubnet(dir);
       expect(cidrOverlap(parseCidr(cidr), parseCidr('10.208.0.0/12'))).toBe(true);
       expect(parseCidr(cidr).bits).toBe(24);
@@ -50,6 +50,8 @@ describe('lab names', () => {
 
   it('keeps every file inside the lab folder', () => {
     const p = labPaths('/tmp/lab-a');
-    expect([p.state, p.labYaml, p.identityFile, p.knownHosts, p.hostDir('node-a')].every((f) => f.startsWith('/tmp/lab-a/'))).toBe(true);
+    expect(
+      [p.state, p.labYaml, p.identityFile, p.knownHosts, p.hostDir('node-a')].every((f) => f.startsWith('/tmp/lab-a/')),
+    ).toBe(true);
   });
 });

@@ -1,20 +1,20 @@
-// The host-checks suite: its checks file (the shared one and bad ones), and its cases through the real runner on
+// The host-checks suite: its checks file (the shipped one and bad ones), and its cases through the real runner on
 // this machine (LocalTransport): passes on exit 0, fails with the command's output otherwise.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostChecksPath, loadHostChecks, parseHostChecks } from '../../suites/host-checks/checks-file.ts';
-import { SHARED } from '../support/paths.ts';
+import { HOST_CHECKS } from '../support/paths.ts';
 import { runSuitesLocally } from '../support/run-local.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hwqual-host-checks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('checks file', () => {
-  it('is the shared bench/host-checks.json by default: 30 checks with unique ids', () => {
-    expect(hostChecksPath({ HWQUAL_SHARED: SHARED })).toBe(join(SHARED, 'bench/host-checks.json'));
-    const checks = loadHostChecks(hostChecksPath({ HWQUAL_SHARED: SHARED }));
+  it('is the shipped fixtures/host-checks.json by default: 30 checks with unique ids', () => {
+    expect(hostChecksPath({})).toBe(HOST_CHECKS);
+    const checks = loadHostChecks(hostChecksPath({}));
     expect(checks).toHaveLength(30);
     expect(new Set(checks.map((c) => c.id)).size).toBe(30);
     expect(checks.find((c) => c.id === 'os-release')?.cmd).toContain('/etc/os-release');
@@ -39,11 +39,14 @@ describe('checks file', () => {
 describe('host-checks suite on this machine', () => {
   it('one read-only case per check; exit 0 passes, anything else fails with the output', async () => {
     const file = join(dir, 'checks.json');
-    writeFileSync(file, JSON.stringify([
-      { id: 'holds', cmd: 'test -r /proc/cmdline' },
-      { id: 'broken', cmd: 'echo "wanted 42, saw 7" >&2; exit 3' },
-      { id: 'missing-tool', cmd: 'no-such-tool-hwqual --version' },
-    ]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { id: 'holds', cmd: 'test -r /proc/cmdline' },
+        { id: 'broken', cmd: 'echo "wanted 42, saw 7" >&2; exit 3' },
+        { id: 'missing-tool', cmd: 'no-such-tool-hwqual --version' },
+      ]),
+    );
     process.env.HWQUAL_HOST_CHECKS = file;
     try {
       const { byId, results } = await runSuitesLocally(['host-checks']);

@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const JUNIT_XSD = '/work/shared/schemas/junit-jenkins.xsd';
+import { JUNIT_XSD } from '../support/paths.ts';
+
+export { JUNIT_XSD };
 
 /** Write XML to a temp file; return its path. */
 export function xmlFile(xml: string): string {
