@@ -47,10 +47,10 @@ describe('report.html in Chromium', () => {
   it('shows the verdict and the matrix, makes no request beyond itself, and is saved as a screenshot', async () => {
     const { page, url, requests } = await open('every-status', everyStatus());
     await expect.poll(() => page.locator('[data-verdict]').isVisible()).toBe(true);
-    expect(await page.locator('[data-verdict]').textContent()).toBe('not-qualified');
+    expect(await page.locator('[data-verdict]').innerText()).toBe('not-qualified');
     expect(await page.locator('table.matrix').isVisible()).toBe(true);
     expect(await page.locator('table.matrix td.cell').count()).toBe(4);
-    expect(await page.locator('table.matrix td.tone-warn').textContent()).toContain('1 waived');
+    expect(await page.locator('table.matrix td.tone-warn').innerText()).toContain('1 waived');
     expect(await page.locator('#failures details[open] article').count()).toBe(4); // 3 failing + 1 waived
     expect(await page.locator('svg.chart').first().isVisible()).toBe(true);
     expect(requests).toEqual([url]);
@@ -71,9 +71,9 @@ describe('report.html in Chromium', () => {
         .filter({ hasText: /^bold$/ })
         .count(),
     ).toBe(0); // the payload's <b>bold</b> is not an element
-    expect(await page.locator('#matrix th.host').textContent()).toContain(`node-${XSS}`);
-    expect(await page.locator('#provenance').textContent()).toContain(XSS);
-    expect(await page.locator('#failures').textContent()).toContain(XSS);
+    expect(await page.locator('#matrix th.host').innerText()).toContain(`node-${XSS}`);
+    expect(await page.locator('#provenance').innerText()).toContain(XSS);
+    expect(await page.locator('#failures').innerText()).toContain(XSS);
     const chartTexts = await page.locator('svg.chart text').allTextContents();
     expect(chartTexts).toContain(`downtime${XSS}`); // a chart title from a metric name, shown as text
     expect(chartTexts.some((t) => t.startsWith('fail-<script>window.__pwned=1</script>'))).toBe(true);
