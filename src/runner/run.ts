@@ -77,6 +77,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
       interrupted: o.signal.aborted,
       ...(o.shard && { shard: o.shard }),
       planned: prepared.planned,
+      plannedCases: prepared.plannedCases,
     },
     hosts: prepared.hosts.map((h) => hostResult(h, hostFacts.get(h.info.name) ?? {})),
     cases,
