@@ -107,7 +107,7 @@ export function register(program: Command): void {
         let plan: PlanConfig | undefined;
         try {
           lab = loadLab(o.lab);
-          plan = o.plan ? loadPlan(o.plan) : undefined;
+          plan = o.plan ? await loadPlan(o.plan) : undefined;
         } catch (err) {
           process.exitCode = badInputExit(err);
           return;

@@ -69,7 +69,7 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
     const startedAt = new Date();
     let prepared, lab, plan, signoff, shard;
     try {
-      ({ lab, plan } = loadConfigs(o.lab, o.plan));
+      ({ lab, plan } = await loadConfigs(o.lab, o.plan));
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
       shard = o.shard ? parseShard(o.shard) : undefined;
