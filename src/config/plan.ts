@@ -56,7 +56,12 @@ export function planSchemaProblems(
   const validate = planValidator(parts);
   if (validate(data)) return { problems: [], paths: [] };
   const errors = validate.errors ?? [];
-  return { problems: formatAjvErrors(label, errors), paths: errors.map((e) => e.instancePath) };
+  const paths = errors.map((e) =>
+    e.keyword === 'required'
+      ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`
+      : e.instancePath,
+  );
+  return { problems: formatAjvErrors(label, errors), paths };
 }
 
 /** Rules between keys of the plan alone: an axis or a settings block given twice (at the top and inside). */

@@ -38,10 +38,29 @@ export function checkConfigs(
       problems.push(...err.problems);
     }
   }
-  const label = planFile.label;
-  const schema = planSchemaProblems(label, planFile.data, parts);
+  const schema = planSchemaProblems(planFile.label, planFile.data, parts);
   problems.push(...schema.problems);
   if (!isObject(planFile.data)) return { problems };
+  try {
+    return planRules(planFile, schema, lab, parts, suites, problems);
+  } catch (err) {
+    // A rule may trip over a value the schema already refused (reported): that is bad input, said once. Without
+    // a schema problem it is hwqual's own bug.
+    if (schema.problems.length) return { problems, lab };
+    throw err;
+  }
+}
+
+/** The rules that read the plan as typed, after its schema check (its problems already in `problems`). */
+function planRules(
+  planFile: RawConfigFile,
+  schema: { problems: string[]; paths: string[] },
+  lab: LabConfig | undefined,
+  parts: readonly PlanPart[],
+  suites: ReadonlyMap<string, string>,
+  problems: string[],
+): ConfigCheck {
+  const label = planFile.label;
   const raw = planFile.data as RawPlan;
   const shape = planShapeProblems(label, raw, parts);
   problems.push(...shape);
@@ -56,7 +75,10 @@ export function checkConfigs(
   if (clean('/severity', '/suites'))
     for (const key of Object.keys(raw.severity ?? {}))
       if (!raw.suites.includes(key.split('/')[0]!))
-        problems.push(`${label}: /severity/${key} names no suite of this plan (${raw.suites.join(', ')})`);
+        problems.push(
+          `${label}: /severity/${key.replace(/~/g, '~0').replace(/\//g, '~1')} names no suite of this plan ` +
+            `(${raw.suites.join(', ')})`,
+        );
   if (!lab || !clean('/hosts')) return { problems, lab };
   const hosts = selected(lab, plan, label, problems);
   if (!hosts.length) return { problems, lab };
@@ -70,8 +92,7 @@ export function checkConfigs(
     try {
       found = part.check?.({ plan, lab, hosts, at }) ?? [];
     } catch (err) {
-      // A rule may trip over a value the schema already refused (reported above); otherwise it is hwqual's bug.
-      if (schema.problems.length) continue;
+      if (schema.problems.length) continue; // as above, for one suite's rules
       throw err;
     }
     problems.push(...found.map((p) => `${label}: ${p.path} ${p.message}`));
