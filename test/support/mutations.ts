@@ -72,7 +72,7 @@ function allTypes(root: Schema, s: Schema | undefined): string[] {
 
 const WRONG: Json[] = [{ oops: 1 }, ['oops'], true, 'oops', 7.5];
 
-function childSchema(root: Schema, s: Schema | undefined, key: string | number): Schema | undefined {
+function childSchema(s: Schema | undefined, key: string | number): Schema | undefined {
   if (!s) return undefined;
   if (typeof key === 'number') return s.items as Schema | undefined;
   const props = (s.properties ?? {}) as Record<string, Schema>;
@@ -139,8 +139,11 @@ export function mutations(root: Schema, data: Json): Mutation[] {
           what: `${at} = "no-such-name"`,
         });
     }
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, childSchema(root, s, i), [...path, i]));
-    else if (value && typeof value === 'object') {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        walk(v, childSchema(s, i), [...path, i]);
+      });
+    } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
         if (s?.additionalProperties === false) {
           const typo = `${k}x`;
@@ -151,7 +154,7 @@ export function mutations(root: Schema, data: Json): Mutation[] {
             what: `${at}/${k} → ${typo}`,
           });
         }
-        walk(v, childSchema(root, s, k), [...path, k]);
+        walk(v, childSchema(s, k), [...path, k]);
       }
     }
   };

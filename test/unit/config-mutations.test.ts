@@ -57,11 +57,10 @@ function examples(): Example[] {
     const blocks = yamlBlocks(page).filter(isObj);
     const lab = blocks.find(isLab) ?? read(FIXTURE_LAB);
     const suite = page.startsWith('docs/suites/') ? basename(page, '.md') : 'live-migration';
-    blocks
-      .filter((b) => !isLab(b) && PLAN_KEYS.some((k) => k in b))
-      .forEach((b, i) =>
-        out.push({ name: `${page} #${i + 1}`, lab, plan: 'name' in b ? b : { name: 'doc', suites: [suite], ...b } }),
-      );
+    const plans = blocks.filter((b) => !isLab(b) && PLAN_KEYS.some((k) => k in b));
+    plans.forEach((b, i) => {
+      out.push({ name: `${page} #${i + 1}`, lab, plan: 'name' in b ? b : { name: 'doc', suites: [suite], ...b } });
+    });
   }
   return out;
 }

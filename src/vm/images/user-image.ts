@@ -4,7 +4,7 @@ import type { Transport } from '../../transport/types.ts';
 import type { Vm } from '../vm.ts';
 import { bootImage, type ImageBootOptions, type Ready } from './boot.ts';
 import type { BuiltImage } from './built-image.ts';
-import { makeCidataDisk, type CloudInitSeed } from './cidata.ts';
+import { makeCidataDisk } from './cidata.ts';
 
 /** A guest image of the user's, from the plan's `images:` axis (schema in src/config). Paths are on the QEMU host. */
 export type UserImageConfig = UserImageEntry;
