@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { checkConfigs, knownSuites, loadPlanParts, suiteDirs } from '../../src/config/index.ts';
 import type { RawConfigFile } from '../../src/config/read.ts';
+import type { PlanView } from '../../src/suite-api/index.ts';
 
 /** The built-in suites and the test fixtures' (HWQUAL_SUITES_PATH=test/fixtures/suites). */
 export const TEST_SUITE_DIRS = suiteDirs(join(import.meta.dirname, '../fixtures/suites'));
@@ -32,3 +33,13 @@ export async function planProblems(
 
 /** The YAML a user would write for this plan (for messages). */
 export const yamlOf = (data: unknown) => stringify(data);
+
+/** A PlanView as the runner gives suites (accel resolved from settings, as planView does). */
+export const planViewOf = (over: Partial<PlanView>): PlanView => ({
+  name: 'p',
+  require: {},
+  matrix: {},
+  settings: {},
+  ...over,
+  accel: over.accel ?? over.settings?.accel ?? 'auto',
+});

@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseGuestFacts } from '../../src/probe/guest-facts.ts';
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
+import type { HostInfo } from '../../src/suite-api/types.ts';
 import suite from '../../suites/guest-images/index.ts';
 import { consoleProblems } from '../../suites/guest-images/console-problems.ts';
 import { diskProblems, memoryProblem } from '../../suites/guest-images/guest-checks.ts';
 import { guestImageSettings } from '../../suites/guest-images/settings.ts';
-import { planProblems } from '../support/plan-check.ts';
+import { planProblems, planViewOf } from '../support/plan-check.ts';
 
 const host: HostInfo = { name: 'h', address: 'h', labels: {}, facts: {}, replayed: false };
-const view = (over: Partial<PlanView>): PlanView => ({
-  name: 'p',
-  require: {},
-  matrix: {},
-  settings: {},
-  ...over,
-  accel: over.accel ?? over.settings?.accel ?? 'auto',
-});
+const view = planViewOf;
 const userImg = { name: 'mine', disk: { path: '/srv/mine.qcow2' }, ready: { guestAgent: true as const } };
 
 describe('guest-images plan axes and case list', () => {

@@ -2,28 +2,15 @@
 // outside suites/ adds its keys the same way.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { composePlanSchema, fixedSchema, loadPlanParts, planSchema, suiteDirs } from '../../src/config/index.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { planProblems } from '../support/plan-check.ts';
+import { hwqualInProcess } from '../support/main.ts';
 
 type Props = Record<string, { properties?: Record<string, unknown> }>;
 
-async function hwqual(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(['node', 'hwqual', ...args]), out };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const hwqual = hwqualInProcess;
 afterEach(() => {
   process.exitCode = undefined;
 });

@@ -3,34 +3,16 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
 import { validateXsd } from './report-xml-helpers.ts';
+import { hwqualInProcess } from '../support/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hwqual-incomplete-'));
 const lab = join(dir, 'lab.yaml');
 const results = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
 
-async function hwqual(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'hwqual', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const hwqual = hwqualInProcess;
 
 function plan(name: string, body: Record<string, unknown>): string {
   const p = join(dir, `${name}.json`);
