@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { cachedValidator } from './compiled-validator.ts';
 import { ConfigError, formatAjvErrors } from './errors.ts';
 import type { PlanPart } from './plan-parts.ts';
 import { composePlanSchema } from './plan-schema.ts';
@@ -37,8 +38,15 @@ function planValidator(parts: readonly PlanPart[]): ValidateFunction {
   let v = compiled.get(parts);
   if (!v) {
     // strictRequired off: `anyOf: [{ required: [disk] }, { required: [kernel] }]` names properties of the parent.
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    v = ajv.compile(composePlanSchema(parts));
+    // verbose: the failing schema's title words a pattern error. No code optimisation: one plan is small.
+    v = cachedValidator(composePlanSchema(parts), {
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictRequired: false,
+      allowUnionTypes: true,
+      code: { optimize: false },
+    });
     compiled.set(parts, v);
   }
   return v;
