@@ -17,8 +17,7 @@ export interface ConfigCheck {
  * Everything `hwqual validate` checks, on the parsed files, contacting nothing: both files against their schemas
  * (the plan's composed from the suites' parts), the lab's own rules, then the rules between plan and lab — the
  * suites exist, the plan's host names and selection, severity keys, and each suite's cross-field rules. Every
- * problem at once,
- * `file: /json/pointer message`.
+ * problem at once, `file: /json/pointer message`.
  */
 export function checkConfigs(
   labFile: RawConfigFile,
@@ -64,7 +63,8 @@ function planRules(
   const raw = planFile.data as RawPlan;
   const shape = planShapeProblems(label, raw, parts);
   problems.push(...shape);
-  // The rules below read the plan as typed; where the schema refused a value they may see it anyway (see below).
+  // The rules below read the plan as typed. Where the schema refused a value they may still see it: the ones that
+  // read only such a value stand aside (clean), the others are caught by checkConfigs.
   const clean = (...roots: string[]) => !schema.paths.some((p) => roots.some((r) => p === r || p.startsWith(`${r}/`)));
   const plan = normalizePlan(raw, planFile, parts);
   if (clean('/suites'))
