@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,8 +39,18 @@ export function cachedValidator(schema: JsonSchema, options: Options): ValidateF
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, standaloneCode(ajv, validate));
     renameSync(tmp, file);
+    prune();
   } catch {
     /* a cache we cannot write costs the compile next time, nothing else */
   }
   return validate;
+}
+
+/** Keep the newest few (one per suites path in use; ~250 KB each): a schema that changed leaves its old file. */
+function prune(keep = 8): void {
+  const files = readdirSync(CACHE)
+    .filter((f) => /^validator-[0-9a-f]+\.cjs$/.test(f))
+    .map((f) => ({ f, t: statSync(join(CACHE, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of files.slice(keep)) rmSync(join(CACHE, f), { force: true });
 }
