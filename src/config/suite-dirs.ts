@@ -57,12 +57,16 @@ async function importParts(suites: Map<string, string>): Promise<PlanPart[]> {
   return Promise.all(
     found.map(async ([name, dir]) => {
       const file = join(dir, 'plan-schema.ts');
-      const mod = (await import(pathToFileURL(file).href)) as { default?: PlanPart };
+      // A built-in suite's part is hwqual's own code; one from HWQUAL_SUITES_PATH is the user's input.
+      const code = dir.startsWith(SUITES_DIR) ? 'E_INTERNAL' : 'E_USAGE';
+      let mod: { default?: PlanPart };
+      try {
+        mod = (await import(pathToFileURL(file).href)) as { default?: PlanPart };
+      } catch (err) {
+        throw new HwqualError(code, `${file} does not load: ${(err as Error).message}`, { cause: err });
+      }
       if (!mod.default || mod.default.suite !== name)
-        throw new HwqualError(
-          dir.startsWith(SUITES_DIR) ? 'E_INTERNAL' : 'E_USAGE',
-          `${file} must export default a plan part with suite: '${name}'`,
-        );
+        throw new HwqualError(code, `${file} must export default a plan part with suite: '${name}'`);
       return mod.default;
     }),
   );
