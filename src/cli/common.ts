@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/errors.ts';
-import { loadLab, loadPlan } from '../config/index.ts';
+import { validateConfigs } from '../config/validate.ts';
 import type { LabConfig, PlanConfig } from '../config/types.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { CaseFilter } from '../runner/expand.ts';
@@ -12,27 +12,14 @@ export class UsageExit extends Error {
   }
 }
 
-export function loadConfigs(labPath: string, planPath: string): { lab: LabConfig; plan: PlanConfig } {
-  const problems: string[] = [];
-  let lab: LabConfig | undefined;
-  let plan: PlanConfig | undefined;
+/** Both files validated (schemas, the suites' parts, lab ↔ plan rules), contacting nothing; bad input → UsageExit. */
+export async function loadConfigs(labPath: string, planPath: string): Promise<{ lab: LabConfig; plan: PlanConfig }> {
   try {
-    lab = loadLab(labPath);
+    return await validateConfigs(labPath, planPath);
   } catch (err) {
-    collect(err, problems);
+    if (err instanceof ConfigError) throw new UsageExit(err.problems.join('\n'));
+    throw err;
   }
-  try {
-    plan = loadPlan(planPath);
-  } catch (err) {
-    collect(err, problems);
-  }
-  if (problems.length) throw new UsageExit(problems.join('\n'));
-  return { lab: lab!, plan: plan! };
-}
-
-function collect(err: unknown, problems: string[]): void {
-  if (err instanceof ConfigError) problems.push(...err.problems);
-  else throw err;
 }
 
 export function buildFilter(opts: { grep?: string; grepInvert?: string; tag?: string[] }): CaseFilter {

@@ -46,6 +46,46 @@ export interface LabConfig {
   hosts: HostConfig[];
 }
 
+/** How guests run: `auto` = KVM where it works, else TCG. Typed once here for every suite that boots guests. */
+export type AccelChoice = 'auto' | 'kvm' | 'tcg';
+
+/** A user's guest image on the `images` axis (paths are on the host that runs QEMU). */
+export interface UserImageEntry {
+  name: string;
+  title?: string;
+  /** A qcow2 or raw disk (booted through its own boot loader, or with `kernel`). VMs write to an overlay. */
+  disk?: { path: string; format?: 'qcow2' | 'raw' };
+  kernel?: { kernel: string; initrd?: string; append?: string };
+  /** Readiness: a console regex, or the guest agent answering guest-sync. */
+  ready: { console: string } | { guestAgent: true };
+  /** An optional NoCloud seed made into a `cidata` ISO. */
+  cloudInit?: { userData: string; metaData?: string };
+  memoryMiB?: number;
+}
+
+/** One entry of the `images` axis: a built-in image by name, or a user image. */
+export type ImageEntry = string | UserImageEntry;
+
+/** The plan's matrix axes beyond hosts (`images:` and `cpuModels:` at the top, or under `matrix:`). */
+export interface PlanMatrix {
+  images?: ImageEntry[];
+  /** QEMU CPU model specs (`max`, `Skylake-Server-v4`, `Cascadelake-Server,-hle`). */
+  cpuModels?: string[];
+}
+
+/**
+ * The plan's `require:` block. Each suite declares (and types) the keys it reads in its own `plan-schema.ts`, which
+ * adds them here by declaration merging; src/config validates the block against the composed schema.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the suites' declaration merging
+export interface PlanRequire {}
+
+/** The plan's `settings:` block (and its top-level shortcuts such as `migration:`): as PlanRequire, per suite. */
+export interface PlanSettings {
+  /** auto | kvm | tcg (top-level `accel:` is the same). */
+  accel?: AccelChoice;
+}
+
 export interface PlanConfig {
   file: string;
   sha256: string;
@@ -54,16 +94,16 @@ export interface PlanConfig {
   hosts: { labels?: Record<string, string>; names?: string[] };
   /** Severity per suite name or per case id (`suite/case`). */
   severity: Record<string, 'blocker' | 'major' | 'minor'>;
-  /** Parameters the suites read (qemu: ">=7.2", kernelCmdline: [...], …). */
-  require: Record<string, unknown>;
+  /** Parameters the suites read (qemu: ">=7.2", kernelCmdline: [...], …), validated against the suites' schemas. */
+  require: PlanRequire;
   concurrency: number;
   timeouts: { case: number };
   retries: number;
   retryFailed: boolean;
-  /** Matrix axes beyond hosts (guest images, CPU models…), read by the suites that use them. */
-  matrix: Record<string, unknown[]>;
-  /** Free-form per-suite settings (e.g. migration pairs). */
-  settings: Record<string, unknown>;
+  /** Matrix axes beyond hosts (guest images, CPU models), read by the suites that use them. */
+  matrix: PlanMatrix;
+  /** Per-suite settings (migration, guestImages, cpuPool, encryption…), validated against the suites' schemas. */
+  settings: PlanSettings;
   /**
    * Which host facts to gather before the cases: 'all' (the default when absent), 'none', or fact groups
    * (identity, cpu, memory, firmware, security, virt — src/runner/fact-groups.ts).

@@ -1,3 +1,4 @@
+import type { PlannedCases } from './coverage.ts';
 import type { HostFacts } from './facts.ts';
 import type { CaseStatus, Severity } from './status.ts';
 
@@ -94,6 +95,11 @@ export interface RunMeta {
   shard?: { index: number; total: number };
   /** The suite × host cells the plan selected (before sharding: the cells of this shard). The verdict checks each ran. */
   planned?: Array<{ suite: string; host: string }>;
+  /**
+   * Every case the plan expands to before filters (for a shard: its groups' cases; merged: all shards'). Fewer
+   * cases in the results than planned makes the verdict `incomplete`. Absent in results of older harness versions.
+   */
+  plannedCases?: PlannedCases;
   /** sha256 of the waivers file applied (sign-off). */
   waiversFile?: string;
   waiversSha256?: string;
@@ -103,9 +109,11 @@ export interface RunMeta {
 
 /** The release sign-off (src/report/signoff.ts): verdict, waivers, baseline diff. Plain data. */
 export interface SignoffVerdict {
-  verdict: 'qualified' | 'conditional' | 'not-qualified';
-  /** Exit code of the verdict: 0 qualified, 3 conditional, 1 not-qualified. */
+  verdict: 'qualified' | 'conditional' | 'incomplete' | 'not-qualified';
+  /** Exit code of the verdict: 0 qualified, 3 conditional, 4 incomplete, 1 not-qualified. */
   exitCode: number;
+  /** How many of the planned cases reached a result (not cancelled), when the plan's cases are known. */
+  coverage?: { ran: number; planned: number };
   reasons: string[];
   /** The instant waiver expiry was judged at (run start, unless `--now`). */
   judgedAt: string;

@@ -4,7 +4,7 @@ import { esc, href } from './html-escape.ts';
 import { hostSummary } from './host-summary.ts';
 import { buildMatrix, failuresFirst } from './matrix.ts';
 import { barChart } from './svg-chart.ts';
-import { STATUS_TABLE } from './verdict.ts';
+import { STATUS_TABLE, VERDICT_TABLE, VERDICTS } from './verdict.ts';
 
 /** The sections of report.html, each a function of RunResults returning HTML in which every value went through esc(). */
 export function verdictSection(r: RunResults): string {
@@ -13,13 +13,19 @@ export function verdictSection(r: RunResults): string {
   const reasons = s?.reasons.length
     ? `<ul class="reasons">${s.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`
     : '';
+  const gap = s?.reasons.find((x) => x.startsWith('incomplete:'));
+  const coverage = gap
+    ? `<p class="coverage"><b>${esc(gap.replace(/^incomplete: /, ''))}.</b></p>`
+    : s?.coverage
+      ? `<p class="coverage">All ${esc(s.coverage.planned)} planned cases ran.</p>`
+      : '';
   const counts = CASE_STATUSES.map(
     (st) => `<span class="count st-${st}">${esc(st)} <b>${r.summary[st]}</b></span>`,
   ).join(' ');
   return (
     `<section id="verdict" class="verdict v-${esc(verdict)}"><h1>Verdict: <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></h1>` +
     `<p>Plan <b>${esc(r.run.plan)}</b>, ${r.summary.total} cases on ${r.hosts.length} hosts; exit code ${esc(s?.exitCode ?? '')}` +
-    `${s ? `, waivers judged at ${esc(s.judgedAt)}` : ''}.</p><p>${counts}</p>${reasons}</section>`
+    `${s ? `, waivers judged at ${esc(s.judgedAt)}` : ''}.</p>${coverage}<p>${counts}</p>${reasons}</section>`
   );
 }
 
@@ -195,5 +201,12 @@ export function legendSection(): string {
     (st) =>
       `<tr><td class="st-${st}">${esc(st)}</td><td>${esc(STATUS_TABLE[st].junitNote)}</td><td>${esc(STATUS_TABLE[st].effect)}</td><td>${esc(STATUS_TABLE[st].meaning)}</td></tr>`,
   );
-  return `<section id="legend"><h2>Statuses</h2><table><thead><tr><th>status</th><th>JUnit</th><th>verdict effect</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  const verdicts = VERDICTS.map(
+    (v) =>
+      `<tr><td class="v-${esc(v)}">${esc(v)}</td><td>${esc(VERDICT_TABLE[v].exit)}</td><td>${esc(VERDICT_TABLE[v].meaning)}</td></tr>`,
+  );
+  return (
+    `<section id="legend"><h2>Verdicts</h2><table><thead><tr><th>verdict</th><th>exit code</th><th>meaning</th></tr></thead><tbody>${verdicts.join('')}</tbody></table>` +
+    `<h2>Statuses</h2><table><thead><tr><th>status</th><th>JUnit</th><th>verdict effect</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+  );
 }

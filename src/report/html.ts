@@ -26,6 +26,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 pre{white-space:pre-wrap;word-break:break-all;margin:0}code{font-size:12px}
 .verdict{padding:.6em 1em;border-radius:6px;border:2px solid}
 .v-qualified{background:#e8f5e9;border-color:#2e7d32}.v-conditional{background:#fff8e1;border-color:#ef8f00}.v-not-qualified{background:#ffebee;border-color:#c62828}
+.v-incomplete{background:#eceff1;border-color:#455a64;border-style:dashed}
 .count{margin-right:1em}.matrix .cell{text-align:center;min-width:6em}.host small{display:block;color:#555;font-weight:normal}
 .tone-pass{background:#c8e6c9}.tone-warn{background:#ffe0b2}.tone-fail{background:#ffcdd2}.tone-none{background:#eceff1;color:#555}
 .case{border-left:4px solid #999;padding:.2em .8em;margin:.6em 0}.case.st-failed,.case.st-error,.case.st-cancelled{border-color:#c62828}

@@ -50,10 +50,36 @@ export function buildJunit(results: RunResults, options: JunitOptions = {}): str
     for (const c of cases)
       for (const [metric, value] of Object.entries(c.metrics))
         props.push([`metric.${caseLabel(c)}.${metric}`, String(value)]);
+    props.push(...verdictProperties(results));
     for (const [name, value] of props) suite.property(clean(name), clean(value));
     for (const c of cases) addCase(suite, c, options);
   }
+  addCoverageCase(builder, results);
   return `${builder.build()}\n`;
+}
+
+/** Every <testsuite> says the run's verdict and, when known, how many planned cases ran. */
+function verdictProperties(results: RunResults): Array<[string, string]> {
+  const s = results.signoff;
+  if (!s) return [];
+  const props: Array<[string, string]> = [['hwqual.verdict', s.verdict]];
+  if (s.coverage) props.push(['hwqual.coverage', `${s.coverage.ran} of ${s.coverage.planned} planned cases ran`]);
+  return props;
+}
+
+/**
+ * A run that did not run every planned case (or a shard alone) gets one more <testsuite name="hwqual@plan"> whose one <testcase
+ * name="plan coverage"> is <skipped message="incomplete: N of M planned cases ran; not a sign-off">: CI pages that
+ * show only test counts still show that this was not the whole plan.
+ */
+function addCoverageCase(builder: Builder, results: RunResults): void {
+  const reason = results.signoff?.reasons.find((r) => r.startsWith('incomplete:'));
+  if (!reason) return;
+  const suite = builder.testSuite().name('hwqual@plan').time(0);
+  for (const [name, value] of verdictProperties(results)) suite.property(name, value);
+  const testCase = suite.testCase().className('hwqual.plan').name('plan coverage').time(0);
+  testCase.skipped();
+  patchCase(testCase, { skippedMessage: clean(reason) });
 }
 
 /** suite × host groups in order of first appearance, so the file reads in run order. */

@@ -32,6 +32,8 @@ export function buildMarkdown(r: RunResults): string {
   const out: string[] = [];
   const s = r.signoff;
   out.push(`# hwqual ${mdText(r.run.plan)}: **${s?.verdict ?? 'no verdict'}**`, '');
+  const gap = s?.reasons.find((x) => x.startsWith('incomplete:'));
+  if (gap) out.push(`> **${mdText(gap.replace(/^incomplete: /, ''))}.**`, '');
   out.push(
     CASE_STATUSES.map((st) => `${st} ${r.summary[st]}`).join(' · ') +
       ` — ${r.summary.total} cases, exit code ${s?.exitCode ?? ''}`,

@@ -1,5 +1,6 @@
 import type { CaseResult, HostResult, RunResults } from '../model/result.ts';
 import { summarize } from '../model/result.ts';
+import { combinePlannedCases } from '../model/coverage.ts';
 import { HwqualError } from '../model/errors.ts';
 
 /**
@@ -75,8 +76,12 @@ export function mergeShards(shards: readonly ShardInput[]): RunResults {
     }
   }
   const runs = ordered.map((s) => s.results.run);
-  const { shard: _shard, ...meta } = first.run;
+  const { shard: _shard, plannedCases: _plannedCases, ...meta } = first.run;
   const planned = runs.flatMap((r) => r.planned ?? []);
+  // The shards' groups partition the plan (every shard is here, once): their planned cases add up to the plan's.
+  const plannedCases = runs.every((r) => r.plannedCases)
+    ? combinePlannedCases(runs.map((r) => r.plannedCases!))
+    : undefined;
   const merged: RunResults = {
     schemaVersion: 1,
     run: {
@@ -88,6 +93,7 @@ export function mergeShards(shards: readonly ShardInput[]): RunResults {
         .at(-1)!,
       interrupted: runs.some((r) => r.interrupted),
       ...(runs.every((r) => r.planned) ? { planned } : {}),
+      ...(plannedCases && { plannedCases }),
       mergedFrom: ordered.map((s) => ({
         dir: s.prefix,
         shard: s.results.run.shard!,

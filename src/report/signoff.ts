@@ -36,7 +36,7 @@ export function applySignoff(results: RunResults, options: SignoffOptions = {}):
       threshold: options.baseline.threshold,
     });
   }
-  const { verdict, reasons } = computeVerdict(next);
-  next.signoff = { verdict, exitCode: VERDICT_EXIT[verdict], reasons, judgedAt };
+  const { verdict, reasons, coverage } = computeVerdict(next);
+  next.signoff = { verdict, exitCode: VERDICT_EXIT[verdict], reasons, judgedAt, ...(coverage && { coverage }) };
   return next;
 }

@@ -1,4 +1,5 @@
 import type { CaseResult, RunResults } from '../model/result.ts';
+import { caseIdsHash } from '../model/coverage.ts';
 import type { CaseStatus, Severity } from '../model/status.ts';
 
 /**
@@ -56,16 +57,45 @@ export const STATUS_TABLE: Readonly<Record<CaseStatus, StatusRule>> = {
   },
 };
 
-export type Verdict = 'qualified' | 'conditional' | 'not-qualified';
-export const VERDICTS: readonly Verdict[] = ['qualified', 'conditional', 'not-qualified'];
+export type Verdict = 'qualified' | 'conditional' | 'incomplete' | 'not-qualified';
+
+/**
+ * THE verdict table: each verdict, its process exit code (the same numbers as src/cli/exit-codes.ts) and what it
+ * means. Read by the CLI, the reports' legend and docs/reports.md. Precedence, strongest first: not-qualified,
+ * incomplete, conditional, qualified — a failure is never hidden by incompleteness, and a partial run is never a
+ * sign-off.
+ */
+export const VERDICT_TABLE: Readonly<Record<Verdict, { exit: number; meaning: string }>> = {
+  qualified: {
+    exit: 0,
+    meaning:
+      'every planned case ran; no unwaived blocker/major failure or error, nothing cancelled, every planned cell ran',
+  },
+  conditional: { exit: 3, meaning: 'every planned case ran; only minor failures/errors, or waived ones' },
+  incomplete: {
+    exit: 4,
+    meaning:
+      'nothing that ran makes it not-qualified, but not every planned case ran (--grep, --tag, --shard, ' +
+      'a case that never started): "N of M planned cases ran; not a sign-off"',
+  },
+  'not-qualified': {
+    exit: 1,
+    meaning: 'a blocker/major case failed or errored, a case was cancelled, the run was interrupted, or nothing ran',
+  },
+};
+export const VERDICTS: readonly Verdict[] = ['qualified', 'conditional', 'incomplete', 'not-qualified'];
 
 /** Verdict → process exit code (see src/cli/exit-codes.ts for the whole list). */
-export const VERDICT_EXIT: Readonly<Record<Verdict, number>> = { qualified: 0, conditional: 3, 'not-qualified': 1 };
+export const VERDICT_EXIT: Readonly<Record<Verdict, number>> = Object.fromEntries(
+  VERDICTS.map((v) => [v, VERDICT_TABLE[v].exit]),
+) as Record<Verdict, number>;
 
 export interface VerdictResult {
   verdict: Verdict;
   /** Why the verdict is not `qualified`, one line each (empty when qualified). */
   reasons: string[];
+  /** Cases that reached a result of the planned ones, when the plan's cases are recorded (run.plannedCases). */
+  coverage?: { ran: number; planned: number };
 }
 
 /** The effect of one case on the verdict (the table applied to its status and severity). */
@@ -80,8 +110,9 @@ function cellKey(suite: string, host: string): string {
 }
 
 /**
- * qualified: no unwaived blocker/major failed or errored, nothing cancelled, every planned cell ran.
- * conditional: only minor failures, or waived ones. not-qualified: anything else, including a run where no case ran.
+ * not-qualified: a blocker/major failure or error, a cancelled case, an interrupted run, a planned cell with no
+ * case, or no case ran at all. incomplete: otherwise, when the results hold fewer (or other) cases than the plan
+ * expands to. conditional: only minor failures, or waived ones. qualified: none of these.
  */
 export function computeVerdict(results: Pick<RunResults, 'cases' | 'run'>): VerdictResult {
   const notQualified: string[] = [];
@@ -101,9 +132,50 @@ export function computeVerdict(results: Pick<RunResults, 'cases' | 'run'>): Verd
     const key = cellKey(cell.suite, cell.host);
     if (!present.has(key)) notQualified.push(`planned cell ${key} did not run`);
   }
-  if (notQualified.length) return { verdict: 'not-qualified', reasons: [...notQualified, ...conditional] };
-  if (conditional.length) return { verdict: 'conditional', reasons: conditional };
-  return { verdict: 'qualified', reasons: [] };
+  const gap = coverageGap(results);
+  const coverage = gap && { ran: gap.ran, planned: gap.planned };
+  const withCoverage = (v: VerdictResult): VerdictResult => (coverage ? { ...v, coverage } : v);
+  if (notQualified.length)
+    return withCoverage({
+      verdict: 'not-qualified',
+      reasons: [...notQualified, ...(gap?.reason ? [gap.reason] : []), ...conditional],
+    });
+  if (gap?.reason) return withCoverage({ verdict: 'incomplete', reasons: [gap.reason, ...conditional] });
+  if (conditional.length) return withCoverage({ verdict: 'conditional', reasons: conditional });
+  return withCoverage({ verdict: 'qualified', reasons: [] });
+}
+
+/**
+ * The results against the plan's cases (run.plannedCases): how many reached a result, and the reason line when not
+ * all of them did. Undefined for results that do not record the plan's cases (older harness versions).
+ */
+export function coverageGap(
+  results: Pick<RunResults, 'cases' | 'run'>,
+): { ran: number; planned: number; reason?: string } | undefined {
+  const plan = results.run.plannedCases;
+  const shard = results.run.shard;
+  if (!plan) {
+    if (!shard) return undefined;
+    const ran = results.cases.filter((c) => c.status !== 'cancelled').length;
+    return { ran, planned: ran, reason: shardReason(shard, ran, ran) };
+  }
+  const ran = results.cases.filter((c) => c.status !== 'cancelled').length;
+  const same = results.cases.length === plan.count && caseIdsHash(results.cases.map((c) => c.id)) === plan.idsHash;
+  const cov = { ran, planned: plan.count };
+  if (same && ran === plan.count) return shard ? { ...cov, reason: shardReason(shard, ran, plan.count) } : cov;
+  const other = same ? '' : results.cases.length >= plan.count ? ' (the recorded cases are not the planned ones)' : '';
+  const reason = shard
+    ? shardReason(shard, ran, plan.count)
+    : `incomplete: ${ran} of ${plan.count} planned cases ran${other}; not a sign-off`;
+  return { ...cov, reason };
+}
+
+/** A shard alone is part of a plan, whatever ran in it: `hwqual merge` of all shards judges the whole. */
+function shardReason(shard: { index: number; total: number }, ran: number, planned: number): string {
+  return (
+    `incomplete: a shard (${shard.index}/${shard.total}) of the plan, ${ran} of its ${planned} planned cases ran; ` +
+    'not a sign-off (hwqual merge the shards to judge the whole plan)'
+  );
 }
 
 /** A case "ran" when it reached a result on the host: not skipped, not cancelled. */

@@ -4,8 +4,15 @@ import { HwqualError } from '../model/errors.ts';
 import type { LoadedSuite, PlannedCase } from './plan-types.ts';
 import { unmetRequirement } from './requirements.ts';
 
+/** What suites see of the plan: validated and typed (src/config), accel resolved to its default. */
 export function planView(plan: PlanConfig): PlanView {
-  return { name: plan.name, require: plan.require, matrix: plan.matrix, settings: plan.settings };
+  return {
+    name: plan.name,
+    require: plan.require,
+    matrix: plan.matrix,
+    settings: plan.settings,
+    accel: plan.settings.accel ?? 'auto',
+  };
 }
 
 export function caseId(suite: string, id: string, params: Record<string, string>, host: string): string {

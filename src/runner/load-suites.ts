@@ -1,24 +1,12 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { delimiter, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { suiteDirs } from '../config/suite-dirs.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { SuiteDef } from '../suite-api/types.ts';
 import type { LoadedSuite } from './plan-types.ts';
 
-export const SUITES_DIR = fileURLToPath(new URL('../../suites/', import.meta.url));
-
-/** Where suites are looked up: the built-in suites/ folder, then each folder of HWQUAL_SUITES_PATH. */
-export function suiteDirs(extra = process.env.HWQUAL_SUITES_PATH): string[] {
-  return [
-    SUITES_DIR,
-    ...(extra
-      ? extra
-          .split(delimiter)
-          .filter(Boolean)
-          .map((d) => resolve(d))
-      : []),
-  ];
-}
+export { SUITES_DIR, suiteDirs } from '../config/suite-dirs.ts';
 
 /** Import <dir>/<name>/index.ts for each name; an unknown suite is bad input (E_USAGE). */
 export async function loadSuites(names: readonly string[], dir?: string): Promise<LoadedSuite[]> {

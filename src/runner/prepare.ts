@@ -1,4 +1,5 @@
 import type { FactSelection, LabConfig, PlanConfig } from '../config/types.ts';
+import { plannedCasesOf, type PlannedCases } from '../model/coverage.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import type { HostConfig } from '../config/types.ts';
@@ -32,6 +33,8 @@ export interface PreparedRun {
   cases: PlannedCase[];
   /** The suite × host cells this run (or shard) is to cover. */
   planned: Array<{ suite: string; host: string }>;
+  /** Every case of `all` as a count and set hash: what the verdict holds the results against (filters → incomplete). */
+  plannedCases: PlannedCases;
 }
 
 /** Load suites, bind and connect hosts, gather facts, expand and filter. Bad input throws E_USAGE / E_CONFIG. */
@@ -85,5 +88,12 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
   }
   // With filters, the run covers the cells that still have a case.
   const kept = new Set(cases.map((c) => shardGroupKey(c.suite, c.host.name)));
-  return { suites, hosts, all, cases, planned: planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))) };
+  return {
+    suites,
+    hosts,
+    all,
+    cases,
+    planned: planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))),
+    plannedCases: plannedCasesOf(all.map((c) => c.id)),
+  };
 }

@@ -1,13 +1,13 @@
 import { basename } from 'node:path';
 import type { LabConfig, PlanConfig } from '../config/types.ts';
-import type { RunResults } from '../model/result.ts';
+import type { CaseResult, RunResults } from '../model/result.ts';
 import { summarize } from '../model/result.ts';
 import { planView } from './expand.ts';
 import { hostResult } from './hosts.ts';
 import { gitCommit, harnessVersion } from './meta.ts';
 import type { PreparedRun } from './prepare.ts';
 import { defaultProgress, type ProgressReporter } from './progress.ts';
-import { scheduleCases } from './schedule.ts';
+import { cancelledCase, scheduleCases } from './schedule.ts';
 import { HostTranscripts } from './transcript-file.ts';
 
 export interface ExecuteOptions {
@@ -20,6 +20,11 @@ export interface ExecuteOptions {
   argv?: string[];
   startedAt?: Date;
   shard?: { index: number; total: number };
+  /**
+   * Called once, before the cases start, with a function that returns the run's results as they stand at any moment
+   * (cases not finished: `cancelled`, run interrupted): what the forced exit (a second SIGINT) writes as reports.
+   */
+  onSnapshot?: (snapshot: () => RunResults) => void;
 }
 
 /** Run the prepared cases and assemble the results (plain data). Closes the hosts' transports. */
@@ -30,6 +35,31 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
   const transcripts = new HostTranscripts(o.outDir, prepared.cases);
   await transcripts.open();
   const hostFacts = new Map<string, Record<string, unknown>>();
+  const started = new Set<string>();
+  const finished = new Map<string, CaseResult>();
+  o.onSnapshot?.(() => {
+    const cases = prepared.cases.map(
+      (p) =>
+        finished.get(p.id) ??
+        cancelledCase(
+          p,
+          started.has(p.id)
+            ? 'cancelled: hwqual was forced to stop (second signal) while this case ran; its teardown was skipped'
+            : 'cancelled: hwqual was forced to stop (second signal) before this case started',
+        ),
+    );
+    return assemble(o, startedAt, cases, hostFacts, true);
+  });
+  const tracking: ProgressReporter = {
+    onCaseStart: (c) => {
+      started.add(c.id);
+      progress.onCaseStart?.(c);
+    },
+    onCaseEnd: (r) => {
+      finished.set(r.id, r);
+      progress.onCaseEnd?.(r);
+    },
+  };
   try {
     progress.onRunStart?.(prepared.cases);
   } catch {
@@ -47,7 +77,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
       retryFailed: o.plan.retryFailed,
       outDir: o.outDir,
       signal: o.signal,
-      progress,
+      progress: tracking,
       onHostFacts: (host, facts) => hostFacts.set(host, { ...hostFacts.get(host), ...facts }),
       transcripts,
     });
@@ -55,12 +85,24 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
     await Promise.all(prepared.hosts.map((h) => h.binding.transport.close().catch(() => {})));
   }
   await transcripts.close();
-  const summary = summarize(cases);
+  const results = assemble(o, startedAt, cases, hostFacts, o.signal.aborted);
   try {
-    progress.onRunEnd?.(summary);
+    progress.onRunEnd?.(results.summary);
   } catch {
     /* ignore */
   }
+  return results;
+}
+
+/** The run's results (plain data) from its cases so far. */
+function assemble(
+  o: ExecuteOptions,
+  startedAt: Date,
+  cases: CaseResult[],
+  hostFacts: ReadonlyMap<string, Record<string, unknown>>,
+  interrupted: boolean,
+): RunResults {
+  const { prepared } = o;
   return {
     schemaVersion: 1,
     run: {
@@ -74,12 +116,13 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
       planFile: basename(o.plan.file),
       planSha256: o.plan.sha256,
       argv: o.argv ?? [],
-      interrupted: o.signal.aborted,
+      interrupted,
       ...(o.shard && { shard: o.shard }),
       planned: prepared.planned,
+      plannedCases: prepared.plannedCases,
     },
     hosts: prepared.hosts.map((h) => hostResult(h, hostFacts.get(h.info.name) ?? {})),
     cases,
-    summary,
+    summary: summarize(cases),
   };
 }

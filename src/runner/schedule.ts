@@ -145,7 +145,18 @@ function transcriptText(attempts: readonly Attempt[]): string {
 }
 
 function notRun(p: PlannedCase, cancelled: boolean): CaseResult {
-  const base = {
+  if (p.hostError) return { ...baseResult(p), status: 'error', errorCode: 'E_HOST_UNREACHABLE', message: p.hostError };
+  if (cancelled) return cancelledCase(p, 'cancelled: the run was interrupted before this case started');
+  return { ...baseResult(p), status: 'skipped', message: p.skipReason };
+}
+
+/** A case that did not finish because the run stopped. */
+export function cancelledCase(p: PlannedCase, message: string): CaseResult {
+  return { ...baseResult(p), status: 'cancelled', errorCode: 'E_CANCELLED', message };
+}
+
+function baseResult(p: PlannedCase): Omit<CaseResult, 'status'> {
+  return {
     id: p.id,
     suite: p.suite,
     caseId: p.def.id,
@@ -161,13 +172,4 @@ function notRun(p: PlannedCase, cancelled: boolean): CaseResult {
     metrics: {},
     ...(p.host.replayed && { replayed: true }),
   };
-  if (p.hostError) return { ...base, status: 'error', errorCode: 'E_HOST_UNREACHABLE', message: p.hostError };
-  if (cancelled)
-    return {
-      ...base,
-      status: 'cancelled',
-      errorCode: 'E_CANCELLED',
-      message: 'cancelled: the run was interrupted before this case started',
-    };
-  return { ...base, status: 'skipped', message: p.skipReason };
 }

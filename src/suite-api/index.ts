@@ -10,6 +10,17 @@ export type {
   CaseExecOptions,
 } from './types.ts';
 export type { HostFacts, CpuFacts } from '../model/facts.ts';
+export type {
+  AccelChoice,
+  ImageEntry,
+  PlanMatrix,
+  PlanRequire,
+  PlanSettings,
+  UserImageEntry,
+} from '../config/types.ts';
+export type { JsonSchema, PlanCheckInput, PlanPart, PlanProblem } from '../config/plan-parts.ts';
+export { CC_FEATURES, type CcFeature } from '../probe/cc-features.ts';
+export { BUILT_IN_IMAGES } from '../vm/images/recipes.ts';
 export type { ExecResult } from '../model/exec.ts';
 export type { Severity } from '../model/status.ts';
 export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';

@@ -2,7 +2,7 @@ import type { HostFacts } from '../model/facts.ts';
 import type { CaseChart } from '../model/result.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import type { Severity } from '../model/status.ts';
-import type { HostExpect } from '../config/types.ts';
+import type { AccelChoice, HostExpect, PlanMatrix, PlanRequire, PlanSettings } from '../config/types.ts';
 import type { Transport } from '../transport/types.ts';
 
 /** What a suite sees of a host. */
@@ -16,12 +16,17 @@ export interface HostInfo {
   replayed: boolean;
 }
 
-/** What a suite sees of the plan. */
+/**
+ * What a suite sees of the plan, validated and typed at the edge (src/config): `require` and `settings` hold what
+ * the suites' plan-schema.ts files declare (declaration merging into PlanRequire / PlanSettings), `matrix` the
+ * typed axes, `accel` the accelerator choice with its default. No suite casts it.
+ */
 export interface PlanView {
   name: string;
-  require: Record<string, unknown>;
-  matrix: Record<string, unknown[]>;
-  settings: Record<string, unknown>;
+  require: PlanRequire;
+  matrix: PlanMatrix;
+  settings: PlanSettings;
+  accel: AccelChoice;
   /** Every host of the run (the plan's selection, lab order), for cases that span hosts (a pool's CPU baseline). */
   hosts?: HostInfo[];
 }

@@ -7,6 +7,7 @@ import { Deadline } from './deadline.ts';
 import { BatchFrames, type BatchRecord, type FrameEvents } from './ssh-batch-frames.ts';
 import { batchCommandLine, batchKillCommand } from './ssh-batch-script.ts';
 import type { SshConnection } from './ssh-connect.ts';
+import { remoteProcesses } from './remote-processes.ts';
 import { where } from './ssh-errors.ts';
 
 /** Commands per batch channel (they run one after the other on the host; more go to further channels). */
@@ -25,6 +26,8 @@ interface Member {
   startedAt: Date;
   t0: number;
   pid?: number;
+  /** Removes it from the remote-process registry (set once its pid is known). */
+  offRegistry?: () => void;
   killSent?: boolean;
   done: boolean;
   resolve(r: ExecResult): void;
@@ -151,6 +154,7 @@ function runBatch(
   const settle = (m: Member, fn: () => void) => {
     if (m.done) return;
     m.done = true;
+    m.offRegistry?.();
     m.deadline.signal.removeEventListener('abort', onStops[members.indexOf(m)]!);
     fn();
     if (--open === 0) offLost();
@@ -211,6 +215,13 @@ function runBatch(
       const m = members[i];
       if (!m) continue;
       m.pid = pid;
+      if (!m.done)
+        m.offRegistry = remoteProcesses.add(conn, {
+          host: hostName,
+          channel: 'batch',
+          kill: batchKillCommand(pid),
+          command: m.command,
+        });
       kill(m);
     }
     for (const r of ev.records) onRecord(r);

@@ -5,6 +5,7 @@ import type { ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
 import type { Deadline } from './deadline.ts';
 import type { SshConnection } from './ssh-connect.ts';
+import { remoteProcesses } from './remote-processes.ts';
 import { where } from './ssh-errors.ts';
 
 /** How long a killed command may take to close its channel before we close it ourselves. */
@@ -54,6 +55,7 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let pgid: number | null = null;
+    let offRegistry = () => {};
     let exit: { code: number | null; signal: string | null } | null = early;
     let killSent = false;
     let forceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -111,6 +113,7 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       if (done) return;
       done = true;
       clearTimeout(forceTimer);
+      offRegistry();
       offLost();
       req.deadline.signal.removeEventListener('abort', onStop);
       if (err) return reject(err);
@@ -141,6 +144,14 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       const m = pgidPattern.exec(Buffer.concat(stderr).toString('latin1'));
       if (m) {
         pgid = Number(m[1]);
+        // Known to the registry until it ends: a second SIGINT, or the transport closing, kills it there.
+        if (!done)
+          offRegistry = remoteProcesses.add(conn, {
+            host: host.name,
+            channel: 'exec',
+            kill: `kill -s KILL -- -${pgid}`,
+            command: req.command,
+          });
         killWhenKnown();
       }
     });

@@ -4,12 +4,16 @@ import { HwqualError } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
 import { abortable, Deadline } from './deadline.ts';
+import { remoteProcesses } from './remote-processes.ts';
 import { openConnection, type SshConnection } from './ssh-connect.ts';
 import { where } from './ssh-errors.ts';
 import { batchingEnabled, SshBatcher } from './ssh-batch.ts';
 import { execOnConnection, shellQuote } from './ssh-exec.ts';
 import { openUnixSocket, sftpReadFile, sftpWriteFile } from './ssh-files.ts';
 import type { FileOptions, Transport } from './types.ts';
+
+/** How long close() waits for the kill of commands still running on the host. */
+const CLOSE_KILL_MS = 3000;
 
 /** The host to hop through, and what to do with it when this transport closes. */
 export interface JumpLink {
@@ -126,6 +130,9 @@ export class SshTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     await this.connecting?.catch(() => {});
+    // A command still running here (one a case started without its signal, or left behind) must not outlive the
+    // run: as root it would survive the channel closing.
+    if (this.current) await remoteProcesses.killOn(this.current, CLOSE_KILL_MS);
     await this.current?.end();
     this.current = null;
     await this.jump?.release();

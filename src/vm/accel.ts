@@ -10,7 +10,9 @@ export interface KvmProbe {
   reason: string;
   probeMs: number;
 }
-export type AccelChoice = 'auto' | Accel;
+import type { AccelChoice } from '../config/types.ts';
+
+export type { AccelChoice };
 
 export interface ProbeOptions {
   /** How long the tiny guest may take to print its ready marker under KVM (default 8 s). */

@@ -1,7 +1,8 @@
 import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
+import { poolName } from './plan-schema.ts';
 
-/** What the plan says to this suite (validated here once; the cases trust it). */
+/** What the plan says to this suite (validated at the edge against plan-schema.ts; typed here). */
 export interface CpuPoolSpec {
   name: string;
   /** Hosts whose labels all match; with neither labels nor hosts: every host of the run. */
@@ -20,37 +21,21 @@ export interface CpuSettings {
   pools: CpuPoolSpec[];
 }
 
-const strings = (v: unknown, where: string): string[] => {
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-    throw new Error(`cpu-features: ${where} must be a list of strings`);
-  return v as string[];
-};
-
 export function cpuSettings(plan: PlanView): CpuSettings {
-  const accel = (plan.settings.accel as AccelChoice | undefined) ?? 'auto';
-  const raw = plan.settings.cpuPool ?? plan.settings.cpuPools;
-  const list = raw === undefined ? [{ name: 'all' }] : Array.isArray(raw) ? raw : [raw];
-  const pools = list.map((p, i): CpuPoolSpec => {
-    const o = (p ?? {}) as Record<string, unknown>;
-    return {
-      name:
-        typeof o.name === 'string'
-          ? o.name
-          : o.labels
-            ? Object.values(o.labels as Record<string, string>).join('-')
-            : `pool${i + 1}`,
-      ...(o.labels !== undefined && {
-        labels: Object.fromEntries(Object.entries(o.labels as object).map(([k, v]) => [k, String(v)])),
-      }),
-      ...(o.hosts !== undefined && { hosts: strings(o.hosts, 'settings.cpuPool.hosts') }),
-    };
-  });
+  const raw = plan.settings.cpuPool;
+  const list = raw === undefined ? [{ name: 'all' }] : [raw].flat();
+  const pools = list.map(
+    (p, i): CpuPoolSpec => ({
+      name: poolName(p, i),
+      ...(p.labels && { labels: Object.fromEntries(Object.entries(p.labels).map(([k, v]) => [k, String(v)])) }),
+      ...(p.hosts && { hosts: p.hosts }),
+    }),
+  );
   return {
-    accel,
-    requiredModels: strings(plan.require.cpuModels, 'require.cpuModels'),
-    requiredFlags: strings(plan.require.cpuFlags, 'require.cpuFlags'),
-    guestModels: strings(plan.matrix.cpuModels, 'matrix.cpuModels'),
+    accel: plan.accel,
+    requiredModels: plan.require.cpuModels ?? [],
+    requiredFlags: plan.require.cpuFlags ?? [],
+    guestModels: plan.matrix.cpuModels ?? [],
     pools,
   };
 }

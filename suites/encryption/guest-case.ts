@@ -2,7 +2,7 @@ import type { CaseDef, PlanView } from '../../src/suite-api/index.ts';
 import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
 import { bestDriver, parseProcCrypto } from '../../src/probe/crypto.ts';
 import { parseCryptsetupBenchmark } from '../../src/probe/luks.ts';
-import { resolveAccel, type AccelChoice } from '../../src/vm/accel.ts';
+import { resolveAccel } from '../../src/vm/accel.ts';
 import { bootImage } from '../../src/vm/images/boot.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import { ENC_CMD } from './commands.ts';
@@ -17,17 +17,9 @@ export const GUEST_IMAGE = 'debian12';
  *   settings: { encryption: { guest: true, cpuModels: [max, qemu64] } }   (default models: matrix.cpuModels, else max)
  */
 export function guestModels(plan: PlanView): string[] {
-  const s =
-    plan.settings.encryption && typeof plan.settings.encryption === 'object'
-      ? (plan.settings.encryption as Record<string, unknown>)
-      : {};
-  if (s.guest !== true) return [];
-  const list = Array.isArray(s.cpuModels)
-    ? s.cpuModels
-    : Array.isArray(plan.matrix.cpuModels)
-      ? plan.matrix.cpuModels
-      : ['max'];
-  return list.map(String);
+  const s = plan.settings.encryption;
+  if (s?.guest !== true) return [];
+  return s.cpuModels ?? plan.matrix.cpuModels ?? ['max'];
 }
 
 export interface GuestCrypto {
@@ -51,8 +43,7 @@ export function guestCase(model: string): CaseDef {
     requires: [{ live: true }, { arch: 'x86_64' }],
     timeoutSec: 900,
     async run(ctx) {
-      const choice = (ctx.plan.settings.accel as AccelChoice | undefined) ?? 'auto';
-      const { accel } = await resolveAccel(ctx.transport, choice, { signal: ctx.signal });
+      const { accel } = await resolveAccel(ctx.transport, ctx.plan.accel, { signal: ctx.signal });
       const image = await ensureImage(GUEST_IMAGE, { log: (l) => ctx.log(l) });
       // no_timer_check: under a loaded TCG host the guest kernel's IO-APIC timer check can panic the boot
       // ("IO-APIC + timer doesn't work!"), seen here; it tests the emulator's speed, not the CPU model.

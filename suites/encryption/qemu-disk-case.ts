@@ -1,6 +1,6 @@
 import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
 import { errorCodeOf, messageOf } from '../../src/model/errors.ts';
-import { resolveAccel, type AccelChoice } from '../../src/vm/accel.ts';
+import { resolveAccel } from '../../src/vm/accel.ts';
 import { waitUntilReady, imageVmSpec } from '../../src/vm/images/boot.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import { stageImage } from '../../src/vm/images/stage.ts';
@@ -37,8 +37,7 @@ export function qemuDiskCase(): CaseDef {
       ctx.metric('qemu_img_create_attempts', d.createAttempts);
       ctx.check.equal('clear pattern lines in the image file (grep -c)', await clearTextLines(ctx, d), 0);
 
-      const choice = (ctx.plan.settings.accel as AccelChoice | undefined) ?? 'auto';
-      const { accel } = await resolveAccel(ctx.transport, choice, { signal: ctx.signal });
+      const { accel } = await resolveAccel(ctx.transport, ctx.plan.accel, { signal: ctx.signal });
       const image = await stageImage(ctx.transport, await ensureImage('tiny'), ctx.signal);
       const spec = (keyFile: string, name: string) => ({
         ...imageVmSpec(image, {

@@ -13,7 +13,7 @@ export const REPORTED_FLAGS = {
 } as const;
 
 /**
- * What the plan's `require:` block may say to this suite (all optional):
+ * What the plan's `require:` block may say to this suite (all optional; schema and types in plan-schema.ts):
  *   crypto:
  *     cpuFlags: [aes, vaes]          flags that must be present (default: DEFAULT_FLAGS for the host's arch)
  *     aesXtsEncryptMiBs: 1000        minimum `cryptsetup benchmark` aes-xts 512b encryption, MiB/s
@@ -27,19 +27,16 @@ export interface EncryptionRequire {
   aesXtsEncryptMiBs?: number;
   aesXtsDecryptMiBs?: number;
   acceleratedXts: boolean;
-  cc: CcFeature[] | string[];
+  cc: CcFeature[];
 }
 
 export function encryptionRequire(plan: PlanView): EncryptionRequire {
-  const r = plan.require;
-  const crypto = r.crypto && typeof r.crypto === 'object' ? (r.crypto as Record<string, unknown>) : {};
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : undefined);
+  const { crypto = {}, cc } = plan.require;
   return {
-    cpuFlags: list(crypto.cpuFlags),
-    aesXtsEncryptMiBs: num(crypto.aesXtsEncryptMiBs),
-    aesXtsDecryptMiBs: num(crypto.aesXtsDecryptMiBs),
+    cpuFlags: crypto.cpuFlags,
+    aesXtsEncryptMiBs: crypto.aesXtsEncryptMiBs,
+    aesXtsDecryptMiBs: crypto.aesXtsDecryptMiBs,
     acceleratedXts: crypto.acceleratedXts !== false,
-    cc: list(r.cc) ?? [],
+    cc: cc === undefined ? [] : [cc].flat(),
   };
 }

@@ -1,8 +1,6 @@
-import { HwqualError } from '../../src/model/errors.ts';
 import type { PlanView } from '../../src/suite-api/types.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
-import { recipeByName } from '../../src/vm/images/recipes.ts';
-import { userImage, type UserImageConfig } from '../../src/vm/images/user-image.ts';
+import type { UserImageConfig } from '../../src/vm/images/user-image.ts';
 
 /** One entry of the images axis: a built-in recipe by name, or a user image (validated through user-image.ts). */
 export type ImageChoice = { name: string; builtIn: string } | { name: string; user: UserImageConfig };
@@ -21,59 +19,20 @@ export interface GuestImageSettings {
   scratchDiskMiB: number;
 }
 
-const num = (v: unknown, where: string, dflt?: number): number | undefined => {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !(v > 0))
-    throw new HwqualError('E_CONFIG', `guest-images: settings.${where} must be a positive number`);
-  return v;
-};
-
-/** What the plan says to this suite (matrix.images, matrix.cpuModels, settings.accel, settings.guestImages: readyTimeoutSec, shutdownTimeoutSec, caseTimeoutSec, scratchDiskMiB), checked once. */
+/** What the plan says to this suite (images, cpuModels, accel, settings.guestImages), validated at the edge. */
 export function guestImageSettings(plan: PlanView): GuestImageSettings {
-  const rawImages = plan.matrix.images ?? ['tiny'];
-  const images = rawImages.map((entry, i): ImageChoice => {
-    if (typeof entry === 'string') {
-      if (!recipeByName(entry))
-        throw new HwqualError(
-          'E_CONFIG',
-          `guest-images: matrix.images[${i}]: no built-in image '${entry}' (tiny, tiny-generic, debian12, debian12-cloudinit)`,
-        );
-      return { name: entry, builtIn: entry };
-    }
-    const cfg = entry as UserImageConfig;
-    if (!cfg || typeof cfg !== 'object' || typeof cfg.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(cfg.name)) {
-      throw new HwqualError(
-        'E_CONFIG',
-        `guest-images: matrix.images[${i}]: a user image needs a name (letters, digits, . _ -)`,
-      );
-    }
-    if (!cfg.ready)
-      throw new HwqualError(
-        'E_CONFIG',
-        `guest-images: image ${cfg.name}: give ready: {console: regex} or {guestAgent: true}`,
-      );
-    userImage(cfg); // validates: disk or kernel, ready regex
-    return { name: cfg.name, user: cfg };
-  });
-  const names = images.map((im) => im.name);
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) throw new HwqualError('E_CONFIG', `guest-images: image name '${dup}' is given twice`);
-  const cpuModels = (plan.matrix.cpuModels ?? ['max']).map((m, i) => {
-    if (typeof m !== 'string' || !m.trim())
-      throw new HwqualError(
-        'E_CONFIG',
-        `guest-images: matrix.cpuModels[${i}] must be a CPU model spec (e.g. max, Skylake-Server,-hle)`,
-      );
-    return m.trim();
-  });
-  const own = (plan.settings.guestImages ?? {}) as Record<string, unknown>;
+  const images = (plan.matrix.images ?? ['tiny']).map(
+    (entry): ImageChoice =>
+      typeof entry === 'string' ? { name: entry, builtIn: entry } : { name: entry.name, user: entry },
+  );
+  const own = plan.settings.guestImages ?? {};
   return {
-    accel: (plan.settings.accel as AccelChoice | undefined) ?? 'auto',
+    accel: plan.accel,
     images,
-    cpuModels,
-    readyTimeoutSec: num(own.readyTimeoutSec, 'guestImages.readyTimeoutSec'),
-    shutdownTimeoutSec: num(own.shutdownTimeoutSec, 'guestImages.shutdownTimeoutSec', 60)!,
-    caseTimeoutSec: num(own.caseTimeoutSec, 'guestImages.caseTimeoutSec'),
-    scratchDiskMiB: num(own.scratchDiskMiB, 'guestImages.scratchDiskMiB', 64)!,
+    cpuModels: plan.matrix.cpuModels ?? ['max'],
+    readyTimeoutSec: own.readyTimeoutSec,
+    shutdownTimeoutSec: own.shutdownTimeoutSec ?? 60,
+    caseTimeoutSec: own.caseTimeoutSec,
+    scratchDiskMiB: own.scratchDiskMiB ?? 64,
   };
 }

@@ -1,7 +1,7 @@
 import type { PlanView } from '../../src/suite-api/index.ts';
 
 /**
- * What the plan's `require:` block may say to this suite (all optional):
+ * What the plan's `require:` block may say to this suite (all optional; schema and types in plan-schema.ts):
  *   qemu: ">=7.2"              version range for QEMU (>=, >, <=, <, =; several separated by spaces)
  *   libvirt: ">=9.0"           version range for libvirt, when installed
  *   kernel: ">=6.1"            version range for the running kernel release
@@ -28,35 +28,18 @@ export interface HostOsRequire {
 
 export function hostOsRequire(plan: PlanView): HostOsRequire {
   const r = plan.require;
-  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
-  const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+  const str = (v: string | number | undefined) => (v === undefined ? undefined : String(v));
   const hp = r.hugepages;
-  const os = r.os && typeof r.os === 'object' ? (r.os as Record<string, unknown>) : undefined;
-  const vul =
-    r.vulnerabilities && typeof r.vulnerabilities === 'object' ? (r.vulnerabilities as Record<string, unknown>) : {};
   return {
     qemu: str(r.qemu),
     libvirt: str(r.libvirt),
     kernel: str(r.kernel),
-    os: os ? { id: str(os.id), versionId: str(os.versionId) } : undefined,
-    kvm: bool(r.kvm),
-    nested: bool(r.nested),
-    iommu: bool(r.iommu),
-    hugepages:
-      typeof hp === 'number'
-        ? { min: hp }
-        : hp && typeof hp === 'object'
-          ? { min: num((hp as Record<string, unknown>).min), sizeKiB: num((hp as Record<string, unknown>).sizeKiB) }
-          : undefined,
-    kernelCmdline: Array.isArray(r.kernelCmdline)
-      ? r.kernelCmdline.map(String)
-      : typeof r.kernelCmdline === 'string'
-        ? [r.kernelCmdline]
-        : [],
-    vulnerabilities: { allow: Array.isArray(vul.allow) ? vul.allow.map(String) : [] },
+    os: r.os ? { id: r.os.id, versionId: str(r.os.versionId) } : undefined,
+    kvm: r.kvm,
+    nested: r.nested,
+    iommu: r.iommu,
+    hugepages: typeof hp === 'number' ? { min: hp } : hp,
+    kernelCmdline: r.kernelCmdline === undefined ? [] : [r.kernelCmdline].flat(),
+    vulnerabilities: { allow: r.vulnerabilities?.allow ?? [] },
   };
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

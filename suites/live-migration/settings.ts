@@ -2,11 +2,11 @@ import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from '../../src/vm/migration/nova.ts';
 import { MiB } from '../../src/vm/migration/sample.ts';
-import { STRATEGIES, type Strategy, type Tuning } from '../../src/vm/migration/strategy.ts';
+import type { Strategy, Tuning } from '../../src/vm/migration/strategy.ts';
 import { faultSetting, type FaultSetting } from './fault-settings.ts';
 
 /**
- * `settings.migration` of the plan (validated here once; the cases trust it):
+ * `settings.migration` of the plan (schema and types in plan-schema.ts, validated at the edge; defaults here):
  *   pairs: [[node-a, node-b], [node-b, node-a]] | all-directions     (default all-directions)
  *   strategies: [precopy, auto-converge, xbzrle, postcopy, multifd]  (default [precopy])
  *   ping-pong: N   guest: { memoryMiB, wssMiB, dirtyMiBps }   cpuModel   max-bandwidth (MiB/s)   downtime-limit (ms)
@@ -41,24 +41,6 @@ export interface MigrationSettings {
   fault?: FaultSetting;
 }
 
-function fail(what: string): never {
-  throw new Error(`live-migration: settings.migration.${what}`);
-}
-
-const num = (v: unknown, what: string, min = 0): number | undefined => {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(`${what} must be a number ≥ ${min}`);
-  return v;
-};
-
-/** A percentage QEMU accepts for the throttle parameters: 1–99 (the trigger threshold allows 100). */
-const pct = (v: unknown, what: string): number | undefined => {
-  const n = num(v, what, 1);
-  if (n !== undefined && n > (what === 'throttle-trigger-threshold' ? 100 : 99))
-    fail(`${what} must be a percentage QEMU accepts (1–${what === 'throttle-trigger-threshold' ? 100 : 99})`);
-  return n;
-};
-
 /** The Tuning of strategy.ts that the settings ask for (bytes for QEMU). */
 export function tuningOf(s: MigrationSettings): Tuning {
   return {
@@ -73,55 +55,43 @@ export function tuningOf(s: MigrationSettings): Tuning {
   };
 }
 
+/** The typed `migration:` block (validated at the edge against plan-schema.ts) with its defaults applied. */
 export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): MigrationSettings {
-  const m = (plan.settings.migration ?? {}) as Record<string, unknown>;
+  const m = plan.settings.migration ?? {};
   const names = hosts.map((h) => h.name);
-  let pairs: Array<[string, string]>;
-  if (m.pairs === undefined || m.pairs === 'all-directions') {
-    pairs = names.flatMap((a) => names.filter((b) => b !== a).map((b) => [a, b] as [string, string]));
-  } else if (
-    Array.isArray(m.pairs) &&
-    m.pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'string') && p[0] !== p[1])
-  ) {
-    pairs = m.pairs as Array<[string, string]>;
-  } else fail('pairs must be all-directions or a list of [from, to] host pairs');
-  const strategies = (m.strategies ?? ['precopy']) as Strategy[];
-  if (!Array.isArray(strategies) || strategies.some((s) => !STRATEGIES.includes(s)))
-    fail(`strategies must be a list of ${STRATEGIES.join(', ')}`);
-  const g = (m.guest ?? {}) as Record<string, unknown>;
-  const r = (m.recovery ?? {}) as Record<string, unknown>;
+  const pairs =
+    m.pairs === undefined || m.pairs === 'all-directions'
+      ? names.flatMap((a) => names.filter((b) => b !== a).map((b) => [a, b] as [string, string]))
+      : m.pairs;
+  const g = m.guest ?? {};
   return {
-    accel: (plan.settings.accel as AccelChoice | undefined) ?? 'auto',
+    accel: plan.accel,
     pairs,
-    strategies,
-    hops: num(m['ping-pong'], 'ping-pong', 1) ?? 1,
-    guest: {
-      memoryMiB: num(g.memoryMiB, 'guest.memoryMiB', 64) ?? 256,
-      wssMiB: num(g.wssMiB, 'guest.wssMiB', 1) ?? 32,
-      dirtyMiBps: num(g.dirtyMiBps, 'guest.dirtyMiBps') ?? 8,
-    },
-    cpuModel: typeof m.cpuModel === 'string' ? m.cpuModel : undefined,
-    machine: typeof m.machine === 'string' ? m.machine : undefined,
-    maxBandwidthMiBps: num(m['max-bandwidth'], 'max-bandwidth', 1),
-    downtimeLimitMs: num(m['downtime-limit'], 'downtime-limit', 1),
-    postcopyAfterPass: num(m['postcopy-after-pass'], 'postcopy-after-pass', 1),
-    deadlineSec: num(m.deadline, 'deadline', 1) ?? 60,
-    stallSec: num(m.stall, 'stall', 1) ?? 5,
-    nova: { ...NOVA_DEFAULTS, ...((m.nova ?? {}) as Partial<NovaSettings>) },
-    multifdChannels: num(m['multifd-channels'], 'multifd-channels', 1),
-    xbzrleCacheMiB: num(m['xbzrle-cache-size'], 'xbzrle-cache-size', 1),
+    strategies: m.strategies ?? ['precopy'],
+    hops: m['ping-pong'] ?? 1,
+    guest: { memoryMiB: g.memoryMiB ?? 256, wssMiB: g.wssMiB ?? 32, dirtyMiBps: g.dirtyMiBps ?? 8 },
+    cpuModel: m.cpuModel,
+    machine: m.machine,
+    maxBandwidthMiBps: m['max-bandwidth'],
+    downtimeLimitMs: m['downtime-limit'],
+    postcopyAfterPass: m['postcopy-after-pass'],
+    deadlineSec: m.deadline ?? 60,
+    stallSec: m.stall ?? 5,
+    nova: { ...NOVA_DEFAULTS, ...m.nova },
+    multifdChannels: m['multifd-channels'],
+    xbzrleCacheMiB: m['xbzrle-cache-size'],
     throttle: {
-      initial: pct(m['cpu-throttle-initial'], 'cpu-throttle-initial'),
-      increment: pct(m['cpu-throttle-increment'], 'cpu-throttle-increment'),
-      max: pct(m['max-cpu-throttle'], 'max-cpu-throttle'),
-      threshold: pct(m['throttle-trigger-threshold'], 'throttle-trigger-threshold'),
+      initial: m['cpu-throttle-initial'],
+      increment: m['cpu-throttle-increment'],
+      max: m['max-cpu-throttle'],
+      threshold: m['throttle-trigger-threshold'],
     },
-    cleanupWaitSec: num(m['cleanup-wait'], 'cleanup-wait') ?? 60,
+    cleanupWaitSec: m['cleanup-wait'] ?? 60,
     recovery: {
-      linkWaitSec: num(r['link-wait'], 'recovery.link-wait', 1) ?? 60,
-      resumeTimeoutSec: num(r['resume-timeout'], 'recovery.resume-timeout', 1) ?? 120,
+      linkWaitSec: m.recovery?.['link-wait'] ?? 60,
+      resumeTimeoutSec: m.recovery?.['resume-timeout'] ?? 120,
     },
-    postcopyBandwidthMiBps: num(m['max-postcopy-bandwidth'], 'max-postcopy-bandwidth', 1),
+    postcopyBandwidthMiBps: m['max-postcopy-bandwidth'],
     fault: faultSetting(m.fault),
   };
 }

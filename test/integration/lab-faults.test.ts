@@ -28,6 +28,12 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+/** The `sleep 600` commands running in a lab host's network namespace (what the host's sshd started). */
+const sleepersIn = (netns: string) =>
+  execSync(`ip netns pids ${netns} | xargs -r ps -o args= -p || true`)
+    .toString()
+    .split('\n')
+    .filter((l) => l.includes('sleep 600')).length;
 /** Resolves once the run has begun its cases (its transcripts folder appeared). */
 const started = (out: string) => waitFor(() => existsSync(join(out, 'transcripts')), 30_000);
 
@@ -94,6 +100,40 @@ describe.sequential('faults on the lab-in-a-box', () => {
     // noticed by keepalive in seconds, not at the 30 s case timeout
     expect(Math.max(...lost.map((c) => c.durationMs))).toBeLessThan(20_000);
     expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
+  });
+
+  it('SIGINT twice: the remote commands die on every host (registry, one channel each), reports, exit 130', async () => {
+    const out = join(root, 'out-sigint-twice');
+    const sleepers = join(root, 'sleepers.json');
+    writeFileSync(
+      sleepers,
+      JSON.stringify({
+        name: 'sleepers',
+        suites: ['remote-sleepers'],
+        hosts: { names: ['node-a', 'node-b'] },
+        timeouts: { case: 900 },
+      }),
+    );
+    const hosts = state.hosts.filter((h) => h.name === 'node-a' || h.name === 'node-b');
+    const run = runCli(['run', '--lab', lab, '--plan', sleepers, '--out', out], { HWQUAL_SUITES_PATH: FIXTURE_SUITES });
+    // Each host runs its case's two `sleep 600` (each as `sh -c` and `sleep`) as root.
+    await waitFor(() => hosts.every((h) => sleepersIn(h.netns!) >= 4), 30_000);
+    run.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    run.kill('SIGINT');
+    const r = await run;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT again/);
+    const res = results(out);
+    expect(res.run.interrupted).toBe(true);
+    expect(res.cases.map((c) => [c.host, c.status])).toEqual([
+      ['node-a', 'cancelled'],
+      ['node-b', 'cancelled'],
+    ]);
+    expect(res.signoff?.verdict).toBe('not-qualified');
+    expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
+    // Checked from inside each host's namespace: nothing of the run is left (a killed process may take a moment).
+    await waitFor(() => hosts.every((h) => sleepersIn(h.netns!) === 0), 2000);
   });
 
   it('SIGINT mid-run: running cases cancelled, reports written, exit 130, nothing left on the hosts', async () => {

@@ -19,6 +19,15 @@ function problems(fn: () => unknown): string[] {
   }
   throw new Error('expected a ConfigError');
 }
+async function problemsOf(p: Promise<unknown>): Promise<string[]> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
 
 describe('lab.yaml', () => {
   it('loads the documented example with defaults and paths relative to the file', () => {
@@ -114,8 +123,8 @@ hosts:
 });
 
 describe('plan.yaml', () => {
-  it('loads the documented example', () => {
-    const plan = loadPlan(
+  it('loads the documented example', async () => {
+    const plan = await loadPlan(
       file(
         'plan.yaml',
         `
@@ -141,8 +150,8 @@ retries: 0
     expect(plan.require.qemu).toBe('>=7.2');
   });
 
-  it('accepts JSON and names wrong fields', () => {
-    const p = problems(() =>
+  it('accepts JSON and names wrong fields', async () => {
+    const p = await problemsOf(
       loadPlan(
         file(
           'plan.json',
@@ -160,8 +169,8 @@ retries: 0
     );
   });
 
-  it('puts images and cpuModels on the matrix', () => {
-    const plan = loadPlan(
+  it('puts images and cpuModels on the matrix', async () => {
+    const plan = await loadPlan(
       file(
         'axes.yaml',
         'name: p\nsuites: [guest-images]\nimages: [tiny, tiny-generic]\ncpuModels: [max, qemu64]\naccel: tcg\n',

@@ -16,8 +16,8 @@ const plan = (name: string, text: string) => {
 };
 
 describe('encryption plan parameters', () => {
-  it('reads cc, crypto minimums and the opt-in guest models', () => {
-    const p = plan(
+  it('reads cc, crypto minimums and the opt-in guest models', async () => {
+    const p = await plan(
       'ok.yaml',
       `
 name: gen4
@@ -38,16 +38,16 @@ settings:
       cc: ['sev-snp', 'tdx'],
     });
     expect(guestModels(view)).toEqual(['max', 'qemu64']);
-    expect(guestModels(planView(plan('noguest.yaml', 'name: x\nsuites: [encryption]\n')))).toEqual([]);
+    expect(guestModels(planView(await plan('noguest.yaml', 'name: x\nsuites: [encryption]\n')))).toEqual([]);
     expect(
-      encryptionRequire(planView(plan('one.yaml', 'name: x\nsuites: [encryption]\nrequire: { cc: sev }\n'))).cc,
+      encryptionRequire(planView(await plan('one.yaml', 'name: x\nsuites: [encryption]\nrequire: { cc: sev }\n'))).cc,
     ).toEqual(['sev']);
   });
 
-  it('refuses an unknown CC feature and a misspelt crypto key, naming the path', () => {
-    const err = (() => {
+  it('refuses an unknown CC feature and a misspelt crypto key, naming the path', async () => {
+    const err = await (async () => {
       try {
-        plan(
+        await plan(
           'bad.yaml',
           'name: x\nsuites: [encryption]\nrequire: { cc: [sev-snpp], crypto: { aesXtsEncryptMibs: 10 } }\n',
         );

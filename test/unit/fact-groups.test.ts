@@ -86,16 +86,16 @@ describe('plan facts:', () => {
     return loadPlan(p);
   };
 
-  it('is absent by default, and takes all, none, one group or a list of groups', () => {
-    expect(plan('name: p\nsuites: [host-checks]\n').facts).toBeUndefined();
-    expect(plan('name: p\nsuites: [host-checks]\nfacts: none\n').facts).toBe('none');
-    expect(plan('name: p\nsuites: [host-checks]\nfacts: [identity, cpu]\n').facts).toEqual(['identity', 'cpu']);
-    expect(plan('name: p\nsuites: [host-checks]\nfacts: identity\n').facts).toEqual(['identity']);
+  it('is absent by default, and takes all, none, one group or a list of groups', async () => {
+    expect((await plan('name: p\nsuites: [host-checks]\n')).facts).toBeUndefined();
+    expect((await plan('name: p\nsuites: [host-checks]\nfacts: none\n')).facts).toBe('none');
+    expect((await plan('name: p\nsuites: [host-checks]\nfacts: [identity, cpu]\n')).facts).toEqual(['identity', 'cpu']);
+    expect((await plan('name: p\nsuites: [host-checks]\nfacts: identity\n')).facts).toEqual(['identity']);
   });
 
-  it('refuses an unknown group with the file and field', () => {
+  it('refuses an unknown group with the file and field', async () => {
     try {
-      plan('name: p\nsuites: [host-checks]\nfacts: [identity, gpu]\n');
+      await plan('name: p\nsuites: [host-checks]\nfacts: [identity, gpu]\n');
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseGuestFacts } from '../../src/probe/guest-facts.ts';
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
+import type { HostInfo } from '../../src/suite-api/types.ts';
 import suite from '../../suites/guest-images/index.ts';
 import { consoleProblems } from '../../suites/guest-images/console-problems.ts';
 import { diskProblems, memoryProblem } from '../../suites/guest-images/guest-checks.ts';
 import { guestImageSettings } from '../../suites/guest-images/settings.ts';
+import { planProblems, planViewOf } from '../support/plan-check.ts';
 
 const host: HostInfo = { name: 'h', address: 'h', labels: {}, facts: {}, replayed: false };
-const view = (over: Partial<PlanView>): PlanView => ({ name: 'p', require: {}, matrix: {}, settings: {}, ...over });
-const userImg = { name: 'mine', disk: { path: '/srv/mine.qcow2' }, ready: { guestAgent: true } };
+const view = planViewOf;
+const userImg = { name: 'mine', disk: { path: '/srv/mine.qcow2' }, ready: { guestAgent: true as const } };
 
 describe('guest-images plan axes and case list', () => {
   it('defaults to tiny × max; cases are image × cpuModel with both in the params', () => {
@@ -29,22 +30,25 @@ describe('guest-images plan axes and case list', () => {
     expect(cases[2].timeoutSec).toBe(300 + 60 + 120);
   });
 
-  it('rejects unknown built-in names, invalid user images and duplicate names', () => {
-    expect(() => guestImageSettings(view({ matrix: { images: ['tinyy'] } }))).toThrow(/no built-in image 'tinyy'/);
-    expect(() =>
-      guestImageSettings(
-        view({ matrix: { images: [{ name: 'x', ready: { console: '(' }, kernel: { kernel: '/k' } }] } }),
-      ),
-    ).toThrow(/not a valid regex/);
-    expect(() =>
-      guestImageSettings(view({ matrix: { images: [{ name: 'x', ready: { guestAgent: true } }] } })),
-    ).toThrow(/give a disk, a kernel, or both/);
-    expect(() => guestImageSettings(view({ matrix: { images: ['tiny', { ...userImg, name: 'tiny' }] } }))).toThrow(
-      /'tiny' is given twice/,
-    );
-    expect(() => guestImageSettings(view({ settings: { guestImages: { scratchDiskMiB: -1 } } }))).toThrow(
-      /scratchDiskMiB must be a positive number/,
-    );
+  it('rejects unknown built-in names, invalid user images and duplicate names at validation', async () => {
+    const problems = (images: unknown[], settings: Record<string, unknown> = {}) =>
+      planProblems({ name: 'p', suites: ['guest-images'], images, settings });
+    expect(await problems(['tinyy'])).toEqual([
+      'plan.yaml: /images/0 "tinyy" is not a built-in image (tiny, tiny-generic, debian12, debian12-cloudinit); ' +
+        'a user image is an object',
+    ]);
+    expect(await problems([{ name: 'x', ready: { console: '(' }, kernel: { kernel: '/k' } }])).toEqual([
+      'plan.yaml: /images/0/ready/console is not a valid regex: Invalid regular expression: /(/: Unterminated group',
+    ]);
+    expect(await problems([{ name: 'x', ready: { guestAgent: true } }])).toEqual([
+      "plan.yaml: /images/0 must have required property 'disk' or must have required property 'kernel'",
+    ]);
+    expect(await problems(['tiny', { ...userImg, name: 'tiny' }])).toEqual([
+      `plan.yaml: /images/1 image name "tiny" is also /images/0's`,
+    ]);
+    expect(await problems(['tiny'], { guestImages: { scratchDiskMiB: -1 } })).toEqual([
+      'plan.yaml: /settings/guestImages/scratchDiskMiB must be >= 1',
+    ]);
   });
 
   it('reads accel and the suite settings', () => {

@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/suite-api/types.ts';
+import type { MigrationBlock } from '../../suites/live-migration/plan-schema.ts';
 import { faultFor } from '../../suites/live-migration/fault-settings.ts';
 import { migrationSettings } from '../../suites/live-migration/settings.ts';
+import { planProblems } from '../support/plan-check.ts';
 
-const plan = (migration: Record<string, unknown>): PlanView => ({
+const plan = (migration: MigrationBlock): PlanView => ({
   name: 'p',
   require: {},
   matrix: {},
   settings: { migration },
+  accel: 'auto',
 });
 const hosts = [{ name: 'node-a' }, { name: 'node-b' }] as never;
 const lab = mkdtempSync(join(tmpdir(), 'hwq-fault-'));
@@ -50,19 +53,26 @@ describe('settings.migration.fault, cleanup-wait and recovery', () => {
     expect(f.kind === 'link-down' && typeof f.setLink).toBe('function');
   });
 
-  it('bad input names the exact field', () => {
-    const bad = (fault: unknown) => () => migrationSettings(plan({ fault }), hosts);
-    expect(bad('kill')).toThrow(/settings\.migration\.fault must be an object/);
-    expect(bad({ kind: 'reboot' })).toThrow(/fault\.kind must be kill-destination or link-down/);
-    expect(bad({ kind: 'kill-destination', after: 'end' })).toThrow(/fault\.after must be start or postcopy/);
-    expect(bad({ kind: 'kill-destination', at: -1 })).toThrow(/fault\.at must be a number of seconds ≥ 0/);
-    expect(bad({ kind: 'kill-destination', when: 1 })).toThrow(/fault\.when is not a fault setting/);
-    expect(bad({ kind: 'link-down' })).toThrow(/fault\.lab-dir must name the lab-in-a-box folder/);
-    expect(bad({ kind: 'link-down', 'lab-dir': lab })).toThrow(
-      /fault\.lab-dir: .* holds no lab-in-a-box \(no state\.json\)/,
+  it('bad input is refused before any host, naming the exact field', async () => {
+    const bad = (fault: unknown) =>
+      planProblems({ name: 'p', suites: ['live-migration'], migration: { fault } }).then((p) => p.join('\n'));
+    expect(await bad('kill')).toMatch(/plan\.yaml: \/migration\/fault must be object/);
+    expect(await bad({ kind: 'reboot' })).toMatch(
+      /\/migration\/fault\/kind must be one of kill-destination, link-down/,
     );
-    expect(() => migrationSettings(plan({ recovery: { 'link-wait': 0 } }), hosts)).toThrow(
-      /recovery\.link-wait must be a number ≥ 1/,
+    expect(await bad({ kind: 'kill-destination', after: 'end' })).toMatch(
+      /\/fault\/after must be one of start, postcopy/,
     );
+    expect(await bad({ kind: 'kill-destination', at: -1 })).toMatch(/\/fault\/at must be >= 0/);
+    expect(await bad({ kind: 'kill-destination', when: 1 })).toMatch(/\/fault\/when is not a known field/);
+    expect(await bad({ kind: 'link-down' })).toMatch(/\/migration\/fault must have required property 'lab-dir'/);
+    expect(await bad({ kind: 'link-down', 'lab-dir': lab })).toMatch(
+      /\/migration\/fault\/lab-dir .* holds no lab-in-a-box \(no state\.json\)/,
+    );
+    expect(
+      (
+        await planProblems({ name: 'p', suites: ['live-migration'], migration: { recovery: { 'link-wait': 0 } } })
+      ).join(),
+    ).toMatch(/\/migration\/recovery\/link-wait must be >= 1/);
   });
 });

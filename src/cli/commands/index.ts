@@ -9,6 +9,7 @@ export type Register = (program: Command) => void;
  */
 export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<{ register: Register }> }> = [
   { name: 'validate', load: () => import('./validate.ts') },
+  { name: 'schema', load: () => import('./schema.ts') },
   { name: 'list', load: () => import('./list.ts') },
   { name: 'run', load: () => import('./run.ts') },
   { name: 'demo', load: () => import('./demo.ts') },

@@ -31,7 +31,7 @@ export function register(program: Command): void {
         json?: boolean;
       }) => {
         try {
-          const { lab, plan } = loadConfigs(o.lab, o.plan);
+          const { lab, plan } = await loadConfigs(o.lab, o.plan);
           const filter = buildFilter(o);
           const prepared = await prepareRun({
             lab,

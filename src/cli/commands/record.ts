@@ -101,13 +101,13 @@ export function register(program: Command): void {
     .option('--run-out <dir>', "also keep the recording run's reports here")
     .action(async (o: { lab: string; host: string; out: string; name?: string; plan?: string; runOut?: string }) => {
       const controller = new AbortController();
-      const uninstall = installInterruptHandler(controller);
+      const { uninstall } = installInterruptHandler(controller);
       try {
         let lab: LabConfig;
         let plan: PlanConfig | undefined;
         try {
           lab = loadLab(o.lab);
-          plan = o.plan ? loadPlan(o.plan) : undefined;
+          plan = o.plan ? await loadPlan(o.plan) : undefined;
         } catch (err) {
           process.exitCode = badInputExit(err);
           return;

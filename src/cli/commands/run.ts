@@ -53,7 +53,7 @@ export function register(program: Command): void {
 /** The whole `run`: bad input → 2 with nothing run; otherwise the verdict's code, or 130 when interrupted. */
 export async function runCommand(o: RunCliOptions, argv: string[]): Promise<number> {
   const controller = new AbortController();
-  const uninstall = installInterruptHandler(controller);
+  const interrupt = installInterruptHandler(controller);
   const timings = new PhaseTimings();
   // What is needed only once the hosts have answered loads meanwhile, overlapping the connects and fact gathering
   // (module loading under tsx costs ~1 s of start-up otherwise).
@@ -69,7 +69,7 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
     const startedAt = new Date();
     let prepared, lab, plan, signoff, shard;
     try {
-      ({ lab, plan } = loadConfigs(o.lab, o.plan));
+      ({ lab, plan } = await loadConfigs(o.lab, o.plan));
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
       shard = o.shard ? parseShard(o.shard) : undefined;
@@ -86,7 +86,22 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
     }
     const outDir = resolve(o.out);
     const [{ executeRun }, { applySignoff }, { writeReports }] = await later;
-    const raw = await executeRun({ lab, plan, prepared, outDir, signal: controller.signal, argv, startedAt, shard });
+    const raw = await executeRun({
+      lab,
+      plan,
+      prepared,
+      outDir,
+      signal: controller.signal,
+      argv,
+      startedAt,
+      shard,
+      // A second signal skips the graceful path: the reports are then written from what finished (the rest cancelled).
+      onSnapshot: (snapshot) =>
+        interrupt.onForced(async () => {
+          const results = applySignoff(snapshot(), signoff);
+          reportOutcome(o.out, results, await writeReports(outDir, results));
+        }),
+    });
     timings.mark(`cases (${prepared.cases.length})`);
     const results = applySignoff(raw, signoff);
     const written = await writeReports(outDir, results);
@@ -95,6 +110,6 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
     const code = reportOutcome(o.out, results, written);
     return results.run.interrupted ? EXIT.interrupted : code;
   } finally {
-    uninstall();
+    interrupt.uninstall();
   }
 }

@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .requiredOption('--plan <file>', 'qualification plan (YAML or JSON)')
     .action(async (o: { lab: string; plan: string }) => {
       try {
-        const { lab, plan } = loadConfigs(o.lab, o.plan);
+        const { lab, plan } = await loadConfigs(o.lab, o.plan);
         const suites = await loadSuites(plan.suites);
         const hosts = selectHosts(lab, plan);
         process.stdout.write(

@@ -78,6 +78,9 @@ export const RECIPES: readonly ImageRecipe[] = [
 /** Images `hwqual images build` makes by default (fast); the others build on first use or with --only. */
 export const DEFAULT_BUILD = ['tiny', 'tiny-generic'];
 
+/** The names a plan's `images:` axis may use for built-in images. */
+export const BUILT_IN_IMAGES: readonly string[] = RECIPES.map((r) => r.name);
+
 export function recipeByName(name: string): ImageRecipe | undefined {
   return RECIPES.find((r) => r.name === name);
 }

@@ -1,23 +1,13 @@
+import type { UserImageEntry } from '../../config/types.ts';
 import { HwqualError } from '../../model/errors.ts';
 import type { Transport } from '../../transport/types.ts';
 import type { Vm } from '../vm.ts';
 import { bootImage, type ImageBootOptions, type Ready } from './boot.ts';
 import type { BuiltImage } from './built-image.ts';
-import { makeCidataDisk, type CloudInitSeed } from './cidata.ts';
+import { makeCidataDisk } from './cidata.ts';
 
-/** A guest image of the user's, from the lab/plan config. Paths are on the host that runs QEMU. */
-export interface UserImageConfig {
-  name: string;
-  title?: string;
-  /** A qcow2 or raw disk (booted through its own boot loader, or with `kernel`). VMs write to an overlay. */
-  disk?: { path: string; format?: 'qcow2' | 'raw' };
-  kernel?: { kernel: string; initrd?: string; append?: string };
-  /** Readiness: a console regex, or the guest agent answering guest-sync. */
-  ready: { console: string } | { guestAgent: true };
-  /** An optional NoCloud seed made into a `cidata` ISO. */
-  cloudInit?: CloudInitSeed;
-  memoryMiB?: number;
-}
+/** A guest image of the user's, from the plan's `images:` axis (schema in src/config). Paths are on the QEMU host. */
+export type UserImageConfig = UserImageEntry;
 
 /** Validate once and turn a user image into the same shape as a built-in one (kind `user`: never staged). */
 export function userImage(cfg: UserImageConfig): BuiltImage {

@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/index.ts';
+import type { NovaSettings } from '../../src/vm/migration/nova.ts';
+import { STRATEGIES, type Strategy } from '../../src/vm/migration/strategy.ts';
+
+/**
+ * What the live-migration suite reads of a plan: the `migration:` block (or `settings.migration`). The schema below
+ * validates it before any host is contacted; the interface types it for settings.ts. A new key is one property in
+ * each, here.
+ */
+declare module '../../src/suite-api/index.ts' {
+  interface PlanSettings {
+    migration?: MigrationBlock;
+  }
+}
+
+export interface MigrationBlock {
+  pairs?: 'all-directions' | Array<[string, string]>;
+  strategies?: Strategy[];
+  'ping-pong'?: number;
+  guest?: { memoryMiB?: number; wssMiB?: number; dirtyMiBps?: number };
+  cpuModel?: string;
+  machine?: string;
+  'max-bandwidth'?: number;
+  'downtime-limit'?: number;
+  'postcopy-after-pass'?: number;
+  deadline?: number;
+  stall?: number;
+  nova?: Partial<NovaSettings>;
+  'multifd-channels'?: number;
+  'xbzrle-cache-size'?: number;
+  'cpu-throttle-initial'?: number;
+  'cpu-throttle-increment'?: number;
+  'max-cpu-throttle'?: number;
+  'throttle-trigger-threshold'?: number;
+  'cleanup-wait'?: number;
+  recovery?: { 'link-wait'?: number; 'resume-timeout'?: number };
+  'max-postcopy-bandwidth'?: number;
+  fault?: {
+    kind: 'kill-destination' | 'link-down';
+    after?: 'start' | 'postcopy';
+    at?: number;
+    'down-for'?: number;
+    'lab-dir'?: string;
+  };
+}
+
+const num = (description: string, minimum: number, extra: JsonSchema = {}): JsonSchema => ({
+  description,
+  type: 'number',
+  minimum,
+  ...extra,
+});
+const int = (description: string, minimum: number, maximum?: number): JsonSchema => ({
+  description,
+  type: 'integer',
+  minimum,
+  ...(maximum !== undefined && { maximum }),
+});
+const pct = (description: string, maximum: number) => int(`${description} (%, auto-converge)`, 1, maximum);
+const obj = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  ...extra,
+});
+const host = { type: 'string', pattern: '^[a-z0-9-]+$' };
+
+const migration: JsonSchema = obj({
+  pairs: {
+    description: 'all-directions (default), or [from, to] host pairs; old→new and new→old are separate cases',
+    anyOf: [
+      { const: 'all-directions' },
+      { type: 'array', minItems: 1, items: { type: 'array', minItems: 2, maxItems: 2, items: host } },
+    ],
+  },
+  strategies: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...STRATEGIES] } },
+  'ping-pong': int('migrations per case: 2 = A→B→A', 1, 100),
+  guest: obj({
+    memoryMiB: int('guest RAM (MiB)', 64, 1_048_576),
+    wssMiB: num('working set the workload rewrites (MiB)', 1),
+    dirtyMiBps: num('how fast the workload dirties it (MiB/s)', 0),
+  }),
+  cpuModel: { description: 'default: the pool baseline of the hosts the pairs name', type: 'string', minLength: 1 },
+  machine: { description: 'QEMU machine type (default: the pool baseline)', type: 'string', minLength: 1 },
+  'max-bandwidth': num('MiB/s (QEMU default 128)', 1),
+  'downtime-limit': num('ms', 1),
+  'postcopy-after-pass': int('switch to post-copy after this pass', 1),
+  deadline: num('s, then cancelled as "does not converge"', 1),
+  stall: num('s without a byte moving → "stalled"', 1),
+  // Nova's [libvirt] options, with Nova's own minimums.
+  nova: obj({
+    downtimeMs: int('live_migration_downtime (ms)', 100),
+    steps: int('live_migration_downtime_steps', 3),
+    delaySecPerGiB: int('live_migration_downtime_delay (s per GiB)', 3),
+    completionTimeoutSecPerGiB: int('live_migration_completion_timeout (s per GiB, 0 = never)', 0),
+    timeoutAction: { enum: ['abort', 'force_complete'] },
+    permitPostCopy: { type: 'boolean' },
+    permitAutoConverge: { type: 'boolean' },
+  }),
+  'multifd-channels': int('multifd channels', 1, 255),
+  'xbzrle-cache-size': num('MiB', 1),
+  'cpu-throttle-initial': pct('initial throttle', 99),
+  'cpu-throttle-increment': pct('throttle increment', 99),
+  'max-cpu-throttle': pct('largest throttle', 99),
+  'throttle-trigger-threshold': pct('dirty-rate threshold that triggers throttling', 100),
+  'cleanup-wait': num('s a case waits for a silent host before its cleanup is left pending', 0),
+  recovery: obj({
+    'link-wait': num('s post-copy recovery waits for the destination', 1),
+    'resume-timeout': num('s the resumed migration may take', 1),
+  }),
+  'max-postcopy-bandwidth': num('MiB/s', 1),
+  fault: obj(
+    {
+      kind: { enum: ['kill-destination', 'link-down'] },
+      after: { enum: ['start', 'postcopy'] },
+      at: num('s after `after`', 0),
+      'down-for': num('s the link stays down (link-down)', 0),
+      'lab-dir': { description: 'the lab-in-a-box folder (link-down)', type: 'string', minLength: 1 },
+    },
+    {
+      description: 'a fault injected into the first migration of each case (an experiment, not a qualification)',
+      required: ['kind'],
+      if: { properties: { kind: { const: 'link-down' } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
+      then: { required: ['lab-dir'] },
+    },
+  ),
+});
+
+const part: PlanPart = {
+  suite: 'live-migration',
+  settings: { migration },
+  topLevel: ['migration'],
+  check({ plan, hosts, at }) {
+    const m = plan.settings.migration;
+    if (!m) return [];
+    const base = at.settings('migration');
+    const names = hosts.map((h) => h.name);
+    const problems: PlanProblem[] = [];
+    if (m.pairs === undefined || m.pairs === 'all-directions') {
+      if (names.length < 2 && plan.suites.includes('live-migration'))
+        problems.push({
+          path: m.pairs ? `${base}/pairs` : base,
+          message: `all-directions needs two hosts or more; the plan selects ${names.join(', ')}`,
+        });
+    } else {
+      const seen = new Set<string>();
+      m.pairs.forEach((pair, i) => {
+        pair.forEach((h, j) => {
+          if (!names.includes(h))
+            problems.push({
+              path: `${base}/pairs/${i}/${j}`,
+              message: `"${h}" is not a host the plan selects (${names.join(', ')})`,
+            });
+        });
+        if (pair[0] === pair[1])
+          problems.push({ path: `${base}/pairs/${i}`, message: `migrates ${pair[0]} to itself` });
+        if (seen.has(pair.join('→')))
+          problems.push({ path: `${base}/pairs/${i}`, message: `${pair.join(' → ')} is listed twice` });
+        seen.add(pair.join('→'));
+      });
+    }
+    const dir = m.fault?.['lab-dir'];
+    if (m.fault?.kind === 'link-down' && dir && !existsSync(join(resolve(dir), 'state.json')))
+      problems.push({
+        path: `${base}/fault/lab-dir`,
+        message: `${resolve(dir)} holds no lab-in-a-box (no state.json): link-down only runs on a lab hwqual made`,
+      });
+    return problems;
+  },
+};
+
+export default part;
