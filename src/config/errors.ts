@@ -23,6 +23,10 @@ export function formatAjvErrors(fileLabel: string, errors: readonly ErrorObject[
       out.add(
         `${fileLabel}: ${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`,
       );
+    } else if (e.keyword === 'pattern' && e.schemaPath.includes('/versionRange/')) {
+      out.add(
+        `${fileLabel}: ${at} must be a version range such as ">=9.2" or ">=2.6 <3" (comparators >=, >, <=, <, =)`,
+      );
     } else if (e.keyword === 'anyOf' || e.keyword === 'if') {
     } else {
       out.add(`${fileLabel}: ${at} ${e.message ?? 'is invalid'}`);

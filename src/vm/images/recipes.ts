@@ -1,4 +1,9 @@
-/** Built-in guest image recipes. A recipe is plain data; its hash (with package versions) keys the cache. */
+/**
+ * Built-in recipes: guest images (tiny, debian) and lab hosts' own roots (host-root). A recipe is plain data; its
+ * hash (with package versions, or for a host root the mirror's InRelease) keys the cache.
+ */
+import { hostRootPackages } from '../../probe/commands.ts';
+
 export interface TinyRecipe {
   kind: 'tiny';
   name: string;
@@ -80,4 +85,47 @@ export const DEFAULT_BUILD = ['tiny', 'tiny-generic'];
 
 export function recipeByName(name: string): ImageRecipe | undefined {
   return RECIPES.find((r) => r.name === name);
+}
+
+/**
+ * A lab host's own Debian root (`lab up --os node-c=debian-13`): debootstrap only, no kernel and no disk. The lab
+ * runs it chrooted on an overlay (src/lab/host-mounts.ts) with its own sshd, QEMU and cryptsetup.
+ */
+export interface HostRootRecipe {
+  kind: 'host-root';
+  /** `debian-13`, or `debian-13+libvirt` for a variant. */
+  name: string;
+  title: string;
+  release: HostRelease;
+  suite: string;
+  include: string[];
+}
+
+/** Host OS releases a lab host can run: one table, `--os` value → Debian suite. */
+export const HOST_RELEASES = { 'debian-12': 'bookworm', 'debian-13': 'trixie' } as const;
+export type HostRelease = keyof typeof HOST_RELEASES;
+
+/**
+ * Root variants: extra packages on top of the base root, named `<release>+<variant>`. Each is its own recipe (its own
+ * cache entry). A later issue adds one line, e.g.
+ *   libvirt: ['libvirt-daemon-system', 'libvirt-clients', 'libvirt-daemon-driver-qemu'],
+ *   nova: ['python3-nova'],
+ */
+export const HOST_ROOT_VARIANTS: Readonly<Record<string, readonly string[]>> = {};
+
+export const HOST_ROOT_RECIPES: readonly HostRootRecipe[] = Object.entries(HOST_RELEASES).flatMap(([release, suite]) =>
+  [['', []] as const, ...Object.entries(HOST_ROOT_VARIANTS)].map(
+    ([variant, extra]): HostRootRecipe => ({
+      kind: 'host-root',
+      name: variant ? `${release}+${variant}` : release,
+      title: `Debian ${release.replace('debian-', '')} (${suite}) lab host root${variant ? ` with ${variant}` : ''}`,
+      release: release as HostRelease,
+      suite,
+      include: [...new Set([...hostRootPackages(), ...extra])].sort(),
+    }),
+  ),
+);
+
+export function hostRootRecipe(name: string): HostRootRecipe | undefined {
+  return HOST_ROOT_RECIPES.find((r) => r.name === name);
 }
