@@ -37,8 +37,9 @@ export function hostRootKey(recipe: HostRootRecipe, inRelease: InRelease): strin
 
 /**
  * The root for `name` (`debian-13`): from the cache when the mirror's InRelease matches, built otherwise. When the
- * mirror does not answer: the newest cached root, with `offline` saying so; with none cached, debootstrap tries and
- * its own words explain the failure — and nothing is left (no partial root, no lock, no empty cache folder).
+ * mirror does not answer (or a new root fails to build): the newest cached root, with `offline` saying so; with none
+ * cached, debootstrap tries and its own words explain the failure — and nothing is left (no partial root, no lock,
+ * no empty cache folder).
  */
 export async function ensureHostRoot(name: string, o: EnsureRootOptions): Promise<HostRoot> {
   const recipe = hostRootRecipe(name);
@@ -55,19 +56,11 @@ export async function ensureHostRoot(name: string, o: EnsureRootOptions): Promis
     unreachable = messageOf(err);
   }
   if (inRelease) {
-    const key = hostRootKey(recipe, inRelease);
-    const cached = await readManifest<HostRoot>(name, key);
+    const cached = await readManifest<HostRoot>(name, hostRootKey(recipe, inRelease));
     if (cached) return cached;
   } else {
-    const newest = await latestManifest<HostRoot>(name);
-    if (newest) {
-      return {
-        ...newest,
-        offline:
-          `mirror ${o.mirror} did not answer (${unreachable}): using the newest cached ${name} root ` +
-          `(key ${newest.key}, built ${newest.builtAt} from ${newest.mirror})`,
-      };
-    }
+    const newest = await newestCached(name, `mirror ${o.mirror} did not answer (${unreachable})`);
+    if (newest) return newest;
   }
   try {
     return await withImageLock(name, async () => {
@@ -75,9 +68,25 @@ export async function ensureHostRoot(name: string, o: EnsureRootOptions): Promis
       return again || (await build(recipe, o));
     });
   } catch (err) {
+    // A mirror that answered its InRelease but failed the build (a flaky link): an older root still serves.
+    const older = inRelease && (await newestCached(name, `building a new root failed (${messageOf(err)})`));
+    if (older) return older;
     await rmdir(join(imagesCacheDir(), name)).catch(() => {}); // only when empty: other keys stay
     throw err;
   }
+}
+
+/** The newest cached root, with `offline` saying why it serves instead of the mirror's current one. */
+async function newestCached(name: string, why: string): Promise<HostRoot | undefined> {
+  const newest = await latestManifest<HostRoot>(name);
+  return (
+    newest && {
+      ...newest,
+      offline:
+        `${why}: using the newest cached ${name} root ` +
+        `(key ${newest.key}, built ${newest.builtAt} from ${newest.mirror})`,
+    }
+  );
 }
 
 async function build(recipe: HostRootRecipe, o: EnsureRootOptions): Promise<HostRoot> {

@@ -113,18 +113,26 @@ export type HostRelease = keyof typeof HOST_RELEASES;
  */
 export const HOST_ROOT_VARIANTS: Readonly<Record<string, readonly string[]>> = {};
 
-export const HOST_ROOT_RECIPES: readonly HostRootRecipe[] = Object.entries(HOST_RELEASES).flatMap(([release, suite]) =>
-  [['', []] as const, ...Object.entries(HOST_ROOT_VARIANTS)].map(
-    ([variant, extra]): HostRootRecipe => ({
-      kind: 'host-root',
-      name: variant ? `${release}+${variant}` : release,
-      title: `Debian ${release.replace('debian-', '')} (${suite}) lab host root${variant ? ` with ${variant}` : ''}`,
-      release: release as HostRelease,
-      suite,
-      include: [...new Set([...hostRootPackages(), ...extra])].sort(),
-    }),
-  ),
-);
+/** One recipe per release and per release × variant. Pure. */
+export function hostRootRecipesFor(
+  releases: Readonly<Record<string, string>>,
+  variants: Readonly<Record<string, readonly string[]>>,
+): HostRootRecipe[] {
+  return Object.entries(releases).flatMap(([release, suite]) =>
+    [['', []] as const, ...Object.entries(variants)].map(
+      ([variant, extra]): HostRootRecipe => ({
+        kind: 'host-root',
+        name: variant ? `${release}+${variant}` : release,
+        title: `Debian ${release.replace('debian-', '')} (${suite}) lab host root${variant ? ` with ${variant}` : ''}`,
+        release: release as HostRelease,
+        suite,
+        include: [...new Set([...hostRootPackages(), ...extra])].sort(),
+      }),
+    ),
+  );
+}
+
+export const HOST_ROOT_RECIPES: readonly HostRootRecipe[] = hostRootRecipesFor(HOST_RELEASES, HOST_ROOT_VARIANTS);
 
 export function hostRootRecipe(name: string): HostRootRecipe | undefined {
   return HOST_ROOT_RECIPES.find((r) => r.name === name);
