@@ -59,14 +59,20 @@ describe('host roots', () => {
   });
 
   it('a variant is one table entry: its own recipe per release, base packages plus its own', () => {
-    const recipes = hostRootRecipesFor({ 'debian-13': 'trixie' }, { libvirt: ['libvirt-daemon-system'] });
+    const files = { '/etc/libvirt/qemu.conf': 'namespaces = [ ]\n' };
+    const recipes = hostRootRecipesFor(
+      { 'debian-13': 'trixie' },
+      { libvirt: { packages: ['libvirt-daemon-system'], files } },
+    );
     expect(recipes.map((r) => r.name)).toEqual(['debian-13', 'debian-13+libvirt']);
     expect(recipes[1]!.include).toEqual([...recipes[0]!.include, 'libvirt-daemon-system'].sort());
     expect(recipes[1]).toMatchObject({
       release: 'debian-13',
       suite: 'trixie',
+      files,
       title: expect.stringMatching(/libvirt/),
     });
+    expect(recipes[0]).not.toHaveProperty('files'); // the base recipe (and so its cache key) is as before
   });
 
   it("the key follows the suite's InRelease (Date and sha256) and the recipe, not the mirror's name", () => {

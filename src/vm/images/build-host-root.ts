@@ -1,5 +1,5 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { debootstrapRoot, dropAptCaches } from './build-debian.ts';
 import { inReleaseStamp, type InRelease } from './mirror.ts';
 import type { HostRootRecipe } from './recipes.ts';
@@ -25,6 +25,10 @@ export async function buildHostRoot(recipe: HostRootRecipe, root: string, mirror
     if (f.startsWith('ssh_host_')) await rm(join(root, 'etc/ssh', f));
   }
   await writeFile(join(root, 'etc/hwqual-root'), `${recipe.name} (${recipe.suite}), built by hwqual for lab hosts\n`);
+  for (const [path, text] of Object.entries(recipe.files ?? {})) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), text);
+  }
   const listing = await runLocal('chroot', [root, 'dpkg-query', '-W', '-f', '${Package}\\t${Version}\\n']);
   const packages = Object.fromEntries(
     listing

@@ -99,34 +99,47 @@ export interface HostRootRecipe {
   release: HostRelease;
   suite: string;
   include: string[];
+  /** Files written into the root after the packages (absolute path in the root → content). */
+  files?: Record<string, string>;
 }
 
 /** Host OS releases a lab host can run: one table, `--os` value → Debian suite. */
 export const HOST_RELEASES = { 'debian-12': 'bookworm', 'debian-13': 'trixie' } as const;
 export type HostRelease = keyof typeof HOST_RELEASES;
 
+/** A root variant: packages on top of the base root, and files to write (configuration for running chrooted). */
+export interface HostRootVariant {
+  packages: readonly string[];
+  files?: Record<string, string>;
+}
+
 /**
- * Root variants: extra packages on top of the base root, named `<release>+<variant>`. Each is its own recipe (its own
- * cache entry). A later issue adds one line, e.g.
- *   libvirt: ['libvirt-daemon-system', 'libvirt-clients', 'libvirt-daemon-driver-qemu'],
- *   nova: ['python3-nova'],
+ * Root variants, named `<release>+<variant>` (`--os node-c=debian-13+libvirt`): each is its own recipe and its own
+ * cache entry, for every release. A later issue adds one entry, e.g.
+ *   libvirt: {
+ *     packages: ['libvirt-daemon-system', 'libvirt-clients', 'libvirt-daemon-driver-qemu'],
+ *     files: { '/etc/libvirt/qemu.conf': 'namespaces = [ ]\n…' },
+ *   },
+ *   nova: { packages: ['python3-nova'] },
  */
-export const HOST_ROOT_VARIANTS: Readonly<Record<string, readonly string[]>> = {};
+export const HOST_ROOT_VARIANTS: Readonly<Record<string, HostRootVariant>> = {};
 
 /** One recipe per release and per release × variant. Pure. */
 export function hostRootRecipesFor(
   releases: Readonly<Record<string, string>>,
-  variants: Readonly<Record<string, readonly string[]>>,
+  variants: Readonly<Record<string, HostRootVariant>>,
 ): HostRootRecipe[] {
+  const base: HostRootVariant = { packages: [] };
   return Object.entries(releases).flatMap(([release, suite]) =>
-    [['', []] as const, ...Object.entries(variants)].map(
-      ([variant, extra]): HostRootRecipe => ({
+    [['', base] as const, ...Object.entries(variants)].map(
+      ([variant, v]): HostRootRecipe => ({
         kind: 'host-root',
         name: variant ? `${release}+${variant}` : release,
         title: `Debian ${release.replace('debian-', '')} (${suite}) lab host root${variant ? ` with ${variant}` : ''}`,
         release: release as HostRelease,
         suite,
-        include: [...new Set([...hostRootPackages(), ...extra])].sort(),
+        include: [...new Set([...hostRootPackages(), ...v.packages])].sort(),
+        ...(v.files && { files: { ...v.files } }),
       }),
     ),
   );
