@@ -35,7 +35,7 @@ export interface HostRootState {
   key: string;
   lower: string;
   upper: string;
-  /** The mirror did not answer at `up`/`reimage` and the newest cached root is used: why. */
+  /** At `up`/`reimage` the mirror did not answer (or a newer root failed to build): the newest cached root runs, why. */
   offline?: string;
 }
 
