@@ -25,6 +25,9 @@ export interface HostFacts {
   };
   qemu?: { version?: string; binary?: string };
   libvirt?: { version?: string };
+  /** The host's OpenSSH (`ssh -V`), e.g. 9.2p1, and cryptsetup, e.g. 2.6.1: they change with the host OS. */
+  openssh?: { version?: string };
+  cryptsetup?: { version?: string };
   iommu?: { enabled: boolean; groups: number };
   vulnerabilities?: Record<string, string>;
   /** Free-form facts a suite or probe adds (e.g. crypto driver, CC features). */

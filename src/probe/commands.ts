@@ -32,6 +32,10 @@ export const CMD = {
   qemuKvm: '/usr/libexec/qemu-kvm --version',
   libvirtd: 'libvirtd --version',
   virshVersion: 'virsh --version',
+  /** OpenSSH prints its version on stderr: "OpenSSH_9.2p1 Debian-2+deb12u10, OpenSSL 3.0.17 1 Jul 2025". */
+  sshVersion: 'ssh -V 2>&1',
+  /** "cryptsetup 2.6.1 flags: UDEV BLKID KEYRING …". */
+  cryptsetupVersion: 'cryptsetup --version',
   /** Needs a running libvirtd; used by the CPU suite, not by fact gathering. */
   virshDomcapabilities: 'virsh domcapabilities',
   kvmDevice: 'ls -l /dev/kvm',
@@ -43,3 +47,64 @@ export const CMD = {
 } as const;
 
 export type CommandName = keyof typeof CMD;
+
+/**
+ * The Debian packages each command needs on a host (empty: the kernel's /proc and /sys, coreutils or grep, which
+ * every Debian root has). A lab host with its own root (`lab up --os`) is built from these: a new command above
+ * without an entry here does not compile. Commands for software a plain host root leaves out name none and say why.
+ */
+export const CMD_PACKAGES: Readonly<Record<CommandName, readonly string[]>> = {
+  cpuinfo: [],
+  lscpuJson: ['util-linux'],
+  lscpu: ['util-linux'],
+  osRelease: [],
+  kernelRelease: [],
+  arch: [],
+  hostname: [],
+  cmdline: [],
+  meminfo: [],
+  vulnerabilities: [],
+  dmi: [],
+  dmidecode: ['dmidecode'],
+  lsblk: ['util-linux'],
+  ipLink: ['iproute2'],
+  crypto: [],
+  qemuX86: ['qemu-system-x86'],
+  /** x86 lab hosts: no Arm QEMU. */
+  qemuArm: [],
+  /** RHEL's path: absent on Debian by design. */
+  qemuKvm: [],
+  /** libvirt comes with a root variant (`+libvirt`, src/vm/images/recipes.ts HOST_ROOT_VARIANTS), not the base. */
+  libvirtd: [],
+  virshVersion: [],
+  virshDomcapabilities: [],
+  sshVersion: ['openssh-client'],
+  cryptsetupVersion: ['cryptsetup-bin'],
+  kvmDevice: [],
+  kvmIntelParams: [],
+  kvmAmdParams: [],
+  iommuGroups: [],
+  numaNodes: [],
+  microcode: [],
+};
+
+/**
+ * What a lab host runs besides the commands above: its sshd, the VMs of the suites (QEMU's images, busybox for
+ * shell tools), the encryption suite (`cryptsetup benchmark`, `dmesg`), process control (pgrep, kill, setsid) and
+ * kernel modules (modprobe).
+ */
+export const HOST_PACKAGES: readonly string[] = [
+  'openssh-server',
+  'qemu-utils',
+  'busybox',
+  'procps',
+  'kmod',
+  'util-linux',
+  'cryptsetup-bin',
+  'iproute2',
+];
+
+/** Every package a lab host's own root gets, sorted and without repeats. */
+export function hostRootPackages(): string[] {
+  return [...new Set([...HOST_PACKAGES, ...Object.values(CMD_PACKAGES).flat()])].sort();
+}

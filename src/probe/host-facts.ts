@@ -9,7 +9,7 @@ import { countIommuGroups, countNumaNodes } from './listing.ts';
 import { parseLscpuJson, type LscpuFacts } from './lscpu.ts';
 import { parseMeminfo } from './meminfo.ts';
 import { parseOsRelease } from './os-release.ts';
-import { parseLibvirtVersion, parseQemuVersion } from './versions.ts';
+import { parseCryptsetupVersion, parseLibvirtVersion, parseOpensshVersion, parseQemuVersion } from './versions.ts';
 import { parseVulnerabilities } from './vulnerabilities.ts';
 
 /** The commands fact gathering runs, in the order they are reported. */
@@ -34,8 +34,10 @@ export const FACT_COMMANDS = [
   'qemuKvm',
   'libvirtd',
   'virshVersion',
+  'sshVersion',
   'iommuGroups',
   'crypto',
+  'cryptsetupVersion',
 ] as const satisfies readonly CommandName[];
 
 export type FactCommand = (typeof FACT_COMMANDS)[number];
@@ -161,6 +163,12 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
       if (v) facts.libvirt = { version: v };
     });
   }
+  use('sshVersion', parseOpensshVersion, (version) => {
+    if (version) facts.openssh = { version };
+  });
+  use('cryptsetupVersion', parseCryptsetupVersion, (version) => {
+    if (version) facts.cryptsetup = { version };
+  });
   use('iommuGroups', countIommuGroups, (groups) => {
     facts.iommu = { enabled: groups > 0, groups };
   });

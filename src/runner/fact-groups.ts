@@ -14,9 +14,9 @@ export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = 
   memory: ['meminfo', 'numaNodes'],
   /** DMI: system vendor, product, BIOS. */
   firmware: ['dmi'],
-  /** CPU vulnerabilities and the kernel's crypto drivers. */
-  security: ['vulnerabilities', 'crypto'],
-  /** KVM device and module parameters, QEMU and libvirt versions, IOMMU groups. */
+  /** CPU vulnerabilities, the kernel's crypto drivers, cryptsetup's version. */
+  security: ['vulnerabilities', 'crypto', 'cryptsetupVersion'],
+  /** KVM device and module parameters, QEMU, libvirt and OpenSSH versions, IOMMU groups. */
   virt: [
     'kvmDevice',
     'kvmIntelParams',
@@ -26,6 +26,7 @@ export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = 
     'qemuKvm',
     'libvirtd',
     'virshVersion',
+    'sshVersion',
     'iommuGroups',
   ],
 };

@@ -25,6 +25,8 @@ export type { ExecResult } from '../model/exec.ts';
 export type { Severity } from '../model/status.ts';
 export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
+export { CMD } from '../probe/commands.ts';
+export { parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../probe/versions.ts';
 import type { SuiteDef } from './types.ts';
 
 export function defineSuite(suite: SuiteDef): SuiteDef {

@@ -10,6 +10,9 @@ declare module '../../src/suite-api/index.ts' {
     qemu?: string | number;
     libvirt?: string | number;
     kernel?: string | number;
+    /** OpenSSH (`ssh -V`) and cryptsetup (`cryptsetup --version`) version ranges. */
+    openssh?: string | number;
+    cryptsetup?: string | number;
     os?: { id?: string; versionId?: string | number };
     /** false: do not require /dev/kvm and a kvm module (required by default). */
     kvm?: boolean;
@@ -41,6 +44,11 @@ const part: PlanPart = {
     qemu: versionRange,
     libvirt: versionRange,
     kernel: versionRange,
+    openssh: { ...versionRange, description: `the host's OpenSSH (ssh -V), ${versionRange.description}` },
+    cryptsetup: {
+      ...versionRange,
+      description: `the host's cryptsetup (cryptsetup --version), ${versionRange.description}`,
+    },
     os: {
       description: 'the /etc/os-release the host must have',
       type: 'object',

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/config/index.ts';
 import {
   labDown,
@@ -18,7 +18,7 @@ import {
 } from '../../src/lab/index.ts';
 import { isAlive, recordProcess } from '../../src/lab/proc.ts';
 import { canConnect, pickPort } from '../../src/lab/sshd.ts';
-import { main } from '../../src/cli/main.ts';
+import { cliInProcess as cli } from '../support/cli.ts';
 
 const root = mkdtempSync('/tmp/hwq-labtest-');
 const dirs = {
@@ -312,29 +312,6 @@ describe.sequential('lab-in-a-box', () => {
     expect((await cli(['lab', 'status', '--dir', dirs.cli])).code).toBe(1);
   });
 });
-
-/** The real CLI (main.ts), in this process: output captured, exit code returned, process.exitCode restored. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    return { code: await main(['node', 'hwqual', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = saved;
-  }
-}
 
 /** An sshd this test starts itself on 127.0.0.1: `lab down` must leave it alone. */
 async function unrelatedSshd(

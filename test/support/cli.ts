@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { vi } from 'vitest';
 import { JUNIT_XSD, PROJECT_ROOT } from './paths.ts';
 
 export const CLI = resolve(PROJECT_ROOT, 'bin/hwqual.mjs');
@@ -40,4 +41,28 @@ export function runCli(
 export function junitValidates(file: string): { ok: boolean; stderr: string } {
   const r = spawnSync('xmllint', ['--noout', '--schema', JUNIT_XSD, file], { encoding: 'utf8' });
   return { ok: r.status === 0, stderr: r.stderr };
+}
+
+/** The real CLI (main.ts), in this process: output captured, exit code returned, process.exitCode restored. */
+export async function cliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    return { code: await main(['node', 'hwqual', ...args]), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = saved;
+  }
 }

@@ -22,23 +22,24 @@ export function imageDir(name: string, key: string): string {
   return join(imagesCacheDir(), name, key);
 }
 
-export async function readManifest(name: string, key: string): Promise<BuiltImage | undefined> {
+export async function readManifest<T = BuiltImage>(name: string, key: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(join(imageDir(name, key), 'manifest.json'), 'utf8')) as BuiltImage;
+    return JSON.parse(await readFile(join(imageDir(name, key), 'manifest.json'), 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
 
 /** The newest built version of an image, whatever its key (for `images list` and offline use). */
-export async function latestManifest(name: string): Promise<BuiltImage | undefined> {
+export async function latestManifest<T extends { builtAt: string } = BuiltImage>(name: string): Promise<T | undefined> {
   let keys: string[];
   try {
     keys = await readdir(join(imagesCacheDir(), name));
   } catch {
     return undefined;
   }
-  const all = (await Promise.all(keys.map((k) => readManifest(name, k)))).filter((m): m is BuiltImage => !!m);
+  const all: T[] = [];
+  for (const m of await Promise.all(keys.map((k) => readManifest<T>(name, k)))) if (m) all.push(m);
   return all.sort((a, b) => b.builtAt.localeCompare(a.builtAt))[0];
 }
 
