@@ -14,6 +14,14 @@ export type { ExecResult } from '../model/exec.ts';
 export type { Severity } from '../model/status.ts';
 export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
+export {
+  loadQualified,
+  hostDrift,
+  formatDriftTable,
+  driftMessage,
+  type HostDrift,
+  type DriftOptions,
+} from '../drift/index.ts';
 import type { SuiteDef } from './types.ts';
 
 export function defineSuite(suite: SuiteDef): SuiteDef {
