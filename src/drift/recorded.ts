@@ -1,6 +1,5 @@
 import type { HostFacts } from '../model/facts.ts';
-import type { FactCommand } from '../probe/host-facts.ts';
-import { FACT_GROUPS } from '../runner/fact-groups.ts';
+import { FACT_GROUPS, type FactCommand } from '../probe/host-facts.ts';
 import type { FactRule } from './classes.ts';
 
 /**
