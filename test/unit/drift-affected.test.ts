@@ -131,6 +131,14 @@ describe('the cases a drift invalidates', () => {
     expect(got.length).toBeGreaterThan(0);
     expect(got.every((id) => id.endsWith('@node-d'))).toBe(true);
     expect(got).toContain('live-migration/migrate[from=node-c,to=node-a,strategy=precopy]@node-d');
+    const unreachable = indexRun('q', {
+      ...q.results,
+      hosts: q.results.hosts.map((h) => (h.name === 'node-c' ? { ...h, reachable: false, error: 'timed out' } : h)),
+    });
+    expect(referenceFor(unreachable, 'node-c', { hardware: 'gen3' })).toMatchObject({
+      why: expect.stringMatching(/^never qualified: node-c was unreachable in the qualified run \(timed out\)/),
+    });
+    expect(referenceFor(unreachable, 'node-c', { hardware: 'gen2' }).host?.name).toBe('node-a');
     expect(referenceFor(q, 'node-e', { hardware: 'gen4' })).toMatchObject({
       why: expect.stringMatching(/^never qualified: node-e is not in the qualified run and no reachable host/),
     });

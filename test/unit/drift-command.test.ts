@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
+import { labInABoxRoots } from '../../src/cli/drift-input.ts';
 import { CMD } from '../../src/probe/commands.ts';
 import { hwqual } from '../support/main-cli.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
@@ -176,5 +177,42 @@ describe('hwqual drift: bad input exits 2 before any host is contacted', () => {
     const r = await hwqual('drift', '--qualified', d, '--lab', LAB, '--out', out());
     expect(r.code).toBe(2);
     expect(r.err).toContain('is a drift run, not a qualification');
+  });
+});
+
+describe('hwqual drift: shards and lab-in-a-box state', () => {
+  it('--shard checks a stable share of the hosts, and plans only that share', async () => {
+    const dirs = [out(), out()];
+    for (const [i, dir] of dirs.entries()) {
+      const r = await drift(
+        ...['--hosts', 'local,stranger', '--replay', `local=${RECORDED},stranger=${RECORDED}`],
+        ...['--shard', `${i + 1}/2`, '--out', dir],
+      );
+      expect(r.code).not.toBe(2);
+    }
+    const ids = dirs.map((d) => readResults(d).cases.map((c) => c.id));
+    expect(ids.map((x) => x.length)).toEqual([1, 1]);
+    expect(ids.flat().sort()).toEqual(['drift/drift@local', 'drift/drift@stranger']);
+    for (const d of dirs) expect(readResults(d).run.planned).toHaveLength(1);
+  });
+
+  it("reads the roots of a lab-in-a-box from the state.json next to its lab.yaml, and nothing else's", () => {
+    const labDir = mkdtempSync(join(tmp, 'lab-'));
+    const labYaml = join(labDir, 'lab.yaml');
+    const hosts = [
+      { name: 'node-a', address: '10.0.0.11', port: 22 },
+      { name: 'node-b', address: '10.0.0.12', port: 22, root: { release: 'debian-13', path: '/x' } },
+      { name: 'node-c', address: '10.0.0.13', port: 22, root: '/srv/roots/debian-12' },
+    ];
+    writeFileSync(join(labDir, 'state.json'), JSON.stringify({ version: 1, labYaml, hosts }));
+    expect(labInABoxRoots(labYaml)).toEqual({
+      'node-a': "this machine's root",
+      'node-b': 'its own root debian-13',
+      'node-c': 'its own root /srv/roots/debian-12',
+    });
+    expect(labInABoxRoots(join(labDir, 'other.yaml'))).toBeUndefined();
+    writeFileSync(join(labDir, 'state.json'), '{ not json');
+    expect(labInABoxRoots(labYaml)).toBeUndefined();
+    expect(labInABoxRoots(LAB)).toBeUndefined();
   });
 });
