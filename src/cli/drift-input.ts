@@ -32,15 +32,14 @@ export interface DriftInput {
  */
 export async function driftInput(o: DriftCliOptions, preset: { lab?: LabConfig; bindings?: HostBinding[] } = {}) {
   const q = loadQualified(o.qualified);
-  if (q.results.cases.length && q.results.cases.every((c) => c.suite === 'drift'))
-    throw new UsageExit(`--qualified: ${q.file} is a drift run, not a qualification`);
+  if (q.onlyDrift) throw new UsageExit(`--qualified: ${q.file} is a drift run, not a qualification`);
   const lab = preset.lab ?? loadLab(o.lab);
   const names = hostNames(o, lab);
   const sharedKernel = labInABoxRoots(lab.file);
   const plan: PlanConfig = {
     file: q.file,
-    sha256: sha256(readFileSync(q.file)),
-    name: `drift since ${q.results.run.plan}`,
+    sha256: q.sha256,
+    name: `drift since ${q.run.plan}`,
     suites: ['drift'],
     hosts: { names },
     severity: {},
@@ -92,17 +91,17 @@ function hostNames(o: DriftCliOptions, lab: LabConfig): string[] {
  * that file (from here) is still that plan; else a placeholder naming the run's plan and its hash.
  */
 function rerunPlan(o: DriftCliOptions, q: QualifiedRun): string {
-  const want = q.results.run.planSha256;
+  const want = q.run.planSha256;
   if (o.plan !== undefined) {
     const got = loadPlan(o.plan).sha256;
     if (got !== want)
       throw new UsageExit(
         `--plan ${o.plan} is not the plan of the qualified run: its sha256 is ${got}, the run's plan ` +
-          `(${q.results.run.planFile}) had ${want}; a re-run with it would not re-run what was qualified`,
+          `(${q.run.planFile}) had ${want}; a re-run with it would not re-run what was qualified`,
       );
     return o.plan;
   }
-  const { argv, planFile } = q.results.run;
+  const { argv, planFile } = q.run;
   const i = argv.indexOf('--plan');
   const given = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--plan='))?.slice('--plan='.length);
   if (given && existsSync(given) && sha256(readFileSync(given)) === want) return given;

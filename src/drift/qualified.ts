@@ -1,17 +1,30 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CaseResult, HostResult, RunResults } from '../model/result.ts';
-import { readRunResults } from '../report/read-results.ts';
+import type { CaseResult, HostResult, RunMeta, RunResults } from '../model/result.ts';
+import { readRunResultsText } from '../report/read-results.ts';
+import { parseResults } from '../report/results-schema.ts';
 
-/** A qualified run, indexed once for the drift cases of every host (thousands of hosts read the same run). */
+/** What drift keeps of a qualified case: enough to name it, and to tell which hosts it involves. */
+export type CaseRef = Pick<CaseResult, 'id' | 'suite' | 'caseId' | 'title' | 'host' | 'params'>;
+
+/**
+ * A qualified run, indexed once for the drift cases of every host (thousands of hosts read the same run). Only what
+ * drift reads is kept: the run's meta, its hosts, and each case's name (not its assertions, artifacts, metrics).
+ */
 export interface QualifiedRun {
   file: string;
-  results: RunResults;
+  sha256: string;
+  run: RunMeta;
+  /** The run's hosts, in its order, and by name. */
+  hostList: readonly HostResult[];
   hosts: ReadonlyMap<string, HostResult>;
   /** The cases each host ran. */
-  casesOn: ReadonlyMap<string, readonly CaseResult[]>;
+  casesOn: ReadonlyMap<string, readonly CaseRef[]>;
   /** The cases run on other hosts that involve the host: migrations to it, the baseline of a pool it is in. */
-  involving: ReadonlyMap<string, readonly CaseResult[]>;
+  involving: ReadonlyMap<string, readonly CaseRef[]>;
+  /** Every case of the run was a drift case: a drift run, not a qualification. */
+  onlyDrift: boolean;
 }
 
 const cache = new Map<string, { stamp: string; run: QualifiedRun }>();
@@ -26,26 +39,28 @@ export function loadQualified(dirOrFile: string): QualifiedRun {
   const stamp = fileStamp(key);
   const hit = cache.get(key);
   if (hit && hit.stamp === stamp) return hit.run;
-  const { file, results } = readRunResults(key);
-  const run = indexRun(file, results);
+  const { file, text } = readRunResultsText(key);
+  const run = indexRun(file, parseResults(file, text), createHash('sha256').update(text).digest('hex'));
   cache.set(key, { stamp, run });
   return run;
 }
 
-export function indexRun(file: string, results: RunResults): QualifiedRun {
+export function indexRun(file: string, results: RunResults, sha256 = ''): QualifiedRun {
   const hosts = new Map(results.hosts.map((h) => [h.name, h]));
-  const casesOn = new Map<string, CaseResult[]>();
-  const involving = new Map<string, CaseResult[]>();
-  const push = (m: Map<string, CaseResult[]>, k: string, c: CaseResult) => {
+  const casesOn = new Map<string, CaseRef[]>();
+  const involving = new Map<string, CaseRef[]>();
+  const push = (m: Map<string, CaseRef[]>, k: string, c: CaseRef) => {
     const list = m.get(k);
     if (list) list.push(c);
     else m.set(k, [c]);
   };
-  for (const c of results.cases) {
+  for (const { id, suite, caseId, title, host, params } of results.cases) {
+    const c: CaseRef = { id, suite, caseId, title, host, params };
     push(casesOn, c.host, c);
     for (const other of involvedHosts(c, hosts)) push(involving, other, c);
   }
-  return { file, results, hosts, casesOn, involving };
+  const onlyDrift = results.cases.length > 0 && results.cases.every((c) => c.suite === 'drift');
+  return { file, sha256, run: results.run, hostList: results.hosts, hosts, casesOn, involving, onlyDrift };
 }
 
 /**
@@ -53,7 +68,7 @@ export function indexRun(file: string, results: RunResults): QualifiedRun {
  * members of the pool a `pool-baseline` case computes (it runs on the pool's first host) — from the pool fact the
  * case recorded (`cpuPool.<name>.hosts`), else from its title, which lists them: "… across pool P (a, b, c)".
  */
-export function involvedHosts(c: CaseResult, hosts: ReadonlyMap<string, HostResult>): string[] {
+export function involvedHosts(c: CaseRef, hosts: ReadonlyMap<string, HostResult>): string[] {
   const out = new Set<string>();
   for (const v of Object.values(c.params)) if (v !== c.host && hosts.has(v)) out.add(v);
   if (c.caseId === 'pool-baseline' && c.params.pool !== undefined) {

@@ -16,7 +16,7 @@ export function referenceFor(q: QualifiedRun, name: string, labels: Record<strin
   const sibling =
     hardware === undefined
       ? undefined
-      : q.results.hosts.find((h) => h.reachable && h.name !== name && h.labels.hardware === hardware);
+      : q.hostList.find((h) => h.reachable && h.name !== name && h.labels.hardware === hardware);
   if (sibling) return { host: sibling, how: `${sibling.name}, the qualified host with hardware=${hardware}` };
   const where = same
     ? `${name} was unreachable in the qualified run (${same.error ?? 'no facts'})`

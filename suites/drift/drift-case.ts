@@ -15,7 +15,7 @@ export function driftCase(s: DriftSettings): CaseDef {
     async run(ctx) {
       const q = loadQualified(s.qualified);
       const d = hostDrift(q, ctx.host, {
-        rerun: s.rerun ?? { lab: '<lab.yaml>', plan: q.results.run.planFile },
+        rerun: s.rerun ?? { lab: '<lab.yaml>', plan: q.run.planFile },
         sharedKernelRoot: s.sharedKernel?.[ctx.host.name],
       });
       ctx.log(formatDriftTable(d));

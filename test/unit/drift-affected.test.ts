@@ -33,6 +33,7 @@ const plan: PlanConfig = {
 
 let expansion: PlannedCase[];
 let q: QualifiedRun;
+let qualifiedResults: RunResults;
 
 /** The qualified run: the plan's own expansion on three hosts, as results.json lists it (every case passed). */
 beforeAll(async () => {
@@ -73,6 +74,7 @@ beforeAll(async () => {
     reachable: true,
   }));
   const results = { schemaVersion: 1, run: {}, hosts: hostResults, cases, summary: {} } as unknown as RunResults;
+  qualifiedResults = results;
   q = indexRun('/reports/gen3/results.json', results);
 });
 
@@ -132,8 +134,10 @@ describe('the cases a drift invalidates', () => {
     expect(got.every((id) => id.endsWith('@node-d'))).toBe(true);
     expect(got).toContain('live-migration/migrate[from=node-c,to=node-a,strategy=precopy]@node-d');
     const unreachable = indexRun('q', {
-      ...q.results,
-      hosts: q.results.hosts.map((h) => (h.name === 'node-c' ? { ...h, reachable: false, error: 'timed out' } : h)),
+      ...qualifiedResults,
+      hosts: qualifiedResults.hosts.map((h) =>
+        h.name === 'node-c' ? { ...h, reachable: false, error: 'timed out' } : h,
+      ),
     });
     expect(referenceFor(unreachable, 'node-c', { hardware: 'gen3' })).toMatchObject({
       why: expect.stringMatching(/^never qualified: node-c was unreachable in the qualified run \(timed out\)/),
@@ -145,7 +149,7 @@ describe('the cases a drift invalidates', () => {
   });
 
   it('pool members come from the pool fact the case recorded when there is one', () => {
-    const results = structuredClone(q.results);
+    const results = structuredClone(qualifiedResults);
     const pool = results.cases.find((c) => c.caseId === 'pool-baseline')!;
     pool.title = 'CPU model for pool all'; // no member list in the title: the fact decides
     results.hosts[0]!.facts = { ...results.hosts[0]!.facts, extra: { 'cpuPool.all': { hosts: ['node-a', 'node-b'] } } };
