@@ -37,7 +37,7 @@ export interface FactRule {
   compare?: CompareKind;
   /** Reads the compared value when it is not the value at `path`. */
   read?: (value: unknown) => unknown;
-  /** Why this class, where it is not obvious (docs/drift.md prints it). */
+  /** Why this class, where it is not obvious (docs/drift.md says it too). */
   why?: string;
   /**
    * Expected from work in progress (the issue that adds the field): classified ahead, shape unknown, compared as a
