@@ -1,3 +1,4 @@
+import type { FactGroup } from '../config/types.ts';
 import type { CpuFacts, HostFacts } from '../model/facts.ts';
 import type { CommandName } from './commands.ts';
 import { cmdlineHas, parseCmdline } from './cmdline.ts';
@@ -41,6 +42,35 @@ export const FACT_COMMANDS = [
 ] as const satisfies readonly CommandName[];
 
 export type FactCommand = (typeof FACT_COMMANDS)[number];
+
+/**
+ * The fact commands by group, so a plan (`facts:`) or `hwqual run --facts` can ask for only what its suites and
+ * its report need. Every fact command is in exactly one group. Pure.
+ */
+export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = {
+  /** arch, hostname, OS, kernel release and command line: who the host is, for the sign-off report. */
+  identity: ['arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline'],
+  /** CPU model, topology, flags, microcode. */
+  cpu: ['cpuinfo', 'lscpuJson', 'microcode'],
+  memory: ['meminfo', 'numaNodes'],
+  /** DMI: system vendor, product, BIOS. */
+  firmware: ['dmi'],
+  /** CPU vulnerabilities, the kernel's crypto drivers, cryptsetup's version. */
+  security: ['vulnerabilities', 'crypto', 'cryptsetupVersion'],
+  /** KVM device and module parameters, QEMU, libvirt and OpenSSH versions, IOMMU groups. */
+  virt: [
+    'kvmDevice',
+    'kvmIntelParams',
+    'kvmAmdParams',
+    'qemuX86',
+    'qemuArm',
+    'qemuKvm',
+    'libvirtd',
+    'virshVersion',
+    'sshVersion',
+    'iommuGroups',
+  ],
+};
 
 /** Commands whose output is still good when the exit code is not 0 (grep over files, some unreadable). */
 export const PARTIAL_OK: ReadonlySet<CommandName> = new Set([

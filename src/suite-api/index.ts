@@ -27,6 +27,14 @@ export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
 export { CMD } from '../probe/commands.ts';
 export { parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../probe/versions.ts';
+export {
+  loadQualified,
+  hostDrift,
+  formatDriftTable,
+  driftMessage,
+  type HostDrift,
+  type DriftOptions,
+} from '../drift/index.ts';
 import type { SuiteDef } from './types.ts';
 
 export function defineSuite(suite: SuiteDef): SuiteDef {

@@ -45,24 +45,7 @@ export function junitValidates(file: string): { ok: boolean; stderr: string } {
 
 /** The real CLI (main.ts), in this process: output captured, exit code returned, process.exitCode restored. */
 export async function cliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../../src/cli/main.ts');
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    return { code: await main(['node', 'hwqual', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = saved;
-  }
+  const { hwqualInProcess } = await import('./main.ts');
+  const { code, out, err } = await hwqualInProcess(...args);
+  return { code, stdout: out, stderr: err };
 }

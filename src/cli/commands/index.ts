@@ -19,6 +19,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<{ regis
   { name: 'images', load: () => import('./images.ts') },
   { name: 'record', load: () => import('./record.ts') },
   { name: 'lab-migrate', load: () => import('./lab-migrate.ts') },
+  { name: 'drift', load: () => import('./drift.ts') },
 ];
 
 /** The registers the command line needs: just its subcommand's when it names a known one, else every one (help). */

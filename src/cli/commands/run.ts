@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import type { LabConfig, PlanConfig } from '../../config/types.ts';
+import type { HostBinding } from '../../runner/hosts.ts';
 import { prepareRun } from '../../runner/prepare.ts';
 import { parseShard } from '../../runner/shard.ts';
 import { parseFactSelection } from '../../runner/fact-groups.ts';
@@ -50,8 +52,18 @@ export function register(program: Command): void {
   });
 }
 
+/**
+ * What a command that drives the runner (drift) has loaded and checked itself: the lab and a plan it built, hosts
+ * bound to transports already (replay). `o.lab` / `o.plan` are then not read.
+ */
+export interface RunPreset {
+  lab: LabConfig;
+  plan: PlanConfig;
+  bindings?: HostBinding[];
+}
+
 /** The whole `run`: bad input → 2 with nothing run; otherwise the verdict's code, or 130 when interrupted. */
-export async function runCommand(o: RunCliOptions, argv: string[]): Promise<number> {
+export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunPreset): Promise<number> {
   const controller = new AbortController();
   const interrupt = installInterruptHandler(controller);
   const timings = new PhaseTimings();
@@ -69,13 +81,13 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
     const startedAt = new Date();
     let prepared, lab, plan, signoff, shard;
     try {
-      ({ lab, plan } = await loadConfigs(o.lab, o.plan));
+      ({ lab, plan } = preset ?? (await loadConfigs(o.lab, o.plan)));
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
       shard = o.shard ? parseShard(o.shard) : undefined;
-      const bindings = o.replay
-        ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan)
-        : undefined;
+      const bindings =
+        preset?.bindings ??
+        (o.replay ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan) : undefined);
       timings.mark('configs');
       const facts = o.facts === undefined ? undefined : parseFactSelection(o.facts);
       prepared = await prepareRun({ lab, plan, filter, bindings, shard, facts, signal: controller.signal });
