@@ -1,10 +1,11 @@
 // `hwqual drift` end to end on a 2-host lab-in-a-box: qualify (host-os + server-inventory + cpu-features over SSH),
-// check the unchanged lab against it, then a recorded node-b with a microcode and a QEMU update edited in.
+// check the unchanged lab against it, then a recorded node-b with a microcode and a QEMU update edited in, then
+// node-b really re-imaged from the machine's Debian 12 root onto a Debian 13 root (`lab reimage`).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labDown, labUp } from '../../src/lab/index.ts';
+import { labDown, labReimage, labUp } from '../../src/lab/index.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { runCli } from '../support/cli.ts';
 import { editProfile } from '../support/profile-edit.ts';
@@ -76,4 +77,23 @@ describe('hwqual drift on a lab-in-a-box', () => {
     const listed = (JSON.parse(list.stdout) as Array<{ id: string }>).map((x) => x.id);
     expect(listed.sort()).toEqual([...named].sort());
   });
+
+  it('node-b re-imaged onto Debian 13: hypervisor drift (OS, QEMU, OpenSSH, cryptsetup); the shared kernel said why', async () => {
+    await labReimage({ dir: labDir, host: 'node-b', os: 'debian-13' });
+    const out = join(dir, 'drift-reimaged');
+    const r = await runCli(['drift', '--qualified', qualified, '--lab', lab, '--plan', plan, '--out', out]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+    const d = results(out);
+    expect(d.cases.find((x) => x.id === 'drift/drift@node-a')!.status).toBe('passed');
+    const c = d.cases.find((x) => x.id === 'drift/drift@node-b')!;
+    expect(c.status).toBe('failed');
+    const line = /^- hypervisor: (.*)$/m.exec(c.message ?? '')?.[1] ?? '';
+    expect(line).toContain('os.versionId 12 → 13');
+    expect(line).toMatch(/qemu\.version 7\.2\S* → 10\.0\./);
+    expect(line).toMatch(/openssh\.version 9\.2\S* → 10\.0/);
+    expect(line).toMatch(/cryptsetup\.version 2\.6\S* → 2\.7\./);
+    expect(c.message).not.toMatch(/kernel\.release \S+ →/);
+    expect(c.message).toMatch(/kernel\.release.*unchanged .*share this machine's kernel.*debian-13/);
+    expect(r.stdout).toContain('node-b: hypervisor');
+  }, 300_000);
 });
