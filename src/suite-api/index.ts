@@ -19,3 +19,5 @@ import type { SuiteDef } from './types.ts';
 export function defineSuite(suite: SuiteDef): SuiteDef {
   return suite;
 }
+// CPU pools: the catalog vendor of a CPU (pools are formed by vendor).
+export { modelVendorOf } from '../probe/pool-rank.ts';

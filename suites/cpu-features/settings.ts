@@ -1,5 +1,6 @@
 import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
+import { modelVendorOf } from '../../src/suite-api/index.ts';
 
 /** What the plan says to this suite (validated here once; the cases trust it). */
 export interface CpuPoolSpec {
@@ -7,6 +8,8 @@ export interface CpuPoolSpec {
   /** Hosts whose labels all match; with neither labels nor hosts: every host of the run. */
   labels?: Record<string, string>;
   hosts?: string[];
+  /** A pool hwqual formed itself (no cpuPool in the plan): the hosts of one CPU vendor, and how it was told. */
+  formed?: string;
 }
 
 export interface CpuSettings {
@@ -15,9 +18,12 @@ export interface CpuSettings {
   requiredModels: string[];
   /** Host flags the plan requires on top of the generation's (require.cpuFlags). */
   requiredFlags: string[];
+  /** Machine types the plan requires every host's QEMU to offer (require.machineTypes). */
+  requiredMachineTypes: string[];
   /** Models booted for the guest view (matrix.cpuModels), plus max (and host under KVM). */
   guestModels: string[];
-  pools: CpuPoolSpec[];
+  /** The plan's pools; `by-vendor` (no cpuPool in the plan): one pool per CPU vendor of the run's hosts. */
+  pools: CpuPoolSpec[] | 'by-vendor';
 }
 
 const strings = (v: unknown, where: string): string[] => {
@@ -30,7 +36,7 @@ const strings = (v: unknown, where: string): string[] => {
 export function cpuSettings(plan: PlanView): CpuSettings {
   const accel = (plan.settings.accel as AccelChoice | undefined) ?? 'auto';
   const raw = plan.settings.cpuPool ?? plan.settings.cpuPools;
-  const list = raw === undefined ? [{ name: 'all' }] : Array.isArray(raw) ? raw : [raw];
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const pools = list.map((p, i): CpuPoolSpec => {
     const o = (p ?? {}) as Record<string, unknown>;
     return {
@@ -50,9 +56,44 @@ export function cpuSettings(plan: PlanView): CpuSettings {
     accel,
     requiredModels: strings(plan.require.cpuModels, 'require.cpuModels'),
     requiredFlags: strings(plan.require.cpuFlags, 'require.cpuFlags'),
+    requiredMachineTypes: strings(plan.require.machineTypes, 'require.machineTypes'),
     guestModels: strings(plan.matrix.cpuModels, 'matrix.cpuModels'),
-    pools,
+    pools: raw === undefined ? 'by-vendor' : pools,
   };
+}
+
+/** How a host's CPU vendor is known before any case runs: its facts (vendor_id), else its `vendor` label. */
+function vendorKey(h: HostInfo): { key: string; from: string } {
+  const id = h.facts.cpu?.vendor?.trim();
+  if (id) return { key: modelVendorOf(id) ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-'), from: `vendor_id ${id}` };
+  const label = h.labels.vendor?.trim();
+  if (label) return { key: label.toLowerCase().replace(/[^a-z0-9-]+/g, '-'), from: `label vendor=${label}` };
+  return { key: 'unknown-vendor', from: 'no CPU facts and no vendor label' };
+}
+
+/**
+ * The default pools (no cpuPool in the plan): the run's hosts grouped by CPU vendor, in run order — a pool that mixes
+ * vendors could not live-migrate anyway. Each says how it was formed, for the report.
+ */
+export function vendorPools(hosts: readonly HostInfo[]): CpuPoolSpec[] {
+  const groups = new Map<string, { hosts: string[]; from: Set<string> }>();
+  for (const h of hosts) {
+    const { key, from } = vendorKey(h);
+    const g = groups.get(key) ?? { hosts: [], from: new Set<string>() };
+    g.hosts.push(h.name);
+    g.from.add(from);
+    groups.set(key, g);
+  }
+  return [...groups].map(([name, g]) => ({
+    name,
+    hosts: g.hosts,
+    formed: `by CPU vendor (the plan names no cpuPool): ${[...g.from].join(', ')}`,
+  }));
+}
+
+/** The plan's pools, or the ones formed by vendor. */
+export function planPools(s: CpuSettings, hosts: readonly HostInfo[]): CpuPoolSpec[] {
+  return s.pools === 'by-vendor' ? vendorPools(hosts) : s.pools;
 }
 
 /** The pool's hosts among the run's hosts, in run order. */

@@ -170,4 +170,21 @@ retries: 0
     expect(plan.matrix).toEqual({ images: ['tiny', 'tiny-generic'], cpuModels: ['max', 'qemu64'] });
     expect(plan.settings.accel).toBe('tcg');
   });
+
+  it('require.machineTypes is a list of machine type names', () => {
+    const ok = loadPlan(
+      file('mt.yaml', 'name: p\nsuites: [cpu-features]\nrequire: { machineTypes: [pc-q35-7.2, q35] }\n'),
+    );
+    expect(ok.require.machineTypes).toEqual(['pc-q35-7.2', 'q35']);
+    expect(
+      problems(() =>
+        loadPlan(file('mt2.yaml', 'name: p\nsuites: [cpu-features]\nrequire: { machineTypes: pc-q35-7.2 }\n')),
+      ),
+    ).toEqual(['mt2.yaml: /require/machineTypes must be array']);
+    expect(
+      problems(() =>
+        loadPlan(file('mt3.yaml', 'name: p\nsuites: [cpu-features]\nrequire: { machineTypes: ["PC Q35"] }\n')),
+      ),
+    ).toEqual(['mt3.yaml: /require/machineTypes/0 must match pattern "^[a-z0-9][a-z0-9._-]*$"']);
+  });
 });
