@@ -38,6 +38,10 @@ export const CMD = {
   kvmIntelParams: 'grep -s . /sys/module/kvm_intel/parameters/*',
   kvmAmdParams: 'grep -s . /sys/module/kvm_amd/parameters/*',
   iommuGroups: 'ls /sys/kernel/iommu_groups',
+  /** Xen's hypervisor interface (`xen`); absent elsewhere. */
+  hypervisorType: 'cat /sys/hypervisor/type',
+  /** Prints the hypervisor the host runs under (kvm, vmware, microsoft…) or `none` (then exits 1). */
+  detectVirt: 'systemd-detect-virt --vm',
   numaNodes: 'ls /sys/devices/system/node',
   microcode: 'cat /sys/devices/system/cpu/cpu0/microcode/version',
 } as const;

@@ -1,7 +1,7 @@
 import type { CpuFacts, HostFacts } from '../model/facts.ts';
 import type { CommandName } from './commands.ts';
 import { cmdlineHas, parseCmdline } from './cmdline.ts';
-import { parseCpuinfo } from './cpuinfo.ts';
+import { cpuinfoTopology, parseCpuinfo } from './cpuinfo.ts';
 import { bestDriver, parseProcCrypto } from './crypto.ts';
 import { parseDmiSysfs } from './dmi.ts';
 import { parseKvmDevice, parseKvmParams } from './kvm.ts';
@@ -9,6 +9,8 @@ import { countIommuGroups, countNumaNodes } from './listing.ts';
 import { parseLscpuJson, type LscpuFacts } from './lscpu.ts';
 import { parseMeminfo } from './meminfo.ts';
 import { parseOsRelease } from './os-release.ts';
+import { checkTopology, type CpuinfoTopology } from './topology.ts';
+import { detectVirtualisation } from './virtualisation.ts';
 import { parseLibvirtVersion, parseQemuVersion } from './versions.ts';
 import { parseVulnerabilities } from './vulnerabilities.ts';
 
@@ -35,6 +37,8 @@ export const FACT_COMMANDS = [
   'libvirtd',
   'virshVersion',
   'iommuGroups',
+  'hypervisorType',
+  'detectVirt',
   'crypto',
 ] as const satisfies readonly CommandName[];
 
@@ -46,7 +50,15 @@ export const PARTIAL_OK: ReadonlySet<CommandName> = new Set([
   'vulnerabilities',
   'kvmIntelParams',
   'kvmAmdParams',
+  // `none` with exit 1 is an answer: the host is not a VM.
+  'detectVirt',
 ]);
+
+/**
+ * Commands whose failure is itself the answer: `ls -l /dev/kvm` exits 2 when there is no /dev/kvm (→ device: false).
+ * Only a command that ran counts (not exit 127, not one a replay profile lacks).
+ */
+export const ANSWER_ON_ANY_EXIT: ReadonlySet<CommandName> = new Set(['kvmDevice']);
 
 /**
  * HostFacts from the stdout of the commands that answered (a missing key = that command was unavailable).
@@ -100,6 +112,15 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
   use('microcode', line, (v) => {
     if (v && cpu && !cpu.microcode) cpu.microcode = v;
   });
+  let ciTopology: CpuinfoTopology | undefined;
+  use('cpuinfo', cpuinfoTopology, (t) => {
+    ciTopology = t;
+  });
+  const topology = checkTopology(ciTopology, lscpu?.topology);
+  if (cpu && topology) {
+    cpu.topologyConsistent = topology.consistent;
+    if (topology.problems.length) cpu.topologyProblems = topology.problems;
+  }
   if (cpu) facts.cpu = cpu;
   if (!facts.arch && lscpu?.arch) facts.arch = lscpu.arch;
 
@@ -123,7 +144,8 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
     if (Object.keys(d).length) facts.dmi = d;
   });
 
-  const kvm: NonNullable<HostFacts['kvm']> = { device: false };
+  // Only what was observed: no answer from `ls -l /dev/kvm` leaves `device` out (not false).
+  const kvm: NonNullable<HostFacts['kvm']> = {};
   use('kvmDevice', parseKvmDevice, (v) => {
     kvm.device = v;
   });
@@ -143,7 +165,7 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
       },
     );
   }
-  facts.kvm = kvm;
+  if (Object.keys(kvm).length) facts.kvm = kvm;
 
   for (const [name, binary] of [
     ['qemuX86', 'qemu-system-x86_64'],
@@ -164,6 +186,14 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
   use('iommuGroups', countIommuGroups, (groups) => {
     facts.iommu = { enabled: groups > 0, groups };
   });
+  const virtualised = detectVirtualisation({
+    cpuFlags: cpu && !cpu.arm && cpu.flags?.length ? cpu.flags : undefined,
+    lscpuHypervisor: lscpu?.hypervisorVendor,
+    dmi: facts.dmi,
+    sysHypervisor: out.hypervisorType?.trim() || undefined,
+    detectVirt: out.detectVirt?.trim().split('\n')[0] || undefined,
+  });
+  if (virtualised) facts.virtualised = virtualised;
 
   const extra: Record<string, unknown> = {};
   use(

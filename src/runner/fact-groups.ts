@@ -16,7 +16,7 @@ export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = 
   firmware: ['dmi'],
   /** CPU vulnerabilities and the kernel's crypto drivers. */
   security: ['vulnerabilities', 'crypto'],
-  /** KVM device and module parameters, QEMU and libvirt versions, IOMMU groups. */
+  /** KVM device and module parameters, QEMU and libvirt versions, IOMMU groups, whether the host is itself a VM. */
   virt: [
     'kvmDevice',
     'kvmIntelParams',
@@ -27,6 +27,8 @@ export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = 
     'libvirtd',
     'virshVersion',
     'iommuGroups',
+    'hypervisorType',
+    'detectVirt',
   ],
 };
 

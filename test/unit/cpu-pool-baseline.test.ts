@@ -61,7 +61,8 @@ describe('pool baseline (answers worked out by hand from the real KVM definition
     expect(broadwellEP.definitions.find((d) => d.name === 'SandyBridge-IBRS')!.usable).toBe(false);
     const b = computePoolBaseline([sandyBridgeEP, broadwellEP], hand, lines);
     expect(b.model).toBe('SandyBridge');
-    expect(b.rows).toEqual([
+    // (The hand-typed expansions describe six models: the others each host can run are listed as not ranked.)
+    expect(b.rows.map(({ unranked, ...row }) => row)).toEqual([
       {
         host: 'sb',
         qemuVersion: 'not recorded',
