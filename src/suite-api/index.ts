@@ -21,5 +21,5 @@ export function defineSuite(suite: SuiteDef): SuiteDef {
 }
 // CPU pools: the catalog vendor of a CPU (pools are formed by vendor).
 export { modelVendorOf } from '../probe/pool-rank.ts';
-// Virtual hosts: the words a check adds for values a hypervisor exposes.
-export { virtualNote } from '../probe/virtualisation.ts';
+// Virtual hosts: whether a host is a VM, and the words a check adds for values a hypervisor exposes.
+export { detectVirtualisation, virtualNote, type Virtualisation } from '../probe/virtualisation.ts';

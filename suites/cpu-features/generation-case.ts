@@ -2,7 +2,7 @@ import type { CpuFacts } from '../../src/model/facts.ts';
 import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
 import { checkGeneration, cpuIdentity } from '../../src/probe/cpu-generation.ts';
 import { classifyVulnerability } from '../../src/probe/vulnerabilities.ts';
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
+import { virtualNote, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
 import { hostQemuFacts } from './accel.ts';
 import type { CpuSettings } from './settings.ts';
 
@@ -33,6 +33,9 @@ export function generationCase(s: CpuSettings): CaseDef {
       const { cpu, from } = found;
       const check = checkGeneration(cpu, loadCpuCatalog(), s.requiredFlags);
       const vulns = Object.entries(ctx.host.facts.vulnerabilities ?? {});
+      // A VM's CPU is what its hypervisor exposes: the identity may be real, the flags are the hypervisor's choice.
+      const virtual = ctx.host.facts.virtualised;
+      const seen = virtualNote(virtual);
       ctx.fact('cpuGeneration', {
         generation: check.generation?.id ?? 'unknown',
         name: check.generation?.name ?? `unknown (${check.unknownReason})`,
@@ -42,14 +45,15 @@ export function generationCase(s: CpuSettings): CaseDef {
         microcode: cpu.microcode ?? 'not reported',
         vulnerable: vulns.filter(([, t]) => classifyVulnerability(t) === 'vulnerable').map(([n]) => n),
         vulnerabilities: vulns.length ? Object.fromEntries(vulns) : 'not reported',
+        ...(seen && { virtualised: virtual!.kind, seenThrough: `${seen}: identity and flags` }),
       });
       ctx.log(
-        `CPU: ${cpuIdentity(cpu)} (from ${from}) → ${check.generation ? `${check.generation.name} [${check.generation.id}]` : `unknown generation: ${check.unknownReason}`}`,
+        `CPU: ${cpuIdentity(cpu)} (from ${from}${seen ? `, ${seen}` : ''}) → ${check.generation ? `${check.generation.name} [${check.generation.id}]` : `unknown generation: ${check.unknownReason}`}`,
       );
       ctx.metric('cpu_required_flags', check.required.length);
       if (!check.generation && !s.requiredFlags.length) return; // an unknown generation is a fact, not a failure
       ctx.check.includesAll(
-        check.generation ? `flags of ${check.generation.id}` : 'flags the plan requires',
+        `${check.generation ? `flags of ${check.generation.id}` : 'flags the plan requires'}${seen ? ` (${seen})` : ''}`,
         cpu.flags ?? [],
         check.required,
       );

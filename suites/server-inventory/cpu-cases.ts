@@ -5,7 +5,7 @@ import { cpuinfoTopology, parseCpuinfo } from '../../src/probe/cpuinfo.ts';
 import { countNumaNodes } from '../../src/probe/listing.ts';
 import { parseLscpuJson, parseLscpuText, type LscpuFacts } from '../../src/probe/lscpu.ts';
 import { checkTopology } from '../../src/probe/topology.ts';
-import { HwqualError, virtualNote } from '../../src/suite-api/index.ts';
+import { detectVirtualisation, HwqualError, virtualNote, type Virtualisation } from '../../src/suite-api/index.ts';
 import { readCommand } from './read.ts';
 
 /** lscpu -J, else plain lscpu (no JSON before util-linux 2.23 / busybox hosts); `why` says what each gave. */
@@ -24,10 +24,21 @@ async function readLscpu(ctx: CaseContext): Promise<{ lscpu?: LscpuFacts; why: s
 }
 
 /** ` (as the kvm hypervisor exposes it)` after a check name on a virtual host; empty otherwise. */
-const seen = (ctx: CaseContext) => {
-  const note = virtualNote(ctx.host.facts.virtualised);
+const seen = (v: Virtualisation | undefined) => {
+  const note = virtualNote(v);
   return note ? ` (${note})` : '';
 };
+
+/** The host's facts say whether it is a VM; a profile without them (a plain `lscpu` dump) is judged from the case's reads. */
+function virtualisation(ctx: CaseContext, cpu: CpuFacts, lscpu?: LscpuFacts): Virtualisation | undefined {
+  return (
+    ctx.host.facts.virtualised ??
+    detectVirtualisation({
+      cpuFlags: cpu.arm || !cpu.flags?.length ? undefined : cpu.flags,
+      lscpuHypervisor: lscpu?.hypervisorVendor,
+    })
+  );
+}
 
 export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
   const want = expect?.cpu;
@@ -47,7 +58,7 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
         const cores =
           cpu.sockets !== undefined && cpu.coresPerSocket !== undefined ? cpu.sockets * cpu.coresPerSocket : undefined;
         const topology = checkTopology(raw.text ? cpuinfoTopology(raw.text) : undefined, lscpu?.topology);
-        const virtual = ctx.host.facts.virtualised;
+        const virtual = virtualisation(ctx, cpu, lscpu);
         ctx.fact('cpu', {
           vendor: cpu.vendor,
           model: cpu.modelName,
@@ -82,7 +93,7 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
             `cannot judge the expected CPU counts: the host's topology contradicts itself (${topology.problems.join('; ')})`,
             { host: ctx.host.name },
           );
-        const v = seen(ctx);
+        const v = seen(virtual);
         if (want?.vendor !== undefined) ctx.check.equal('CPU vendor', cpu.vendor, want.vendor);
         if (want?.model !== undefined) ctx.check.match('CPU model', cpu.modelName, new RegExp(want.model));
         if (want?.sockets !== undefined) ctx.check.equal(`sockets${v}`, cpu.sockets, want.sockets);
@@ -102,7 +113,8 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
         const flags = fromCpuinfo?.length ? fromCpuinfo : lscpu?.cpu.flags;
         if (!flags?.length) return ctx.fail(`no CPU flags in /proc/cpuinfo or lscpu (${[raw.why, ...why].join('; ')})`);
         ctx.metric('cpu_flags', flags.length);
-        if (expect?.flags?.length) ctx.check.includesAll(`CPU flags${seen(ctx)}`, flags, expect.flags);
+        const v = seen(virtualisation(ctx, { ...lscpu?.cpu, flags }, lscpu));
+        if (expect?.flags?.length) ctx.check.includesAll(`CPU flags${v}`, flags, expect.flags);
       },
     },
     {

@@ -83,6 +83,18 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
       expect(byId(r, `cpu-features/generation@${h}`).status).toBe('passed');
       const g = extra(r, h).cpuGeneration;
       expect(g.identity).toContain(modelName);
+      // A VM says so (this machine is a KVM guest where this was written): the flags are the hypervisor's.
+      const kind = r.hosts.find((x) => x.name === h)!.facts.virtualised?.kind;
+      expect(kind).toBeDefined(); // a live x86 host always answers (at least its CPU flags say VM or not)
+      if (kind !== 'none') {
+        expect(g).toMatchObject({
+          virtualised: kind,
+          seenThrough: `as the ${kind} hypervisor exposes it: identity and flags`,
+        });
+        expect(byId(r, `cpu-features/generation@${h}`).assertions[0].name).toMatch(
+          /\(as the \S+ hypervisor exposes it\)$/,
+        );
+      }
       expect(g).toHaveProperty('microcode');
       expect(typeof g.vulnerabilities).toBe('object');
     }
