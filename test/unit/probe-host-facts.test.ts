@@ -95,6 +95,26 @@ describe('assembleFacts', () => {
     ]);
   });
 
+  it("the issue's Bergamo paste: 8 blocks of a host whose siblings say 256 per package are reported as contradicting", () => {
+    const f = assembleFacts({
+      cpuinfo: readFileSync(resolve(REAL_HOSTS, 'amd-bergamo/cpuinfo-lxc-first-8-blocks.txt'), 'utf8'),
+    });
+    expect(f.cpu).toMatchObject({
+      threads: 8,
+      coresPerSocket: 128,
+      threadsPerCore: 2,
+      topologyConsistent: false,
+      topologyProblems: ['/proc/cpuinfo lists 8 logical CPUs, but siblings 256 × 1 package(s) = 256'],
+    });
+    expect(f.virtualised).toEqual({ kind: 'none', evidence: ['no hypervisor CPU flag'] });
+    // The same CPU from inside a VM (8 vCPUs as 2 × 4): consistent, and a VM by its flag.
+    const vm = assembleFacts({
+      cpuinfo: readFileSync(resolve(REAL_HOSTS, 'amd-bergamo/cpuinfo-vm-8vcpu.txt'), 'utf8'),
+    });
+    expect(vm.cpu).toMatchObject({ threads: 8, sockets: 2, coresPerSocket: 4, topologyConsistent: true });
+    expect(vm.virtualised?.kind).toBe('hypervisor (kind unknown)');
+  });
+
   it('leaves out what failed to parse and says so', () => {
     const f = assembleFacts({ lscpuJson: 'not json', osRelease: 'ID=debian\n' });
     expect(f.cpu).toBeUndefined();
