@@ -40,10 +40,21 @@ export const EXTRA_FACT_SOURCES: Readonly<Record<string, readonly FactCommand[]>
 export function whyFactUnknown(facts: HostFacts, fact: keyof typeof FACT_SOURCES): string | undefined {
   const why = (facts.extra?.unavailableWhy ?? {}) as Record<string, string>;
   const reasons = FACT_SOURCES[fact].flatMap((c) => (why[c] ? [why[c]] : []));
-  if (!reasons.length) return undefined;
-  // One profile, several commands: "not recorded in P: a; b".
-  const profile = /^not recorded in (.+?): /.exec(reasons[0])?.[1];
-  if (profile && reasons.every((r) => r.startsWith(`not recorded in ${profile}: `)))
-    return `not recorded in ${profile}: ${reasons.map((r) => r.slice(`not recorded in ${profile}: `.length)).join('; ')}`;
-  return reasons.join('; ');
+  return reasons.length ? joinWhy(reasons) : undefined;
+}
+
+/**
+ * Reasons joined for a message, the replay's grouped: "not recorded in P: a; not recorded in P: b" reads
+ * "not recorded in P: a; b".
+ */
+export function joinWhy(reasons: readonly string[]): string {
+  const out: string[] = [];
+  let profile: string | undefined;
+  for (const r of reasons) {
+    const m = /^not recorded in (.+?): (.*)$/s.exec(r);
+    if (m && m[1] === profile) out[out.length - 1] += `; ${m[2]}`;
+    else out.push(r);
+    profile = m?.[1];
+  }
+  return out.join('; ');
 }

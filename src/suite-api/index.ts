@@ -12,7 +12,7 @@ export type {
 export type { HostFacts, CpuFacts } from '../model/facts.ts';
 export type { ExecResult } from '../model/exec.ts';
 export type { Severity } from '../model/status.ts';
-export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
+export { AssertionFailure, SkipCase, HwqualError, errorCodeOf, messageOf } from '../model/errors.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
 import type { SuiteDef } from './types.ts';
 
@@ -23,3 +23,5 @@ export function defineSuite(suite: SuiteDef): SuiteDef {
 export { modelVendorOf } from '../probe/pool-rank.ts';
 // Virtual hosts: whether a host is a VM, and the words a check adds for values a hypervisor exposes.
 export { detectVirtualisation, virtualNote, type Virtualisation } from '../probe/virtualisation.ts';
+// Why a host fact is unknown ("not recorded in <profile>: uname -m", or the command's own error).
+export { joinWhy, whyFactUnknown } from '../probe/fact-sources.ts';

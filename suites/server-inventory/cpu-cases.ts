@@ -5,7 +5,13 @@ import { cpuinfoTopology, parseCpuinfo } from '../../src/probe/cpuinfo.ts';
 import { countNumaNodes } from '../../src/probe/listing.ts';
 import { parseLscpuJson, parseLscpuText, type LscpuFacts } from '../../src/probe/lscpu.ts';
 import { checkTopology } from '../../src/probe/topology.ts';
-import { detectVirtualisation, HwqualError, virtualNote, type Virtualisation } from '../../src/suite-api/index.ts';
+import {
+  detectVirtualisation,
+  HwqualError,
+  joinWhy,
+  virtualNote,
+  type Virtualisation,
+} from '../../src/suite-api/index.ts';
 import { readCommand } from './read.ts';
 
 /** lscpu -J, else plain lscpu (no JSON before util-linux 2.23 / busybox hosts); `why` says what each gave. */
@@ -54,7 +60,9 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
         const cpuinfo = parseCpuinfo(raw.text ?? '');
         const cpu: CpuFacts = { ...cpuinfo, ...lscpu?.cpu };
         if (!cpu.vendor && !cpu.modelName)
-          return ctx.fail(`neither lscpu nor /proc/cpuinfo describes the CPU (${[...why, raw.why].join('; ')})`);
+          return ctx.fail(
+            `neither lscpu nor /proc/cpuinfo describes the CPU (${joinWhy([...why, raw.why ?? ''].filter(Boolean))})`,
+          );
         const cores =
           cpu.sockets !== undefined && cpu.coresPerSocket !== undefined ? cpu.sockets * cpu.coresPerSocket : undefined;
         const topology = checkTopology(raw.text ? cpuinfoTopology(raw.text) : undefined, lscpu?.topology);
@@ -111,7 +119,10 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
         const fromCpuinfo = parseCpuinfo(raw.text ?? '').flags;
         const { lscpu, why } = fromCpuinfo?.length ? { lscpu: undefined, why: [] } : await readLscpu(ctx);
         const flags = fromCpuinfo?.length ? fromCpuinfo : lscpu?.cpu.flags;
-        if (!flags?.length) return ctx.fail(`no CPU flags in /proc/cpuinfo or lscpu (${[raw.why, ...why].join('; ')})`);
+        if (!flags?.length)
+          return ctx.fail(
+            `no CPU flags in /proc/cpuinfo or lscpu (${joinWhy([raw.why ?? '', ...why].filter(Boolean))})`,
+          );
         ctx.metric('cpu_flags', flags.length);
         const v = seen(virtualisation(ctx, { ...lscpu?.cpu, flags }, lscpu));
         if (expect?.flags?.length) ctx.check.includesAll(`CPU flags${v}`, flags, expect.flags);
@@ -128,7 +139,7 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
         const { lscpu, why } = fromSysfs ? { lscpu: undefined, why: [] } : await readLscpu(ctx);
         const nodes = fromSysfs || lscpu?.numaNodes;
         if (!nodes) {
-          const reasons = [listing.why ?? '/sys/devices/system/node lists no node', ...why].join('; ');
+          const reasons = joinWhy([listing.why ?? '/sys/devices/system/node lists no node', ...why]);
           if (expect?.numaNodes !== undefined)
             return ctx.fail(`NUMA topology unreadable (${reasons})`, expect.numaNodes, '(unreadable)');
           return ctx.skip(`no NUMA topology: ${reasons}${lscpu ? '; lscpu reports no NUMA nodes' : ''}`);

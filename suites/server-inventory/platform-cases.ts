@@ -2,6 +2,7 @@ import type { CaseContext, CaseDef, HostExpect } from './types.ts';
 import { CMD } from '../../src/probe/commands.ts';
 import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
 import { parseDmidecode, parseDmiSysfs, type DmidecodeFacts, type DmiFacts } from '../../src/probe/dmi.ts';
+import { joinWhy } from '../../src/suite-api/index.ts';
 import { readCommand } from './read.ts';
 
 interface DmiRead {
@@ -38,7 +39,7 @@ async function readDmi(ctx: CaseContext): Promise<DmiRead> {
 
 /** Nothing to read: fail when the lab expects a value (it cannot be verified), skip otherwise; both say why. */
 function unreadable(ctx: CaseContext, what: string, expected: unknown, read: DmiRead): never {
-  const why = `no ${what}: ${read.why.join('; ')}`;
+  const why = `no ${what}: ${joinWhy(read.why)}`;
   if (expected !== undefined) ctx.fail(`${why}; cannot verify the expected value`, expected, '(unreadable)');
   ctx.skip(why);
 }
@@ -108,7 +109,7 @@ export function platformCases(expect: HostExpect | undefined): CaseDef[] {
             cpuinfo.why ?? 'no "microcode" line in /proc/cpuinfo',
             sysfs?.why ?? 'cpu0/microcode/version is empty',
           ];
-          return ctx.skip(`no microcode revision (a VM or Arm reports none): ${why.join('; ')}`);
+          return ctx.skip(`no microcode revision (a VM or Arm reports none): ${joinWhy(why)}`);
         }
         ctx.fact('microcode', microcode);
         if (/^0x[0-9a-f]+$/i.test(microcode)) ctx.metric('microcode', Number.parseInt(microcode, 16));

@@ -4,11 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CMD } from '../../src/probe/commands.ts';
 import { parseDmidecode } from '../../src/probe/dmi.ts';
 import { parseLscpuText } from '../../src/probe/lscpu.ts';
 import { detectVirtualisation } from '../../src/probe/virtualisation.ts';
-import { saveProfile } from '../../src/transport/profile.ts';
+import { importToDir } from '../../src/transport/import/to-dir.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { runReplayed } from '../support/replay-run.ts';
 
@@ -56,30 +55,18 @@ describe('detectVirtualisation', () => {
 
 describe('server-inventory on a replayed VMware guest (its real lscpu)', () => {
   it('inventories what the hypervisor exposes and says so, instead of a 16-socket server', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwqual-vmware-'));
-    const at = '2020-05-14T00:00:00.000Z';
-    await saveProfile(dir, {
-      meta: {
-        format: 1,
-        name: 'esxi-guest',
-        origin: 'assembled-from-public-dumps',
-        recordedAt: at,
-        sources: [{ what: 'test/fixtures/public-captures/lscpu-vmware-esxi-e5-2640v3.txt', feeds: [CMD.lscpu] }],
-        hwqualVersion: 'test',
-      },
-      commands: [
-        {
-          command: CMD.lscpu,
-          stdout: capture('lscpu-vmware-esxi-e5-2640v3.txt'),
-          stderr: '',
-          exitCode: 0,
-          recordedAt: at,
-          host: 'esxi-guest',
-        },
-      ],
-      files: [],
+    // The capture made into a profile the way a user would: `hwqual profile import --lscpu` (its module).
+    const dir = join(mkdtempSync(join(tmpdir(), 'hwqual-vmware-')), 'esxi-guest');
+    await importToDir({
+      out: dir,
+      assembledAt: '2020-05-14T00:00:00.000Z',
+      from: CAPTURES,
+      inputs: [{ kind: 'lscpu', file: 'lscpu-vmware-esxi-e5-2640v3.txt', what: 'qemu-devel, 14 May 2020' }],
     });
-    const { results } = await runReplayed({ 'esxi-guest': dir }, { suites: ['server-inventory'], grep: /\/cpu@/ });
+    const { results } = await runReplayed(
+      { 'esxi-guest': dir },
+      { suites: ['server-inventory', 'cpu-features'], grep: /\/(cpu|generation)@/ },
+    );
     const cpu = results.cases.find((c) => c.caseId === 'cpu')!;
     expect(cpu.status).toBe('passed');
     expect(results.hosts[0].facts.extra?.cpu).toMatchObject({
@@ -88,6 +75,13 @@ describe('server-inventory on a replayed VMware guest (its real lscpu)', () => {
       seenThrough:
         "a vmware virtual machine: sockets, cores, threads and flags are what the hypervisor exposes, not the server's",
       topologyConsistent: true,
+    });
+    // The generation case reads the same lscpu: a Haswell-EP, whose flags are what VMware exposes.
+    expect(results.cases.find((c) => c.caseId === 'generation')).toMatchObject({ status: 'passed' });
+    expect(results.hosts[0].facts.extra?.cpuGeneration).toMatchObject({
+      generation: 'intel-haswell-ep',
+      virtualised: 'vmware',
+      identifiedFrom: 'lscpu',
     });
   });
 });

@@ -160,7 +160,8 @@ describe('replay never invents a fact (every shipped profile)', () => {
     const amd = pools.find((c) => c.params.pool === 'amd')!;
     expect(amd.status).toBe('error');
     expect(amd.errorCode).toBe('E_NOT_RECORDED');
-    expect(amd.message).toMatch(/cannot ask the QEMU of amd-genoa \(not recorded in \S+\/amd-genoa: QMP socket kvm\)/);
+    expect(amd.message).toMatch(/^pool amd-[^:]*: cannot ask the QEMU of /);
+    expect(amd.message).toMatch(/\bamd-genoa \(not recorded in \S+\/amd-genoa: QMP socket kvm\)/);
     expect(amd.message).not.toMatch(/qmp-ryzen-3900x-qemu-7-2 \(/); // members with a conversation are not blamed
     expect(r.cases.filter((c) => c.status === 'failed' && c.caseId === 'pool-baseline')).toEqual([]);
   });
