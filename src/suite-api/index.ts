@@ -25,3 +25,8 @@ export { modelVendorOf } from '../probe/pool-rank.ts';
 export { detectVirtualisation, virtualNote, type Virtualisation } from '../probe/virtualisation.ts';
 // Why a host fact is unknown ("not recorded in <profile>: uname -m", or the command's own error).
 export { joinWhy, whyFactUnknown } from '../probe/fact-sources.ts';
+// Topology cross-check, and the readers the CPU cases share.
+export { checkTopology } from '../probe/topology.ts';
+export { cpuinfoTopology } from '../probe/cpuinfo.ts';
+export { parseLscpuText } from '../probe/lscpu.ts';
+export { CMD } from '../probe/commands.ts';

@@ -3,19 +3,19 @@ import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
 import { checkGeneration, cpuIdentity } from '../../src/probe/cpu-generation.ts';
 import { classifyVulnerability } from '../../src/probe/vulnerabilities.ts';
 import {
+  CMD,
   detectVirtualisation,
   errorCodeOf,
   HwqualError,
   joinWhy,
   messageOf,
+  parseLscpuText,
   readCommand,
   virtualNote,
   whyFactUnknown,
   type CaseContext,
   type CaseDef,
 } from '../../src/suite-api/index.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseLscpuText } from '../../src/probe/lscpu.ts';
 import { hostQemuFacts } from './accel.ts';
 import type { CpuSettings } from './settings.ts';
 

@@ -1,11 +1,12 @@
 import type { CaseContext, CaseDef, HostExpect } from './types.ts';
 import type { CpuFacts } from '../../src/model/facts.ts';
 import { CMD } from '../../src/probe/commands.ts';
-import { cpuinfoTopology, parseCpuinfo } from '../../src/probe/cpuinfo.ts';
+import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
 import { countNumaNodes } from '../../src/probe/listing.ts';
 import { parseLscpuJson, parseLscpuText, type LscpuFacts } from '../../src/probe/lscpu.ts';
-import { checkTopology } from '../../src/probe/topology.ts';
 import {
+  checkTopology,
+  cpuinfoTopology,
   detectVirtualisation,
   HwqualError,
   joinWhy,
