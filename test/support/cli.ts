@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { JUNIT_XSD, PROJECT_ROOT } from './paths.ts';
 
 export const CLI = resolve(PROJECT_ROOT, 'bin/hwqual.mjs');
@@ -40,4 +42,26 @@ export function runCli(
 export function junitValidates(file: string): { ok: boolean; stderr: string } {
   const r = spawnSync('xmllint', ['--noout', '--schema', JUNIT_XSD, file], { encoding: 'utf8' });
   return { ok: r.status === 0, stderr: r.stderr };
+}
+
+/** The CLI's main() in this process (cheaper than a child): its exit code and what it wrote to stdout and stderr. */
+export async function hwqualInProcess(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    const code = await main(['node', 'hwqual', ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
 }

@@ -4,11 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/transport/profile.ts';
 import { ASSEMBLED, importArgv, REAL_HOSTS } from '../../fixtures/hosts/assemble.ts';
-import { CLI } from '../support/cli.ts';
+import { CLI, hwqualInProcess } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { SHIPPED_PROFILES } from '../support/replay-run.ts';
 
@@ -16,24 +15,8 @@ const work = mkdtempSync(join(tmpdir(), 'hwqual-import-'));
 
 /** The CLI in this process: exit code and what it wrote to stderr. */
 async function cli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stderr = '';
-  let stdout = '';
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'hwqual', ...args]);
-    return { code, stderr, stdout };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-    process.exitCode = undefined;
-  }
+  const r = await hwqualInProcess(...args);
+  return { code: r.code, stderr: r.err, stdout: r.out };
 }
 
 /** Every file under dir, relative to it. */

@@ -1,36 +1,17 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
 import { kase, results } from './report-fixtures.ts';
 import { validateXsd, xpath } from './report-xml-helpers.ts';
+import { hwqualInProcess } from '../support/cli.ts';
 
 /** `hwqual report` and `hwqual merge` through the real CLI entry (main), on folders written like the runner's. */
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'hwqual-cli-report-'));
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as RunResults;
 
-async function hwqual(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'hwqual', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const hwqual = hwqualInProcess;
 
 afterEach(() => {
   process.exitCode = undefined;
