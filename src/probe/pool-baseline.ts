@@ -107,7 +107,10 @@ export function computePoolBaseline(
   const poolExpansion = (model: string) => hosts.map((h) => expansion(h.host, model)).find(Boolean);
   const rank = (models: readonly string[], v: string, lookup: (m: string) => Expansion | undefined) =>
     rankModels(
-      models.map((model) => ({ model, e: lookup(model), features: lookup(model)?.features })),
+      models.map((model) => {
+        const e = lookup(model);
+        return { model, e, features: e?.features };
+      }),
       v,
       lines,
     );

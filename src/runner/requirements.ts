@@ -10,11 +10,11 @@ export function factAt(facts: unknown, path: string): unknown {
   return cur;
 }
 
-/** `the host's arch is unknown: not recorded in P: uname -m; lscpu -J` (or just "unknown on this host"). */
+/** `arch not known: not recorded in P: uname -m; lscpu -J` (or "not known on this host" when nothing says why). */
 function unknown(host: HostInfo, what: string, path: string): string {
   const top = path.split('.')[0];
   const why = top in FACT_SOURCES ? whyFactUnknown(host.facts, top as keyof typeof FACT_SOURCES) : undefined;
-  return why ? `${what} unknown: ${why}` : `${what} unknown on this host`;
+  return why ? `${what} not known: ${why}` : `${what} not known on this host`;
 }
 
 /** Why the host cannot run a case with these requirements, or null when it can. */
@@ -25,7 +25,7 @@ export function unmetRequirement(host: HostInfo, requires: readonly Requirement[
       if (!flags) return `requires cpu flag ${r.cpuFlag} (${unknown(host, 'cpu flags', 'cpu')})`;
       if (!flags.includes(r.cpuFlag)) return `requires cpu flag ${r.cpuFlag}`;
     } else if ('arch' in r) {
-      if (host.facts.arch === undefined) return `requires arch ${r.arch} (${unknown(host, "the host's arch", 'arch')})`;
+      if (host.facts.arch === undefined) return `requires arch ${r.arch} (${unknown(host, 'arch', 'arch')})`;
       if (host.facts.arch !== r.arch) return `requires arch ${r.arch} (host is ${host.facts.arch})`;
     } else if ('fact' in r) {
       const v = factAt(host.facts, r.fact);

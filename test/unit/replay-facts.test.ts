@@ -144,7 +144,7 @@ describe('replay never invents a fact (every shipped profile)', () => {
     const kvmModule = r.cases.find((c) => c.id === 'host-os/kvm-module@amd-genoa')!;
     expect(kvmModule).toMatchObject({ status: 'skipped' });
     expect(kvmModule.message).toMatch(
-      /^requires arch x86_64 \(the host's arch unknown: not recorded in \S+\/amd-genoa: uname -m; lscpu -J\)$/,
+      /^requires arch x86_64 \(arch not known: not recorded in \S+\/amd-genoa: uname -m; lscpu -J\)$/,
     );
     const disks = r.cases.find((c) => c.id === 'server-inventory/disks@amd-genoa')!;
     expect(disks.message).toMatch(/^no disk list: not recorded in \S+\/amd-genoa: lsblk -J/);
