@@ -104,10 +104,9 @@ export const FACT_RULES: readonly FactRule[] = [
   { path: 'dmi.biosVersion', class: 'firmware', sources: ['dmi'] },
   { path: 'dmi.biosDate', class: 'firmware', sources: ['dmi'] },
   {
-    path: 'virtualised',
+    path: 'virtualised.kind',
     class: 'firmware',
-    sources: [],
-    pending: 'issue 15 (virtualised fact)',
+    sources: ['cpuinfo', 'lscpuJson', 'dmi', 'hypervisorType', 'detectVirt'],
     why:
       'bare metal or a VM is the platform under the OS, as the DMI product is; what a guest sees of it ' +
       '(the hypervisor CPU flag) is already compared in cpu.flags',
@@ -119,7 +118,12 @@ export const FACT_RULES: readonly FactRule[] = [
   { path: 'cpu.threadsPerCore', class: 'inventory', sources: CPU },
   { path: 'cpu.threads', class: 'inventory', sources: CPU },
   { path: 'iommu.groups', class: 'inventory', sources: ['iommuGroups'], why: 'follows the PCI devices' },
-  { path: 'topologyConsistent', class: 'inventory', sources: [], pending: 'issue 15 (topologyConsistent fact)' },
+  {
+    path: 'cpu.topologyConsistent',
+    class: 'inventory',
+    sources: CPU,
+    why: 'a host whose cpuinfo and lscpu stop agreeing on its topology has changed how it reports its CPUs',
+  },
   { path: 'hostname', class: 'cosmetic', sources: ['hostname'] },
   { path: 'os.prettyName', class: 'cosmetic', sources: ['osRelease'], why: 'spells out os.id and os.versionId' },
   { path: 'os.versionCodename', class: 'cosmetic', sources: ['osRelease'], why: 'names os.versionId' },
@@ -137,6 +141,8 @@ export const IGNORED_FACTS: Readonly<Record<string, string>> = {
   extra:
     "facts the qualified run's cases added (cpuPool.*, guestCrypto:*, os, qemu…): results of that run, not of the " +
     "fact commands; the fact commands' own extras are classified above (extra.xtsAes, extra.iommuCmdline)",
+  'virtualised.evidence': 'the answers virtualised.kind was read from (compared as that kind)',
+  'cpu.topologyProblems': 'spells out cpu.topologyConsistent: false (the contradicting numbers)',
   'extra.unavailable': 'bookkeeping: which fact commands did not answer (drift reads it to tell "not recorded")',
   'extra.unparsed': 'bookkeeping: which fact commands answered something unparseable (read likewise)',
   'extra.factsNotGathered': 'bookkeeping: which fact groups the run did not ask for (read likewise)',

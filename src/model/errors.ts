@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'E_COMMAND' // a command the case needed exited non-zero
   | 'E_COMMAND_NOT_FOUND'
   | 'E_NOT_RECORDED' // replay: command not in the profile
+  | 'E_INCONSISTENT' // the host's own answers contradict each other: a value cannot be judged
   | 'E_VM' // QEMU/QMP trouble
   | 'E_INTERNAL';
 

@@ -16,7 +16,8 @@ export interface HostFacts {
     boardName?: string;
   };
   kvm?: {
-    device: boolean;
+    /** `/dev/kvm` is a character device; absent when `ls -l /dev/kvm` gave no answer (not recorded, not asked). */
+    device?: boolean;
     module?: 'kvm_intel' | 'kvm_amd';
     nested?: string;
     ept?: string;
@@ -29,6 +30,11 @@ export interface HostFacts {
   openssh?: { version?: string };
   cryptsetup?: { version?: string };
   iommu?: { enabled: boolean; groups: number };
+  /**
+   * The host runs under a hypervisor (`kind` in systemd-detect-virt's words) or not (`none`), with what each source
+   * said; absent when no source answered. A virtual host's topology, flags and DMI are what its hypervisor exposes.
+   */
+  virtualised?: { kind: string; evidence: string[] };
   vulnerabilities?: Record<string, string>;
   /** Free-form facts a suite or probe adds (e.g. crypto driver, CC features). */
   extra?: Record<string, unknown>;
@@ -45,6 +51,10 @@ export interface CpuFacts {
   coresPerSocket?: number;
   threadsPerCore?: number;
   threads?: number; // logical CPUs
+  /** The topology numbers of /proc/cpuinfo and lscpu agree (absent when nothing could be compared). */
+  topologyConsistent?: boolean;
+  /** Each contradiction with its numbers (`/proc/cpuinfo lists 8 logical CPUs, but siblings 256 × 1 package(s) = 256`). */
+  topologyProblems?: string[];
   flags?: string[];
   /** Kernel-reported hardware bugs (x86 /proc/cpuinfo `bugs`). */
   bugs?: string[];

@@ -42,6 +42,10 @@ export const CMD = {
   kvmIntelParams: 'grep -s . /sys/module/kvm_intel/parameters/*',
   kvmAmdParams: 'grep -s . /sys/module/kvm_amd/parameters/*',
   iommuGroups: 'ls /sys/kernel/iommu_groups',
+  /** Xen's hypervisor interface (`xen`); absent elsewhere. */
+  hypervisorType: 'cat /sys/hypervisor/type',
+  /** Prints the hypervisor the host runs under (kvm, vmware, microsoft…) or `none` (then exits 1). */
+  detectVirt: 'systemd-detect-virt --vm',
   numaNodes: 'ls /sys/devices/system/node',
   microcode: 'cat /sys/devices/system/cpu/cpu0/microcode/version',
 } as const;
@@ -80,6 +84,11 @@ export const CMD_PACKAGES: Readonly<Record<CommandName, readonly string[]>> = {
   virshDomcapabilities: [],
   sshVersion: ['openssh-client'],
   cryptsetupVersion: ['cryptsetup-bin'],
+  /** Xen's /sys/hypervisor: a file of the kernel. */
+  hypervisorType: [],
+  /** systemd-detect-virt comes with systemd, which a minimal host root leaves out; cpuinfo's hypervisor flag and DMI
+   * say the same (src/probe/virtualisation.ts reads all of them). */
+  detectVirt: [],
   kvmDevice: [],
   kvmIntelParams: [],
   kvmAmdParams: [],

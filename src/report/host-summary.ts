@@ -16,7 +16,10 @@ export function hostSummary(h: HostResult | undefined): HostSummary {
     os: f.os?.prettyName ?? [f.os?.id, f.os?.versionId].filter(Boolean).join(' '),
     kernel: f.kernel?.release ?? '',
     qemu: f.qemu?.version ?? '',
-    cpu: f.cpu?.modelName ?? '',
+    // A lab host that is a VM says so: its CPU is what the hypervisor exposes.
+    cpu: [f.cpu?.modelName, f.virtualised && f.virtualised.kind !== 'none' ? `(in a ${f.virtualised.kind} VM)` : '']
+      .filter(Boolean)
+      .join(' '),
     bios: [f.dmi?.biosVendor, f.dmi?.biosVersion, f.dmi?.biosDate].filter(Boolean).join(' '),
     product: [f.dmi?.sysVendor, f.dmi?.productName].filter(Boolean).join(' '),
   };

@@ -73,7 +73,7 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
     // The signal fires at the end only when something may listen (or cleanups follow: they run after it, as always).
     stop.end(state.inflight > 0 || state.signalTaken || state.cleanups.length > 0);
   }
-  outcome = accountForUnrecorded(outcome, state);
+  outcome = accountForUnrecorded(outcome, state, input.transport.replayedFrom ?? 'the replayed profile');
   for (const cleanup of state.cleanups.reverse()) {
     try {
       await cleanup();
@@ -113,10 +113,11 @@ function classify(
 function accountForUnrecorded<T extends Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'>>(
   outcome: T,
   state: CaseState,
+  profile: string,
 ): T {
   const { unrecorded } = state;
   if (!unrecorded.length) return outcome;
-  const why = `not recorded in the replayed profile: ${unrecorded.join('; ')}`;
+  const why = `not recorded in ${profile}: ${unrecorded.join('; ')}`;
   const missed = state.assertions.filter((a) => !a.passed);
   const unknownActual = missed.length ? missed.some((a) => a.actual === '(absent)') : outcome.actual === undefined;
   if (outcome.status === 'failed' && unknownActual)

@@ -23,9 +23,8 @@ export { CC_FEATURES, type CcFeature } from '../probe/cc-features.ts';
 export { BUILT_IN_IMAGES } from '../vm/images/recipes.ts';
 export type { ExecResult } from '../model/exec.ts';
 export type { Severity } from '../model/status.ts';
-export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
+export { AssertionFailure, SkipCase, HwqualError, errorCodeOf, messageOf } from '../model/errors.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
-export { CMD } from '../probe/commands.ts';
 export { parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../probe/versions.ts';
 export {
   loadQualified,
@@ -40,3 +39,14 @@ import type { SuiteDef } from './types.ts';
 export function defineSuite(suite: SuiteDef): SuiteDef {
   return suite;
 }
+// CPU pools: the catalog vendor of a CPU (pools are formed by vendor).
+export { modelVendorOf } from '../probe/pool-rank.ts';
+// Virtual hosts: whether a host is a VM, and the words a check adds for values a hypervisor exposes.
+export { detectVirtualisation, virtualNote, type Virtualisation } from '../probe/virtualisation.ts';
+// Why a host fact is unknown ("not recorded in <profile>: uname -m", or the command's own error).
+export { joinWhy, whyFactUnknown } from '../probe/fact-sources.ts';
+// Topology cross-check, and the readers the CPU cases share.
+export { checkTopology } from '../probe/topology.ts';
+export { cpuinfoTopology } from '../probe/cpuinfo.ts';
+export { parseLscpuText } from '../probe/lscpu.ts';
+export { CMD } from '../probe/commands.ts';

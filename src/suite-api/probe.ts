@@ -3,10 +3,10 @@ import type { CaseContext } from './types.ts';
 
 export interface ReadResult {
   text?: string;
-  /** Why there is no text: the command's failure in its own words, or "not recorded" on a replayed host. */
+  /** Why there is no text: the command's failure in its own words, or `not recorded in <profile>: <command>`. */
   why?: string;
-  /** True when a replayed profile holds no answer for the command. */
-  unrecorded?: boolean;
+  /** Set when a replayed profile holds no answer for the command: the replay's own E_NOT_RECORDED error. */
+  unrecorded?: HwqualError;
 }
 
 /**
@@ -21,7 +21,7 @@ export async function readCommand(ctx: CaseContext, command: string, partial = f
     r = await ctx.exec(command, { readOnly: true });
   } catch (err) {
     if (!(err instanceof HwqualError && err.code === 'E_NOT_RECORDED')) throw err;
-    return { why: `\`${command}\` is not recorded in the replayed profile`, unrecorded: true };
+    return { why: err.message, unrecorded: err };
   }
   if (r.exitCode === 0 || (partial && r.exitCode !== 127 && r.stdout.trim())) return { text: r.stdout };
   const first = (r.stderr.trim() || r.stdout.trim()).split('\n')[0] ?? '';
@@ -40,22 +40,23 @@ export async function probe(ctx: CaseContext, command: string, partial = false):
  */
 export async function probeStrict(ctx: CaseContext, command: string, partial = false): Promise<string | undefined> {
   const r = await readCommand(ctx, command, partial);
-  if (r.unrecorded)
-    throw new HwqualError('E_NOT_RECORDED', `not recorded in the replayed profile: ${command}`, {
-      host: ctx.host.name,
-    });
+  if (r.unrecorded) throw r.unrecorded;
   return r.text;
 }
 
-/** Probe or skip the case with the reason. */
+/**
+ * Probe or skip the case with the reason and what happened to the command (its own error, or not recorded). `strict`:
+ * a command a replayed profile lacks is an `error` (as probeStrict), not a skip.
+ */
 export async function probeOrSkip(
   ctx: CaseContext,
   command: string,
   why: string,
   partial = false,
-  read = probe,
+  strict = false,
 ): Promise<string> {
-  const out = await read(ctx, command, partial);
-  if (out === undefined) return ctx.skip(`${why} (\`${command}\` gave nothing on ${ctx.host.name})`);
-  return out;
+  const r = await readCommand(ctx, command, partial);
+  if (r.unrecorded && strict) throw r.unrecorded;
+  if (r.text === undefined) return ctx.skip(`${why} (${r.why ?? `\`${command}\` gave nothing`})`);
+  return r.text;
 }

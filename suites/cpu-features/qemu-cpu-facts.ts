@@ -1,5 +1,6 @@
 import { messageOf } from '../../src/model/errors.ts';
 import {
+  deprecatedMachineTypes,
   expansionFeatures,
   hostCpuFromExpansion,
   machineTypes,
@@ -24,9 +25,13 @@ export interface QemuCpuFacts {
   definitions: CpuModelDef[];
   /** Machine type names; undefined when query-machines was not recorded (or failed: machinesError). */
   machines?: string[];
+  /** The machine types query-machines marks `deprecated` (going away in a later QEMU). */
+  deprecatedMachines?: string[];
   machinesError?: string;
   /** The `host` model expansion under KVM: the CPU's identity and features as KVM can give them. */
   hostCpu?: HostCpuFromQmp;
+  /** What the accelerator can give a guest: the `host` (KVM) or `max` (TCG) static expansion, canonical names. */
+  accelFeatures?: { model: 'host' | 'max'; features: string[] };
   /** Static expansions of the usable named models, as this host's QEMU has them (features, canonical names). */
   expansions: Record<string, string[]>;
 }
@@ -44,13 +49,17 @@ export async function readQemuCpuFacts(
   if (v && v.qemu.major > 0) facts.qemuVersion = `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}`;
   facts.definitions = parseCpuDefinitions(await qmp.queryCpuDefinitions());
   try {
-    facts.machines = machineTypes(await qmp.queryMachines());
+    const reply = await qmp.queryMachines();
+    facts.machines = machineTypes(reply);
+    facts.deprecatedMachines = deprecatedMachineTypes(reply);
   } catch (err) {
     facts.machinesError = isNotRecorded(err) ? 'not recorded' : messageOf(err);
   }
-  if (accel === 'kvm') {
-    const host = await qmp.queryCpuModelExpansion('static', { name: 'host' }).catch(() => undefined);
-    if (host) facts.hostCpu = hostCpuFromExpansion(host.model.props);
+  const model = accel === 'kvm' ? 'host' : 'max';
+  const own = await qmp.queryCpuModelExpansion('static', { name: model }).catch(() => undefined);
+  if (own) {
+    if (model === 'host') facts.hostCpu = hostCpuFromExpansion(own.model.props);
+    facts.accelFeatures = { model, features: expansionFeatures(own.model.props) };
   }
   for (const name of usableNamedModels(facts.definitions)) {
     const e = await expandOrUndefined(qmp, name);
@@ -68,28 +77,54 @@ export async function expandOrUndefined(qmp: QmpClient, name: string): Promise<s
   }
 }
 
-const cache = new WeakMap<Transport, Map<string, Promise<QemuCpuFacts>>>();
+interface SharedProbe {
+  promise: Promise<QemuCpuFacts>;
+  /** The signal of the case that started it: its cancel ends the probe for everyone waiting. */
+  signal?: AbortSignal;
+}
+const cache = new WeakMap<Transport, Map<string, SharedProbe>>();
 
-/** readQemuCpuFacts through a probe QEMU, once per transport and accelerator (cases of one run share it). */
-export function qemuCpuFactsOnce(
+function sharedProbe(
+  transport: Transport,
+  accel: Accel,
+  o: { qemuBinary?: string; signal?: AbortSignal },
+): SharedProbe {
+  let byAccel = cache.get(transport);
+  if (!byAccel) cache.set(transport, (byAccel = new Map()));
+  const known = byAccel.get(accel);
+  if (known) return known;
+  const promise = (async () => {
+    const probe = await openQmpProbe(transport, { accel, qemuBinary: o.qemuBinary, signal: o.signal });
+    try {
+      return await readQemuCpuFacts(probe.qmp, transport.host, accel, probe.mode);
+    } finally {
+      await probe.close();
+    }
+  })();
+  const entry = { promise, signal: o.signal };
+  byAccel.set(accel, entry);
+  promise.catch(() => {
+    if (byAccel.get(accel) === entry) byAccel.delete(accel);
+  });
+  return entry;
+}
+
+/**
+ * readQemuCpuFacts through a probe QEMU, once per transport and accelerator (cases of one run share it). A probe
+ * ended by the cancel of the case that started it is asked again for a caller that was not cancelled.
+ */
+export async function qemuCpuFactsOnce(
   transport: Transport,
   accel: Accel,
   o: { qemuBinary?: string; signal?: AbortSignal } = {},
 ): Promise<QemuCpuFacts> {
-  let byAccel = cache.get(transport);
-  if (!byAccel) cache.set(transport, (byAccel = new Map()));
-  let p = byAccel.get(accel);
-  if (!p) {
-    p = (async () => {
-      const probe = await openQmpProbe(transport, { accel, qemuBinary: o.qemuBinary, signal: o.signal });
-      try {
-        return await readQemuCpuFacts(probe.qmp, transport.host, accel, probe.mode);
-      } finally {
-        await probe.close();
-      }
-    })();
-    byAccel.set(accel, p);
-    p.catch(() => byAccel!.delete(accel));
+  for (let attempt = 1; ; attempt++) {
+    const shared = sharedProbe(transport, accel, o);
+    try {
+      return await shared.promise;
+    } catch (err) {
+      const othersCancel = shared.signal !== o.signal && shared.signal?.aborted && !o.signal?.aborted;
+      if (!othersCancel || attempt >= 3) throw err;
+    }
   }
-  return p;
 }

@@ -48,8 +48,7 @@ export function luksCases(req: EncryptionRequire): CaseDef[] {
       timeoutSec: 180,
       async run(ctx) {
         const r = await ctx.exec(ENC_CMD.benchmark).catch(async (err: unknown) => {
-          if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED')
-            return ctx.skip(`\`${ENC_CMD.benchmark}\` is not recorded in the replayed profile`);
+          if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED') return ctx.skip(err.message);
           throw err;
         });
         if (r.exitCode === 127)

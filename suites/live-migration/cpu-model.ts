@@ -46,7 +46,8 @@ export function chooseCpuModel(
       ...(b.expansionFrom && { expansionFrom: b.expansionFrom }),
     };
   }
-  const why = pool.error ?? (b?.problems.length ? b.problems.join('; ') : 'the baseline named no model');
+  const found = [...(b?.problems ?? []), ...(b?.missing ?? [])];
+  const why = pool.error ?? (found.length ? found.join('; ') : 'the baseline named no model');
   return {
     model: FALLBACK_CPU_MODEL,
     source: 'fallback',
@@ -90,6 +91,8 @@ export async function resolveCpuModel(
         qemuVersion: q.qemuVersion,
         definitions: q.definitions,
         machines: q.machines,
+        // The CPU vendor picks the candidate models (pool-rank.ts): the host's facts, else QEMU's host model.
+        cpu: ctx.plan.hosts?.find((h) => h.name === pool[i])?.facts.cpu ?? q.hostCpu,
       })),
       (host, model) => {
         const q = byHost.get(host)!;

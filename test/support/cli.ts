@@ -49,3 +49,5 @@ export async function cliInProcess(args: string[]): Promise<{ code: number; stdo
   const { code, out, err } = await hwqualInProcess(...args);
   return { code, stdout: out, stderr: err };
 }
+
+export { hwqualInProcess } from './main.ts';

@@ -32,6 +32,9 @@ const plan: PlanConfig = {
 };
 
 let expansion: PlannedCase[];
+/** The pool case: with no cpuPool in the plan, one pool per CPU vendor (named after it), run on its first host. */
+let poolCase: string;
+let poolName: string;
 let q: QualifiedRun;
 let qualifiedResults: RunResults;
 
@@ -47,6 +50,9 @@ beforeAll(async () => {
     replayed: true,
   }));
   expansion = expandPlan({ plan, suites: await loadSuites(plan.suites), hosts: hosts.map((info) => ({ info })) });
+  const pool = expansion.find((c) => c.def.id === 'pool-baseline')!;
+  poolCase = pool.id;
+  poolName = pool.params.pool!;
   const cases = expansion.map(
     (c): CaseResult => ({
       id: c.id,
@@ -93,7 +99,7 @@ describe('the cases a drift invalidates', () => {
         'live-migration/migrate[from=node-c,to=node-a,strategy=precopy]@node-c',
         'live-migration/migrate[from=node-a,to=node-c,strategy=precopy]@node-a',
         'live-migration/migrate[from=node-b,to=node-c,strategy=postcopy]@node-b',
-        'cpu-features/pool-baseline[pool=all]@node-a',
+        poolCase,
       ]),
     );
     expect(got.filter((id) => id.startsWith('host-os/') || id.startsWith('server-inventory/'))).toEqual([]);
@@ -108,7 +114,8 @@ describe('the cases a drift invalidates', () => {
     expect(inv.length).toBeGreaterThan(3);
     expect(inv.every((id) => id.startsWith('server-inventory/') && id.endsWith('@node-c'))).toBe(true);
     const fw = ids(['firmware']);
-    expect(fw).toContain('cpu-features/pool-baseline[pool=all]@node-a');
+    expect(poolCase).toMatch(/^cpu-features\/pool-baseline\[pool=\w+\]@node-a$/);
+    expect(fw).toContain(poolCase);
     expect(fw.some((id) => id.startsWith('live-migration/'))).toBe(false);
     expect(ids(['cosmetic'])).toEqual([]);
   });
@@ -151,8 +158,9 @@ describe('the cases a drift invalidates', () => {
   it('pool members come from the pool fact the case recorded when there is one', () => {
     const results = structuredClone(qualifiedResults);
     const pool = results.cases.find((c) => c.caseId === 'pool-baseline')!;
-    pool.title = 'CPU model for pool all'; // no member list in the title: the fact decides
-    results.hosts[0]!.facts = { ...results.hosts[0]!.facts, extra: { 'cpuPool.all': { hosts: ['node-a', 'node-b'] } } };
+    pool.title = `CPU model for pool ${poolName}`; // no member list in the title: the fact decides
+    const extra = { [`cpuPool.${poolName}`]: { hosts: ['node-a', 'node-b'] } };
+    results.hosts[0]!.facts = { ...results.hosts[0]!.facts, extra };
     const r = indexRun('x', results);
     expect(affectedCaseIds(r, 'node-b', 'node-b', ['cpu-visible'])).toContain(pool.id);
     expect(affectedCaseIds(r, 'node-c', 'node-c', ['cpu-visible'])).not.toContain(pool.id);

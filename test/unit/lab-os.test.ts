@@ -173,11 +173,11 @@ describe('OpenSSH and cryptsetup versions', () => {
     const { byId, host } = await runSuitesReplayed(rome, ['host-os'], { require: { openssh: '>=9' } });
     expect(byId('openssh-version')).toMatchObject({
       status: 'skipped',
-      message: "OpenSSH's version is not known — not recorded in the replayed profile: ssh -V 2>&1",
+      message: expect.stringMatching(/^OpenSSH's version is not known — not recorded in \S+amd-rome: ssh -V 2>&1$/),
     });
     expect(byId('cryptsetup-version')).toMatchObject({
       status: 'skipped',
-      message: expect.stringContaining('not recorded in the replayed profile: cryptsetup --version'),
+      message: expect.stringMatching(/not recorded in \S+amd-rome: cryptsetup --version/),
     });
     expect(host.facts.openssh).toBeUndefined();
   });

@@ -22,12 +22,14 @@ const host = (name: string, defs: CpuModelDef[]): PoolHost => ({
   qemuVersion: '7.2.0',
   definitions: defs,
   machines: ['pc-q35-7.2'],
+  cpu: { vendor: 'GenuineIntel' },
 });
 const lookup = (_h: string, m: string) => (FEATURES[m] ? { features: FEATURES[m], from: 'hand-typed' } : undefined);
 const LINES = {
-  Penryn: { vendor: 'Intel', released: 2007 },
-  Nehalem: { vendor: 'Intel', released: 2008 },
-  Westmere: { vendor: 'Intel', released: 2010 },
+  qemu64: { vendor: 'qemu', released: 2003 },
+  Penryn: { vendor: 'intel', released: 2007 },
+  Nehalem: { vendor: 'intel', released: 2008 },
+  Westmere: { vendor: 'intel', released: 2010 },
 } as never;
 
 describe('migration CPU model', () => {
@@ -66,6 +68,11 @@ describe('migration CPU model', () => {
     const c = chooseCpuModel(undefined, { hosts: ['node-a', 'node-c'], accel: 'kvm', baseline: none });
     expect(c).toMatchObject({ model: FALLBACK_CPU_MODEL, source: 'fallback' });
     expect(c.reason).toBe('no pool baseline of node-a,node-c: no named CPU model is usable on every host of the pool');
+    // Without the CPU vendor there is no candidate either: the reason says so.
+    const blind = computePoolBaseline([{ ...a, cpu: undefined }], lookup, LINES);
+    expect(chooseCpuModel(undefined, { hosts: ['node-a'], baseline: blind }).reason).toBe(
+      'no pool baseline of node-a: the CPU vendor of node-a is not known',
+    );
     const err = chooseCpuModel(undefined, {
       hosts: ['node-a', 'node-b'],
       error: 'host node-b has no transport in this run',

@@ -18,6 +18,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<{ regis
   { name: 'merge', load: () => import('./merge.ts') },
   { name: 'images', load: () => import('./images.ts') },
   { name: 'record', load: () => import('./record.ts') },
+  { name: 'profile', load: () => import('./profile.ts') },
   { name: 'lab-migrate', load: () => import('./lab-migrate.ts') },
   { name: 'drift', load: () => import('./drift.ts') },
 ];
