@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown, labUp } from '../src/lab/index.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
-import { openLabEndpoints, type LabEndpoints } from '../src/vm/migration/endpoints.ts';
-import { formatConvergenceMap, runGrid } from '../src/vm/migration/grid.ts';
+import { openLabEndpoints, type LabEndpoints } from '../src/migration/endpoints.ts';
+import { formatConvergenceMap, runGrid } from '../src/migration/grid.ts';
 
 export async function benchMigration(): Promise<string> {
   const root = mkdtempSync('/tmp/hwq-bench-mig-');

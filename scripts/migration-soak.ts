@@ -13,11 +13,11 @@ import { Command } from 'commander';
 import { labDown, labUp } from '../src/lab/index.ts';
 import { messageOf } from '../src/model/errors.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
-import { openLabEndpoints } from '../src/vm/migration/endpoints.ts';
-import { hopPassed } from '../src/vm/migration/report.ts';
-import { runMigration, type MigrationRequest } from '../src/vm/migration/run.ts';
-import { MiB } from '../src/vm/migration/sample.ts';
-import type { Strategy } from '../src/vm/migration/strategy.ts';
+import { openLabEndpoints } from '../src/migration/endpoints.ts';
+import { hopPassed } from '../src/migration/report.ts';
+import { runMigration, type MigrationRequest } from '../src/migration/run.ts';
+import { MiB } from '../src/migration/sample.ts';
+import type { Strategy } from '../src/migration/strategy.ts';
 
 const o = new Command('migration-soak')
   .option('--strategy <list>', 'strategies, comma-separated', 'xbzrle')

@@ -1,7 +1,7 @@
 import type { CaseChart } from '../../src/model/result.ts';
 import { barChart } from '../../src/report/svg-chart.ts';
-import type { HopReport } from '../../src/vm/migration/report.ts';
-import { mib } from '../../src/vm/migration/sample.ts';
+import type { HopReport } from '../../src/migration/report.ts';
+import { mib } from '../../src/migration/sample.ts';
 
 /**
  * The per-pass series of one hop as chart data (plain, for CaseResult.charts): remaining MiB at each dirty sync,

@@ -5,7 +5,7 @@ import { migrationSettings } from './settings.ts';
 /**
  * Live migration between lab hosts: a matrix of pairs × strategies (settings.migration of the plan). Each case
  * boots the workload guest on the pair's first host, migrates it to the second over the lab network, and checks
- * the guest afterwards (heartbeat, counter, integrity, nothing left behind). See src/vm/migration/.
+ * the guest afterwards (heartbeat, counter, integrity, nothing left behind). See src/migration/.
  */
 export default defineSuite({
   name: 'live-migration',

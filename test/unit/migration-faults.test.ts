@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { faultDue, pausedByQemu, recoveryMetrics, type Fault } from '../../src/vm/migration/hop.ts';
-import {
-  markPending,
-  markResolved,
-  markStillPending,
-  retireCheckName,
-} from '../../src/vm/migration/pending-cleanup.ts';
-import type { RecoveryRecord } from '../../src/vm/migration/recover.ts';
-import type { HopReport } from '../../src/vm/migration/report.ts';
+import { faultDue, pausedByQemu, recoveryMetrics, type Fault } from '../../src/migration/hop.ts';
+import { markPending, markResolved, markStillPending, retireCheckName } from '../../src/migration/pending-cleanup.ts';
+import type { RecoveryRecord } from '../../src/migration/recover.ts';
+import type { HopReport } from '../../src/migration/report.ts';
 
 function hop(): HopReport {
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/suite-api/types.ts';
-import { MiB, strategyMetrics } from '../../src/vm/migration/sample.ts';
-import { samplePagesPerGiB, strategySettings } from '../../src/vm/migration/strategy.ts';
+import { MiB, strategyMetrics } from '../../src/migration/sample.ts';
+import { samplePagesPerGiB, strategySettings } from '../../src/migration/strategy.ts';
 import { snakeCase } from '../../suites/live-migration/metric-names.ts';
 import { migrationSettings, tuningOf } from '../../suites/live-migration/settings.ts';
 

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { errorCodeOf, HwqualError, messageOf } from '../../model/errors.ts';
 import { ensureImage } from '../../vm/images/builder.ts';
-import { openLabEndpoints, type LabEndpoints } from '../../vm/migration/endpoints.ts';
-import { formatConvergenceMap, runGrid } from '../../vm/migration/grid.ts';
-import { STRATEGIES, type Strategy } from '../../vm/migration/strategy.ts';
+import { openLabEndpoints, type LabEndpoints } from '../../migration/endpoints.ts';
+import { formatConvergenceMap, runGrid } from '../../migration/grid.ts';
+import { STRATEGIES, type Strategy } from '../../migration/strategy.ts';
 import { EXIT } from '../exit-codes.ts';
 
 const nums = (v: string) =>

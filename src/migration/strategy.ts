@@ -1,5 +1,5 @@
-import { HwqualError } from '../../model/errors.ts';
-import type { QmpClient } from '../qmp-client.ts';
+import { HwqualError } from '../model/errors.ts';
+import type { QmpClient } from '../vm/qmp-client.ts';
 
 export type Strategy = 'precopy' | 'auto-converge' | 'xbzrle' | 'postcopy' | 'multifd';
 export const STRATEGIES: readonly Strategy[] = ['precopy', 'auto-converge', 'xbzrle', 'postcopy', 'multifd'];

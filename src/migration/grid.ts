@@ -1,4 +1,4 @@
-import type { BuiltImage } from '../images/built-image.ts';
+import type { BuiltImage } from '../vm/images/built-image.ts';
 import type { WorkloadGuest } from './guest.ts';
 import type { Endpoint } from './hop.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from './nova.ts';

@@ -1,7 +1,7 @@
-import { messageOf } from '../../model/errors.ts';
-import type { QmpClient } from '../qmp-client.ts';
-import type { QmpMigrationInfo } from '../qmp-types.ts';
-import { sleep } from '../wait.ts';
+import { messageOf } from '../model/errors.ts';
+import type { QmpClient } from '../vm/qmp-client.ts';
+import type { QmpMigrationInfo } from '../vm/qmp-types.ts';
+import { sleep } from '../vm/wait.ts';
 import type { GuestHandle } from './guest.ts';
 import type { Endpoint } from './hop.ts';
 import { waitForHost } from './host-answers.ts';

@@ -1,4 +1,4 @@
-import { QmpClient } from '../qmp-client.ts';
+import { QmpClient } from '../vm/qmp-client.ts';
 import type { GuestHandle } from './guest.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';

@@ -1,4 +1,4 @@
-import { HwqualError } from '../../model/errors.ts';
+import { HwqualError } from '../model/errors.ts';
 import type { GuestHandle } from './guest.ts';
 import type { Endpoint } from './hop.ts';
 import { hostAnswers, waitForHost } from './host-answers.ts';

@@ -1,8 +1,8 @@
-import { HwqualError, messageOf } from '../../model/errors.ts';
-import type { Transport } from '../../transport/types.ts';
-import type { BuiltImage } from '../images/built-image.ts';
-import type { QmpMigrationInfo } from '../qmp-types.ts';
-import { sleep } from '../wait.ts';
+import { HwqualError, messageOf } from '../model/errors.ts';
+import type { Transport } from '../transport/types.ts';
+import type { BuiltImage } from '../vm/images/built-image.ts';
+import type { QmpMigrationInfo } from '../vm/qmp-types.ts';
+import { sleep } from '../vm/wait.ts';
 import { ConvergenceDetector } from './detect.ts';
 import { launchWorkloadGuest, type GuestHandle, type WorkloadGuest } from './guest.ts';
 import type { LineCollector } from './heartbeat.ts';

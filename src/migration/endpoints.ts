@@ -1,6 +1,6 @@
-import { loadLab } from '../../config/index.ts';
-import { HwqualError } from '../../model/errors.ts';
-import { createTransport } from '../../transport/create.ts';
+import { loadLab } from '../config/index.ts';
+import { HwqualError } from '../model/errors.ts';
+import { createTransport } from '../transport/create.ts';
 import type { Endpoint } from './hop.ts';
 
 export interface LabEndpoints {

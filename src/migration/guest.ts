@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { HwqualError } from '../../model/errors.ts';
-import type { Transport } from '../../transport/types.ts';
-import type { BuiltImage } from '../images/built-image.ts';
-import { imageVmSpec } from '../images/boot.ts';
-import { stageImage } from '../images/stage.ts';
-import type { Accel } from '../spec.ts';
-import { launchVm, type Vm } from '../vm.ts';
+import { HwqualError } from '../model/errors.ts';
+import type { Transport } from '../transport/types.ts';
+import type { BuiltImage } from '../vm/images/built-image.ts';
+import { imageVmSpec } from '../vm/images/boot.ts';
+import { stageImage } from '../vm/images/stage.ts';
+import type { Accel } from '../vm/spec.ts';
+import { launchVm, type Vm } from '../vm/vm.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
 
