@@ -1,6 +1,6 @@
 import { messageOf } from '../model/errors.ts';
 import type { QmpClient } from '../vm/qmp-client.ts';
-import type { QmpMigrationInfo } from '../vm/qmp-types.ts';
+import type { QmpMigrationInfo } from '../model/qmp.ts';
 import { sleep } from '../vm/wait.ts';
 import type { GuestHandle } from './guest.ts';
 import type { Endpoint } from './hop.ts';

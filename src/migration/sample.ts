@@ -1,4 +1,4 @@
-import type { QmpMigrationInfo } from '../vm/qmp-types.ts';
+import type { QmpMigrationInfo } from '../model/qmp.ts';
 import type { MigrationSample, PassRecord } from './types.ts';
 
 /** A `query-migrate` answer → one sample (bytes and bytes/s). Pure. */

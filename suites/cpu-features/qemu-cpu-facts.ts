@@ -10,7 +10,7 @@ import {
 } from '../../src/probe/qmp-cpu.ts';
 import type { Transport } from '../../src/transport/types.ts';
 import type { QmpClient } from '../../src/vm/qmp-client.ts';
-import type { QmpCpuModelExpansion } from '../../src/vm/qmp-types.ts';
+import type { QmpCpuModelExpansion } from '../../src/model/qmp.ts';
 import type { Accel } from '../../src/vm/spec.ts';
 import { isNotRecorded, openQmpProbe } from './qmp-probe.ts';
 

@@ -6,7 +6,7 @@ import { computePoolBaseline, type Expansion, type PoolHost } from '../../src/pr
 import { machineTypes, parseCpuDefinitions, type CpuModelDef } from '../../src/probe/qmp-cpu.ts';
 import { splitJsonObjects } from '../../src/transport/replay-json-stream.ts';
 import { commandOf, parseQmpLog } from '../../src/transport/replay-qmp-log.ts';
-import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/vm/qmp-types.ts';
+import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/model/qmp.ts';
 import { REAL_HOSTS } from '../support/paths.ts';
 
 const lines = loadCpuCatalog().qemuModels;
