@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown, labUp } from '../src/lab/index.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
-import { openLabEndpoints, type LabEndpoints } from '../src/migration/endpoints.ts';
+import { openLabEndpoints, type LabEndpoints } from '../src/cli/lab-endpoints.ts';
 import { formatConvergenceMap, runGrid } from '../src/migration/grid.ts';
 
 export async function benchMigration(): Promise<string> {

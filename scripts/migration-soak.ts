@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { labDown, labUp } from '../src/lab/index.ts';
 import { messageOf } from '../src/model/errors.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
-import { openLabEndpoints } from '../src/migration/endpoints.ts';
+import { openLabEndpoints } from '../src/cli/lab-endpoints.ts';
 import { hopPassed } from '../src/migration/report.ts';
 import { runMigration, type MigrationRequest } from '../src/migration/run.ts';
 import { MiB } from '../src/migration/sample.ts';

@@ -1,5 +1,5 @@
 import { LocalTransport } from '../../src/transport/local.ts';
-import { openLabEndpoints, type LabEndpoints } from '../../src/migration/endpoints.ts';
+import { openLabEndpoints, type LabEndpoints } from '../../src/cli/lab-endpoints.ts';
 
 const local = new LocalTransport('local');
 

@@ -2,7 +2,7 @@
 // connects, and every transport closed again.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openLabEndpoints } from '../../src/migration/endpoints.ts';
+import { openLabEndpoints } from '../../src/cli/lab-endpoints.ts';
 
 const LAB = join(import.meta.dirname, '../../fixtures/labs/local.yaml');
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { errorCodeOf, HwqualError, messageOf } from '../../model/errors.ts';
 import { ensureImage } from '../../vm/images/builder.ts';
-import { openLabEndpoints, type LabEndpoints } from '../../migration/endpoints.ts';
+import { openLabEndpoints, type LabEndpoints } from '../lab-endpoints.ts';
 import { formatConvergenceMap, runGrid } from '../../migration/grid.ts';
 import { STRATEGIES, type Strategy } from '../../migration/strategy.ts';
 import { EXIT } from '../exit-codes.ts';
