@@ -2,7 +2,7 @@ import type { CaseContext } from '../../src/suite-api/types.ts';
 import type { Transport } from '../../src/transport/types.ts';
 import { resolveAccel, type AccelChoice } from '../../src/vm/accel.ts';
 import type { Accel } from '../../src/vm/spec.ts';
-import { qemuCpuFactsOnce, type QemuCpuFacts } from './qemu-cpu-facts.ts';
+import { qemuCpuFactsOnce, type QemuCpuFacts } from '../../src/vm/qemu-cpu-facts.ts';
 
 /**
  * The accelerator whose answers count for a host. A replayed host answers with what it recorded (its KVM session:

@@ -1,5 +1,5 @@
 import { LocalTransport } from '../../src/transport/local.ts';
-import { expandOrUndefined } from './qemu-cpu-facts.ts';
+import { expandOrUndefined } from '../../src/vm/qemu-cpu-facts.ts';
 import { openQmpProbe } from './qmp-probe.ts';
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '../../src/probe/qmp-cpu.ts';
 import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
 import { hostQemuFacts } from './accel.ts';
-import type { QemuCpuFacts } from './qemu-cpu-facts.ts';
+import type { QemuCpuFacts } from '../../src/vm/qemu-cpu-facts.ts';
 import type { CpuSettings } from './settings.ts';
 
 /** This host's QEMU CPU facts, or a skip when a replayed host recorded no QMP conversation. */

@@ -5,7 +5,7 @@ import { usableNamedModels } from '../../src/probe/qmp-cpu.ts';
 import type { CaseContext, CaseDef, HostInfo } from '../../src/suite-api/index.ts';
 import { hostQemuFacts } from './accel.ts';
 import { controllerExpansions } from './controller-expansions.ts';
-import type { QemuCpuFacts } from './qemu-cpu-facts.ts';
+import type { QemuCpuFacts } from '../../src/vm/qemu-cpu-facts.ts';
 import { formatPoolTable } from './pool-table.ts';
 import { poolMembers, type CpuPoolSpec, type CpuSettings } from './settings.ts';
 

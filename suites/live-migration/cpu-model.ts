@@ -4,7 +4,7 @@ import { computePoolBaseline, type PoolBaseline } from '../../src/probe/pool-bas
 import type { CaseContext } from '../../src/suite-api/types.ts';
 import type { Accel } from '../../src/vm/spec.ts';
 import { qemuBinaryFor } from '../cpu-features/accel.ts';
-import { qemuCpuFactsOnce } from '../cpu-features/qemu-cpu-facts.ts';
+import { qemuCpuFactsOnce } from '../../src/vm/qemu-cpu-facts.ts';
 
 /**
  * The CPU model of a migration guest: the plan's `cpuModel`, else the pool baseline (the richest named model every

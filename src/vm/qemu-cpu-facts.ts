@@ -1,4 +1,4 @@
-import { messageOf } from '../../src/model/errors.ts';
+import { messageOf } from '../model/errors.ts';
 import {
   expansionFeatures,
   hostCpuFromExpansion,
@@ -7,11 +7,11 @@ import {
   usableNamedModels,
   type CpuModelDef,
   type HostCpuFromQmp,
-} from '../../src/probe/qmp-cpu.ts';
-import type { Transport } from '../../src/transport/types.ts';
-import type { QmpClient } from '../../src/vm/qmp-client.ts';
-import type { QmpCpuModelExpansion } from '../../src/model/qmp.ts';
-import type { Accel } from '../../src/vm/spec.ts';
+} from '../probe/qmp-cpu.ts';
+import type { Transport } from '../transport/types.ts';
+import type { QmpClient } from './qmp-client.ts';
+import type { QmpCpuModelExpansion } from '../model/qmp.ts';
+import type { Accel } from './spec.ts';
 import { isNotRecorded, openQmpProbe } from './qmp-probe.ts';
 
 /** What one host's QEMU says about CPU models (plain data; what the cases and the pool baseline read). */
