@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Transport } from '../transport/types.ts';
-import { sleep } from '../vm/wait.ts';
+import { sleep } from '../util/wait.ts';
 import type { LineCollector } from './heartbeat.ts';
 
 /**

@@ -2,7 +2,7 @@ import { HwqualError, messageOf } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
 import type { QmpMigrationInfo } from '../model/qmp.ts';
-import { sleep } from '../vm/wait.ts';
+import { sleep } from '../util/wait.ts';
 import { ConvergenceDetector } from './detect.ts';
 import { launchWorkloadGuest, type GuestHandle, type WorkloadGuest } from './guest.ts';
 import type { LineCollector } from './heartbeat.ts';

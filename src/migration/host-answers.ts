@@ -1,5 +1,5 @@
 import type { Transport } from '../transport/types.ts';
-import { sleep } from '../vm/wait.ts';
+import { sleep } from '../util/wait.ts';
 
 /** Whether the host runs a command for us within timeoutMs (a cut link, a dead sshd: false). Rethrows a cancel. */
 export async function hostAnswers(t: Transport, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {

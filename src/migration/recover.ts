@@ -1,7 +1,7 @@
 import { messageOf } from '../model/errors.ts';
 import type { QmpClient } from '../vm/qmp-client.ts';
 import type { QmpMigrationInfo } from '../model/qmp.ts';
-import { sleep } from '../vm/wait.ts';
+import { sleep } from '../util/wait.ts';
 import type { GuestHandle } from './guest.ts';
 import type { Endpoint } from './hop.ts';
 import { waitForHost } from './host-answers.ts';

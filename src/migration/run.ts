@@ -1,5 +1,5 @@
 import { HwqualError } from '../model/errors.ts';
-import { sleep } from '../vm/wait.ts';
+import { sleep } from '../util/wait.ts';
 import { launchWorkloadGuest, type GuestHandle } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { migrateHop, type MigrationBasics } from './hop.ts';

@@ -1,6 +1,6 @@
 import { messageOf } from '../model/errors.ts';
 import { shellQuote } from '../vm/shell.ts';
-import { sleep } from '../vm/wait.ts';
+import { sleep } from '../util/wait.ts';
 import type { GuestHandle } from './guest.ts';
 import { analyzeHeartbeats, type LineCollector } from './heartbeat.ts';
 import type { HopReport, VerdictCheck } from './report.ts';

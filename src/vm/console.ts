@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import { findPanicLine, GuestPanicError } from './panic.ts';
-import { sleep } from './wait.ts';
+import { sleep } from '../util/wait.ts';
 
 export interface WaitForOptions {
   timeoutMs: number;

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { HwqualError } from '../model/errors.ts';
 import { readJsonLines } from './json-lines.ts';
-import { abortable } from './wait.ts';
+import { abortable } from '../util/wait.ts';
 
 type Opts = { timeoutMs?: number; signal?: AbortSignal };
 

@@ -9,7 +9,7 @@ import { QmpClient } from './qmp-client.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from './spec.ts';
 import { teardownScript } from './teardown-script.ts';
-import { sleep } from './wait.ts';
+import { sleep } from '../util/wait.ts';
 
 export interface LaunchOptions {
   signal?: AbortSignal;

@@ -1,5 +1,5 @@
 import { HwqualError } from '../../src/model/errors.ts';
-import { sleep } from '../../src/vm/wait.ts';
+import { sleep } from '../../src/util/wait.ts';
 import type { BootedGuest } from './launch.ts';
 
 export interface ShutdownOutcome {
