@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { labDown, labUp } from '../src/lab/index.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
 import { openLabEndpoints, type LabEndpoints } from '../src/cli/lab-endpoints.ts';
-import { formatConvergenceMap, runGrid } from '../src/migration/grid.ts';
+import { formatConvergenceMap, runGrid } from '../src/migration/index.ts';
 
 export async function benchMigration(): Promise<string> {
   const root = mkdtempSync('/tmp/hwq-bench-mig-');

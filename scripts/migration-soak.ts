@@ -14,10 +14,7 @@ import { labDown, labUp } from '../src/lab/index.ts';
 import { messageOf } from '../src/model/errors.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
 import { openLabEndpoints } from '../src/cli/lab-endpoints.ts';
-import { hopPassed } from '../src/migration/report.ts';
-import { runMigration, type MigrationRequest } from '../src/migration/run.ts';
-import { MiB } from '../src/migration/sample.ts';
-import type { Strategy } from '../src/migration/strategy.ts';
+import { hopPassed, MiB, type MigrationRequest, runMigration, type Strategy } from '../src/migration/index.ts';
 
 const o = new Command('migration-soak')
   .option('--strategy <list>', 'strategies, comma-separated', 'xbzrle')

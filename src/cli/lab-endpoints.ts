@@ -1,7 +1,7 @@
 import { loadLab } from '../config/index.ts';
 import { HwqualError } from '../model/errors.ts';
 import { createTransport } from '../transport/create.ts';
-import type { Endpoint } from '../migration/hop.ts';
+import type { Endpoint } from '../migration/index.ts';
 
 export interface LabEndpoints {
   ends: Endpoint[];

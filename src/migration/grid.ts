@@ -1,10 +1,9 @@
 import type { BuiltImage } from '../vm/images/built-image.ts';
-import type { WorkloadGuest } from './guest.ts';
-import type { Endpoint } from './hop.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from './nova.ts';
 import { runMigration } from './run.ts';
 import { MiB, mib } from './sample.ts';
 import type { Strategy } from './strategy.ts';
+import type { Endpoint, WorkloadGuest } from './types.ts';
 
 export interface GridRequest {
   source: Endpoint;

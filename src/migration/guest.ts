@@ -5,25 +5,10 @@ import type { BuiltImage } from '../vm/images/built-image.ts';
 import { imageVmSpec } from '../vm/images/boot.ts';
 import { stageImage } from '../vm/images/stage.ts';
 import type { Accel } from '../vm/spec.ts';
-import { launchVm, type Vm } from '../vm/vm.ts';
+import { launchVm } from '../vm/vm.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
-
-export interface WorkloadGuest {
-  accel: Accel;
-  cpu?: string;
-  machine?: string;
-  memoryMiB: number;
-  /** Working set (MiB) and the rate it is rewritten at (MiB/s). */
-  wssMiB: number;
-  dirtyMiBps: number;
-}
-
-export interface GuestHandle {
-  vm: Vm;
-  hb: HeartbeatStream;
-  label: string;
-}
+import type { GuestHandle, WorkloadGuest } from './types.ts';
 
 /**
  * Kernel command line of the workload guest. `sysrq_always_enabled` lets hwqual ask a silent guest for its

@@ -1,37 +1,25 @@
 import { HwqualError, messageOf } from '../model/errors.ts';
-import type { Transport } from '../transport/types.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
 import type { QmpMigrationInfo } from '../model/qmp.ts';
 import { sleep } from '../util/wait.ts';
 import { ConvergenceDetector } from './detect.ts';
-import { launchWorkloadGuest, type GuestHandle, type WorkloadGuest } from './guest.ts';
+import { launchWorkloadGuest } from './guest.ts';
 import type { LineCollector } from './heartbeat.ts';
-import type { HopOutcome, HopReport } from './report.ts';
 import { reconnectQmp } from './reattach.ts';
-import { recoverPostcopy, type RecoveryOptions, type RecoveryRecord } from './recover.ts';
+import { recoverPostcopy, type RecoveryOptions } from './recover.ts';
 import { passesOf, strategyMetrics, toSample } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
-import type { Diagnosis, MigrationSample } from './types.ts';
-
-export interface Endpoint {
-  name: string;
-  transport: Transport;
-  address: string;
-}
-
-/**
- * A fault injected into the first hop, `afterMs` after `migrate` — or, with `after: 'postcopy'`, after the post-copy
- * switchover (the recovery cases). `link-down` cuts the destination's link for `downForMs`.
- */
-export type Fault =
-  | { kind: 'kill-destination'; afterMs: number; after?: 'start' | 'postcopy' }
-  | {
-      kind: 'link-down';
-      afterMs: number;
-      after?: 'start' | 'postcopy';
-      setLink: (state: 'up' | 'down') => Promise<void>;
-      downForMs: number;
-    };
+import type {
+  Diagnosis,
+  Endpoint,
+  Fault,
+  GuestHandle,
+  HopOutcome,
+  HopReport,
+  MigrationSample,
+  RecoveryRecord,
+  WorkloadGuest,
+} from './types.ts';
 
 /** What every migration is given: the two ends, the guest and how to migrate it. */
 export interface MigrationBasics {

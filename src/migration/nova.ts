@@ -1,4 +1,4 @@
-import type { PassRecord } from './types.ts';
+import type { NovaOutcome, PassRecord } from './types.ts';
 
 /** Nova's [libvirt] live-migration settings (defaults: Nova 26 "Zed", Debian 12's python3-nova). */
 export interface NovaSettings {
@@ -48,14 +48,6 @@ export function novaDowntimeAt(steps: Array<[number, number]>, elapsedSec: numbe
   let current: number | undefined;
   for (const [mark, ms] of steps) if (elapsedSec > mark) current = ms;
   return current;
-}
-
-export interface NovaOutcome {
-  outcome: 'completed' | 'aborted' | 'postcopy' | 'paused';
-  /** null: never. */
-  atSec: number | null;
-  downtimeLimitMs?: number;
-  message: string;
 }
 
 /**

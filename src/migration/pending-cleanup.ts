@@ -1,21 +1,4 @@
-import type { HopReport, VerdictCheck } from './report.ts';
-
-/**
- * A cleanup that could not run when it was due (its host did not answer), and how it ended. Kept in the hop's
- * report after it ran, so the history says it was pending. Times are epoch ms on the controller's clock.
- */
-export interface CleanupRecord {
-  host: string;
-  role: 'source' | 'destination';
-  /** The VM's work dir on that host: what must go (with any QEMU that names it). */
-  workDir: string;
-  pendingSince: number;
-  state: 'pending' | 'cleaned' | 'left';
-  resolvedAt?: number;
-  /** How long the host was silent before the cleanup could run (ms). */
-  waitedMs?: number;
-  detail: string;
-}
+import type { CleanupRecord, HopReport, VerdictCheck } from './types.ts';
 
 export type RetireRole = CleanupRecord['role'];
 

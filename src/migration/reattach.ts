@@ -1,8 +1,7 @@
 import { QmpClient } from '../vm/qmp-client.ts';
-import type { GuestHandle } from './guest.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
-import type { Endpoint } from './hop.ts';
+import type { Endpoint, GuestHandle } from './types.ts';
 
 /**
  * A new QMP session to the guest's QEMU (its unix-socket monitor serves one client at a time: the old one is closed

@@ -2,33 +2,11 @@ import { messageOf } from '../model/errors.ts';
 import type { QmpClient } from '../vm/qmp-client.ts';
 import type { QmpMigrationInfo } from '../model/qmp.ts';
 import { sleep } from '../util/wait.ts';
-import type { GuestHandle } from './guest.ts';
-import type { Endpoint } from './hop.ts';
 import { waitForHost } from './host-answers.ts';
 import type { LineCollector } from './heartbeat.ts';
 import { reattachGuest } from './reattach.ts';
 import { toSample } from './sample.ts';
-import type { MigrationSample } from './types.ts';
-
-/**
- * Post-copy recovery after a link fault past the switchover (the guest cannot fall back to A any more). Times in ms
- * since `migrate`, on the hop's clock. `not-needed`: the migration completed before the pause took effect.
- */
-export interface RecoveryRecord {
-  outcome: 'recovered' | 'lost' | 'not-needed';
-  stalledAt: number;
-  pausedAt?: number;
-  linkBackAt?: number;
-  resumedAt?: number;
-  recoveredAt?: number;
-  /** The destination's new listening URI (`migrate-recover`). */
-  uri?: string;
-  sourceStatus?: string;
-  destinationStatus?: string;
-  /** What happened, with QEMU's own words when it said something. */
-  detail: string;
-  steps: Array<{ t: number; step: string }>;
-}
+import type { Endpoint, GuestHandle, MigrationSample, RecoveryRecord } from './types.ts';
 
 export interface RecoveryOptions {
   /** How long to wait for the destination to answer again after the pause (ms, default 60 s). */

@@ -1,16 +1,7 @@
 import { HwqualError } from '../model/errors.ts';
-import type { GuestHandle } from './guest.ts';
-import type { Endpoint } from './hop.ts';
 import { hostAnswers, waitForHost } from './host-answers.ts';
-import {
-  markPending,
-  markResolved,
-  markStillPending,
-  retireCheckName,
-  type CleanupRecord,
-  type RetireRole,
-} from './pending-cleanup.ts';
-import type { HopReport } from './report.ts';
+import { markPending, markResolved, markStillPending, retireCheckName, type RetireRole } from './pending-cleanup.ts';
+import type { CleanupRecord, Endpoint, GuestHandle, HopReport } from './types.ts';
 import { qemuLeft } from './verify.ts';
 
 export interface RetireOptions {

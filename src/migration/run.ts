@@ -1,14 +1,14 @@
 import { HwqualError } from '../model/errors.ts';
 import { sleep } from '../util/wait.ts';
-import { launchWorkloadGuest, type GuestHandle } from './guest.ts';
+import { launchWorkloadGuest } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { migrateHop, type MigrationBasics } from './hop.ts';
 import { novaDataGb, novaOutcome, type NovaSettings } from './nova.ts';
 import { predictPrecopy, relativeError } from './predict.ts';
-import { hopPassed, type HopReport } from './report.ts';
+import { hopPassed } from './report.ts';
 import { MiB } from './sample.ts';
 import { measureDirtyRate } from './strategy.ts';
-import type { Prediction } from './types.ts';
+import type { GuestHandle, HopReport, Prediction } from './types.ts';
 import { retireGuest, type RetireOptions } from './retire.ts';
 import { verifyHop } from './verify.ts';
 

@@ -1,9 +1,8 @@
 import { messageOf } from '../model/errors.ts';
 import { shellQuote } from '../vm/shell.ts';
 import { sleep } from '../util/wait.ts';
-import type { GuestHandle } from './guest.ts';
 import { analyzeHeartbeats, type LineCollector } from './heartbeat.ts';
-import type { HopReport, VerdictCheck } from './report.ts';
+import type { GuestHandle, HopReport, VerdictCheck } from './types.ts';
 
 async function until(what: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + ms;

@@ -1,7 +1,6 @@
 import type { CaseChart } from '../../src/model/result.ts';
 import { barChart } from '../../src/report/svg-chart.ts';
-import type { HopReport } from '../../src/migration/report.ts';
-import { mib } from '../../src/migration/sample.ts';
+import { type HopReport, mib } from '../../src/migration/index.ts';
 
 /**
  * The per-pass series of one hop as chart data (plain, for CaseResult.charts): remaining MiB at each dirty sync,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { labLink } from '../../src/lab/index.ts';
-import type { Fault } from '../../src/migration/hop.ts';
+import type { Fault } from '../../src/migration/index.ts';
 
 /**
  * `settings.migration.fault` — a fault injected into the first migration of each case (an experiment, not a

@@ -2,12 +2,11 @@ import { HwqualError } from '../../src/model/errors.ts';
 import type { CaseContext, CaseDef } from '../../src/suite-api/types.ts';
 import { resolveAccel } from '../../src/vm/accel.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
-import { runMigration, type MigrationRun } from '../../src/migration/run.ts';
+import { MiB, type MigrationRun, runMigration } from '../../src/migration/index.ts';
 import { passCharts, passesChart } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
 import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
 import { faultFor } from './fault-settings.ts';
-import { MiB } from '../../src/migration/sample.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
 
 /** One case per pair and strategy: boot the workload guest on `from`, migrate to `to` (and back: ping-pong). */

@@ -1,8 +1,13 @@
 import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
-import { NOVA_DEFAULTS, type NovaSettings } from '../../src/migration/nova.ts';
-import { MiB } from '../../src/migration/sample.ts';
-import { STRATEGIES, type Strategy, type Tuning } from '../../src/migration/strategy.ts';
+import {
+  MiB,
+  NOVA_DEFAULTS,
+  type NovaSettings,
+  STRATEGIES,
+  type Strategy,
+  type Tuning,
+} from '../../src/migration/index.ts';
 import { faultSetting, type FaultSetting } from './fault-settings.ts';
 
 /**

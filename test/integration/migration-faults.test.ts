@@ -12,13 +12,16 @@ import { labDown, labLink, labUp, type LabState } from '../../src/lab/index.ts';
 import { createTransport } from '../../src/transport/create.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
-import { launchWorkloadGuest } from '../../src/migration/guest.ts';
-import { LineCollector } from '../../src/migration/heartbeat.ts';
-import type { Endpoint } from '../../src/migration/hop.ts';
-import type { HopReport } from '../../src/migration/report.ts';
-import { retireGuest } from '../../src/migration/retire.ts';
-import { runMigration, type MigrationRequest } from '../../src/migration/run.ts';
-import { MiB } from '../../src/migration/sample.ts';
+import {
+  type Endpoint,
+  type HopReport,
+  launchWorkloadGuest,
+  LineCollector,
+  MiB,
+  type MigrationRequest,
+  retireGuest,
+  runMigration,
+} from '../../src/migration/index.ts';
 import { labEndpoints, qemuRunningIn } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-migf-');

@@ -12,10 +12,14 @@ import type { RunResults } from '../../src/model/result.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
-import type { Endpoint } from '../../src/migration/hop.ts';
-import { runMigration, type MigrationRequest } from '../../src/migration/run.ts';
-import { MiB } from '../../src/migration/sample.ts';
-import { applySettings, strategySettings } from '../../src/migration/strategy.ts';
+import {
+  applySettings,
+  type Endpoint,
+  MiB,
+  type MigrationRequest,
+  runMigration,
+  strategySettings,
+} from '../../src/migration/index.ts';
 import { openQmpProbe } from '../../src/vm/qmp-probe.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
 import { labEndpoints } from './vm-support.ts';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { faultDue, pausedByQemu, recoveryMetrics, type Fault } from '../../src/migration/hop.ts';
+import type { Fault, HopReport, RecoveryRecord } from '../../src/migration/index.ts';
+import { faultDue, pausedByQemu, recoveryMetrics } from '../../src/migration/hop.ts';
 import { markPending, markResolved, markStillPending, retireCheckName } from '../../src/migration/pending-cleanup.ts';
-import type { RecoveryRecord } from '../../src/migration/recover.ts';
-import type { HopReport } from '../../src/migration/report.ts';
 
 function hop(): HopReport {
   return {

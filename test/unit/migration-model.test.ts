@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ConvergenceDetector } from '../../src/migration/detect.ts';
-import { LineCollector, analyzeHeartbeats } from '../../src/migration/heartbeat.ts';
-import { NOVA_DEFAULTS, novaDataGb, novaDowntimeAt, novaDowntimeSteps, novaOutcome } from '../../src/migration/nova.ts';
-import { predictPrecopy, relativeError } from '../../src/migration/predict.ts';
-import { passesOf, toSample } from '../../src/migration/sample.ts';
-import type { MigrationSample } from '../../src/migration/types.ts';
+import {
+  analyzeHeartbeats,
+  ConvergenceDetector,
+  LineCollector,
+  type MigrationSample,
+  NOVA_DEFAULTS,
+  novaDataGb,
+  novaDowntimeAt,
+  novaDowntimeSteps,
+  novaOutcome,
+  passesOf,
+  predictPrecopy,
+  relativeError,
+  toSample,
+} from '../../src/migration/index.ts';
 
 const MiB = 1024 * 1024;
 const sample = (o: Partial<MigrationSample>): MigrationSample => ({

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { novaDowntimeSteps } from '../../src/migration/nova.ts';
+import { novaDowntimeSteps } from '../../src/migration/index.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 
 const dir = join(PROJECT_ROOT, '.hwqual-cache/nova');

@@ -1,8 +1,7 @@
 // What hwqual says about a guest that fell silent after a hop: the kernel's own words from its console (an oops,
 // a panic, SysRq-L backtraces) reduced to the lines a reviewer needs, and the workload's kernel command line.
 import { describe, expect, it } from 'vitest';
-import { workloadAppend } from '../../src/migration/guest.ts';
-import { kernelReport } from '../../src/migration/verify.ts';
+import { kernelReport, workloadAppend } from '../../src/migration/index.ts';
 
 // An oops in the format Debian's 6.1 cloud kernel prints it on a serial console (timestamps, register dump, IRQ
 // markers), made up for the test; the panic line is the one seen on a destination here.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/suite-api/types.ts';
-import { MiB, strategyMetrics } from '../../src/migration/sample.ts';
-import { samplePagesPerGiB, strategySettings } from '../../src/migration/strategy.ts';
+import { MiB, samplePagesPerGiB, strategyMetrics, strategySettings } from '../../src/migration/index.ts';
 import { snakeCase } from '../../suites/live-migration/metric-names.ts';
 import { migrationSettings, tuningOf } from '../../suites/live-migration/settings.ts';
 

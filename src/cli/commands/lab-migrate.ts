@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { errorCodeOf, HwqualError, messageOf } from '../../model/errors.ts';
 import { ensureImage } from '../../vm/images/builder.ts';
 import { openLabEndpoints, type LabEndpoints } from '../lab-endpoints.ts';
-import { formatConvergenceMap, runGrid } from '../../migration/grid.ts';
-import { STRATEGIES, type Strategy } from '../../migration/strategy.ts';
+import { formatConvergenceMap, runGrid, STRATEGIES, type Strategy } from '../../migration/index.ts';
 import { EXIT } from '../exit-codes.ts';
 
 const nums = (v: string) =>
