@@ -10,7 +10,7 @@ export interface LabEndpoints {
 }
 
 /**
- * Migration endpoints for hosts of a lab file — name, transport, lab address — connected. `names` picks hosts in
+ * Migration endpoints for hosts of a lab file — name, transport, migration address — connected. `names` picks hosts in
  * that order (E_USAGE for one the lab does not have); default: every host. If a connection fails, the others are
  * closed before the error is thrown.
  */
@@ -24,7 +24,7 @@ export async function openLabEndpoints(
     if (!h) throw new HwqualError('E_USAGE', `host ${name} is not in ${labFile}`);
     return h;
   });
-  const ends = hosts.map((h) => ({ name: h.name, transport: createTransport(h, lab), address: h.address }));
+  const ends = hosts.map((h) => ({ name: h.name, transport: createTransport(h, lab), address: h.migrationAddress }));
   const close = async () => {
     await Promise.all(ends.map((e) => e.transport.close().catch(() => {})));
   };

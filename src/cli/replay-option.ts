@@ -64,6 +64,7 @@ function syntheticHost(name: string, labels: Record<string, string>): HostConfig
   return {
     name,
     address: `replay:${basename(name)}`,
+    migrationAddress: `replay:${basename(name)}`,
     port: 22,
     user: 'root',
     knownHosts: '',

@@ -26,6 +26,8 @@ export interface HostConfig {
   name: string;
   /** 'local' = this machine through execa; anything else by SSH. */
   address: string;
+  /** Where other hosts send this host live-migration data (the data plane); `address` unless the lab names one. */
+  migrationAddress: string;
   port: number;
   user: string;
   identityFile?: string;

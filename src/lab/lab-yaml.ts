@@ -26,7 +26,7 @@ export function labYamlText(state: LabState, os: string): string {
       knownHosts: rel(state.knownHosts),
       labels: { os, pool: LAB_POOL },
     },
-    hosts: state.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })),
+    hosts: state.hosts.map((h) => ({ name: h.name, address: h.address, migrationAddress: h.address, port: h.port })),
   };
   const how =
     state.mode === 'netns'

@@ -9,6 +9,8 @@ import type { Transport } from '../transport/types.ts';
 export interface HostInfo {
   name: string;
   address: string;
+  /** Where other hosts send this host live-migration data (the lab's `migrationAddress`, default `address`). */
+  migrationAddress: string;
   labels: Record<string, string>;
   facts: HostFacts;
   expect?: HostExpect;

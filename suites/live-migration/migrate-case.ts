@@ -44,8 +44,8 @@ export function migrateCase(
       ctx.log(`CPU model ${cpu.model} (${cpu.source}${cpu.reason ? `: ${cpu.reason}` : ''})`);
       ctx.fact('migration.cpuModel', cpu);
       const run = await runMigration({
-        source: { name: from, transport: ctx.transport, address: ctx.host.address },
-        destination: { name: to, transport: peer, address: toInfo.address },
+        source: { name: from, transport: ctx.transport, address: ctx.host.migrationAddress },
+        destination: { name: to, transport: peer, address: toInfo.migrationAddress },
         image,
         strategy,
         hops: s.hops,

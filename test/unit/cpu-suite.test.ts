@@ -9,6 +9,7 @@ import { cpuSettings, poolMembers } from '../../suites/cpu-features/settings.ts'
 const host = (name: string, labels: Record<string, string> = {}): HostInfo => ({
   name,
   address: name,
+  migrationAddress: name,
   labels,
   facts: {},
   replayed: false,

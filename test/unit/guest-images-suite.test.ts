@@ -6,7 +6,7 @@ import { consoleProblems } from '../../suites/guest-images/console-problems.ts';
 import { diskProblems, memoryProblem } from '../../suites/guest-images/guest-checks.ts';
 import { guestImageSettings } from '../../suites/guest-images/settings.ts';
 
-const host: HostInfo = { name: 'h', address: 'h', labels: {}, facts: {}, replayed: false };
+const host: HostInfo = { name: 'h', address: 'h', migrationAddress: 'h', labels: {}, facts: {}, replayed: false };
 const view = (over: Partial<PlanView>): PlanView => ({ name: 'p', require: {}, matrix: {}, settings: {}, ...over });
 const userImg = { name: 'mine', disk: { path: '/srv/mine.qcow2' }, ready: { guestAgent: true } };
 
