@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { HostConfig } from '../config/types.ts';
+import type { HostConnection } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
@@ -35,7 +35,7 @@ export class SshTransport implements Transport {
   readonly batcher: SshBatcher | null;
 
   constructor(
-    readonly config: HostConfig,
+    readonly config: HostConnection,
     private readonly jump?: JumpLink,
   ) {
     this.host = config.name;
