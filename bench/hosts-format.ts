@@ -1,7 +1,6 @@
 // reports/bench/hosts.md from the hosts bench's data. Pure.
-import type { MachineInfo } from './hosts-machine.ts';
+import { median, type MachineInfo } from './hosts-machine.ts';
 import type { Measured } from './hosts-measure.ts';
-import { summarize } from './hosts.ts';
 
 export interface RunSample extends Measured {
   hosts: number;
@@ -126,4 +125,29 @@ export function formatHosts(r: HostsReport): string {
     `Reproduce: \`npm run bench -- hosts\` (HWQUAL_BENCH_ROUNDS, HWQUAL_BENCH_SIZES, HWQUAL_BENCH_RUNNERS to narrow it; HWQUAL_BENCH_PROOF=0 skips the exit-code proofs, HWQUAL_BENCH_OUT=DIR writes the report elsewhere).`,
     '',
   ].join('\n');
+}
+
+/** Per size and runner: rounds, correct rounds, median wall time, peak memory and the ratio to hwqual. */
+export function summarize(report: HostsReport) {
+  const rows = [];
+  for (const hosts of report.sizes) {
+    const of = (name: string) => report.samples.filter((s) => s.hosts === hosts && s.runner === name);
+    const base = median(of('hwqual').map((s) => s.wallMs));
+    for (const r of report.runners) {
+      const ss = of(r.name);
+      if (!ss.length) continue;
+      const wallMs = median(ss.map((s) => s.wallMs));
+      rows.push({
+        hosts,
+        runner: r.name,
+        rounds: ss.length,
+        correct: ss.filter((s) => s.correct).length,
+        wallMs,
+        peakPssMiB: Math.max(...ss.map((s) => s.peakPssKiB)) / 1024,
+        peakRssMiB: Math.max(...ss.map((s) => s.peakRssKiB)) / 1024,
+        ratioToHwqual: base ? wallMs / base : null,
+      });
+    }
+  }
+  return rows;
 }

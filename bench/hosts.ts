@@ -9,10 +9,10 @@ import { join, resolve } from 'node:path';
 import { labDown, labUp, type LabState } from '../src/lab/index.ts';
 import { hostChecksPath, loadHostChecks, type HostCheck } from '../suites/host-checks/checks-file.ts';
 import { removeControlDirs, type BenchLab } from './competitors/ssh-files.ts';
-import { formatHosts, type HostsReport, type ProofRow, type RunSample } from './hosts-format.ts';
+import { formatHosts, summarize, type HostsReport, type ProofRow, type RunSample } from './hosts-format.ts';
 import { measure } from './hosts-measure.ts';
 import { availableRunners, type Outcome, type Runner } from './hosts-runners.ts';
-import { machineInfo, median } from './hosts-machine.ts';
+import { machineInfo } from './hosts-machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -237,30 +237,6 @@ function rotate<T>(list: T[], r: number): T[] {
   const k = r % list.length;
   const turned = [...list.slice(k), ...list.slice(0, k)];
   return r % 2 ? turned.reverse() : turned;
-}
-
-export function summarize(report: HostsReport) {
-  const rows = [];
-  for (const hosts of report.sizes) {
-    const of = (name: string) => report.samples.filter((s) => s.hosts === hosts && s.runner === name);
-    const base = median(of('hwqual').map((s) => s.wallMs));
-    for (const r of report.runners) {
-      const ss = of(r.name);
-      if (!ss.length) continue;
-      const wallMs = median(ss.map((s) => s.wallMs));
-      rows.push({
-        hosts,
-        runner: r.name,
-        rounds: ss.length,
-        correct: ss.filter((s) => s.correct).length,
-        wallMs,
-        peakPssMiB: Math.max(...ss.map((s) => s.peakPssKiB)) / 1024,
-        peakRssMiB: Math.max(...ss.map((s) => s.peakRssKiB)) / 1024,
-        ratioToHwqual: base ? wallMs / base : null,
-      });
-    }
-  }
-  return rows;
 }
 
 function envList(name: string): number[] | undefined {
