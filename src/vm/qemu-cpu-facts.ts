@@ -68,6 +68,11 @@ export async function expandOrUndefined(qmp: QmpClient, name: string): Promise<s
   }
 }
 
+/** The QEMU system emulator for a host's architecture (`uname -m`); x86_64 unless it is aarch64. */
+export function qemuBinaryFor(arch: string | undefined): string {
+  return arch === 'aarch64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+}
+
 const cache = new WeakMap<Transport, Map<string, Promise<QemuCpuFacts>>>();
 
 /** readQemuCpuFacts through a probe QEMU, once per transport and accelerator (cases of one run share it). */

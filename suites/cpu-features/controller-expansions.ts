@@ -1,6 +1,6 @@
 import { LocalTransport } from '../../src/transport/local.ts';
 import { expandOrUndefined } from '../../src/vm/qemu-cpu-facts.ts';
-import { openQmpProbe } from './qmp-probe.ts';
+import { openQmpProbe } from '../../src/vm/qmp-probe.ts';
 
 /**
  * Static CPU model expansions from a QEMU on the controller (this machine, `-machine none -accel tcg`), for replayed

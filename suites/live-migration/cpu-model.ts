@@ -3,8 +3,7 @@ import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
 import { computePoolBaseline, type PoolBaseline } from '../../src/probe/pool-baseline.ts';
 import type { CaseContext } from '../../src/suite-api/types.ts';
 import type { Accel } from '../../src/vm/spec.ts';
-import { qemuBinaryFor } from '../cpu-features/accel.ts';
-import { qemuCpuFactsOnce } from '../../src/vm/qemu-cpu-facts.ts';
+import { qemuBinaryFor, qemuCpuFactsOnce } from '../../src/vm/qemu-cpu-facts.ts';
 
 /**
  * The CPU model of a migration guest: the plan's `cpuModel`, else the pool baseline (the richest named model every
