@@ -1,5 +1,4 @@
 import type { CaseChart } from '../../src/model/result.ts';
-import { barChart } from '../../src/report/svg-chart.ts';
 import { type HopReport, mib } from '../../src/migration/index.ts';
 
 /**
@@ -21,10 +20,4 @@ export function passCharts(hop: HopReport): CaseChart[] {
     series('dirty rate per pass', 'MiB/s', (p) => mib(p.dirtyRate)),
     series('throughput per pass', 'MiB/s', (p) => mib(p.throughput)),
   ];
-}
-
-/** Remaining MiB per pass of one hop, as a standalone SVG (the passes.svg artifact). */
-export function passesChart(hop: HopReport): string {
-  const [remaining] = passCharts(hop);
-  return remaining ? barChart(remaining.title, remaining.points, remaining.unit) : '';
 }

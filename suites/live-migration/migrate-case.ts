@@ -3,7 +3,7 @@ import type { CaseContext, CaseDef } from '../../src/suite-api/types.ts';
 import { resolveAccel } from '../../src/vm/accel.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import { MiB, type MigrationRun, runMigration } from '../../src/migration/index.ts';
-import { passCharts, passesChart } from './chart.ts';
+import { passCharts } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
 import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
 import { faultFor } from './fault-settings.ts';
@@ -76,7 +76,7 @@ export function migrateCase(
   };
 }
 
-/** Metrics (→ results.json and JUnit properties), the pass charts (→ the HTML report), the full record and a chart as artifacts. */
+/** Metrics (→ results.json and JUnit properties), the pass charts (data → drawn by the HTML report), the full record. */
 async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice): Promise<void> {
   const first = run.hops[0];
   ctx.metric('dirty_rate_measured_mibps', run.dirtyRateMiBps);
@@ -102,5 +102,4 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice):
   });
   if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
   await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, ...run }, null, 2)}\n`);
-  if (first?.passes.length) await ctx.artifact('passes.svg', passesChart(first));
 }
