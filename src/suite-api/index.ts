@@ -1,4 +1,10 @@
-/** The public API suites are written against. */
+/**
+ * The public API suites are written against: the only door from suites/ into hwqual (test/unit/boundaries.test.ts
+ * holds every suite to it). This file is the core — defining a suite, its context, checks and errors, reading
+ * commands; the rooms behind the door each have a barrel of their own: `parsers.ts` (command output → facts),
+ * `vm.ts` (QEMU guests, QMP, images) and `migration.ts` (live migration). Barrels only re-export; the few types the
+ * API owns are in types.ts.
+ */
 export type {
   CaseContext,
   CaseDef,
@@ -11,8 +17,13 @@ export type {
 } from './types.ts';
 export type { HostFacts, CpuFacts } from '../model/facts.ts';
 export type { ExecResult } from '../model/exec.ts';
+export type { CaseChart } from '../model/result.ts';
 export type { Severity } from '../model/status.ts';
-export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
+export type { HostExpect } from '../config/types.ts';
+export type { Transport } from '../transport/types.ts';
+export { LocalTransport } from '../transport/local.ts';
+export { AssertionFailure, SkipCase, HwqualError, errorCodeOf, messageOf } from '../model/errors.ts';
+export { sleep } from '../util/wait.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
 import type { SuiteDef } from './types.ts';
 

@@ -1,8 +1,12 @@
-import type { CaseContext } from '../../src/suite-api/types.ts';
-import type { Transport } from '../../src/transport/types.ts';
-import { resolveAccel, type AccelChoice } from '../../src/vm/accel.ts';
-import type { Accel } from '../../src/vm/spec.ts';
-import { qemuBinaryFor, qemuCpuFactsOnce, type QemuCpuFacts } from '../../src/vm/qemu-cpu-facts.ts';
+import type { CaseContext, Transport } from '../../src/suite-api/index.ts';
+import {
+  qemuBinaryFor,
+  qemuCpuFactsOnce,
+  resolveAccel,
+  type Accel,
+  type AccelChoice,
+  type QemuCpuFacts,
+} from '../../src/suite-api/vm.ts';
 
 /**
  * The accelerator whose answers count for a host. A replayed host answers with what it recorded (its KVM session:

@@ -1,8 +1,5 @@
-import type { CpuFacts } from '../../src/model/facts.ts';
-import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
-import { checkGeneration, cpuIdentity } from '../../src/probe/cpu-generation.ts';
-import { classifyVulnerability } from '../../src/probe/vulnerabilities.ts';
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
+import type { CaseContext, CaseDef, CpuFacts } from '../../src/suite-api/index.ts';
+import { checkGeneration, classifyVulnerability, cpuIdentity, loadCpuCatalog } from '../../src/suite-api/parsers.ts';
 import { hostQemuFacts } from './accel.ts';
 import type { CpuSettings } from './settings.ts';
 

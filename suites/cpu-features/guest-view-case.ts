@@ -1,8 +1,6 @@
-import { checkGuestFlags, parseCpuSpec, recordFlagCheck } from '../../src/probe/guest-flag-check.ts';
+import { checkGuestFlags, parseCpuSpec, recordFlagCheck } from '../../src/suite-api/parsers.ts';
 import type { CaseDef } from '../../src/suite-api/index.ts';
-import { bootImage } from '../../src/vm/images/boot.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import { queryModelFeatures } from '../../src/vm/model-features.ts';
+import { bootImage, ensureImage, queryModelFeatures } from '../../src/suite-api/vm.ts';
 import { accelFor } from './accel.ts';
 import type { CpuSettings } from './settings.ts';
 

@@ -1,14 +1,13 @@
-import { errorCodeOf } from '../../src/model/errors.ts';
-import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
+import { errorCodeOf, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
 import {
+  loadCpuCatalog,
   newestMachine,
   newestUsablePerVendor,
   unknownModelReason,
   usableNamedModels,
-} from '../../src/probe/qmp-cpu.ts';
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
+} from '../../src/suite-api/parsers.ts';
 import { hostQemuFacts } from './accel.ts';
-import type { QemuCpuFacts } from '../../src/vm/qemu-cpu-facts.ts';
+import type { QemuCpuFacts } from '../../src/suite-api/vm.ts';
 import type { CpuSettings } from './settings.ts';
 
 /** This host's QEMU CPU facts, or a skip when a replayed host recorded no QMP conversation. */

@@ -1,11 +1,14 @@
-import { errorCodeOf, messageOf } from '../../src/model/errors.ts';
-import { computePoolBaseline, type Expansion, type PoolHost } from '../../src/probe/pool-baseline.ts';
-import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
-import { usableNamedModels } from '../../src/probe/qmp-cpu.ts';
-import type { CaseContext, CaseDef, HostInfo } from '../../src/suite-api/index.ts';
+import { errorCodeOf, messageOf, type CaseContext, type CaseDef, type HostInfo } from '../../src/suite-api/index.ts';
+import {
+  computePoolBaseline,
+  loadCpuCatalog,
+  usableNamedModels,
+  type Expansion,
+  type PoolHost,
+} from '../../src/suite-api/parsers.ts';
 import { hostQemuFacts } from './accel.ts';
 import { controllerExpansions } from './controller-expansions.ts';
-import type { QemuCpuFacts } from '../../src/vm/qemu-cpu-facts.ts';
+import type { QemuCpuFacts } from '../../src/suite-api/vm.ts';
 import { formatPoolTable } from './pool-table.ts';
 import { poolMembers, type CpuPoolSpec, type CpuSettings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-import type { PoolBaseline } from '../../src/probe/pool-baseline.ts';
+import type { PoolBaseline } from '../../src/suite-api/parsers.ts';
 
 /** The pool baseline as a text table for the case's artifact and log. */
 export function formatPoolTable(name: string, b: PoolBaseline): string {

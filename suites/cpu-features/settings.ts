@@ -1,5 +1,5 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
-import type { AccelChoice } from '../../src/vm/accel.ts';
+import type { HostInfo, PlanView } from '../../src/suite-api/index.ts';
+import type { AccelChoice } from '../../src/suite-api/vm.ts';
 
 /** What the plan says to this suite (validated here once; the cases trust it). */
 export interface CpuPoolSpec {

@@ -1,8 +1,12 @@
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-import { HwqualError } from '../../src/suite-api/index.ts';
-import { detectCcFeatures, missingCcFeatures, type CcFact, type CcInputs } from '../../src/probe/cc-features.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { parsePathListing } from '../../src/probe/text.ts';
+import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import {
+  detectCcFeatures,
+  missingCcFeatures,
+  parseCpuinfo,
+  parsePathListing,
+  type CcFact,
+  type CcInputs,
+} from '../../src/suite-api/parsers.ts';
 import { ENC_CMD } from './commands.ts';
 import { askQemuCc } from './qmp-probe.ts';
 import { readCommand } from './read.ts';

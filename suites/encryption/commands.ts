@@ -1,4 +1,4 @@
-import { CMD } from '../../src/probe/commands.ts';
+import { CMD } from '../../src/suite-api/parsers.ts';
 
 /**
  * Every command the encryption suite runs on a host with a fixed text, so replay profiles can answer them. Commands

@@ -1,10 +1,6 @@
 import type { CaseDef, PlanView } from '../../src/suite-api/index.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { bestDriver, parseProcCrypto } from '../../src/probe/crypto.ts';
-import { parseCryptsetupBenchmark } from '../../src/probe/luks.ts';
-import { resolveAccel, type AccelChoice } from '../../src/vm/accel.ts';
-import { bootImage } from '../../src/vm/images/boot.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
+import { bestDriver, parseCpuinfo, parseCryptsetupBenchmark, parseProcCrypto } from '../../src/suite-api/parsers.ts';
+import { bootImage, ensureImage, resolveAccel, type AccelChoice } from '../../src/suite-api/vm.ts';
 import { ENC_CMD } from './commands.ts';
 import { LUKS_STEPS, runLuksScript } from './luks-run.ts';
 import { checkStep } from './luks-cases.ts';

@@ -1,6 +1,5 @@
 import type { CaseDef } from '../../src/suite-api/index.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { bestDriver, parseProcCrypto } from '../../src/probe/crypto.ts';
+import { bestDriver, parseCpuinfo, parseProcCrypto } from '../../src/suite-api/parsers.ts';
 import { ENC_CMD } from './commands.ts';
 import { readOrSkip } from './read.ts';
 import { DEFAULT_FLAGS, REPORTED_FLAGS, type EncryptionRequire } from './require.ts';

@@ -1,6 +1,5 @@
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-import { HwqualError } from '../../src/suite-api/index.ts';
-import { benchmarkUnsupportedReason, parseCryptsetupBenchmark } from '../../src/probe/luks.ts';
+import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import { benchmarkUnsupportedReason, parseCryptsetupBenchmark } from '../../src/suite-api/parsers.ts';
 import { ENC_CMD } from './commands.ts';
 import { LUKS_STEPS, runLuksScript, stepOf, type LuksMode, type LuksRun } from './luks-run.ts';
 import { readCommand } from './read.ts';

@@ -1,10 +1,14 @@
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-import { errorCodeOf, messageOf } from '../../src/model/errors.ts';
-import { resolveAccel, type AccelChoice } from '../../src/vm/accel.ts';
-import { waitUntilReady, imageVmSpec } from '../../src/vm/images/boot.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import { stageImage } from '../../src/vm/images/stage.ts';
-import { launchVm, type Vm } from '../../src/vm/vm.ts';
+import { errorCodeOf, messageOf, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import {
+  ensureImage,
+  imageVmSpec,
+  launchVm,
+  resolveAccel,
+  stageImage,
+  waitUntilReady,
+  type AccelChoice,
+  type Vm,
+} from '../../src/suite-api/vm.ts';
 import {
   clearTextLines,
   encryptedDiskArgs,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CaseContext } from '../../src/suite-api/index.ts';
-import { HwqualError } from '../../src/suite-api/index.ts';
-import { shellQuote } from '../../src/vm/shell.ts';
+import { HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
+import { shellQuote } from '../../src/suite-api/vm.ts';
 
 /**
  * QEMU's own LUKS (userspace, no device-mapper): a qcow2 image with `encrypt.format=luks` whose key is a secret

@@ -1,8 +1,6 @@
-import { errorCodeOf, messageOf } from '../../src/model/errors.ts';
-import type { QmpOutcome } from '../../src/probe/cc-features.ts';
-import type { Transport } from '../../src/transport/types.ts';
-import { type QmpClient, QmpError } from '../../src/vm/qmp-client.ts';
-import { openQmpProbe, type QmpProbe } from '../../src/vm/qmp-probe.ts';
+import { errorCodeOf, messageOf, type Transport } from '../../src/suite-api/index.ts';
+import type { QmpOutcome } from '../../src/suite-api/parsers.ts';
+import { openQmpProbe, QmpError, type QmpClient, type QmpProbe } from '../../src/suite-api/vm.ts';
 
 export interface CcQmpAnswers {
   /** live: a `-machine none` QEMU started for the questions; replayed: the profile's recorded conversation. */

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CaseContext } from '../../src/suite-api/index.ts';
-import type { GuestAgentClient } from '../../src/vm/guest-agent.ts';
-import { shellQuote } from '../../src/vm/shell.ts';
+import { shellQuote, type GuestAgentClient } from '../../src/suite-api/vm.ts';
 
 export interface ScriptOutput {
   exitCode: number | null;

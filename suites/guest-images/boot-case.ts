@@ -1,12 +1,6 @@
-import {
-  checkGuestFlags,
-  describeFlagMismatch,
-  parseCpuSpec,
-  recordFlagCheck,
-} from '../../src/probe/guest-flag-check.ts';
+import { checkGuestFlags, describeFlagMismatch, parseCpuSpec, recordFlagCheck } from '../../src/suite-api/parsers.ts';
 import type { CaseDef } from '../../src/suite-api/index.ts';
-import { resolveAccel } from '../../src/vm/accel.ts';
-import { modelFeaturesOnce } from '../../src/vm/model-features.ts';
+import { modelFeaturesOnce, resolveAccel } from '../../src/suite-api/vm.ts';
 import { consoleProblems } from './console-problems.ts';
 import { diskProblems, memoryProblem } from './guest-checks.ts';
 import { bootGuest } from './launch.ts';

@@ -1,4 +1,4 @@
-import { findPanicLine } from '../../src/vm/panic.ts';
+import { findPanicLine } from '../../src/suite-api/vm.ts';
 
 /** Console lines that mean the guest kernel went wrong, besides a panic (src/vm/panic.ts). */
 const PROBLEM_LINE =

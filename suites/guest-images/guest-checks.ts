@@ -1,4 +1,4 @@
-import type { GuestFacts } from '../../src/probe/guest-facts.ts';
+import type { GuestFacts } from '../../src/suite-api/parsers.ts';
 
 /** A disk the guest must see: its kernel name (vda, vdb…) and size in 512-byte sectors. */
 export interface DiskExpect {

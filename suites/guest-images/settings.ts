@@ -1,8 +1,5 @@
-import { HwqualError } from '../../src/model/errors.ts';
-import type { PlanView } from '../../src/suite-api/types.ts';
-import type { AccelChoice } from '../../src/vm/accel.ts';
-import { recipeByName } from '../../src/vm/images/recipes.ts';
-import { userImage, type UserImageConfig } from '../../src/vm/images/user-image.ts';
+import { HwqualError, type PlanView } from '../../src/suite-api/index.ts';
+import { recipeByName, userImage, type AccelChoice, type UserImageConfig } from '../../src/suite-api/vm.ts';
 
 /** One entry of the images axis: a built-in recipe by name, or a user image (validated through user-image.ts). */
 export type ImageChoice = { name: string; builtIn: string } | { name: string; user: UserImageConfig };

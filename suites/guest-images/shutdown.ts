@@ -1,5 +1,4 @@
-import { HwqualError } from '../../src/model/errors.ts';
-import { sleep } from '../../src/util/wait.ts';
+import { HwqualError, sleep } from '../../src/suite-api/index.ts';
 import type { BootedGuest } from './launch.ts';
 
 export interface ShutdownOutcome {

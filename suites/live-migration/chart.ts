@@ -1,5 +1,5 @@
-import type { CaseChart } from '../../src/model/result.ts';
-import { type HopReport, mib } from '../../src/migration/index.ts';
+import type { CaseChart } from '../../src/suite-api/index.ts';
+import { mib, type HopReport } from '../../src/suite-api/migration.ts';
 
 /**
  * The per-pass series of one hop as chart data (plain, for CaseResult.charts): remaining MiB at each dirty sync,

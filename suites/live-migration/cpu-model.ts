@@ -1,9 +1,6 @@
-import { messageOf } from '../../src/model/errors.ts';
-import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
-import { computePoolBaseline, type PoolBaseline } from '../../src/probe/pool-baseline.ts';
-import type { CaseContext } from '../../src/suite-api/types.ts';
-import type { Accel } from '../../src/vm/spec.ts';
-import { qemuBinaryFor, qemuCpuFactsOnce } from '../../src/vm/qemu-cpu-facts.ts';
+import { messageOf, type CaseContext } from '../../src/suite-api/index.ts';
+import { computePoolBaseline, loadCpuCatalog, type PoolBaseline } from '../../src/suite-api/parsers.ts';
+import { qemuBinaryFor, qemuCpuFactsOnce, type Accel } from '../../src/suite-api/vm.ts';
 
 /**
  * The CPU model of a migration guest: the plan's `cpuModel`, else the pool baseline (the richest named model every

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { labLink } from '../../src/lab/index.ts';
-import type { Fault } from '../../src/migration/index.ts';
+import { labLink, type Fault } from '../../src/suite-api/migration.ts';
 
 /**
  * `settings.migration.fault` — a fault injected into the first migration of each case (an experiment, not a

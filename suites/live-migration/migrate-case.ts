@@ -1,8 +1,6 @@
-import { HwqualError } from '../../src/model/errors.ts';
-import type { CaseContext, CaseDef } from '../../src/suite-api/types.ts';
-import { resolveAccel } from '../../src/vm/accel.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import { MiB, type MigrationRun, runMigration } from '../../src/migration/index.ts';
+import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import { ensureImage, resolveAccel } from '../../src/suite-api/vm.ts';
+import { MiB, runMigration, type MigrationRun } from '../../src/suite-api/migration.ts';
 import { passCharts } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
 import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';

@@ -1,13 +1,13 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
-import type { AccelChoice } from '../../src/vm/accel.ts';
+import type { HostInfo, PlanView } from '../../src/suite-api/index.ts';
+import type { AccelChoice } from '../../src/suite-api/vm.ts';
 import {
   MiB,
   NOVA_DEFAULTS,
-  type NovaSettings,
   STRATEGIES,
+  type NovaSettings,
   type Strategy,
   type Tuning,
-} from '../../src/migration/index.ts';
+} from '../../src/suite-api/migration.ts';
 import { faultSetting, type FaultSetting } from './fault-settings.ts';
 
 /**

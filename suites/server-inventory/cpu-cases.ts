@@ -1,9 +1,12 @@
-import type { CaseContext, CaseDef, HostExpect } from './types.ts';
-import type { CpuFacts } from '../../src/model/facts.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { countNumaNodes } from '../../src/probe/listing.ts';
-import { parseLscpuJson, parseLscpuText, type LscpuFacts } from '../../src/probe/lscpu.ts';
+import type { CaseContext, CaseDef, CpuFacts, HostExpect } from '../../src/suite-api/index.ts';
+import {
+  CMD,
+  countNumaNodes,
+  parseCpuinfo,
+  parseLscpuJson,
+  parseLscpuText,
+  type LscpuFacts,
+} from '../../src/suite-api/parsers.ts';
 import { probe } from './read.ts';
 
 /** lscpu -J, else plain lscpu (no JSON before util-linux 2.23 / busybox hosts). */

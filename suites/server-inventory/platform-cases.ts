@@ -1,7 +1,12 @@
-import type { CaseContext, CaseDef, HostExpect } from './types.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { parseDmidecode, parseDmiSysfs, type DmidecodeFacts, type DmiFacts } from '../../src/probe/dmi.ts';
+import type { CaseContext, CaseDef, HostExpect } from '../../src/suite-api/index.ts';
+import {
+  CMD,
+  parseCpuinfo,
+  parseDmidecode,
+  parseDmiSysfs,
+  type DmidecodeFacts,
+  type DmiFacts,
+} from '../../src/suite-api/parsers.ts';
 import { probe } from './read.ts';
 
 /** DMI from /sys/class/dmi/id, completed from dmidecode (root) where sysfs lacks a field. */
