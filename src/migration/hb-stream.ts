@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Transport } from '../transport/types.ts';
-import { sleep } from '../util/wait.ts';
+import { retry } from '../util/poll.ts';
 import type { LineCollector } from './heartbeat.ts';
 
 /**
@@ -24,16 +24,11 @@ export class HeartbeatStream {
     o: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<HeartbeatStream> {
     const hb = new HeartbeatStream(label);
-    const deadline = Date.now() + (o.timeoutMs ?? 20_000);
-    for (;;) {
-      try {
-        hb.stream = await transport.forwardUnixSocket(socket, { timeoutMs: 10_000, signal: o.signal });
-        break;
-      } catch (err) {
-        if (o.signal?.aborted || Date.now() > deadline) throw err;
-        await sleep(200, o.signal);
-      }
-    }
+    hb.stream = await retry(() => transport.forwardUnixSocket(socket, { timeoutMs: 10_000, signal: o.signal }), {
+      timeoutMs: o.timeoutMs ?? 20_000,
+      everyMs: 200,
+      signal: o.signal,
+    });
     hb.stream.on('data', (chunk: Buffer) => {
       hb.received += chunk.length;
       collector.feed(label, chunk.toString('utf8'), Date.now());

@@ -1,6 +1,7 @@
 import { HwqualError, messageOf } from '../model/errors.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
 import type { QmpMigrationInfo } from '../model/qmp.ts';
+import { poll } from '../util/poll.ts';
 import { sleep } from '../util/wait.ts';
 import { ConvergenceDetector } from './detect.ts';
 import { launchWorkloadGuest } from './guest.ts';
@@ -240,14 +241,13 @@ async function startDestination(req: HopRequest, collector: LineCollector): Prom
 
 async function cancel(src: GuestHandle, signal?: AbortSignal): Promise<void> {
   await src.vm.qmp.migrateCancel({ signal });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const s = (await src.vm.qmp.queryMigrate({ signal })).status ?? 'none';
-    if (s === 'cancelled' || s === 'failed' || s === 'completed') return;
-    if (Date.now() > deadline)
-      throw new HwqualError('E_VM', `migrate_cancel: still ${s} after 30 s`, { host: src.vm.host });
-    await sleep(100, signal);
-  }
+  let s = 'none';
+  const ended = async () => {
+    s = (await src.vm.qmp.queryMigrate({ signal })).status ?? 'none';
+    return FINAL.has(s) || undefined;
+  };
+  if (!(await poll(ended, { timeoutMs: 30_000, signal })))
+    throw new HwqualError('E_VM', `migrate_cancel: still ${s} after 30 s`, { host: src.vm.host });
 }
 
 async function injectFault(

@@ -1,7 +1,7 @@
 import { messageOf } from '../model/errors.ts';
 import type { QmpClient } from '../vm/qmp-client.ts';
 import type { QmpMigrationInfo } from '../model/qmp.ts';
-import { sleep } from '../util/wait.ts';
+import { poll } from '../util/poll.ts';
 import { waitForHost } from './host-answers.ts';
 import type { LineCollector } from './heartbeat.ts';
 import { reattachGuest } from './reattach.ts';
@@ -149,39 +149,44 @@ async function recoverOnDestination(
     () => step(`migrate-pause on ${B.name}`),
     (e) => step(`migrate-pause on ${B.name} refused: ${messageOf(e)}`),
   );
-  const deadline = Date.now() + 15_000;
-  for (let inUse = 0; ; ) {
-    const uri = `tcp:${B.address}:${49152 + Math.floor(Math.random() * 12000)}`;
-    try {
-      await qmp.migrateRecover(uri, oob);
-      return uri;
-    } catch (err) {
-      const m = messageOf(err);
-      if (/Address already in use|Failed to bind/i.test(m) && ++inUse < 4) continue;
-      if (/only be run when postcopy is paused/i.test(m) && Date.now() < deadline) {
-        await sleep(200, signal);
-        continue;
+  let inUse = 0;
+  let notYet: unknown; // B does not know yet that post-copy is paused: asked again for up to 15 s
+  const listening = async () => {
+    for (;;) {
+      const uri = `tcp:${B.address}:${49152 + Math.floor(Math.random() * 12000)}`;
+      try {
+        await qmp.migrateRecover(uri, oob);
+        return uri;
+      } catch (err) {
+        const m = messageOf(err);
+        if (/Address already in use|Failed to bind/i.test(m) && ++inUse < 4) continue;
+        if (!/only be run when postcopy is paused/i.test(m)) throw err;
+        notYet = err;
+        return undefined;
       }
-      throw err;
     }
-  }
+  };
+  const uri = await poll(listening, { timeoutMs: 15_000, everyMs: 200, signal });
+  if (uri === undefined) throw notYet;
+  return uri;
 }
 
 /** Sample A after the resume until completed, failed, paused again (after a grace for the reconnect), or the timeout. */
 async function followResume(req: RecoveryRequest, resumedAt: number): Promise<QmpMigrationInfo> {
-  const deadline = Date.now() + (req.resumeTimeoutMs ?? 120_000);
   let left = false;
-  for (;;) {
-    const info = await req.src.vm.qmp.queryMigrate({ signal: req.signal, timeoutMs: 10_000 });
+  let info: QmpMigrationInfo = {};
+  const ended = async () => {
+    info = await req.src.vm.qmp.queryMigrate({ signal: req.signal, timeoutMs: 10_000 });
     const t = Date.now() - req.t0;
     req.samples.push(toSample(info, t));
     const s = info.status ?? 'none';
     if (s === 'completed' || s === 'failed' || s === 'cancelled') return info;
     if (s !== 'postcopy-paused') left = true;
     if (s === 'postcopy-paused' && (left || t - resumedAt > 10_000)) return info;
-    if (Date.now() > deadline) return info;
-    await sleep(req.sampleMs, req.signal);
-  }
+    return undefined;
+  };
+  const opts = { timeoutMs: req.resumeTimeoutMs ?? 120_000, everyMs: req.sampleMs, signal: req.signal };
+  return (await poll(ended, opts)) ?? info;
 }
 
 /** Poll query-migrate until `done(status)` or the time is up; returns the last answer. */
@@ -191,10 +196,10 @@ async function untilStatus(
   ms: number,
   signal?: AbortSignal,
 ): Promise<QmpMigrationInfo> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const info = await qmp.queryMigrate({ signal, timeoutMs: 10_000 });
-    if (done(info.status ?? 'none') || Date.now() > deadline) return info;
-    await sleep(100, signal);
-  }
+  let info: QmpMigrationInfo = {};
+  const settled = async () => {
+    info = await qmp.queryMigrate({ signal, timeoutMs: 10_000 });
+    return done(info.status ?? 'none') ? info : undefined;
+  };
+  return (await poll(settled, { timeoutMs: ms, signal })) ?? info;
 }

@@ -1,5 +1,5 @@
 import { HwqualError } from '../model/errors.ts';
-import { sleep } from '../util/wait.ts';
+import { eventually } from '../util/poll.ts';
 import { launchWorkloadGuest } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { migrateHop, type MigrationBasics } from './hop.ts';
@@ -60,11 +60,10 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
   const hops: HopReport[] = [];
   try {
     await runner.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 120_000, signal });
-    const ready = await waitFor(
-      () => collector.integrity.some((l) => l.host === req.source.name && l.ok),
-      20_000,
+    const ready = await eventually(() => collector.integrity.some((l) => l.host === req.source.name && l.ok), {
+      timeoutMs: 20_000,
       signal,
-    );
+    });
     if (!ready)
       throw new HwqualError(
         'E_VM',
@@ -148,13 +147,4 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
   } finally {
     await runner.vm.teardown().catch(() => {});
   }
-}
-
-async function waitFor(what: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > deadline) return false;
-    await sleep(100, signal);
-  }
-  return true;
 }

@@ -1,4 +1,5 @@
 import { HwqualError } from '../model/errors.ts';
+import { poll } from '../util/poll.ts';
 import type { QmpClient } from '../vm/qmp-client.ts';
 
 export type Strategy = 'precopy' | 'auto-converge' | 'xbzrle' | 'postcopy' | 'multifd';
@@ -104,12 +105,14 @@ export async function measureDirtyRate(
 ): Promise<number> {
   const sampled = memoryMiB ? { 'sample-pages': samplePagesPerGiB(memoryMiB) } : {};
   await qmp.calcDirtyRate(calcTimeSec, { mode: 'page-sampling', ...sampled }, { signal });
-  const deadline = Date.now() + calcTimeSec * 1000 + 15_000;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
+  let status = 'unstarted';
+  const measured = async () => {
     const r = await qmp.queryDirtyRate({ signal });
-    if (r.status === 'measured') return (r['dirty-rate'] ?? 0) * 1024 * 1024;
-    if (Date.now() > deadline)
-      throw new HwqualError('E_TIMEOUT', `calc-dirty-rate did not finish (status ${r.status})`, { host: qmp.host });
-  }
+    status = r.status;
+    return r.status === 'measured' ? (r['dirty-rate'] ?? 0) * 1024 * 1024 : undefined;
+  };
+  const rate = await poll(measured, { timeoutMs: calcTimeSec * 1000 + 15_000, everyMs: 250 });
+  if (rate === undefined)
+    throw new HwqualError('E_TIMEOUT', `calc-dirty-rate did not finish (status ${status})`, { host: qmp.host });
+  return rate;
 }

@@ -1,17 +1,9 @@
 import { messageOf } from '../model/errors.ts';
 import { shellQuote } from '../vm/shell.ts';
+import { eventually } from '../util/poll.ts';
 import { sleep } from '../util/wait.ts';
 import { analyzeHeartbeats, type LineCollector } from './heartbeat.ts';
 import type { GuestHandle, HopReport, VerdictCheck } from './types.ts';
-
-async function until(what: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > deadline) return false;
-    await sleep(50, signal);
-  }
-  return true;
-}
 
 /** Whether a QEMU of this VM's work dir is left on its host; undefined when the host cannot be asked. */
 export async function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
@@ -127,11 +119,12 @@ export async function verifyHop(
     (s) => s.status,
     (e: unknown) => `unknown (${messageOf(e)})`,
   );
-  let running = status === 'running';
-  for (let i = 0; i < 50 && !running && /cancel|postmigrate|inmigrate|paused/.test(status); i++) {
-    await sleep(100, signal);
-    running = (await runner.vm.qmp.queryStatus({ signal }).catch(() => ({ status: '' }))).status === 'running';
-  }
+  // A guest still settling after the switchover (postmigrate, inmigrate, paused) gets 5 s to run.
+  const settles = async () =>
+    (await runner.vm.qmp.queryStatus({ signal }).catch(() => ({ status: '' }))).status === 'running';
+  const running =
+    status === 'running' ||
+    (/cancel|postmigrate|inmigrate|paused/.test(status) && (await eventually(settles, { timeoutMs: 5_000, signal })));
   checks.push({
     name: `guest runs on ${host}`,
     ok: running,
@@ -140,10 +133,9 @@ export async function verifyHop(
 
   const before = Math.max(0, ...collector.heartbeats.map((h) => h.counter));
   const after = Date.now();
-  const beats = await until(
+  const beats = await eventually(
     () => collector.heartbeats.some((h) => h.host === host && h.at > after && h.counter > before),
-    10_000,
-    signal,
+    { timeoutMs: 10_000, everyMs: 50, signal },
   );
   checks.push({
     name: 'heartbeat continues',
@@ -155,10 +147,9 @@ export async function verifyHop(
 
   const asked = Date.now();
   runner.hb.requestCheck();
-  const scanned = await until(
+  const scanned = await eventually(
     () => collector.integrity.some((l) => l.host === host && l.demand && l.at >= asked),
-    10_000,
-    signal,
+    { timeoutMs: 10_000, everyMs: 50, signal },
   );
   const fails = collector.integrity.filter((l) => !l.ok);
   const demand = collector.integrity.filter((l) => l.host === host && l.demand && l.at >= asked).at(-1);

@@ -24,6 +24,7 @@ export type { Transport } from '../transport/types.ts';
 export { LocalTransport } from '../transport/local.ts';
 export { AssertionFailure, SkipCase, HwqualError, errorCodeOf, messageOf } from '../model/errors.ts';
 export { sleep } from '../util/wait.ts';
+export { poll, retry, eventually, type PollOptions } from '../util/poll.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
 import type { SuiteDef } from './types.ts';
 

@@ -8,6 +8,7 @@ import { labDown, labLink, labUp, type LabState } from '../../src/lab/index.ts';
 import { isAlive } from '../../src/lab/proc.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
+import { waitFor } from '../support/wait.ts';
 
 const FIXTURE_SUITES = join(import.meta.dirname, '../fixtures/suites');
 const root = mkdtempSync('/tmp/hwq-faults-');
@@ -21,15 +22,8 @@ const byHost = (r: RunResults, host: string) => r.cases.filter((c) => c.host ===
 /** Our slow steps still running anywhere on this machine (the lab hosts share its process table). */
 const leftovers = () => execSync("pgrep -f '[s]leep 1; echo step-' || true").toString().trim();
 
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 /** Resolves once the run has begun its cases (its transcripts folder appeared). */
-const started = (out: string) => waitFor(() => existsSync(join(out, 'transcripts')), 30_000);
+const started = (out: string) => waitFor(() => existsSync(join(out, 'transcripts')), 'the transcripts folder', 30_000);
 
 beforeAll(async () => {
   state = await labUp({ dir: labDir, hosts: 3 });
@@ -74,7 +68,7 @@ describe.sequential('faults on the lab-in-a-box', () => {
     expect(byHost(res, 'node-c').every((s) => s === 'passed')).toBe(true);
     expect(byHost(res, 'node-b')).toContain('error');
     expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
-    await waitFor(() => leftovers() === '', 5000);
+    await waitFor(() => leftovers() === '', 'no slow step left', 5000);
   });
 
   it("one host's link cut mid-run: its cases error within seconds, the others pass", async () => {
@@ -108,6 +102,6 @@ describe.sequential('faults on the lab-in-a-box', () => {
     expect(res.cases.some((c) => c.status === 'cancelled')).toBe(true);
     expect(res.cases.every((c) => ['passed', 'cancelled'].includes(c.status))).toBe(true);
     expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
-    await waitFor(() => leftovers() === '', 5000);
+    await waitFor(() => leftovers() === '', 'no slow step left', 5000);
   });
 });
