@@ -14,6 +14,8 @@ import { labDown, labUp } from '../src/lab/index.ts';
 import { messageOf } from '../src/model/errors.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
 import { openLabEndpoints } from '../src/cli/lab-endpoints.ts';
+import { installInterruptHandler } from '../src/cli/signals.ts';
+import { registerEmergencyCleanup } from '../src/util/emergency.ts';
 import { hopPassed, MiB, type MigrationRequest, runMigration, type Strategy } from '../src/migration/index.ts';
 
 const o = new Command('migration-soak')
@@ -74,7 +76,13 @@ function request(
 const root = mkdtempSync('/tmp/hwq-soak-');
 const hogs: ChildProcess[] = [];
 const stop = new AbortController();
-process.on('SIGINT', () => stop.abort()); // on, not once: tsx relays a second SIGINT to this process
+// hwqual's SIGINT policy: the first one stops after the running migration (tally printed, lab down); a second one
+// (tsx may relay the first Ctrl-C once more) runs the emergency path, which takes the lab and the busy loops too.
+const uninstall = installInterruptHandler(stop);
+const unregister = registerEmergencyCleanup(() => {
+  for (const h of hogs) h.kill('SIGKILL');
+  return labDown(join(root, 'lab'));
+});
 let failed = 0;
 try {
   const image = await ensureImage('tiny');
@@ -120,6 +128,8 @@ try {
     await lab.close();
   }
 } finally {
+  unregister();
+  uninstall();
   await labDown(join(root, 'lab')).catch(() => {});
   rmSync(root, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ import { ensureImage } from '../../vm/images/builder.ts';
 import { openLabEndpoints, type LabEndpoints } from '../lab-endpoints.ts';
 import { formatConvergenceMap, runGrid, STRATEGIES, type Strategy } from '../../migration/index.ts';
 import { EXIT } from '../exit-codes.ts';
+import { installInterruptHandler } from '../signals.ts';
 
 const nums = (v: string) =>
   v.split(',').map((x) => {
@@ -45,8 +46,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where convergence-map.json and .md go', 'migration-grid')
     .action(async (o: Options) => {
       const ac = new AbortController();
-      const onSig = () => ac.abort();
-      process.once('SIGINT', onSig);
+      const uninstall = installInterruptHandler(ac);
       let lab: LabEndpoints | undefined;
       try {
         const [from, to] = o.pair.split(',').map((s) => s.trim());
@@ -83,7 +83,7 @@ export function register(program: Command): void {
         process.stderr.write(`hwqual lab-migrate: ${messageOf(err)}\n`);
         process.exitCode = ['E_USAGE', 'E_CONFIG'].includes(errorCodeOf(err)) ? EXIT.badInput : EXIT.failed;
       } finally {
-        process.off('SIGINT', onSig);
+        uninstall();
         await lab?.close();
       }
     });
