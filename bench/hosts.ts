@@ -79,7 +79,8 @@ export async function benchHosts(o: HostsOptions = {}): Promise<string> {
             );
             report.samples.push({ hosts: n, round: r + 1, ...s });
             process.stderr.write(
-              `bench hosts: ${n} host(s) round ${r + 1} ${runner.name}: ${(s.wallMs / 1000).toFixed(2)} s${s.correct ? '' : ` WRONG (${s.problem})`}\n`,
+              `bench hosts: ${n} host(s) round ${r + 1} ${runner.name}: ` +
+                `${(s.wallMs / 1000).toFixed(2)} s${s.correct ? '' : ` WRONG (${s.problem})`}\n`,
             );
           }
         }
@@ -129,7 +130,9 @@ async function runOnce(
   };
 }
 
-/** A wrong run's causes: the runner's own error messages, else error-looking lines of its output (first few, once each). */
+/**
+ * A wrong run's causes: the runner's own error messages, else error-looking lines of its output (first few, once each).
+ */
 function whyWrong(runner: Runner, input: Parameters<Runner['prepare']>[0]): string[] {
   const read = (f: string) => {
     try {

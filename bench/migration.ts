@@ -48,7 +48,8 @@ export async function benchMigration(): Promise<string> {
       line(
         'prediction error ≤ 20 % (converging cells)',
         errs.length
-          ? `max ${Math.round(Math.max(...errs) * 100)} %, mean ${Math.round((errs.reduce((a, b) => a + b, 0) / errs.length) * 100)} % over ${errs.length}`
+          ? `max ${Math.round(Math.max(...errs) * 100)} %, ` +
+              `mean ${Math.round((errs.reduce((a, b) => a + b, 0) / errs.length) * 100)} % over ${errs.length}`
           : 'no cell',
         errs.length > 0 && Math.max(...errs) <= 0.2,
       ),

@@ -105,7 +105,9 @@ try {
           const bad = hop.checks.filter((c) => !c.ok);
           // A hop that ends as diagnosed (e.g. not-converging with the guest intact on A) is a pass here.
           ok = !bad.length && (hopPassed(hop) || hop.outcome === 'not-converging');
-          line = `${hop.outcome}, ${hop.passes.length} passes${bad.length ? `\n  ${bad.map((c) => `${c.name}: ${c.detail}`).join('\n  ')}` : ''}`;
+          line =
+            `${hop.outcome}, ${hop.passes.length} passes` +
+            (bad.length ? `\n  ${bad.map((c) => `${c.name}: ${c.detail}`).join('\n  ')}` : '');
         } catch (err) {
           if (stop.signal.aborted) break;
           ok = false;
@@ -121,7 +123,8 @@ try {
     }
     if (stop.signal.aborted) console.log('\ninterrupted: the tally so far');
     console.log(
-      `\npadding ${o.pad ? 'on' : 'off'}, ${o.memory} MiB, load ${o.load}: ${[...tally].map(([s, t]) => `${s} ${t.failed}/${t.runs} failed`).join(', ')}`,
+      `\npadding ${o.pad ? 'on' : 'off'}, ${o.memory} MiB, ` +
+        `load ${o.load}: ${[...tally].map(([s, t]) => `${s} ${t.failed}/${t.runs} failed`).join(', ')}`,
     );
   } finally {
     for (const h of hogs) h.kill('SIGKILL');

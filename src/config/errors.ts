@@ -21,7 +21,8 @@ export function formatAjvErrors(fileLabel: string, errors: readonly ErrorObject[
       out.add(`${fileLabel}: ${at === '/' ? '' : at}/${key} is not a known field`);
     } else if (e.keyword === 'enum') {
       out.add(
-        `${fileLabel}: ${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`,
+        `${fileLabel}: ${at} must be one of ` +
+          (e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', '),
       );
     } else if (e.keyword === 'anyOf' || e.keyword === 'if') {
     } else {

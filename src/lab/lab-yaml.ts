@@ -32,5 +32,8 @@ export function labYamlText(state: LabState, os: string): string {
     state.mode === 'netns'
       ? `network namespaces on ${state.subnet} (bridge ${state.bridge})`
       : `loopback sshds (${state.fallbackReason ?? 'loopback mode'})`;
-  return `# Written by \`hwqual lab up\` for ${state.dir}: ${how}.\n# \`hwqual lab down --dir ${state.dir}\` removes it.\n${stringify(doc)}`;
+  return (
+    `# Written by \`hwqual lab up\` for ${state.dir}: ${how}.\n` +
+    `# \`hwqual lab down --dir ${state.dir}\` removes it.\n${stringify(doc)}`
+  );
 }

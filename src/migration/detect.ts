@@ -44,7 +44,9 @@ export class ConvergenceDetector {
     } else if (s.t - this.lastMoveAt >= (this.o.stallMs ?? 5000)) {
       return {
         kind: 'stalled',
-        message: `stalled: no bytes transferred for ${((s.t - this.lastMoveAt) / 1000).toFixed(1)} s (status ${s.status}, ${mib(s.transferred)} MiB sent, ${mib(s.remaining)} MiB remaining)`,
+        message:
+          `stalled: no bytes transferred for ${((s.t - this.lastMoveAt) / 1000).toFixed(1)} s ` +
+          `(status ${s.status}, ${mib(s.transferred)} MiB sent, ${mib(s.remaining)} MiB remaining)`,
       };
     }
     if (s.status === 'postcopy-active') return undefined; // post-copy always finishes; only a stall can stop it
@@ -82,7 +84,8 @@ export class ConvergenceDetector {
     if (before && s.syncCount - k >= Math.max(2, this.throttledFrom) && s.remaining >= before.remaining && aboveLimit) {
       return this.verdict(
         s,
-        `remaining ${mib(s.remaining)} MiB did not shrink over ${k} passes${atMax}, expected downtime ${s.expectedDowntimeMs ?? '?'} ms > limit ${this.o.downtimeLimitMs} ms`,
+        `remaining ${mib(s.remaining)} MiB did not shrink over ${k} passes${atMax}, expected ` +
+          `downtime ${s.expectedDowntimeMs ?? '?'} ms > limit ${this.o.downtimeLimitMs} ms`,
       );
     }
     return undefined;

@@ -77,8 +77,10 @@ export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
           ramBytes,
           bandwidth: Math.min(bw * MiB, throughput || Infinity),
         });
+        const took = cell.totalMs ? ` in ${cell.totalMs} ms` : '';
         log(
-          `${strategy} dirty ${dirty} MiB/s, bandwidth ${bw} MiB/s: ${cell.outcome}${cell.totalMs ? ` in ${cell.totalMs} ms` : ''}${cell.diagnosis ? ` — ${cell.diagnosis}` : ''}`,
+          `${strategy} dirty ${dirty} MiB/s, bandwidth ${bw} MiB/s: ` +
+            `${cell.outcome}${took}${cell.diagnosis ? ` — ${cell.diagnosis}` : ''}`,
         );
         cells.push(cell);
       }
@@ -150,14 +152,34 @@ async function runCell(
 
 /** The map as a Markdown table. */
 export function formatConvergenceMap(m: ConvergenceMap): string {
-  const rows = m.cells.map(
-    (c) =>
-      `| ${c.strategy} | ${c.dirtyMiBps} | ${c.bandwidthMiBps} | ${c.outcome} | ${c.totalMs ?? '–'} | ${c.downtimeMs ?? '–'} | ${c.blackoutMs ?? '–'} | ${c.passes ?? '–'} | ${c.measuredDirtyMiBps} | ${c.predicted.converges ? `converges, ${c.predicted.totalMs} ms, ${c.predicted.downtimeMs} ms` : 'does not converge'} | ${c.predictionError !== undefined ? `${Math.round(c.predictionError * 100)} %` : '–'} | ${c.diagnosis ?? c.error ?? ''} | ${c.nova ?? ''} |`,
-  );
+  const rows = m.cells.map((c) => {
+    const predicted = c.predicted.converges
+      ? `converges, ${c.predicted.totalMs} ms, ${c.predicted.downtimeMs} ms`
+      : 'does not converge';
+    const error = c.predictionError !== undefined ? `${Math.round(c.predictionError * 100)} %` : '–';
+    const cells = [
+      c.strategy,
+      c.dirtyMiBps,
+      c.bandwidthMiBps,
+      c.outcome,
+      c.totalMs ?? '–',
+      c.downtimeMs ?? '–',
+      c.blackoutMs ?? '–',
+      c.passes ?? '–',
+      c.measuredDirtyMiBps,
+      predicted,
+      error,
+      c.diagnosis ?? c.error ?? '',
+      c.nova ?? '',
+    ];
+    return `| ${cells.join(' | ')} |`;
+  });
   return [
-    `Convergence map ${m.pair[0]} → ${m.pair[1]} (calibration: ${m.calibration.transferredMiB} MiB at ${m.calibration.throughputMiBps} MiB/s)`,
+    `Convergence map ${m.pair[0]} → ${m.pair[1]} (calibration: ${m.calibration.transferredMiB} MiB ` +
+      `at ${m.calibration.throughputMiBps} MiB/s)`,
     '',
-    '| strategy | dirty MiB/s | bandwidth MiB/s | outcome | total ms | downtime ms | blackout ms | passes | measured dirty | predicted | error | diagnosis | Nova |',
+    '| strategy | dirty MiB/s | bandwidth MiB/s | outcome | total ms | downtime ms | blackout ms | passes | ' +
+      'measured dirty | predicted | error | diagnosis | Nova |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');

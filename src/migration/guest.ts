@@ -36,8 +36,9 @@ export function workloadAppend(g: WorkloadGuest): string {
  * tracked and a page the guest changed after it was sent is never sent again (fixed upstream by 03bfc2188f,
  * "physmem: Fix migration dirty bitmap coherency with TCG memory access"; not in QEMU 7.2 of Debian 12). The
  * destination's kernel then walks corrupted lists and hangs or oopses (seen here: 13 of 90 xbzrle migrations
- * under load; 0 of 50 with the padding, npm run migration:soak). 8 KiB more RAM makes the size no multiple of 256 KiB, so every sync takes the per-page path,
- * which resets the TLB. KVM tracks dirty pages in the kernel and needs none of this.
+ * under load; 0 of 50 with the padding, npm run migration:soak). 8 KiB more RAM makes the size no multiple of 256 KiB,
+ * so every sync takes the per-page path, which resets the TLB. KVM tracks dirty pages in the kernel and needs none of
+ * this.
  */
 export function tcgMigrationPadKiB(accel: Accel, env: NodeJS.ProcessEnv = process.env): number | undefined {
   if (accel !== 'tcg') return undefined;

@@ -207,7 +207,9 @@ export function pausedByQemu(status: string, info: QmpMigrationInfo): Diagnosis 
   if (status !== 'postcopy-paused') return undefined;
   return {
     kind: 'stalled',
-    message: `stalled: QEMU paused the post-copy migration itself (its channel failed${info['error-desc'] ? `: ${info['error-desc']}` : ''})`,
+    message:
+      'stalled: QEMU paused the post-copy migration itself ' +
+      `(its channel failed${info['error-desc'] ? `: ${info['error-desc']}` : ''})`,
   };
 }
 
@@ -257,16 +259,17 @@ async function injectFault(
   nowMs: number,
   log: (m: string) => void,
 ): Promise<string> {
+  const afterSwitchover = f.after === 'postcopy' ? ` (${f.afterMs} ms after the post-copy switchover)` : '';
   if (f.kind === 'kill-destination') {
     const pid = dst.vm.pid;
     log(`fault: SIGKILL destination QEMU (pid ${pid}) on ${B.name}`);
     await B.transport.exec(`kill -KILL ${pid}`, { timeoutMs: 10_000 });
-    return `destination QEMU on ${B.name} killed at ${nowMs} ms${f.after === 'postcopy' ? ` (${f.afterMs} ms after the post-copy switchover)` : ''}`;
+    return `destination QEMU on ${B.name} killed at ${nowMs} ms${afterSwitchover}`;
   }
   log(`fault: link of ${B.name} down for ${f.downForMs} ms`);
   await f.setLink('down');
   setTimeout(() => {
     f.setLink('up').catch(() => {});
   }, f.downForMs).unref();
-  return `link of ${B.name} down at ${nowMs} ms${f.after === 'postcopy' ? ` (${f.afterMs} ms after the post-copy switchover)` : ''} for ${f.downForMs} ms`;
+  return `link of ${B.name} down at ${nowMs} ms${afterSwitchover} for ${f.downForMs} ms`;
 }

@@ -97,7 +97,8 @@ function completed(sec: number, limit: number, steps: Array<[number, number]>): 
 }
 
 function timedOut(timeoutSec: number, s: NovaSettings, why?: string): NovaOutcome {
-  const after = `after ${timeoutSec} s (completion timeout ${s.completionTimeoutSecPerGiB} s/GiB)${why ? `: ${why}` : ''}`;
+  const reason = why ? `: ${why}` : '';
+  const after = `after ${timeoutSec} s (completion timeout ${s.completionTimeoutSecPerGiB} s/GiB)${reason}`;
   if (timeoutSec === Infinity)
     return {
       outcome: 'aborted',

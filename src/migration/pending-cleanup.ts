@@ -44,8 +44,10 @@ export function markResolved(report: HopReport, rec: CleanupRecord, at: number, 
   rec.waitedMs = at - rec.pendingSince;
   rec.state = left ? 'left' : 'cleaned';
   rec.detail = left
-    ? `${rec.host} answered again after ${seconds(rec.waitedMs)} s, but a QEMU or the work dir ${rec.workDir} is still there after the cleanup`
-    : `cleaned up once ${rec.host} answered again after ${seconds(rec.waitedMs)} s (cleanup was pending since the host stopped answering): ${rec.workDir} gone`;
+    ? `${rec.host} answered again after ${seconds(rec.waitedMs)} s, but a QEMU or the work dir ${rec.workDir} is ` +
+      `still there after the cleanup`
+    : `cleaned up once ${rec.host} answered again after ${seconds(rec.waitedMs)} s (cleanup was pending since the ` +
+      `host stopped answering): ${rec.workDir} gone`;
   report.cleanupPending = report.cleanupPending.filter(
     (h) => h !== rec.host || report.cleanups?.some((r) => r !== rec && r.host === h && r.state === 'pending'),
   );

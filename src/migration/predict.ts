@@ -25,7 +25,9 @@ export function predictPrecopy(input: PrecopyInput): Prediction {
         totalMs: Math.round(elapsed * 1000 + downtime),
         downtimeMs: Math.round(downtime),
         lambda,
-        reason: `converges: ${pass} pass(es), then ${fmt(dirtied)} dirty ≤ ${fmt(threshold)} (bandwidth × ${downtimeLimitMs} ms)`,
+        reason:
+          `converges: ${pass} pass(es), then ${fmt(dirtied)} dirty ≤ ${fmt(threshold)} ` +
+          `(bandwidth × ${downtimeLimitMs} ms)`,
       };
     }
     if (dirtied >= toSend && pass > 1) break; // no longer shrinking: steady state

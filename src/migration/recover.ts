@@ -80,7 +80,8 @@ export async function recoverPostcopy(
   if (back === undefined)
     return lost(
       info,
-      `${B.name} did not answer within ${((req.linkWaitMs ?? 60_000) / 1000).toFixed(0)} s after the pause; the guest stays paused between ${A.name} and ${B.name}`,
+      `${B.name} did not answer within ${((req.linkWaitMs ?? 60_000) / 1000).toFixed(0)} s after the pause; the ` +
+        `guest stays paused between ${A.name} and ${B.name}`,
     );
   rec.linkBackAt = back - req.t0;
   step(`${B.name} answers`);
@@ -92,8 +93,9 @@ export async function recoverPostcopy(
     // A post-copy destination's main loop may wait for a missing page: a new session cannot even negotiate.
     return lost(
       info,
-      `${B.name}: its QMP session ended with the SSH connection and a new one could not be opened (${messageOf(err)}); ` +
-        'a recovery needs the session opened before the fault, so the SSH keepalives (interval × count) must outlast the outage',
+      `${B.name}: its QMP session ended with the SSH connection and a new one could not be opened ` +
+        `(${messageOf(err)}); a recovery needs the session opened before the fault, so the SSH keepalives ` +
+        '(interval × count) must outlast the outage',
     );
   }
   let uri: string;
@@ -127,7 +129,9 @@ export async function recoverPostcopy(
       ...rec,
       outcome: 'recovered',
       sourceStatus: 'completed',
-      detail: `paused ${pausedFor} s, resumed on ${uri}, completed ${((rec.recoveredAt - rec.resumedAt) / 1000).toFixed(1)} s later`,
+      detail:
+        `paused ${pausedFor} s, resumed on ${uri}, ` +
+        `completed ${((rec.recoveredAt - rec.resumedAt) / 1000).toFixed(1)} s later`,
     },
     info,
   };
@@ -171,7 +175,9 @@ async function recoverOnDestination(
   return uri;
 }
 
-/** Sample A after the resume until completed, failed, paused again (after a grace for the reconnect), or the timeout. */
+/**
+ * Sample A after the resume until completed, failed, paused again (after a grace for the reconnect), or the timeout.
+ */
 async function followResume(req: RecoveryRequest, resumedAt: number): Promise<QmpMigrationInfo> {
   let left = false;
   let info: QmpMigrationInfo = {};

@@ -79,7 +79,9 @@ export async function cleanUp(g: GuestHandle): Promise<boolean> {
   return left !== false;
 }
 
-/** The deferred cleanup: nothing to do when the cleanup already ran; otherwise one bounded try, and a stated failure. */
+/**
+ * The deferred cleanup: nothing to do when the cleanup already ran; otherwise one bounded try, and a stated failure.
+ */
 async function lastTry(
   report: HopReport,
   rec: CleanupRecord,
@@ -91,7 +93,8 @@ async function lastTry(
   if ((await waitForHost(host.transport, { waitMs: LAST_TRY_MS, probeMs: PROBE_MS })) === undefined) {
     throw new HwqualError(
       'E_HOST_UNREACHABLE',
-      `cleanup pending on ${host.name}: still no answer when the case ended; the work dir ${rec.workDir} and its QEMU may remain there`,
+      `cleanup pending on ${host.name}: still no answer when the case ended; the work dir ${rec.workDir} and its ` +
+        `QEMU may remain there`,
       { host: host.name },
     );
   }

@@ -12,7 +12,10 @@ import type { GuestHandle, HopReport, Prediction } from './types.ts';
 import { retireGuest, type RetireOptions } from './retire.ts';
 import { verifyHop } from './verify.ts';
 
-/** Non-zero RAM of the idle tiny guest (kernel, initramfs, page cache: ~75 MiB of a 256 MiB guest measured here), the a-priori model's base; plans can set it. */
+/**
+ * Non-zero RAM of the idle tiny guest (kernel, initramfs, page cache: ~75 MiB of a 256 MiB guest measured here), the
+ * a-priori model's base; plans can set it.
+ */
 export const TINY_BASE_MIB = 75;
 
 export interface MigrationRequest extends MigrationBasics {
@@ -134,7 +137,8 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
       const waited = report.cleanups?.filter((c) => c.waitedMs !== undefined).map((c) => c.waitedMs!) ?? [];
       if (waited.length) report.metrics.cleanupWaitedMs = Math.max(...waited);
       log(
-        `${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''}; ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`,
+        `${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''};` +
+          ` ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`,
       );
       if (report.outcome !== 'completed') break;
     }

@@ -46,7 +46,9 @@ export function mib(bytes: number): number {
   return Math.round((bytes / MiB) * 10) / 10;
 }
 
-/** What each strategy adds to a hop's metrics, from the final `query-migrate` answer (absent fields stay absent). Pure. */
+/**
+ * What each strategy adds to a hop's metrics, from the final `query-migrate` answer (absent fields stay absent). Pure.
+ */
 export function strategyMetrics(info: QmpMigrationInfo): Record<string, number> {
   const out: Record<string, number> = {};
   const put = (k: string, v: unknown) => {

@@ -96,7 +96,10 @@ export function samplePagesPerGiB(memoryMiB: number): number {
   return Math.min(16_384, Math.max(128, Math.round((8192 * 1024) / Math.max(1, memoryMiB))));
 }
 
-/** calc-dirty-rate in page-sampling mode (the only one that works under TCG on 7.2), in bytes/s; `memoryMiB` sets the sample size. */
+/**
+ * calc-dirty-rate in page-sampling mode (the only one that works under TCG on 7.2), in bytes/s; `memoryMiB` sets the
+ * sample size.
+ */
 export async function measureDirtyRate(
   qmp: QmpClient,
   calcTimeSec: number,

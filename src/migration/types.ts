@@ -70,7 +70,10 @@ export type Diagnosis =
   | { kind: 'not-converging'; certainAtPass: number; message: string }
   | { kind: 'stalled'; message: string };
 
-/** One host of a migration: its name, its transport, and the address migration data is sent to (the lab's migrationAddress). */
+/**
+ * One host of a migration: its name, its transport, and the address migration data is sent to (the lab's
+ * migrationAddress).
+ */
 export interface Endpoint {
   name: string;
   transport: Transport;

@@ -10,7 +10,8 @@ export async function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
   const dir = shellQuote(g.vm.paths.workDir);
   try {
     const r = await g.vm.transport.exec(
-      `for p in $(pgrep -f -- ${dir}); do case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done; test -e ${dir} && echo dir`,
+      `for p in $(pgrep -f -- ${dir}); do case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done; ` +
+        `test -e ${dir} && echo dir`,
       { timeoutMs: 10_000 },
     );
     return r.stdout.trim() !== '';
@@ -55,9 +56,8 @@ export async function silentGuest(g: GuestHandle, signal?: AbortSignal): Promise
         .map((l) => l.replace(/^0x[0-9a-f]+:\s*/, '').trim())
         .filter(Boolean)
         .join('; ');
-      parts.push(
-        `vCPU RIP=${rip ?? '?'}${hlt === '1' ? ' halted' : hlt === '0' ? ' running' : ''}${irqs}${insns ? ` at: ${insns}` : ''}`,
-      );
+      const state = hlt === '1' ? ' halted' : hlt === '0' ? ' running' : '';
+      parts.push(`vCPU RIP=${rip ?? '?'}${state}${irqs}${insns ? ` at: ${insns}` : ''}`);
     } catch (err) {
       parts.push(`info registers: ${messageOf(err)}`);
     }
@@ -177,6 +177,7 @@ export async function verifyHop(
           .map((r) => `${r.host}: ${r.from} → ${r.to}`)
           .slice(0, 3)
           .join(', ')
-      : `counter continuous (last on ${report.from}: ${report.heartbeat.lastOn[report.from] ?? '-'}, now ${Math.max(...collector.heartbeats.map((h) => h.counter))})`,
+      : `counter continuous (last on ${report.from}: ${report.heartbeat.lastOn[report.from] ?? '-'}, ` +
+        `now ${Math.max(...collector.heartbeats.map((h) => h.counter))})`,
   });
 }

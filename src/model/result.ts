@@ -92,7 +92,9 @@ export interface RunMeta {
   argv: string[];
   interrupted: boolean;
   shard?: { index: number; total: number };
-  /** The suite × host cells the plan selected (before sharding: the cells of this shard). The verdict checks each ran. */
+  /**
+   * The suite × host cells the plan selected (before sharding: the cells of this shard). The verdict checks each ran.
+   */
   planned?: Array<{ suite: string; host: string }>;
   /** sha256 of the waivers file applied (sign-off). */
   waiversFile?: string;

@@ -182,7 +182,10 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
   return facts;
 }
 
-/** /proc/cpuinfo gives flags, microcode and Arm ids; lscpu gives the topology (sockets, cores, threads) of the whole host. */
+/**
+ * /proc/cpuinfo gives flags, microcode and Arm ids; lscpu gives the topology (sockets, cores, threads) of the whole
+ * host.
+ */
 function mergeCpu(cpuinfo: CpuFacts | undefined, lscpu: CpuFacts | undefined): CpuFacts | undefined {
   if (!cpuinfo) return lscpu;
   if (!lscpu) return cpuinfo;

@@ -1,4 +1,6 @@
-/** Suite API: the commands hwqual reads hosts with (CMD) and the pure parsers from their output to facts (src/probe). */
+/**
+ * Suite API: the commands hwqual reads hosts with (CMD) and the pure parsers from their output to facts (src/probe).
+ */
 export { CMD } from '../probe/commands.ts';
 export { parseCmdline, cmdlineHas } from '../probe/cmdline.ts';
 export { parseCpuinfo } from '../probe/cpuinfo.ts';

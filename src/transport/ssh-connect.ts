@@ -53,7 +53,8 @@ export async function openConnection(host: HostConnection, opts: OpenOptions): P
       if (!hostKeyError && algos.length && /no matching host key format/.test(err.message)) {
         hostKeyError = new HwqualError(
           'E_HOSTKEY',
-          `${host.name}: ${host.address} port ${host.port} offers none of the host key types listed for it in ${host.knownHosts} (${algos.join(', ')})`,
+          `${host.name}: ${host.address} port ${host.port} offers none of the host key types listed for it ` +
+            `in ${host.knownHosts} (${algos.join(', ')})`,
           { host: host.name, cause: err },
         );
       }

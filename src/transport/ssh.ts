@@ -91,7 +91,8 @@ export class SshTransport implements Transport {
   ): Promise<Buffer> {
     const p = shellQuote(path);
     const r = await this.exec(
-      `if [ -r ${p} ]; then tail -c +${range.offset + 1} ${p} | head -c ${range.length} | base64 -w0; else echo 'not readable' >&2; exit 1; fi`,
+      `if [ -r ${p} ]; then tail -c +${range.offset + 1} ${p} | head -c ${range.length} | base64 -w0; ` +
+        `else echo 'not readable' >&2; exit 1; fi`,
       { readOnly: true, signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 },
     );
     if (r.exitCode !== 0)
@@ -174,7 +175,8 @@ export class SshTransport implements Transport {
       const code = this.everConnected ? 'E_CONNECTION_LOST' : 'E_HOST_UNREACHABLE';
       throw new HwqualError(
         code,
-        `host unreachable: ${where(this.config)} via jump host ${jump.host}: ${(err.cause as Error)?.message ?? err.message}`,
+        `host unreachable: ${where(this.config)} via jump host ${jump.host}: ` +
+          `${(err.cause as Error)?.message ?? err.message}`,
         { host: this.host, cause: err },
       );
     }

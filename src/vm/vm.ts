@@ -142,7 +142,8 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
     if (r.exitCode !== 0) {
       throw new HwqualError(
         'E_VM',
-        `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+        `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ` +
+          (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | '),
         { host: transport.host },
       );
     }

@@ -40,9 +40,10 @@ export function generationCase(s: CpuSettings): CaseDef {
         vulnerable: vulns.filter(([, t]) => classifyVulnerability(t) === 'vulnerable').map(([n]) => n),
         vulnerabilities: vulns.length ? Object.fromEntries(vulns) : 'not reported',
       });
-      ctx.log(
-        `CPU: ${cpuIdentity(cpu)} (from ${from}) → ${check.generation ? `${check.generation.name} [${check.generation.id}]` : `unknown generation: ${check.unknownReason}`}`,
-      );
+      const generation = check.generation
+        ? `${check.generation.name} [${check.generation.id}]`
+        : `unknown generation: ${check.unknownReason}`;
+      ctx.log(`CPU: ${cpuIdentity(cpu)} (from ${from}) → ${generation}`);
       ctx.metric('cpu_required_flags', check.required.length);
       if (!check.generation && !s.requiredFlags.length) return; // an unknown generation is a fact, not a failure
       ctx.check.includesAll(

@@ -53,7 +53,9 @@ export function guestViewCase(s: CpuSettings, spec: string): CaseDef {
         mayHide: r.mayHide,
       });
       ctx.log(
-        `-cpu ${spec} under ${accel}: ${features.length + plus.length - minus.length} QEMU features, ${r.expected.length} expected in the guest (${r.mayHide.length} the kernel may hide: ${r.mayHide.join(' ')}); the guest shows ${guest.length}`,
+        `-cpu ${spec} under ${accel}: ${features.length + plus.length - minus.length} QEMU features, ` +
+          `${r.expected.length} expected in the guest ` +
+          `(${r.mayHide.length} the kernel may hide: ${r.mayHide.join(' ')}); the guest shows ${guest.length}`,
       );
       recordFlagCheck(ctx.check, r);
     },

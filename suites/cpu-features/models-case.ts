@@ -46,12 +46,13 @@ export function modelsCase(s: CpuSettings): CaseDef {
       });
       ctx.metric('cpu_models_known', q.definitions.length);
       ctx.metric('cpu_models_usable', usable.length);
+      const newestNames =
+        Object.values(newest)
+          .map((n) => n.model)
+          .join(', ') || 'none';
       ctx.log(
-        `QEMU ${q.qemuVersion ?? '(version not recorded)'} under ${q.accel} (${q.mode}): ${usable.length} of ${q.definitions.length} models usable; newest: ${
-          Object.values(newest)
-            .map((n) => n.model)
-            .join(', ') || 'none'
-        }`,
+        `QEMU ${q.qemuVersion ?? '(version not recorded)'} under ${q.accel} (${q.mode}): ` +
+          `${usable.length} of ${q.definitions.length} models usable; newest: ${newestNames}`,
       );
       for (const name of s.requiredModels) {
         const def = q.definitions.find((d) => d.name === name);
@@ -65,7 +66,9 @@ export function modelsCase(s: CpuSettings): CaseDef {
           ctx.check.ok(`model ${name}`, def.usable, {
             expected: 'usable',
             actual: `unavailable features: ${def.unavailable.join(' ')}`,
-            message: `CPU model ${name} is not usable under ${q.accel} on ${ctx.host.name}: missing ${def.unavailable.join(', ')}`,
+            message:
+              `CPU model ${name} is not usable under ${q.accel} on ${ctx.host.name}: ` +
+              `missing ${def.unavailable.join(', ')}`,
           });
       }
     },

@@ -40,7 +40,9 @@ async function memberFacts(
 export function poolCase(s: CpuSettings, pool: CpuPoolSpec, members: HostInfo[]): CaseDef {
   return {
     id: 'pool-baseline',
-    title: `CPU model and machine type for live migration across pool ${pool.name} (${members.map((m) => m.name).join(', ')})`,
+    title:
+      `CPU model and machine type for live migration across pool ${pool.name} ` +
+      `(${members.map((m) => m.name).join(', ')})`,
     tags: ['cpu', 'pool', 'migration'],
     params: { pool: pool.name },
     readOnly: true,
@@ -93,7 +95,9 @@ export function poolCase(s: CpuSettings, pool: CpuPoolSpec, members: HostInfo[])
         ctx.check.ok(`${r.model} on ${r.unusableOn}`, false, {
           expected: 'usable',
           actual: r.blocking.join(' '),
-          message: `${r.model} runs on ${r.usableOn} but not on ${r.unusableOn} (same CPU, newer QEMU): blocked by ${r.blocking.join(', ')}`,
+          message:
+            `${r.model} runs on ${r.usableOn} but not on ${r.unusableOn} (same CPU, newer QEMU): ` +
+            `blocked by ${r.blocking.join(', ')}`,
         });
       }
     },

@@ -75,7 +75,9 @@ export function guestCase(model: string): CaseDef {
       const crypto = await guestCrypto(guest);
       ctx.fact(`guestCrypto:${model}`, crypto);
       ctx.log(
-        `-cpu ${model}: aes ${crypto.flags.includes('aes') ? 'in' : 'not in'} the guest, xts(aes) → ${crypto.driver ?? 'none'}, aes-xts 512b ${crypto.encryptMiBs ?? '?'} / ${crypto.decryptMiBs ?? '?'} MiB/s`,
+        `-cpu ${model}: aes ${crypto.flags.includes('aes') ? 'in' : 'not in'} the guest, ` +
+          `xts(aes) → ${crypto.driver ?? 'none'}, ` +
+          `aes-xts 512b ${crypto.encryptMiBs ?? '?'} / ${crypto.decryptMiBs ?? '?'} MiB/s`,
       );
       if (crypto.encryptMiBs !== undefined) ctx.metric('guest_aes_xts_512_encrypt_mibs', crypto.encryptMiBs);
       if (crypto.decryptMiBs !== undefined) ctx.metric('guest_aes_xts_512_decrypt_mibs', crypto.decryptMiBs);

@@ -34,7 +34,8 @@ export function luksCases(req: EncryptionRequire): CaseDef[] {
         if (open?.result === 'skip') {
           checkStep(ctx, run, 'remove');
           return ctx.skip(
-            `cannot open a LUKS device on ${ctx.host.name}: ${open.message.replace(/^no device-mapper: /, 'no device-mapper — cryptsetup: ')}`,
+            `cannot open a LUKS device on ${ctx.host.name}:` +
+              ` ${open.message.replace(/^no device-mapper: /, 'no device-mapper — cryptsetup: ')}`,
           );
         }
         for (const name of [...DM_STEPS, 'remove']) checkStep(ctx, run, name);

@@ -61,7 +61,8 @@ export function qemuDiskCase(): CaseDef {
       const ps = await keyInProcessList((command) => ctx.exec(command, { readOnly: true }), d.keyFile);
       await vm.teardown();
       ctx.log(
-        `guest read: ${seen}; ps: ${ps.withSecretObject} process(es) with the secret object, ${ps.withKey} with the key`,
+        `guest read: ${seen}; ` +
+          `ps: ${ps.withSecretObject} process(es) with the secret object, ${ps.withKey} with the key`,
       );
       ctx.check.equal('first line the guest read from the encrypted disk', seen, d.pattern);
       ctx.check.equal('processes whose command line holds the key (ps)', ps.withKey, 0);

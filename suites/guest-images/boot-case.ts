@@ -44,7 +44,8 @@ export function bootCase(
         const r = checkGuestFlags({ spec: checkAs, modelFeatures: mf.features, guestFlags: g.facts.cpuFlags });
         ctx.metric('guest_flags', g.facts.cpuFlags.length);
         ctx.log(
-          `${describeFlagMismatch(r)} (${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`,
+          `${describeFlagMismatch(r)} ` +
+            `(${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`,
         );
         recordFlagCheck(ctx.check, r);
         const disks = diskProblems(g.facts, g.disks);

@@ -113,7 +113,8 @@ async function factsOnConsole(vm: Vm, signal: AbortSignal): Promise<GuestFacts |
 async function factsByAgent(vm: Vm, signal: AbortSignal): Promise<GuestFacts | undefined> {
   const agent = await vm.guestAgent({ signal });
   try {
-    const r = await agent.exec('/bin/sh', ['-c', FACTS_SCRIPT], { timeoutMs: 180_000, signal }); // slow under TCG on a loaded host
+    // slow under TCG on a loaded host
+    const r = await agent.exec('/bin/sh', ['-c', FACTS_SCRIPT], { timeoutMs: 180_000, signal });
     if (r.exitCode !== 0)
       throw new HwqualError('E_VM', `the facts script failed in the guest (exit ${r.exitCode}): ${r.stderr.trim()}`);
     return parseGuestFacts(r.stdout);

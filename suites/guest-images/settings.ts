@@ -25,7 +25,10 @@ const num = (v: unknown, where: string, dflt?: number): number | undefined => {
   return v;
 };
 
-/** What the plan says to this suite (matrix.images, matrix.cpuModels, settings.accel, settings.guestImages: readyTimeoutSec, shutdownTimeoutSec, caseTimeoutSec, scratchDiskMiB), checked once. */
+/**
+ * What the plan says to this suite (matrix.images, matrix.cpuModels, settings.accel, settings.guestImages:
+ * readyTimeoutSec, shutdownTimeoutSec, caseTimeoutSec, scratchDiskMiB), checked once.
+ */
 export function guestImageSettings(plan: PlanView): GuestImageSettings {
   const rawImages = plan.matrix.images ?? ['tiny'];
   const images = rawImages.map((entry, i): ImageChoice => {
@@ -33,7 +36,8 @@ export function guestImageSettings(plan: PlanView): GuestImageSettings {
       if (!recipeByName(entry))
         throw new HwqualError(
           'E_CONFIG',
-          `guest-images: matrix.images[${i}]: no built-in image '${entry}' (tiny, tiny-generic, debian12, debian12-cloudinit)`,
+          `guest-images: matrix.images[${i}]: no built-in image '${entry}' (tiny, tiny-generic, debian12, ` +
+            `debian12-cloudinit)`,
         );
       return { name: entry, builtIn: entry };
     }

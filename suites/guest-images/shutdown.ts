@@ -55,7 +55,9 @@ export async function shutDownGuest(
     return {
       clean: false,
       ms: performance.now() - t0,
-      detail: `QEMU still runs ${Math.round(o.timeoutMs / 1000)} s after the ${how(g)}${agentAnswer && ` (guest-shutdown: ${agentAnswer})`}; ${vm.console.tail(3)}`,
+      detail:
+        `QEMU still runs ${Math.round(o.timeoutMs / 1000)} s after the ${how(g)}` +
+        `${agentAnswer && ` (guest-shutdown: ${agentAnswer})`}; ${vm.console.tail(3)}`,
     };
   }
   await vm.console.poll().catch(() => {});

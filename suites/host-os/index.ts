@@ -12,7 +12,8 @@ export default defineSuite({
   name: 'host-os',
   title: 'Host OS and virtualisation stack',
   description:
-    'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt versions, IOMMU, hugepages, kernel command line, CPU vulnerabilities.',
+    'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt versions, IOMMU, hugepages, kernel command line, CPU ' +
+    'vulnerabilities.',
   tags: ['host'],
   cases(host, plan) {
     const req = hostOsRequire(plan);

@@ -62,7 +62,10 @@ export function migrationPool(pairs: ReadonlyArray<readonly [string, string]>, l
   return [...labOrder.filter((h) => named.has(h)), ...[...named].filter((h) => !labOrder.includes(h)).sort()];
 }
 
-/** Ask each pool host's QEMU (through its transport, under `accel`) and compute the baseline. Never throws: a failure is the fallback's reason. */
+/**
+ * Ask each pool host's QEMU (through its transport, under `accel`) and compute the baseline. Never throws: a failure is
+ * the fallback's reason.
+ */
 export async function resolveCpuModel(
   ctx: CaseContext,
   planModel: string | undefined,

@@ -11,7 +11,8 @@ export default defineSuite({
   name: 'live-migration',
   title: 'Live migration',
   description:
-    'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed blackout, passes, non-convergence diagnosis, Nova outcome.',
+    'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed ' +
+    'blackout, passes, non-convergence diagnosis, Nova outcome.',
   tags: ['migration'],
   cases(host, plan) {
     const s = migrationSettings(plan, plan.hosts ?? [host]);

@@ -20,7 +20,8 @@ export function migrateCase(
     params: { from, to, strategy },
     alsoLocks: [to],
     tags: ['migration', strategy],
-    // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's waits.
+    // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's
+    // waits.
     timeoutSec:
       s.hops * (s.deadlineSec + 120) +
       60 +
@@ -67,14 +68,17 @@ export function migrateCase(
         if (hop.outcome === 'stalled') throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: ${hop.diagnosis}`);
         if (hop.outcome !== 'completed')
           ctx.fail(
-            `${hop.from} → ${hop.to}: ${hop.outcome}: ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`,
+            `${hop.from} → ${hop.to}: ${hop.outcome}:` +
+              ` ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`,
           );
       }
     },
   };
 }
 
-/** Metrics (→ results.json and JUnit properties), the pass charts (data → drawn by the HTML report), the full record. */
+/**
+ * Metrics (→ results.json and JUnit properties), the pass charts (data → drawn by the HTML report), the full record.
+ */
 async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice): Promise<void> {
   const first = run.hops[0];
   ctx.metric('dirty_rate_measured_mibps', run.dirtyRateMiBps);

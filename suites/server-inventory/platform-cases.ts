@@ -78,7 +78,8 @@ export function platformCases(expect: HostExpect | undefined): CaseDef[] {
         const microcode = fromCpuinfo ?? (await probe(ctx, CMD.microcode))?.trim();
         if (!microcode)
           return ctx.skip(
-            'the kernel reports no microcode revision (no "microcode" in /proc/cpuinfo, no sysfs microcode/version; e.g. a VM or Arm)',
+            'the kernel reports no microcode revision (no "microcode" in /proc/cpuinfo, no sysfs microcode/version; ' +
+              'e.g. a VM or Arm)',
           );
         ctx.fact('microcode', microcode);
         if (/^0x[0-9a-f]+$/i.test(microcode)) ctx.metric('microcode', Number.parseInt(microcode, 16));

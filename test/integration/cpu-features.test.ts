@@ -112,7 +112,7 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
     });
   });
 
-  it("the pool baseline asks both hosts' QEMUs (the lab host through its SSH transport) and names a model and pc-q35-7.2", () => {
+  it("the pool baseline asks both hosts' QEMUs (the lab host's over SSH), names a model and pc-q35-7.2", () => {
     const c = byId(r, 'cpu-features/pool-baseline[pool=all]@local');
     expect(c.status).toBe('passed');
     const pool = extra(r, 'local')['cpuPool.all'];
@@ -255,7 +255,8 @@ describe('cpu-features on replayed hosts (real KVM answers)', () => {
   it('a Genoa on QEMU 9.2 with a Zen 2 on QEMU 7.2 migrates with EPYC-Rome-v1 on pc-q35-7.2', () => {
     const amd = extra(r, 'genoa')['cpuPool.amd'];
     expect(amd.machineType).toBe('pc-q35-7.2');
-    // By hand: EPYC-Milan and later need Zen 3; the Zen 2 host's QEMU 7.2 reports EPYC-Rome-v2 unusable (see cpu-pool-baseline.test.ts).
+    // By hand: EPYC-Milan and later need Zen 3; the Zen 2 host's QEMU 7.2 reports EPYC-Rome-v2 unusable
+    // (see cpu-pool-baseline.test.ts).
     expect(extra(r, 'zen2').qemuCpuModels.usable).not.toContain('EPYC-Rome-v2');
     expect(amd.model).toBe('EPYC-Rome-v1');
     expect(amd.rows.find((x: any) => x.host === 'genoa')).toMatchObject({

@@ -46,7 +46,8 @@ const base = (over: Partial<MigrationRequest> = {}): MigrationRequest => ({
 });
 
 describe.sequential('live migration on a 2-host lab', () => {
-  it('hwqual run, idle guest: the live-migration suite over one pair writes metrics, JUnit properties and the pass series', async () => {
+  it('hwqual run, idle guest: the live-migration suite over one pair writes metrics, JUnit properties and the pass ' +
+    'series', async () => {
     const plan = join(root, 'plan.json');
     writeFileSync(
       plan,
@@ -90,7 +91,8 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(junitValidates(join(out, 'junit.xml'))).toMatchObject({ ok: true });
   }, 300_000);
 
-  it('precopy under load (16 MiB/s over 32 MiB), ping-pong ×2: the guest runs on B, then back on A, heartbeat and stamps intact, nothing left behind', async () => {
+  it('precopy under load (16 MiB/s over 32 MiB), ping-pong ×2: the guest runs on B, then back on A, heartbeat and ' +
+    'stamps intact, nothing left behind', async () => {
     const run = await runMigration(
       base({ hops: 2, guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 16 } }),
     );
@@ -125,7 +127,7 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(run.passed).toBe(true);
   }, 240_000);
 
-  it('non-converging: dirty rate above a low max-bandwidth is diagnosed, cancelled, and the guest stays on A', async () => {
+  it('non-converging: dirty rate above a low max-bandwidth is diagnosed, cancelled; the guest stays on A', async () => {
     const run = await runMigration(
       base({
         guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 24, dirtyMiBps: 60 },
@@ -161,7 +163,8 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
   }, 240_000);
 
-  it('destination killed mid-migration (a plan fault, through hwqual run): failed with the cause, the guest keeps running on A, nothing left on B', async () => {
+  it('destination killed mid-migration (a plan fault, through hwqual run): failed with the cause, the guest keeps ' +
+    'running on A, nothing left on B', async () => {
     const plan = join(root, 'plan-fault.json');
     writeFileSync(
       plan,

@@ -35,7 +35,10 @@ function qmpHostCpu(rel: string): CpuFacts {
   return hostCpuFromExpansion(model!.props);
 }
 
-/** Every capture in fixtures/real-hosts, the generation it is (worked out from SOURCES.md, not from the code), and how to read it. */
+/**
+ * Every capture in fixtures/real-hosts, the generation it is (worked out from SOURCES.md, not from the code), and how
+ * to read it.
+ */
 const EXPECTED: Array<[string, string, (rel: string) => CpuFacts]> = [
   ['intel-skylake-sp/cpuinfo.txt', 'intel-skylake-sp', (r) => parseCpuinfo(read(r))],
   ['intel-cascade-lake/cpuinfo.txt', 'intel-cascade-lake-sp', (r) => parseCpuinfo(read(r))],
@@ -92,7 +95,8 @@ describe('CPU generation catalog', () => {
     const all = readdirSync(REAL_HOSTS).flatMap((d) =>
       statSync(join(REAL_HOSTS, d)).isDirectory() ? readdirSync(join(REAL_HOSTS, d)).map((f) => `${d}/${f}`) : [],
     );
-    // Not a CPU description: the vulnerabilities list (of the EPYC 7451 whose cpuinfo is above) and libvirt's domcapabilities (below).
+    // Not a CPU description: the vulnerabilities list (of the EPYC 7451 whose cpuinfo is above) and libvirt's
+    // domcapabilities (below).
     const other = all.filter((f) => !EXPECTED.some(([rel]) => rel === f));
     expect(other.sort()).toEqual([
       'amd-naples/vulnerabilities-epyc7451.txt',

@@ -55,7 +55,8 @@ const hand = (_host: string, model: string): Expansion | undefined =>
 
 describe('pool baseline (answers worked out by hand from the real KVM definitions)', () => {
   it('Sandy Bridge-EP + Broadwell-EP → SandyBridge; the Broadwell host gives up its AVX2 generation', () => {
-    // By hand: SandyBridge is the newest line both run (IvyBridge is unusable on the E5-2650, the -IBRS variants on the E5-2630 v4).
+    // By hand: SandyBridge is the newest line both run (IvyBridge is unusable on the E5-2650, the -IBRS variants on the
+    // E5-2630 v4).
     expect(sandyBridgeEP.definitions.find((d) => d.name === 'IvyBridge')!.usable).toBe(false);
     expect(broadwellEP.definitions.find((d) => d.name === 'SandyBridge-IBRS')!.usable).toBe(false);
     const b = computePoolBaseline([sandyBridgeEP, broadwellEP], hand, lines);
@@ -162,7 +163,8 @@ describe('same hardware, newer QEMU (host OS upgrade)', () => {
   const defs72 = parseCpuDefinitions(
     from('ryzen-3900x-qemu-7.2.replies', 'query-cpu-definitions') as QmpCpuDefinition[],
   );
-  // The newer QEMU as libvirt's qemu_9.1.0 test data shows it on another host: EPYC-Rome-v1 blocked by xsaves; EPYC-v1 dropped (for the test).
+  // The newer QEMU as libvirt's qemu_9.1.0 test data shows it on another host: EPYC-Rome-v1 blocked by xsaves; EPYC-v1
+  // dropped (for the test).
   const defsNew = defs72
     .filter((d) => d.name !== 'EPYC-v1')
     .map((d) => (d.name === 'EPYC-Rome-v1' ? { ...d, usable: false, unavailable: ['xsaves'] } : d));

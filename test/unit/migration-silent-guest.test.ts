@@ -32,7 +32,8 @@ describe('kernelReport', () => {
       'BUG: kernel NULL pointer dereference, address: 0000000000000240',
       'Oops: 0000 [#1] PREEMPT SMP PTI',
       'RIP: 0010:rb_erase+0x2e/0x3a0',
-      'Call Trace: timerqueue_del+0x2e/0x50 < __remove_hrtimer+0x39/0x90 < ? hrtimer_interrupt+0x100/0x220 < __hrtimer_run_queues+0x12a/0x2b0',
+      'Call Trace: timerqueue_del+0x2e/0x50 < __remove_hrtimer+0x39/0x90 < ? hrtimer_interrupt+0x100/0x220 < ' +
+        '__hrtimer_run_queues+0x12a/0x2b0',
       'Kernel panic - not syncing: Fatal exception in interrupt',
     ]);
   });
@@ -57,7 +58,7 @@ describe('kernelReport', () => {
 });
 
 describe('workloadAppend', () => {
-  it('enables SysRq in the workload guest (a silent guest is asked for its backtrace) and page-table isolation under TCG only', () => {
+  it('the workload guest gets SysRq (a silent one is asked for its backtrace), page-table isolation under TCG', () => {
     expect(workloadAppend({ accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }).split(' ')).toEqual([
       'hwqual.wss=32',
       'hwqual.dirty=8',

@@ -13,7 +13,7 @@ describe('poll', () => {
     expect(await poll(async () => false, { timeoutMs: 10_000 })).toBe(false); // false is an answer, not "not yet"
   });
 
-  it('gives undefined once the time is up, having asked at least once, and tells each attempt what is left', async () => {
+  it('gives undefined once the time is up, having asked at least once, telling each attempt what is left', async () => {
     const left: number[] = [];
     const t0 = Date.now();
     expect(await poll((ms) => void left.push(ms), { timeoutMs: 60, everyMs: 10 })).toBeUndefined();

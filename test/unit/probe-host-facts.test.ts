@@ -110,7 +110,8 @@ describe('gatherFacts on this machine (LocalTransport)', () => {
     const t = new LocalWithout(new Set([CMD.lscpuJson, CMD.osRelease]));
     const f = await gatherFacts(t, new AbortController().signal);
     expect(f.os).toBeUndefined();
-    expect(f.cpu?.vendor).toBe(/^vendor_id\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]); // from /proc/cpuinfo alone
+    // from /proc/cpuinfo alone
+    expect(f.cpu?.vendor).toBe(/^vendor_id\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]);
     expect(f.extra?.unavailable).toEqual(expect.arrayContaining(['lscpuJson', 'osRelease']));
     const ac = new AbortController();
     ac.abort();

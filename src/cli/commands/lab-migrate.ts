@@ -32,7 +32,8 @@ export function register(program: Command): void {
   program
     .command('lab-migrate')
     .description(
-      'convergence lab: migrate a workload guest between two lab hosts over a grid of dirty rates × bandwidths × strategies; writes a convergence map (predicted vs measured, Nova outcome)',
+      'convergence lab: migrate a workload guest between two lab hosts over a grid of dirty rates × bandwidths × ' +
+        'strategies; writes a convergence map (predicted vs measured, Nova outcome)',
     )
     .requiredOption('--lab <file>', 'lab file (e.g. the lab.yaml of `hwqual lab up`)')
     .requiredOption('--pair <A,B>', 'source and destination host names')

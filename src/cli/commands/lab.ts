@@ -78,7 +78,8 @@ export function register(program: Command): void {
         const r = await labDown(o.dir);
         process.stdout.write(
           r.found
-            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), removed ${r.deleted.length} network object(s)\n`
+            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), ` +
+                `removed ${r.deleted.length} network object(s)\n`
             : `no lab at ${r.dir}: nothing to do\n`,
         );
       }),
