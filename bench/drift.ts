@@ -70,7 +70,8 @@ function step(args: string[]): Step {
   });
   const s = { ...JSON.parse(text.trim().split('\n').pop()!), wallMs: performance.now() - t0, loadavg1 } as Step;
   process.stderr.write(
-    `bench drift: ${args[0]} ${s.hosts} hosts: ${(s.wallMs / 1000).toFixed(2)} s wall, ${(s.cpuMs / 1000).toFixed(2)} s CPU, ${(s.maxRssKiB / 1024).toFixed(0)} MiB\n`,
+    `bench drift: ${args[0]} ${s.hosts} hosts: ${(s.wallMs / 1000).toFixed(2)} s wall, ` +
+      `${(s.cpuMs / 1000).toFixed(2)} s CPU, ${(s.maxRssKiB / 1024).toFixed(0)} MiB\n`,
   );
   return s;
 }
@@ -90,17 +91,23 @@ function format(m: ReturnType<typeof machineInfo>, q: Step, qBytes: number, runs
   return [
     `# Drift benchmark: ${best.hosts} replayed hosts against a qualified run`,
     '',
-    `${new Date().toISOString().slice(0, 10)}, commit ${commit()}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadavgStart} at start.`,
-    "Hosts are REPLAYED fakes: every one answers from this machine's recorded profile (fixtures/hosts/this-machine-debian12); " +
-      `${drifted} of them from a copy with the microcode and the QEMU version changed. No network. Each step in its own process.`,
+    `${new Date().toISOString().slice(0, 10)}, commit ${commit()}. Machine: ${m.cpu}, ${m.cores} cores, ` +
+      `${m.memGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadavgStart} at start.`,
+    "Hosts are REPLAYED fakes: every one answers from this machine's recorded profile " +
+      '(fixtures/hosts/this-machine-debian12); ' +
+      `${drifted} of them from a copy with the microcode and the QEMU version changed. No network. Each step in ` +
+      `its own process.`,
     '',
-    `Qualified run (set-up, not measured against the target): host-os + server-inventory, ${q.cases} cases, ${s(q.wallMs)} wall, results.json ${(qBytes / 2 ** 20).toFixed(1)} MiB.`,
+    `Qualified run (set-up, not measured against the target): host-os + server-inventory, ${q.cases} cases, ` +
+      `${s(q.wallMs)} wall, results.json ${(qBytes / 2 ** 20).toFixed(1)} MiB.`,
     '',
-    '| run | exit | wall time | CPU time | load (1 min) | start-up | drift (read + validate the run, facts, cases, reports) | peak RSS |',
+    '| run | exit | wall time | CPU time | load (1 min) | start-up | drift (read + validate the run, facts, cases, ' +
+      'reports) | peak RSS |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...runs.map(
       (r, i) =>
-        `| ${i + 1} | ${r.exitCode} | ${s(r.wallMs)} | ${s(r.cpuMs)} | ${r.loadavg1.toFixed(1)} | ${s(r.startupMs)} | ${s(r.driftMs ?? 0)} | ${mib(r.maxRssKiB)} |`,
+        `| ${i + 1} | ${r.exitCode} | ${s(r.wallMs)} | ${s(r.cpuMs)} | ${r.loadavg1.toFixed(1)} | ` +
+        `${s(r.startupMs)} | ${s(r.driftMs ?? 0)} | ${mib(r.maxRssKiB)} |`,
     ),
     '',
     `Targets at ${best.hosts} hosts: < 10 s wall (${s(best.wallMs)}: ${best.wallMs < 10_000 ? 'met' : 'NOT met'}), ` +

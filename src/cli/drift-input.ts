@@ -77,7 +77,8 @@ function hostNames(o: DriftCliOptions, lab: LabConfig): string[] {
     const unknown = names.filter((n) => !all.includes(n));
     if (!names.length || unknown.length)
       throw new UsageExit(
-        `--hosts: ${unknown.length ? `no host ${unknown.join(', ')} in` : 'name at least one host of'} ${lab.file} (hosts: ${all.join(', ')})`,
+        `--hosts: ${unknown.length ? `no host ${unknown.join(', ')} in` : 'name at least one host of'} ${lab.file} ` +
+          `(hosts: ${all.join(', ')})`,
       );
     return names;
   }

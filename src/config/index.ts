@@ -7,4 +7,5 @@ export type * from './plan-parts.ts';
 export { ConfigError } from './errors.ts';
 export { readConfigFile } from './read.ts';
 export { validateAgainst, schemaValidator } from './validator.ts';
+export { CONFIG_SCHEMAS, configSchema, type ConfigSchemaName } from './schemas.ts';
 export type * from './types.ts';

@@ -8,6 +8,7 @@ import { validateAgainst } from './validator.ts';
 interface RawHost {
   name: string;
   address: string;
+  migrationAddress?: string;
   port?: number;
   user?: string;
   identityFile?: string;
@@ -20,7 +21,7 @@ interface RawHost {
   root?: string;
 }
 interface RawLab {
-  defaults?: Omit<RawHost, 'name' | 'address' | 'jump' | 'expect' | 'root'>;
+  defaults?: Omit<RawHost, 'name' | 'address' | 'migrationAddress' | 'jump' | 'expect' | 'root'>;
   hosts: RawHost[];
 }
 
@@ -47,6 +48,7 @@ export function normalizeLab(raw: RawLab, path: string, label: string, sha256: s
   const hosts: HostConfig[] = raw.hosts.map((h) => ({
     name: h.name,
     address: h.address,
+    migrationAddress: h.migrationAddress ?? h.address,
     port: h.port ?? d.port ?? 22,
     user: h.user ?? d.user ?? userInfo().username,
     identityFile: abs(h.identityFile ?? d.identityFile),

@@ -8,7 +8,9 @@ export type DriftClass = 'cpu-visible' | 'hypervisor' | 'firmware' | 'inventory'
 
 export const DRIFT_CLASSES: readonly DriftClass[] = ['cpu-visible', 'hypervisor', 'firmware', 'inventory', 'cosmetic'];
 
-/** Class → the suites whose cases no longer hold when a fact of that class changed (cosmetic: none, never a failure). */
+/**
+ * Class → the suites whose cases no longer hold when a fact of that class changed (cosmetic: none, never a failure).
+ */
 export const CLASS_SUITES: Readonly<Record<DriftClass, readonly string[]>> = {
   'cpu-visible': ['cpu-features', 'encryption', 'guest-images', 'live-migration'],
   hypervisor: ['host-os', 'cpu-features', 'guest-images', 'encryption', 'live-migration'],

@@ -53,7 +53,9 @@ export interface CpuFacts {
   threads?: number; // logical CPUs
   /** The topology numbers of /proc/cpuinfo and lscpu agree (absent when nothing could be compared). */
   topologyConsistent?: boolean;
-  /** Each contradiction with its numbers (`/proc/cpuinfo lists 8 logical CPUs, but siblings 256 × 1 package(s) = 256`). */
+  /**
+   * Each contradiction with its numbers (`/proc/cpuinfo lists 8 logical CPUs, but siblings 256 × 1 package(s) = 256`).
+   */
   topologyProblems?: string[];
   flags?: string[];
   /** Kernel-reported hardware bugs (x86 /proc/cpuinfo `bugs`). */
@@ -61,3 +63,6 @@ export interface CpuFacts {
   /** Arm identification (from /proc/cpuinfo or lscpu); vendor/modelName hold the decoded names. */
   arm?: { implementer: string; part: string; variant?: string; revision?: number; architecture?: number };
 }
+
+/** The groups fact commands come in (src/probe/host-facts.ts FACT_GROUPS), for a plan's `facts:`. */
+export type FactGroup = 'identity' | 'cpu' | 'memory' | 'firmware' | 'security' | 'virt';

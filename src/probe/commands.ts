@@ -7,7 +7,10 @@
 export const CMD = {
   /** x86: one block per logical CPU; Arm: "CPU implementer/part", "Features". */
   cpuinfo: 'cat /proc/cpuinfo',
-  /** util-linux lscpu as JSON: flat `{field,data}` list (≤2.38 on Debian) or nested with `children` (2.37 on Ubuntu, ≥2.39). */
+  /**
+   * util-linux lscpu as JSON: flat `{field,data}` list (≤2.38 on Debian) or nested with `children` (2.37 on Ubuntu,
+   * ≥2.39).
+   */
   lscpuJson: 'lscpu -J',
   lscpu: 'lscpu',
   osRelease: 'cat /etc/os-release',

@@ -1,5 +1,4 @@
-import type { FactGroup } from '../config/types.ts';
-import type { CpuFacts, HostFacts } from '../model/facts.ts';
+import type { FactGroup, CpuFacts, HostFacts } from '../model/facts.ts';
 import type { CommandName } from './commands.ts';
 import { cmdlineHas, parseCmdline } from './cmdline.ts';
 import { cpuinfoTopology, parseCpuinfo } from './cpuinfo.ts';
@@ -252,7 +251,10 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
   return facts;
 }
 
-/** /proc/cpuinfo gives flags, microcode and Arm ids; lscpu gives the topology (sockets, cores, threads) of the whole host. */
+/**
+ * /proc/cpuinfo gives flags, microcode and Arm ids; lscpu gives the topology (sockets, cores, threads) of the whole
+ * host.
+ */
 function mergeCpu(cpuinfo: CpuFacts | undefined, lscpu: CpuFacts | undefined): CpuFacts | undefined {
   if (!cpuinfo) return lscpu;
   if (!lscpu) return cpuinfo;

@@ -1,4 +1,4 @@
-import type { QmpCpuDefinition, QmpMachineInfo } from '../vm/qmp-types.ts';
+import type { QmpCpuDefinition, QmpMachineInfo } from '../model/qmp.ts';
 import type { QemuModelInfo } from './cpu-generation.ts';
 import { featureKey, qemuToLinux } from './cpu-flag-names.ts';
 

@@ -55,7 +55,8 @@ export function checkTopology(ci?: CpuinfoTopology, ls?: LscpuTopology): Topolog
     check(
       ci.blocks === want,
       () =>
-        `/proc/cpuinfo lists ${ci.blocks} logical CPUs, but siblings ${ci.siblings} × ${ci.packages} package(s) = ${want}`,
+        `/proc/cpuinfo lists ${ci.blocks} logical CPUs, but siblings ${ci.siblings} × ${ci.packages} package(s) = ` +
+        `${want}`,
     );
   }
   if (ci?.siblings !== undefined && ci.cpuCores)
@@ -70,7 +71,8 @@ export function checkTopology(ci?: CpuinfoTopology, ls?: LscpuTopology): Topolog
     check(
       lsCount === want,
       () =>
-        `lscpu ${what} ${lsCount}, but socket(s) ${ls.sockets} × core(s) per socket ${ls.coresPerSocket} × thread(s) per core ${ls.threadsPerCore} = ${want}`,
+        `lscpu ${what} ${lsCount}, but socket(s) ${ls.sockets} × core(s) per socket ${ls.coresPerSocket} × ` +
+        `thread(s) per core ${ls.threadsPerCore} = ${want}`,
     );
   }
   if (ci && lsCount !== undefined)

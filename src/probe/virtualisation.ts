@@ -16,7 +16,10 @@ export interface VirtualisationInput {
 }
 
 export interface Virtualisation {
-  /** systemd-detect-virt's vocabulary (kvm, qemu, vmware, microsoft, xen, oracle, …), `hypervisor (kind unknown)`, or `none`. */
+  /**
+   * systemd-detect-virt's vocabulary (kvm, qemu, vmware, microsoft, xen, oracle, …), `hypervisor (kind unknown)`, or
+   * `none`.
+   */
   kind: string;
   /** What each source said, positive or negative. */
   evidence: string[];

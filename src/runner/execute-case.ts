@@ -17,7 +17,10 @@ export interface ExecuteInput {
   timeoutSec: number;
   outDir: string;
   attempt: number;
-  /** The scheduler's set of running cases' cancel callbacks, called once when the run is cancelled (else: runSignal's listeners). */
+  /**
+   * The scheduler's set of running cases' cancel callbacks, called once when the run is cancelled (else: runSignal's
+   * listeners).
+   */
   runCancellers?: Set<RunCanceller>;
   /** How long a case may take to wind down after its signal fired before it is abandoned. */
   graceMs?: number;

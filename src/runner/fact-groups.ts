@@ -34,7 +34,8 @@ export function parseFactSelection(value: string): FactSelection {
   if (!groups.length || unknown.length) {
     throw new HwqualError(
       'E_USAGE',
-      `--facts: expected all, none or a comma-separated list of ${FACT_GROUP_NAMES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+      `--facts: expected all, none or a comma-separated list of ${FACT_GROUP_NAMES.join(', ')}` +
+        (unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''),
     );
   }
   return [...new Set(groups)] as FactGroup[];

@@ -1,4 +1,10 @@
-/** The public API suites are written against. */
+/**
+ * The public API suites are written against: the only door from suites/ into hwqual (test/unit/boundaries.test.ts
+ * holds every suite to it). This file is the core — defining a suite, its context, checks and errors, reading
+ * commands; the rooms behind the door each have a barrel of their own: `parsers.ts` (command output → facts),
+ * `vm.ts` (QEMU guests, QMP, images) and `migration.ts` (live migration). Barrels only re-export; the few types the
+ * API owns are in types.ts.
+ */
 export type {
   CaseContext,
   CaseDef,
@@ -22,10 +28,15 @@ export type { JsonSchema, PlanCheckInput, PlanPart, PlanProblem } from '../confi
 export { CC_FEATURES, type CcFeature } from '../probe/cc-features.ts';
 export { BUILT_IN_IMAGES } from '../vm/images/recipes.ts';
 export type { ExecResult } from '../model/exec.ts';
+export type { CaseChart } from '../model/result.ts';
 export type { Severity } from '../model/status.ts';
+export type { HostExpect } from '../config/types.ts';
+export type { Transport } from '../transport/types.ts';
+export { LocalTransport } from '../transport/local.ts';
 export { AssertionFailure, SkipCase, HwqualError, errorCodeOf, messageOf } from '../model/errors.ts';
+export { sleep } from '../util/wait.ts';
+export { poll, retry, eventually, type PollOptions } from '../util/poll.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
-export { parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../probe/versions.ts';
 export {
   loadQualified,
   hostDrift,
@@ -39,14 +50,3 @@ import type { SuiteDef } from './types.ts';
 export function defineSuite(suite: SuiteDef): SuiteDef {
   return suite;
 }
-// CPU pools: the catalog vendor of a CPU (pools are formed by vendor).
-export { modelVendorOf } from '../probe/pool-rank.ts';
-// Virtual hosts: whether a host is a VM, and the words a check adds for values a hypervisor exposes.
-export { detectVirtualisation, virtualNote, type Virtualisation } from '../probe/virtualisation.ts';
-// Why a host fact is unknown ("not recorded in <profile>: uname -m", or the command's own error).
-export { joinWhy, whyFactUnknown } from '../probe/fact-sources.ts';
-// Topology cross-check, and the readers the CPU cases share.
-export { checkTopology } from '../probe/topology.ts';
-export { cpuinfoTopology } from '../probe/cpuinfo.ts';
-export { parseLscpuText } from '../probe/lscpu.ts';
-export { CMD } from '../probe/commands.ts';

@@ -20,7 +20,8 @@ export function batchScript(commands: readonly string[], marker: string): string
   const lines = [
     `__hwq_m=${shellQuote(marker)}`,
     '__hwq_r() {',
-    '  ( read -r __hwq_p __hwq_x </proc/self/stat; printf \'%s+%s:%s;\' "$__hwq_m" "$1" "$__hwq_p" >&2; eval "$2" ) </dev/null',
+    '  ( read -r __hwq_p __hwq_x </proc/self/stat; printf \'%s+%s:%s;\' "$__hwq_m" "$1" "$__hwq_p" >&2; eval "$2" ) ' +
+      '</dev/null',
     '  __hwq_rc=$?',
     '  printf \'%s#%s:%s;\' "$__hwq_m" "$1" "$__hwq_rc"',
     '  printf \'%s-%s;\' "$__hwq_m" "$1" >&2',
@@ -37,7 +38,8 @@ export function batchScript(commands: readonly string[], marker: string): string
  */
 export function batchKillCommand(pid: number): string {
   return (
-    'k() { kill -STOP "$1" 2>/dev/null; for c in $(pgrep -P "$1" 2>/dev/null || ps -o pid= --ppid "$1" 2>/dev/null); do k "$c"; done; ' +
+    'k() { kill -STOP "$1" 2>/dev/null; for c in $(pgrep -P "$1" 2>/dev/null || ps -o pid= --ppid "$1" 2>/dev/null); ' +
+    'do k "$c"; done; ' +
     `kill -KILL "$1" 2>/dev/null; }; k ${pid}`
   );
 }

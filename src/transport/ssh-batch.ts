@@ -37,9 +37,10 @@ interface Member {
 /**
  * Read-only commands of one host issued close together (same event-loop turn, or while waiting for a free channel)
  * go out as ONE session channel running a generated script (ssh-batch-script.ts) that runs them one after the
- * other; their output is demultiplexed so each caller gets its own ExecResult as soon as its command ends — same contract as a single exec: own stdout, stderr and exit code; a timeout or
- * cancel kills that command's process tree on the host and rejects with E_TIMEOUT / E_CANCELLED.
- * Saves sshd a session (fork, shell, channel set-up: tens of ms each) per command.
+ * other; their output is demultiplexed so each caller gets its own ExecResult as soon as its command ends — same
+ * contract as a single exec: own stdout, stderr and exit code; a timeout or cancel kills that command's process tree on
+ * the host and rejects with E_TIMEOUT / E_CANCELLED. Saves sshd a session (fork, shell, channel set-up: tens of ms
+ * each) per command.
  */
 export class SshBatcher {
   /** Batch channels opened, and commands sent through them (stats for tests and the bench). */
@@ -236,7 +237,8 @@ function runBatch(
           conn.lost ??
             new HwqualError(
               'E_CHANNEL',
-              `${m.command} on ${where(conn.host)}: the batch channel closed without this command's result${why ? ` (${why.split('\n').slice(-2).join(' | ')})` : ''}`,
+              `${m.command} on ${where(conn.host)}: the batch channel closed without this command's result` +
+                (why ? ` (${why.split('\n').slice(-2).join(' | ')})` : ''),
               { host: hostName },
             ),
         ),

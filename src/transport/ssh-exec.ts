@@ -126,7 +126,8 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
         return reject(
           new HwqualError(
             'E_CHANNEL',
-            `${req.command} on ${where(host)}: channel closed without an exit status${pgid === null ? ' (the command did not start)' : ''}`,
+            `${req.command} on ${where(host)}: channel closed without an exit status` +
+              (pgid === null ? ' (the command did not start)' : ''),
             { host: host.name },
           ),
         );

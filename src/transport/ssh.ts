@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { HostConfig } from '../config/types.ts';
+import type { HostConnection } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
@@ -39,7 +39,7 @@ export class SshTransport implements Transport {
   readonly batcher: SshBatcher | null;
 
   constructor(
-    readonly config: HostConfig,
+    readonly config: HostConnection,
     private readonly jump?: JumpLink,
   ) {
     this.host = config.name;
@@ -95,7 +95,8 @@ export class SshTransport implements Transport {
   ): Promise<Buffer> {
     const p = shellQuote(path);
     const r = await this.exec(
-      `if [ -r ${p} ]; then tail -c +${range.offset + 1} ${p} | head -c ${range.length} | base64 -w0; else echo 'not readable' >&2; exit 1; fi`,
+      `if [ -r ${p} ]; then tail -c +${range.offset + 1} ${p} | head -c ${range.length} | base64 -w0; ` +
+        `else echo 'not readable' >&2; exit 1; fi`,
       { readOnly: true, signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 },
     );
     if (r.exitCode !== 0)
@@ -181,7 +182,8 @@ export class SshTransport implements Transport {
       const code = this.everConnected ? 'E_CONNECTION_LOST' : 'E_HOST_UNREACHABLE';
       throw new HwqualError(
         code,
-        `host unreachable: ${where(this.config)} via jump host ${jump.host}: ${(err.cause as Error)?.message ?? err.message}`,
+        `host unreachable: ${where(this.config)} via jump host ${jump.host}: ` +
+          `${(err.cause as Error)?.message ?? err.message}`,
         { host: this.host, cause: err },
       );
     }

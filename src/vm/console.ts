@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import { findPanicLine, GuestPanicError } from './panic.ts';
-import { sleep } from './wait.ts';
+import { poll } from '../util/poll.ts';
 
 export interface WaitForOptions {
   timeoutMs: number;
@@ -60,12 +60,11 @@ export class ConsoleReader {
 
   /** Poll until `pattern` matches; E_TIMEOUT / E_CANCELLED / E_VM (QEMU exited) / GuestPanicError otherwise. */
   async waitFor(pattern: RegExp, options: WaitForOptions): Promise<ConsoleMatch> {
-    const deadline = Date.now() + options.timeoutMs;
     const from = options.from ?? 0;
     const re = new RegExp(pattern.source, pattern.flags.replace('g', ''));
     // Whether QEMU still runs costs a command on the host: ask about once a second, not on every poll.
     let aliveCheckedAt = Date.now();
-    for (;;) {
+    const shown = async (): Promise<ConsoleMatch | undefined> => {
       await this.poll(options.signal);
       const found = this.search(re, from);
       if (found) return found;
@@ -85,15 +84,15 @@ export class ConsoleReader {
           host: this.transport.host,
         });
       }
-      if (Date.now() >= deadline) {
-        throw new HwqualError(
-          'E_TIMEOUT',
-          `waiting for ${re} on the console of ${this.vmName}: timed out after ${options.timeoutMs} ms; ${this.tail()}`,
-          { host: this.transport.host },
-        );
-      }
-      await sleep(this.pollMs, options.signal);
-    }
+      return undefined;
+    };
+    const found = await poll(shown, { timeoutMs: options.timeoutMs, everyMs: this.pollMs, signal: options.signal });
+    if (found) return found;
+    throw new HwqualError(
+      'E_TIMEOUT',
+      `waiting for ${re} on the console of ${this.vmName}: timed out after ${options.timeoutMs} ms; ${this.tail()}`,
+      { host: this.transport.host },
+    );
   }
 
   /** The last lines, for error messages. */

@@ -9,7 +9,7 @@ import { QmpClient } from './qmp-client.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from './spec.ts';
 import { teardownScript } from './teardown-script.ts';
-import { sleep } from './wait.ts';
+import { retry } from '../util/poll.ts';
 
 export interface LaunchOptions {
   signal?: AbortSignal;
@@ -142,7 +142,8 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
     if (r.exitCode !== 0) {
       throw new HwqualError(
         'E_VM',
-        `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+        `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ` +
+          (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | '),
         { host: transport.host },
       );
     }
@@ -168,16 +169,13 @@ async function connectQmp(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<QmpClient> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
+  return retry(
+    async () => {
       const stream = await transport.forwardUnixSocket(socket, { timeoutMs: 10_000, signal });
-      return await QmpClient.connect(stream, { host: transport.host, timeoutMs: 10_000, signal });
-    } catch (err) {
-      if (signal?.aborted || Date.now() > deadline) throw err;
-      await sleep(200, signal);
-    }
-  }
+      return QmpClient.connect(stream, { host: transport.host, timeoutMs: 10_000, signal });
+    },
+    { timeoutMs, everyMs: 200, signal },
+  );
 }
 
 async function withOverlays(

@@ -1,21 +1,17 @@
-import type { CpuFacts } from '../../src/model/facts.ts';
-import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
-import { checkGeneration, cpuIdentity } from '../../src/probe/cpu-generation.ts';
-import { classifyVulnerability } from '../../src/probe/vulnerabilities.ts';
+import type { CaseContext, CaseDef, CpuFacts } from '../../src/suite-api/index.ts';
+import { errorCodeOf, HwqualError, messageOf, readCommand } from '../../src/suite-api/index.ts';
 import {
   CMD,
+  checkGeneration,
+  classifyVulnerability,
+  cpuIdentity,
   detectVirtualisation,
-  errorCodeOf,
-  HwqualError,
   joinWhy,
-  messageOf,
+  loadCpuCatalog,
   parseLscpuText,
-  readCommand,
   virtualNote,
   whyFactUnknown,
-  type CaseContext,
-  type CaseDef,
-} from '../../src/suite-api/index.ts';
+} from '../../src/suite-api/parsers.ts';
 import { hostQemuFacts } from './accel.ts';
 import type { CpuSettings } from './settings.ts';
 
@@ -97,16 +93,14 @@ export function generationCase(s: CpuSettings): CaseDef {
         vulnerabilities: vulns.length ? Object.fromEntries(vulns) : 'not reported',
         ...(seen && { virtualised: virtual!.kind, seenThrough: `${seen}: identity and flags` }),
       });
-      ctx.log(
-        `CPU: ${cpuIdentity(cpu)} (from ${from}${seen ? `, ${seen}` : ''}) → ${check.generation ? `${check.generation.name} [${check.generation.id}]` : `unknown generation: ${check.unknownReason}`}`,
-      );
+      const generation = check.generation
+        ? `${check.generation.name} [${check.generation.id}]`
+        : `unknown generation: ${check.unknownReason}`;
+      ctx.log(`CPU: ${cpuIdentity(cpu)} (from ${from}${seen ? `, ${seen}` : ''}) → ${generation}`);
       ctx.metric('cpu_required_flags', check.required.length);
       if (!check.generation && !s.requiredFlags.length) return; // an unknown generation is a fact, not a failure
-      ctx.check.includesAll(
-        `${check.generation ? `flags of ${check.generation.id}` : 'flags the plan requires'}${seen ? ` (${seen})` : ''}`,
-        cpu.flags ?? [],
-        check.required,
-      );
+      const flagsOf = check.generation ? `flags of ${check.generation.id}` : 'flags the plan requires';
+      ctx.check.includesAll(`${flagsOf}${seen ? ` (${seen})` : ''}`, cpu.flags ?? [], check.required);
     },
   };
 }

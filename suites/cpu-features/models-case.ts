@@ -1,14 +1,14 @@
-import { errorCodeOf } from '../../src/model/errors.ts';
-import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
+import { errorCodeOf, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
 import {
+  loadCpuCatalog,
   newestMachine,
   newestUsablePerVendor,
   unknownModelReason,
   usableNamedModels,
-} from '../../src/probe/qmp-cpu.ts';
-import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+} from '../../src/suite-api/parsers.ts';
+import { HwqualError } from '../../src/suite-api/index.ts';
 import { hostQemuFacts } from './accel.ts';
-import type { QemuCpuFacts } from './qemu-cpu-facts.ts';
+import type { QemuCpuFacts } from '../../src/suite-api/vm.ts';
 import type { CpuSettings } from './settings.ts';
 
 /** This host's QEMU CPU facts, or a skip when a replayed host recorded no QMP conversation. */
@@ -79,12 +79,13 @@ export function modelsCase(s: CpuSettings): CaseDef {
       });
       ctx.metric('cpu_models_known', q.definitions.length);
       ctx.metric('cpu_models_usable', usable.length);
+      const newestNames =
+        Object.values(newest)
+          .map((n) => n.model)
+          .join(', ') || 'none';
       ctx.log(
-        `QEMU ${q.qemuVersion ?? '(version not recorded)'} under ${q.accel} (${q.mode}): ${usable.length} of ${q.definitions.length} models usable; newest: ${
-          Object.values(newest)
-            .map((n) => n.model)
-            .join(', ') || 'none'
-        }`,
+        `QEMU ${q.qemuVersion ?? '(version not recorded)'} under ${q.accel} (${q.mode}): ` +
+          `${usable.length} of ${q.definitions.length} models usable; newest: ${newestNames}`,
       );
       checkMachineTypes(ctx, s, q);
       for (const name of s.requiredModels) {
@@ -99,7 +100,9 @@ export function modelsCase(s: CpuSettings): CaseDef {
           ctx.check.ok(`model ${name}`, def.usable, {
             expected: 'usable',
             actual: `unavailable features: ${def.unavailable.join(' ')}`,
-            message: `CPU model ${name} is not usable under ${q.accel} on ${ctx.host.name}: missing ${def.unavailable.join(', ')}`,
+            message:
+              `CPU model ${name} is not usable under ${q.accel} on ${ctx.host.name}: ` +
+              `missing ${def.unavailable.join(', ')}`,
           });
       }
     },

@@ -1,12 +1,22 @@
-import { errorCodeOf, messageOf } from '../../src/model/errors.ts';
-import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
-import { computePoolBaseline, type Expansion, type PoolHost } from '../../src/probe/pool-baseline.ts';
-import { usableNamedModels } from '../../src/probe/qmp-cpu.ts';
-import { HwqualError, type CaseContext, type CaseDef, type HostInfo } from '../../src/suite-api/index.ts';
+import {
+  errorCodeOf,
+  HwqualError,
+  messageOf,
+  type CaseContext,
+  type CaseDef,
+  type HostInfo,
+} from '../../src/suite-api/index.ts';
+import {
+  computePoolBaseline,
+  loadCpuCatalog,
+  usableNamedModels,
+  type Expansion,
+  type PoolHost,
+} from '../../src/suite-api/parsers.ts';
 import { hostQemuFacts } from './accel.ts';
 import { controllerExpansions } from './controller-expansions.ts';
+import type { QemuCpuFacts } from '../../src/suite-api/vm.ts';
 import { formatPoolTable } from './pool-table.ts';
-import type { QemuCpuFacts } from './qemu-cpu-facts.ts';
 import { planPools, poolMembers, type CpuPoolSpec, type CpuSettings } from './settings.ts';
 
 /**
@@ -87,7 +97,9 @@ function poolHost(info: HostInfo, q: QemuCpuFacts): PoolHost {
 export function poolCase(s: CpuSettings, pool: CpuPoolSpec, members: HostInfo[]): CaseDef {
   return {
     id: 'pool-baseline',
-    title: `CPU model and machine type for live migration across pool ${pool.name} (${members.map((m) => m.name).join(', ')})`,
+    title:
+      `CPU model and machine type for live migration across pool ${pool.name} ` +
+      `(${members.map((m) => m.name).join(', ')})`,
     tags: ['cpu', 'pool', 'migration'],
     params: { pool: pool.name },
     readOnly: true,
@@ -127,7 +139,9 @@ export function poolCase(s: CpuSettings, pool: CpuPoolSpec, members: HostInfo[])
         ctx.check.ok(`${r.model} on ${r.unusableOn}`, false, {
           expected: 'usable',
           actual: r.blocking.join(' '),
-          message: `${r.model} runs on ${r.usableOn} but not on ${r.unusableOn} (same CPU, newer QEMU): blocked by ${r.blocking.join(', ')}`,
+          message:
+            `${r.model} runs on ${r.usableOn} but not on ${r.unusableOn} (same CPU, newer QEMU): ` +
+            `blocked by ${r.blocking.join(', ')}`,
         });
       }
     },

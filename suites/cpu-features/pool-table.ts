@@ -1,4 +1,4 @@
-import type { PoolBaseline } from '../../src/probe/pool-baseline.ts';
+import type { PoolBaseline } from '../../src/suite-api/parsers.ts';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -31,14 +31,16 @@ export function formatPoolTable(name: string, b: PoolBaseline, formed?: string):
   const w = Math.max(4, ...b.rows.map((r) => r.host.length));
   out.push(
     '',
-    `${pad('host', w)}  ${pad('qemu', 12)}  usable  ${pad('best model', 29)}  ${pad('newest q35', 13)}  ${pad('newest i440fx', 15)}  loses under the baseline`,
+    `${pad('host', w)}  ${pad('qemu', 12)}  usable  ${pad('best model', 29)}  ${pad('newest q35', 13)}  ` +
+      `${pad('newest i440fx', 15)}  loses under the baseline`,
   );
   for (const r of b.rows) {
     const lost = r.lost.length ? r.lost.join(' ') : '-';
     const q35 = r.newestQ35 ?? 'not recorded';
     const i440fx = r.newestI440fx ?? 'not recorded';
     out.push(
-      `${pad(r.host, w)}  ${pad(r.qemuVersion, 12)}  ${pad(String(r.usableModels), 6)}  ${pad(r.bestModel ?? '-', 29)}  ${pad(q35, 13)}  ${pad(i440fx, 15)}  ${lost}`,
+      `${pad(r.host, w)}  ${pad(r.qemuVersion, 12)}  ${pad(String(r.usableModels), 6)}  ` +
+        `${pad(r.bestModel ?? '-', 29)}  ${pad(q35, 13)}  ${pad(i440fx, 15)}  ${lost}`,
     );
   }
   if (b.unranked.length) out.push('', `usable everywhere but not ranked (no expansion): ${b.unranked.join(', ')}`);

@@ -1,6 +1,6 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
-import type { AccelChoice } from '../../src/vm/accel.ts';
-import { modelVendorOf } from '../../src/suite-api/index.ts';
+import type { HostInfo, PlanView } from '../../src/suite-api/index.ts';
+import type { AccelChoice } from '../../src/suite-api/vm.ts';
+import { modelVendorOf } from '../../src/suite-api/parsers.ts';
 import { poolName } from './plan-schema.ts';
 
 /** What the plan says to this suite (validated at the edge against plan-schema.ts; typed here). */

@@ -28,7 +28,10 @@ const part: PlanPart = {
           type: 'object',
           required: ['lab', 'plan'],
           additionalProperties: false,
-          properties: { lab: { type: 'string' }, plan: { type: 'string' } },
+          properties: {
+            lab: { description: 'the lab file of the re-run', type: 'string' },
+            plan: { description: 'the plan file of the re-run', type: 'string' },
+          },
           description: '--lab and --plan of the printed re-run command',
         },
         sharedKernel: {

@@ -1,8 +1,12 @@
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-import { HwqualError } from '../../src/suite-api/index.ts';
-import { detectCcFeatures, missingCcFeatures, type CcFact, type CcInputs } from '../../src/probe/cc-features.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { parsePathListing } from '../../src/probe/text.ts';
+import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import {
+  detectCcFeatures,
+  missingCcFeatures,
+  parseCpuinfo,
+  parsePathListing,
+  type CcFact,
+  type CcInputs,
+} from '../../src/suite-api/parsers.ts';
 import { ENC_CMD } from './commands.ts';
 import { askQemuCc } from './qmp-probe.ts';
 import { readCommand } from './read.ts';
@@ -32,10 +36,10 @@ export function ccCase(req: EncryptionRequire): CaseDef {
         ),
       );
       await ctx.artifact('cc-evidence.json', `${JSON.stringify({ facts, unread }, null, 2)}\n`);
-      for (const f of facts)
-        ctx.log(
-          `${f.feature}: ${f.state}${f.evidence.length ? ` — ${f.evidence.map((e) => `${e.source}: ${e.detail}`).join('; ')}` : ''}`,
-        );
+      for (const f of facts) {
+        const evidence = f.evidence.map((e) => `${e.source}: ${e.detail}`).join('; ');
+        ctx.log(`${f.feature}: ${f.state}${evidence ? ` — ${evidence}` : ''}`);
+      }
       for (const u of unread) ctx.log(`not read: ${u}`);
       ctx.metric('cc_features_enabled', facts.filter((f) => f.state === 'enabled').length);
       requireFeatures(ctx, facts, req.cc, unread);
@@ -49,15 +53,15 @@ function requireFeatures(ctx: CaseContext, facts: CcFact[], required: readonly s
   if (unknownOnReplay.length) {
     throw new HwqualError(
       'E_NOT_RECORDED',
-      `cannot tell whether ${unknownOnReplay.map((m) => m.feature).join(', ')} is enabled: the replayed profile does not hold the evidence (${unread.join('; ')})`,
+      `cannot tell whether ${unknownOnReplay.map((m) => m.feature).join(', ')} is enabled: the replayed profile does ` +
+        `not hold the evidence (${unread.join('; ')})`,
       { host: ctx.host.name },
     );
   }
   for (const name of required) {
     const fact = facts.find((f) => f.feature === name);
-    const actual = fact
-      ? `${fact.state}${fact.evidence.length ? ` (${fact.evidence.map((e) => e.detail).join('; ')})` : ' (no evidence)'}`
-      : 'not a known feature';
+    const evidence = fact?.evidence.length ? ` (${fact.evidence.map((e) => e.detail).join('; ')})` : ' (no evidence)';
+    const actual = fact ? `${fact.state}${evidence}` : 'not a known feature';
     ctx.check.ok(`${name} enabled`, fact?.state === 'enabled', { expected: 'enabled', actual });
   }
 }

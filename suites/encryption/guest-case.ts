@@ -1,10 +1,6 @@
 import type { CaseDef, PlanView } from '../../src/suite-api/index.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { bestDriver, parseProcCrypto } from '../../src/probe/crypto.ts';
-import { parseCryptsetupBenchmark } from '../../src/probe/luks.ts';
-import { resolveAccel } from '../../src/vm/accel.ts';
-import { bootImage } from '../../src/vm/images/boot.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
+import { bestDriver, parseCpuinfo, parseCryptsetupBenchmark, parseProcCrypto } from '../../src/suite-api/parsers.ts';
+import { bootImage, ensureImage, resolveAccel } from '../../src/suite-api/vm.ts';
 import { ENC_CMD } from './commands.ts';
 import { LUKS_STEPS, runLuksScript } from './luks-run.ts';
 import { checkStep } from './luks-cases.ts';
@@ -70,7 +66,9 @@ export function guestCase(model: string): CaseDef {
       const crypto = await guestCrypto(guest);
       ctx.fact(`guestCrypto:${model}`, crypto);
       ctx.log(
-        `-cpu ${model}: aes ${crypto.flags.includes('aes') ? 'in' : 'not in'} the guest, xts(aes) → ${crypto.driver ?? 'none'}, aes-xts 512b ${crypto.encryptMiBs ?? '?'} / ${crypto.decryptMiBs ?? '?'} MiB/s`,
+        `-cpu ${model}: aes ${crypto.flags.includes('aes') ? 'in' : 'not in'} the guest, ` +
+          `xts(aes) → ${crypto.driver ?? 'none'}, ` +
+          `aes-xts 512b ${crypto.encryptMiBs ?? '?'} / ${crypto.decryptMiBs ?? '?'} MiB/s`,
       );
       if (crypto.encryptMiBs !== undefined) ctx.metric('guest_aes_xts_512_encrypt_mibs', crypto.encryptMiBs);
       if (crypto.decryptMiBs !== undefined) ctx.metric('guest_aes_xts_512_decrypt_mibs', crypto.decryptMiBs);

@@ -1,6 +1,5 @@
 import type { CaseDef } from '../../src/suite-api/index.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { bestDriver, parseProcCrypto } from '../../src/probe/crypto.ts';
+import { bestDriver, parseCpuinfo, parseProcCrypto } from '../../src/suite-api/parsers.ts';
 import { ENC_CMD } from './commands.ts';
 import { readOrSkip } from './read.ts';
 import { DEFAULT_FLAGS, REPORTED_FLAGS, type EncryptionRequire } from './require.ts';
@@ -45,9 +44,11 @@ export function hostCases(req: EncryptionRequire): CaseDef[] {
           accelerated: xts?.accelerated ?? false,
           aesCipher: aes?.driver ?? null,
         });
+        const best = aes ? `${aes.driver} (${aes.accelerated ? 'accelerated' : 'generic C'})` : 'none';
         const actual = xts
           ? `${xts.driver} (priority ${xts.priority})`
-          : `no xts(aes) in /proc/crypto (not registered: no accelerated module such as aesni_intel/aes_ce_blk loaded); best aes cipher: ${aes ? `${aes.driver} (${aes.accelerated ? 'accelerated' : 'generic C'})` : 'none'}`;
+          : `no xts(aes) in /proc/crypto (not registered: no accelerated module such as aesni_intel/aes_ce_blk ` +
+            `loaded); best aes cipher: ${best}`;
         ctx.log(`xts(aes): ${actual}`);
         if (!req.acceleratedXts) return;
         ctx.expect.ok('xts(aes) driver is accelerated', Boolean(xts?.accelerated), {

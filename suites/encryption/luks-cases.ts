@@ -1,6 +1,5 @@
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-import { HwqualError } from '../../src/suite-api/index.ts';
-import { benchmarkUnsupportedReason, parseCryptsetupBenchmark } from '../../src/probe/luks.ts';
+import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import { benchmarkUnsupportedReason, parseCryptsetupBenchmark } from '../../src/suite-api/parsers.ts';
 import { ENC_CMD } from './commands.ts';
 import { LUKS_STEPS, runLuksScript, stepOf, type LuksMode, type LuksRun } from './luks-run.ts';
 import { readCommand } from './read.ts';
@@ -35,7 +34,8 @@ export function luksCases(req: EncryptionRequire): CaseDef[] {
         if (open?.result === 'skip') {
           checkStep(ctx, run, 'remove');
           return ctx.skip(
-            `cannot open a LUKS device on ${ctx.host.name}: ${open.message.replace(/^no device-mapper: /, 'no device-mapper — cryptsetup: ')}`,
+            `cannot open a LUKS device on ${ctx.host.name}:` +
+              ` ${open.message.replace(/^no device-mapper: /, 'no device-mapper — cryptsetup: ')}`,
           );
         }
         for (const name of [...DM_STEPS, 'remove']) checkStep(ctx, run, name);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseLuksDump, parseLuksScript, type LuksDumpSummary, type LuksStep } from '../../src/probe/luks.ts';
+import { parseLuksDump, parseLuksScript, type LuksDumpSummary, type LuksStep } from '../../src/suite-api/parsers.ts';
 import { LUKS_SCRIPT, LUKS_SCRIPT_NAME } from './luks-script.ts';
 import type { ScriptHost } from './script-host.ts';
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CaseContext } from '../../src/suite-api/index.ts';
-import type { GuestAgentClient } from '../../src/vm/guest-agent.ts';
-import { shellQuote } from '../../src/vm/shell.ts';
+import { shellQuote, type GuestAgentClient } from '../../src/suite-api/vm.ts';
 
 export interface ScriptOutput {
   exitCode: number | null;
@@ -31,14 +30,17 @@ export function privateDirName(): string {
   return `/tmp/hwqual-luks-${randomBytes(6).toString('hex')}`;
 }
 
-/** The case's host: commands through ctx.exec (in the transcript), files through ctx.transport.writeFile (mode 0600). */
+/**
+ * The case's host: commands through ctx.exec (in the transcript), files through ctx.transport.writeFile (mode 0600).
+ */
 export function hostScriptHost(ctx: CaseContext): ScriptHost {
   return {
     where: `host ${ctx.host.name}`,
     async runInPrivateDir(files, script, args, timeoutMs) {
       const dir = privateDirName();
       await ctx.run(`mkdir -m 700 ${shellQuote(dir)}`);
-      // Also as a cleanup (after a timeout or cancel), which runs after the case's signal has ended: straight through the transport.
+      // Also as a cleanup (after a timeout or cancel), which runs after the case's signal has ended: straight through
+      // the transport.
       const remove = async () => {
         await ctx.transport.exec(`rm -rf ${shellQuote(dir)}`, { timeoutMs: 60_000 });
       };

@@ -1,12 +1,6 @@
-import {
-  checkGuestFlags,
-  describeFlagMismatch,
-  parseCpuSpec,
-  recordFlagCheck,
-} from '../../src/probe/guest-flag-check.ts';
+import { checkGuestFlags, describeFlagMismatch, parseCpuSpec, recordFlagCheck } from '../../src/suite-api/parsers.ts';
 import type { CaseDef } from '../../src/suite-api/index.ts';
-import { resolveAccel } from '../../src/vm/accel.ts';
-import { modelFeaturesOnce } from '../../src/vm/model-features.ts';
+import { modelFeaturesOnce, resolveAccel } from '../../src/suite-api/vm.ts';
 import { consoleProblems } from './console-problems.ts';
 import { diskProblems, memoryProblem } from './guest-checks.ts';
 import { bootGuest } from './launch.ts';
@@ -50,7 +44,8 @@ export function bootCase(
         const r = checkGuestFlags({ spec: checkAs, modelFeatures: mf.features, guestFlags: g.facts.cpuFlags });
         ctx.metric('guest_flags', g.facts.cpuFlags.length);
         ctx.log(
-          `${describeFlagMismatch(r)} (${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`,
+          `${describeFlagMismatch(r)} ` +
+            `(${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`,
         );
         recordFlagCheck(ctx.check, r);
         const disks = diskProblems(g.facts, g.disks);

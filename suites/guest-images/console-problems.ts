@@ -1,8 +1,10 @@
-import { findPanicLine } from '../../src/vm/panic.ts';
+import { findPanicLine } from '../../src/suite-api/vm.ts';
 
 /** Console lines that mean the guest kernel went wrong, besides a panic (src/vm/panic.ts). */
-const PROBLEM_LINE =
-  /(^|\s)(Oops(: | - )|BUG: |kernel BUG at |general protection fault|Kernel panic - not syncing|WARNING: CPU: \d+ PID: )/;
+const PROBLEM_LINE = new RegExp(
+  '(^|\\s)(Oops(: | - )|BUG: |kernel BUG at |general protection fault|Kernel panic - not syncing|' +
+    'WARNING: CPU: \\d+ PID: )',
+);
 
 /** The panic/oops/BUG lines of a console text, each trimmed (the panic line first when there is one). Pure. */
 export function consoleProblems(text: string): string[] {

@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { HwqualError } from '../../src/model/errors.ts';
-import { parseGuestFacts, type GuestFacts } from '../../src/probe/guest-facts.ts';
-import type { CaseContext } from '../../src/suite-api/types.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import type { BuiltImage } from '../../src/vm/images/built-image.ts';
-import { imageVmSpec, waitUntilReady } from '../../src/vm/images/boot.ts';
-import { makeCidataDisk } from '../../src/vm/images/cidata.ts';
-import { stageImage } from '../../src/vm/images/stage.ts';
-import { userImage } from '../../src/vm/images/user-image.ts';
-import { shellQuote } from '../../src/vm/shell.ts';
-import type { Accel, DiskSpec } from '../../src/vm/spec.ts';
-import { launchVm, type Vm } from '../../src/vm/vm.ts';
+import { HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
+import { parseGuestFacts, type GuestFacts } from '../../src/suite-api/parsers.ts';
+import {
+  ensureImage,
+  imageVmSpec,
+  launchVm,
+  makeCidataDisk,
+  shellQuote,
+  stageImage,
+  userImage,
+  waitUntilReady,
+  type Accel,
+  type BuiltImage,
+  type DiskSpec,
+  type Vm,
+} from '../../src/suite-api/vm.ts';
 import { FACTS_SCRIPT, type DiskExpect } from './guest-checks.ts';
 import type { GuestImageSettings, ImageChoice } from './settings.ts';
 
@@ -109,7 +113,8 @@ async function factsOnConsole(vm: Vm, signal: AbortSignal): Promise<GuestFacts |
 async function factsByAgent(vm: Vm, signal: AbortSignal): Promise<GuestFacts | undefined> {
   const agent = await vm.guestAgent({ signal });
   try {
-    const r = await agent.exec('/bin/sh', ['-c', FACTS_SCRIPT], { timeoutMs: 180_000, signal }); // slow under TCG on a loaded host
+    // slow under TCG on a loaded host
+    const r = await agent.exec('/bin/sh', ['-c', FACTS_SCRIPT], { timeoutMs: 180_000, signal });
     if (r.exitCode !== 0)
       throw new HwqualError('E_VM', `the facts script failed in the guest (exit ${r.exitCode}): ${r.stderr.trim()}`);
     return parseGuestFacts(r.stdout);

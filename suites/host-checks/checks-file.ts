@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { HwqualError } from '../../src/model/errors.ts';
+import { HwqualError } from '../../src/suite-api/index.ts';
 
 /** One host check: an id and a shell command that exits 0 when the check holds. */
 export interface HostCheck {

@@ -13,7 +13,9 @@ export function checkCase(check: HostCheck): CaseDef {
       ctx.expect.ok('exit code', r.exitCode === 0, {
         expected: 'exit 0',
         actual: `exit ${r.exitCode}${output ? `: ${output.slice(0, 2000)}` : ''}`,
-        message: `${check.id}: \`${check.cmd}\` exited ${r.exitCode}${output ? ` — ${output.split('\n')[0]!.slice(0, 300)}` : ''}`,
+        message:
+          `${check.id}: \`${check.cmd}\` exited ${r.exitCode}` +
+          (output ? ` — ${output.split('\n')[0]!.slice(0, 300)}` : ''),
       });
     },
   };

@@ -1,10 +1,6 @@
-import { messageOf } from '../../src/model/errors.ts';
-import { loadCpuCatalog } from '../../src/probe/cpu-catalog-file.ts';
-import { computePoolBaseline, type PoolBaseline } from '../../src/probe/pool-baseline.ts';
-import type { CaseContext } from '../../src/suite-api/types.ts';
-import type { Accel } from '../../src/vm/spec.ts';
-import { qemuBinaryFor } from '../cpu-features/accel.ts';
-import { qemuCpuFactsOnce } from '../cpu-features/qemu-cpu-facts.ts';
+import { messageOf, type CaseContext } from '../../src/suite-api/index.ts';
+import { computePoolBaseline, loadCpuCatalog, type PoolBaseline } from '../../src/suite-api/parsers.ts';
+import { qemuBinaryFor, qemuCpuFactsOnce, type Accel } from '../../src/suite-api/vm.ts';
 
 /**
  * The CPU model of a migration guest: the plan's `cpuModel`, else the pool baseline (the richest named model every
@@ -67,7 +63,10 @@ export function migrationPool(pairs: ReadonlyArray<readonly [string, string]>, l
   return [...labOrder.filter((h) => named.has(h)), ...[...named].filter((h) => !labOrder.includes(h)).sort()];
 }
 
-/** Ask each pool host's QEMU (through its transport, under `accel`) and compute the baseline. Never throws: a failure is the fallback's reason. */
+/**
+ * Ask each pool host's QEMU (through its transport, under `accel`) and compute the baseline. Never throws: a failure is
+ * the fallback's reason.
+ */
 export async function resolveCpuModel(
   ctx: CaseContext,
   planModel: string | undefined,

@@ -5,13 +5,14 @@ import { migrationSettings } from './settings.ts';
 /**
  * Live migration between lab hosts: a matrix of pairs × strategies (settings.migration of the plan). Each case
  * boots the workload guest on the pair's first host, migrates it to the second over the lab network, and checks
- * the guest afterwards (heartbeat, counter, integrity, nothing left behind). See src/vm/migration/.
+ * the guest afterwards (heartbeat, counter, integrity, nothing left behind). See src/migration/.
  */
 export default defineSuite({
   name: 'live-migration',
   title: 'Live migration',
   description:
-    'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed blackout, passes, non-convergence diagnosis, Nova outcome.',
+    'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed ' +
+    'blackout, passes, non-convergence diagnosis, Nova outcome.',
   tags: ['migration'],
   cases(host, plan) {
     const s = migrationSettings(plan, plan.hosts ?? [host]);

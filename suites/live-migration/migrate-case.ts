@@ -1,13 +1,10 @@
-import { HwqualError } from '../../src/model/errors.ts';
-import type { CaseContext, CaseDef } from '../../src/suite-api/types.ts';
-import { resolveAccel } from '../../src/vm/accel.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import { runMigration, type MigrationRun } from '../../src/vm/migration/run.ts';
-import { passCharts, passesChart } from './chart.ts';
+import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import { ensureImage, resolveAccel } from '../../src/suite-api/vm.ts';
+import { MiB, runMigration, type MigrationRun } from '../../src/suite-api/migration.ts';
+import { passCharts } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
 import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
 import { faultFor } from './fault-settings.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
 
 /** One case per pair and strategy: boot the workload guest on `from`, migrate to `to` (and back: ping-pong). */
@@ -23,7 +20,8 @@ export function migrateCase(
     params: { from, to, strategy },
     alsoLocks: [to],
     tags: ['migration', strategy],
-    // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's waits.
+    // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's
+    // waits.
     timeoutSec:
       s.hops * (s.deadlineSec + 120) +
       60 +
@@ -45,8 +43,8 @@ export function migrateCase(
       ctx.log(`CPU model ${cpu.model} (${cpu.source}${cpu.reason ? `: ${cpu.reason}` : ''})`);
       ctx.fact('migration.cpuModel', cpu);
       const run = await runMigration({
-        source: { name: from, transport: ctx.transport, address: ctx.host.address },
-        destination: { name: to, transport: peer, address: toInfo.address },
+        source: { name: from, transport: ctx.transport, address: ctx.host.migrationAddress },
+        destination: { name: to, transport: peer, address: toInfo.migrationAddress },
         image,
         strategy,
         hops: s.hops,
@@ -70,14 +68,17 @@ export function migrateCase(
         if (hop.outcome === 'stalled') throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: ${hop.diagnosis}`);
         if (hop.outcome !== 'completed')
           ctx.fail(
-            `${hop.from} → ${hop.to}: ${hop.outcome}: ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`,
+            `${hop.from} → ${hop.to}: ${hop.outcome}:` +
+              ` ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`,
           );
       }
     },
   };
 }
 
-/** Metrics (→ results.json and JUnit properties), the pass charts (→ the HTML report), the full record and a chart as artifacts. */
+/**
+ * Metrics (→ results.json and JUnit properties), the pass charts (data → drawn by the HTML report), the full record.
+ */
 async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice): Promise<void> {
   const first = run.hops[0];
   ctx.metric('dirty_rate_measured_mibps', run.dirtyRateMiBps);
@@ -103,5 +104,4 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice):
   });
   if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
   await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, ...run }, null, 2)}\n`);
-  if (first?.passes.length) await ctx.artifact('passes.svg', passesChart(first));
 }

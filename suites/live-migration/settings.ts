@@ -1,8 +1,6 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
-import type { AccelChoice } from '../../src/vm/accel.ts';
-import { NOVA_DEFAULTS, type NovaSettings } from '../../src/vm/migration/nova.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
-import type { Strategy, Tuning } from '../../src/vm/migration/strategy.ts';
+import type { HostInfo, PlanView } from '../../src/suite-api/index.ts';
+import type { AccelChoice } from '../../src/suite-api/vm.ts';
+import { MiB, NOVA_DEFAULTS, type NovaSettings, type Strategy, type Tuning } from '../../src/suite-api/migration.ts';
 import { faultSetting, type FaultSetting } from './fault-settings.ts';
 
 /**

@@ -1,18 +1,19 @@
-import type { CaseContext, CaseDef, HostExpect } from './types.ts';
-import type { CpuFacts } from '../../src/model/facts.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { countNumaNodes } from '../../src/probe/listing.ts';
-import { parseLscpuJson, parseLscpuText, type LscpuFacts } from '../../src/probe/lscpu.ts';
+import type { CaseContext, CaseDef, CpuFacts, HostExpect } from '../../src/suite-api/index.ts';
+import { HwqualError } from '../../src/suite-api/index.ts';
 import {
+  CMD,
   checkTopology,
+  countNumaNodes,
   cpuinfoTopology,
   detectVirtualisation,
-  HwqualError,
   joinWhy,
+  parseCpuinfo,
+  parseLscpuJson,
+  parseLscpuText,
   virtualNote,
+  type LscpuFacts,
   type Virtualisation,
-} from '../../src/suite-api/index.ts';
+} from '../../src/suite-api/parsers.ts';
 import { readCommand } from './read.ts';
 
 /** lscpu -J, else plain lscpu (no JSON before util-linux 2.23 / busybox hosts); `why` says what each gave. */
@@ -36,7 +37,10 @@ const seen = (v: Virtualisation | undefined) => {
   return note ? ` (${note})` : '';
 };
 
-/** The host's facts say whether it is a VM; a profile without them (a plain `lscpu` dump) is judged from the case's reads. */
+/**
+ * The host's facts say whether it is a VM; a profile without them (a plain `lscpu` dump) is judged from the case's
+ * reads.
+ */
 function virtualisation(ctx: CaseContext, cpu: CpuFacts, lscpu?: LscpuFacts): Virtualisation | undefined {
   return (
     ctx.host.facts.virtualised ??
@@ -84,12 +88,15 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
           ...(virtual &&
             virtual.kind !== 'none' && {
               virtualised: virtual.kind,
-              seenThrough: `a ${virtual.kind} virtual machine: sockets, cores, threads and flags are what the hypervisor exposes, not the server's`,
+              seenThrough:
+                `a ${virtual.kind} virtual machine: sockets, cores, threads and flags are what the ` +
+                `hypervisor exposes, not the server's`,
             }),
         });
         if (virtual && virtual.kind !== 'none')
           ctx.log(
-            `this host is a ${virtual.kind} VM (${virtual.evidence.join('; ')}): its CPU is what the hypervisor exposes`,
+            `this host is a ${virtual.kind} VM (${virtual.evidence.join('; ')}): its CPU is what the hypervisor ` +
+              `exposes`,
           );
         for (const p of topology?.problems ?? []) ctx.log(`topology: ${p}`);
         if (cpu.sockets !== undefined) ctx.metric('cpu_sockets', cpu.sockets);
@@ -99,7 +106,8 @@ export function cpuCases(expect: HostExpect | undefined): CaseDef[] {
         if (counted && topology && !topology.consistent)
           throw new HwqualError(
             'E_INCONSISTENT',
-            `cannot judge the expected CPU counts: the host's topology contradicts itself (${topology.problems.join('; ')})`,
+            `cannot judge the expected CPU counts: the host's topology contradicts itself ` +
+              `(${topology.problems.join('; ')})`,
             { host: ctx.host.name },
           );
         const v = seen(virtual);

@@ -1,8 +1,13 @@
-import type { CaseContext, CaseDef, HostExpect } from './types.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
-import { parseDmidecode, parseDmiSysfs, type DmidecodeFacts, type DmiFacts } from '../../src/probe/dmi.ts';
-import { joinWhy } from '../../src/suite-api/index.ts';
+import type { CaseContext, CaseDef, HostExpect } from '../../src/suite-api/index.ts';
+import {
+  CMD,
+  joinWhy,
+  parseCpuinfo,
+  parseDmidecode,
+  parseDmiSysfs,
+  type DmidecodeFacts,
+  type DmiFacts,
+} from '../../src/suite-api/parsers.ts';
 import { readCommand } from './read.ts';
 
 interface DmiRead {

@@ -1,9 +1,5 @@
-import type { CaseDef, HostExpect } from './types.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseDmidecode } from '../../src/probe/dmi.ts';
-import { parseIpLink } from '../../src/probe/ip-link.ts';
-import { parseLsblk } from '../../src/probe/lsblk.ts';
-import { parseMeminfo } from '../../src/probe/meminfo.ts';
+import type { CaseDef, HostExpect } from '../../src/suite-api/index.ts';
+import { CMD, parseDmidecode, parseIpLink, parseLsblk, parseMeminfo } from '../../src/suite-api/parsers.ts';
 import { probe, readCommand } from './read.ts';
 
 const GiB_IN_KiB = 1024 * 1024;

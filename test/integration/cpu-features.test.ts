@@ -139,7 +139,7 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
     });
   });
 
-  it("the pool baseline asks both hosts' QEMUs (the lab host through its SSH transport) and names a model and pc-q35-7.2", () => {
+  it("the pool baseline asks both hosts' QEMUs (the lab host's over SSH), names a model and pc-q35-7.2", () => {
     // No cpuPool in the plan: one pool per CPU vendor; both hosts are this machine's CPU.
     const vendorId = /^vendor_id\s*:\s*(\S+)/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))![1];
     const vendor = ({ GenuineIntel: 'intel', AuthenticAMD: 'amd' } as Record<string, string>)[vendorId];
@@ -289,7 +289,8 @@ describe('cpu-features on replayed hosts (real KVM answers)', () => {
   it('a Genoa on QEMU 9.2 with a Zen 2 on QEMU 7.2 migrates with EPYC-Rome-v1 on pc-q35-7.2', () => {
     const amd = extra(r, 'genoa')['cpuPool.amd'];
     expect(amd.machineType).toBe('pc-q35-7.2');
-    // By hand: EPYC-Milan and later need Zen 3; the Zen 2 host's QEMU 7.2 reports EPYC-Rome-v2 unusable (see cpu-pool-baseline.test.ts).
+    // By hand: EPYC-Milan and later need Zen 3; the Zen 2 host's QEMU 7.2 reports EPYC-Rome-v2 unusable
+    // (see cpu-pool-baseline.test.ts).
     expect(extra(r, 'zen2').qemuCpuModels.usable).not.toContain('EPYC-Rome-v2');
     expect(amd).toMatchObject({ vendor: 'amd', model: 'EPYC-Rome-v1', machineTypeI440fx: 'pc-i440fx-7.2' });
     // The controller's QEMU 7.2 has no EPYC-Genoa expansion: the Genoa's own best is the richest AMD model it can

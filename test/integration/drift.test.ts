@@ -23,7 +23,8 @@ beforeAll(async () => {
   lab = (await labUp({ dir: labDir, hosts: 2 })).labYaml;
   writeFileSync(
     plan,
-    'name: gen-lab\nsuites: [host-os, server-inventory, cpu-features]\nsettings: { accel: tcg }\ntimeouts: { case: 240 }\n',
+    'name: gen-lab\nsuites: [host-os, server-inventory, cpu-features]\nsettings: { accel: tcg }\ntimeouts: { case: ' +
+      '240 }\n',
   );
   // The guest-view cases boot guests; what drift needs is the run's facts and case list, not those boots.
   const r = await runCli(['run', '--lab', lab, '--plan', plan, '--grep-invert', 'guest-view', '--out', qualified]);
@@ -48,40 +49,44 @@ describe('hwqual drift on a lab-in-a-box', () => {
     expect(r.stdout).not.toContain('re-run');
   });
 
-  it('recorded node-b with new microcode and QEMU: exit 1 naming both; `list --grep` lists exactly those ids', async () => {
-    const recorded = join(dir, 'node-b');
-    const rec = await runCli(['record', '--lab', lab, '--host', 'node-b', '--out', recorded]);
-    expect(rec.code, rec.stderr).toBe(0);
-    const edited = editProfile(recorded, join(dir, 'node-b-updated'), (c) =>
-      c.microcode('0x0a0011d5').qemuVersion('8.2.2'),
-    );
-    const out = join(dir, 'drift-updated');
-    const r = await runCli([
-      ...['drift', '--qualified', qualified, '--lab', lab, '--plan', plan],
-      ...['--replay', `node-b=${edited}`, '--out', out],
-    ]);
-    expect(r.code, r.stderr).toBe(1);
-    const d = results(out);
-    const c = d.cases.find((x) => x.id === 'drift/drift@node-b')!;
-    expect(c.status).toBe('failed');
-    expect(c.message).toMatch(/- cpu-visible: cpu\.microcode \S+ → 0x0a0011d5/);
-    expect(c.message).toContain('- hypervisor: qemu.version 7.2');
-    expect(c.message).toContain('→ 8.2.2');
-    expect(r.stdout).toContain('node-b: cpu-visible, hypervisor');
+  it(
+    'recorded node-b with new microcode and QEMU: exit 1 naming ' + 'both; `list --grep` lists exactly those ids',
+    async () => {
+      const recorded = join(dir, 'node-b');
+      const rec = await runCli(['record', '--lab', lab, '--host', 'node-b', '--out', recorded]);
+      expect(rec.code, rec.stderr).toBe(0);
+      const edited = editProfile(recorded, join(dir, 'node-b-updated'), (c) =>
+        c.microcode('0x0a0011d5').qemuVersion('8.2.2'),
+      );
+      const out = join(dir, 'drift-updated');
+      const r = await runCli([
+        ...['drift', '--qualified', qualified, '--lab', lab, '--plan', plan],
+        ...['--replay', `node-b=${edited}`, '--out', out],
+      ]);
+      expect(r.code, r.stderr).toBe(1);
+      const d = results(out);
+      const c = d.cases.find((x) => x.id === 'drift/drift@node-b')!;
+      expect(c.status).toBe('failed');
+      expect(c.message).toMatch(/- cpu-visible: cpu\.microcode \S+ → 0x0a0011d5/);
+      expect(c.message).toContain('- hypervisor: qemu.version 7.2');
+      expect(c.message).toContain('→ 8.2.2');
+      expect(r.stdout).toContain('node-b: cpu-visible, hypervisor');
 
-    const named = (d.hosts[0]!.facts.extra!.drift as { affected: string[] }).affected;
-    expect(named).toEqual(expect.arrayContaining(['host-os/qemu-version@node-b', 'cpu-features/qemu-models@node-b']));
-    expect(named).toContain(poolCase); // node-b is in the pool node-a anchors
-    expect(named.some((id) => id.startsWith('server-inventory/'))).toBe(false);
+      const named = (d.hosts[0]!.facts.extra!.drift as { affected: string[] }).affected;
+      expect(named).toEqual(expect.arrayContaining(['host-os/qemu-version@node-b', 'cpu-features/qemu-models@node-b']));
+      expect(named).toContain(poolCase); // node-b is in the pool node-a anchors
+      expect(named.some((id) => id.startsWith('server-inventory/'))).toBe(false);
 
-    const grep = /--grep '([^']+)'/.exec(r.stdout)![1]!;
-    const list = await runCli(['list', '--lab', lab, '--plan', plan, '--grep', grep, '--json']);
-    expect(list.code, list.stderr).toBe(0);
-    const listed = (JSON.parse(list.stdout) as Array<{ id: string }>).map((x) => x.id);
-    expect(listed.sort()).toEqual([...named].sort());
-  });
+      const grep = /--grep '([^']+)'/.exec(r.stdout)![1]!;
+      const list = await runCli(['list', '--lab', lab, '--plan', plan, '--grep', grep, '--json']);
+      expect(list.code, list.stderr).toBe(0);
+      const listed = (JSON.parse(list.stdout) as Array<{ id: string }>).map((x) => x.id);
+      expect(listed.sort()).toEqual([...named].sort());
+    },
+  );
 
-  it('node-b re-imaged onto Debian 13: hypervisor drift (OS, QEMU, OpenSSH, cryptsetup); the shared kernel said why', async () => {
+  it('node-b re-imaged onto Debian 13: hypervisor drift (OS, QEMU, ' +
+    'OpenSSH, cryptsetup); the shared kernel said why', async () => {
     await labReimage({ dir: labDir, host: 'node-b', os: 'debian-13' });
     const out = join(dir, 'drift-reimaged');
     const r = await runCli(['drift', '--qualified', qualified, '--lab', lab, '--plan', plan, '--out', out]);

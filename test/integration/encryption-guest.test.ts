@@ -45,7 +45,8 @@ describe('LUKS2 and aes-xts inside a Debian 12 guest (TCG)', () => {
       expect(crypto('qemu64').accelerated).toBe(false);
       const ratio = (c: GuestCrypto) => `${c.encryptMiBs}/${c.decryptMiBs} MiB/s`;
       console.log(
-        `aes-xts 512b in the guest: -cpu max ${ratio(crypto('max'))} (${crypto('max').driver}), -cpu qemu64 ${ratio(crypto('qemu64'))} (${crypto('qemu64').driver}); ` +
+        `aes-xts 512b in the guest: -cpu max ${ratio(crypto('max'))} (${crypto('max').driver}), ` +
+          `-cpu qemu64 ${ratio(crypto('qemu64'))} (${crypto('qemu64').driver}); ` +
           `encrypt ratio ${(crypto('max').encryptMiBs! / crypto('qemu64').encryptMiBs!).toFixed(2)}`,
       );
     }

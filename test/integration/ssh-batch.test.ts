@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('batched read-only commands', () => {
-  it('30 commands issued together go out as one session channel, each with its own stdout, stderr and exit code', async () => {
+  it('30 commands issued together go out as one channel, each with its own stdout, stderr and exit code', async () => {
     const before = sessions();
     const batchesBefore = t.batcher!.batches;
     const results = await Promise.all(
@@ -77,7 +77,7 @@ describe('batched read-only commands', () => {
     expect(left.stdout).toBe('');
   });
 
-  it('a cancelled command is killed and rejects with E_CANCELLED; one cancelled before its batch left never runs', async () => {
+  it('a cancelled command is killed, rejects E_CANCELLED; one cancelled before its batch left never runs', async () => {
     const file = join(dir, 'never');
     const early = new AbortController();
     early.abort();

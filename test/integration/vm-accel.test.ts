@@ -9,7 +9,8 @@ const local = new LocalTransport('local');
 
 async function probeVmsLeft(): Promise<string> {
   const r = await local.exec(
-    `for p in $(pgrep -f -- /tmp/hwqual-vms/kvm-probe-); do [ "$p" = "$$" ] && continue; case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done`,
+    `for p in $(pgrep -f -- /tmp/hwqual-vms/kvm-probe-); do [ "$p" = "$$" ] && continue; case "$(cat /proc/$p/comm ` +
+      `2>/dev/null)" in qemu*) echo $p;; esac; done`,
   );
   return r.stdout.trim();
 }

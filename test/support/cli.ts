@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { vi } from 'vitest';
 import { JUNIT_XSD, PROJECT_ROOT } from './paths.ts';
 
 export const CLI = resolve(PROJECT_ROOT, 'bin/hwqual.mjs');

@@ -52,10 +52,13 @@ hosts:
       flags: [avx512f, amx_tile, vaes]
   - name: bastion
     address: 127.0.0.2
+    migrationAddress: 10.20.0.2
 `,
       ),
     );
     expect(lab.hosts.map((h) => h.name)).toEqual(['node-a', 'node-b', 'bastion']);
+    // The data plane: the SSH address unless the host names another one.
+    expect(lab.hosts.map((h) => h.migrationAddress)).toEqual(['local', '127.0.0.1', '10.20.0.2']);
     const b = lab.hosts[1];
     expect(b.port).toBe(2222);
     expect(b.identityFile).toBe(join(dir, 'keys/id_ed25519'));

@@ -35,7 +35,10 @@ function qmpHostCpu(rel: string): CpuFacts {
   return hostCpuFromExpansion(model!.props);
 }
 
-/** Every capture in fixtures/real-hosts, the generation it is (worked out from SOURCES.md, not from the code), and how to read it. */
+/**
+ * Every capture in fixtures/real-hosts, the generation it is (worked out from SOURCES.md, not from the code), and how
+ * to read it.
+ */
 const EXPECTED: Array<[string, string, (rel: string) => CpuFacts]> = [
   ['intel-skylake-sp/cpuinfo.txt', 'intel-skylake-sp', (r) => parseCpuinfo(read(r))],
   ['intel-cascade-lake/cpuinfo.txt', 'intel-cascade-lake-sp', (r) => parseCpuinfo(read(r))],
@@ -94,7 +97,8 @@ describe('CPU generation catalog', () => {
     const all = readdirSync(REAL_HOSTS).flatMap((d) =>
       statSync(join(REAL_HOSTS, d)).isDirectory() ? readdirSync(join(REAL_HOSTS, d)).map((f) => `${d}/${f}`) : [],
     );
-    // Not a CPU description: the vulnerabilities list (of the EPYC 7451 whose cpuinfo is above) and libvirt's domcapabilities (below).
+    // Not a CPU description: the vulnerabilities list (of the EPYC 7451 whose cpuinfo is above) and libvirt's
+    // domcapabilities (below).
     const other = all.filter((f) => !EXPECTED.some(([rel]) => rel === f));
     expect(other.sort()).toEqual([
       'amd-naples/vulnerabilities-epyc7451.txt',
@@ -172,7 +176,8 @@ describe('CPU generation catalog', () => {
         `variant not recognised: AuthenticAMD family/model/stepping 25/${model}/1 (${name}) — the catalog knows ` +
           'family 19h (AMD EPYC 7003X (Milan-X, Zen 3 with 3D V-Cache), AMD EPYC 7003 (Milan, Zen 3), AMD EPYC ' +
           '9004X (Genoa-X, Zen 4 with 3D V-Cache), AMD EPYC 9004 (Genoa, Zen 4), AMD EPYC 97x4 (Bergamo, Zen 4c), ' +
-          'AMD EPYC 8004 (Siena, Zen 4c)) but no entry matches this model, stepping and name; it does not guess the nearest',
+          'AMD EPYC 8004 (Siena, Zen 4c)) but no entry matches this model, stepping and name; it does not guess ' +
+          'the nearest',
       );
     }
     // A family the catalog does not know at all stays "not in the catalog".

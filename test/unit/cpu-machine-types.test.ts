@@ -38,26 +38,30 @@ describe('require.machineTypes, checked per host in qemu-models', () => {
     expect(byId('cpu-features/qemu-models@node-b').status).toBe('passed');
   });
 
-  it('the newest q35 and i440fx and the deprecated types are facts; a required deprecated one passes and says so', () => {
-    // QEMU 7.2.0 marks the pc-i440fx-1.x types deprecated; 9.2.0 also the 2.x to 5.2 ones.
-    expect(fact('node-a').machineTypes).toEqual({
-      q35: 'pc-q35-7.2',
-      i440fx: 'pc-i440fx-7.2',
-      deprecated: ['pc-i440fx-1.4', 'pc-i440fx-1.5', 'pc-i440fx-1.6', 'pc-i440fx-1.7'],
-    });
-    expect(fact('node-b').machineTypes).toMatchObject({ q35: 'pc-q35-9.2', i440fx: 'pc-i440fx-9.2' });
-    expect(fact('node-b').machineTypes.deprecated).toEqual(expect.arrayContaining(['pc-q35-5.2', 'pc-i440fx-5.2']));
-    expect(fact('node-b').machineTypes.deprecated).not.toContain('pc-q35-9.2');
-    expect(readFileSync(join(out, 'transcripts/node-b.txt'), 'utf8')).toContain(
-      'machine type pc-i440fx-5.2 is deprecated by QEMU 9.2.0',
-    );
-  });
+  it(
+    'the newest q35 and i440fx and the deprecated types are facts; ' + 'a required deprecated one passes and says so',
+    () => {
+      // QEMU 7.2.0 marks the pc-i440fx-1.x types deprecated; 9.2.0 also the 2.x to 5.2 ones.
+      expect(fact('node-a').machineTypes).toEqual({
+        q35: 'pc-q35-7.2',
+        i440fx: 'pc-i440fx-7.2',
+        deprecated: ['pc-i440fx-1.4', 'pc-i440fx-1.5', 'pc-i440fx-1.6', 'pc-i440fx-1.7'],
+      });
+      expect(fact('node-b').machineTypes).toMatchObject({ q35: 'pc-q35-9.2', i440fx: 'pc-i440fx-9.2' });
+      expect(fact('node-b').machineTypes.deprecated).toEqual(expect.arrayContaining(['pc-q35-5.2', 'pc-i440fx-5.2']));
+      expect(fact('node-b').machineTypes.deprecated).not.toContain('pc-q35-9.2');
+      expect(readFileSync(join(out, 'transcripts/node-b.txt'), 'utf8')).toContain(
+        'machine type pc-i440fx-5.2 is deprecated by QEMU 9.2.0',
+      );
+    },
+  );
 
   it('a host whose profile holds no query-machines cannot be judged: error naming the profile and the request', () => {
     const c = byId('cpu-features/qemu-models@node-c');
     expect(c.status).toBe('error');
     expect(c.message).toMatch(
-      /^cannot check require\.machineTypes \(pc-q35-7\.2, pc-q35-9\.2, pc-i440fx-5\.2\) on node-c: not recorded in \S+\/qmp-kvm-xeon-e5-2650: query-machines$/,
+      /^cannot check require\.machineTypes \(pc-q35-7\.2, pc-q35-9\.2, pc-i440fx-5\.2\) on node-c: /,
     );
+    expect(c.message).toMatch(/: not recorded in \S+\/qmp-kvm-xeon-e5-2650: query-machines$/);
   });
 });

@@ -6,7 +6,7 @@ import { computePoolBaseline, type Expansion, type PoolHost } from '../../src/pr
 import { machineTypes, parseCpuDefinitions, type CpuModelDef } from '../../src/probe/qmp-cpu.ts';
 import { splitJsonObjects } from '../../src/transport/replay-json-stream.ts';
 import { commandOf, parseQmpLog } from '../../src/transport/replay-qmp-log.ts';
-import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/vm/qmp-types.ts';
+import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/model/qmp.ts';
 import { REAL_HOSTS } from '../support/paths.ts';
 
 const lines = loadCpuCatalog().qemuModels;
@@ -56,7 +56,8 @@ const hand = (_host: string, model: string): Expansion | undefined =>
 
 describe('pool baseline (answers worked out by hand from the real KVM definitions)', () => {
   it('Sandy Bridge-EP + Broadwell-EP → SandyBridge; the Broadwell host gives up its AVX2 generation', () => {
-    // By hand: SandyBridge is the newest line both run (IvyBridge is unusable on the E5-2650, the -IBRS variants on the E5-2630 v4).
+    // By hand: SandyBridge is the newest line both run (IvyBridge is unusable on the E5-2650, the -IBRS variants on the
+    // E5-2630 v4).
     expect(sandyBridgeEP.definitions.find((d) => d.name === 'IvyBridge')!.usable).toBe(false);
     expect(broadwellEP.definitions.find((d) => d.name === 'SandyBridge-IBRS')!.usable).toBe(false);
     const b = computePoolBaseline([sandyBridgeEP, broadwellEP], hand, lines);
@@ -81,29 +82,37 @@ describe('pool baseline (answers worked out by hand from the real KVM definition
     expect(b.problems).toEqual([]);
   });
 
-  it('Nehalem-EX + Sandy Bridge-EP + Broadwell-EP → Nehalem, not core2duo (same 32 features in QEMU 7.2, older line)', () => {
-    // QEMU 7.2.22's real static expansions (test/fixtures/qemu-expansions): core2duo has acpi, monitor and ss where
-    // Nehalem has popcnt, sse4.1 and sse4.2 — neither contains the other, both have 32 features, and core2duo is
-    // usable under KVM on all three hosts. The newer line breaks the tie (by name alone core2duo would win).
-    const real = JSON.parse(
-      readFileSync(join(REAL_HOSTS, '../../test/fixtures/qemu-expansions/qemu-7.2.22-static.json'), 'utf8'),
-    ).expansions as Record<string, string[]>;
-    const hosts = [nehalemEX, sandyBridgeEP, broadwellEP];
-    expect(hosts.every((h) => h.definitions.find((d) => d.name === 'core2duo')?.usable)).toBe(true);
-    expect([real.core2duo.length, real.Nehalem.length]).toEqual([32, 32]);
-    const b = computePoolBaseline(hosts, (_h, m) => (real[m] ? { features: real[m], from: '7.2' } : undefined), lines);
-    expect(b.model).toBe('Nehalem');
-    expect(b.rows.map((r) => [r.host, r.bestModel, r.lost])).toEqual([
-      ['nh', 'Nehalem-IBRS', ['spec-ctrl']],
-      [
-        'sb',
-        'SandyBridge-IBRS',
-        ['aes', 'arat', 'avx', 'pclmulqdq', 'rdtscp', 'spec-ctrl', 'tsc-deadline', 'x2apic', 'xsave', 'xsaveopt'],
-      ],
-      ['bw', 'Broadwell', expect.arrayContaining(['avx2', 'fma', 'bmi2', 'adx', 'aes', 'avx', 'xsave'])],
-    ]);
-    expect(b.dominated).toEqual(expect.arrayContaining(['Conroe', 'Penryn', 'pentium3']));
-  });
+  it(
+    'Nehalem-EX + Sandy Bridge-EP + Broadwell-EP → Nehalem, not ' +
+      'core2duo (same 32 features in QEMU 7.2, older line)',
+    () => {
+      // QEMU 7.2.22's real static expansions (test/fixtures/qemu-expansions): core2duo has acpi, monitor and ss where
+      // Nehalem has popcnt, sse4.1 and sse4.2 — neither contains the other, both have 32 features, and core2duo is
+      // usable under KVM on all three hosts. The newer line breaks the tie (by name alone core2duo would win).
+      const real = JSON.parse(
+        readFileSync(join(REAL_HOSTS, '../../test/fixtures/qemu-expansions/qemu-7.2.22-static.json'), 'utf8'),
+      ).expansions as Record<string, string[]>;
+      const hosts = [nehalemEX, sandyBridgeEP, broadwellEP];
+      expect(hosts.every((h) => h.definitions.find((d) => d.name === 'core2duo')?.usable)).toBe(true);
+      expect([real.core2duo.length, real.Nehalem.length]).toEqual([32, 32]);
+      const b = computePoolBaseline(
+        hosts,
+        (_h, m) => (real[m] ? { features: real[m], from: '7.2' } : undefined),
+        lines,
+      );
+      expect(b.model).toBe('Nehalem');
+      expect(b.rows.map((r) => [r.host, r.bestModel, r.lost])).toEqual([
+        ['nh', 'Nehalem-IBRS', ['spec-ctrl']],
+        [
+          'sb',
+          'SandyBridge-IBRS',
+          ['aes', 'arat', 'avx', 'pclmulqdq', 'rdtscp', 'spec-ctrl', 'tsc-deadline', 'x2apic', 'xsave', 'xsaveopt'],
+        ],
+        ['bw', 'Broadwell', expect.arrayContaining(['avx2', 'fma', 'bmi2', 'adx', 'aes', 'avx', 'xsave'])],
+      ]);
+      expect(b.dominated).toEqual(expect.arrayContaining(['Conroe', 'Penryn', 'pentium3']));
+    },
+  );
 
   it('machine types: a QEMU 7.2 + 9.2 pool runs pc-q35-7.2; a host without query-machines gives "not recorded"', () => {
     const old: PoolHost = {
@@ -157,7 +166,8 @@ describe('same hardware, newer QEMU (host OS upgrade)', () => {
   const defs72 = parseCpuDefinitions(
     from('ryzen-3900x-qemu-7.2.replies', 'query-cpu-definitions') as QmpCpuDefinition[],
   );
-  // The newer QEMU as libvirt's qemu_9.1.0 test data shows it on another host: EPYC-Rome-v1 blocked by xsaves; EPYC-v1 dropped (for the test).
+  // The newer QEMU as libvirt's qemu_9.1.0 test data shows it on another host: EPYC-Rome-v1 blocked by xsaves; EPYC-v1
+  // dropped (for the test).
   const defsNew = defs72
     .filter((d) => d.name !== 'EPYC-v1')
     .map((d) => (d.name === 'EPYC-Rome-v1' ? { ...d, usable: false, unavailable: ['xsaves'] } : d));

@@ -17,7 +17,7 @@ import {
 } from '../../src/probe/qmp-cpu.ts';
 import { loadProfile } from '../../src/transport/profile.ts';
 import { commandOf, parseQmpLog, type QmpExchange } from '../../src/transport/replay-qmp-log.ts';
-import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/vm/qmp-types.ts';
+import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/model/qmp.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 
 const lines = loadCpuCatalog().qemuModels;
@@ -64,38 +64,41 @@ const usableEverywhere = (hosts: PoolHost[]) =>
   );
 
 describe('pool baseline: the pool vendor, never a strict subset, extras checked on every member', () => {
-  it('Zen 2 under QEMU 7.2 and an older QEMU with the Zen 2 models blocked on one: an AMD EPYC model, never Dhyana', async () => {
-    const old = await member('qmp-kvm-ryzen-9-3900x-12-core', 'zen2-old');
-    const neu = block(await member('qmp-ryzen-3900x-qemu-7.2', 'zen2-72'), /^EPYC-Rome/);
-    const pool = [old, neu];
-    // Worked out by hand: Dhyana-v1 (Hygon) is usable on both, as are Intel models up to SandyBridge; the AMD ones
-    // are EPYC, EPYC-IBPB, EPYC-v1..v3, Opteron_G1..G3 and athlon.
-    expect(usableEverywhere(pool)).toEqual(expect.arrayContaining(['Dhyana-v1', 'EPYC-v2', 'SandyBridge']));
-    const b = computePoolBaseline(pool, expansion, lines);
-    expect(b.vendor).toBe('amd');
-    // By the rule: EPYC-v3 (EPYC-v2, EPYC-IBPB, EPYC-v1 and EPYC are strict subsets of it).
-    expect(b.model).toBe('EPYC-v3');
-    expect(b.dominated).toEqual(expect.arrayContaining(['EPYC', 'EPYC-IBPB', 'EPYC-v1', 'EPYC-v2']));
-    expect(lines.EPYC.vendor).toBe('amd');
-    // Dhyana-v1 lacks aes, pclmulqdq and sha-ni that the chosen EPYC model has: it would have been poorer.
-    const dhyana = STATIC.expansions['Dhyana-v1'];
-    const chosen = STATIC.expansions[b.model!];
-    expect(['aes', 'pclmulqdq', 'sha-ni'].filter((f) => !dhyana.includes(f) && chosen.includes(f))).toEqual([
-      'aes',
-      'pclmulqdq',
-      'sha-ni',
-    ]);
-    // No candidate usable on every member strictly contains the chosen model.
-    for (const m of usableEverywhere(pool).filter((x) => lines[x.replace(/-v\d+$/, '')]?.vendor === 'amd'))
-      expect(isStrictSubset(chosen, STATIC.expansions[m] ?? []), m).toBe(false);
-    // Each member's own best model is also AMD's: the Rome model where it is usable, not Dhyana.
-    expect(b.rows.map((r) => [r.host, r.bestModel])).toEqual([
-      ['zen2-old', 'EPYC-Rome-v1'],
-      ['zen2-72', b.model],
-    ]);
-    expect(b.rows[0].lost.length).toBeGreaterThan(0); // what the old host gives up is named, not hidden
-    expect(b.rows[1]).toMatchObject({ lost: [], usableModels: usableNamedModels(neu.definitions).length });
-  });
+  it(
+    'Zen 2 under QEMU 7.2 and an older QEMU with the Zen 2 models ' + 'blocked on one: an AMD EPYC model, never Dhyana',
+    async () => {
+      const old = await member('qmp-kvm-ryzen-9-3900x-12-core', 'zen2-old');
+      const neu = block(await member('qmp-ryzen-3900x-qemu-7.2', 'zen2-72'), /^EPYC-Rome/);
+      const pool = [old, neu];
+      // Worked out by hand: Dhyana-v1 (Hygon) is usable on both, as are Intel models up to SandyBridge; the AMD ones
+      // are EPYC, EPYC-IBPB, EPYC-v1..v3, Opteron_G1..G3 and athlon.
+      expect(usableEverywhere(pool)).toEqual(expect.arrayContaining(['Dhyana-v1', 'EPYC-v2', 'SandyBridge']));
+      const b = computePoolBaseline(pool, expansion, lines);
+      expect(b.vendor).toBe('amd');
+      // By the rule: EPYC-v3 (EPYC-v2, EPYC-IBPB, EPYC-v1 and EPYC are strict subsets of it).
+      expect(b.model).toBe('EPYC-v3');
+      expect(b.dominated).toEqual(expect.arrayContaining(['EPYC', 'EPYC-IBPB', 'EPYC-v1', 'EPYC-v2']));
+      expect(lines.EPYC.vendor).toBe('amd');
+      // Dhyana-v1 lacks aes, pclmulqdq and sha-ni that the chosen EPYC model has: it would have been poorer.
+      const dhyana = STATIC.expansions['Dhyana-v1'];
+      const chosen = STATIC.expansions[b.model!];
+      expect(['aes', 'pclmulqdq', 'sha-ni'].filter((f) => !dhyana.includes(f) && chosen.includes(f))).toEqual([
+        'aes',
+        'pclmulqdq',
+        'sha-ni',
+      ]);
+      // No candidate usable on every member strictly contains the chosen model.
+      for (const m of usableEverywhere(pool).filter((x) => lines[x.replace(/-v\d+$/, '')]?.vendor === 'amd'))
+        expect(isStrictSubset(chosen, STATIC.expansions[m] ?? []), m).toBe(false);
+      // Each member's own best model is also AMD's: the Rome model where it is usable, not Dhyana.
+      expect(b.rows.map((r) => [r.host, r.bestModel])).toEqual([
+        ['zen2-old', 'EPYC-Rome-v1'],
+        ['zen2-72', b.model],
+      ]);
+      expect(b.rows[0].lost.length).toBeGreaterThan(0); // what the old host gives up is named, not hidden
+      expect(b.rows[1]).toMatchObject({ lost: [], usableModels: usableNamedModels(neu.definitions).length });
+    },
+  );
 
   it('extra features are those every member has beyond the model, each checked against every expansion', async () => {
     const pool = [
@@ -122,21 +125,25 @@ describe('pool baseline: the pool vendor, never a strict subset, extras checked 
     });
   });
 
-  it('Intel pools keep to Intel models; a Genoa under QEMU 9.2 alone gets an AMD model although Intel ones are usable', async () => {
-    const sb = await member('qmp-kvm-xeon-e5-2650', 'sb');
-    const bw = await member('qmp-kvm-xeon-e5-2630-v4', 'bw');
-    const intel = computePoolBaseline([sb, bw], expansion, lines);
-    expect(intel).toMatchObject({ vendor: 'intel', model: expect.stringMatching(/^SandyBridge/) });
-    const genoa = await member('qmp-epyc-9654-sev-qemu-9.2', 'genoa');
-    expect(usableNamedModels(genoa.definitions)).toEqual(
-      expect.arrayContaining(['Skylake-Server-v4', 'Icelake-Server-v2']),
-    );
-    const g = computePoolBaseline([genoa], expansion, lines);
-    expect(g.vendor).toBe('amd');
-    // QEMU 7.2.22 has no EPYC-Genoa expansion: the richest AMD model it describes wins.
-    expect(g.model).toMatch(/^EPYC-(Milan|Rome)/);
-    expect(g.unranked).toEqual(expect.arrayContaining(['EPYC-Genoa', 'EPYC-Genoa-v1']));
-  });
+  it(
+    'Intel pools keep to Intel models; a Genoa under QEMU 9.2 alone ' +
+      'gets an AMD model although Intel ones are usable',
+    async () => {
+      const sb = await member('qmp-kvm-xeon-e5-2650', 'sb');
+      const bw = await member('qmp-kvm-xeon-e5-2630-v4', 'bw');
+      const intel = computePoolBaseline([sb, bw], expansion, lines);
+      expect(intel).toMatchObject({ vendor: 'intel', model: expect.stringMatching(/^SandyBridge/) });
+      const genoa = await member('qmp-epyc-9654-sev-qemu-9.2', 'genoa');
+      expect(usableNamedModels(genoa.definitions)).toEqual(
+        expect.arrayContaining(['Skylake-Server-v4', 'Icelake-Server-v2']),
+      );
+      const g = computePoolBaseline([genoa], expansion, lines);
+      expect(g.vendor).toBe('amd');
+      // QEMU 7.2.22 has no EPYC-Genoa expansion: the richest AMD model it describes wins.
+      expect(g.model).toMatch(/^EPYC-(Milan|Rome)/);
+      expect(g.unranked).toEqual(expect.arrayContaining(['EPYC-Genoa', 'EPYC-Genoa-v1']));
+    },
+  );
 
   it('a pool mixing vendors is a finding; a member of unknown vendor is missing data naming it', async () => {
     const zen2 = await member('qmp-ryzen-3900x-qemu-7.2', 'zen2');
@@ -150,33 +157,36 @@ describe('pool baseline: the pool vendor, never a strict subset, extras checked 
     expect(unknown).toMatchObject({ problems: [], missing: ['the CPU vendor of sb is not known'] });
   });
 
-  it('ranking ties: same features → the newest version, then the name (an alias never beats its versioned model)', () => {
-    const f = ['a', 'b'];
-    const r = rankModels(
-      [
-        { model: 'EPYC-IBPB', features: f },
-        { model: 'EPYC-v2', features: f },
-        { model: 'EPYC-v1', features: ['a'] },
-        { model: 'EPYC-Rome', features: undefined },
-        { model: 'Dhyana-v1', features: ['a', 'b', 'c'] },
-        { model: 'qemu64', features: ['a', 'b', 'c', 'd'] },
-      ],
-      'amd',
-      lines,
-    );
-    expect(r.ranked.map((x) => x.model)).toEqual(['EPYC-v2', 'EPYC-IBPB']);
-    expect(r).toMatchObject({ dominated: ['EPYC-v1'], unranked: ['EPYC-Rome'], candidatesOf: 'amd' });
-    // QEMU's generic models only when no model of the vendor can be ranked.
-    const g = rankModels(
-      [
-        { model: 'qemu64', features: ['a'] },
-        { model: 'Dhyana-v1', features: ['a'] },
-      ],
-      'amd',
-      lines,
-    );
-    expect(g).toMatchObject({ ranked: [{ model: 'qemu64' }], candidatesOf: 'qemu' });
-  });
+  it(
+    'ranking ties: same features → the newest version, then the ' + 'name (an alias never beats its versioned model)',
+    () => {
+      const f = ['a', 'b'];
+      const r = rankModels(
+        [
+          { model: 'EPYC-IBPB', features: f },
+          { model: 'EPYC-v2', features: f },
+          { model: 'EPYC-v1', features: ['a'] },
+          { model: 'EPYC-Rome', features: undefined },
+          { model: 'Dhyana-v1', features: ['a', 'b', 'c'] },
+          { model: 'qemu64', features: ['a', 'b', 'c', 'd'] },
+        ],
+        'amd',
+        lines,
+      );
+      expect(r.ranked.map((x) => x.model)).toEqual(['EPYC-v2', 'EPYC-IBPB']);
+      expect(r).toMatchObject({ dominated: ['EPYC-v1'], unranked: ['EPYC-Rome'], candidatesOf: 'amd' });
+      // QEMU's generic models only when no model of the vendor can be ranked.
+      const g = rankModels(
+        [
+          { model: 'qemu64', features: ['a'] },
+          { model: 'Dhyana-v1', features: ['a'] },
+        ],
+        'amd',
+        lines,
+      );
+      expect(g).toMatchObject({ ranked: [{ model: 'qemu64' }], candidatesOf: 'qemu' });
+    },
+  );
 });
 
 describe('pool machine types (QEMU 7.2.0 and 9.2.0 from the shipped libvirt conversations)', () => {

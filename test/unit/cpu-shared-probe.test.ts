@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReplayTransport } from '../../src/transport/replay.ts';
-import { qemuCpuFactsOnce } from '../../suites/cpu-features/qemu-cpu-facts.ts';
+import { qemuCpuFactsOnce } from '../../src/vm/qemu-cpu-facts.ts';
 import { SHIPPED_PROFILES } from '../support/replay-run.ts';
 
 describe('qemuCpuFactsOnce', () => {

@@ -10,6 +10,7 @@ import { planViewOf } from '../support/plan-check.ts';
 const host = (name: string, labels: Record<string, string> = {}): HostInfo => ({
   name,
   address: name,
+  migrationAddress: name,
   labels,
   facts: {},
   replayed: false,

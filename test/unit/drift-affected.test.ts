@@ -45,6 +45,7 @@ beforeAll(async () => {
   const hosts: HostInfo[] = ['node-a', 'node-b', 'node-c'].map((name) => ({
     name,
     address: name,
+    migrationAddress: name,
     labels: { hardware: name === 'node-c' ? 'gen3' : 'gen2' },
     facts,
     replayed: true,
@@ -88,37 +89,44 @@ const ids = (cls: Parameters<typeof affectedCaseIds>[3], host = 'node-c', ref = 
   affectedCaseIds(q, ref, host, cls);
 
 describe('the cases a drift invalidates', () => {
-  it('cpu-visible on node-c: its cpu-features, encryption and migration cases, and the cases elsewhere involving it', () => {
-    const got = ids(['cpu-visible']);
-    expect(new Set(got.map((id) => id.split('/')[0]))).toEqual(
-      new Set(['cpu-features', 'encryption', 'live-migration']),
-    );
-    // migrations to node-c run on their source host; the pool's baseline runs on its first host
-    expect(got).toEqual(
-      expect.arrayContaining([
-        'live-migration/migrate[from=node-c,to=node-a,strategy=precopy]@node-c',
-        'live-migration/migrate[from=node-a,to=node-c,strategy=precopy]@node-a',
-        'live-migration/migrate[from=node-b,to=node-c,strategy=postcopy]@node-b',
-        poolCase,
-      ]),
-    );
-    expect(got.filter((id) => id.startsWith('host-os/') || id.startsWith('server-inventory/'))).toEqual([]);
-    expect(got).not.toContain('live-migration/migrate[from=node-a,to=node-b,strategy=precopy]@node-a');
-    expect(got.filter((id) => id.endsWith('@node-a')).every((id) => id.includes('node-c') || id.includes('pool'))).toBe(
-      true,
-    );
-  });
+  it(
+    'cpu-visible on node-c: its cpu-features, encryption and ' +
+      'migration cases, and the cases elsewhere involving it',
+    () => {
+      const got = ids(['cpu-visible']);
+      expect(new Set(got.map((id) => id.split('/')[0]))).toEqual(
+        new Set(['cpu-features', 'encryption', 'live-migration']),
+      );
+      // migrations to node-c run on their source host; the pool's baseline runs on its first host
+      expect(got).toEqual(
+        expect.arrayContaining([
+          'live-migration/migrate[from=node-c,to=node-a,strategy=precopy]@node-c',
+          'live-migration/migrate[from=node-a,to=node-c,strategy=precopy]@node-a',
+          'live-migration/migrate[from=node-b,to=node-c,strategy=postcopy]@node-b',
+          poolCase,
+        ]),
+      );
+      expect(got.filter((id) => id.startsWith('host-os/') || id.startsWith('server-inventory/'))).toEqual([]);
+      expect(got).not.toContain('live-migration/migrate[from=node-a,to=node-b,strategy=precopy]@node-a');
+      expect(
+        got.filter((id) => id.endsWith('@node-a')).every((id) => id.includes('node-c') || id.includes('pool')),
+      ).toBe(true);
+    },
+  );
 
-  it('inventory touches only server-inventory of the host; firmware adds host-os and cpu-features with the pool', () => {
-    const inv = ids(['inventory']);
-    expect(inv.length).toBeGreaterThan(3);
-    expect(inv.every((id) => id.startsWith('server-inventory/') && id.endsWith('@node-c'))).toBe(true);
-    const fw = ids(['firmware']);
-    expect(poolCase).toMatch(/^cpu-features\/pool-baseline\[pool=\w+\]@node-a$/);
-    expect(fw).toContain(poolCase);
-    expect(fw.some((id) => id.startsWith('live-migration/'))).toBe(false);
-    expect(ids(['cosmetic'])).toEqual([]);
-  });
+  it(
+    'inventory touches only server-inventory of the host; firmware ' + 'adds host-os and cpu-features with the pool',
+    () => {
+      const inv = ids(['inventory']);
+      expect(inv.length).toBeGreaterThan(3);
+      expect(inv.every((id) => id.startsWith('server-inventory/') && id.endsWith('@node-c'))).toBe(true);
+      const fw = ids(['firmware']);
+      expect(poolCase).toMatch(/^cpu-features\/pool-baseline\[pool=\w+\]@node-a$/);
+      expect(fw).toContain(poolCase);
+      expect(fw.some((id) => id.startsWith('live-migration/'))).toBe(false);
+      expect(ids(['cosmetic'])).toEqual([]);
+    },
+  );
 
   it('the --grep regex selects exactly those ids from the qualified plan’s expansion (filterCases)', () => {
     for (const cls of [['cpu-visible'], ['hypervisor', 'inventory'], ['firmware']] as const) {

@@ -31,7 +31,8 @@ beforeAll(async () => {
       'hosts:',
       '  - { name: local, address: local, labels: { pool: local } }',
       '  - { name: stranger, address: local, labels: { hardware: gen9 } }',
-      `  - { name: gone, address: 127.0.0.1, port: 1, knownHosts: ${join(tmp, 'known_hosts')}, ssh: { connectTimeoutSec: 5 } }`,
+      `  - { name: gone, address: 127.0.0.1, port: 1, knownHosts: ${join(tmp, 'known_hosts')}, ssh: { ` +
+        `connectTimeoutSec: 5 } }`,
       '',
     ].join('\n'),
   );

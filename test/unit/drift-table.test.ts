@@ -74,21 +74,24 @@ describe('the drift classification table', () => {
     expect(CLASS_SUITES.cosmetic).toEqual([]);
   });
 
-  it("classifies every extra the fact commands themselves write (assembleFacts on a recorded host's answers)", async () => {
-    const profile = await loadProfile(resolve(PROJECT_ROOT, 'fixtures/hosts/this-machine-debian12'));
-    const out: Partial<Record<FactCommand, string>> = {};
-    for (const name of FACT_COMMANDS) {
-      const e = profile.commands.find((c) => c.command === CMD[name] && c.exitCode === 0);
-      if (e) out[name] = e.stdout;
-    }
-    // Also a kernel that has an xts(aes) driver, and output no parser takes (extra.unparsed).
-    out.crypto = 'name : xts(aes)\ndriver : xts-aes-aesni\nmodule : aesni_intel\npriority : 401\nselftest : passed\n';
-    out.lscpuJson = '{ not json';
-    const extras = Object.keys(assembleFacts(out).extra ?? {});
-    expect(extras).toEqual(expect.arrayContaining(['xtsAes', 'iommuCmdline', 'unparsed']));
-    const unclassified = extras.filter((k) => !ruled.includes(`extra.${k}`) && !ignored.includes(`extra.${k}`));
-    expect(unclassified).toEqual([]);
-  });
+  it(
+    'classifies every extra the fact commands themselves write ' + "(assembleFacts on a recorded host's answers)",
+    async () => {
+      const profile = await loadProfile(resolve(PROJECT_ROOT, 'fixtures/hosts/this-machine-debian12'));
+      const out: Partial<Record<FactCommand, string>> = {};
+      for (const name of FACT_COMMANDS) {
+        const e = profile.commands.find((c) => c.command === CMD[name] && c.exitCode === 0);
+        if (e) out[name] = e.stdout;
+      }
+      // Also a kernel that has an xts(aes) driver, and output no parser takes (extra.unparsed).
+      out.crypto = 'name : xts(aes)\ndriver : xts-aes-aesni\nmodule : aesni_intel\npriority : 401\nselftest : passed\n';
+      out.lscpuJson = '{ not json';
+      const extras = Object.keys(assembleFacts(out).extra ?? {});
+      expect(extras).toEqual(expect.arrayContaining(['xtsAes', 'iommuCmdline', 'unparsed']));
+      const unclassified = extras.filter((k) => !ruled.includes(`extra.${k}`) && !ignored.includes(`extra.${k}`));
+      expect(unclassified).toEqual([]);
+    },
+  );
 });
 
 describe('docs/drift.md', () => {

@@ -138,7 +138,8 @@ describe('the command each host starts with', () => {
     };
     const script = hostStartArgv({ ...base, sshd, root }).at(-1)!;
     expect(script).toContain(
-      `mount -t overlay hwqual-root -o lowerdir=${root.lower},upperdir=${root.upper},workdir=${root.work} ${root.merged}`,
+      `mount -t overlay hwqual-root -o lowerdir=${root.lower},upperdir=${root.upper},workdir=${root.work} ` +
+        `${root.merged}`,
     );
     for (const dir of ['/proc', '/sys', '/dev', '/run', '/tmp']) expect(script).toContain(` ${root.merged}${dir}\n`);
     expect(script).toContain(`mount --bind /dev/urandom ${root.merged}/dev/urandom`);

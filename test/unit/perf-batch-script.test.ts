@@ -62,7 +62,8 @@ describe('batch script', () => {
       expect(stray).toBe('');
       expect(records.map((r) => r.index).sort((a, b) => a - b)).toEqual(COMMANDS.map((_, i) => i));
       for (const r of records) {
-        // The shell's own complaints name the line and, in a batch, `eval` ("sh: 1: x: not found" / "sh: 6: eval: x: not found").
+        // The shell's own complaints name the line and, in a batch, `eval` ("sh: 1: x: not found" / "sh: 6: eval: x:
+        // not found").
         const shell = (t: string) => t.replace(/^sh: \d+: (eval: )?/gm, 'sh: ');
         const got = { exitCode: r.exitCode, stdout: r.stdout.toString(), stderr: shell(r.stderr.toString()) };
         expect(got, COMMANDS[r.index]).toEqual({ ...want[r.index], stderr: shell(want[r.index]!.stderr) });

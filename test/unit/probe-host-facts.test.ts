@@ -95,25 +95,29 @@ describe('assembleFacts', () => {
     ]);
   });
 
-  it("the issue's Bergamo paste: 8 blocks of a host whose siblings say 256 per package are reported as contradicting", () => {
-    const f = assembleFacts({
-      cpuinfo: readFileSync(resolve(REAL_HOSTS, 'amd-bergamo/cpuinfo-lxc-first-8-blocks.txt'), 'utf8'),
-    });
-    expect(f.cpu).toMatchObject({
-      threads: 8,
-      coresPerSocket: 128,
-      threadsPerCore: 2,
-      topologyConsistent: false,
-      topologyProblems: ['/proc/cpuinfo lists 8 logical CPUs, but siblings 256 × 1 package(s) = 256'],
-    });
-    expect(f.virtualised).toEqual({ kind: 'none', evidence: ['no hypervisor CPU flag'] });
-    // The same CPU from inside a VM (8 vCPUs as 2 × 4): consistent, and a VM by its flag.
-    const vm = assembleFacts({
-      cpuinfo: readFileSync(resolve(REAL_HOSTS, 'amd-bergamo/cpuinfo-vm-8vcpu.txt'), 'utf8'),
-    });
-    expect(vm.cpu).toMatchObject({ threads: 8, sockets: 2, coresPerSocket: 4, topologyConsistent: true });
-    expect(vm.virtualised?.kind).toBe('hypervisor (kind unknown)');
-  });
+  it(
+    "the issue's Bergamo paste: 8 blocks of a host whose siblings say " +
+      '256 per package are reported as contradicting',
+    () => {
+      const f = assembleFacts({
+        cpuinfo: readFileSync(resolve(REAL_HOSTS, 'amd-bergamo/cpuinfo-lxc-first-8-blocks.txt'), 'utf8'),
+      });
+      expect(f.cpu).toMatchObject({
+        threads: 8,
+        coresPerSocket: 128,
+        threadsPerCore: 2,
+        topologyConsistent: false,
+        topologyProblems: ['/proc/cpuinfo lists 8 logical CPUs, but siblings 256 × 1 package(s) = 256'],
+      });
+      expect(f.virtualised).toEqual({ kind: 'none', evidence: ['no hypervisor CPU flag'] });
+      // The same CPU from inside a VM (8 vCPUs as 2 × 4): consistent, and a VM by its flag.
+      const vm = assembleFacts({
+        cpuinfo: readFileSync(resolve(REAL_HOSTS, 'amd-bergamo/cpuinfo-vm-8vcpu.txt'), 'utf8'),
+      });
+      expect(vm.cpu).toMatchObject({ threads: 8, sockets: 2, coresPerSocket: 4, topologyConsistent: true });
+      expect(vm.virtualised?.kind).toBe('hypervisor (kind unknown)');
+    },
+  );
 
   it('leaves out what failed to parse and says so', () => {
     const f = assembleFacts({ lscpuJson: 'not json', osRelease: 'ID=debian\n' });
@@ -152,7 +156,8 @@ describe('gatherFacts on this machine (LocalTransport)', () => {
     const t = new LocalWithout(new Set([CMD.lscpuJson, CMD.osRelease]));
     const f = await gatherFacts(t, new AbortController().signal);
     expect(f.os).toBeUndefined();
-    expect(f.cpu?.vendor).toBe(/^vendor_id\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]); // from /proc/cpuinfo alone
+    // from /proc/cpuinfo alone
+    expect(f.cpu?.vendor).toBe(/^vendor_id\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]);
     expect(f.extra?.unavailable).toEqual(expect.arrayContaining(['lscpuJson', 'osRelease']));
     expect((f.extra!.unavailableWhy as Record<string, string>).osRelease).toBe('not recorded: cat /etc/os-release');
     const ac = new AbortController();

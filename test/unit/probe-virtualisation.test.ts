@@ -42,15 +42,18 @@ describe('detectVirtualisation', () => {
     expect(detectVirtualisation({ dmi: { sysVendor: 'Amazon EC2', productName: 'm5.large' } })?.kind).toBe('amazon');
   });
 
-  it("systemd-detect-virt's word comes first; `none` with no flag is a physical host; Xen's /sys/hypervisor counts", () => {
-    expect(detectVirtualisation({ detectVirt: 'kvm', cpuFlags: ['hypervisor'] })?.kind).toBe('kvm');
-    expect(detectVirtualisation({ detectVirt: 'none', cpuFlags: ['fpu'] })).toEqual({
-      kind: 'none',
-      evidence: ['systemd-detect-virt --vm: none', 'no hypervisor CPU flag'],
-    });
-    expect(detectVirtualisation({ sysHypervisor: 'xen' })?.kind).toBe('xen');
-    expect(detectVirtualisation({ cpuFlags: ['hypervisor'] })?.kind).toBe('hypervisor (kind unknown)');
-  });
+  it(
+    "systemd-detect-virt's word comes first; `none` with no flag is " + "a physical host; Xen's /sys/hypervisor counts",
+    () => {
+      expect(detectVirtualisation({ detectVirt: 'kvm', cpuFlags: ['hypervisor'] })?.kind).toBe('kvm');
+      expect(detectVirtualisation({ detectVirt: 'none', cpuFlags: ['fpu'] })).toEqual({
+        kind: 'none',
+        evidence: ['systemd-detect-virt --vm: none', 'no hypervisor CPU flag'],
+      });
+      expect(detectVirtualisation({ sysHypervisor: 'xen' })?.kind).toBe('xen');
+      expect(detectVirtualisation({ cpuFlags: ['hypervisor'] })?.kind).toBe('hypervisor (kind unknown)');
+    },
+  );
 });
 
 describe('server-inventory on a replayed VMware guest (its real lscpu)', () => {

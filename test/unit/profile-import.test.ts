@@ -46,28 +46,31 @@ describe('hwqual profile import', () => {
     },
   );
 
-  it('stores each dump as the one command it answers, with its source, and says what is not byte for byte', async () => {
-    const p = await loadProfile(join(SHIPPED_PROFILES, 'amd-naples-epyc7451'));
-    expect(p.meta.origin).toBe('assembled-from-public-dumps');
-    expect(p.commands.map((c) => [c.command, c.source])).toEqual([
-      ['cat /proc/cpuinfo', 'amd-naples/cpuinfo-epyc7451.txt'],
-      ['lscpu', 'amd-naples/lscpu-epyc7451-util-linux-expected.txt'],
-      ['grep -r . /sys/devices/system/cpu/vulnerabilities', 'amd-naples/vulnerabilities-epyc7451.txt'],
-    ]);
-    expect(p.commands[0].stdout).toBe(readFileSync(join(REAL_HOSTS, 'amd-naples/cpuinfo-epyc7451.txt'), 'utf8'));
-    expect(Object.keys(p.meta.syntheticCommands ?? {})).toEqual([
-      'lscpu',
-      'grep -r . /sys/devices/system/cpu/vulnerabilities',
-    ]);
-    // A full dmidecode dump answers `dmidecode -t 0,1,4,17` as published, and the profile says it holds more types.
-    const out = join(work, 'ecs');
-    const ecs = join(PROJECT_ROOT, 'test/fixtures/public-captures/dmidecode-alibaba-ecs.txt');
-    expect((await cli(['profile', 'import', '--out', out, '--dmidecode', ecs])).code).toBe(0);
-    const e = await loadProfile(out);
-    expect(e.commands[0]).toMatchObject({ command: 'dmidecode -t 0,1,4,17', stdout: readFileSync(ecs, 'utf8') });
-    expect(e.meta.syntheticCommands?.['dmidecode -t 0,1,4,17']).toMatch(/also holds DMI types 3, /);
-    expect(e.meta.labels).toEqual({ kind: 'cpu-dump' }); // nothing here says arch or vendor
-  });
+  it(
+    'stores each dump as the one command it answers, with its ' + 'source, and says what is not byte for byte',
+    async () => {
+      const p = await loadProfile(join(SHIPPED_PROFILES, 'amd-naples-epyc7451'));
+      expect(p.meta.origin).toBe('assembled-from-public-dumps');
+      expect(p.commands.map((c) => [c.command, c.source])).toEqual([
+        ['cat /proc/cpuinfo', 'amd-naples/cpuinfo-epyc7451.txt'],
+        ['lscpu', 'amd-naples/lscpu-epyc7451-util-linux-expected.txt'],
+        ['grep -r . /sys/devices/system/cpu/vulnerabilities', 'amd-naples/vulnerabilities-epyc7451.txt'],
+      ]);
+      expect(p.commands[0].stdout).toBe(readFileSync(join(REAL_HOSTS, 'amd-naples/cpuinfo-epyc7451.txt'), 'utf8'));
+      expect(Object.keys(p.meta.syntheticCommands ?? {})).toEqual([
+        'lscpu',
+        'grep -r . /sys/devices/system/cpu/vulnerabilities',
+      ]);
+      // A full dmidecode dump answers `dmidecode -t 0,1,4,17` as published, and the profile says it holds more types.
+      const out = join(work, 'ecs');
+      const ecs = join(PROJECT_ROOT, 'test/fixtures/public-captures/dmidecode-alibaba-ecs.txt');
+      expect((await cli(['profile', 'import', '--out', out, '--dmidecode', ecs])).code).toBe(0);
+      const e = await loadProfile(out);
+      expect(e.commands[0]).toMatchObject({ command: 'dmidecode -t 0,1,4,17', stdout: readFileSync(ecs, 'utf8') });
+      expect(e.meta.syntheticCommands?.['dmidecode -t 0,1,4,17']).toMatch(/also holds DMI types 3, /);
+      expect(e.meta.labels).toEqual({ kind: 'cpu-dump' }); // nothing here says arch or vendor
+    },
+  );
 
   describe('bad input: exit 2 naming the file and what is wrong, nothing written', () => {
     const bad = (name: string, text: string) => {

@@ -136,23 +136,28 @@ describe('replay never invents a fact (every shipped profile)', () => {
     ]);
   });
 
-  it('a skip or error for want of data says "not recorded in <profile>: <command>", never that the host lacks it', () => {
-    const stale = /is not available|found no table|host is unknown|recorded no QMP conversation: not recorded in the/;
-    const bad = (c: CaseResult) =>
-      (c.status === 'skipped' || c.status === 'error') && stale.test(c.message ?? '') ? [`${c.id}: ${c.message}`] : [];
-    expect(r.cases.flatMap(bad)).toEqual([]);
-    const kvmModule = r.cases.find((c) => c.id === 'host-os/kvm-module@amd-genoa')!;
-    expect(kvmModule).toMatchObject({ status: 'skipped' });
-    expect(kvmModule.message).toMatch(
-      /^requires arch x86_64 \(arch not known: not recorded in \S+\/amd-genoa: uname -m; lscpu -J\)$/,
-    );
-    const disks = r.cases.find((c) => c.id === 'server-inventory/disks@amd-genoa')!;
-    expect(disks.message).toMatch(/^no disk list: not recorded in \S+\/amd-genoa: lsblk -J/);
-    const system = r.cases.find((c) => c.id === 'server-inventory/system@amd-genoa')!;
-    expect(system.message).toMatch(
-      /^no system vendor\/product: not recorded in \S+\/amd-genoa: grep -s \. \/sys\/class\/dmi\/id\/\*; /,
-    );
-  });
+  it(
+    'a skip or error for want of data says "not recorded in ' + '<profile>: <command>", never that the host lacks it',
+    () => {
+      const stale = /is not available|found no table|host is unknown|recorded no QMP conversation: not recorded in the/;
+      const bad = (c: CaseResult) =>
+        (c.status === 'skipped' || c.status === 'error') && stale.test(c.message ?? '')
+          ? [`${c.id}: ${c.message}`]
+          : [];
+      expect(r.cases.flatMap(bad)).toEqual([]);
+      const kvmModule = r.cases.find((c) => c.id === 'host-os/kvm-module@amd-genoa')!;
+      expect(kvmModule).toMatchObject({ status: 'skipped' });
+      expect(kvmModule.message).toMatch(
+        /^requires arch x86_64 \(arch not known: not recorded in \S+\/amd-genoa: uname -m; lscpu -J\)$/,
+      );
+      const disks = r.cases.find((c) => c.id === 'server-inventory/disks@amd-genoa')!;
+      expect(disks.message).toMatch(/^no disk list: not recorded in \S+\/amd-genoa: lsblk -J/);
+      const system = r.cases.find((c) => c.id === 'server-inventory/system@amd-genoa')!;
+      expect(system.message).toMatch(
+        /^no system vendor\/product: not recorded in \S+\/amd-genoa: grep -s \. \/sys\/class\/dmi\/id\/\*; /,
+      );
+    },
+  );
 
   it('the default pools are the CPU vendors; a member without QMP data makes its pool an error naming it', () => {
     const pools = r.cases.filter((c) => c.caseId === 'pool-baseline');

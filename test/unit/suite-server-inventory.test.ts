@@ -90,7 +90,7 @@ describe('server-inventory on this machine', () => {
     if (!/^microcode/m.test(cpuinfo)) expect(byId('microcode').status).toBe('skipped');
   }, 60_000);
 
-  it('fails mismatches with expected vs actual; an expected value it cannot read is a failure, not a skip', async () => {
+  it('fails mismatches with expected vs actual; an expected value it cannot read fails, not skips', async () => {
     const { byId } = await runSuitesLocally(['server-inventory'], {
       expect: {
         cpu: { model: '^hwqual-no-such-cpu', threads: logical + 1 },

@@ -1,8 +1,17 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { labDown, labLink, labReimage, labShape, labStatus, labUp, parseOsFlags } from '../../lab/index.ts';
-import type { LabState, LabStatus } from '../../lab/index.ts';
-import { knownReleases } from '../../lab/os-args.ts';
+import {
+  knownReleases,
+  labDown,
+  labLink,
+  labReimage,
+  labShape,
+  labStatus,
+  labUp,
+  parseOsFlags,
+  type LabState,
+  type LabStatus,
+} from '../../lab/index.ts';
 import { HwqualError } from '../../model/errors.ts';
 import { badInputExit } from '../common.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -116,7 +125,7 @@ export function register(program: Command): void {
         const r = await labDown(o.dir);
         process.stdout.write(
           r.found
-            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), removed ${r.deleted.length} object(s)\n`
+            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), ` + `removed ${r.deleted.length} object(s)\n`
             : `no lab at ${r.dir}: nothing to do\n`,
         );
       }),

@@ -58,9 +58,10 @@ export async function recordHost(o: RecordOptions): Promise<{ dir: string; resul
     const progress = o.quiet ? {} : new PlainProgress((line) => process.stderr.write(`${line}\n`));
     const results = await executeRun({ lab: o.lab, plan, prepared, outDir: runOut, signal, progress });
     const dir = resolve(o.out);
+    const suites = plan.suites.join(', ');
     await recorder.save(dir, {
       name: o.name ?? o.host,
-      description: `Recorded with \`hwqual record\` from ${o.host} (${config.address}), running ${plan.suites.join(', ')}.`,
+      description: `Recorded with \`hwqual record\` from ${o.host} (${config.address}), running ${suites}.`,
       labels: config.labels,
     });
     return { dir, results, commands: recorder.commands.length };
@@ -91,7 +92,8 @@ export function register(program: Command): void {
   program
     .command('record')
     .description(
-      "run the host-os and server-inventory suites (or the plan's) against a live host and save its answers as a replayable profile",
+      "run the host-os and server-inventory suites (or the plan's) against a live host and save its answers as a " +
+        'replayable profile',
     )
     .requiredOption('--lab <file>', 'lab inventory (YAML or JSON)')
     .requiredOption('--host <name>', 'the lab host to record')
@@ -122,7 +124,8 @@ export function register(program: Command): void {
           signal: controller.signal,
         });
         process.stdout.write(
-          `recorded ${r.commands} command run(s) from ${o.host} into ${r.dir} (run: ${summaryLine(r.results.summary)})\n`,
+          `recorded ${r.commands} command run(s) from ${o.host} into ${r.dir} ` +
+            `(run: ${summaryLine(r.results.summary)})\n`,
         );
         process.exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       } catch (err) {

@@ -44,7 +44,8 @@ export function register(program: Command): void {
       .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
       .option(
         '--facts <which>',
-        "host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the plan's facts, else all",
+        'host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the ' +
+          "plan's facts, else all",
       )
       .option('--timings', 'print how long each phase took (start-up, connect + facts, cases, reports) on stderr'),
   ).action(async (o: RunCliOptions) => {

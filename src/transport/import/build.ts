@@ -94,7 +94,10 @@ export function importProfile(spec: ImportSpec): HostProfileData & { qmpFiles: R
     format: PROFILE_FORMAT,
     name: spec.name,
     origin: 'assembled-from-public-dumps',
-    description: `${spec.description ? `${spec.description}. ` : ''}Assembled from public dumps of a real machine by \`hwqual profile import\`, not recorded by hwqual: only the commands below answer; anything else is E_NOT_RECORDED.`,
+    description:
+      `${spec.description ? `${spec.description}. ` : ''}Assembled from public dumps of a real machine ` +
+      `by \`hwqual profile import\`, not recorded by hwqual: only the commands below answer; anything else is ` +
+      `E_NOT_RECORDED.`,
     recordedAt: spec.assembledAt,
     sources,
     hwqualVersion: hwqualVersion(),

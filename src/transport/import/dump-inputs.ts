@@ -61,7 +61,9 @@ export const DUMP_KINDS: Record<
       return {
         command: CMD.lscpu,
         stdout: `${all[0]}\n`,
-        how: `the first of its ${all.length} blank-line separated sections (plain \`lscpu\`; util-linux's expected-output files add \`lscpu -p\` and others after it)`,
+        how:
+          `the first of its ${all.length} blank-line separated sections (plain \`lscpu\`; util-linux's ` +
+          `expected-output files add \`lscpu -p\` and others after it)`,
       };
     },
   },
@@ -90,7 +92,9 @@ export const DUMP_KINDS: Record<
         command: CMD.dmidecode,
         stdout: text,
         ...(other.length && {
-          how: `the whole dump as published, standing for \`${CMD.dmidecode}\`: it also holds DMI types ${other.join(', ')}, which that command would not print`,
+          how:
+            `the whole dump as published, standing for \`${CMD.dmidecode}\`: it also holds DMI types ` +
+            `${other.join(', ')}, which that command would not print`,
         }),
       };
     },

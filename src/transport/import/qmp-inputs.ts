@@ -64,7 +64,9 @@ export function readCputestdata(text: string, file: string): QmpAnswer {
       {
         socket: '*',
         file: qmpFile,
-        note: 'the replies are real; their requests (and the missing greeting and query-version) were written by hwqual profile import',
+        note:
+          'the replies are real; their requests (and the missing greeting and query-version) were written by ' +
+          'hwqual profile import',
       },
     ],
   };

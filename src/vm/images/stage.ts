@@ -11,8 +11,9 @@ const staged = new Map<string, Promise<BuiltImage>>();
 
 /**
  * The image's files as paths on the transport's host. `local` IS this machine, so its paths are used as they are;
- * any other host gets a copy through the transport (SFTP writes in 32 MiB chunks) in /var/tmp/hwqual-images/<name>-<key>,
- * reused while its `.complete` marker is there. Lab-in-a-box hosts share this filesystem, but that is not relied on.
+ * any other host gets a copy through the transport (SFTP writes in 32 MiB chunks) in
+ * /var/tmp/hwqual-images/<name>-<key>, reused while its `.complete` marker is there. Lab-in-a-box hosts share this
+ * filesystem, but that is not relied on.
  */
 export function stageImage(transport: Transport, image: BuiltImage, signal?: AbortSignal): Promise<BuiltImage> {
   if (transport.kind === 'local' || image.kind === 'user') return Promise.resolve(image);
@@ -49,7 +50,8 @@ async function doStage(transport: Transport, image: BuiltImage, signal?: AbortSi
     }
     await run(
       transport,
-      `touch ${shellQuote(`${tmp}/.complete`)} && rm -rf ${shellQuote(dir)} && mv ${shellQuote(tmp)} ${shellQuote(dir)}`,
+      `touch ${shellQuote(`${tmp}/.complete`)} && rm -rf ${shellQuote(dir)} && ` +
+        `mv ${shellQuote(tmp)} ${shellQuote(dir)}`,
       signal,
     );
   } catch (err) {
