@@ -2,6 +2,7 @@ import { errorCodeOf, messageOf } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import { bootImage } from './images/boot.ts';
 import { ensureImage } from './images/builder.ts';
+import { GuestNeverReadyError } from './panic.ts';
 import type { Accel } from './spec.ts';
 
 export type KvmState = 'usable' | 'hangs' | 'absent';
@@ -56,7 +57,7 @@ export async function probeKvm(transport: Transport, options: ProbeOptions = {})
     return done('usable', `a tiny guest booted under KVM in ${Math.round(performance.now() - t0)} ms`);
   } catch (err) {
     if (options.signal?.aborted) throw err;
-    if (errorCodeOf(err) === 'E_TIMEOUT')
+    if (errorCodeOf(err) === 'E_TIMEOUT' || err instanceof GuestNeverReadyError)
       return done('hangs', `a tiny guest under KVM did not reach its ready marker within ${timeoutMs} ms`);
     if (errorCodeOf(err) === 'E_VM') return done('absent', `QEMU could not run a guest under KVM: ${messageOf(err)}`);
     return done('hangs', `a tiny guest under KVM did not come up: ${messageOf(err)}`);

@@ -1,4 +1,4 @@
-import type { CaseDef, PlanView } from '../../src/suite-api/index.ts';
+import { type CaseDef, guestStep, type PlanView } from '../../src/suite-api/index.ts';
 import { parseCpuinfo } from '../../src/probe/cpuinfo.ts';
 import { bestDriver, parseProcCrypto } from '../../src/probe/crypto.ts';
 import { parseCryptsetupBenchmark } from '../../src/probe/luks.ts';
@@ -71,12 +71,15 @@ export function guestCase(model: string): CaseDef {
       ctx.defer(() => agent.close());
       const guest = guestScriptHost(agent, `guest ${GUEST_IMAGE} (-cpu ${model}, ${accel})`, ctx.signal);
 
-      const run = await runLuksScript(guest, 'roundtrip', 600_000);
+      // A guest that ends or stops answering is judged by its console first (guestStep: failed, in its own words).
+      const run = await guestStep(vm, 'running the LUKS round trip in the guest', () =>
+        runLuksScript(guest, 'roundtrip', 600_000),
+      );
       for (const s of run.steps)
         ctx.log(`guest ${s.step}: ${s.result} (rc ${s.rc})${s.message ? ` — ${s.message}` : ''}`);
       for (const name of LUKS_STEPS.roundtrip) checkStep(ctx, run, name);
 
-      const crypto = await guestCrypto(guest);
+      const crypto = await guestStep(vm, 'benchmarking aes-xts in the guest', () => guestCrypto(guest));
       ctx.fact(`guestCrypto:${model}`, crypto);
       ctx.log(
         `-cpu ${model}: aes ${crypto.flags.includes('aes') ? 'in' : 'not in'} the guest, xts(aes) → ${crypto.driver ?? 'none'}, aes-xts 512b ${crypto.encryptMiBs ?? '?'} / ${crypto.decryptMiBs ?? '?'} MiB/s`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HwqualError } from '../../src/model/errors.ts';
 import { parseGuestFacts, type GuestFacts } from '../../src/probe/guest-facts.ts';
+import { guestStep } from '../../src/suite-api/index.ts';
 import type { CaseContext } from '../../src/suite-api/types.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
@@ -80,10 +81,17 @@ export async function bootGuest(
     await ctx.artifact('console.log', vm.console.text);
   });
   const timeoutMs = (o.s.readyTimeoutSec ?? ('guestAgent' in onHost.readiness ? 300 : 120)) * 1000;
-  const ready = await waitUntilReady(vm, onHost, { timeoutMs, signal });
+  // A guest that ends or stops answering is judged by its console first (guestStep: failed, in its own words).
+  const ready = await guestStep(vm, 'waiting for the guest to be ready', () =>
+    waitUntilReady(vm, onHost, { timeoutMs, signal }),
+  );
   const bootMs = performance.now() - t0;
   const agent = 'guestAgent' in onHost.readiness;
-  const facts = ready.facts ?? (agent ? await factsByAgent(vm, signal) : await factsOnConsole(vm, signal));
+  const facts =
+    ready.facts ??
+    (await guestStep(vm, "reading the guest's facts", () =>
+      agent ? factsByAgent(vm, signal) : factsOnConsole(vm, signal),
+    ));
   // The tiny init (built-in, or a user image made from it) powers off by itself after its facts block.
   const shutdownBy: ShutdownBy = agent
     ? 'guest-agent'
