@@ -8,6 +8,7 @@ import { ensureImage } from '../../src/vm/images/builder.ts';
 import { ENC_CMD } from './commands.ts';
 import { LUKS_STEPS, runLuksScript } from './luks-run.ts';
 import { checkStep } from './luks-cases.ts';
+import { encryptionRequire, type EncryptionRequire } from './require.ts';
 import { guestScriptHost, type ScriptHost } from './script-host.ts';
 
 export const GUEST_IMAGE = 'debian12';
@@ -42,7 +43,10 @@ export interface GuestCrypto {
  * Does AES reach a guest, and how fast, under this CPU model: inside the Debian 12 image (through the guest agent)
  * the LUKS2 round trip with device-mapper, the guest kernel's xts(aes) driver, and cryptsetup benchmark.
  */
-export function guestCase(model: string): CaseDef {
+export function guestCase(
+  model: string,
+  req: Pick<EncryptionRequire, 'aesXtsEncryptMiBs' | 'aesXtsDecryptMiBs'> = {},
+): CaseDef {
   return {
     id: 'guest-luks',
     title: `LUKS2 round trip, xts(aes) driver and aes-xts benchmark inside a Debian 12 guest (-cpu ${model})`,
@@ -90,6 +94,11 @@ export function guestCase(model: string): CaseDef {
         expected: 'MiB/s figures',
         actual: 'none',
       });
+      // The plan's benchmark minimums hold for every guest too: what a tenant gets under this model on this hardware.
+      if (req.aesXtsEncryptMiBs !== undefined)
+        ctx.check.atLeast('guest aes-xts 512b encryption MiB/s', crypto.encryptMiBs, req.aesXtsEncryptMiBs);
+      if (req.aesXtsDecryptMiBs !== undefined)
+        ctx.check.atLeast('guest aes-xts 512b decryption MiB/s', crypto.decryptMiBs, req.aesXtsDecryptMiBs);
       // A model that passes AES-NI through must get an accelerated driver in the guest; one that does not, reports it.
       if (crypto.flags.includes('aes'))
         ctx.check.ok('guest xts(aes) driver accelerated', crypto.accelerated, {
@@ -117,5 +126,6 @@ export async function guestCrypto(guest: ScriptHost): Promise<GuestCrypto> {
 }
 
 export function guestCases(plan: PlanView): CaseDef[] {
-  return guestModels(plan).map(guestCase);
+  const req = encryptionRequire(plan);
+  return guestModels(plan).map((m) => guestCase(m, req));
 }
