@@ -14,7 +14,7 @@ const KILL_GRACE_MS = 10_000;
  * How long a command may wait in its batch behind the ones before it (at most; half its own timeout when that is
  * shorter) before the commands not yet started move to another channel.
  */
-export const MAX_QUEUE_WAIT_MS = 1_000;
+export const MAX_QUEUE_WAIT_MS = 5_000;
 
 /** One batched command: its caller's promise, its stop conditions, and where it is on the host. */
 export interface Member {
