@@ -45,6 +45,8 @@ export {
   type HostDrift,
   type DriftOptions,
 } from '../drift/index.ts';
+export { blameGuest, guestStep } from '../vm/guest-fault.ts';
+export { guestProblemLines, GuestFaultError, GuestNeverReadyError, GuestPanicError } from '../vm/panic.ts';
 import type { SuiteDef } from './types.ts';
 
 export function defineSuite(suite: SuiteDef): SuiteDef {

@@ -1,7 +1,6 @@
 import { checkGuestFlags, describeFlagMismatch, parseCpuSpec, recordFlagCheck } from '../../src/suite-api/parsers.ts';
-import type { CaseDef } from '../../src/suite-api/index.ts';
+import { type CaseDef, guestProblemLines, guestStep } from '../../src/suite-api/index.ts';
 import { modelFeaturesOnce, resolveAccel } from '../../src/suite-api/vm.ts';
-import { consoleProblems } from './console-problems.ts';
 import { diskProblems, memoryProblem } from './guest-checks.ts';
 import { bootGuest } from './launch.ts';
 import type { GuestImageSettings, ImageChoice } from './settings.ts';
@@ -65,9 +64,11 @@ export function bootCase(
           `${image.name} prints no facts block and has no guest agent: CPU flags, disks and memory are not checked`,
         );
       }
-      const down = await shutDownGuest(g, { timeoutMs: s.shutdownTimeoutSec * 1000, signal: ctx.signal });
+      const down = await guestStep(g.vm, `shutting the guest down (${g.shutdownBy})`, () =>
+        shutDownGuest(g, { timeoutMs: s.shutdownTimeoutSec * 1000, signal: ctx.signal }),
+      );
       ctx.log(down.detail);
-      const problems = consoleProblems(g.vm.console.text);
+      const problems = guestProblemLines(g.vm.console.text);
       ctx.check.ok('no panic/oops/BUG lines on the console', problems.length === 0, {
         expected: 'none',
         actual: problems.join(' | '),

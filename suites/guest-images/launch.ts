@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
+import { guestStep, HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
 import { parseGuestFacts, type GuestFacts } from '../../src/suite-api/parsers.ts';
 import {
   ensureImage,
@@ -84,10 +84,17 @@ export async function bootGuest(
     await ctx.artifact('console.log', vm.console.text);
   });
   const timeoutMs = (o.s.readyTimeoutSec ?? ('guestAgent' in onHost.readiness ? 300 : 120)) * 1000;
-  const ready = await waitUntilReady(vm, onHost, { timeoutMs, signal });
+  // A guest that ends or stops answering is judged by its console first (guestStep: failed, in its own words).
+  const ready = await guestStep(vm, 'waiting for the guest to be ready', () =>
+    waitUntilReady(vm, onHost, { timeoutMs, signal }),
+  );
   const bootMs = performance.now() - t0;
   const agent = 'guestAgent' in onHost.readiness;
-  const facts = ready.facts ?? (agent ? await factsByAgent(vm, signal) : await factsOnConsole(vm, signal));
+  const facts =
+    ready.facts ??
+    (await guestStep(vm, "reading the guest's facts", () =>
+      agent ? factsByAgent(vm, signal) : factsOnConsole(vm, signal),
+    ));
   // The tiny init (built-in, or a user image made from it) powers off by itself after its facts block.
   const shutdownBy: ShutdownBy = agent
     ? 'guest-agent'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseGuestFacts } from '../../src/probe/guest-facts.ts';
 import type { HostInfo } from '../../src/suite-api/types.ts';
 import suite from '../../suites/guest-images/index.ts';
-import { consoleProblems } from '../../suites/guest-images/console-problems.ts';
+import { guestProblemLines as consoleProblems } from '../../src/vm/panic.ts';
 import { diskProblems, memoryProblem } from '../../suites/guest-images/guest-checks.ts';
 import { guestImageSettings } from '../../suites/guest-images/settings.ts';
 import { planProblems, planViewOf } from '../support/plan-check.ts';
