@@ -25,6 +25,13 @@ export interface MigrationSample {
   syncCount: number;
   expectedDowntimeMs?: number;
   throttlePct?: number;
+  /**
+   * RAM pages sent so far, zero pages included (`ram.normal` + `ram.duplicate`): with `remaining` it gives the dirty
+   * set each sync found exactly (detect.ts). Absent where the source does not say (then `transferred` stands in).
+   */
+  pagesSent?: number;
+  /** Page size (bytes) when not 4096. */
+  pageSize?: number;
 }
 
 /** One dirty-sync pass, as the first sample that showed its sync count saw it. */
@@ -53,6 +60,10 @@ export interface PrecopyInput {
   deviceBytes?: number;
   /** Stop simulating after this many passes (default 30). */
   maxPasses?: number;
+  /** QEMU's setup before the first byte moves (ms, part of its total-time), default 0. */
+  setupMs?: number;
+  /** The migration is cancelled after this long (ms): a convergence that needs longer does not converge here. */
+  deadlineMs?: number;
 }
 
 export interface Prediction {
@@ -64,10 +75,28 @@ export interface Prediction {
   /** Dirty rate ÷ bandwidth. */
   lambda: number;
   reason: string;
+  /** It would converge, but only after the deadline: how long it would need (ms). */
+  wouldNeedMs?: number;
 }
 
+/**
+ * Which rule called a non-convergence (detect.ts): `dirty-set` — the pass's dirty set is above what the link moves
+ * in the downtime limit and the guest dirties at least the bandwidth (calc-dirty-rate before migrating);
+ * `no-shrink` — the dirty set, above that budget, did not shrink over a pass; `dirty-rate` — QEMU's dirty rate at
+ * two syncs in a row ≥ the bandwidth; `no-progress` — remaining did not shrink over N passes with the expected
+ * downtime above the limit; `deadline` — the last resort.
+ */
+export type VerdictRule = 'dirty-set' | 'no-shrink' | 'dirty-rate' | 'no-progress' | 'deadline';
+
 export type Diagnosis =
-  | { kind: 'not-converging'; certainAtPass: number; message: string }
+  | {
+      kind: 'not-converging';
+      certainAtPass: number;
+      message: string;
+      /** The rule that called it, and when (ms since `migrate`). */
+      rule?: VerdictRule;
+      atMs?: number;
+    }
   | { kind: 'stalled'; message: string };
 
 /**
@@ -163,6 +192,19 @@ export interface HopReport {
   cleanups?: CleanupRecord[];
   /** Post-copy recovery after a link fault past the switchover: paused, link back, resumed, recovered or lost. */
   recovery?: RecoveryRecord;
+  /**
+   * A non-convergence verdict: the rule that made it, at which pass and second (ms since `migrate`). The detector's
+   * own call; the deadline is the last resort.
+   */
+  called?: { rule: VerdictRule; pass: number; atMs: number };
+  /**
+   * QEMU's final figures missing from a completed migration (`total-time`, `downtime`): never recorded as 0; the
+   * metrics leave them out, `figuresNote` says so, and the case is an error (the harness could not read them).
+   */
+  notReported?: string[];
+  figuresNote?: string;
+  /** How many more `query-migrate` the final figures took after QEMU first said `completed` (QEMU 7.2 sets it first). */
+  figuresRequeried?: number;
 }
 
 /**

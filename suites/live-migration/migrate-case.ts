@@ -66,6 +66,9 @@ export function migrateCase(
       for (const hop of run.hops) {
         for (const c of hop.checks) ctx.check.ok(`${hop.from}→${hop.to}: ${c.name}`, c.ok, { message: c.detail });
         if (hop.outcome === 'stalled') throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: ${hop.diagnosis}`);
+        // Completed, but QEMU's final figures could not be read: the harness's error, never a pass without them.
+        if (hop.notReported?.length)
+          throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: completed, but ${hop.figuresNote}`);
         if (hop.outcome !== 'completed')
           ctx.fail(
             `${hop.from} → ${hop.to}: ${hop.outcome}:` +

@@ -155,6 +155,8 @@ describe('non-convergence and stall detection', () => {
     expect(v).toEqual({
       kind: 'not-converging',
       certainAtPass: 3,
+      rule: 'dirty-rate',
+      atMs: 2100,
       message: 'does not converge: dirty rate 180 MiB/s ≥ bandwidth 100 MiB/s, 3 passes in 2.1 s',
     });
   });
