@@ -24,7 +24,10 @@ export interface DetectorOptions {
    * page whole at the guest's own pace (pre-copy, multifd): not xbzrle (deltas), auto-converge (throttled), post-copy.
    */
   dirtyRate?: number;
-  /** The `no-shrink` rule: a dirty set above that budget that did not shrink over one pass. Off by default. */
+  /**
+   * The `no-shrink` rule: a dirty set above that budget that did not shrink over two passes — over one when the
+   * measured dirty rate (above) is at least the bandwidth. Off by default.
+   */
   shrinkRule?: boolean;
 }
 
@@ -40,8 +43,6 @@ interface PassSeen {
   expected?: number;
   /** Pages the sync(s) of this pass found dirty (bytes), from the sample before. */
   dirtySet?: number;
-  t: number;
-  transferred: number;
 }
 
 /**
@@ -55,6 +56,8 @@ export class ConvergenceDetector {
   private lastTransferred = -1;
   private lastMoveAt = 0;
   private previous: MigrationSample | undefined;
+  /** The fastest QEMU measured so far (bytes/s). */
+  private peak = 0;
   /** The first pass seen at the maximum throttle (auto-converge); the no-progress window starts there. */
   private throttledFrom: number | undefined;
 
@@ -63,8 +66,11 @@ export class ConvergenceDetector {
   observe(s: MigrationSample): Diagnosis | undefined {
     const before = this.previous;
     this.previous = s;
+    this.peak = Math.max(this.peak, s.throughput);
     if (!MOVING.has(s.status)) return undefined;
-    if (s.transferred > this.lastTransferred) {
+    // QEMU's setup moves no RAM yet (under TCG it waits for the vCPUs while it starts dirty logging: seconds on a
+    // busy guest and host): the stall clock starts once it is over; a setup that never ends meets the deadline.
+    if (s.status === 'setup' || s.transferred > this.lastTransferred) {
       this.lastTransferred = s.transferred;
       this.lastMoveAt = s.t;
     } else if (s.t - this.lastMoveAt >= (this.o.stallMs ?? 5000)) {
@@ -87,12 +93,7 @@ export class ConvergenceDetector {
   }
 
   private onPass(s: MigrationSample, before: MigrationSample | undefined): Diagnosis | undefined {
-    const seen: PassSeen = {
-      remaining: s.remaining,
-      expected: s.expectedDowntimeMs,
-      t: s.t,
-      transferred: s.transferred,
-    };
+    const seen: PassSeen = { remaining: s.remaining, expected: s.expectedDowntimeMs };
     const set = before && before.syncCount < s.syncCount ? dirtySet(before, s) : undefined;
     if (set !== undefined) seen.dirtySet = set;
     this.passes.set(s.syncCount, seen);
@@ -128,11 +129,15 @@ export class ConvergenceDetector {
     return undefined;
   }
 
-  /** The two rules on the pass's dirty set against what the link moves in the downtime limit. */
+  /**
+   * The two rules on the pass's dirty set against what the link moves in the downtime limit. The link is taken at its
+   * best — the cap, or the fastest QEMU has measured in this migration when no cap is known — so a slow moment (a
+   * busy host) never makes a set look too big to send: a wrong "certain" is worse than a late one.
+   */
   private dirtySetRules(s: MigrationSample, seen: PassSeen): Diagnosis | undefined {
     const set = seen.dirtySet;
     if (set === undefined) return undefined;
-    const bw = this.linkRate(s);
+    const bw = this.o.maxBandwidth ?? this.peak;
     const budget = (bw * this.o.downtimeLimitMs) / 1000;
     if (bw <= 0 || set <= budget) return undefined;
     const over =
@@ -147,14 +152,25 @@ export class ConvergenceDetector {
           `${mib(bw)} MiB/s: no pass can shrink it`,
       );
     }
-    const prev = this.passes.get(s.syncCount - 1)?.dirtySet;
+    if (!this.o.shrinkRule) return undefined;
+    // Did not shrink over a pass: certain with the measured rate at or above the bandwidth, else over two passes.
     const from = Math.max(2, this.throttledFrom ?? 2);
-    if (this.o.shrinkRule && prev !== undefined && s.syncCount - 1 >= from && set >= NO_SHRINK * prev) {
+    const flat = (k: number) => {
+      const [a, b] = [this.passes.get(k - 1)?.dirtySet, this.passes.get(k)?.dirtySet];
+      return k - 1 >= from && a !== undefined && b !== undefined && a > budget && b >= NO_SHRINK * a;
+    };
+    const k = s.syncCount;
+    const withRate = rate !== undefined && rate >= bw;
+    if (flat(k) && (withRate || flat(k - 1))) {
       const atMax = this.o.throttleMax !== undefined ? ` at the maximum throttle ${this.o.throttleMax} %` : '';
+      const since = withRate && !flat(k - 1) ? k - 1 : k - 2;
       return this.verdict(
         s,
         'no-shrink',
-        `${over} and did not shrink from pass ${s.syncCount - 1} (${mib(prev)} MiB)${atMax}`,
+        `${over} and did not shrink since pass ${since} (${mib(this.passes.get(since)!.dirtySet!)} MiB)${atMax}` +
+          (withRate && !flat(k - 1)
+            ? `, the guest dirtying ${mib(rate!)} MiB/s (calc-dirty-rate) ≥ the bandwidth`
+            : ''),
       );
     }
     return undefined;
@@ -163,18 +179,6 @@ export class ConvergenceDetector {
   private bandwidth(s: MigrationSample): number {
     const cap = this.o.maxBandwidth ?? Infinity;
     return s.throughput > 0 ? Math.min(cap, s.throughput) : cap === Infinity ? 0 : cap;
-  }
-
-  /**
-   * The bandwidth the dirty-set rules assume: the cap, or what the link gave when slower — the better of QEMU's
-   * last reading and the average over the pass before (so a slow moment never makes a set look too big to send).
-   */
-  private linkRate(s: MigrationSample): number {
-    const cap = this.o.maxBandwidth ?? Infinity;
-    const prev = this.passes.get(s.syncCount - 1);
-    const avg = prev && s.t > prev.t ? ((s.transferred - prev.transferred) * 1000) / (s.t - prev.t) : 0;
-    const seen = Math.max(s.throughput, avg);
-    return seen > 0 ? Math.min(cap, seen) : cap === Infinity ? 0 : cap;
   }
 
   private verdict(s: MigrationSample, rule: VerdictRule, why: string): Diagnosis {

@@ -9,6 +9,12 @@ import { toSample } from './sample.ts';
 import type { Diagnosis, MigrationSample, RecoveryRecord } from './types.ts';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
+/**
+ * How long one `query-migrate` may take. QEMU answers it in its main loop, under the big lock — which the migration
+ * thread holds through the stop-and-copy (the last pages and the device state): a query sent then waits for the
+ * downtime to end, and on a host starved of CPU (TCG, other work) that took over 10 s here.
+ */
+const QUERY_TIMEOUT_MS = 30_000;
 
 /** What following one outgoing migration needs: the source's QMP, the detector, the sampling period. */
 export interface FollowRequest {
@@ -47,7 +53,7 @@ export async function followMigration(req: FollowRequest): Promise<Followed> {
   let info: QmpMigrationInfo = {};
   for (;;) {
     const now = Date.now() - t0;
-    info = await qmp.queryMigrate({ signal, timeoutMs: 10_000 });
+    info = await qmp.queryMigrate({ signal, timeoutMs: QUERY_TIMEOUT_MS });
     const s = toSample(info, now);
     samples.push(s);
     if (FINAL.has(s.status)) break;
@@ -61,7 +67,7 @@ export async function followMigration(req: FollowRequest): Promise<Followed> {
         return { info: figures.info, samples, diagnosis, recovery: record, figures };
       }
       await cancel(qmp, signal);
-      info = await qmp.queryMigrate({ signal });
+      info = await qmp.queryMigrate({ signal, timeoutMs: QUERY_TIMEOUT_MS });
       samples.push(toSample(info, Date.now() - t0));
       break;
     }
@@ -73,10 +79,8 @@ export async function followMigration(req: FollowRequest): Promise<Followed> {
 
 /** The final figures; a re-read answer is one more sample (what QEMU said, when). */
 async function figuresOf(req: FollowRequest, info: QmpMigrationInfo, samples: MigrationSample[]) {
-  const f = await finalFigures(() => req.qmp.queryMigrate({ signal: req.signal, timeoutMs: 10_000 }), info, {
-    timeoutMs: req.figuresTimeoutMs,
-    signal: req.signal,
-  });
+  const query = () => req.qmp.queryMigrate({ signal: req.signal, timeoutMs: QUERY_TIMEOUT_MS });
+  const f = await finalFigures(query, info, { timeoutMs: req.figuresTimeoutMs, signal: req.signal });
   if (f.requeried) {
     samples.push(toSample(f.info, Date.now() - req.t0));
     req.log(

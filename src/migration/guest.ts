@@ -5,7 +5,7 @@ import type { BuiltImage } from '../vm/images/built-image.ts';
 import { imageVmSpec } from '../vm/images/boot.ts';
 import { stageImage } from '../vm/images/stage.ts';
 import type { Accel } from '../vm/spec.ts';
-import { launchVm } from '../vm/vm.ts';
+import { launchVm, type Vm } from '../vm/vm.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
 import type { GuestHandle, WorkloadGuest } from './types.ts';
@@ -63,6 +63,28 @@ export async function launchWorkloadGuest(
   collector: LineCollector,
   o: { incoming?: string; signal?: AbortSignal } = {},
 ): Promise<GuestHandle> {
+  const { vm, hbSocket } = await startWorkloadVm(transport, label, image, g, o);
+  try {
+    const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });
+    vm.addCleanup(async () => hb.close());
+    return { vm, hb, label };
+  } catch (err) {
+    await vm.teardown().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * The workload guest's QEMU alone: the same machine as launchWorkloadGuest, its heartbeat port (a unix socket in
+ * the work dir) left unread — what the migration bench runs "by hand", without hwqual's instrumentation.
+ */
+export async function startWorkloadVm(
+  transport: Transport,
+  label: string,
+  image: BuiltImage,
+  g: WorkloadGuest,
+  o: { incoming?: string; signal?: AbortSignal } = {},
+): Promise<{ vm: Vm; hbSocket: string }> {
   const onHost = await stageImage(transport, image, o.signal);
   const workDir = `/tmp/hwqual-vms/mig-${label}-${randomBytes(6).toString('hex')}`;
   const hbSocket = `${workDir}/hb.sock`;
@@ -84,13 +106,5 @@ export async function launchWorkloadGuest(
     '-serial',
     'chardev:hb',
   ];
-  const vm = await launchVm(transport, spec, { signal: o.signal, workDir });
-  try {
-    const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });
-    vm.addCleanup(async () => hb.close());
-    return { vm, hb, label };
-  } catch (err) {
-    await vm.teardown().catch(() => {});
-    throw err;
-  }
+  return { vm: await launchVm(transport, spec, { signal: o.signal, workDir }), hbSocket };
 }

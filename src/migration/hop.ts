@@ -75,15 +75,21 @@ export async function migrateHop(
   const { dst, uri } = await startDestination(req, collector);
   if (req.strategy === 'postcopy' && req.postcopyBandwidth !== undefined)
     settings.source.parameters['max-postcopy-bandwidth'] = Math.round(req.postcopyBandwidth);
+  let cap: number | undefined;
   try {
     if (req.strategy === 'postcopy') await reconnectQmp(dst, B, signal); // OOB, for a recovery if the link fails
-    await applySettings(src.vm.qmp, settings.source, `${A.name} (source)`, signal);
+    const applied = await applySettings(src.vm.qmp, settings.source, `${A.name} (source)`, signal);
     await applySettings(dst.vm.qmp, settings.destination, `${B.name} (destination)`, signal);
+    // The cap in force, QEMU's default (128 MiB/s) when the plan sets none: the most the link is given.
+    const readBack = Number(applied.parameters['max-bandwidth']);
+    cap = Number.isFinite(readBack) && readBack > 0 ? readBack : undefined;
   } catch (err) {
     await dst.vm.teardown().catch(() => {});
     throw err;
   }
-  const detector = new ConvergenceDetector(detectorOptions(req));
+  const detector = new ConvergenceDetector(
+    detectorOptions({ ...req, tuning: { ...req.tuning, maxBandwidth: req.tuning.maxBandwidth ?? cap } }),
+  );
   const eventsFrom = src.vm.qmp.events.length;
   let postcopyAt: number | undefined;
   let fault: string | undefined;

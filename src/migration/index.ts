@@ -6,7 +6,9 @@
 export { runMigration, TINY_BASE_MIB, type MigrationRequest, type MigrationRun } from './run.ts';
 export type { MigrationBasics } from './hop.ts';
 export type { RecoveryOptions } from './recover.ts';
-export { runGrid, formatConvergenceMap, type GridRequest, type GridCell, type ConvergenceMap } from './grid.ts';
+export { runGrid, UNCAPPED, type GridRequest } from './grid.ts';
+export { convergenceHeader, formatConvergenceMap, formatGridSummary } from './grid-format.ts';
+export { certaintyPass, MODELLED, summarizeGrid, type CallRecord, type GridSummary } from './grid-stats.ts';
 export {
   STRATEGIES,
   applySettings,
@@ -26,11 +28,12 @@ export {
   type NovaSettings,
 } from './nova.ts';
 export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
+export { figuresMissing, finalFigures, notReportedNote, type FinalFigures } from './final-figures.ts';
 export { hopPassed } from './report.ts';
-export { launchWorkloadGuest, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
+export { launchWorkloadGuest, startWorkloadVm, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
 export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis } from './heartbeat.ts';
 export { retireGuest, type RetireOptions } from './retire.ts';
 export { kernelReport, silentGuest } from './verify.ts';
-export { ConvergenceDetector } from './detect.ts';
+export { ConvergenceDetector, DIRTY_MARGIN, NO_SHRINK, dirtySet, type DetectorOptions } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
 export type * from './types.ts';

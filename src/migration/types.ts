@@ -203,7 +203,7 @@ export interface HopReport {
    */
   notReported?: string[];
   figuresNote?: string;
-  /** How many more `query-migrate` the final figures took after QEMU first said `completed` (QEMU 7.2 sets it first). */
+  /** How many more `query-migrate` the final figures took after QEMU said `completed` (QEMU 7.2 says it first). */
   figuresRequeried?: number;
 }
 
@@ -251,4 +251,72 @@ export interface NovaOutcome {
   atSec: number | null;
   downtimeLimitMs?: number;
   message: string;
+}
+
+/** One cell of the convergence lab (grid.ts): a strategy × dirty rate × bandwidth, predicted and measured. */
+export interface GridCell {
+  strategy: Strategy;
+  dirtyMiBps: number;
+  bandwidthMiBps: number;
+  /** completed, not-converging, stalled, failed, cancelled, lost — or error (the harness could not run or read it). */
+  outcome: string;
+  diagnosis?: string;
+  totalMs?: number;
+  /** QEMU's setup-time: part of total-time, before any RAM moves. */
+  setupMs?: number;
+  downtimeMs?: number;
+  blackoutMs?: number;
+  passes?: number;
+  measuredDirtyMiBps: number;
+  /** The prediction made before migrating, and the bandwidth it used: min(this cell's cap, the link). */
+  predicted: {
+    converges: boolean;
+    totalMs: number | null;
+    downtimeMs: number;
+    passes: number;
+    bandwidthMiBps?: number;
+    /** Beyond the deadline: the time it would have needed (ms). */
+    wouldNeedMs?: number;
+    reason?: string;
+  };
+  predictionError?: number;
+  /** A non-convergence verdict: the rule that made it, at which pass and when (ms since `migrate`). */
+  called?: { rule: VerdictRule; pass: number; atMs: number };
+  /** Pass at which non-convergence was called (= called.pass, or the last pass seen at the deadline). */
+  calledAtPass?: number;
+  /**
+   * The pass from which the non-convergence was certain by the evidence: the first dirty set above what the link
+   * moves in the downtime limit of a guest dirtying at least the bandwidth (pass 2), else the first dirty set that
+   * did not shrink over a pass. Absent: not determinable from what the migration showed.
+   */
+  certainAtPass?: number;
+  nova?: string;
+  error?: string;
+}
+
+/** The idle migration that measures the link with QEMU's cap lifted. */
+export interface Calibration {
+  /** What the idle guest's bulk pass sent (MiB): the model's RAM. */
+  transferredMiB: number;
+  totalMs: number;
+  setupMs: number;
+  /** What the link gave: transferred ÷ (total − setup), MiB/s. */
+  linkMiBps: number;
+  /** The max-bandwidth it ran with (MiB/s): the cap lifted. */
+  capMiBps: number;
+  /** With several calibration runs, each one's link (MiB/s); the figures above are the median run's. */
+  runsMiBps?: number[];
+}
+
+/** The convergence lab's result: the calibration, the setup, and every cell. Plain data (convergence-map.json). */
+export interface ConvergenceMap {
+  pair: [string, string];
+  accel: string;
+  guest: { memoryMiB: number; wssMiB: number };
+  downtimeLimitMs: number;
+  deadlineMs: number;
+  calibration: Calibration;
+  /** The lab link's shaping while the grid ran (`lab shape --rate`), when one was set. */
+  shapedTo?: string;
+  cells: GridCell[];
 }
