@@ -61,16 +61,9 @@ export function loadGridPlan(path: string): GridPlan {
  */
 export function gridSetup(
   plan: GridPlan,
-  cli: {
+  cli: Pick<GridSetup, 'dirty' | 'bandwidth' | 'strategies' | 'memoryMiB' | 'wssMiB' | 'downtimeLimitMs' | 'accel'> & {
     pair?: [string, string];
-    dirty: number[];
-    bandwidth: number[];
-    strategies: Strategy[];
-    memoryMiB: number;
-    wssMiB: number;
-    downtimeLimitMs?: number;
     deadlineSec: number;
-    accel: AccelChoice;
   },
   given: (option: string) => boolean,
 ): GridSetup {
