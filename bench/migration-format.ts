@@ -26,7 +26,12 @@ export function gridTargets(m: ConvergenceMap): string[] {
   const worst = errs.length ? Math.max(...errs.map((e) => e.error)) : undefined;
   const top = Math.max(...m.cells.map((c) => c.bandwidthMiBps));
   const topErrs = errs.filter((e) => e.cell.bandwidthMiBps === top).map((e) => e.error);
-  const late = s.calls.filter((x) => (x.cell.calledAtPass ?? Infinity) > 3);
+  // The target is about certain non-convergences (QEMU's own evidence says no pass can shrink the set): a cell whose
+  // certainty point is not determinable — a slow convergence predicted beyond the deadline and cut there — is listed,
+  // never counted as called in time.
+  const certain = s.calls.filter((x) => x.lag !== 'not determinable');
+  const late = certain.filter((x) => (x.cell.calledAtPass ?? Infinity) > 3);
+  const undetermined = s.calls.filter((x) => x.lag === 'not determinable');
   const row = (target: string, measured: string, ok: boolean) => `| ${target} | ${measured} | ${verdict(ok)} |`;
   return [
     '| target | measured | |',
@@ -49,19 +54,26 @@ export function gridTargets(m: ConvergenceMap): string[] {
       worst !== undefined && worst <= 0.15 && s.misses.length === 0,
     ),
     row(
-      'each non-convergence called within 2 full passes after the bulk pass (at pass ≤ 3)',
-      s.calls.length
-        ? s.calls
-            .map((x) => {
-              const c = x.cell;
-              const at = c.called
-                ? `pass ${c.called.pass}, ${(c.called.atMs / 1000).toFixed(1)} s, ${c.called.rule}`
-                : `pass ${c.calledAtPass}`;
-              return `${name(c)}: ${at}; after certain: ${typeof x.lag === 'number' ? `${x.lag} passes` : x.lag}`;
-            })
-            .join('<br>')
-        : 'no cell',
-      s.calls.length > 0 && late.length === 0,
+      'each certain non-convergence called within 2 full passes after the bulk pass (at pass ≤ 3)',
+      (certain.length
+        ? `${certain.length - late.length} of ${certain.length} certain ones at pass ≤ 3` +
+          (undetermined.length
+            ? `; not determinable (left out of the target): ${undetermined.map((x) => name(x.cell)).join(', ')}`
+            : '') +
+          '<br>'
+        : '') +
+        (s.calls.length
+          ? s.calls
+              .map((x) => {
+                const c = x.cell;
+                const at = c.called
+                  ? `pass ${c.called.pass}, ${(c.called.atMs / 1000).toFixed(1)} s, ${c.called.rule}`
+                  : `pass ${c.calledAtPass}`;
+                return `${name(c)}: ${at}; after certain: ${typeof x.lag === 'number' ? `${x.lag} passes` : x.lag}`;
+              })
+              .join('<br>')
+          : 'no cell'),
+      certain.length > 0 && late.length === 0,
     ),
     row(
       'cells ended at the deadline: 0 of the certain ones',
