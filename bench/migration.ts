@@ -5,7 +5,8 @@
 // predicted not to converge is a miss, counted apart); every non-convergence called within 2 full passes after the
 // bulk pass (pass ≤ 3); none of the certain ones at the deadline; hwqual's instrumentation ≤ 1.05 × QEMU's own
 // total-time of the same migration by hand. Writes reports/bench/migration.{md,json}.
-// Narrow it: HWQUAL_MIGRATION_PARTS=grid,strategies,overhead; HWQUAL_MIGRATION_PAIRS=5.
+// Narrow it: HWQUAL_MIGRATION_PARTS=grid,strategies,overhead; HWQUAL_MIGRATION_PAIRS=5; HWQUAL_BENCH_OUT=DIR writes
+// the report elsewhere.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -79,7 +80,7 @@ export async function benchMigration(): Promise<string> {
   bench.wallSec = Math.round((Date.now() - started) / 1000);
   bench.machine.loadavgEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const md = formatMigrationBench(bench);
-  const outDir = join(ROOT, 'reports/bench');
+  const outDir = resolve(process.env.HWQUAL_BENCH_OUT ?? join(ROOT, 'reports/bench'));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'migration.json'), `${JSON.stringify(bench, null, 2)}\n`);
   writeFileSync(join(outDir, 'migration.md'), md);
