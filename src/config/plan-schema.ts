@@ -23,7 +23,7 @@ export function composePlanSchema(parts: readonly PlanPart[]): JsonSchema {
   props.settings = {
     ...props.settings,
     additionalProperties: false,
-    properties: { accel: { $ref: '#/definitions/accel' }, ...settings },
+    properties: { accel: { $ref: '#/definitions/accel' }, driver: { $ref: '#/definitions/driver' }, ...settings },
   };
   for (const part of parts)
     for (const key of part.topLevel ?? []) {

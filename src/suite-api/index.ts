@@ -12,6 +12,7 @@ export type {
 export type { HostFacts, CpuFacts } from '../model/facts.ts';
 export type {
   AccelChoice,
+  VmDriver,
   ImageEntry,
   PlanMatrix,
   PlanRequire,
