@@ -10,6 +10,11 @@ import { shellJoin, shellQuote } from './shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from './spec.ts';
 import { teardownScript } from './teardown-script.ts';
 import { sleep } from './wait.ts';
+import { trackVm, teardownAllVms } from './live-vms.ts';
+import type { Vm } from './vm-handle.ts';
+
+export type { Vm, VmDriver } from './vm-handle.ts';
+export { teardownAllVms };
 
 export interface LaunchOptions {
   signal?: AbortSignal;
@@ -19,10 +24,9 @@ export interface LaunchOptions {
   startTimeoutMs?: number;
 }
 
-const live = new Set<Vm>();
-
-/** One QEMU process on one host. `teardown()` is idempotent and runs on success, failure, timeout and cancel. */
-export class Vm {
+/** One QEMU process on one host, started by hwqual itself. `teardown()` is idempotent and runs on success, failure, timeout and cancel. */
+export class QemuVm implements Vm {
+  readonly driver = 'qemu' as const;
   qmp!: QmpClient;
   readonly console: ConsoleReader;
   pid: number | undefined;
@@ -30,6 +34,7 @@ export class Vm {
   private readonly cleanups: Array<() => Promise<void>> = [];
   private readonly offAbort: () => void;
   private readonly offEmergency: () => void;
+  private readonly untrack: () => void;
 
   constructor(
     readonly transport: Transport,
@@ -44,7 +49,7 @@ export class Vm {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     this.offAbort = () => signal?.removeEventListener('abort', onAbort);
-    live.add(this);
+    this.untrack = trackVm(this);
     this.offEmergency = registerEmergencyCleanup(() => this.sweep()); // second Ctrl-C: SIGKILL by pid, no QMP
   }
 
@@ -59,6 +64,9 @@ export class Vm {
   }
   get tornDown(): boolean {
     return this.teardownPromise !== undefined;
+  }
+  get definition(): { artifact: string; text: string } {
+    return { artifact: 'qemu-argv.txt', text: `${this.argv.join('\n')}\n` };
   }
 
   /** Whether QEMU still runs (by the pid from its pid file). */
@@ -112,7 +120,7 @@ export class Vm {
       await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile), { timeoutMs: 30_000 });
     } finally {
       for (const fn of this.cleanups.reverse()) await fn().catch(() => {});
-      live.delete(this);
+      this.untrack();
       this.offEmergency();
     }
   }
@@ -131,7 +139,7 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
     .then(check(transport, 'mkdir'));
   const finalSpec = await withOverlays(transport, spec, workDir, signal);
   const argv = buildQemuArgs(finalSpec, paths);
-  const vm = new Vm(transport, finalSpec, paths, argv, signal);
+  const vm = new QemuVm(transport, finalSpec, paths, argv, signal);
   try {
     const bin = finalSpec.qemuBinary ?? 'qemu-system-x86_64';
     // QEMU daemonizes once it is set up; its pid file is read in the same command (one process start less).
@@ -155,11 +163,6 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
     await vm.sweep().catch(() => {}); // a QEMU that daemonized while the launch was being cancelled
     throw err;
   }
-}
-
-/** Tear down every VM this process still has (SIGINT handler, afterAll). */
-export async function teardownAllVms(): Promise<void> {
-  await Promise.allSettled([...live].map((vm) => vm.teardown()));
 }
 
 async function connectQmp(
