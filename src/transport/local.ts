@@ -29,6 +29,7 @@ export class LocalTransport implements Transport {
       encoding: 'utf8',
       env: { LC_ALL: 'C' },
     });
+    if (options.onStdout) child.stdout?.on('data', (d: string) => options.onStdout!(String(d)));
     let timedOut = false;
     let cancelled = false;
     const killGroup = () => {

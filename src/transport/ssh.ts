@@ -62,7 +62,14 @@ export class SshTransport implements Transport {
     const deadline = new Deadline(options);
     try {
       const conn = await this.connection(deadline.signal);
-      return await execOnConnection(conn, { command, stdin: options.stdin, deadline, startedAt, t0 });
+      return await execOnConnection(conn, {
+        command,
+        stdin: options.stdin,
+        onStdout: options.onStdout,
+        deadline,
+        startedAt,
+        t0,
+      });
     } catch (err) {
       if (!deadline.isStop(err)) throw err;
       throw new CommandError(deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', {

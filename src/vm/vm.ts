@@ -8,10 +8,12 @@ import { buildQemuArgs } from './qemu-args.ts';
 import { QmpClient } from './qmp-client.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from './spec.ts';
+import { check, safeName, withOverlays } from './overlays.ts';
 import { teardownScript } from './teardown-script.ts';
 import { sleep } from './wait.ts';
 import { trackVm, teardownAllVms } from './live-vms.ts';
-import type { Vm } from './vm-handle.ts';
+import { launchLibvirtVm } from './libvirt/libvirt-vm.ts';
+import type { Vm, VmDriver } from './vm-handle.ts';
 
 export type { Vm, VmDriver } from './vm-handle.ts';
 export { teardownAllVms };
@@ -22,6 +24,8 @@ export interface LaunchOptions {
   workDir?: string;
   /** How long QEMU may take to start and open QMP (default 30 s). */
   startTimeoutMs?: number;
+  /** Who starts the guest: hwqual's own QEMU process (default) or the host's libvirtd (libvirt/libvirt-vm.ts). */
+  driver?: VmDriver;
 }
 
 /** One QEMU process on one host, started by hwqual itself. `teardown()` is idempotent and runs on success, failure, timeout and cancel. */
@@ -126,8 +130,12 @@ export class QemuVm implements Vm {
   }
 }
 
-/** Start QEMU on the transport's host, connect QMP, return the handle. On any failure the VM is torn down. */
+/**
+ * Start the guest on the transport's host — QEMU by hwqual itself, or a libvirt domain with `driver: 'libvirt'` — and
+ * connect QMP; return the handle. On any failure the VM is torn down.
+ */
 export async function launchVm(transport: Transport, spec: VmSpec, options: LaunchOptions = {}): Promise<Vm> {
+  if (options.driver === 'libvirt') return launchLibvirtVm(transport, spec, options);
   const workDir = options.workDir ?? `/tmp/hwqual-vms/${safeName(spec.name ?? 'vm')}-${randomBytes(6).toString('hex')}`;
   const paths = vmPaths(workDir);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
@@ -181,43 +189,4 @@ async function connectQmp(
       await sleep(200, signal);
     }
   }
-}
-
-async function withOverlays(
-  transport: Transport,
-  spec: VmSpec,
-  workDir: string,
-  signal?: AbortSignal,
-): Promise<VmSpec> {
-  if (!spec.disks?.some((d) => d.overlay)) return spec;
-  const disks = [];
-  for (const [i, disk] of spec.disks.entries()) {
-    if (!disk.overlay) {
-      disks.push(disk);
-      continue;
-    }
-    const overlay = `${workDir}/disk${i}-overlay.qcow2`;
-    await transport
-      .exec(`qemu-img create -q -f qcow2 -F ${disk.format} -b ${shellQuote(disk.path)} ${shellQuote(overlay)}`, {
-        timeoutMs: 30_000,
-        signal,
-      })
-      .then(check(transport, 'qemu-img create (overlay)'));
-    disks.push({ ...disk, path: overlay, format: 'qcow2' as const, overlay: false });
-  }
-  return { ...spec, disks };
-}
-
-function check(transport: Transport, what: string) {
-  return (r: { exitCode: number | null; stderr: string }) => {
-    if (r.exitCode !== 0)
-      throw new HwqualError('E_VM', `${what} on ${transport.host} failed: ${r.stderr.trim()}`, {
-        host: transport.host,
-      });
-    return r;
-  };
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
 }
