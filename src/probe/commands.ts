@@ -38,6 +38,8 @@ export const CMD = {
   cryptsetupVersion: 'cryptsetup --version',
   /** Needs a running libvirtd; used by the CPU suite, not by fact gathering. */
   virshDomcapabilities: 'virsh domcapabilities',
+  /** libvirt's host and guest capabilities: the machine types of each domain type. Needs a running libvirtd. */
+  virshCapabilities: 'virsh capabilities',
   kvmDevice: 'ls -l /dev/kvm',
   kvmIntelParams: 'grep -s . /sys/module/kvm_intel/parameters/*',
   kvmAmdParams: 'grep -s . /sys/module/kvm_amd/parameters/*',
@@ -78,6 +80,7 @@ export const CMD_PACKAGES: Readonly<Record<CommandName, readonly string[]>> = {
   libvirtd: [],
   virshVersion: [],
   virshDomcapabilities: [],
+  virshCapabilities: [],
   sshVersion: ['openssh-client'],
   cryptsetupVersion: ['cryptsetup-bin'],
   kvmDevice: [],

@@ -27,6 +27,9 @@ export type { Severity } from '../model/status.ts';
 export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
 export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
 export { CMD } from '../probe/commands.ts';
+export { parseDomCapabilities, type DomCapabilities } from '../probe/domcaps.ts';
+export { parseCapabilitiesMachines, type LibvirtMachine } from '../probe/libvirt-caps.ts';
+export { libvirtModelName, qemuModelName } from '../probe/libvirt-names.ts';
 export { parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../probe/versions.ts';
 import type { SuiteDef } from './types.ts';
 

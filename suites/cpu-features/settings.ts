@@ -1,4 +1,4 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
+import type { HostInfo, PlanView, VmDriver } from '../../src/suite-api/index.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
 import { poolName } from './plan-schema.ts';
 
@@ -12,6 +12,8 @@ export interface CpuPoolSpec {
 
 export interface CpuSettings {
   accel: AccelChoice;
+  /** Who starts the guests (guest-view) and whose baseline pool-baseline also asks: qemu or libvirt. */
+  driver: VmDriver;
   /** Models the plan requires usable on every host (require.cpuModels). */
   requiredModels: string[];
   /** Host flags the plan requires on top of the generation's (require.cpuFlags). */
@@ -33,6 +35,7 @@ export function cpuSettings(plan: PlanView): CpuSettings {
   );
   return {
     accel: plan.accel,
+    driver: plan.driver,
     requiredModels: plan.require.cpuModels ?? [],
     requiredFlags: plan.require.cpuFlags ?? [],
     guestModels: plan.matrix.cpuModels ?? [],

@@ -95,10 +95,16 @@ export function encryptedDisk(disk: string, keyFile: string): DiskSpec {
 export async function keyInProcessList(
   run: (command: string) => Promise<{ stdout: string }>,
   keyFile: string,
+  driver: 'qemu' | 'libvirt' = 'qemu',
 ): Promise<{ withKey: number; withSecretObject: number }> {
   const key = `ps -eo args | grep -c -F -f ${shellQuote(keyFile)}`;
-  // The bracket keeps grep from matching its own command line.
-  const obj = `ps -eo args | grep -c ${shellQuote(`secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`)}`;
+  // The bracket keeps grep from matching its own command line. libvirt passes its secrets as JSON objects: the disk
+  // key AES-encrypted (`data`, `iv`) under a master key QEMU reads from a file of libvirt's.
+  const pattern =
+    driver === 'libvirt'
+      ? '"qom-type":"secre[t]"'
+      : `secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`;
+  const obj = `ps -eo args | grep -c ${shellQuote(pattern)}`;
   const r = await run(`${key}; ${obj}`);
   const [withKey, withSecretObject] = r.stdout.trim().split('\n').map(Number);
   return { withKey: withKey ?? NaN, withSecretObject: withSecretObject ?? NaN };

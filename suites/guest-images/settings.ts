@@ -1,4 +1,4 @@
-import type { PlanView } from '../../src/suite-api/types.ts';
+import type { PlanView, VmDriver } from '../../src/suite-api/index.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
 import type { UserImageConfig } from '../../src/vm/images/user-image.ts';
 
@@ -7,6 +7,8 @@ export type ImageChoice = { name: string; builtIn: string } | { name: string; us
 
 export interface GuestImageSettings {
   accel: AccelChoice;
+  /** Who starts the guests: qemu or libvirt (the plan's `driver`). */
+  driver: VmDriver;
   images: ImageChoice[];
   cpuModels: string[];
   /** Seconds from QEMU start to the image's ready signal (default: 120 tiny, 300 others). */
@@ -28,6 +30,7 @@ export function guestImageSettings(plan: PlanView): GuestImageSettings {
   const own = plan.settings.guestImages ?? {};
   return {
     accel: plan.accel,
+    driver: plan.driver,
     images,
     cpuModels: plan.matrix.cpuModels ?? ['max'],
     readyTimeoutSec: own.readyTimeoutSec,
