@@ -80,3 +80,24 @@ export function libvirtFeatureName(qemuFeature: string): string {
 export function qemuFeatureName(libvirtFeature: string): string {
   return QEMU_FEATURE[libvirtFeature] ?? canonicalFeature(libvirtFeature);
 }
+
+/**
+ * One name every host of a pool accepts for the QEMU model — what a migrating domain must carry, since libvirt
+ * compares the CPU model by name when it checks the destination's XML: `Westmere-v1` is `Westmere` on a pool of
+ * libvirt 9.0 and 11.3 (11.3 takes both). Pure.
+ */
+export function poolLibvirtModelName(
+  qemuName: string,
+  pool: ReadonlyArray<{ host: string; models: readonly Pick<CpuModelCaps, 'name' | 'canonical'>[] }>,
+  qemuDefs?: readonly Pick<CpuModelDef, 'name' | 'aliasOf'>[],
+): LibvirtName {
+  const mapped = pool.map((h) => ({ host: h.host, m: libvirtModelName(qemuName, h.models, qemuDefs) }));
+  const bad = mapped.filter((x) => x.m.name === undefined);
+  if (bad.length) return { problem: bad.map((x) => `${x.host}: ${'problem' in x.m ? x.m.problem : ''}`).join('; ') };
+  const everywhere = (name: string) => pool.every((h) => h.models.some((m) => m.name === name));
+  const pick = mapped.find((x) => everywhere(x.m.name!));
+  if (pick) return pick.m as LibvirtName;
+  return {
+    problem: `no one name for ${qemuName} on every host: ${mapped.map((x) => `${x.host} calls it ${x.m.name}`).join(', ')}`,
+  };
+}

@@ -30,6 +30,7 @@ export { CMD } from '../probe/commands.ts';
 export { parseDomCapabilities, type DomCapabilities } from '../probe/domcaps.ts';
 export { parseCapabilitiesMachines, type LibvirtMachine } from '../probe/libvirt-caps.ts';
 export { libvirtModelName, qemuModelName } from '../probe/libvirt-names.ts';
+export { unmappableForLibvirt } from '../vm/migration/libvirt/flags.ts';
 export { parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../probe/versions.ts';
 import type { SuiteDef } from './types.ts';
 

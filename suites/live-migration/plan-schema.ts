@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/index.ts';
+import { unmappableForLibvirt, type JsonSchema, type PlanPart, type PlanProblem } from '../../src/suite-api/index.ts';
 import type { NovaSettings } from '../../src/vm/migration/nova.ts';
 import { STRATEGIES, type Strategy } from '../../src/vm/migration/strategy.ts';
 
@@ -162,6 +162,9 @@ const part: PlanPart = {
         seen.add(pair.join('→'));
       });
     }
+    if (plan.settings.driver === 'libvirt')
+      for (const u of unmappableForLibvirt(m))
+        problems.push({ path: `${base}/${u.key}`, message: `has no equivalent on driver libvirt: ${u.why}` });
     const dir = m.fault?.['lab-dir'];
     if (m.fault?.kind === 'link-down' && dir && !existsSync(join(resolve(dir), 'state.json')))
       problems.push({

@@ -1,4 +1,4 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
+import type { HostInfo, PlanView, VmDriver } from '../../src/suite-api/index.ts';
 import type { AccelChoice } from '../../src/vm/accel.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from '../../src/vm/migration/nova.ts';
 import { MiB } from '../../src/vm/migration/sample.ts';
@@ -20,6 +20,8 @@ import { faultSetting, type FaultSetting } from './fault-settings.ts';
  */
 export interface MigrationSettings {
   accel: AccelChoice;
+  /** qemu: hwqual drives QEMU over QMP; libvirt: virsh migrate with Nova's flags, Nova's schedule executed. */
+  driver: VmDriver;
   pairs: Array<[string, string]>;
   strategies: Strategy[];
   hops: number;
@@ -66,6 +68,7 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
   const g = m.guest ?? {};
   return {
     accel: plan.accel,
+    driver: plan.driver,
     pairs,
     strategies: m.strategies ?? ['precopy'],
     hops: m['ping-pong'] ?? 1,

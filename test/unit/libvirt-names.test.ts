@@ -67,3 +67,18 @@ describe('virsh capabilities and version', () => {
     });
   });
 });
+
+describe('one name for a pool', () => {
+  it('Westmere-v1 on libvirt 9.0 + 11.3 is Westmere (the name both accept); a model one host lacks is a problem', async () => {
+    const { poolLibvirtModelName } = await import('../../src/probe/libvirt-names.ts');
+    const pool = [
+      { host: 'node-a', models: caps12.customModels },
+      { host: 'node-b', models: caps13.customModels },
+    ];
+    expect(poolLibvirtModelName('Westmere-v1', pool)).toEqual({ name: 'Westmere', via: 'unversioned -v1' });
+    expect(poolLibvirtModelName('Westmere', pool)).toEqual({ name: 'Westmere', via: 'same' });
+    expect(poolLibvirtModelName('Cascadelake-Server-v4', pool)).toMatchObject({
+      problem: expect.stringMatching(/^node-a: libvirt on this host has no CPU model named Cascadelake-Server-v4/),
+    });
+  });
+});

@@ -103,6 +103,21 @@ export class LibvirtVm implements Vm {
     return new GuestAgentClient(virshAgentStream(this.virsh, this.domain), this.host);
   }
 
+  /**
+   * Attach to the domain once it runs on this host (a migration's destination, made by libvirt): its QEMU's pid and
+   * QMP through virsh.
+   */
+  async attach(signal?: AbortSignal): Promise<void> {
+    const pid = await this.transport.exec(`cat ${shellQuote(this.paths.pidFile)}`, { timeoutMs: 15_000, signal });
+    this.pid = /^\d+/.test(pid.stdout.trim()) ? Number(pid.stdout.trim()) : undefined;
+    this.qmp?.close();
+    this.qmp = await QmpClient.connect(virshQmpStream(this.virsh, this.domain), {
+      host: this.host,
+      timeoutMs: 10_000,
+      signal,
+    });
+  }
+
   teardown(): Promise<void> {
     this.teardownPromise ??= this.doTeardown();
     return this.teardownPromise;
@@ -228,6 +243,22 @@ export async function launchLibvirtVm(
     await vm.teardown().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * A handle on a domain libvirt is about to make on this host (a live migration's destination): nothing is defined or
+ * started here; `attach()` once it runs. Its teardown ends whatever of it exists, like any other.
+ */
+export function adoptLibvirtDomain(
+  transport: Transport,
+  spec: VmSpec,
+  workDir: string,
+  domain: string,
+  xml: DomainXml,
+  signal?: AbortSignal,
+): LibvirtVm {
+  const paths = { ...vmPaths(workDir), pidFile: `/run/libvirt/qemu/${domain}.pid` };
+  return new LibvirtVm(transport, spec, paths, domain, xml, [], signal);
 }
 
 /** The spec's named CPU model as the host's libvirt names it (undefined for max/host/host-model). */

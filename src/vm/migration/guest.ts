@@ -5,7 +5,7 @@ import type { BuiltImage } from '../images/built-image.ts';
 import { imageVmSpec } from '../images/boot.ts';
 import { stageImage } from '../images/stage.ts';
 import type { Accel } from '../spec.ts';
-import { launchVm, type Vm } from '../vm.ts';
+import { launchVm, type Vm, type VmDriver } from '../vm.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
 
@@ -75,7 +75,7 @@ export async function launchWorkloadGuest(
   image: BuiltImage,
   g: WorkloadGuest,
   collector: LineCollector,
-  o: { incoming?: string; signal?: AbortSignal } = {},
+  o: { incoming?: string; signal?: AbortSignal; driver?: VmDriver } = {},
 ): Promise<GuestHandle> {
   const onHost = await stageImage(transport, image, o.signal);
   const workDir = `/tmp/hwqual-vms/mig-${label}-${randomBytes(6).toString('hex')}`;
@@ -92,7 +92,7 @@ export async function launchWorkloadGuest(
   });
   spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
   spec.serialSockets = [{ id: 'hb', path: hbSocket }];
-  const vm = await launchVm(transport, spec, { signal: o.signal, workDir });
+  const vm = await launchVm(transport, spec, { signal: o.signal, workDir, driver: o.driver });
   try {
     const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });
     vm.addCleanup(async () => hb.close());

@@ -12,6 +12,8 @@ import { recoverPostcopy, type RecoveryOptions, type RecoveryRecord } from './re
 import { passesOf, strategyMetrics, toSample } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
 import type { Diagnosis, MigrationSample } from './types.ts';
+import type { NovaSettings } from './nova.ts';
+import type { VmDriver } from '../vm-handle.ts';
 
 export interface Endpoint {
   name: string;
@@ -49,9 +51,13 @@ export interface MigrationBasics {
   recovery?: RecoveryOptions;
   fault?: Fault;
   signal?: AbortSignal;
+  /** Who runs the guests: hwqual's QEMU (this file) or libvirt (libvirt/hop.ts, driven as Nova drives it). */
+  driver?: VmDriver;
 }
 
 export interface HopRequest extends MigrationBasics {
+  /** Nova's settings: predicted on both paths, executed on the libvirt path. */
+  nova?: NovaSettings;
   deadlineMs: number;
   stallMs: number;
   sampleMs: number;

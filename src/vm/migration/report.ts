@@ -1,4 +1,6 @@
 import type { HeartbeatAnalysis } from './heartbeat.ts';
+import type { LibvirtHopRecord } from './libvirt/record.ts';
+import type { NovaExecuted } from './libvirt/nova-driver.ts';
 import type { NovaOutcome } from './nova.ts';
 import type { SideSettings, Strategy } from './strategy.ts';
 import type { CleanupRecord } from './pending-cleanup.ts';
@@ -41,7 +43,13 @@ export interface HopReport {
   prediction?: Prediction;
   /** |predicted − measured| ÷ measured total time, for a converging prediction of a completed migration. */
   predictionError?: number;
-  nova?: NovaOutcome;
+  /**
+   * What Nova does with this migration: `predicted` from the measured passes (novaOutcome); on the libvirt path also
+   * `executed` — Nova's schedule run against the real job — and, when the two part, the disagreement with both.
+   */
+  nova?: { predicted: NovaOutcome; executed?: NovaExecuted; disagreement?: string };
+  /** The libvirt path: the virsh migrate command, its flags, and the job's last words. */
+  libvirt?: LibvirtHopRecord;
   samples: MigrationSample[];
   passes: PassRecord[];
   events: Array<{ t: number; event: string; data?: Record<string, unknown> }>;

@@ -14,12 +14,19 @@ async function until(what: () => boolean, ms: number, signal?: AbortSignal): Pro
   return true;
 }
 
-/** Whether a QEMU of this VM's work dir is left on its host; undefined when the host cannot be asked. */
+/**
+ * Whether a QEMU of this VM's work dir is left on its host (or, for a libvirt domain, the domain itself); undefined
+ * when the host cannot be asked.
+ */
 export async function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
   const dir = shellQuote(g.vm.paths.workDir);
+  const domain = 'domain' in g.vm ? String(g.vm.domain) : undefined;
+  const defined = domain
+    ? `; virsh -q -c qemu:///system domstate ${shellQuote(domain)} >/dev/null 2>&1 && echo domain`
+    : '';
   try {
     const r = await g.vm.transport.exec(
-      `for p in $(pgrep -f -- ${dir}); do case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done; test -e ${dir} && echo dir`,
+      `for p in $(pgrep -f -- ${dir}); do case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done; test -e ${dir} && echo dir${defined}`,
       { timeoutMs: 10_000 },
     );
     return r.stdout.trim() !== '';
