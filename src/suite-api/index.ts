@@ -29,7 +29,17 @@ export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from '.
 export { CMD } from '../probe/commands.ts';
 export { parseDomCapabilities, type DomCapabilities } from '../probe/domcaps.ts';
 export { parseCapabilitiesMachines, type LibvirtMachine } from '../probe/libvirt-caps.ts';
-export { libvirtModelName, qemuModelName } from '../probe/libvirt-names.ts';
+export { libvirtModelName, poolLibvirtModelName, qemuModelName } from '../probe/libvirt-names.ts';
+export {
+  baselineInput,
+  compareBaselines,
+  hostModelCpu,
+  namedCpu,
+  parseBaselineCpu,
+  type BaselineAnswer,
+} from '../probe/libvirt-baseline.ts';
+export type { PoolBaseline } from '../probe/pool-baseline.ts';
+export type { Transport } from '../transport/types.ts';
 export { unmappableForLibvirt } from '../vm/migration/libvirt/flags.ts';
 export { parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../probe/versions.ts';
 import type { SuiteDef } from './types.ts';

@@ -6,6 +6,7 @@ import type { CaseContext, CaseDef, HostInfo } from '../../src/suite-api/index.t
 import { hostQemuFacts } from './accel.ts';
 import { controllerExpansions } from './controller-expansions.ts';
 import type { QemuCpuFacts } from './qemu-cpu-facts.ts';
+import { libvirtBaselineChecks } from './libvirt-baseline.ts';
 import { formatPoolTable } from './pool-table.ts';
 import { poolMembers, type CpuPoolSpec, type CpuSettings } from './settings.ts';
 
@@ -74,6 +75,16 @@ export function poolCase(s: CpuSettings, pool: CpuPoolSpec, members: HostInfo[])
         cpu: info.facts.cpu?.family !== undefined ? info.facts.cpu : q.hostCpu,
       }));
       const b = computePoolBaseline(hosts, lookup, loadCpuCatalog().qemuModels);
+      if (s.driver === 'libvirt')
+        await libvirtBaselineChecks(
+          ctx,
+          s,
+          got.map(({ info }) => ({
+            info,
+            transport: info.name === ctx.host.name ? ctx.transport : ctx.peer!(info.name)!,
+          })),
+          b,
+        );
       const table = formatPoolTable(pool.name, b);
       ctx.log(table);
       await ctx.artifact('pool.txt', table);
