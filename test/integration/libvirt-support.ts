@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import type { LabState } from '../../src/lab/index.ts';
+import type { RunResults } from '../../src/model/result.ts';
+import { DOMAIN_PREFIX } from '../../src/vm/libvirt/libvirt-vm.ts';
+
+/** hwqual's domains (running or only defined) in a lab host's libvirt, asked inside the host's namespaces. */
+export function hwqualDomains(state: LabState, host: string): string[] {
+  const h = state.hosts.find((x) => x.name === host)!;
+  const out = execFileSync(
+    'nsenter',
+    ['-t', String(h.sshd!.pid), '-m', '-n', '-r', 'virsh', '-q', '-c', 'qemu:///system', 'list', '--all', '--name'],
+    { encoding: 'utf8' },
+  );
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(DOMAIN_PREFIX));
+}
+
+/** QEMU processes inside a lab host's network namespace. */
+export function qemuIn(state: LabState, host: string): string[] {
+  const ns = state.hosts.find((x) => x.name === host)!.netns!;
+  return execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .filter((p) => {
+      try {
+        return /^qemu/.test(execFileSync('cat', [`/proc/${p}/comm`], { encoding: 'utf8' }));
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Nothing of hwqual's guests on any host of the lab: no domain in `virsh list --all`, no QEMU. */
+export function leftOnLab(state: LabState): string[] {
+  return state.hosts.flatMap((h) => [
+    ...hwqualDomains(state, h.name).map((d) => `${h.name}: domain ${d}`),
+    ...qemuIn(state, h.name).map((p) => `${h.name}: qemu pid ${p}`),
+  ]);
+}
+
+export const caseOf = (r: RunResults, id: string) => {
+  const c = r.cases.find((x) => x.id === id);
+  if (!c) throw new Error(`no case ${id} in ${r.cases.map((x) => x.id).join(', ')}`);
+  return c;
+};
+
+export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
