@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labUp, type LabState } from '../../src/lab/index.ts';
+import { isAlive } from '../../src/lab/proc.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import type { HopReport } from '../../src/vm/migration/report.ts';
 import { cliInProcess as cli, junitValidates, runCli } from '../support/cli.ts';
-import { caseOf, hwqualDomains, leftOnLab, waitFor } from './libvirt-support.ts';
+import { caseOf, hwqualDomains, leftOnLab, qemuIn, waitFor } from './libvirt-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-libvirt-');
 const dir = join(root, 'lab');
@@ -200,4 +201,25 @@ describe.sequential('the libvirt driver on debian-12 (libvirt 9.0) and debian-13
       expect.stringMatching(/--libvirt: node-b runs the machine's root; a libvirtd needs its own/),
     ]);
   });
+  it("a host whose libvirtd does not answer: its VM cases are errors in virsh's words, never skipped", async () => {
+    const a = state.hosts.find((h) => h.name === 'node-a')!;
+    process.kill(a.libvirt!.libvirtd!.pid, 'SIGTERM'); // the last test of the file: the lab goes down after it
+    await waitFor(() => !isAlive(a.libvirt!.libvirtd!), 10_000, 'libvirtd of node-a gone');
+    const out = join(root, 'out-nolibvirtd');
+    const plan = planFile('nolibvirtd', {
+      name: 'no-libvirtd',
+      suites: ['guest-images'],
+      hosts: { names: ['node-a'] },
+      driver: 'libvirt',
+      accel: 'tcg',
+      images: ['tiny'],
+      cpuModels: ['max', 'qemu64'],
+    });
+    const r = await runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
+    expect(r.code).toBe(1);
+    const cases = results(out).cases;
+    expect(cases.map((c) => c.status)).toEqual(['error', 'error']);
+    for (const c of cases) expect(c.message).toMatch(/driver libvirt: .*(Failed to connect|failed to connect)/i);
+    expect(qemuIn(state, 'node-a')).toEqual([]); // (virsh list itself needs the libvirtd that is gone)
+  }, 120_000);
 });
