@@ -190,7 +190,7 @@ export async function migrateHopLibvirt(
     ? completed
       ? `${B.name}'s incoming job (domjobinfo --completed)`
       : `${A.name}'s outgoing job (domjobinfo --completed --anystats)`
-    : 'the last domjobinfo sample before the job ended (libvirt kept no statistics of it)';
+    : 'the last domjobinfo sample and the MIGRATION events (libvirt kept no statistics of the job)';
   // libvirt's own clock of the job (from its start), never before the last running sample.
   const jobEndMs = Math.max(samples.at(-1)?.t ?? 0, finalJob?.fields.time_elapsed ?? endMs);
   if (finalJob) samples.push(jobSample(finalJob, jobEndMs));
@@ -225,10 +225,12 @@ export async function migrateHopLibvirt(
     event: e.event,
     ...(e.data && { data: e.data }),
   }));
+  // Without the job's own figures: its end from QEMU's MIGRATION event when libvirt passed it on, else the last sample.
+  const doneAt = events.find((e) => e.event === 'MIGRATION' && e.data?.status === 'completed')?.t;
   const metrics = finalJob
     ? jobMetrics(finalJob)
     : lastRun
-      ? { totalMs: lastRun.t, transferredBytes: lastRun.transferred, passes: lastRun.syncCount }
+      ? { totalMs: doneAt ?? lastRun.t, transferredBytes: lastRun.transferred, passes: lastRun.syncCount }
       : {};
   const report: HopReport = {
     from: A.name,
