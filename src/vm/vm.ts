@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HwqualError } from '../model/errors.ts';
-import { registerEmergencyCleanup } from '../util/emergency.ts';
 import type { Transport } from '../transport/types.ts';
-import { ConsoleReader, type ConsoleMatch, type WaitForOptions } from './console.ts';
+import { ConsoleReader } from './console.ts';
 import { GuestAgentClient } from './guest-agent.ts';
 import { buildQemuArgs } from './qemu-args.ts';
 import { QmpClient } from './qmp-client.ts';
@@ -11,7 +10,8 @@ import { vmPaths, type VmPaths, type VmSpec } from './spec.ts';
 import { check, safeName, withOverlays } from './overlays.ts';
 import { teardownScript } from './teardown-script.ts';
 import { sleep } from './wait.ts';
-import { trackVm, teardownAllVms } from './live-vms.ts';
+import { teardownAllVms } from './live-vms.ts';
+import { VmLifecycle } from './vm-lifecycle.ts';
 import { launchLibvirtVm } from './libvirt/libvirt-vm.ts';
 import type { Vm, VmDriver } from './vm-handle.ts';
 
@@ -29,16 +29,11 @@ export interface LaunchOptions {
 }
 
 /** One QEMU process on one host, started by hwqual itself. `teardown()` is idempotent and runs on success, failure, timeout and cancel. */
-export class QemuVm implements Vm {
+export class QemuVm extends VmLifecycle implements Vm {
   readonly driver = 'qemu' as const;
   qmp!: QmpClient;
   readonly console: ConsoleReader;
   pid: number | undefined;
-  private teardownPromise: Promise<void> | undefined;
-  private readonly cleanups: Array<() => Promise<void>> = [];
-  private readonly offAbort: () => void;
-  private readonly offEmergency: () => void;
-  private readonly untrack: () => void;
 
   constructor(
     readonly transport: Transport,
@@ -47,28 +42,10 @@ export class QemuVm implements Vm {
     readonly argv: string[],
     signal?: AbortSignal,
   ) {
+    super(signal);
     this.console = new ConsoleReader(transport, paths.console, spec.name ?? 'vm');
-    const onAbort = () => {
-      void this.teardown();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.offAbort = () => signal?.removeEventListener('abort', onAbort);
-    this.untrack = trackVm(this);
-    this.offEmergency = registerEmergencyCleanup(() => this.sweep()); // second Ctrl-C: SIGKILL by pid, no QMP
   }
 
-  get name(): string {
-    return this.spec.name ?? 'vm';
-  }
-  get accel(): string {
-    return this.spec.accel;
-  }
-  get host(): string {
-    return this.transport.host;
-  }
-  get tornDown(): boolean {
-    return this.teardownPromise !== undefined;
-  }
   get definition(): { artifact: string; text: string } {
     return { artifact: 'qemu-argv.txt', text: `${this.argv.join('\n')}\n` };
   }
@@ -83,11 +60,6 @@ export class QemuVm implements Vm {
     return r.exitCode === 0;
   }
 
-  /** Wait for a console line; fails early on a guest panic (→ failed) or when QEMU exits (→ error). */
-  waitForConsole(pattern: RegExp, options: Omit<WaitForOptions, 'isAlive'>): Promise<ConsoleMatch> {
-    return this.console.waitFor(pattern, { ...options, isAlive: () => this.isAlive() });
-  }
-
   /** A client for qemu-guest-agent (the VM must have been launched with `guestAgent: true`). */
   async guestAgent(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GuestAgentClient> {
     if (!this.spec.guestAgent)
@@ -99,34 +71,17 @@ export class QemuVm implements Vm {
     return new GuestAgentClient(stream, this.host);
   }
 
-  /** quit over QMP → wait → SIGKILL by pid → remove the work dir. The console text stays readable in `console.text`. */
-  teardown(): Promise<void> {
-    this.teardownPromise ??= this.doTeardown();
-    return this.teardownPromise;
-  }
-
-  /** Run after the VM is gone at teardown (e.g. remove a cloud-init seed); in reverse order, errors ignored. */
-  addCleanup(fn: () => Promise<void>): void {
-    this.cleanups.push(fn);
-  }
-
   /** Run the kill-and-remove script again (no QMP): for a start that raced with a cancel. */
   async sweep(): Promise<void> {
     await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile, 0), { timeoutMs: 30_000 });
   }
 
-  private async doTeardown(): Promise<void> {
-    this.offAbort();
-    try {
-      if (this.qmp && !this.qmp.isClosed) await this.qmp.quit({ timeoutMs: 3_000 }).catch(() => {});
-      this.qmp?.close();
-      await this.console.poll().catch(() => {});
-      await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile), { timeoutMs: 30_000 });
-    } finally {
-      for (const fn of this.cleanups.reverse()) await fn().catch(() => {});
-      this.untrack();
-      this.offEmergency();
-    }
+  /** quit over QMP → wait → SIGKILL by pid → remove the work dir. */
+  protected async endGuest(): Promise<void> {
+    if (this.qmp && !this.qmp.isClosed) await this.qmp.quit({ timeoutMs: 3_000 }).catch(() => {});
+    this.qmp?.close();
+    await this.console.poll().catch(() => {});
+    await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile), { timeoutMs: 30_000 });
   }
 }
 

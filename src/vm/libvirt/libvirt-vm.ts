@@ -3,16 +3,15 @@ import { HwqualError } from '../../model/errors.ts';
 import { parseCpuSpec } from '../../probe/guest-flag-check.ts';
 import { libvirtModelName } from '../../probe/libvirt-names.ts';
 import type { Transport } from '../../transport/types.ts';
-import { registerEmergencyCleanup } from '../../util/emergency.ts';
-import { ConsoleReader, type ConsoleMatch, type WaitForOptions } from '../console.ts';
+import { ConsoleReader } from '../console.ts';
 import { GuestAgentClient } from '../guest-agent.ts';
-import { trackVm } from '../live-vms.ts';
 import { check, safeName, withOverlays } from '../overlays.ts';
 import { QmpClient } from '../qmp-client.ts';
 import { shellQuote } from '../shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from '../spec.ts';
 import { teardownScript } from '../teardown-script.ts';
 import type { Vm } from '../vm-handle.ts';
+import { VmLifecycle } from '../vm-lifecycle.ts';
 import { virshAgentStream } from './agent-stream.ts';
 import { domainXml, esc, memoryNote, type DomainXml } from './domain-xml.ts';
 import { domCapabilitiesOnce } from './host-caps.ts';
@@ -34,7 +33,7 @@ export interface LibvirtLaunchOptions {
  * (agent-stream.ts), the console file in the work dir as with QEMU. `teardown()` is `virsh destroy` + `undefine`
  * (+ its disk secrets), then the kill-and-remove script; `sweep()` does all of it in one command without QMP.
  */
-export class LibvirtVm implements Vm {
+export class LibvirtVm extends VmLifecycle implements Vm {
   readonly driver = 'libvirt' as const;
   qmp!: QmpClient;
   readonly console: ConsoleReader;
@@ -42,11 +41,6 @@ export class LibvirtVm implements Vm {
   readonly virsh: Virsh;
   /** Guest RAM libvirt gave the domain (KiB), and what that did to the spec's padding. */
   memory: { askedKiB: number; gotKiB?: number; note?: string };
-  private teardownPromise: Promise<void> | undefined;
-  private readonly cleanups: Array<() => Promise<void>> = [];
-  private readonly offAbort: () => void;
-  private readonly offEmergency: () => void;
-  private readonly untrack: () => void;
 
   constructor(
     readonly transport: Transport,
@@ -59,30 +53,12 @@ export class LibvirtVm implements Vm {
     readonly secrets: string[],
     signal?: AbortSignal,
   ) {
+    super(signal);
     this.virsh = new Virsh(transport);
     this.console = new ConsoleReader(transport, paths.console, spec.name ?? 'vm');
     this.memory = { askedKiB: xml.memoryKiB };
-    const onAbort = () => {
-      void this.teardown();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.offAbort = () => signal?.removeEventListener('abort', onAbort);
-    this.untrack = trackVm(this);
-    this.offEmergency = registerEmergencyCleanup(() => this.sweep());
   }
 
-  get name(): string {
-    return this.spec.name ?? 'vm';
-  }
-  get accel(): string {
-    return this.spec.accel;
-  }
-  get host(): string {
-    return this.transport.host;
-  }
-  get tornDown(): boolean {
-    return this.teardownPromise !== undefined;
-  }
   get definition(): { artifact: string; text: string } {
     return { artifact: 'domain.xml', text: this.xml.xml };
   }
@@ -91,10 +67,6 @@ export class LibvirtVm implements Vm {
   async isAlive(): Promise<boolean> {
     const r = await this.virsh.exec(['domstate', this.domain], { timeoutMs: 15_000 });
     return r.exitCode === 0 && !/shut off|crashed/.test(r.stdout);
-  }
-
-  waitForConsole(pattern: RegExp, options: Omit<WaitForOptions, 'isAlive'>): Promise<ConsoleMatch> {
-    return this.console.waitFor(pattern, { ...options, isAlive: () => this.isAlive() });
   }
 
   async guestAgent(_options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GuestAgentClient> {
@@ -118,15 +90,6 @@ export class LibvirtVm implements Vm {
     });
   }
 
-  teardown(): Promise<void> {
-    this.teardownPromise ??= this.doTeardown();
-    return this.teardownPromise;
-  }
-
-  addCleanup(fn: () => Promise<void>): void {
-    this.cleanups.push(fn);
-  }
-
   /** destroy + undefine + secrets, then the kill-and-remove script: one command, no QMP (emergency, races). */
   async sweep(): Promise<void> {
     await this.transport.exec(
@@ -135,6 +98,15 @@ export class LibvirtVm implements Vm {
         timeoutMs: 30_000,
       },
     );
+  }
+
+  /** `virsh destroy` + `undefine` (+ the disk secrets), then the kill-and-remove script. */
+  protected async endGuest(): Promise<void> {
+    this.qmp?.close();
+    await this.console.poll().catch(() => {});
+    await this.transport.exec(`${this.undefineScript()}\n${teardownScript(this.paths.workDir, this.paths.pidFile)}`, {
+      timeoutMs: 60_000,
+    });
   }
 
   private undefineScript(): string {
@@ -146,21 +118,6 @@ export class LibvirtVm implements Vm {
       ...this.secrets.map((s) => `${v} secret-undefine ${shellQuote(s)} >/dev/null 2>&1`),
       'true',
     ].join('\n');
-  }
-
-  private async doTeardown(): Promise<void> {
-    this.offAbort();
-    try {
-      this.qmp?.close();
-      await this.console.poll().catch(() => {});
-      await this.transport.exec(`${this.undefineScript()}\n${teardownScript(this.paths.workDir, this.paths.pidFile)}`, {
-        timeoutMs: 60_000,
-      });
-    } finally {
-      for (const fn of this.cleanups.reverse()) await fn().catch(() => {});
-      this.untrack();
-      this.offEmergency();
-    }
   }
 }
 
