@@ -14,7 +14,14 @@ import { isAlive } from '../../src/lab/proc.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import type { HopReport } from '../../src/vm/migration/report.ts';
 import { cliInProcess as cli, junitValidates, runCli } from '../support/cli.ts';
-import { caseOf, hwqualDomains, leftOnLab, qemuIn, waitFor } from './libvirt-support.ts';
+import {
+  caseOf,
+  inFlightMigrationPlan,
+  leftOnLab,
+  qemuIn,
+  untilMigrationInFlight,
+  waitFor,
+} from './libvirt-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-libvirt-');
 const dir = join(root, 'lab');
@@ -143,28 +150,9 @@ describe.sequential('the libvirt driver on debian-12 (libvirt 9.0) and debian-13
 
   it('SIGINT in the middle of a libvirt migration: exit 130, reports written, no domain and no QEMU left', async () => {
     const out = join(root, 'out-sigint');
-    const plan = planFile('sigint', {
-      name: 'libvirt-sigint',
-      suites: ['live-migration'],
-      driver: 'libvirt',
-      accel: 'tcg',
-      // A guest that does not converge at 8 MiB/s: the migration is still running when the signal comes.
-      migration: {
-        pairs: [['node-a', 'node-b']],
-        machine: 'pc-q35-7.2',
-        cpuModel: 'Westmere',
-        guest: { memoryMiB: 256, wssMiB: 48, dirtyMiBps: 64 },
-        'max-bandwidth': 8,
-        deadline: 300,
-      },
-    });
+    const plan = planFile('sigint', inFlightMigrationPlan('libvirt-sigint'));
     const run = runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
-    // The incoming domain exists on B once libvirt has prepared the migration.
-    await waitFor(
-      () => hwqualDomains(state, 'node-a').length > 0 && hwqualDomains(state, 'node-b').length > 0,
-      120_000,
-      'a migration in flight',
-    );
+    await untilMigrationInFlight(state);
     run.kill('SIGINT');
     const r = await run;
     expect(r.code, r.stderr.slice(-2000)).toBe(130);

@@ -15,7 +15,7 @@ import { NOVA_DEFAULTS } from '../../src/vm/migration/nova.ts';
 import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.ts';
 import { MiB } from '../../src/vm/migration/sample.ts';
 import { runCli } from '../support/cli.ts';
-import { caseOf, hwqualDomains, leftOnLab, waitFor } from './libvirt-support.ts';
+import { caseOf, inFlightMigrationPlan, leftOnLab, untilMigrationInFlight, waitFor } from './libvirt-support.ts';
 import { labEndpoints } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-libvirt-nf-');
@@ -156,29 +156,9 @@ describe.sequential("Nova's behaviour executed, faults and the pool baseline on 
   it('SIGINT twice during a libvirt migration: the emergency path destroys and undefines, exit 130, nothing left', async () => {
     const out = join(root, 'out-sigint2');
     const plan = join(root, 'sigint2.yaml');
-    writeFileSync(
-      plan,
-      stringify({
-        name: 'sigint-twice',
-        suites: ['live-migration'],
-        driver: 'libvirt',
-        accel: 'tcg',
-        migration: {
-          pairs: [['node-a', 'node-b']],
-          machine: 'pc-q35-7.2',
-          cpuModel: 'Westmere',
-          guest: { memoryMiB: 256, wssMiB: 48, dirtyMiBps: 64 },
-          'max-bandwidth': 8,
-          deadline: 300,
-        },
-      }),
-    );
+    writeFileSync(plan, stringify(inFlightMigrationPlan('sigint-twice')));
     const run = runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
-    await waitFor(
-      () => hwqualDomains(state, 'node-a').length > 0 && hwqualDomains(state, 'node-b').length > 0,
-      120_000,
-      'a migration in flight',
-    );
+    await untilMigrationInFlight(state);
     run.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 100));
     run.kill('SIGINT');

@@ -53,3 +53,31 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** A plan whose one migration (node-a → node-b, libvirt) is still running minutes later: for SIGINT tests. */
+export function inFlightMigrationPlan(name: string): Record<string, unknown> {
+  return {
+    name,
+    suites: ['live-migration'],
+    driver: 'libvirt',
+    accel: 'tcg',
+    // Dirtying faster than the 8 MiB/s it may be sent at: it does not converge, and hwqual's deadline is far.
+    migration: {
+      pairs: [['node-a', 'node-b']],
+      machine: 'pc-q35-7.2',
+      cpuModel: 'Westmere',
+      guest: { memoryMiB: 256, wssMiB: 48, dirtyMiBps: 64 },
+      'max-bandwidth': 8,
+      deadline: 300,
+    },
+  };
+}
+
+/** Until the migration runs: the domain on A, and the incoming one libvirt prepared on B. */
+export function untilMigrationInFlight(state: LabState): Promise<void> {
+  return waitFor(
+    () => hwqualDomains(state, 'node-a').length > 0 && hwqualDomains(state, 'node-b').length > 0,
+    120_000,
+    'a migration in flight',
+  );
+}

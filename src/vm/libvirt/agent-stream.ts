@@ -1,5 +1,5 @@
-import { Duplex } from 'node:stream';
-import { lineSplitter } from './monitor-events.ts';
+import type { Duplex } from 'node:stream';
+import { jsonLineStream } from './monitor-events.ts';
 import { virshWords, type Virsh } from './virsh.ts';
 
 /** libvirt's words for an agent that is not up yet: answered after a pause, so a readiness loop does not spin. */
@@ -12,34 +12,16 @@ const NOT_YET = /not connected|not responding|agent is not|Guest agent is not/i;
  * errors come back as agent errors in its words.
  */
 export function virshAgentStream(virsh: Virsh, domain: string): Duplex {
-  const stop = new AbortController();
-  let ended = false;
-  const stream = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      onInput(chunk.toString('utf8'));
-      cb();
-    },
-    destroy(err, cb) {
-      ended = true;
-      stop.abort();
-      cb(err);
-    },
-  });
-  const send = (msg: unknown) => {
-    if (!ended) stream.push(`${JSON.stringify(msg)}\n`);
-  };
   // One request at a time, as on the agent's own socket.
   let queue: Promise<void> = Promise.resolve();
-  const onInput = lineSplitter((line) => {
-    if (!line.trim()) return;
+  const { stream, send, stop } = jsonLineStream((line) => {
     queue = queue.then(() => answer(line));
   });
   const answer = async (line: string) => {
     try {
       const r = await virsh.exec(['qemu-agent-command', domain, '--timeout', '30', line], {
         timeoutMs: 60_000,
-        signal: stop.signal,
+        signal: stop,
       });
       if (r.exitCode === 0) return send(JSON.parse(r.stdout));
       const words = virshWords(r);

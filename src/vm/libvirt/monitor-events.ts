@@ -1,3 +1,4 @@
+import { Duplex } from 'node:stream';
 import type { QmpEvent } from '../qmp-types.ts';
 
 /**
@@ -32,4 +33,44 @@ export function lineSplitter(onLine: (line: string) => void): (chunk: string) =>
     rest = lines.pop() ?? '';
     for (const l of lines) onLine(l);
   };
+}
+
+/**
+ * The protocol end of a newline-JSON stream made in-process (QMP, the guest agent): each written line goes to
+ * `onLine`, `send` pushes a JSON message back, `end` closes it; `stop` aborts when the reader destroys the stream.
+ */
+export function jsonLineStream(onLine: (line: string) => void): {
+  stream: Duplex;
+  send: (msg: unknown) => void;
+  end: () => void;
+  stop: AbortSignal;
+} {
+  const stop = new AbortController();
+  let ended = false;
+  const feed = lineSplitter((line) => {
+    if (line.trim()) onLine(line);
+  });
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, cb) {
+      feed(chunk.toString('utf8'));
+      cb();
+    },
+    destroy(err, cb) {
+      ended = true;
+      stop.abort();
+      cb(err);
+    },
+  });
+  const send = (msg: unknown) => {
+    if (!ended) stream.push(`${JSON.stringify(msg)}\n`);
+  };
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    stop.abort();
+    stream.push(null);
+    stream.destroy();
+  };
+  return { stream, send, end, stop: stop.signal };
 }

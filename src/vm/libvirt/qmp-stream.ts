@@ -1,6 +1,6 @@
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { errorCodeOf } from '../../model/errors.ts';
-import { lineSplitter, parseMonitorEvent } from './monitor-events.ts';
+import { jsonLineStream, lineSplitter, parseMonitorEvent } from './monitor-events.ts';
 import { virshWords, type Virsh } from './virsh.ts';
 
 /**
@@ -31,31 +31,12 @@ const GONE = /Domain not found|domain is not running|failed to get domain|no dom
  * with the stream and ended with it. So QmpClient, and every typed QMP call of the suites, work unchanged.
  */
 export function virshQmpStream(virsh: Virsh, domain: string): Duplex {
-  const stop = new AbortController();
-  let ended = false;
-  const stream = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      onInput(chunk.toString('utf8'));
-      cb();
-    },
-    destroy(err, cb) {
-      stop.abort();
-      cb(err);
-    },
-  });
-  const send = (msg: unknown) => {
-    if (!ended) stream.push(`${JSON.stringify(msg)}\n`);
-  };
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    stop.abort();
-    stream.push(null);
-    stream.destroy();
-  };
-  const onInput = lineSplitter((line) => {
-    if (!line.trim()) return;
+  const {
+    stream,
+    send,
+    end,
+    stop: stopped,
+  } = jsonLineStream((line) => {
     let req: { execute?: string; 'exec-oob'?: string; arguments?: unknown; id?: unknown };
     try {
       req = JSON.parse(line) as typeof req;
@@ -80,7 +61,7 @@ export function virshQmpStream(virsh: Virsh, domain: string): Duplex {
       req.arguments === undefined ? { execute: command } : { execute: command, arguments: req.arguments },
     );
     try {
-      const r = await virsh.exec(['qemu-monitor-command', domain, body], { timeoutMs: 60_000, signal: stop.signal });
+      const r = await virsh.exec(['qemu-monitor-command', domain, body], { timeoutMs: 60_000, signal: stopped });
       if (r.exitCode !== 0) {
         const words = virshWords(r);
         send({ error: { class: 'GenericError', desc: `driver libvirt: ${words}` }, id });
@@ -90,7 +71,7 @@ export function virshQmpStream(virsh: Virsh, domain: string): Duplex {
       const reply = JSON.parse(r.stdout) as Record<string, unknown>;
       send({ ...reply, id });
     } catch (err) {
-      if (stop.signal.aborted) return;
+      if (stopped.aborted) return;
       send({
         error: { class: 'GenericError', desc: `driver libvirt: virsh qemu-monitor-command: ${errorCodeOf(err)}` },
         id,
@@ -106,7 +87,7 @@ export function virshQmpStream(virsh: Virsh, domain: string): Duplex {
   virsh
     .exec(['qemu-monitor-event', '--domain', domain, '--loop', '--timestamp'], {
       timeoutMs: 0,
-      signal: stop.signal,
+      signal: stopped,
       onStdout: onEvent,
     })
     .catch(() => {

@@ -9,7 +9,7 @@ import type { LineCollector } from './heartbeat.ts';
 import type { HopOutcome, HopReport } from './report.ts';
 import { reconnectQmp } from './reattach.ts';
 import { recoverPostcopy, type RecoveryOptions, type RecoveryRecord } from './recover.ts';
-import { passesOf, strategyMetrics, toSample } from './sample.ts';
+import { hopEvents, passesOf, strategyMetrics, toSample } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
 import type { Diagnosis, MigrationSample } from './types.ts';
 import type { NovaSettings } from './nova.ts';
@@ -168,11 +168,7 @@ export async function migrateHop(
       ? `post-copy recovery failed: ${recovery.detail}`
       : undefined
     : diagnosis && `${diagnosis.message}${fault ? `, after the fault: ${fault}` : ''}`;
-  const events = src.vm.qmp.events.slice(eventsFrom).map((e) => ({
-    t: Math.round(e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000 - t0),
-    event: e.event,
-    ...(e.data && { data: e.data }),
-  }));
+  const events = hopEvents(src.vm.qmp.events.slice(eventsFrom), t0);
   const report: HopReport = {
     from: A.name,
     to: B.name,
@@ -268,9 +264,9 @@ async function cancel(src: GuestHandle, signal?: AbortSignal): Promise<void> {
   }
 }
 
-async function injectFault(
+export async function injectFault(
   f: Fault,
-  dst: GuestHandle,
+  dst: Pick<GuestHandle, 'vm'>,
   B: Endpoint,
   nowMs: number,
   log: (m: string) => void,

@@ -1,10 +1,10 @@
 import type { LibvirtVm } from '../../libvirt/libvirt-vm.ts';
 import { shellQuote } from '../../shell.ts';
-import type { Endpoint, Fault } from '../hop.ts';
+import { injectFault, type Endpoint, type Fault } from '../hop.ts';
 
 /**
  * A fault in a libvirt migration, as on the raw QEMU path: `kill-destination` SIGKILLs the incoming QEMU libvirt
- * started on B (its pid file under /run/libvirt/qemu), `link-down` cuts B's link for a while. Returns what was done.
+ * started on B (its pid file under /run/libvirt/qemu); `link-down` is the raw QEMU path's own. Returns what was done.
  */
 export async function injectLibvirtFault(
   f: Fault,
@@ -22,10 +22,5 @@ export async function injectLibvirtFault(
     log(`fault: SIGKILL the incoming QEMU (pid ${pid}) libvirt started on ${B.name}`);
     return `destination QEMU (pid ${pid}) on ${B.name} killed at ${nowMs} ms${r.exitCode === 0 ? '' : ` (kill: ${r.stderr.trim()})`}`;
   }
-  log(`fault: link of ${B.name} down for ${f.downForMs} ms`);
-  await f.setLink('down');
-  setTimeout(() => {
-    f.setLink('up').catch(() => {});
-  }, f.downForMs).unref();
-  return `link of ${B.name} down at ${nowMs} ms for ${f.downForMs} ms`;
+  return injectFault(f, { vm: dst }, B, nowMs, log); // the link: as on the raw QEMU path
 }

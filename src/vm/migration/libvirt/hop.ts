@@ -12,7 +12,7 @@ import type { LineCollector } from '../heartbeat.ts';
 import type { Endpoint, HopRequest } from '../hop.ts';
 import { novaDataGb, NOVA_DEFAULTS } from '../nova.ts';
 import type { HopOutcome, HopReport } from '../report.ts';
-import { passesOf } from '../sample.ts';
+import { hopEvents, passesOf } from '../sample.ts';
 import type { Diagnosis, MigrationSample } from '../types.ts';
 import { libvirtMigrateCommand } from './flags.ts';
 import { jobMetrics, jobSample, JOB_TYPE, parseJobInfo, type JobInfo } from './jobinfo.ts';
@@ -220,11 +220,7 @@ export async function migrateHopLibvirt(
       : abortedBy
         ? `${diagnosis?.message ?? abortedBy}${fault ? `, after the fault: ${fault}` : ''}`
         : `libvirt: ${record.error}${fault ? ` (after the fault: ${fault})` : ''}`;
-  const events = vm.qmp.events.slice(eventsFrom).map((e) => ({
-    t: Math.round(e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000 - t0),
-    event: e.event,
-    ...(e.data && { data: e.data }),
-  }));
+  const events = hopEvents(vm.qmp.events.slice(eventsFrom), t0);
   // Without the job's own figures: its end from QEMU's MIGRATION event when libvirt passed it on, else the last sample.
   const doneAt = events.find((e) => e.event === 'MIGRATION' && e.data?.status === 'completed')?.t;
   const metrics = finalJob
