@@ -36,27 +36,46 @@ export async function migrateHopLibvirt(
   req: HopRequest,
   collector: LineCollector,
 ): Promise<{ report: HopReport; dst?: GuestHandle }> {
-  const { source: A, destination: B, signal, log } = req;
+  const { destination: B, signal } = req;
   const vm = src.vm as LibvirtVm;
   if (vm.driver !== 'libvirt')
     throw new HwqualError('E_INTERNAL', 'migrateHopLibvirt: the source is not a libvirt domain');
-  const domain = vm.domain;
-  const nova = req.nova ?? NOVA_DEFAULTS;
   const dstWorkDir = `/tmp/hwqual-vms/mig-${B.name}-${randomBytes(6).toString('hex')}`;
-  await run(B, `mkdir -p -m 700 ${shellQuote(dstWorkDir)}`, signal);
-  await stageImage(B.transport, req.image, signal); // the kernel and initrd at the same path on B
-  const live = await vm.virsh.run(['dumpxml', '--migratable', domain], { signal });
+  const live = await vm.virsh.run(['dumpxml', '--migratable', vm.domain], { signal });
   const swap = (s: string) => s.split(vm.paths.workDir).join(dstWorkDir);
-  const xmlFile = `${vm.paths.workDir}/to-${B.name}.xml`;
-  await A.transport.writeFile(xmlFile, swap(live), { signal, timeoutMs: 15_000 });
+  // From here on B may hold something of this hop (its work dir, an incoming domain): any failure ends it.
   const dstVm = adoptLibvirtDomain(
     B.transport,
     JSON.parse(swap(JSON.stringify(vm.spec))),
     dstWorkDir,
-    domain,
+    vm.domain,
     { ...vm.xml, xml: swap(live) },
     signal,
   );
+  try {
+    await run(B, `mkdir -p -m 700 ${shellQuote(dstWorkDir)}`, signal);
+    await stageImage(B.transport, req.image, signal); // the kernel and initrd at the same path on B
+    return await drive(src, dstVm, req, collector);
+  } catch (err) {
+    await dstVm.teardown().catch(() => {});
+    throw err;
+  }
+}
+
+/** The migration itself, once B is ready: the command, the sampling loop with Nova's monitor, the hop's report. */
+async function drive(
+  src: GuestHandle,
+  dstVm: LibvirtVm,
+  req: HopRequest,
+  collector: LineCollector,
+): Promise<{ report: HopReport; dst?: GuestHandle }> {
+  const { source: A, destination: B, signal, log } = req;
+  const vm = src.vm as LibvirtVm;
+  const domain = vm.domain;
+  const nova = req.nova ?? NOVA_DEFAULTS;
+  const live = dstVm.xml.xml;
+  const xmlFile = `${vm.paths.workDir}/to-${B.name}.xml`;
+  await A.transport.writeFile(xmlFile, live, { signal, timeoutMs: 15_000 });
   const cmd = libvirtMigrateCommand({
     domain,
     destinationAddress: B.address,
@@ -104,9 +123,10 @@ export async function migrateHopLibvirt(
     });
   migration.catch(() => {});
   // The destination's heartbeat socket appears when libvirt starts the incoming QEMU: follow it from then on.
-  const hb = HeartbeatStream.open(B.transport, `${dstWorkDir}/hb.sock`, B.name, collector, {
+  const hbStop = new AbortController();
+  const hb = HeartbeatStream.open(B.transport, `${dstVm.paths.workDir}/hb.sock`, B.name, collector, {
     timeoutMs: req.deadlineMs + 60_000,
-    signal,
+    signal: signal ? AbortSignal.any([signal, hbStop.signal]) : hbStop.signal,
   });
   hb.catch(() => {});
   const act = async (a: NovaAction, now: number) => {
@@ -170,6 +190,7 @@ export async function migrateHopLibvirt(
   const endMs = Date.now() - t0;
   record.exit = result.exitCode;
   const completed = result.exitCode === 0;
+  if (!completed) hbStop.abort(); // no destination guest to hear from (a QEMU that never started: no socket ever)
   if (!completed) record.error = virshWords(result);
   if (!completed && paused) await vm.virsh.exec(['resume', domain], { timeoutMs: 15_000 }).catch(() => {}); // Nova's "unpause"
   // The finished job's figures: the destination's incoming job, or the source's own when it did not complete.
