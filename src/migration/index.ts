@@ -33,4 +33,16 @@ export { retireGuest, type RetireOptions } from './retire.ts';
 export { kernelReport, silentGuest } from './verify.ts';
 export { ConvergenceDetector } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
+export {
+  chooseCpuModel,
+  chooseMachine,
+  FALLBACK_CPU_MODEL,
+  FALLBACK_MACHINE,
+  poolGuest,
+  poolView,
+  type CpuModelChoice,
+  type MachineChoice,
+  type PoolMember,
+  type PoolView,
+} from './pool-guest.ts';
 export type * from './types.ts';
