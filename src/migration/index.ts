@@ -29,8 +29,8 @@ export {
 export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
 export { hopPassed } from './report.ts';
 export { launchWorkloadGuest, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
-export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis } from './heartbeat.ts';
-export { retireGuest, type RetireOptions } from './retire.ts';
+export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis, type HeartbeatLine } from './heartbeat.ts';
+export { cleanUp, retireGuest, type RetireOptions } from './retire.ts';
 export { kernelReport, silentGuest, verifyHop } from './verify.ts';
 export { ConvergenceDetector } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
