@@ -14,7 +14,7 @@ import { faultSetting, type FaultSetting } from './fault-settings.ts';
  *   cleanup-wait (s, default 60: how long a case waits for a silent host before its cleanup is left pending)
  *   recovery: { link-wait (s, default 60), resume-timeout (s, default 120) }   max-postcopy-bandwidth (MiB/s)
  *   fault: { kind, after, at, down-for, lab-dir }  (fault-settings.ts)
- * cpuModel absent: the pool baseline of the hosts the pairs name (cpu-model.ts).
+ * cpuModel / machine absent: the pool baseline of the hosts the pairs name (cpu-model.ts, src/migration/pool-guest.ts).
  */
 export interface MigrationSettings {
   accel: AccelChoice;
