@@ -57,12 +57,13 @@ export function sudoRefusedError(
   become: Become,
   result: { exitCode: number | null; stderr: string },
 ): HwqualError {
-  const said = result.stderr
+  const lines = result.stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(-2)
-    .join(' | ');
+    .filter(Boolean);
+  // sudo's own words when it said any (a login's shell may add its own, e.g. "Could not chdir to home directory").
+  const own = lines.filter((l) => l.startsWith('sudo:'));
+  const said = (own.length ? own : lines).slice(-2).join(' | ');
   const rule = `${login} ALL=(${become.user}) NOPASSWD: ALL`;
   const allow =
     `configure NOPASSWD for ${login} to run commands as ${become.user} (e.g. \`${rule}\` in /etc/sudoers.d/hwqual; ` +

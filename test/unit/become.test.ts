@@ -68,7 +68,7 @@ describe("sudo's wrapper (a stand-in sudo on the PATH)", () => {
   });
 
   it("a sudo that wants a password prints no marker: the error says what to allow, in sudo's words", () => {
-    fakeSudo('echo "sudo: a password is required" >&2; exit 1');
+    fakeSudo('echo "Could not chdir to home directory" >&2; echo "sudo: a password is required" >&2; exit 1');
     const r = run('true');
     expect(r.stderr).not.toContain('MARK-1');
     const err = sudoRefusedError('node-a', 'qa', SUDO, { exitCode: r.status, stderr: r.stderr });
