@@ -5,6 +5,7 @@ import { benchLab, formatLab } from './lab.ts';
 import { benchHosts } from './hosts.ts';
 import { benchScale } from './scale.ts';
 import { benchMigration } from './migration.ts';
+import { benchDrift } from './drift.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   lab: async () =>
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   hosts: () => benchHosts(),
   scale: () => benchScale(),
   migration: () => benchMigration(),
+  drift: () => benchDrift(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -51,7 +51,8 @@ export async function benchLab(sizes = [1, 3, 12]): Promise<Sample[]> {
 export function formatLab(samples: Sample[]): string {
   const rows = samples.map(
     (s) =>
-      `| ${s.hosts} | ${s.mode} | ${s.cases} | ${s.errors} | ${(s.wallMs / 1000).toFixed(2)} s | ${s.commands} | ${(s.commands / (s.wallMs / 1000)).toFixed(0)} | ${(s.maxRssKiB / 1024).toFixed(0)} MiB |`,
+      `| ${s.hosts} | ${s.mode} | ${s.cases} | ${s.errors} | ${(s.wallMs / 1000).toFixed(2)} s | ${s.commands} ` +
+      `| ${(s.commands / (s.wallMs / 1000)).toFixed(0)} | ${(s.maxRssKiB / 1024).toFixed(0)} MiB |`,
   );
   return [
     '| hosts | lab | cases | errors | wall time | commands | commands/s | peak RSS |',

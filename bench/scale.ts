@@ -64,7 +64,9 @@ export async function benchScale(sizes = envSizes() ?? [250, 500, 1000, 2000]): 
       if (n === Math.max(...sizes)) Object.assign(sample, validateJunit(join(out, 'junit.xml')));
       samples.push(sample);
       process.stderr.write(
-        `bench scale: ${n} hosts: ${(wallMs / 1000).toFixed(2)} s wall, ${(sample.cpuMs.sinceStart / 1000).toFixed(2)} s CPU, ${(sample.maxRssKiB / 1024).toFixed(0)} MiB, load ${loadavg1.toFixed(1)}\n`,
+        `bench scale: ${n} hosts: ${(wallMs / 1000).toFixed(2)} s wall, ` +
+          `${(sample.cpuMs.sinceStart / 1000).toFixed(2)} s CPU, ${(sample.maxRssKiB / 1024).toFixed(0)} MiB, ` +
+          `load ${loadavg1.toFixed(1)}\n`,
       );
       rmSync(out, { recursive: true, force: true });
     }
@@ -135,16 +137,24 @@ function formatScale(m: MachineInfo, samples: ScaleSample[]): string {
     .map((r) => `| ${r} |`);
   const g = growth(samples).map(
     (x) =>
-      `| ${x.from} → ${x.to} | ×${x.hostsFactor.toFixed(1)} | ×${x.wallFactor.toFixed(2)} | ×${x.inProcessFactor.toFixed(2)} | ×${x.cpuFactor.toFixed(2)} | ×${x.rssFactor.toFixed(2)} |`,
+      `| ${x.from} → ${x.to} | ×${x.hostsFactor.toFixed(1)} | ×${x.wallFactor.toFixed(2)} | ` +
+      `×${x.inProcessFactor.toFixed(2)} | ×${x.cpuFactor.toFixed(2)} | ×${x.rssFactor.toFixed(2)} |`,
   );
   return [
     `# Scale benchmark: replayed hosts × ${big ? big.cases / big.hosts : '?'} host checks`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadavgStart} at start, ${m.loadavgEnd ?? '?'} at end.`,
-    "Hosts are REPLAYED fakes (scale test only): every one answers from this machine's recorded profile plus the host checks answered live by this machine once (saved as a profile folder and loaded as `hwqual run --replay` loads one). No network. Each size runs in its own process: wall time includes start-up; peak RSS is that process's.",
-    "The machine is shared with other work: next to wall times stands the process's CPU time (user + system, all its threads, GC included), which load from other processes inflates far less than wall time. Phases show wall (CPU).",
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadavgStart} ` +
+      `at start, ${m.loadavgEnd ?? '?'} at end.`,
+    "Hosts are REPLAYED fakes (scale test only): every one answers from this machine's recorded profile plus the " +
+      'host checks answered live by this machine once (saved as a profile folder and loaded as `hwqual run --replay` ' +
+      'loads one). No network. Each size runs in its own process: wall time includes start-up; peak RSS is that ' +
+      "process's.",
+    "The machine is shared with other work: next to wall times stands the process's CPU time (user + system, all " +
+      'its threads, GC included), which load from other processes inflates far less than wall time. Phases show ' +
+      'wall (CPU).',
     '',
-    '| hosts | cases | wall time | CPU time | load (1 min) | start-up | prepare (facts, expansion) | execute (schedule, transcripts) | reports (json, junit, html, md) | peak RSS | junit.xml | results.json | report.html |',
+    '| hosts | cases | wall time | CPU time | load (1 min) | start-up | prepare (facts, expansion) | execute ' +
+      '(schedule, transcripts) | reports (json, junit, html, md) | peak RSS | junit.xml | results.json | report.html |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
@@ -156,8 +166,12 @@ function formatScale(m: MachineInfo, samples: ScaleSample[]): string {
     '',
     ...(big
       ? [
-          `Targets at ${big.hosts} hosts: < 15 s (${s1(big.wallMs)} wall: ${big.wallMs < 15_000 ? 'met' : 'NOT met'}; ${s1(big.cpuMs.sinceStart)} CPU time, load average ${big.loadavg1.toFixed(1)} on ${m.cores} cores when it started), < 1 GiB (${mib(big.maxRssKiB)}: ${big.maxRssKiB < 1024 * 1024 ? 'met' : 'NOT met'}).`,
-          `junit.xml of ${big.cases} cases against the Jenkins JUnit XSD: ${big.junitValid ? 'valid' : `INVALID (${big.junitValidation})`}.`,
+          `Targets at ${big.hosts} hosts: ` +
+            `< 15 s (${s1(big.wallMs)} wall: ${big.wallMs < 15_000 ? 'met' : 'NOT met'}; ` +
+            `${s1(big.cpuMs.sinceStart)} CPU time, load average ${big.loadavg1.toFixed(1)} on ${m.cores} cores ` +
+            `when it started), < 1 GiB (${mib(big.maxRssKiB)}: ${big.maxRssKiB < 1024 * 1024 ? 'met' : 'NOT met'}).`,
+          `junit.xml of ${big.cases} cases against the Jenkins JUnit XSD: ` +
+            `${big.junitValid ? 'valid' : `INVALID (${big.junitValidation})`}.`,
           `Outcome at ${big.hosts} hosts: ${Object.entries(big.statuses)
             .filter(([, v]) => typeof v === 'number' && v > 0)
             .map(([k, v]) => `${v} ${k}`)

@@ -4,7 +4,7 @@ export { labDown, type LabDownReport } from './down.ts';
 export { labStatus } from './status.ts';
 export { labLink } from './link.ts';
 export { labReimage, type ReimageOptions } from './reimage.ts';
-export { parseOsFlags, MACHINE_ROOT } from './os-args.ts';
+export { knownReleases, parseOsFlags, MACHINE_ROOT } from './os-args.ts';
 export { labShape } from './shape.ts';
 export { labExec, hostArgv } from './exec.ts';
 export { readState } from './state.ts';

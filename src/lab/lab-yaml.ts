@@ -31,6 +31,7 @@ export function labYamlText(state: LabState, os: string): string {
     hosts: state.hosts.map((h) => ({
       name: h.name,
       address: h.address,
+      migrationAddress: h.address,
       port: h.port,
       ...(h.root
         ? {
@@ -48,5 +49,8 @@ export function labYamlText(state: LabState, os: string): string {
     state.mode === 'netns'
       ? `network namespaces on ${state.subnet} (bridge ${state.bridge})`
       : `loopback sshds (${state.fallbackReason ?? 'loopback mode'})`;
-  return `# Written by \`hwqual lab up\` for ${state.dir}: ${how}.\n# \`hwqual lab down --dir ${state.dir}\` removes it.\n${stringify(doc)}`;
+  return (
+    `# Written by \`hwqual lab up\` for ${state.dir}: ${how}.\n` +
+    `# \`hwqual lab down --dir ${state.dir}\` removes it.\n${stringify(doc)}`
+  );
 }

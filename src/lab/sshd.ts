@@ -4,6 +4,7 @@ import { createServer, connect } from 'node:net';
 import { dirname } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
 import { hostStartArgv, type HostStart } from './host-mounts.ts';
+import { poll } from '../util/poll.ts';
 import { isAlive, recordProcess } from './proc.ts';
 import { runOk } from './run.ts';
 import type { RecordedProcess } from './types.ts';
@@ -55,22 +56,21 @@ export async function waitForSshd(o: {
   logFile: string;
   timeoutMs?: number;
 }): Promise<void> {
-  const deadline = Date.now() + (o.timeoutMs ?? 20_000);
-  for (;;) {
-    if (await canConnect(o.address, o.port, 500)) return;
+  const listening = async () => {
+    if (await canConnect(o.address, o.port, 500)) return true;
     if (!isAlive(o.proc)) {
       throw new HwqualError('E_COMMAND', `sshd of ${o.host} exited: ${logTail(o.logFile) || 'no log'}`, {
         host: o.host,
       });
     }
-    if (Date.now() > deadline) {
-      throw new HwqualError(
-        'E_TIMEOUT',
-        `sshd of ${o.host} did not listen on ${o.address}:${o.port}: ${logTail(o.logFile)}`,
-        { host: o.host },
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
+    return undefined;
+  };
+  if (!(await poll(listening, { timeoutMs: o.timeoutMs ?? 20_000, everyMs: 50 }))) {
+    throw new HwqualError(
+      'E_TIMEOUT',
+      `sshd of ${o.host} did not listen on ${o.address}:${o.port}: ${logTail(o.logFile)}`,
+      { host: o.host },
+    );
   }
 }
 

@@ -49,7 +49,9 @@ export interface HostRootState {
   key: string;
   lower: string;
   upper: string;
-  /** At `up`/`reimage` the mirror did not answer (or a newer root failed to build): the newest cached root runs, why. */
+  /**
+   * At `up`/`reimage` the mirror did not answer (or a newer root failed to build): the newest cached root runs, why.
+   */
   offline?: string;
 }
 

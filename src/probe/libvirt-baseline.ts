@@ -87,7 +87,8 @@ export function compareBaselines(
       libvirtAsQemu: asQemu,
       same,
       detail: same
-        ? `${by}: ${a.cpu.model} (= ${asQemu}), the same model as hwqual's ${hwqualModel}${feats ? `; libvirt adds ${feats}` : ''}`
+        ? `${by}: ${a.cpu.model} (= ${asQemu}), the same model as hwqual's ${hwqualModel}` +
+          `${feats ? `; libvirt adds ${feats}` : ''}`
         : `${by}: ${a.cpu.model} (${asQemu})${feats ? ` ${feats}` : ''}; hwqual: ${hwqualModel ?? 'no model'}`,
     };
   });

@@ -98,6 +98,7 @@ export function poolLibvirtModelName(
   const pick = mapped.find((x) => everywhere(x.m.name!));
   if (pick) return pick.m as LibvirtName;
   return {
-    problem: `no one name for ${qemuName} on every host: ${mapped.map((x) => `${x.host} calls it ${x.m.name}`).join(', ')}`,
+    problem:
+      `no one name for ${qemuName} on every host: ` + mapped.map((x) => `${x.host} calls it ${x.m.name}`).join(', '),
   };
 }

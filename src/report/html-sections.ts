@@ -6,7 +6,15 @@ import { buildMatrix, failuresFirst } from './matrix.ts';
 import { barChart } from './svg-chart.ts';
 import { STATUS_TABLE, VERDICT_TABLE, VERDICTS } from './verdict.ts';
 
-/** The sections of report.html, each a function of RunResults returning HTML in which every value went through esc(). */
+/**
+ * The sections of report.html, each a function of RunResults returning HTML in which every value went through esc().
+ */
+
+/** Table cells, each value escaped; a row of them; a header row of constant names. */
+const tds = (values: readonly unknown[]) => values.map((v) => `<td>${esc(v)}</td>`).join('');
+const tdRow = (values: readonly unknown[]) => `<tr>${tds(values)}</tr>`;
+const thead = (names: readonly string[]) => `<thead><tr>${names.map((n) => `<th>${n}</th>`).join('')}</tr></thead>`;
+
 export function verdictSection(r: RunResults): string {
   const s = r.signoff;
   const verdict = s?.verdict ?? 'not-qualified';
@@ -23,9 +31,11 @@ export function verdictSection(r: RunResults): string {
     (st) => `<span class="count st-${st}">${esc(st)} <b>${r.summary[st]}</b></span>`,
   ).join(' ');
   return (
-    `<section id="verdict" class="verdict v-${esc(verdict)}"><h1>Verdict: <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></h1>` +
-    `<p>Plan <b>${esc(r.run.plan)}</b>, ${r.summary.total} cases on ${r.hosts.length} hosts; exit code ${esc(s?.exitCode ?? '')}` +
-    `${s ? `, waivers judged at ${esc(s.judgedAt)}` : ''}.</p>${coverage}<p>${counts}</p>${reasons}</section>`
+    `<section id="verdict" class="verdict v-${esc(verdict)}">` +
+    `<h1>Verdict: <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></h1>` +
+    `<p>Plan <b>${esc(r.run.plan)}</b>, ${r.summary.total} cases on ${r.hosts.length} hosts; ` +
+    `exit code ${esc(s?.exitCode ?? '')}${s ? `, waivers judged at ${esc(s.judgedAt)}` : ''}.</p>` +
+    `${coverage}<p>${counts}</p>${reasons}</section>`
   );
 }
 
@@ -44,7 +54,10 @@ export function matrixSection(r: RunResults): string {
     });
     return `<tr><th class="host">${esc(row.host)}<small>${esc(sub)}</small></th>${cells.join('')}</tr>`;
   });
-  return `<section id="matrix"><h2>Matrix (hosts × suites)</h2><table class="matrix"><thead><tr><th>host</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  return (
+    '<section id="matrix"><h2>Matrix (hosts × suites)</h2><table class="matrix">' +
+    `<thead><tr><th>host</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+  );
 }
 
 function links(c: CaseResult): string {
@@ -58,20 +71,26 @@ function links(c: CaseResult): string {
 function caseBlock(c: CaseResult): string {
   const ev =
     c.expected !== undefined || c.actual !== undefined
-      ? `<table class="ev"><tr><th>expected</th><td><pre>${esc(c.expected)}</pre></td></tr><tr><th>actual</th><td><pre>${esc(c.actual)}</pre></td></tr></table>`
+      ? `<table class="ev"><tr><th>expected</th><td><pre>${esc(c.expected)}</pre></td></tr>` +
+        `<tr><th>actual</th><td><pre>${esc(c.actual)}</pre></td></tr></table>`
       : '';
   const asserts = c.assertions
     .filter((a) => !a.passed)
     .map(
       (a) =>
-        `<li>${esc(a.name)}: expected <code>${esc(a.expected)}</code>, actual <code>${esc(a.actual)}</code>${a.message ? ` — ${esc(a.message)}` : ''}</li>`,
+        `<li>${esc(a.name)}: expected <code>${esc(a.expected)}</code>, ` +
+        `actual <code>${esc(a.actual)}</code>${a.message ? ` — ${esc(a.message)}` : ''}</li>`,
     );
   const waiver = c.waiver
-    ? `<p class="waiver">waived (${esc(c.waiver.status ?? 'failed')}): ${esc(c.waiver.ticket)} ${esc(c.waiver.reason)} — until ${esc(c.waiver.expires)}</p>`
+    ? `<p class="waiver">waived (${esc(c.waiver.status ?? 'failed')}): ${esc(c.waiver.ticket)} ` +
+      `${esc(c.waiver.reason)} — until ${esc(c.waiver.expires)}</p>`
     : '';
+  const code = c.errorCode ? ` <code>${esc(c.errorCode)}</code>` : '';
+  const message = c.message ? `<pre class="msg">${esc(c.message)}</pre>` : '';
   return (
-    `<article class="case st-${c.status}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> <span class="sev">${esc(c.severity)}</span> ${esc(c.id)}</h3>` +
-    `<p>${esc(c.title)}${c.errorCode ? ` <code>${esc(c.errorCode)}</code>` : ''}</p>${c.message ? `<pre class="msg">${esc(c.message)}</pre>` : ''}` +
+    `<article class="case st-${c.status}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> ` +
+    `<span class="sev">${esc(c.severity)}</span> ${esc(c.id)}</h3>` +
+    `<p>${esc(c.title)}${code}</p>${message}` +
     `${ev}${asserts.length ? `<ul>${asserts.join('')}</ul>` : ''}${waiver}${links(c)}</article>`
   );
 }
@@ -83,41 +102,53 @@ export function failuresSection(r: RunResults): string {
   const skipped = r.cases.filter((c) => c.status === 'skipped');
   const list = (title: string, cases: CaseResult[], open: boolean) =>
     cases.length
-      ? `<details${open ? ' open' : ''}><summary>${esc(title)} (${cases.length})</summary>${cases.map(caseBlock).join('')}</details>`
+      ? `<details${open ? ' open' : ''}><summary>${esc(title)} (${cases.length})</summary>` +
+        `${cases.map(caseBlock).join('')}</details>`
       : '';
   return (
     `<section id="failures"><h2>Failures</h2>${failing.length ? '' : '<p>No unwaived failure.</p>'}` +
-    `${list('Failed, errored, cancelled', failing, true)}${list('Waived', waived, true)}${list('Flaky (passed on a retry)', flaky, false)}` +
-    `${list('Skipped', skipped, false)}</section>`
+    `${list('Failed, errored, cancelled', failing, true)}${list('Waived', waived, true)}` +
+    `${list('Flaky (passed on a retry)', flaky, false)}${list('Skipped', skipped, false)}</section>`
   );
 }
 
 export function waiversSection(r: RunResults): string {
-  if (!r.waivers?.length)
-    return `<section id="waivers"><h2>Waivers</h2><p>No waivers${r.run.waiversFile ? ` in ${esc(r.run.waiversFile)}` : ''}.</p></section>`;
+  if (!r.waivers?.length) {
+    const inFile = r.run.waiversFile ? ` in ${esc(r.run.waiversFile)}` : '';
+    return `<section id="waivers"><h2>Waivers</h2><p>No waivers${inFile}.</p></section>`;
+  }
   const rows = r.waivers.map((w) => {
     const match = Object.entries(w.match)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    return `<tr class="w-${w.state}"><td>${esc(w.state)}</td><td><code>${esc(match)}</code>${w.errors ? ' (errors too)' : ''}</td><td>${esc(w.ticket)}</td><td>${esc(w.reason)}</td><td>${esc(w.expires)}</td><td>${w.cases.map((c) => esc(c)).join('<br>')}</td></tr>`;
+    return (
+      `<tr class="w-${w.state}"><td>${esc(w.state)}</td>` +
+      `<td><code>${esc(match)}</code>${w.errors ? ' (errors too)' : ''}</td>${tds([w.ticket, w.reason, w.expires])}` +
+      `<td>${w.cases.map((c) => esc(c)).join('<br>')}</td></tr>`
+    );
   });
-  return `<section id="waivers"><h2>Waivers</h2><table><thead><tr><th>state</th><th>match</th><th>ticket</th><th>reason</th><th>expires</th><th>cases</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  const head = thead(['state', 'match', 'ticket', 'reason', 'expires', 'cases']);
+  return `<section id="waivers"><h2>Waivers</h2><table>${head}<tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 export function baselineSection(r: RunResults): string {
   const b = r.baseline;
   if (!b) return '<section id="baseline"><h2>Since the baseline</h2><p>No baseline given.</p></section>';
-  const group = (title: string, ids: string[]) =>
-    `<h3>${esc(title)} (${ids.length})</h3>${ids.length ? `<ul>${ids.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : ''}`;
-  const metrics = b.metrics.map(
-    (m) =>
-      `<tr><td>${esc(m.caseId)}</td><td>${esc(m.metric)}</td><td>${esc(m.before)}</td><td>${esc(m.after)}</td><td>${esc(`${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)} %`)}</td></tr>`,
-  );
+  const group = (title: string, ids: string[]) => {
+    const items = ids.map((i) => `<li>${esc(i)}</li>`).join('');
+    return `<h3>${esc(title)} (${ids.length})</h3>${ids.length ? `<ul>${items}</ul>` : ''}`;
+  };
+  const change = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+  const metrics = b.metrics.map((m) => tdRow([m.caseId, m.metric, m.before, m.after, change(m.change)]));
+  const head = thead(['case', 'figure', 'before', 'after', 'change']);
+  const verdict = b.baselineVerdict ? `, verdict ${esc(b.baselineVerdict)}` : '';
   return (
-    `<section id="baseline"><h2>Since the baseline</h2><p>Baseline ${esc(b.file)} (started ${esc(b.baselineStartedAt)}${b.baselineVerdict ? `, verdict ${esc(b.baselineVerdict)}` : ''}).</p>` +
-    `${group('New failures', b.newFailures)}${group('Fixed', b.fixed)}${group('Still failing', b.stillFailing)}${group('Added', b.added)}${group('Removed', b.removed)}` +
+    '<section id="baseline"><h2>Since the baseline</h2>' +
+    `<p>Baseline ${esc(b.file)} (started ${esc(b.baselineStartedAt)}${verdict}).</p>` +
+    `${group('New failures', b.newFailures)}${group('Fixed', b.fixed)}${group('Still failing', b.stillFailing)}` +
+    `${group('Added', b.added)}${group('Removed', b.removed)}` +
     `<h3>Figures that moved more than ${esc((b.threshold * 100).toFixed(0))} % (${b.metrics.length})</h3>` +
-    `${metrics.length ? `<table><thead><tr><th>case</th><th>figure</th><th>before</th><th>after</th><th>change</th></tr></thead><tbody>${metrics.join('')}</tbody></table>` : ''}</section>`
+    `${metrics.length ? `<table>${head}<tbody>${metrics.join('')}</tbody></table>` : ''}</section>`
   );
 }
 
@@ -148,13 +179,16 @@ export function chartsSection(r: RunResults): string {
   return `<section id="charts"><h2>Charts</h2>${charts.join('') || '<p>No cases.</p>'}</section>`;
 }
 
-/** The cases' own charts (CaseResult.charts, e.g. a live migration's remaining/dirty rate/throughput per pass), inline. */
+/**
+ * The cases' own charts (CaseResult.charts, e.g. a live migration's remaining/dirty rate/throughput per pass), inline.
+ */
 export function caseChartsSection(r: RunResults): string {
   const withCharts = r.cases.filter((c) => c.charts?.length);
   if (!withCharts.length) return '';
   const blocks = withCharts.map(
     (c) =>
-      `<article class="case st-${c.status}" data-case="${esc(c.id)}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
+      `<article class="case st-${c.status}" data-case="${esc(c.id)}">` +
+      `<h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
       `${c.charts!.map((ch) => barChart(ch.title, ch.points, ch.unit)).join('')}</article>`,
   );
   return `<section id="case-charts"><h2>Case charts</h2>${blocks.join('')}</section>`;
@@ -183,30 +217,33 @@ export function provenanceSection(r: RunResults): string {
     const replay = h.replay
       ? `replayed from ${h.replay.from} (${h.replay.origin})`
       : h.reachable
-        ? 'live'
+        ? ['live', s.access].filter(Boolean).join(', ')
         : `unreachable: ${h.error ?? ''}`;
     const labels = Object.entries(h.labels)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    return `<tr><td>${esc(h.name)}</td><td>${esc(s.product)}</td><td>${esc(s.os)}</td><td>${esc(s.kernel)}</td><td>${esc(s.qemu)}</td><td>${esc(s.cpu)}</td><td>${esc(s.bios)}</td><td>${esc(labels)}</td><td>${esc(replay)}</td></tr>`;
+    return tdRow([h.name, s.product, s.os, s.kernel, s.qemu, s.cpu, s.bios, labels, replay]);
   });
+  const facts = rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('');
+  const head = thead(['host', 'hardware', 'OS', 'kernel', 'QEMU', 'CPU', 'BIOS', 'labels', 'source']);
   return (
-    `<section id="provenance"><h2>Provenance</h2><table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('')}</table>` +
-    `<table><thead><tr><th>host</th><th>hardware</th><th>OS</th><th>kernel</th><th>QEMU</th><th>CPU</th><th>BIOS</th><th>labels</th><th>source</th></tr></thead><tbody>${hosts.join('')}</tbody></table></section>`
+    `<section id="provenance"><h2>Provenance</h2><table>${facts}</table>` +
+    `<table>${head}<tbody>${hosts.join('')}</tbody></table></section>`
   );
 }
 
 export function legendSection(): string {
-  const rows = CASE_STATUSES.map(
-    (st) =>
-      `<tr><td class="st-${st}">${esc(st)}</td><td>${esc(STATUS_TABLE[st].junitNote)}</td><td>${esc(STATUS_TABLE[st].effect)}</td><td>${esc(STATUS_TABLE[st].meaning)}</td></tr>`,
-  );
+  const rows = CASE_STATUSES.map((st) => {
+    const t = STATUS_TABLE[st];
+    return `<tr><td class="st-${st}">${esc(st)}</td>${tds([t.junitNote, t.effect, t.meaning])}</tr>`;
+  });
   const verdicts = VERDICTS.map(
-    (v) =>
-      `<tr><td class="v-${esc(v)}">${esc(v)}</td><td>${esc(VERDICT_TABLE[v].exit)}</td><td>${esc(VERDICT_TABLE[v].meaning)}</td></tr>`,
+    (v) => `<tr><td class="v-${esc(v)}">${esc(v)}</td>${tds([VERDICT_TABLE[v].exit, VERDICT_TABLE[v].meaning])}</tr>`,
   );
   return (
-    `<section id="legend"><h2>Verdicts</h2><table><thead><tr><th>verdict</th><th>exit code</th><th>meaning</th></tr></thead><tbody>${verdicts.join('')}</tbody></table>` +
-    `<h2>Statuses</h2><table><thead><tr><th>status</th><th>JUnit</th><th>verdict effect</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+    `<section id="legend"><h2>Verdicts</h2><table>${thead(['verdict', 'exit code', 'meaning'])}` +
+    `<tbody>${verdicts.join('')}</tbody></table>` +
+    `<h2>Statuses</h2><table>${thead(['status', 'JUnit', 'verdict effect', 'meaning'])}` +
+    `<tbody>${rows.join('')}</tbody></table></section>`
   );
 }

@@ -68,7 +68,8 @@ function verdictProperties(results: RunResults): Array<[string, string]> {
 }
 
 /**
- * A run that did not run every planned case (or a shard alone) gets one more <testsuite name="hwqual@plan"> whose one <testcase
+ * A run that did not run every planned case (or a shard alone) gets one more <testsuite name="hwqual@plan"> whose one
+ * <testcase
  * name="plan coverage"> is <skipped message="incomplete: N of M planned cases ran; not a sign-off">: CI pages that
  * show only test counts still show that this was not the whole plan.
  */
@@ -180,7 +181,10 @@ export function waivedMessage(c: Pick<CaseResult, 'waiver' | 'message'>): string
   return `waived: ${[w.ticket, w.reason].filter(Boolean).join(' ')}${w.expires ? ` (until ${w.expires})` : ''}`;
 }
 
-/** The message, expected vs actual, then every assertion that did not hold ('' when there is nothing beyond the message). */
+/**
+ * The message, expected vs actual, then every assertion that did not hold ('' when there is nothing beyond the
+ * message).
+ */
 function failureBody(c: CaseResult): string {
   const lines: string[] = [];
   if (c.expected !== undefined) lines.push(`expected: ${c.expected}`);

@@ -74,7 +74,8 @@ export function buildMarkdown(r: RunResults): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(' ');
       out.push(
-        `| ${w.state} | ${mdText(match)} | ${mdText(w.ticket)} | ${mdText(w.reason)} | ${mdText(w.expires)} | ${w.cases.length} |`,
+        `| ${w.state} | ${mdText(match)} | ${mdText(w.ticket)} | ${mdText(w.reason)} | ${mdText(w.expires)} | ` +
+          `${w.cases.length} |`,
       );
     }
   }
@@ -88,29 +89,40 @@ export function buildMarkdown(r: RunResults): string {
       ['Added', b.added],
       ['Removed', b.removed],
     ] as const) {
-      out.push(
-        `- ${title} (${ids.length})${ids.length ? `: ${ids.slice(0, 30).map(mdText).join(', ')}${ids.length > 30 ? ', …' : ''}` : ''}`,
-      );
+      const shown = `${ids.slice(0, 30).map(mdText).join(', ')}${ids.length > 30 ? ', …' : ''}`;
+      out.push(`- ${title} (${ids.length})${ids.length ? `: ${shown}` : ''}`);
     }
     for (const x of b.metrics)
       out.push(
-        `- ${mdText(x.caseId)} ${mdText(x.metric)}: ${x.before} → ${x.after} (${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %)`,
+        `- ${mdText(x.caseId)} ${mdText(x.metric)}: ${x.before} → ${x.after} ` +
+          `(${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %)`,
       );
   }
   out.push(
     '',
     '## Provenance',
     '',
-    `- harness ${mdText(r.run.harnessVersion)}, commit ${mdText(r.run.gitCommit ?? 'unknown')}, ${mdText(r.run.startedAt)} → ${mdText(r.run.endedAt)}`,
+    `- harness ${mdText(r.run.harnessVersion)}, commit ${mdText(r.run.gitCommit ?? 'unknown')}, ` +
+      `${mdText(r.run.startedAt)} → ${mdText(r.run.endedAt)}`,
   );
+  const waivers = r.run.waiversSha256 ? `, waivers ${mdText(r.run.waiversFile)} \`${r.run.waiversSha256}\`` : '';
   out.push(
-    `- lab ${mdText(r.run.labFile)} \`${r.run.labSha256}\`, plan ${mdText(r.run.planFile)} \`${r.run.planSha256}\`${r.run.waiversSha256 ? `, waivers ${mdText(r.run.waiversFile)} \`${r.run.waiversSha256}\`` : ''}`,
+    `- lab ${mdText(r.run.labFile)} \`${r.run.labSha256}\`, ` +
+      `plan ${mdText(r.run.planFile)} \`${r.run.planSha256}\`${waivers}`,
   );
   for (const h of r.hosts) {
     const x = hostSummary(h);
-    out.push(
-      `- ${mdText(h.name)}: ${[x.product, x.os, x.kernel && `kernel ${x.kernel}`, x.qemu && `QEMU ${x.qemu}`, x.cpu, x.bios && `BIOS ${x.bios}`].filter(Boolean).map(mdText).join(', ')}${h.replay ? ` (replayed from ${mdText(h.replay.from)})` : ''}`,
-    );
+    const what = [
+      x.product,
+      x.os,
+      x.kernel && `kernel ${x.kernel}`,
+      x.qemu && `QEMU ${x.qemu}`,
+      x.cpu,
+      x.bios && `BIOS ${x.bios}`,
+      !h.replay && x.access,
+    ];
+    const replay = h.replay ? ` (replayed from ${mdText(h.replay.from)})` : '';
+    out.push(`- ${mdText(h.name)}: ${what.filter(Boolean).map(mdText).join(', ')}${replay}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -6,15 +6,19 @@ import { parseResults } from './results-schema.ts';
 
 /** A run folder's results.json (or a results.json path), validated against the schema; E_CONFIG naming the file. */
 export function readRunResults(dirOrFile: string): { file: string; results: RunResults } {
+  const { file, text } = readRunResultsText(dirOrFile);
+  return { file, results: parseResults(file, text) };
+}
+
+/** The text of a run folder's results.json (or a results.json path), unvalidated; E_CONFIG when unreadable. */
+export function readRunResultsText(dirOrFile: string): { file: string; text: string } {
   const file = dirOrFile.endsWith('.json') ? dirOrFile : path.join(dirOrFile, 'results.json');
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return { file, text: readFileSync(file, 'utf8') };
   } catch (err) {
     throw new HwqualError(
       'E_CONFIG',
       `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
-  return { file, results: parseResults(file, text) };
 }

@@ -20,7 +20,10 @@ export function resultsValidator(): ValidateFunction {
   return compiled;
 }
 
-/** Every problem of a results.json, one line each: `results.json: /cases/3/status must be equal to one of the allowed values`. */
+/**
+ * Every problem of a results.json, one line each: `results.json: /cases/3/status must be equal to one of the allowed
+ * values`.
+ */
 export function resultsProblems(label: string, data: unknown): string[] {
   const validate = resultsValidator();
   if (validate(data)) return [];

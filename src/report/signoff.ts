@@ -5,7 +5,9 @@ import { computeVerdict, VERDICT_EXIT } from './verdict.ts';
 import { applyWaivers, waiverOf } from './waivers.ts';
 
 export interface SignoffOptions {
-  /** Waivers to apply. Absent: the waivers recorded in `results.waivers` are applied again (a rebuild changes nothing). */
+  /**
+   * Waivers to apply. Absent: the waivers recorded in `results.waivers` are applied again (a rebuild changes nothing).
+   */
   waivers?: { file: string; sha256: string; waivers: Waiver[] };
   /** An earlier run to diff against. Absent: a recorded `results.baseline` is kept. */
   baseline?: { file: string; results: RunResults; threshold?: number };

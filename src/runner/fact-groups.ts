@@ -1,35 +1,9 @@
 import type { FactGroup, FactSelection } from '../config/types.ts';
 import { HwqualError } from '../model/errors.ts';
-import { FACT_COMMANDS, type FactCommand } from '../probe/host-facts.ts';
+import { FACT_COMMANDS, FACT_GROUPS, type FactCommand } from '../probe/host-facts.ts';
 
-/**
- * The fact commands by group, so a plan (`facts:`) or `hwqual run --facts` can ask for only what its suites and
- * its report need. Every fact command is in exactly one group. Pure.
- */
-export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = {
-  /** arch, hostname, OS, kernel release and command line: who the host is, for the sign-off report. */
-  identity: ['arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline'],
-  /** CPU model, topology, flags, microcode. */
-  cpu: ['cpuinfo', 'lscpuJson', 'microcode'],
-  memory: ['meminfo', 'numaNodes'],
-  /** DMI: system vendor, product, BIOS. */
-  firmware: ['dmi'],
-  /** CPU vulnerabilities, the kernel's crypto drivers, cryptsetup's version. */
-  security: ['vulnerabilities', 'crypto', 'cryptsetupVersion'],
-  /** KVM device and module parameters, QEMU, libvirt and OpenSSH versions, IOMMU groups. */
-  virt: [
-    'kvmDevice',
-    'kvmIntelParams',
-    'kvmAmdParams',
-    'qemuX86',
-    'qemuArm',
-    'qemuKvm',
-    'libvirtd',
-    'virshVersion',
-    'sshVersion',
-    'iommuGroups',
-  ],
-};
+/** The fact commands by group (src/probe/host-facts.ts), for a plan's `facts:` and `hwqual run --facts`. */
+export { FACT_GROUPS };
 
 export const FACT_GROUP_NAMES = Object.keys(FACT_GROUPS) as FactGroup[];
 
@@ -60,7 +34,8 @@ export function parseFactSelection(value: string): FactSelection {
   if (!groups.length || unknown.length) {
     throw new HwqualError(
       'E_USAGE',
-      `--facts: expected all, none or a comma-separated list of ${FACT_GROUP_NAMES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+      `--facts: expected all, none or a comma-separated list of ${FACT_GROUP_NAMES.join(', ')}` +
+        (unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''),
     );
   }
   return [...new Set(groups)] as FactGroup[];

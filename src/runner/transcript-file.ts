@@ -18,8 +18,8 @@ export function sectionHeader(caseId: string): string {
 /**
  * The run's transcripts, one file per host (`transcripts/<host>.txt`, a section per case in plan order), instead of
  * one file per case: thousands of cases cost thousands of files otherwise. A case's text is kept in memory until
- * every case of its host has ended, then the host's file is written (in the background; `close()` waits for it). Call `open()` first.
- * CaseResult.transcript names the host's file; the case's id names its section.
+ * every case of its host has ended, then the host's file is written (in the background; `close()` waits for it). Call
+ * `open()` first. CaseResult.transcript names the host's file; the case's id names its section.
  */
 export class HostTranscripts {
   private readonly hosts = new Map<string, { file: string; ids: string[]; left: number; texts: Map<string, string> }>();

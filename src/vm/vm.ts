@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import { ConsoleReader } from './console.ts';
@@ -7,9 +7,10 @@ import { buildQemuArgs } from './qemu-args.ts';
 import { QmpClient } from './qmp-client.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from './spec.ts';
-import { check, safeName, withOverlays } from './overlays.ts';
+import { check, withOverlays } from './overlays.ts';
 import { teardownScript } from './teardown-script.ts';
-import { sleep } from './wait.ts';
+import { ownedDirCommand, vmWorkDir } from './work-dirs.ts';
+import { retry } from '../util/poll.ts';
 import { teardownAllVms } from './live-vms.ts';
 import { VmLifecycle } from './vm-lifecycle.ts';
 import { launchLibvirtVm } from './libvirt/libvirt-vm.ts';
@@ -20,7 +21,10 @@ export { teardownAllVms };
 
 export interface LaunchOptions {
   signal?: AbortSignal;
-  /** A unique directory on the host for sockets, console, pid file and overlays (default under /tmp/hwqual-vms). */
+  /**
+   * A unique directory on the host for sockets, console, pid file and overlays (default: a fresh one under the
+   * login's /tmp/hwqual-vms[-<user>], work-dirs.ts). Its parent must be the login's own folder.
+   */
   workDir?: string;
   /** How long QEMU may take to start and open QMP (default 30 s). */
   startTimeoutMs?: number;
@@ -28,7 +32,10 @@ export interface LaunchOptions {
   driver?: VmDriver;
 }
 
-/** One QEMU process on one host, started by hwqual itself. `teardown()` is idempotent and runs on success, failure, timeout and cancel. */
+/**
+ * One QEMU process on one host, started by hwqual itself. `teardown()` is idempotent and runs on success, failure,
+ * timeout and cancel.
+ */
 export class QemuVm extends VmLifecycle implements Vm {
   readonly driver = 'qemu' as const;
   qmp!: QmpClient;
@@ -91,14 +98,14 @@ export class QemuVm extends VmLifecycle implements Vm {
  */
 export async function launchVm(transport: Transport, spec: VmSpec, options: LaunchOptions = {}): Promise<Vm> {
   if (options.driver === 'libvirt') return launchLibvirtVm(transport, spec, options);
-  const workDir = options.workDir ?? `/tmp/hwqual-vms/${safeName(spec.name ?? 'vm')}-${randomBytes(6).toString('hex')}`;
+  const workDir = options.workDir ?? vmWorkDir(transport, spec.name ?? 'vm');
   const paths = vmPaths(workDir);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const signal = options.signal;
   if (signal?.aborted)
     throw new HwqualError('E_CANCELLED', `launch of ${spec.name ?? 'vm'}: cancelled`, { host: transport.host });
   await transport
-    .exec(`mkdir -p -m 700 ${shellQuote(workDir)}`, { timeoutMs: 15_000, signal })
+    .exec(`${ownedDirCommand(dirname(workDir))} && mkdir -m 700 ${shellQuote(workDir)}`, { timeoutMs: 15_000, signal })
     .then(check(transport, 'mkdir'));
   const finalSpec = await withOverlays(transport, spec, workDir, signal);
   const argv = buildQemuArgs(finalSpec, paths);
@@ -113,7 +120,8 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
     if (r.exitCode !== 0) {
       throw new HwqualError(
         'E_VM',
-        `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+        `QEMU did not start on ${transport.host} (exit ${r.exitCode}): ` +
+          (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | '),
         { host: transport.host },
       );
     }
@@ -134,14 +142,11 @@ async function connectQmp(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<QmpClient> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
+  return retry(
+    async () => {
       const stream = await transport.forwardUnixSocket(socket, { timeoutMs: 10_000, signal });
-      return await QmpClient.connect(stream, { host: transport.host, timeoutMs: 10_000, signal });
-    } catch (err) {
-      if (signal?.aborted || Date.now() > deadline) throw err;
-      await sleep(200, signal);
-    }
-  }
+      return QmpClient.connect(stream, { host: transport.host, timeoutMs: 10_000, signal });
+    },
+    { timeoutMs, everyMs: 200, signal },
+  );
 }

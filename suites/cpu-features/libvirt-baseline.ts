@@ -1,18 +1,15 @@
+import { HwqualError, type CaseContext, type HostInfo, type Transport } from '../../src/suite-api/index.ts';
 import {
   baselineInput,
   compareBaselines,
-  HwqualError,
   hostModelCpu,
   namedCpu,
   parseBaselineCpu,
   parseDomCapabilities,
   poolLibvirtModelName,
   type BaselineAnswer,
-  type CaseContext,
-  type HostInfo,
   type PoolBaseline,
-  type Transport,
-} from '../../src/suite-api/index.ts';
+} from '../../src/suite-api/parsers.ts';
 import { accelFor } from './accel.ts';
 import type { CpuSettings } from './settings.ts';
 
@@ -63,7 +60,11 @@ export async function libvirtBaselineChecks(
   const missing = defs.filter((d) => !d.cpu);
   for (const d of missing)
     ctx.check.ok(`libvirt can name ${d.host}'s CPU for the pool baseline`, false, {
-      message: `${d.host}: ${'best' in d ? `best model ${d.best ?? 'none'}: ${d.why ?? 'no name'}` : 'its domcapabilities have no host-model'}`,
+      message:
+        `${d.host}: ` +
+        ('best' in d
+          ? `best model ${d.best ?? 'none'}: ${d.why ?? 'no name'}`
+          : 'its domcapabilities have no host-model'),
     });
   if (missing.length) return;
   const input = baselineInput(defs.map((d) => ({ host: d.host, cpu: d.cpu! })));

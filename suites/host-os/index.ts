@@ -8,7 +8,8 @@ import { vulnerabilityCases } from './vulnerability-cases.ts';
 
 /**
  * The host's OS and virtualisation stack: OS and kernel, KVM, QEMU, libvirt, OpenSSH and cryptsetup versions, IOMMU,
- * hugepages, the kernel command line, and one case per CPU vulnerability the kernel reports. Read-only. Plan settings: see require.ts.
+ * hugepages, the kernel command line, and one case per CPU vulnerability the kernel reports. Read-only. Plan settings:
+ * see require.ts.
  */
 export default defineSuite({
   name: 'host-os',

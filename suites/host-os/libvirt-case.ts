@@ -1,12 +1,5 @@
-import {
-  CMD,
-  HwqualError,
-  parseCapabilitiesMachines,
-  parseDomCapabilities,
-  readCommand,
-  type CaseContext,
-  type CaseDef,
-} from '../../src/suite-api/index.ts';
+import { HwqualError, readCommand, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import { CMD, parseCapabilitiesMachines, parseDomCapabilities } from '../../src/suite-api/parsers.ts';
 
 /**
  * What the host's libvirt offers guests (`virsh domcapabilities`, `virsh capabilities`): the domain type it uses when

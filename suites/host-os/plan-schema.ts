@@ -55,8 +55,8 @@ const part: PlanPart = {
       additionalProperties: false,
       minProperties: 1,
       properties: {
-        id: { type: 'string', pattern: '^[a-z0-9._-]+$' },
-        versionId: { type: ['string', 'number'] },
+        id: { description: 'ID= of /etc/os-release, e.g. debian', type: 'string', pattern: '^[a-z0-9._-]+$' },
+        versionId: { description: 'VERSION_ID= of /etc/os-release, e.g. "12"', type: ['string', 'number'] },
       },
     },
     kvm: { description: 'false: do not require /dev/kvm and a kvm module', type: 'boolean' },
@@ -85,6 +85,7 @@ const part: PlanPart = {
       ],
     },
     vulnerabilities: {
+      description: 'CPU vulnerabilities the host may have unmitigated',
       type: 'object',
       additionalProperties: false,
       properties: {

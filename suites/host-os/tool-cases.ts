@@ -1,11 +1,5 @@
-import {
-  CMD,
-  parseCryptsetupVersion,
-  parseOpensshVersion,
-  readCommand,
-  satisfies,
-  type CaseDef,
-} from '../../src/suite-api/index.ts';
+import { readCommand, type CaseDef } from '../../src/suite-api/index.ts';
+import { CMD, parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../../src/suite-api/parsers.ts';
 import type { HostOsRequire } from './require.ts';
 
 /** Tools that change with the host OS (a new Debian brings a new OpenSSH and cryptsetup): their versions, checked. */

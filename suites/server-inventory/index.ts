@@ -13,7 +13,8 @@ export default defineSuite({
   name: 'server-inventory',
   title: 'Server inventory',
   description:
-    "Vendor, product, BIOS, microcode, CPU topology and flags, NUMA, memory, disks and NICs against the lab's expectations.",
+    "Vendor, product, BIOS, microcode, CPU topology and flags, NUMA, memory, disks and NICs against the lab's " +
+    'expectations.',
   tags: ['host', 'inventory'],
   cases(host) {
     return [...platformCases(host.expect), ...cpuCases(host.expect), ...resourceCases(host.expect)];

@@ -87,7 +87,7 @@ afterAll(async () => {
 });
 
 describe.sequential('lab-in-a-box', () => {
-  it('brings up 3 hosts, each its own netns and sshd, reachable by SSH with the generated key and known_hosts', async () => {
+  it('brings up 3 hosts, each its own netns and sshd, reachable by SSH with the made key and known_hosts', async () => {
     const state = readState(dirs.a)!;
     expect(state.mode).toBe('netns');
     const lab = loadLab(state.labYaml);
@@ -225,7 +225,8 @@ describe.sequential('lab-in-a-box', () => {
     expect(b.subnet).not.toBe(a.subnet);
     expect(b.bridge).not.toBe(a.bridge);
     expect(await canConnect(b.hosts[0]!.address, 22, 2000)).toBe(true);
-    expect((await labExec(dirs.b, 'node-a', ['ip', 'route', 'get', a.hosts[0]!.address])).exitCode).not.toBe(0); // labs do not see each other
+    // labs do not see each other
+    expect((await labExec(dirs.b, 'node-a', ['ip', 'route', 'get', a.hosts[0]!.address])).exitCode).not.toBe(0);
 
     // Bystanders: an unrelated sshd on loopback and a namespace we did not make.
     const other = await unrelatedSshd(join(root, 'unrelated'));
@@ -255,7 +256,7 @@ describe.sequential('lab-in-a-box', () => {
     }
   });
 
-  it('down after a crash (sshds killed -9, a session left in a namespace) removes it all; down again is a no-op', async () => {
+  it('down after a crash (sshds killed -9, a session left in a netns) removes all; again, a no-op', async () => {
     const s = await up(dirs.crash, 2);
     const session = spawn('ip', ['netns', 'exec', s.hosts[1]!.netns!, 'sleep', '300'], { stdio: 'ignore' });
     others.push(session);
@@ -272,7 +273,7 @@ describe.sequential('lab-in-a-box', () => {
     expect(await labDown(dirs.crash)).toMatchObject({ found: false, stopped: [], deleted: [] });
   });
 
-  it('loopback fallback: one sshd per host on 127.0.0.x, link and shape refused, down stops sshds and their sessions', async () => {
+  it('loopback fallback: an sshd per host on 127.0.0.x, link/shape refused, down stops sshds, sessions', async () => {
     const s = await up(dirs.loop, 2, true);
     expect(s.mode).toBe('loopback');
     expect(s.hosts.map((h) => h.address)).toEqual(['127.0.0.2', '127.0.0.3']);

@@ -10,10 +10,7 @@ import { labDown, labLink, labUp, type LabState } from '../../src/lab/index.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
-import type { Endpoint } from '../../src/vm/migration/hop.ts';
-import { NOVA_DEFAULTS } from '../../src/vm/migration/nova.ts';
-import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
+import { MiB, NOVA_DEFAULTS, runMigration, type Endpoint, type MigrationRequest } from '../../src/migration/index.ts';
 import { runCli } from '../support/cli.ts';
 import { caseOf, inFlightMigrationPlan, leftOnLab, untilMigrationInFlight, waitFor } from './libvirt-support.ts';
 import { labEndpoints } from './vm-support.ts';
@@ -56,7 +53,7 @@ const hot = (over: Partial<MigrationRequest>): MigrationRequest => ({
 });
 
 describe.sequential("Nova's behaviour executed, faults and the pool baseline on the libvirt path", () => {
-  it('abort: the completion timeout (5 s/GiB × 2 GiB) ends the migration with domjobabort; the guest stays on A', async () => {
+  it('abort: the completion timeout (5 s/GiB × 2 GiB) ends it with domjobabort; the guest stays on A', async () => {
     const run = await runMigration(hot({ nova: { ...NOVA_DEFAULTS, completionTimeoutSecPerGiB: 5 } }));
     const hop = run.hops[0]!;
     expect(hop.outcome).toBe('not-converging');
@@ -81,7 +78,7 @@ describe.sequential("Nova's behaviour executed, faults and the pool baseline on 
     expect(leftOnLab(state)).toEqual([]);
   }, 240_000);
 
-  it('force_complete without post-copy: Nova pauses the guest a round after the timeout, then it completes on B', async () => {
+  it('force_complete, no post-copy: Nova pauses the guest a round after the timeout; it completes on B', async () => {
     const run = await runMigration(
       hot({ nova: { ...NOVA_DEFAULTS, completionTimeoutSecPerGiB: 5, timeoutAction: 'force_complete' } }),
     );
@@ -102,7 +99,7 @@ describe.sequential("Nova's behaviour executed, faults and the pool baseline on 
     expect(leftOnLab(state)).toEqual([]);
   }, 240_000);
 
-  it('kill-destination: libvirt reports the failure, the guest stays on A, nothing is left on either host', async () => {
+  it('kill-destination: libvirt reports the failure, the guest stays on A, nothing left on either host', async () => {
     const run = await runMigration(
       hot({
         guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8, cpu: 'Westmere', machine: 'pc-q35-7.2' },
@@ -133,7 +130,7 @@ describe.sequential("Nova's behaviour executed, faults and the pool baseline on 
     await waitFor(() => leftOnLab(state).length === 0, 30_000, 'nothing left after the link came back');
   }, 240_000);
 
-  it("pool-baseline: libvirt 9.0's and 11.3's hypervisor-cpu-baseline next to hwqual's model, by the name map", async () => {
+  it("pool-baseline: libvirt 9.0's and 11.3's hypervisor-cpu-baseline beside hwqual's model, by name map", async () => {
     const out = join(root, 'out-pool');
     const plan = join(root, 'pool.yaml');
     writeFileSync(plan, stringify({ name: 'pool', suites: ['cpu-features'], driver: 'libvirt', accel: 'tcg' }));
@@ -153,7 +150,7 @@ describe.sequential("Nova's behaviour executed, faults and the pool baseline on 
       expect(cmp).toMatchObject({ hwqual: 'Westmere-v1', libvirtAsQemu: 'Westmere-v1', same: true });
   }, 240_000);
 
-  it('SIGINT twice during a libvirt migration: the emergency path destroys and undefines, exit 130, nothing left', async () => {
+  it('SIGINT twice mid-migration (libvirt): emergency destroy + undefine, exit 130, nothing left', async () => {
     const out = join(root, 'out-sigint2');
     const plan = join(root, 'sigint2.yaml');
     writeFileSync(plan, stringify(inFlightMigrationPlan('sigint-twice')));

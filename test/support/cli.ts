@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { vi } from 'vitest';
 import { JUNIT_XSD, PROJECT_ROOT } from './paths.ts';
 
 export const CLI = resolve(PROJECT_ROOT, 'bin/hwqual.mjs');
@@ -15,7 +14,7 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-): Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void } {
+): Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void; output(): string } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, CI: 'true', ...env },
@@ -31,9 +30,10 @@ export function runCli(
   });
   const p = new Promise<CliResult>((res) =>
     child.on('close', (code) => res({ code, stdout, stderr })),
-  ) as Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void };
+  ) as Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void; output(): string };
   p.pid = child.pid;
   p.kill = (sig) => child.kill(sig);
+  p.output = () => stdout; // what it printed so far, while it runs
   return p;
 }
 
@@ -45,24 +45,9 @@ export function junitValidates(file: string): { ok: boolean; stderr: string } {
 
 /** The real CLI (main.ts), in this process: output captured, exit code returned, process.exitCode restored. */
 export async function cliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../../src/cli/main.ts');
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    return { code: await main(['node', 'hwqual', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = saved;
-  }
+  const { hwqualInProcess } = await import('./main.ts');
+  const { code, out, err } = await hwqualInProcess(...args);
+  return { code, stdout: out, stderr: err };
 }
+
+export { hwqualInProcess } from './main.ts';

@@ -3,7 +3,7 @@ import { parseDomCapabilities } from '../../src/probe/domcaps.ts';
 import { elements, firstElement, textOf } from '../../src/probe/xml.ts';
 import { domainXml, memoryNote } from '../../src/vm/libvirt/domain-xml.ts';
 import { lineSplitter, parseMonitorEvent } from '../../src/vm/libvirt/monitor-events.ts';
-import { tcgMigrationPadKiB } from '../../src/vm/migration/guest.ts';
+import { tcgMigrationPadKiB } from '../../src/migration/index.ts';
 import { vmPaths, type VmSpec } from '../../src/vm/spec.ts';
 
 const paths = { ...vmPaths('/tmp/hwqual-vms/t-1'), pidFile: '/run/libvirt/qemu/hwqual-t-1.pid' };
@@ -12,7 +12,7 @@ const parts = { name: 'hwqual-t-1', uuid: '11111111-2222-3333-4444-555555555555'
 const text = (xml: string, name: string) => textOf(firstElement(xml, name));
 
 describe('domainXml: the VmSpec as libvirt domain XML', () => {
-  it('the same guest as buildQemuArgs: type from the accelerator, machine, memory with the TCG padding, kernel boot', () => {
+  it('as buildQemuArgs: type from the accelerator, machine, memory with the TCG padding, kernel boot', () => {
     const spec: VmSpec = {
       name: 'mig-a',
       accel: 'tcg',
@@ -70,7 +70,7 @@ describe('domainXml: the VmSpec as libvirt domain XML', () => {
     expect(() => domainXml(spec, paths, parts)).toThrow(/has no libvirt secret/);
   });
 
-  it('max / host / host-model and +/- features; extraArgs pass through <qemu:commandline>, listed; -incoming refused', () => {
+  it('max / host / host-model, +/- features; extraArgs through <qemu:commandline>, listed; -incoming refused', () => {
     const cpu = (c: string) => elements(domainXml({ accel: 'tcg', kernel, cpu: c }, paths, parts).xml, 'cpu')[0]!;
     expect(cpu('max').attrs).toEqual({ mode: 'maximum' });
     expect(cpu('host').attrs).toEqual({ mode: 'host-passthrough' });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { libvirtMigrateCommand, unmappableForLibvirt } from '../../src/vm/migration/libvirt/flags.ts';
-import { jobMetrics, jobSample, parseJobInfo } from '../../src/vm/migration/libvirt/jobinfo.ts';
-import { NovaMonitor, novaDisagreement } from '../../src/vm/migration/libvirt/nova-driver.ts';
-import { NOVA_DEFAULTS, novaOutcome } from '../../src/vm/migration/nova.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
+import { libvirtMigrateCommand, unmappableForLibvirt } from '../../src/migration/libvirt/flags.ts';
+import { jobMetrics, jobSample, parseJobInfo } from '../../src/migration/libvirt/jobinfo.ts';
+import { NovaMonitor, novaDisagreement } from '../../src/migration/libvirt/nova-driver.ts';
+import { MiB, NOVA_DEFAULTS, novaOutcome } from '../../src/migration/index.ts';
 
 // Captured from libvirt 9.0 (a running outgoing job) and 11.3 (a completed incoming one) in the lab.
 const RUNNING = `Job type: 2

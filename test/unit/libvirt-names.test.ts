@@ -69,7 +69,7 @@ describe('virsh capabilities and version', () => {
 });
 
 describe('one name for a pool', () => {
-  it('Westmere-v1 on libvirt 9.0 + 11.3 is Westmere (the name both accept); a model one host lacks is a problem', async () => {
+  it('Westmere-v1 on libvirt 9.0 + 11.3 is Westmere (both accept it); a model a host lacks: a problem', async () => {
     const { poolLibvirtModelName } = await import('../../src/probe/libvirt-names.ts');
     const pool = [
       { host: 'node-a', models: caps12.customModels },

@@ -1,8 +1,17 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { labDown, labLink, labReimage, labShape, labStatus, labUp, parseOsFlags } from '../../lab/index.ts';
-import type { LabState, LabStatus } from '../../lab/index.ts';
-import { knownReleases } from '../../lab/os-args.ts';
+import {
+  knownReleases,
+  labDown,
+  labLink,
+  labReimage,
+  labShape,
+  labStatus,
+  labUp,
+  parseOsFlags,
+  type LabState,
+  type LabStatus,
+} from '../../lab/index.ts';
 import { HwqualError } from '../../model/errors.ts';
 import { badInputExit } from '../common.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -118,7 +127,7 @@ export function register(program: Command): void {
         const r = await labDown(o.dir);
         process.stdout.write(
           r.found
-            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), removed ${r.deleted.length} object(s)\n`
+            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), ` + `removed ${r.deleted.length} object(s)\n`
             : `no lab at ${r.dir}: nothing to do\n`,
         );
       }),
@@ -152,7 +161,8 @@ export function formatStatus(s: LabStatus): string {
     const lv =
       h.libvirt && `libvirtd ${h.libvirt.libvirtd}${h.libvirt.version ? ` (libvirt ${h.libvirt.version})` : ''}`;
     lines.push(
-      `  ${h.name}  ${h.address}:${h.port}  ${os}  sshd ${h.sshd}${lv ? `  ${lv}` : ''}${extra.length ? `  ${extra.join(', ')}` : ''}`,
+      `  ${h.name}  ${h.address}:${h.port}  ${os}  sshd ${h.sshd}${lv ? `  ${lv}` : ''}` +
+        `${extra.length ? `  ${extra.join(', ')}` : ''}`,
     );
     if (h.root?.offline) lines.push(`    ${h.root.offline}`);
   }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import type { LabConfig, PlanConfig } from '../../config/types.ts';
+import type { HostBinding } from '../../runner/hosts.ts';
 import { prepareRun } from '../../runner/prepare.ts';
 import { parseShard } from '../../runner/shard.ts';
 import { parseFactSelection } from '../../runner/fact-groups.ts';
@@ -42,7 +44,8 @@ export function register(program: Command): void {
       .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
       .option(
         '--facts <which>',
-        "host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the plan's facts, else all",
+        'host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the ' +
+          "plan's facts, else all",
       )
       .option('--timings', 'print how long each phase took (start-up, connect + facts, cases, reports) on stderr'),
   ).action(async (o: RunCliOptions) => {
@@ -50,8 +53,18 @@ export function register(program: Command): void {
   });
 }
 
+/**
+ * What a command that drives the runner (drift) has loaded and checked itself: the lab and a plan it built, hosts
+ * bound to transports already (replay). `o.lab` / `o.plan` are then not read.
+ */
+export interface RunPreset {
+  lab: LabConfig;
+  plan: PlanConfig;
+  bindings?: HostBinding[];
+}
+
 /** The whole `run`: bad input → 2 with nothing run; otherwise the verdict's code, or 130 when interrupted. */
-export async function runCommand(o: RunCliOptions, argv: string[]): Promise<number> {
+export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunPreset): Promise<number> {
   const controller = new AbortController();
   const interrupt = installInterruptHandler(controller);
   const timings = new PhaseTimings();
@@ -69,13 +82,13 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
     const startedAt = new Date();
     let prepared, lab, plan, signoff, shard;
     try {
-      ({ lab, plan } = await loadConfigs(o.lab, o.plan));
+      ({ lab, plan } = preset ?? (await loadConfigs(o.lab, o.plan)));
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
       shard = o.shard ? parseShard(o.shard) : undefined;
-      const bindings = o.replay
-        ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan)
-        : undefined;
+      const bindings =
+        preset?.bindings ??
+        (o.replay ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan) : undefined);
       timings.mark('configs');
       const facts = o.facts === undefined ? undefined : parseFactSelection(o.facts);
       prepared = await prepareRun({ lab, plan, filter, bindings, shard, facts, signal: controller.signal });

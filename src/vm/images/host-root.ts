@@ -30,7 +30,9 @@ export interface EnsureRootOptions {
   log?: (line: string) => void;
 }
 
-/** Key: the recipe (its package list) and the suite's InRelease on the mirror, which changes with each point release. */
+/**
+ * Key: the recipe (its package list) and the suite's InRelease on the mirror, which changes with each point release.
+ */
 export function hostRootKey(recipe: HostRootRecipe, inRelease: InRelease): string {
   return cacheKey({ recipe, inRelease, format: 1 });
 }

@@ -22,7 +22,10 @@ export interface DebianRecipe {
   suite: string;
   include: string[];
   diskSize: string;
-  /** Installed with apt-get in the chroot after debootstrap (debootstrap's own ordering fails on some, e.g. cloud-init's python3 stack). */
+  /**
+   * Installed with apt-get in the chroot after debootstrap (debootstrap's own ordering fails on some, e.g. cloud-init's
+   * python3 stack).
+   */
   extraPackages?: string[];
   /** Configure cloud-init for a NoCloud seed (the package must be in `extraPackages`). */
   cloudInit?: boolean;

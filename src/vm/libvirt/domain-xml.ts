@@ -35,7 +35,8 @@ export function domainXml(spec: VmSpec, paths: VmPaths, parts: DomainParts): Dom
   if (spec.incoming)
     throw new HwqualError(
       'E_VM',
-      'driver libvirt: a migration destination is prepared by libvirt itself (virsh migrate), not started with -incoming',
+      'driver libvirt: a migration destination is prepared by libvirt itself (virsh migrate), ' +
+        'not started with -incoming',
     );
   const memoryKiB = (spec.memoryMiB ?? DEFAULTS.memoryMiB) * 1024 + (spec.memoryPadKiB ?? 0);
   const passthrough = [...(spec.extraArgs ?? [])];
@@ -144,7 +145,8 @@ export function memoryNote(askedKiB: number, gotKiB: number | undefined): string
     `libvirt gave the guest ${gotKiB} KiB of RAM for the ${askedKiB} KiB asked (it rounds guest RAM up to a whole ` +
     'MiB on x86)' +
     (askedKiB % 1024 && gotKiB % 256 === 0
-      ? ': the TCG migration padding (not a multiple of 256 KiB) is lost, so a QEMU before 9.0 takes the dirty-sync fast path that can lose guest writes under TCG (src/vm/migration/guest.ts)'
+      ? ': the TCG migration padding (not a multiple of 256 KiB) is lost, so a QEMU before 9.0 takes the ' +
+        'dirty-sync fast path that can lose guest writes under TCG (src/migration/guest.ts)'
       : '')
   );
 }

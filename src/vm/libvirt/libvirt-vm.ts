@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HwqualError } from '../../model/errors.ts';
 import { parseCpuSpec } from '../../probe/guest-flag-check.ts';
@@ -6,6 +7,7 @@ import type { Transport } from '../../transport/types.ts';
 import { ConsoleReader } from '../console.ts';
 import { GuestAgentClient } from '../guest-agent.ts';
 import { check, safeName, withOverlays } from '../overlays.ts';
+import { ownedDirCommand, vmWorkDir } from '../work-dirs.ts';
 import { QmpClient } from '../qmp-client.ts';
 import { shellQuote } from '../shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from '../spec.ts';
@@ -132,7 +134,7 @@ export async function launchLibvirtVm(
   o: LibvirtLaunchOptions = {},
 ): Promise<LibvirtVm> {
   const tag = randomBytes(6).toString('hex');
-  const workDir = o.workDir ?? `/tmp/hwqual-vms/${safeName(spec.name ?? 'vm')}-${tag}`;
+  const workDir = o.workDir ?? vmWorkDir(transport, spec.name ?? 'vm');
   const domain = `${DOMAIN_PREFIX}${safeName(spec.name ?? 'vm')}-${tag}`;
   const paths = { ...vmPaths(workDir), pidFile: `/run/libvirt/qemu/${domain}.pid` };
   const signal = o.signal;
@@ -140,7 +142,7 @@ export async function launchLibvirtVm(
     throw new HwqualError('E_CANCELLED', `launch of ${spec.name ?? 'vm'}: cancelled`, { host: transport.host });
   const cpuModel = await libvirtCpuModel(transport, spec, signal);
   await transport
-    .exec(`mkdir -p -m 700 ${shellQuote(workDir)}`, { timeoutMs: 15_000, signal })
+    .exec(`${ownedDirCommand(dirname(workDir))} && mkdir -m 700 ${shellQuote(workDir)}`, { timeoutMs: 15_000, signal })
     .then(check(transport, 'mkdir'));
   const finalSpec = await withOverlays(transport, spec, workDir, signal);
   const secrets = (finalSpec.disks ?? []).map((d) => (d.encryption ? randomUUID() : undefined));
@@ -178,7 +180,8 @@ export async function launchLibvirtVm(
     const v = `virsh -q -c ${LIBVIRT_URI}`;
     const r = await transport.exec(
       `${v} define ${shellQuote(file)} >/dev/null && ${v} start ${shellQuote(domain)} >/dev/null && ` +
-        `echo "HWQUAL-PID $(cat ${shellQuote(paths.pidFile)})" && ${v} dumpxml ${shellQuote(domain)} | grep -m1 '<memory'`,
+        `echo "HWQUAL-PID $(cat ${shellQuote(paths.pidFile)})" && ` +
+        `${v} dumpxml ${shellQuote(domain)} | grep -m1 '<memory'`,
       { timeoutMs: o.startTimeoutMs ?? 60_000, signal },
     );
     if (r.exitCode !== 0)

@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import type { QmpEvent } from '../qmp-types.ts';
+import type { QmpEvent } from '../../model/qmp.ts';
 
 /**
  * One line of `virsh qemu-monitor-event --loop --timestamp` → a QMP event, or undefined for other lines:
