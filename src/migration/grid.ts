@@ -173,7 +173,7 @@ async function runCell(
           downtimeLimitMs,
         }),
       }),
-      nova: h.nova?.message,
+      nova: h.nova?.predicted.message,
     };
   } catch (err) {
     return {

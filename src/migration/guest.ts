@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
 import { imageVmSpec } from '../vm/images/boot.ts';
 import { stageImage } from '../vm/images/stage.ts';
 import type { Accel } from '../vm/spec.ts';
-import { launchVm, type Vm } from '../vm/vm.ts';
+import { launchVm, type Vm, type VmDriver } from '../vm/vm.ts';
+import { vmWorkDir } from '../vm/work-dirs.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
 import type { GuestHandle, WorkloadGuest } from './types.ts';
@@ -61,7 +61,7 @@ export async function launchWorkloadGuest(
   image: BuiltImage,
   g: WorkloadGuest,
   collector: LineCollector,
-  o: { incoming?: string; signal?: AbortSignal } = {},
+  o: { incoming?: string; signal?: AbortSignal; driver?: VmDriver } = {},
 ): Promise<GuestHandle> {
   const { vm, hbSocket } = await startWorkloadVm(transport, label, image, g, o);
   try {
@@ -83,10 +83,10 @@ export async function startWorkloadVm(
   label: string,
   image: BuiltImage,
   g: WorkloadGuest,
-  o: { incoming?: string; signal?: AbortSignal } = {},
+  o: { incoming?: string; signal?: AbortSignal; driver?: VmDriver } = {},
 ): Promise<{ vm: Vm; hbSocket: string }> {
   const onHost = await stageImage(transport, image, o.signal);
-  const workDir = `/tmp/hwqual-vms/mig-${label}-${randomBytes(6).toString('hex')}`;
+  const workDir = vmWorkDir(transport, `mig-${label}`);
   const hbSocket = `${workDir}/hb.sock`;
   const spec = imageVmSpec(onHost, {
     accel: g.accel,
@@ -99,12 +99,6 @@ export async function startWorkloadVm(
     name: `mig-${label}`,
   });
   spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
-  spec.extraArgs = [
-    ...(spec.extraArgs ?? []),
-    '-chardev',
-    `socket,id=hb,path=${hbSocket},server=on,wait=off`,
-    '-serial',
-    'chardev:hb',
-  ];
-  return { vm: await launchVm(transport, spec, { signal: o.signal, workDir }), hbSocket };
+  spec.serialSockets = [{ id: 'hb', path: hbSocket }];
+  return { vm: await launchVm(transport, spec, { signal: o.signal, workDir, driver: o.driver }), hbSocket };
 }

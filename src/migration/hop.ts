@@ -7,9 +7,11 @@ import { launchWorkloadGuest } from './guest.ts';
 import type { LineCollector } from './heartbeat.ts';
 import { reconnectQmp } from './reattach.ts';
 import { recoverPostcopy, type RecoveryOptions } from './recover.ts';
-import { passesOf, strategyMetrics } from './sample.ts';
+import { hopEvents, passesOf, strategyMetrics } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
 import type { Endpoint, Fault, GuestHandle, HopOutcome, HopReport, RecoveryRecord, WorkloadGuest } from './types.ts';
+import type { NovaSettings } from './nova.ts';
+import type { VmDriver } from '../vm/vm.ts';
 
 export { pausedByQemu } from './follow.ts';
 
@@ -29,9 +31,13 @@ export interface MigrationBasics {
   recovery?: RecoveryOptions;
   fault?: Fault;
   signal?: AbortSignal;
+  /** Who runs the guests: hwqual's QEMU (this file) or libvirt (libvirt/hop.ts, driven as Nova drives it). */
+  driver?: VmDriver;
 }
 
 export interface HopRequest extends MigrationBasics {
+  /** Nova's settings: predicted on both paths, executed on the libvirt path. */
+  nova?: NovaSettings;
   deadlineMs: number;
   stallMs: number;
   sampleMs: number;
@@ -153,11 +159,7 @@ export async function migrateHop(
     : diagnosis && `${diagnosis.message}${fault ? `, after the fault: ${fault}` : ''}`;
   const missing = outcome === 'completed' ? figures.notReported : [];
   const given = (name: string, v: number | undefined) => (missing.includes(name) ? undefined : v);
-  const events = src.vm.qmp.events.slice(eventsFrom).map((e) => ({
-    t: Math.round(e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000 - t0),
-    event: e.event,
-    ...(e.data && { data: e.data }),
-  }));
+  const events = hopEvents(src.vm.qmp.events.slice(eventsFrom), t0);
   const report: HopReport = {
     from: A.name,
     to: B.name,
@@ -236,9 +238,9 @@ async function startDestination(req: HopRequest, collector: LineCollector): Prom
   throw last;
 }
 
-async function injectFault(
+export async function injectFault(
   f: Fault,
-  dst: GuestHandle,
+  dst: Pick<GuestHandle, 'vm'>,
   B: Endpoint,
   nowMs: number,
   log: (m: string) => void,

@@ -4,7 +4,8 @@
  * the plain data they report (types.ts). The rest of hwqual comes in through this file.
  */
 export { runMigration, TINY_BASE_MIB, type MigrationRequest, type MigrationRun } from './run.ts';
-export type { MigrationBasics } from './hop.ts';
+export { migrateHop, type HopRequest, type MigrationBasics } from './hop.ts';
+export { settleHop } from './settle.ts';
 export type { RecoveryOptions } from './recover.ts';
 export { runGrid, UNCAPPED, type GridRequest } from './grid.ts';
 export { convergenceHeader, formatConvergenceMap, formatGridSummary } from './grid-format.ts';
@@ -30,10 +31,23 @@ export {
 export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
 export { figuresMissing, finalFigures, notReportedNote, type FinalFigures } from './final-figures.ts';
 export { hopPassed } from './report.ts';
+export { unmappableForLibvirt } from './libvirt/flags.ts';
 export { launchWorkloadGuest, startWorkloadVm, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
-export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis } from './heartbeat.ts';
-export { retireGuest, type RetireOptions } from './retire.ts';
-export { kernelReport, silentGuest } from './verify.ts';
+export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis, type HeartbeatLine } from './heartbeat.ts';
+export { cleanUp, retireGuest, type RetireOptions } from './retire.ts';
+export { kernelReport, silentGuest, verifyHop } from './verify.ts';
 export { ConvergenceDetector, DIRTY_MARGIN, NO_SHRINK, dirtySet, type DetectorOptions } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
+export {
+  chooseCpuModel,
+  chooseMachine,
+  FALLBACK_CPU_MODEL,
+  FALLBACK_MACHINE,
+  poolGuest,
+  poolView,
+  type CpuModelChoice,
+  type MachineChoice,
+  type PoolMember,
+  type PoolView,
+} from './pool-guest.ts';
 export type * from './types.ts';

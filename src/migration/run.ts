@@ -3,14 +3,17 @@ import { eventually } from '../util/poll.ts';
 import { launchWorkloadGuest } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { migrateHop, type MigrationBasics } from './hop.ts';
+import { migrateHopLibvirt } from './libvirt/hop.ts';
+import { withPoolLibvirtModel } from './libvirt/pool-model.ts';
+import { novaDisagreement } from './libvirt/nova-driver.ts';
 import { novaDataGb, novaOutcome, type NovaSettings } from './nova.ts';
 import { predictPrecopy, relativeError } from './predict.ts';
 import { hopPassed } from './report.ts';
 import { MiB } from './sample.ts';
 import { measureDirtyRate } from './strategy.ts';
 import type { GuestHandle, HopReport, Prediction } from './types.ts';
-import { retireGuest, type RetireOptions } from './retire.ts';
-import { verifyHop } from './verify.ts';
+import type { RetireOptions } from './retire.ts';
+import { settleHop } from './settle.ts';
 
 /**
  * Non-zero RAM of the idle tiny guest (kernel, initramfs, page cache: ~75 MiB of a 256 MiB guest measured here), the
@@ -55,13 +58,15 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
   const log = req.log ?? (() => {});
   const collector = new LineCollector();
   const signal = req.signal;
+  const libvirt = req.driver === 'libvirt';
+  const guest = libvirt ? await withPoolLibvirtModel(req, signal) : req.guest;
   let runner: GuestHandle = await launchWorkloadGuest(
     req.source.transport,
     req.source.name,
     req.image,
-    req.guest,
+    guest,
     collector,
-    { signal },
+    { signal, driver: req.driver },
   );
   const hops: HopReport[] = [];
   try {
@@ -91,13 +96,13 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
     const ends = [req.source, req.destination];
     for (let i = 0; i < (req.hops ?? 1); i++) {
       const [from, to] = i % 2 === 0 ? ends : [ends[1], ends[0]];
-      const { report, dst } = await migrateHop(
+      const { report, dst } = await (libvirt ? migrateHopLibvirt : migrateHop)(
         runner,
         {
           source: from,
           destination: to,
           image: req.image,
-          guest: req.guest,
+          guest,
           strategy: req.strategy,
           tuning: req.tuning,
           postcopyAfterPass: req.postcopyAfterPass,
@@ -108,6 +113,8 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
           sampleMs: req.sampleMs ?? 100,
           dirtyRate,
           fault: i === 0 ? req.fault : undefined,
+          nova: req.nova,
+          driver: req.driver,
           signal,
           log,
         },
@@ -125,23 +132,13 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
           report.predictionError = Math.round(relativeError(prediction.totalMs, report.metrics.totalMs) * 1000) / 1000;
         }
       }
-      report.nova = novaOutcome(report.passes, novaDataGb(req.guest.memoryMiB), req.nova);
+      const predicted = novaOutcome(report.passes, novaDataGb(req.guest.memoryMiB), req.nova);
+      const executed = report.nova?.executed;
+      const disagreement = executed && novaDisagreement(predicted, executed);
+      report.nova = { predicted, ...(executed && { executed }), ...(disagreement && { disagreement }) };
       hops.push(report);
       const retire: RetireOptions = { waitMs: req.cleanupWaitMs ?? 60_000, defer: req.defer, signal, log };
-      if (report.outcome === 'completed' && dst) {
-        await verifyHop(report, dst, collector, signal);
-        await retireGuest(report, runner, from, 'source', retire);
-        runner = dst;
-      } else if (report.outcome === 'lost') {
-        // Neither side holds a whole guest any more: end both.
-        if (dst) await retireGuest(report, dst, to, 'destination', retire);
-        await retireGuest(report, runner, from, 'source', retire);
-      } else {
-        await verifyHop(report, runner, collector, signal);
-        if (dst) await retireGuest(report, dst, to, 'destination', retire);
-      }
-      const waited = report.cleanups?.filter((c) => c.waitedMs !== undefined).map((c) => c.waitedMs!) ?? [];
-      if (waited.length) report.metrics.cleanupWaitedMs = Math.max(...waited);
+      runner = (await settleHop(report, { runner, dst, from, to }, collector, retire)) ?? runner;
       log(
         `${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''};` +
           ` ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`,

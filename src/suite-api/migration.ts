@@ -11,5 +11,17 @@ export {
   type NovaSettings,
   type Strategy,
   type Tuning,
+  chooseCpuModel,
+  chooseMachine,
+  FALLBACK_CPU_MODEL,
+  poolGuest,
+  type CpuModelChoice,
+  type MachineChoice,
+  type PoolMember,
+  LineCollector,
+  launchWorkloadGuest,
+  type GuestHandle,
+  type WorkloadGuest,
 } from '../migration/index.ts';
 export { labLink } from '../lab/index.ts';
+export { unmappableForLibvirt } from '../migration/index.ts';

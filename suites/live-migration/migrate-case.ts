@@ -1,9 +1,9 @@
 import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
 import { ensureImage, resolveAccel } from '../../src/suite-api/vm.ts';
-import { MiB, runMigration, type MigrationRun } from '../../src/suite-api/migration.ts';
+import { MiB, runMigration, type MachineChoice, type MigrationRun } from '../../src/suite-api/migration.ts';
 import { passCharts } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
-import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
+import { migrationPool, resolvePoolGuest, type CpuModelChoice } from './cpu-model.ts';
 import { faultFor } from './fault-settings.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
 
@@ -16,7 +16,9 @@ export function migrateCase(
 ): CaseDef {
   return {
     id: 'migrate',
-    title: `Live migration ${from} → ${to} (${strategy}${s.hops > 1 ? `, ping-pong ×${s.hops}` : ''})`,
+    title:
+      `Live migration ${from} → ${to} (${strategy}${s.hops > 1 ? `, ping-pong ×${s.hops}` : ''}` +
+      `${s.driver === 'libvirt' ? ', libvirt' : ''})`,
     params: { from, to, strategy },
     alsoLocks: [to],
     tags: ['migration', strategy],
@@ -39,9 +41,12 @@ export function migrateCase(
         s.pairs,
         (ctx.plan.hosts ?? []).map((h) => h.name),
       );
-      const cpu = await resolveCpuModel(ctx, s.cpuModel, pool, accel);
+      const { cpu, machine } = await resolvePoolGuest(ctx, s, pool, accel);
       ctx.log(`CPU model ${cpu.model} (${cpu.source}${cpu.reason ? `: ${cpu.reason}` : ''})`);
       ctx.fact('migration.cpuModel', cpu);
+      if ('none' in machine) return ctx.fail(`${machine.none}: no guest can migrate between them`);
+      ctx.log(`machine type ${machine.machine} (${machine.source}${machine.reason ? `: ${machine.reason}` : ''})`);
+      ctx.fact('migration.machine', machine);
       const run = await runMigration({
         source: { name: from, transport: ctx.transport, address: ctx.host.migrationAddress },
         destination: { name: to, transport: peer, address: toInfo.migrationAddress },
@@ -49,8 +54,9 @@ export function migrateCase(
         strategy,
         hops: s.hops,
         signal: ctx.signal,
+        driver: s.driver,
         log: (m) => ctx.log(m),
-        guest: { accel, cpu: cpu.model, machine: s.machine, ...s.guest },
+        guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest },
         tuning: tuningOf(s),
         postcopyAfterPass: s.postcopyAfterPass,
         deadlineMs: s.deadlineSec * 1000,
@@ -62,7 +68,7 @@ export function migrateCase(
         defer: (fn) => ctx.defer(fn),
         ...(s.fault && { fault: faultFor(s.fault, to) }),
       });
-      await record(ctx, run, cpu);
+      await record(ctx, run, cpu, machine);
       for (const hop of run.hops) {
         for (const c of hop.checks) ctx.check.ok(`${hop.from}→${hop.to}: ${c.name}`, c.ok, { message: c.detail });
         if (hop.outcome === 'stalled') throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: ${hop.diagnosis}`);
@@ -82,7 +88,7 @@ export function migrateCase(
 /**
  * Metrics (→ results.json and JUnit properties), the pass charts (data → drawn by the HTML report), the full record.
  */
-async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice): Promise<void> {
+async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice, machine: MachineChoice): Promise<void> {
   const first = run.hops[0];
   ctx.metric('dirty_rate_measured_mibps', run.dirtyRateMiBps);
   ctx.metric('predicted_converges', run.prediction.converges ? 1 : 0);
@@ -105,6 +111,7 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice):
     for (const [k, v] of Object.entries(m)) if (!NAMED_HOP_METRICS.has(k)) put(snakeCase(k), v);
     for (const c of passCharts(h)) ctx.chart?.(c);
   });
-  if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
-  await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, ...run }, null, 2)}\n`);
+  if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.predicted.message);
+  if (first?.nova?.executed) ctx.fact(`migration.novaExecuted.${first.from}->${first.to}`, first.nova.executed.message);
+  await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, machine, ...run }, null, 2)}\n`);
 }
