@@ -108,7 +108,7 @@ export class ConvergenceDetector {
     const atMax = this.o.throttleMax !== undefined ? ` at the maximum throttle ${this.o.throttleMax} %` : '';
     const found = this.dirtySetRules(s, seen);
     if (found) return found;
-    const bw = this.bandwidth(s);
+    const bw = this.bandwidth();
     this.hotPasses = bw > 0 && s.dirtyRate >= bw ? this.hotPasses + 1 : 0;
     if (this.hotPasses >= 2) {
       return this.verdict(s, 'dirty-rate', `dirty rate ${mib(s.dirtyRate)} MiB/s ≥ bandwidth ${mib(bw)} MiB/s${atMax}`);
@@ -176,9 +176,14 @@ export class ConvergenceDetector {
     return undefined;
   }
 
-  private bandwidth(s: MigrationSample): number {
+  /**
+   * The bandwidth the dirty rate is compared with: min(the cap, the fastest QEMU measured in this migration) — never
+   * the moment's throughput, which a host starved of CPU drops far below the link (7 MiB/s under a 32 MiB/s cap was
+   * seen, and a guest dirtying 22 MiB/s looked certain not to converge).
+   */
+  private bandwidth(): number {
     const cap = this.o.maxBandwidth ?? Infinity;
-    return s.throughput > 0 ? Math.min(cap, s.throughput) : cap === Infinity ? 0 : cap;
+    return this.peak > 0 ? Math.min(cap, this.peak) : cap === Infinity ? 0 : cap;
   }
 
   private verdict(s: MigrationSample, rule: VerdictRule, why: string): Diagnosis {
