@@ -2,27 +2,11 @@
 // whose certainty point is unknown is listed as not determinable — never counted as called in time, never 0.
 import { describe, expect, it } from 'vitest';
 import { gridTargets } from '../../bench/migration-format.ts';
-import type { ConvergenceMap, GridCell } from '../../src/migration/index.ts';
+import { gridCell, gridMap } from '../support/grid-cells.ts';
 
-const cell = (o: Partial<GridCell>): GridCell => ({
-  strategy: 'precopy',
-  dirtyMiBps: 0,
-  bandwidthMiBps: 32,
-  outcome: 'completed',
-  measuredDirtyMiBps: 0,
-  predicted: { converges: true, totalMs: 10_000, downtimeMs: 30, passes: 2, bandwidthMiBps: 32 },
-  ...o,
-});
+const cell = gridCell;
 const notConverging = { converges: false, totalMs: null, downtimeMs: 0, passes: 30 } as const;
-const map = (cells: GridCell[]): ConvergenceMap => ({
-  pair: ['node-a', 'node-b'],
-  accel: 'tcg',
-  guest: { memoryMiB: 512, wssMiB: 256 },
-  downtimeLimitMs: 300,
-  deadlineMs: 40_000,
-  calibration: { transferredMiB: 330, totalMs: 1700, setupMs: 150, linkMiBps: 215, capMiBps: 1_048_576 },
-  cells,
-});
+const map = gridMap;
 const certainCall = cell({
   dirtyMiBps: 200,
   outcome: 'not-converging',

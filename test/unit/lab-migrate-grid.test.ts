@@ -11,10 +11,10 @@ import { configSchema } from '../../src/config/index.ts';
 import {
   type ConvergenceMap,
   formatConvergenceMap,
-  type GridCell,
   STRATEGIES,
   summarizeGrid,
 } from '../../src/migration/index.ts';
+import { gridCell, gridMap } from '../support/grid-cells.ts';
 import { hwqualInProcess } from '../support/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hwq-grid-'));
@@ -108,55 +108,39 @@ describe('lab-migrate --plan: the grid file validated before any host', () => {
   });
 });
 
-const cell = (o: Partial<GridCell>): GridCell => ({
-  strategy: 'precopy',
-  dirtyMiBps: 0,
-  bandwidthMiBps: 32,
-  outcome: 'completed',
-  measuredDirtyMiBps: 0,
-  predicted: { converges: true, totalMs: 10_000, downtimeMs: 30, passes: 2, bandwidthMiBps: 32 },
-  ...o,
-});
+const cell = gridCell;
 
-const map: ConvergenceMap = {
-  pair: ['node-a', 'node-b'],
-  accel: 'tcg',
-  guest: { memoryMiB: 512, wssMiB: 256 },
-  downtimeLimitMs: 300,
-  deadlineMs: 40_000,
-  calibration: { transferredMiB: 330.5, totalMs: 1690, setupMs: 150, linkMiBps: 215, capMiBps: 1_048_576 },
-  cells: [
-    cell({ totalMs: 10_900, predictionError: 0.083 }),
-    cell({
-      dirtyMiBps: 200,
-      bandwidthMiBps: 256,
-      totalMs: 4500,
-      predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 30 },
-    }),
-    cell({
-      dirtyMiBps: 200,
-      outcome: 'not-converging',
-      diagnosis: 'does not converge: <script>alert(1)</script>',
-      called: { rule: 'dirty-set', pass: 2, atMs: 11_200 },
-      calledAtPass: 2,
-      certainAtPass: 2,
-      predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 30 },
-    }),
-    cell({
-      dirtyMiBps: 25,
-      outcome: 'not-converging',
-      called: { rule: 'deadline', pass: 9, atMs: 40_100 },
-      calledAtPass: 9,
-      predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 13, wouldNeedMs: 46_030 },
-    }),
-    cell({
-      dirtyMiBps: 50,
-      bandwidthMiBps: 256,
-      outcome: 'error',
-      error: 'completed, but not reported by QEMU: total-time',
-    }),
-  ],
-};
+const map: ConvergenceMap = gridMap([
+  cell({ totalMs: 10_900, predictionError: 0.083 }),
+  cell({
+    dirtyMiBps: 200,
+    bandwidthMiBps: 256,
+    totalMs: 4500,
+    predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 30 },
+  }),
+  cell({
+    dirtyMiBps: 200,
+    outcome: 'not-converging',
+    diagnosis: 'does not converge: <script>alert(1)</script>',
+    called: { rule: 'dirty-set', pass: 2, atMs: 11_200 },
+    calledAtPass: 2,
+    certainAtPass: 2,
+    predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 30 },
+  }),
+  cell({
+    dirtyMiBps: 25,
+    outcome: 'not-converging',
+    called: { rule: 'deadline', pass: 9, atMs: 40_100 },
+    calledAtPass: 9,
+    predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 13, wouldNeedMs: 46_030 },
+  }),
+  cell({
+    dirtyMiBps: 50,
+    bandwidthMiBps: 256,
+    outcome: 'error',
+    error: 'completed, but not reported by QEMU: total-time',
+  }),
+]);
 
 describe('the convergence map', () => {
   it('summary: outcome agreement, prediction error with misses apart, "not determinable" never 0', () => {
