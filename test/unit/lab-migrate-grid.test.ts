@@ -8,12 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { convergenceMapHtml } from '../../src/cli/convergence-html.ts';
 import { gridSetup } from '../../src/cli/grid-plan.ts';
 import { configSchema } from '../../src/config/index.ts';
-import {
-  type ConvergenceMap,
-  formatConvergenceMap,
-  STRATEGIES,
-  summarizeGrid,
-} from '../../src/migration/index.ts';
+import { type ConvergenceMap, formatConvergenceMap, STRATEGIES, summarizeGrid } from '../../src/migration/index.ts';
 import { gridCell, gridMap } from '../support/grid-cells.ts';
 import { hwqualInProcess } from '../support/main.ts';
 
