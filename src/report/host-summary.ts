@@ -21,3 +21,26 @@ export function hostSummary(h: HostResult | undefined): HostSummary {
     product: [f.dmi?.sysVendor, f.dmi?.productName].filter(Boolean).join(' '),
   };
 }
+
+/** The hosts by configuration: the same summary, labels and source (live, replayed from, unreachable) share an entry. */
+export function hostConfigurations(
+  hosts: readonly HostResult[],
+): Array<{ summary: HostSummary; labels: string; source: string; hosts: string[] }> {
+  const out = new Map<string, { summary: HostSummary; labels: string; source: string; hosts: string[] }>();
+  for (const h of hosts) {
+    const summary = hostSummary(h);
+    const labels = Object.entries(h.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    const source = h.replay
+      ? `replayed from ${h.replay.from} (${h.replay.origin})`
+      : h.reachable
+        ? 'live'
+        : `unreachable: ${h.error ?? ''}`;
+    const key = JSON.stringify([summary, labels, source]);
+    const entry = out.get(key);
+    if (entry) entry.hosts.push(h.name);
+    else out.set(key, { summary, labels, source, hosts: [h.name] });
+  }
+  return [...out.values()];
+}

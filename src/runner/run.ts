@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import type { LabConfig, PlanConfig } from '../config/types.ts';
-import type { CaseResult, RunResults } from '../model/result.ts';
+import type { Cases, RunRecord, RunResults, RunSummary } from '../model/result.ts';
 import { summarize } from '../model/result.ts';
+import { type CaseSink, memorySink } from './case-sink.ts';
 import { planView } from './expand.ts';
 import { hostResult } from './hosts.ts';
 import { gitCommit, harnessVersion } from './meta.ts';
@@ -24,50 +25,46 @@ export interface ExecuteOptions {
    * Called once, before the cases start, with a function that returns the run's results as they stand at any moment
    * (cases not finished: `cancelled`, run interrupted): what the forced exit (a second SIGINT) writes as reports.
    */
-  onSnapshot?: (snapshot: () => RunResults) => void;
+  onSnapshot?: (snapshot: () => RunRecord) => void;
+  /**
+   * Where the finished cases go (by plan index): `logSink` streams them to the run's case log on disk (what
+   * `hwqual run` does: memory stays per host, not per case) and the results read them back from it. Default: in
+   * memory, and the results hold them in an array.
+   */
+  sink?: CaseSink;
 }
 
 /** Run the prepared cases and assemble the results (plain data). Closes the hosts' transports. */
-export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
+export function executeRun(o: ExecuteOptions & { sink: CaseSink }): Promise<RunRecord>;
+export function executeRun(o: ExecuteOptions): Promise<RunResults>;
+export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   const startedAt = o.startedAt ?? new Date();
   const progress = o.progress ?? defaultProgress();
   const { prepared } = o;
+  const memory = o.sink ? undefined : memorySink(prepared.cases.length);
+  const sink = o.sink ?? memory!;
   const transcripts = new HostTranscripts(o.outDir, prepared.cases);
   await transcripts.open();
   const hostFacts = new Map<string, Record<string, unknown>>();
-  const started = new Set<string>();
-  const finished = new Map<string, CaseResult>();
+  const started = new Uint8Array(prepared.cases.length);
   o.onSnapshot?.(() => {
-    const cases = prepared.cases.map(
-      (p) =>
-        finished.get(p.id) ??
-        cancelledCase(
-          p,
-          started.has(p.id)
-            ? 'cancelled: hwqual was forced to stop (second signal) while this case ran; its teardown was skipped'
-            : 'cancelled: hwqual was forced to stop (second signal) before this case started',
-        ),
-    );
-    return assemble(o, startedAt, cases, hostFacts, true);
+    const fill = (i: number) =>
+      cancelledCase(
+        prepared.cases[i]!,
+        started[i]
+          ? 'cancelled: hwqual was forced to stop (second signal) while this case ran; its teardown was skipped'
+          : 'cancelled: hwqual was forced to stop (second signal) before this case started',
+      );
+    const cases = memory ? memory.array(fill) : sink.cases(fill);
+    return assemble(o, startedAt, cases, summarize(cases), hostFacts, true);
   });
-  const tracking: ProgressReporter = {
-    onCaseStart: (c) => {
-      started.add(c.id);
-      progress.onCaseStart?.(c);
-    },
-    onCaseEnd: (r) => {
-      finished.set(r.id, r);
-      progress.onCaseEnd?.(r);
-    },
-  };
   try {
     progress.onRunStart?.(prepared.cases);
   } catch {
     /* reporters never stop the run */
   }
-  let cases;
   try {
-    cases = await scheduleCases({
+    await scheduleCases({
       cases: prepared.cases,
       plan: { ...planView(o.plan), hosts: prepared.hosts.map((h) => h.info) },
       transports: new Map(prepared.hosts.map((h) => [h.info.name, h.binding.transport])),
@@ -77,7 +74,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
       retryFailed: o.plan.retryFailed,
       outDir: o.outDir,
       signal: o.signal,
-      progress: tracking,
+      progress,
+      record: (i, r) => sink.put(i, r),
+      started: (i) => {
+        started[i] = 1;
+      },
       onHostFacts: (host, facts) => hostFacts.set(host, { ...hostFacts.get(host), ...facts }),
       transcripts,
     });
@@ -85,7 +86,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
     await Promise.all(prepared.hosts.map((h) => h.binding.transport.close().catch(() => {})));
   }
   await transcripts.close();
-  const results = assemble(o, startedAt, cases, hostFacts, o.signal.aborted);
+  const cases = memory ? memory.array() : sink.cases();
+  const results = assemble(o, startedAt, cases, sink.summary(), hostFacts, o.signal.aborted);
   try {
     progress.onRunEnd?.(results.summary);
   } catch {
@@ -98,10 +100,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
 function assemble(
   o: ExecuteOptions,
   startedAt: Date,
-  cases: CaseResult[],
+  cases: Cases,
+  summary: RunSummary,
   hostFacts: ReadonlyMap<string, Record<string, unknown>>,
   interrupted: boolean,
-): RunResults {
+): RunRecord {
   const { prepared } = o;
   return {
     schemaVersion: 1,
@@ -123,6 +126,6 @@ function assemble(
     },
     hosts: prepared.hosts.map((h) => hostResult(h, hostFacts.get(h.info.name) ?? {})),
     cases,
-    summary: summarize(cases),
+    summary,
   };
 }

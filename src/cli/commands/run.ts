@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RunRecord } from '../../model/result.ts';
 import { prepareRun } from '../../runner/prepare.ts';
 import { parseShard } from '../../runner/shard.ts';
 import { parseFactSelection } from '../../runner/fact-groups.ts';
@@ -8,6 +10,9 @@ import { EXIT } from '../exit-codes.ts';
 import { PhaseTimings } from '../phase-timings.ts';
 import { installInterruptHandler } from '../signals.ts';
 import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlags } from '../signoff-options.ts';
+
+/** The run's case log in the report folder while the run lasts (src/model/case-log.ts); deleted after the reports. */
+export const CASE_LOG = '.hwqual-cases.jsonl';
 
 export interface RunCliOptions extends SignoffFlags {
   lab: string;
@@ -61,6 +66,7 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
     import('../../runner/run.ts'),
     import('../../report/signoff.ts'),
     import('../../report/write.ts'),
+    import('../../runner/case-sink.ts'),
   ]);
   later.catch(() => {}); // awaited below
   // The transports (ssh2) load while the configs are read and validated; prepareRun's own import finds them cached.
@@ -85,7 +91,12 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
       return badInputExit(err);
     }
     const outDir = resolve(o.out);
-    const [{ executeRun }, { applySignoff }, { writeReports }] = await later;
+    const [{ executeRun }, { applySignoff }, { writeReports }, { logSink }] = await later;
+    // Finished cases go to the run's case log as they end, and the reports are written from it: what stays in
+    // memory is per host, not per case. The log is deleted once the reports are written.
+    mkdirSync(outDir, { recursive: true });
+    const sink = logSink(join(outDir, CASE_LOG), prepared.cases.length);
+    const write = (results: RunRecord) => writeReports(outDir, results, { groupBy: o.groupBy });
     const raw = await executeRun({
       lab,
       plan,
@@ -99,12 +110,19 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
       onSnapshot: (snapshot) =>
         interrupt.onForced(async () => {
           const results = applySignoff(snapshot(), signoff);
-          reportOutcome(o.out, results, await writeReports(outDir, results));
+          reportOutcome(o.out, results, await write(results));
+          sink.log.remove();
         }),
+      sink,
     });
     timings.mark(`cases (${prepared.cases.length})`);
-    const results = applySignoff(raw, signoff);
-    const written = await writeReports(outDir, results);
+    let results, written;
+    try {
+      results = applySignoff(raw, signoff);
+      written = await write(results);
+    } finally {
+      sink.log.remove();
+    }
     timings.mark('sign-off + reports');
     if (o.timings) process.stderr.write(`hwqual: timings: ${timings.format()}\n`);
     const code = reportOutcome(o.out, results, written);

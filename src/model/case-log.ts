@@ -1,0 +1,127 @@
+import { mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { HwqualError } from './errors.ts';
+import { JsonRecords } from './json-records.ts';
+import { type CaseResult, type Cases, caseJsonText } from './result.ts';
+import { CASE_STATUSES, type CaseStatus } from './status.ts';
+
+/** Finished cases are written out once this many bytes of them wait. */
+const FLUSH_BYTES = 1 << 20;
+
+/**
+ * The append-only case log of a run: each case's JSON text, appended as it finishes (in finish order), and where
+ * each one is (by its index in the plan) and its status kept in memory — 13 bytes a case, not the case. The
+ * sign-off and the writers read the cases back in plan order, one pass each (`cases()`). A case is stored as
+ * results.json lays it out (`JSON.stringify(case, null, 2)`, its lines indented for the `cases` array), so the
+ * results.json writer copies the text of every case the sign-off leaves as it is. The log lives in the run folder
+ * while the reports are written; `remove()` deletes it.
+ */
+export class CaseLog {
+  private readonly records: JsonRecords;
+  /** Each case's status (index into CASE_STATUSES), known without reading it back. */
+  private readonly statuses: Uint8Array;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  /** Bytes written to the file so far. */
+  private end = 0;
+
+  private constructor(
+    readonly file: string,
+    private readonly fd: number,
+    count: number,
+  ) {
+    this.records = new JsonRecords(fd, new Float64Array(count), new Uint32Array(count));
+    this.statuses = new Uint8Array(count);
+  }
+
+  /** A new, empty log for `count` cases (an existing file is truncated). */
+  static create(file: string, count: number): CaseLog {
+    mkdirSync(dirname(file), { recursive: true });
+    return new CaseLog(file, openSync(file, 'w+', 0o644), count);
+  }
+
+  get count(): number {
+    return this.records.count;
+  }
+
+  has(index: number): boolean {
+    return this.records.has(index);
+  }
+
+  /** Append the result of the case at `index` of the plan (once per case). */
+  put(index: number, c: CaseResult): void {
+    if (index < 0 || index >= this.count || this.has(index))
+      throw new HwqualError('E_INTERNAL', `case log: case #${index} (${c.id}) written twice or out of range`);
+    const line = caseJsonText(c);
+    const bytes = Buffer.byteLength(line);
+    this.statuses[index] = STATUS_CODE[c.status];
+    this.records.offsets[index] = this.end + this.pendingBytes;
+    this.records.lengths[index] = bytes;
+    this.pending.push(line);
+    this.pendingBytes += bytes;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+  }
+
+  get(index: number): CaseResult | undefined {
+    this.flush();
+    return this.records.value<CaseResult>(index);
+  }
+
+  /** Write out what waits in memory. */
+  flush(): void {
+    if (!this.pendingBytes) return;
+    const data = Buffer.from(this.pending.join(''));
+    let done = 0;
+    while (done < data.length) done += writeSync(this.fd, data, done, data.length - done, this.end + done);
+    this.end += data.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /**
+   * The cases in plan order, read from the log on each pass; a case not in the log comes from `fill` (e.g. a
+   * cancelled case when the run was stopped), or is left out when `fill` gives nothing.
+   */
+  cases(fill: (index: number) => CaseResult | undefined = () => undefined): Cases {
+    const log = this;
+    let length = 0;
+    for (let i = 0; i < this.count; i++) if (this.has(i) || fill(i)) length++;
+    return {
+      length,
+      *[Symbol.iterator]() {
+        log.flush();
+        let i = 0;
+        for (const c of log.records.pass<CaseResult>()) {
+          const value = c ?? fill(i);
+          i++;
+          if (value) yield value;
+        }
+      },
+      *texts() {
+        log.flush();
+        const block = log.records.newBlock();
+        for (let i = 0; i < log.count; i++) {
+          const text = log.records.text(i, block);
+          if (text !== undefined) {
+            yield { status: CASE_STATUSES[log.statuses[i]!]!, text };
+            continue;
+          }
+          const c = fill(i);
+          if (c) yield { status: c.status, text: caseJsonText(c) };
+        }
+      },
+    };
+  }
+
+  /** Close and delete the log file. */
+  remove(): void {
+    try {
+      this.records.close();
+    } catch {
+      /* closed already */
+    }
+    rmSync(this.file, { force: true });
+  }
+}
+
+const STATUS_CODE = Object.fromEntries(CASE_STATUSES.map((s, i) => [s, i])) as Record<CaseStatus, number>;
