@@ -105,11 +105,12 @@ export interface PlanConfig {
   /** Per-suite settings (migration, guestImages, cpuPool, encryption…), validated against the suites' schemas. */
   settings: PlanSettings;
   /**
-   * Which host facts to gather before the cases: 'all' (the default when absent), 'none', or fact groups
-   * (identity, cpu, memory, firmware, security, virt — src/runner/fact-groups.ts).
+   * Which host facts to gather before the cases: 'auto' (the default when absent: identity and the groups the plan's
+   * suites declare they read), 'all', 'none', or fact groups (identity, cpu, memory, firmware, security, virt —
+   * src/runner/fact-groups.ts).
    */
   facts?: FactSelection;
 }
 
 export type FactGroup = 'identity' | 'cpu' | 'memory' | 'firmware' | 'security' | 'virt';
-export type FactSelection = 'all' | 'none' | FactGroup[];
+export type FactSelection = 'auto' | 'all' | 'none' | FactGroup[];

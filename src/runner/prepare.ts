@@ -4,6 +4,7 @@ import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import type { HostConfig } from '../config/types.ts';
 import { expandPlan, filterCases, type CaseFilter } from './expand.ts';
+import { resolveFactSelection } from './fact-groups.ts';
 import { connectHosts, selectHosts, type ConnectedHost, type GatherFacts, type HostBinding } from './hosts.ts';
 import { loadSuites } from './load-suites.ts';
 import type { LoadedSuite, PlannedCase } from './plan-types.ts';
@@ -18,7 +19,7 @@ export interface PrepareOptions {
   bindings?: HostBinding[];
   transportFactory?: (host: HostConfig, lab: LabConfig) => Transport;
   gatherFacts?: GatherFacts;
-  /** Which facts to gather (`hwqual run --facts`); default: the plan's `facts`, else all. */
+  /** Which facts to gather (`hwqual run --facts`); default: the plan's `facts`, else auto (the suites' groups). */
   facts?: FactSelection;
   suitesDir?: string;
   /** Run only this stable share of the suite × host groups. */
@@ -63,9 +64,20 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
       );
   }
   const cells = new Set(planned.map((g) => shardGroupKey(g.suite, g.host)));
-  const selection = o.facts ?? o.plan.facts;
+  // `auto` needs the suites' declared groups: a host connects while the suites load, and asks its facts after.
+  const wanted = o.facts ?? o.plan.facts;
+  const selection =
+    wanted === undefined || wanted === 'auto'
+      ? loading.then((suites) =>
+          resolveFactSelection(
+            wanted,
+            suites.map((s) => s.def),
+          ),
+        )
+      : Promise.resolve(wanted);
+  selection.catch(() => {}); // a suite that does not load is reported below
   const gather: GatherFacts =
-    o.gatherFacts ?? (await import('./facts.ts').then((m) => (t, s) => m.gatherFacts(t, s, selection)));
+    o.gatherFacts ?? (await import('./facts.ts').then((m) => async (t, s) => m.gatherFacts(t, s, await selection)));
   const signal = o.signal ? AbortSignal.any([o.signal, stopConnecting.signal]) : stopConnecting.signal;
   const hosts = await connectHosts(bindings, gather, signal);
   let suites: LoadedSuite[];

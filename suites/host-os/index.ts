@@ -13,6 +13,7 @@ export default defineSuite({
   title: 'Host OS and virtualisation stack',
   description:
     'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt versions, IOMMU, hugepages, kernel command line, CPU vulnerabilities.',
+  facts: ['security'],
   tags: ['host'],
   cases(host, plan) {
     const req = hostOsRequire(plan);

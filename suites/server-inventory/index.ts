@@ -14,6 +14,7 @@ export default defineSuite({
   title: 'Server inventory',
   description:
     "Vendor, product, BIOS, microcode, CPU topology and flags, NUMA, memory, disks and NICs against the lab's expectations.",
+  facts: [],
   tags: ['host', 'inventory'],
   cases(host) {
     return [...platformCases(host.expect), ...cpuCases(host.expect), ...resourceCases(host.expect)];
