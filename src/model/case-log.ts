@@ -5,22 +5,25 @@ import { JsonRecords } from './json-records.ts';
 import { type CaseResult, type Cases, caseJsonText } from './result.ts';
 import { CASE_STATUSES, type CaseStatus } from './status.ts';
 
-/** Finished cases are written out once this many bytes of them wait. */
-const FLUSH_BYTES = 1 << 20;
+/** Finished cases wait in a buffer of this size before they are written out. */
+const BUFFER_BYTES = 1 << 20;
 
 /**
  * The append-only case log of a run: each case's JSON text, appended as it finishes (in finish order), and where
  * each one is (by its index in the plan) and its status kept in memory — 13 bytes a case, not the case. The
- * sign-off and the writers read the cases back in plan order, one pass each (`cases()`). A case is stored as
- * results.json lays it out (`JSON.stringify(case, null, 2)`, its lines indented for the `cases` array), so the
- * results.json writer copies the text of every case the sign-off leaves as it is. The log lives in the run folder
- * while the reports are written; `remove()` deletes it.
+ * sign-off and the writers read the cases back in plan order, one pass each (`cases()`). A case is stored as its
+ * compact JSON text, which the results.json writer lays out without parsing for every case the sign-off leaves as
+ * it is. The log lives in the run folder while the reports are written; `remove()` deletes it.
  */
 export class CaseLog {
   private readonly records: JsonRecords;
   /** Each case's status (index into CASE_STATUSES), known without reading it back. */
   private readonly statuses: Uint8Array;
-  private pending: string[] = [];
+  /**
+   * Cases not yet written, as bytes: a case's text is copied here at once and dies young (kept as strings until a
+   * flush, 300,000 of them were promoted to the old generation and made most of a large run's peak memory).
+   */
+  private readonly pending = Buffer.allocUnsafe(BUFFER_BYTES);
   private pendingBytes = 0;
   /** Bytes written to the file so far. */
   private end = 0;
@@ -52,14 +55,18 @@ export class CaseLog {
   put(index: number, c: CaseResult): void {
     if (index < 0 || index >= this.count || this.has(index))
       throw new HwqualError('E_INTERNAL', `case log: case #${index} (${c.id}) written twice or out of range`);
-    const line = caseJsonText(c);
-    const bytes = Buffer.byteLength(line);
+    const text = caseJsonText(c);
+    const bytes = Buffer.byteLength(text);
     this.statuses[index] = STATUS_CODE[c.status];
+    if (this.pendingBytes + bytes > BUFFER_BYTES) this.flush();
     this.records.offsets[index] = this.end + this.pendingBytes;
     this.records.lengths[index] = bytes;
-    this.pending.push(line);
-    this.pendingBytes += bytes;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    if (bytes <= BUFFER_BYTES) {
+      this.pendingBytes += this.pending.write(text, this.pendingBytes);
+      return;
+    }
+    this.writeAt(Buffer.from(text), this.end); // a case larger than the buffer goes straight to the file
+    this.end += bytes;
   }
 
   get(index: number): CaseResult | undefined {
@@ -70,12 +77,14 @@ export class CaseLog {
   /** Write out what waits in memory. */
   flush(): void {
     if (!this.pendingBytes) return;
-    const data = Buffer.from(this.pending.join(''));
-    let done = 0;
-    while (done < data.length) done += writeSync(this.fd, data, done, data.length - done, this.end + done);
-    this.end += data.length;
-    this.pending = [];
+    this.writeAt(this.pending.subarray(0, this.pendingBytes), this.end);
+    this.end += this.pendingBytes;
     this.pendingBytes = 0;
+  }
+
+  private writeAt(data: Buffer, position: number): void {
+    let done = 0;
+    while (done < data.length) done += writeSync(this.fd, data, done, data.length - done, position + done);
   }
 
   /**

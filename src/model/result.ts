@@ -176,24 +176,21 @@ export interface Cases extends Iterable<CaseResult> {
    */
   readonly idsHash?: string;
   /**
-   * Each case's results.json text with its status, read without parsing (a run's case log offers it): the
-   * results.json writer copies these instead of parsing and stringifying 300,000 cases again.
+   * Each case's JSON text (compact, `JSON.stringify(case)`) with its status, read without parsing (a run's case log
+   * offers it): the results.json writer lays these out instead of parsing and stringifying 300,000 cases again.
    */
   texts?(): Iterable<CaseText>;
 }
 
-/**
- * A case as results.json lays it out: `JSON.stringify(case, null, 2)` with every line after the first indented 4
- * more spaces (an element of the top-level `cases` array), and its status.
- */
+/** A case's compact JSON text, and its status. */
 export interface CaseText {
   status: CaseStatus;
   text: string;
 }
 
-/** A case as results.json lays it out inside its `cases` array (see CaseText). */
+/** A case's compact JSON text (see CaseText). */
 export function caseJsonText(c: CaseResult): string {
-  return JSON.stringify(c, null, 2).replace(/\n/g, '\n    ');
+  return JSON.stringify(c);
 }
 
 /**

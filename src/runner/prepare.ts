@@ -1,13 +1,14 @@
 import type { FactSelection, LabConfig, PlanConfig } from '../config/types.ts';
-import { plannedCasesOf, type PlannedCases } from '../model/coverage.ts';
+import { caseIdsHash, type PlannedCases } from '../model/coverage.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import type { HostConfig } from '../config/types.ts';
-import { expandPlan, filterCases, type CaseFilter } from './expand.ts';
+import { expandPlanList, filterCases, type CaseFilter } from './expand.ts';
 import { resolveFactSelection } from './fact-groups.ts';
 import { connectHosts, selectHosts, type ConnectedHost, type GatherFacts, type HostBinding } from './hosts.ts';
 import { loadSuites } from './load-suites.ts';
-import type { LoadedSuite, PlannedCase } from './plan-types.ts';
+import type { LoadedSuite } from './plan-types.ts';
+import type { PlannedList } from './planned-list.ts';
 import { selectShard, shardGroupKey, type ShardSpec } from './shard.ts';
 
 export interface PrepareOptions {
@@ -29,9 +30,12 @@ export interface PrepareOptions {
 export interface PreparedRun {
   suites: LoadedSuite[];
   hosts: ConnectedHost[];
-  /** Every case the plan expands to (before filters), and the ones the filters keep. */
-  all: PlannedCase[];
-  cases: PlannedCase[];
+  /**
+   * Every case the plan expands to (before filters), and the ones the filters keep: lists that make each case when
+   * asked for (planned-list.ts), not 300,000 objects held for the run.
+   */
+  all: PlannedList;
+  cases: PlannedList;
   /** The suite × host cells this run (or shard) is to cover. */
   planned: Array<{ suite: string; host: string }>;
   /** Every case of `all` as a count and set hash: what the verdict holds the results against (filters → incomplete). */
@@ -87,9 +91,11 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
     throw err;
   }
-  const all = expandPlan({ plan: o.plan, suites, hosts: hosts.map((h) => ({ info: h.info, error: h.error })) }).filter(
-    (c) => cells.has(shardGroupKey(c.suite, c.host.name)),
-  );
+  const all = expandPlanList({
+    plan: o.plan,
+    suites,
+    hosts: hosts.map((h) => ({ info: h.info, error: h.error })),
+  }).filter((c) => cells.has(shardGroupKey(c.suite, c.host.name)));
   const cases = filterCases(all, o.filter ?? {});
   if (!cases.length) {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
@@ -99,13 +105,18 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     );
   }
   // With filters, the run covers the cells that still have a case.
-  const kept = new Set(cases.map((c) => shardGroupKey(c.suite, c.host.name)));
+  const kept = new Set<string>();
+  for (const c of cases) kept.add(shardGroupKey(c.suite, c.host.name));
   return {
     suites,
     hosts,
     all,
     cases,
     planned: planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))),
-    plannedCases: plannedCasesOf(all.map((c) => c.id)),
+    plannedCases: { count: all.length, idsHash: caseIdsHash(idsOf(all)) },
   };
+}
+
+function* idsOf(cases: PlannedList): Generator<string> {
+  for (const c of cases) yield c.id;
 }

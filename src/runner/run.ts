@@ -5,7 +5,7 @@ import { summarize } from '../model/result.ts';
 import { type CaseSink, memorySink } from './case-sink.ts';
 import { planView } from './expand.ts';
 import { hostResult } from './hosts.ts';
-import { gitCommit, harnessVersion } from './meta.ts';
+import { gitCommitLater, harnessVersion } from './meta.ts';
 import type { PreparedRun } from './prepare.ts';
 import { defaultProgress, type ProgressReporter } from './progress.ts';
 import { cancelledCase, scheduleCases } from './schedule.ts';
@@ -47,16 +47,20 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   await transcripts.open();
   const hostFacts = new Map<string, Record<string, unknown>>();
   const started = new Uint8Array(prepared.cases.length);
+  let commit: string | null = null;
+  const committed = gitCommitLater().then((c) => {
+    commit = c;
+  });
   o.onSnapshot?.(() => {
     const fill = (i: number) =>
       cancelledCase(
-        prepared.cases[i]!,
+        prepared.cases.at(i),
         started[i]
           ? 'cancelled: hwqual was forced to stop (second signal) while this case ran; its teardown was skipped'
           : 'cancelled: hwqual was forced to stop (second signal) before this case started',
       );
     const cases = memory ? memory.array(fill) : sink.cases(fill);
-    return assemble(o, startedAt, cases, summarize(cases), hostFacts, true);
+    return assemble(o, startedAt, cases, summarize(cases), hostFacts, true, commit);
   });
   try {
     progress.onRunStart?.(prepared.cases);
@@ -86,14 +90,24 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
     await Promise.all(prepared.hosts.map((h) => h.binding.transport.close().catch(() => {})));
   }
   await transcripts.close();
-  const cases = memory ? memory.array() : sink.cases();
-  const results = assemble(o, startedAt, cases, sink.summary(), hostFacts, o.signal.aborted);
+  await committed;
+  const cases = memory ? memory.array() : withIdsHash(sink.cases(), prepared);
+  const results = assemble(o, startedAt, cases, sink.summary(), hostFacts, o.signal.aborted, commit);
   try {
     progress.onRunEnd?.(results.summary);
   } catch {
     /* ignore */
   }
   return results;
+}
+
+/**
+ * A run's cases are its planned cases, run or not; when no filter left any out, their ids' set hash is the plan's
+ * (known from prepare): the sign-off need not hash 300,000 ids again.
+ */
+function withIdsHash(cases: Cases, prepared: PreparedRun): Cases {
+  if (prepared.cases.length !== prepared.all.length || cases.length !== prepared.all.length) return cases;
+  return Object.assign(cases, { idsHash: prepared.plannedCases.idsHash });
 }
 
 /** The run's results (plain data) from its cases so far. */
@@ -104,6 +118,7 @@ function assemble(
   summary: RunSummary,
   hostFacts: ReadonlyMap<string, Record<string, unknown>>,
   interrupted: boolean,
+  commit: string | null,
 ): RunRecord {
   const { prepared } = o;
   return {
@@ -113,7 +128,7 @@ function assemble(
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
       harnessVersion: harnessVersion(),
-      gitCommit: gitCommit(),
+      gitCommit: commit,
       labFile: basename(o.lab.file),
       labSha256: o.lab.sha256,
       planFile: basename(o.plan.file),

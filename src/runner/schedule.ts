@@ -10,7 +10,8 @@ import type { PlannedCase } from './plan-types.ts';
 import type { ProgressReporter } from './progress.ts';
 
 export interface ScheduleInput {
-  cases: PlannedCase[];
+  /** The cases by index (an array, or the plan's PlannedList: a case made when its turn comes). */
+  cases: { readonly length: number; at(index: number): PlannedCase | undefined };
   plan: PlanView;
   transports: Map<string, Transport>;
   concurrency: number;
@@ -29,7 +30,7 @@ export interface ScheduleInput {
    * `caseEnded` is called once for every case, run or not.
    */
   transcripts: {
-    add(planned: PlannedCase, text: string): string | undefined;
+    add(planned: PlannedCase, text: string, index: number): string | undefined;
     caseEnded(planned: PlannedCase): void;
   };
   onHostFacts?(host: string, facts: Record<string, unknown>): void;
@@ -90,7 +91,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<void> {
       const last = attempts[attempts.length - 1];
       const status: CaseStatus = last.status === 'passed' && attempts.length > 1 ? 'flaky' : last.status;
       if (Object.keys(last.state.facts).length) s.onHostFacts?.(planned.host.name, last.state.facts);
-      const transcript = s.transcripts.add(planned, transcriptText(attempts));
+      const transcript = s.transcripts.add(planned, transcriptText(attempts), index);
       const r = toCaseResult(planned, last, attempts.length, status, transcript);
       if (status === 'flaky')
         r.message = `passed on attempt ${attempts.length} after: ${attempts
@@ -104,7 +105,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<void> {
     }
   };
   const runAndEnd = async (i: number): Promise<void> => {
-    const planned = s.cases[i]!;
+    const planned = s.cases.at(i)!;
     try {
       s.record(i, await runOne(planned, i));
     } finally {
