@@ -41,3 +41,32 @@ export async function scaleProfile(checks: HostCheck[]): Promise<HostProfile> {
     commands: [...base.commands, ...answers],
   };
 }
+
+/**
+ * The scale bench's hardware generations: every host is labelled `hardware: <generation>` by its index (a quarter
+ * each), and two generations answer one host check differently — a FAULT INJECTED for the bench, so the report has
+ * failures shared by thousands of hosts to group (the labels and faults are the bench's, not a real machine's).
+ */
+export const GENERATIONS = ['gen1', 'gen2', 'gen3', 'gen4'] as const;
+export const INJECTED: Readonly<
+  Record<string, { check: string; answer: Pick<CommandEntry, 'stdout' | 'stderr' | 'exitCode'> }>
+> = {
+  gen2: { check: 'cpu-flag-avx2', answer: { stdout: '', stderr: '', exitCode: 1 } },
+  gen4: {
+    check: 'cryptsetup',
+    answer: { stdout: '', stderr: 'cryptsetup: not installed (injected by the scale bench)', exitCode: 1 },
+  },
+};
+
+/** The profile a host of `generation` answers from: the base, or the base with that generation's injected answer. */
+export function generationProfile(base: HostProfile, checks: HostCheck[], generation: string): HostProfile {
+  const fault = INJECTED[generation];
+  if (!fault) return base;
+  const cmd = checks.find((c) => c.id === fault.check)?.cmd;
+  if (!cmd) throw new Error(`scale bench: no host check ${fault.check}`);
+  return {
+    ...base,
+    meta: { ...base.meta, name: `${base.meta.name}-${generation}` },
+    commands: base.commands.map((e) => (e.command === cmd ? { ...e, ...fault.answer } : e)),
+  };
+}

@@ -54,21 +54,27 @@ function card(g: CaseGroup): string {
   );
 }
 
-/** The first hosts with their links, then every other host by name, collapsed. */
+/**
+ * The hosts, on one line: the first SHOWN_HOSTS each linking to its transcript (and its artifacts after it), then
+ * every other host by name, collapsed. A group of one host says its links after the host's name.
+ */
 function hostsHtml(g: CaseGroup): string {
+  const links = (s: CaseGroup['shown'][number]) =>
+    s.artifacts.map((a) => `<a href="${href(a.path)}">${esc(a.name)}</a> <small>(${esc(a.bytes)} B)</small>`);
+  if (g.hosts.length === 1) {
+    const s = g.shown[0];
+    const all = s ? [...(s.transcript ? [`<a href="${href(s.transcript)}">transcript</a>`] : []), ...links(s)] : [];
+    return all.length ? `<p class="links">${all.join(' · ')}</p>` : '';
+  }
   const shown = g.shown.map((s) => {
-    const links = s.artifacts.map(
-      (a) => `<a href="${href(a.path)}">${esc(a.name)}</a> <small>(${esc(a.bytes)} B)</small>`,
-    );
-    if (s.transcript) links.unshift(`<a href="${href(s.transcript)}">transcript</a>`);
-    const name = g.hosts.length === 1 ? '' : `${esc(s.host)}: `;
-    return links.length ? `<li>${name}${links.join(' · ')}</li>` : name ? `<li>${esc(s.host)}</li>` : '';
+    const name = s.transcript ? `<a href="${href(s.transcript)}" title="transcript">${esc(s.host)}</a>` : esc(s.host);
+    const extra = links(s);
+    return extra.length ? `${name} (${extra.join(', ')})` : name;
   });
   const rest = g.hosts.slice(SHOWN_HOSTS);
   const more = rest.length
     ? `<details class="more-hosts"><summary>and ${num(rest.length)} more host${rest.length === 1 ? '' : 's'}</summary>` +
       `<p class="hosts">${rest.map((h) => esc(h)).join(' ')}</p></details>`
     : '';
-  const items = shown.join('');
-  return items || more ? `<ul class="links">${items}</ul>${more}` : '';
+  return `<p class="links">hosts (each links to its transcript): ${shown.join(' · ')}</p>${more}`;
 }

@@ -14,15 +14,12 @@ export const num = (n: number): string => n.toLocaleString('en-US');
 
 /**
  * The matrix: one row per group of hosts (by a label, label-groups.ts) × suites, each cell the group's case counts
- * and how many of its hosts' cells fail; under it a drill-down per group with its hosts × suites.
+ * and how many of its hosts' cells fail. Each group's name links to its drill-down (hostsSection).
  */
-export function matrixSection(r: RunRecord, d: RunDigest): string {
+export function matrixSection(_r: RunRecord, d: RunDigest): string {
   const { suites } = d.matrix;
-  const info = new Map(r.hosts.map((h) => [h.name, h]));
   const label = d.hostGroups.label;
-  const open = d.hostNames.length <= OPEN_HOSTS;
   const rows: string[] = [];
-  const drills: string[] = [];
   d.hostGroups.groups.forEach((g, i) => {
     const sums = suites.map(() => new CellTally());
     const failing = suites.map(() => 0);
@@ -42,26 +39,41 @@ export function matrixSection(r: RunRecord, d: RunDigest): string {
     }
     const cells = sums.map((sum, j) => {
       if (!sum.total) return '<td class="cell tone-none">–</td>';
-      const of = failing[j] ? `<small>${num(failing[j]!)} of ${num(g.hosts.length)} hosts failing</small>` : '';
+      const of = failing[j] ? `<small>on ${num(failing[j]!)} of ${num(g.hosts.length)} hosts</small>` : '';
       return `<td class="cell tone-${sum.tone}">${countsHtml(sum)}${of}</td>`;
     });
-    const id = `group-${i + 1}`;
+    const bad = hostsFailing ? ` <small>(${num(hostsFailing)} failing)</small>` : '';
     rows.push(
-      `<tr><th class="group"><a href="#${id}">${esc(g.value)}</a></th><td class="n">${num(g.hosts.length)}</td>${cells.join('')}</tr>`,
-    );
-    const bad = hostsFailing ? `, ${num(hostsFailing)} failing` : '';
-    drills.push(
-      `<details class="drill" id="${id}"${open ? ' open' : ''}><summary><b>${esc(g.value)}</b>: ${num(g.hosts.length)} host${g.hosts.length === 1 ? '' : 's'}${bad}</summary>` +
-        `<table class="matrix hosts"><thead><tr><th>host</th>${suites.map((s) => `<th>${esc(s)}</th>`).join('')}</tr></thead>` +
-        `<tbody>${g.hosts.map((h) => hostRow(h, info.get(h), d, g.hosts.length <= SUBLINE_HOSTS)).join('')}</tbody></table></details>`,
+      `<tr><th class="group"><a href="#group-${i + 1}">${esc(g.value)}</a></th><td class="n">${num(g.hosts.length)}${bad}</td>${cells.join('')}</tr>`,
     );
   });
   const head = suites.map((s) => `<th>${esc(s)}</th>`).join('');
   return (
     `<section id="matrix"><h2>Matrix (hosts${label ? ` by ${esc(label)}` : ''} × suites)</h2>` +
-    `<table class="matrix groups"><thead><tr><th>${esc(label ?? 'hosts')}</th><th>hosts</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>` +
-    `${drills.join('')}</section>`
+    `<table class="matrix groups"><thead><tr><th>${esc(label ?? 'hosts')}</th><th>hosts</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`
   );
+}
+
+/**
+ * A drill-down per group of the matrix: its hosts × suites, each cell the host's counts. Open when the run has at
+ * most OPEN_HOSTS hosts; collapsed otherwise (every host is in the page, one row each).
+ */
+export function hostsSection(r: RunRecord, d: RunDigest): string {
+  const { suites } = d.matrix;
+  const info = new Map(r.hosts.map((h) => [h.name, h]));
+  const open = d.hostNames.length <= OPEN_HOSTS;
+  const label = d.hostGroups.label;
+  const drills = d.hostGroups.groups.map((g, i) => {
+    let failing = 0;
+    for (const h of g.hosts) if (suites.some((s) => d.matrix.cells.get(h)?.get(s)?.tone === 'fail')) failing++;
+    const bad = failing ? `, ${num(failing)} failing` : '';
+    return (
+      `<details class="drill" id="group-${i + 1}"${open ? ' open' : ''}><summary><b>${esc(g.value)}</b>: ${num(g.hosts.length)} host${g.hosts.length === 1 ? '' : 's'}${bad}</summary>` +
+      `<table class="matrix hosts"><thead><tr><th>host</th>${suites.map((s) => `<th>${esc(s)}</th>`).join('')}</tr></thead>` +
+      `<tbody>${g.hosts.map((h) => hostRow(h, info.get(h), d, g.hosts.length <= SUBLINE_HOSTS)).join('')}</tbody></table></details>`
+    );
+  });
+  return `<section id="hosts"><h2>Hosts${label ? ` by ${esc(label)}` : ''}</h2>${drills.join('')}</section>`;
 }
 
 function hostRow(host: string, h: HostResult | undefined, d: RunDigest, subline: boolean): string {

@@ -6,7 +6,7 @@ import { esc } from './html-escape.ts';
 import { num } from './html-matrix.ts';
 import { hostConfigurations } from './host-summary.ts';
 import { barChart } from './svg-chart.ts';
-import { STATUS_TABLE, VERDICT_TABLE, VERDICTS } from './verdict.ts';
+import { isCaseReason, STATUS_TABLE, VERDICT_TABLE, VERDICTS } from './verdict.ts';
 
 /** Reasons the verdict section lists before collapsing the rest; at most MAX_REASONS in the page. */
 const FIRST_REASONS = 5;
@@ -21,12 +21,12 @@ const NAMED_HOSTS = 10;
 export function verdictSection(r: RunRecord): string {
   const s = r.signoff;
   const verdict = s?.verdict ?? 'not-qualified';
-  const reasons = s?.reasons.length ? reasonsHtml(s.reasons) : '';
+  const reasons = s?.reasons.length ? reasonsHtml(s.reasons.filter((x) => !x.startsWith('incomplete:'))) : '';
   const gap = s?.reasons.find((x) => x.startsWith('incomplete:'));
   const coverage = gap
     ? `<p class="coverage"><b>${esc(gap.replace(/^incomplete: /, ''))}.</b></p>`
     : s?.coverage
-      ? `<p class="coverage">All ${esc(s.coverage.planned)} planned cases ran.</p>`
+      ? `<p class="coverage">All ${num(s.coverage.planned)} planned cases ran.</p>`
       : '';
   const counts = CASE_STATUSES.map(
     (st) => `<span class="count st-${st}">${esc(st)} <b>${num(r.summary[st])}</b></span>`,
@@ -38,17 +38,27 @@ export function verdictSection(r: RunRecord): string {
   );
 }
 
-/** The first reasons, then the rest collapsed (a run with 20,000 failures has 20,000: the page keeps 200). */
+/**
+ * Why the verdict is what it is, said once: the reasons about the run (interrupted, a planned cell that did not
+ * run) in full, the cases' own reasons as a count pointing at the grouped failures — a run with 20,000 failures has
+ * 20,000 such lines; the page lists the first MAX_REASONS, collapsed, and results.json keeps them all.
+ */
 function reasonsHtml(reasons: readonly string[]): string {
   const li = (x: string) => `<li>${esc(x)}</li>`;
-  const first = reasons.slice(0, FIRST_REASONS).map(li).join('');
-  const rest = reasons.slice(FIRST_REASONS, MAX_REASONS);
-  const beyond = reasons.length - FIRST_REASONS - rest.length;
-  const more = rest.length
-    ? `<details class="reasons"><summary>${num(reasons.length - FIRST_REASONS)} more</summary><ul>${rest.map(li).join('')}` +
-      `${beyond > 0 ? `<li>… and ${num(beyond)} more: every reason is in results.json (signoff.reasons)</li>` : ''}</ul></details>`
-    : '';
-  return `<ul class="reasons">${first}</ul>${more}`;
+  const cases = reasons.filter(isCaseReason);
+  const run = reasons.filter((x) => !isCaseReason(x));
+  const items = run.slice(0, FIRST_REASONS).map(li);
+  if (run.length > FIRST_REASONS) items.push(`<li>… and ${num(run.length - FIRST_REASONS)} more below</li>`);
+  if (cases.length)
+    items.push(
+      `<li>${num(cases.length)} case${cases.length === 1 ? '' : 's'} failed, errored, were cancelled or waived: ` +
+        '<a href="#failures">grouped under Failures</a></li>',
+    );
+  const listed = reasons.slice(0, MAX_REASONS);
+  const more =
+    `<details class="reasons"><summary>every reason (${num(reasons.length)})</summary><ul>${listed.map(li).join('')}` +
+    `${reasons.length > MAX_REASONS ? `<li>… and ${num(reasons.length - MAX_REASONS)} more: every reason is in results.json (signoff.reasons)</li>` : ''}</ul></details>`;
+  return `<ul class="reasons">${items.join('')}</ul>${reasons.length > 1 || cases.length ? more : ''}`;
 }
 
 /** Case ids, the first 20 then how many more (all of them are in results.json). */

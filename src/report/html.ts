@@ -2,7 +2,7 @@ import type { RunRecord } from '../model/result.ts';
 import { digestOf, type DigestOptions } from './digest.ts';
 import { esc } from './html-escape.ts';
 import { failuresSection } from './html-failures.ts';
-import { matrixSection } from './html-matrix.ts';
+import { hostsSection, matrixSection } from './html-matrix.ts';
 import {
   baselineSection,
   caseChartsSection,
@@ -52,6 +52,7 @@ export function buildHtml(results: RunRecord, options: DigestOptions = {}): stri
     verdictSection(results),
     matrixSection(results, digest),
     failuresSection(results, digest),
+    hostsSection(results, digest),
     waiversSection(results),
     baselineSection(results),
     chartsSection(results, digest),

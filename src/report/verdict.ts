@@ -138,8 +138,8 @@ export class VerdictTally {
   add(c: CaseResult): void {
     this.count++;
     const effect = caseEffect(c.status, c.severity);
-    if (effect === 'not-qualified') this.notQualified.push(`${c.id}: ${c.status} (${c.severity})`);
-    else if (effect === 'conditional') this.conditional.push(`${c.id}: ${c.status} (${c.severity})`);
+    if (effect === 'not-qualified') this.notQualified.push(caseReason(c));
+    else if (effect === 'conditional') this.conditional.push(caseReason(c));
     if (c.status !== 'cancelled') {
       this.ran++;
       this.present.add(cellKey(c.suite, c.host));
@@ -152,6 +152,18 @@ export class VerdictTally {
   idsHash(): string | undefined {
     return this.cases.idsHash ?? this.ids?.hex();
   }
+}
+
+/** The reason line a case gives the verdict: `<case id>: <status> (<severity>)`. */
+function caseReason(c: Pick<CaseResult, 'id' | 'status' | 'severity'>): string {
+  return `${c.id}: ${c.status} (${c.severity})`;
+}
+
+const CASE_REASON = /^.+: (failed|error|cancelled|waived) \((blocker|major|minor)\)$/;
+
+/** Whether a reason line is one case's (caseReason) rather than one about the run (interrupted, a cell, coverage). */
+export function isCaseReason(line: string): boolean {
+  return CASE_REASON.test(line);
 }
 
 /** A tally of every case (one pass). */
