@@ -54,10 +54,21 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     const factory = o.transportFactory ?? (await import('../transport/create.ts')).createTransport;
     bindings = selectHosts(o.lab, o.plan).map((config) => ({ config, transport: factory(config, o.lab) }));
   }
-  // Shards split suite × host groups known from the plan and the lab alone, before any host is contacted.
+  // Shards split suite × host groups known from the plan and the lab alone, before any host is contacted; a suite
+  // whose cases span hosts (shard: 'whole') is one group over all its hosts, so a pair or a pool stays together.
   let planned = o.plan.suites.flatMap((suite) => bindings!.map((b) => ({ suite, host: b.config.name })));
   if (o.shard) {
-    planned = selectShard(planned, o.shard.index, o.shard.total, (g) => shardGroupKey(g.suite, g.host));
+    let whole: Set<string>;
+    try {
+      whole = new Set((await loading).filter((s) => s.def.shard === 'whole').map((s) => s.name));
+    } catch (err) {
+      await Promise.all(bindings.map((b) => b.transport.close().catch(() => {})));
+      throw err;
+    }
+    const keyOf = (g: { suite: string; host: string }) =>
+      whole.has(g.suite) ? `${g.suite}@*` : shardGroupKey(g.suite, g.host);
+    const chosen = new Set(selectShard([...new Set(planned.map(keyOf))], o.shard.index, o.shard.total));
+    planned = planned.filter((g) => chosen.has(keyOf(g)));
     const used = new Set(planned.map((g) => g.host));
     await Promise.all(bindings.filter((b) => !used.has(b.config.name)).map((b) => b.transport.close().catch(() => {})));
     bindings = bindings.filter((b) => used.has(b.config.name));

@@ -74,6 +74,12 @@ export interface SuiteDef {
    * runs each suite with only its groups and fails when it reads another.
    */
   facts?: readonly FactGroup[];
+  /**
+   * How `hwqual run --shard` may split the suite: `host` (default: each suite × host a group of its own, run by
+   * one shard) or `whole` (its cases span hosts — migration pairs, CPU pools — so the suite on every host is one
+   * group: one shard runs all of it, and connects every host it needs).
+   */
+  shard?: 'host' | 'whole';
   /** The cases for one host. Host facts are known here. */
   cases(host: HostInfo, plan: PlanView): CaseDef[];
 }

@@ -12,6 +12,7 @@ export default defineSuite({
   title: 'Live migration',
   description:
     'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed blackout, passes, non-convergence diagnosis, Nova outcome.',
+  shard: 'whole',
   facts: [],
   tags: ['migration'],
   cases(host, plan) {

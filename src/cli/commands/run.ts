@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunRecord } from '../../model/result.ts';
 import { prepareRun } from '../../runner/prepare.ts';
-import { parseShard } from '../../runner/shard.ts';
+import { resolveShardOption } from '../shard-option.ts';
 import { parseFactSelection } from '../../runner/fact-groups.ts';
 import { badInputExit, buildFilter, collectList, loadConfigs } from '../common.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -44,10 +44,15 @@ export function register(program: Command): void {
         '--replay <profiles>',
         'answer from recorded host profiles instead of live hosts: DIR or NAME=DIR, comma-separated',
       )
-      .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
+      .option(
+        '--shard <i/n|auto>',
+        'run a stable share of the suite × host groups (merge the shards with hwqual merge); auto: from the CI ' +
+          '(GitLab CI_NODE_INDEX/CI_NODE_TOTAL, or HWQUAL_SHARD=i/n from a Jenkins or GitHub Actions matrix)',
+      )
       .option(
         '--facts <which>',
-        "host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the plan's facts, else all",
+        'host facts to gather first: auto (the groups the suites read), all, none, or groups ' +
+          "(identity,cpu,memory,firmware,security,virt); default: the plan's facts, else auto",
       )
       .option('--timings', 'print how long each phase took (start-up, connect + facts, cases, reports) on stderr'),
   ).action(async (o: RunCliOptions) => {
@@ -78,7 +83,9 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
       ({ lab, plan } = await loadConfigs(o.lab, o.plan));
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
-      shard = o.shard ? parseShard(o.shard) : undefined;
+      const choice = resolveShardOption(o.shard);
+      shard = choice.shard;
+      if (choice.said) process.stderr.write(`hwqual: --shard auto: ${choice.said}\n`);
       const bindings = o.replay
         ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan)
         : undefined;
