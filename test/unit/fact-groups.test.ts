@@ -11,6 +11,7 @@ import { gatherFacts } from '../../src/runner/facts.ts';
 import { normalizeLab } from '../../src/config/lab.ts';
 import type { PlanConfig } from '../../src/config/types.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
+import { planConfig } from '../support/plan-config.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 
 /** The real local transport, noting every command it was asked to run. */
@@ -89,22 +90,8 @@ describe('facts: auto in a run (prepareRun, LocalTransport)', () => {
     'lab.yaml',
     'x'.repeat(64),
   );
-  const planOf = (suites: string[], facts?: PlanConfig['facts']): PlanConfig => ({
-    file: '/tmp/plan.yaml',
-    sha256: 'y'.repeat(64),
-    name: 'auto',
-    suites,
-    hosts: {},
-    severity: {},
-    require: {},
-    concurrency: 2,
-    timeouts: { case: 30 },
-    retries: 0,
-    retryFailed: false,
-    matrix: {},
-    settings: {},
-    ...(facts && { facts }),
-  });
+  const planOf = (suites: string[], facts?: PlanConfig['facts']) =>
+    planConfig({ name: 'auto', suites, ...(facts && { facts }) });
   const prepare = async (suites: string[], facts?: PlanConfig['facts']) => {
     const t = new NotingTransport('local');
     const prepared = await prepareRun({ lab, plan: planOf(suites, facts), transportFactory: () => t });
