@@ -13,6 +13,8 @@ export interface MachineInfo {
   loadavgStart: string;
   loadavgEnd?: string;
   tools: Record<string, string>;
+  /** The commit the benchmark started from (benchCommit). */
+  commit?: string;
 }
 
 export function machineInfo(): MachineInfo {
@@ -26,6 +28,7 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     loadavgStart: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     tools: toolVersions(),
+    commit: benchCommit(),
   };
 }
 
@@ -83,7 +86,7 @@ export function benchCommit(): string {
  */
 export function reportProvenance(m: MachineInfo, started: Date, ended = new Date()): string[] {
   return [
-    `Run: ${started.toISOString()} – ${ended.toISOString()}, commit ${benchCommit()}.`,
+    `Run: ${started.toISOString()} – ${ended.toISOString()}, commit ${m.commit ?? benchCommit()}.`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, kernel ${m.kernel}, Node ${m.node}; load average ${m.loadavgStart} at start${m.loadavgEnd ? `, ${m.loadavgEnd} at end` : ''} (a shared machine: read CPU times and ratios before wall times).`,
   ];
 }
