@@ -98,28 +98,33 @@ export class CaseLog {
     return {
       length,
       *[Symbol.iterator]() {
-        log.flush();
-        let i = 0;
-        for (const c of log.records.pass<CaseResult>()) {
-          const value = c ?? fill(i);
-          i++;
-          if (value) yield value;
-        }
+        for (const t of log.pass(fill)) yield t.case ?? (JSON.parse(t.text) as CaseResult);
       },
       *texts() {
-        log.flush();
-        const block = log.records.newBlock();
-        for (let i = 0; i < log.count; i++) {
-          const text = log.records.text(i, block);
-          if (text !== undefined) {
-            yield { status: CASE_STATUSES[log.statuses[i]!]!, text };
-            continue;
-          }
-          const c = fill(i);
-          if (c) yield { status: c.status, text: caseJsonText(c) };
-        }
+        for (const t of log.pass(fill)) yield { status: t.status, text: t.case ? caseJsonText(t.case) : t.text };
       },
     };
+  }
+
+  /**
+   * One pass in plan order: each logged case's text and status, or the `fill` case for a missing one. Cases put
+   * while the pass runs (a forced exit writes the reports while some cases still end) are flushed before reading.
+   */
+  private *pass(
+    fill: (index: number) => CaseResult | undefined,
+  ): Generator<
+    { status: CaseStatus; text: string; case?: undefined } | { status: CaseStatus; case: CaseResult; text?: undefined }
+  > {
+    const block = this.records.newBlock();
+    for (let i = 0; i < this.count; i++) {
+      if (this.has(i)) {
+        if (this.records.offsets[i]! + this.records.lengths[i]! > this.end) this.flush();
+        yield { status: CASE_STATUSES[this.statuses[i]!]!, text: this.records.text(i, block)! };
+        continue;
+      }
+      const c = fill(i);
+      if (c) yield { status: c.status, case: c };
+    }
   }
 
   /** Close and delete the log file. */

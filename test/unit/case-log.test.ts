@@ -75,6 +75,17 @@ describe('CaseLog', () => {
     expect(log.cases().length).toBe(2);
     log.remove();
   });
+
+  it('a pass reads cases put while it runs (a forced exit writes reports while some cases still end)', () => {
+    const cases = [kase({ status: 'passed', caseId: 'x' }), kase({ status: 'failed', caseId: 'y' })];
+    const log = CaseLog.create(path.join(tmp(), 'log'), 2);
+    log.put(0, cases[0]!);
+    const pass = log.cases((i) => (i === 1 ? { ...cases[1]!, status: 'cancelled' } : undefined))[Symbol.iterator]();
+    expect(pass.next().value).toEqual(cases[0]);
+    log.put(1, cases[1]!); // waits in the log's buffer, not yet in the file
+    expect(pass.next().value).toEqual(cases[1]);
+    log.remove();
+  });
 });
 
 describe('reports written from the case log', () => {
