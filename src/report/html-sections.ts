@@ -48,7 +48,8 @@ function reasonsHtml(reasons: readonly string[]): string {
   const cases = reasons.filter(isCaseReason);
   const run = reasons.filter((x) => !isCaseReason(x));
   const items = run.slice(0, FIRST_REASONS).map(li);
-  if (run.length > FIRST_REASONS) items.push(`<li>… and ${num(run.length - FIRST_REASONS)} more below</li>`);
+  if (run.length > FIRST_REASONS)
+    items.push(`<li>… and ${num(run.length - FIRST_REASONS)} more under "every reason"</li>`);
   if (cases.length)
     items.push(
       `<li>${num(cases.length)} case${cases.length === 1 ? '' : 's'} failed, errored, were cancelled or waived: ` +
