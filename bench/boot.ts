@@ -87,12 +87,15 @@ export async function benchBoot(rounds = Number(process.env.HWQUAL_BENCH_BOOT_RO
   const ratio = median(hw) / median(hand);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   return [
-    `The tiny guest (busybox initramfs) from QEMU start to its ready marker on the console: through hwqual vs the same QEMU argv by hand (${accel}, ${rounds} alternating rounds, after one warm-up boot).`,
+    'The tiny guest (busybox initramfs) from QEMU start to its ready marker on the console: through hwqual vs the ' +
+      `same QEMU argv by hand (${accel}, ${rounds} alternating rounds, after one warm-up boot).`,
     '',
     '| run | median | min | max |',
     '| --- | --- | --- | --- |',
-    `| hwqual (launchImage + waitForConsole, LocalTransport) | ${s(median(hw))} | ${s(Math.min(...hw))} | ${s(Math.max(...hw))} |`,
-    `| by hand (spawn qemu-system-x86_64, read console file) | ${s(median(hand))} | ${s(Math.min(...hand))} | ${s(Math.max(...hand))} |`,
+    `| hwqual (launchImage + waitForConsole, LocalTransport) | ${s(median(hw))} | ${s(Math.min(...hw))} ` +
+      `| ${s(Math.max(...hw))} |`,
+    `| by hand (spawn qemu-system-x86_64, read console file) | ${s(median(hand))} | ${s(Math.min(...hand))} ` +
+      `| ${s(Math.max(...hand))} |`,
     '',
     `ratio hwqual / by hand: **${ratio.toFixed(3)}×** (target ≤ ${TARGET}×: ${ratio <= TARGET ? 'met' : 'NOT met'})`,
     '',

@@ -1,7 +1,10 @@
 // reports/bench/hosts.md from the hosts bench's data. Pure.
-import { type MachineInfo, reportProvenance } from './hosts-machine.ts';
+import { type MachineInfo, median, reportProvenance } from './hosts-machine.ts';
 import type { Measured } from './hosts-measure.ts';
-import { LARGE, LARGE_RUNNERS, summarize } from './hosts.ts';
+
+/** Labs larger than this run only LARGE_RUNNERS (unless HWQUAL_BENCH_ALL_SIZES=1). */
+export const LARGE = 16;
+export const LARGE_RUNNERS = ['hwqual', 'hwqual-all-facts', 'floor'];
 
 /** hwqual with its default facts against the one-ssh-per-host floor, at 16 and 64 hosts. */
 const FLOOR_TARGET = 1.1;
@@ -139,4 +142,29 @@ export function formatHosts(r: HostsReport): string {
     `Reproduce: \`npm run bench -- hosts\` (HWQUAL_BENCH_ROUNDS, HWQUAL_BENCH_SIZES, HWQUAL_BENCH_RUNNERS to narrow it; HWQUAL_BENCH_PROOF=0 skips the exit-code proofs, HWQUAL_BENCH_OUT=DIR writes the report elsewhere).`,
     '',
   ].join('\n');
+}
+
+/** Per size and runner: rounds, correct rounds, median wall time, peak memory and the ratio to hwqual. */
+export function summarize(report: HostsReport) {
+  const rows = [];
+  for (const hosts of report.sizes) {
+    const of = (name: string) => report.samples.filter((s) => s.hosts === hosts && s.runner === name);
+    const base = median(of('hwqual').map((s) => s.wallMs));
+    for (const r of report.runners) {
+      const ss = of(r.name);
+      if (!ss.length) continue;
+      const wallMs = median(ss.map((s) => s.wallMs));
+      rows.push({
+        hosts,
+        runner: r.name,
+        rounds: ss.length,
+        correct: ss.filter((s) => s.correct).length,
+        wallMs,
+        peakPssMiB: Math.max(...ss.map((s) => s.peakPssKiB)) / 1024,
+        peakRssMiB: Math.max(...ss.map((s) => s.peakRssKiB)) / 1024,
+        ratioToHwqual: base ? wallMs / base : null,
+      });
+    }
+  }
+  return rows;
 }

@@ -81,7 +81,9 @@ export async function measure(spec: RunSpec): Promise<Measured> {
   return { exitCode, wallMs, peakRssKiB: peakRss, peakPssKiB: peakPss, peakProcs, samples };
 }
 
-/** Live pids carrying the marker. Each pid's environ is read once while it lives (a pid gone from /proc is forgotten). */
+/**
+ * Live pids carrying the marker. Each pid's environ is read once while it lives (a pid gone from /proc is forgotten).
+ */
 function ourPids(known: Map<number, boolean>, marker: string): number[] {
   const live: number[] = [];
   const seen = new Set<number>();

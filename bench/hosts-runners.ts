@@ -44,7 +44,9 @@ function hwqual(name: string, what: string, env: Record<string, string>, facts?:
       // One case per check and host may run at once (the plan's concurrency), as Ansible's forks ≥ hosts.
       writeFileSync(
         plan,
-        `name: bench-host-checks\nsuites: [host-checks]\nconcurrency: ${Math.min(4096, lab.hosts.length * checks.length)}\ntimeouts: { case: 120 }\n${facts ? `facts: ${facts}\n` : ''}`,
+        'name: bench-host-checks\nsuites: [host-checks]\n' +
+          `concurrency: ${Math.min(4096, lab.hosts.length * checks.length)}\ntimeouts: { case: 120 }\n` +
+          (facts ? `facts: ${facts}\n` : ''),
       );
       return {
         argv: [
@@ -82,7 +84,9 @@ function hwqual(name: string, what: string, env: Record<string, string>, facts?:
 function testinfra(backend: 'ssh' | 'paramiko'): Runner {
   return {
     name: `testinfra-${backend}`,
-    what: `pytest-testinfra ${backend}:// backend, pytest-xdist -n hosts --dist loadgroup (one worker per host, bench/competitors/conftest.py)${backend === 'ssh' ? ', ControlMaster/ControlPersist' : ''}`,
+    what:
+      `pytest-testinfra ${backend}:// backend, pytest-xdist -n hosts --dist loadgroup (one worker per host, ` +
+      `bench/competitors/conftest.py)${backend === 'ssh' ? ', ControlMaster/ControlPersist' : ''}`,
     prepare({ dir, lab, checksFile }) {
       const config = writeSshConfig(dir, lab, backend === 'ssh');
       return {

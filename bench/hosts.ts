@@ -11,15 +11,20 @@ import { join, resolve } from 'node:path';
 import { labDown, labUp, type LabState } from '../src/lab/index.ts';
 import { hostChecksPath, loadHostChecks, type HostCheck } from '../suites/host-checks/checks-file.ts';
 import { removeControlDirs, type BenchLab } from './competitors/ssh-files.ts';
-import { formatHosts, type HostsReport, type ProofRow, type RunSample } from './hosts-format.ts';
+import {
+  formatHosts,
+  LARGE,
+  LARGE_RUNNERS,
+  summarize,
+  type HostsReport,
+  type ProofRow,
+  type RunSample,
+} from './hosts-format.ts';
 import { measure } from './hosts-measure.ts';
 import { availableRunners, type Outcome, type Runner } from './hosts-runners.ts';
-import { machineInfo, median } from './hosts-machine.ts';
+import { machineInfo } from './hosts-machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-/** Labs larger than this run only LARGE_RUNNERS (unless HWQUAL_BENCH_ALL_SIZES=1). */
-export const LARGE = 16;
-export const LARGE_RUNNERS = ['hwqual', 'hwqual-all-facts', 'floor'];
 const allSizes = process.env.HWQUAL_BENCH_ALL_SIZES === '1';
 
 export interface HostsOptions {
@@ -86,7 +91,8 @@ export async function benchHosts(o: HostsOptions = {}): Promise<string> {
             );
             report.samples.push({ hosts: n, round: r + 1, ...s });
             process.stderr.write(
-              `bench hosts: ${n} host(s) round ${r + 1} ${runner.name}: ${(s.wallMs / 1000).toFixed(2)} s${s.correct ? '' : ` WRONG (${s.problem})`}\n`,
+              `bench hosts: ${n} host(s) round ${r + 1} ${runner.name}: ` +
+                `${(s.wallMs / 1000).toFixed(2)} s${s.correct ? '' : ` WRONG (${s.problem})`}\n`,
             );
           }
         }
@@ -136,7 +142,9 @@ async function runOnce(
   };
 }
 
-/** A wrong run's causes: the runner's own error messages, else error-looking lines of its output (first few, once each). */
+/**
+ * A wrong run's causes: the runner's own error messages, else error-looking lines of its output (first few, once each).
+ */
 function whyWrong(runner: Runner, input: Parameters<Runner['prepare']>[0]): string[] {
   const read = (f: string) => {
     try {
@@ -244,30 +252,6 @@ function rotate<T>(list: T[], r: number): T[] {
   const k = r % list.length;
   const turned = [...list.slice(k), ...list.slice(0, k)];
   return r % 2 ? turned.reverse() : turned;
-}
-
-export function summarize(report: HostsReport) {
-  const rows = [];
-  for (const hosts of report.sizes) {
-    const of = (name: string) => report.samples.filter((s) => s.hosts === hosts && s.runner === name);
-    const base = median(of('hwqual').map((s) => s.wallMs));
-    for (const r of report.runners) {
-      const ss = of(r.name);
-      if (!ss.length) continue;
-      const wallMs = median(ss.map((s) => s.wallMs));
-      rows.push({
-        hosts,
-        runner: r.name,
-        rounds: ss.length,
-        correct: ss.filter((s) => s.correct).length,
-        wallMs,
-        peakPssMiB: Math.max(...ss.map((s) => s.peakPssKiB)) / 1024,
-        peakRssMiB: Math.max(...ss.map((s) => s.peakRssKiB)) / 1024,
-        ratioToHwqual: base ? wallMs / base : null,
-      });
-    }
-  }
-  return rows;
 }
 
 function envList(name: string): number[] | undefined {

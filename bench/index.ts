@@ -6,6 +6,7 @@ import { benchHosts } from './hosts.ts';
 import { benchScale } from './scale.ts';
 import { benchMigration } from './migration.ts';
 import { storedBench } from './store.ts';
+import { benchDrift } from './drift.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   lab: () =>
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   hosts: () => benchHosts(),
   scale: () => benchScale(),
   migration: () => benchMigration(),
+  drift: () => benchDrift(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

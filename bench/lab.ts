@@ -56,7 +56,8 @@ function envSizes(): number[] | undefined {
 export function formatLab(samples: Sample[]): string {
   const rows = samples.map(
     (s) =>
-      `| ${s.hosts} | ${s.mode} | ${s.cases} | ${s.errors} | ${(s.wallMs / 1000).toFixed(2)} s | ${s.commands} | ${(s.commands / (s.wallMs / 1000)).toFixed(0)} | ${(s.maxRssKiB / 1024).toFixed(0)} MiB |`,
+      `| ${s.hosts} | ${s.mode} | ${s.cases} | ${s.errors} | ${(s.wallMs / 1000).toFixed(2)} s | ${s.commands} ` +
+      `| ${(s.commands / (s.wallMs / 1000)).toFixed(0)} | ${(s.maxRssKiB / 1024).toFixed(0)} MiB |`,
   );
   return [
     "Each size in its own process (peak RSS is that run's), the demo plan's suites (host-os, server-inventory) with default facts, every host of a fresh lab-in-a-box over SSH; wall time from prepare to the last case (no reports).",

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown, labUp } from '../src/lab/index.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
-import { openLabEndpoints, type LabEndpoints } from '../src/vm/migration/endpoints.ts';
-import { formatConvergenceMap, runGrid } from '../src/vm/migration/grid.ts';
+import { openLabEndpoints, type LabEndpoints } from '../src/cli/lab-endpoints.ts';
+import { formatConvergenceMap, runGrid } from '../src/migration/index.ts';
 
 export async function benchMigration(): Promise<string> {
   const root = mkdtempSync('/tmp/hwq-bench-mig-');
@@ -48,7 +48,8 @@ export async function benchMigration(): Promise<string> {
       line(
         'prediction error ≤ 20 % (converging cells)',
         errs.length
-          ? `max ${Math.round(Math.max(...errs) * 100)} %, mean ${Math.round((errs.reduce((a, b) => a + b, 0) / errs.length) * 100)} % over ${errs.length}`
+          ? `max ${Math.round(Math.max(...errs) * 100)} %, ` +
+              `mean ${Math.round((errs.reduce((a, b) => a + b, 0) / errs.length) * 100)} % over ${errs.length}`
           : 'no cell',
         errs.length > 0 && Math.max(...errs) <= 0.2,
       ),

@@ -8,6 +8,8 @@ import type { HostCheck } from '../suites/host-checks/checks-file.ts';
 
 export const BASE_PROFILE = resolve(import.meta.dirname, '../fixtures/hosts/this-machine-debian12');
 
+const ANSWERED_HERE = 'the host checks answered live by this machine (scale bench)';
+
 export async function scaleProfile(checks: HostCheck[]): Promise<HostProfile> {
   const base = await loadProfile(BASE_PROFILE);
   const local = new LocalTransport('local');
@@ -36,7 +38,7 @@ export async function scaleProfile(checks: HostCheck[]): Promise<HostProfile> {
     meta: {
       ...base.meta,
       name: 'scale-replay',
-      description: `${base.meta.description ?? base.meta.name} + the host checks answered live by this machine (scale bench)`,
+      description: `${base.meta.description ?? base.meta.name} + ${ANSWERED_HERE}`,
     },
     commands: [...base.commands, ...answers],
   };

@@ -13,11 +13,10 @@ import { Command } from 'commander';
 import { labDown, labUp } from '../src/lab/index.ts';
 import { messageOf } from '../src/model/errors.ts';
 import { ensureImage } from '../src/vm/images/builder.ts';
-import { openLabEndpoints } from '../src/vm/migration/endpoints.ts';
-import { hopPassed } from '../src/vm/migration/report.ts';
-import { runMigration, type MigrationRequest } from '../src/vm/migration/run.ts';
-import { MiB } from '../src/vm/migration/sample.ts';
-import type { Strategy } from '../src/vm/migration/strategy.ts';
+import { openLabEndpoints } from '../src/cli/lab-endpoints.ts';
+import { installInterruptHandler } from '../src/cli/signals.ts';
+import { registerEmergencyCleanup } from '../src/util/emergency.ts';
+import { hopPassed, MiB, type MigrationRequest, runMigration, type Strategy } from '../src/migration/index.ts';
 
 const o = new Command('migration-soak')
   .option('--strategy <list>', 'strategies, comma-separated', 'xbzrle')
@@ -77,7 +76,13 @@ function request(
 const root = mkdtempSync('/tmp/hwq-soak-');
 const hogs: ChildProcess[] = [];
 const stop = new AbortController();
-process.on('SIGINT', () => stop.abort()); // on, not once: tsx relays a second SIGINT to this process
+// hwqual's SIGINT policy: the first one stops after the running migration (tally printed, lab down); a second one
+// (tsx may relay the first Ctrl-C once more) runs the emergency path, which takes the lab and the busy loops too.
+const interrupt = installInterruptHandler(stop);
+const unregister = registerEmergencyCleanup(() => {
+  for (const h of hogs) h.kill('SIGKILL');
+  return labDown(join(root, 'lab'));
+});
 let failed = 0;
 try {
   const image = await ensureImage('tiny');
@@ -100,7 +105,9 @@ try {
           const bad = hop.checks.filter((c) => !c.ok);
           // A hop that ends as diagnosed (e.g. not-converging with the guest intact on A) is a pass here.
           ok = !bad.length && (hopPassed(hop) || hop.outcome === 'not-converging');
-          line = `${hop.outcome}, ${hop.passes.length} passes${bad.length ? `\n  ${bad.map((c) => `${c.name}: ${c.detail}`).join('\n  ')}` : ''}`;
+          line =
+            `${hop.outcome}, ${hop.passes.length} passes` +
+            (bad.length ? `\n  ${bad.map((c) => `${c.name}: ${c.detail}`).join('\n  ')}` : '');
         } catch (err) {
           if (stop.signal.aborted) break;
           ok = false;
@@ -116,13 +123,16 @@ try {
     }
     if (stop.signal.aborted) console.log('\ninterrupted: the tally so far');
     console.log(
-      `\npadding ${o.pad ? 'on' : 'off'}, ${o.memory} MiB, load ${o.load}: ${[...tally].map(([s, t]) => `${s} ${t.failed}/${t.runs} failed`).join(', ')}`,
+      `\npadding ${o.pad ? 'on' : 'off'}, ${o.memory} MiB, ` +
+        `load ${o.load}: ${[...tally].map(([s, t]) => `${s} ${t.failed}/${t.runs} failed`).join(', ')}`,
     );
   } finally {
     for (const h of hogs) h.kill('SIGKILL');
     await lab.close();
   }
 } finally {
+  unregister();
+  interrupt.uninstall();
   await labDown(join(root, 'lab')).catch(() => {});
   rmSync(root, { recursive: true, force: true });
 }

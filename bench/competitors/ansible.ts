@@ -28,7 +28,8 @@ export function writeAnsibleFiles(dir: string, lab: BenchLab): { config: string;
       '',
       '[ssh_connection]',
       'pipelining = True',
-      `ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${lab.knownHosts} -o IdentitiesOnly=yes -o BatchMode=yes`,
+      `ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${lab.knownHosts} ` +
+        '-o IdentitiesOnly=yes -o BatchMode=yes',
       `control_path_dir = ${controlDir()}`,
       '',
     ].join('\n'),

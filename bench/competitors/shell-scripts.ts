@@ -11,7 +11,8 @@ export function rawSshScript(sshConfig: string, hosts: string[], checks: HostChe
   return [
     '#!/bin/bash',
     `SSH=(ssh -F ${shellQuote(sshConfig)})`,
-    'check() { if "${SSH[@]}" "$1" "$3" </dev/null >/dev/null 2>&1; then echo "ok $1 $2"; else echo "FAIL $1 $2"; return 1; fi; }',
+    'check() { if "${SSH[@]}" "$1" "$3" </dev/null >/dev/null 2>&1; then echo "ok $1 $2"; else echo "FAIL $1 $2"; ' +
+      'return 1; fi; }',
     'host() {',
     '  local h=$1 rc=0',
     ...checks.map((c) => `  check "$h" ${c.id} ${shellQuote(c.cmd)} || rc=1`),
@@ -45,7 +46,8 @@ export function floorScript(sshConfig: string, hosts: string[], remoteScript: st
   return [
     '#!/bin/bash',
     'pids=()',
-    `for h in ${hosts.join(' ')}; do ssh -F ${shellQuote(sshConfig)} "$h" sh -s -- "$h" < ${shellQuote(remoteScript)} & pids+=($!); done`,
+    `for h in ${hosts.join(' ')}; do ssh -F ${shellQuote(sshConfig)} "$h" sh -s -- "$h" ` +
+      `< ${shellQuote(remoteScript)} & pids+=($!); done`,
     'rc=0',
     'for p in "${pids[@]}"; do wait "$p" || rc=1; done',
     'exit $rc',

@@ -33,7 +33,8 @@ export async function replayBindings(spec: string, lab: LabConfig, plan: PlanCon
     const unanswered = selected.filter((h) => !mapped.has(h.name)).map((h) => h.name);
     if (unanswered.length && !bare.length)
       throw new UsageExit(
-        `--replay: no profile for host(s) ${unanswered.join(', ')} (give NAME=DIR for each, or leave them out of the plan)`,
+        `--replay: no profile for host(s) ${unanswered.join(', ')} ` +
+          '(give NAME=DIR for each, or leave them out of the plan)',
       );
     for (const h of selected.filter((x) => mapped.has(x.name))) bindings.push(await bind(mapped.get(h.name)!, h));
   }
@@ -64,6 +65,7 @@ function syntheticHost(name: string, labels: Record<string, string>): HostConfig
   return {
     name,
     address: `replay:${basename(name)}`,
+    migrationAddress: `replay:${basename(name)}`,
     port: 22,
     user: 'root',
     knownHosts: '',

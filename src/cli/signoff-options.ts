@@ -57,7 +57,8 @@ export function loadSignoffOptions(flags: SignoffFlags): SignoffOptions & {
 export function reportOutcome(outDir: string, results: RunRecord, written: WriteReportsResult): number {
   for (const f of written.failures) process.stderr.write(`hwqual: reporter ${f.reporter} failed: ${f.error}\n`);
   const s = results.signoff!;
-  const counts = `${results.summary.passed} passed, ${results.summary.failed} failed, ${results.summary.error} error, ${results.summary.waived} waived`;
+  const { passed, failed, error, waived } = results.summary;
+  const counts = `${passed} passed, ${failed} failed, ${error} error, ${waived} waived`;
   process.stdout.write(`${s.verdict} (${counts}): ${outDir}/report.html\n`);
   for (const reason of s.reasons.slice(0, 10)) process.stdout.write(`  ${reason}\n`);
   if (s.reasons.length > 10) process.stdout.write(`  … ${s.reasons.length - 10} more in report.html\n`);

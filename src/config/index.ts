@@ -1,5 +1,5 @@
 export { loadLab, normalizeLab, SSH_DEFAULTS } from './lab.ts';
-export { loadPlan, normalizePlan, PLAN_DEFAULTS } from './plan.ts';
+export { inMemoryPlan, loadPlan, normalizePlan, PLAN_DEFAULTS } from './plan.ts';
 export { composePlanSchema, fixedSchema, planSchema } from './plan-schema.ts';
 export { checkConfigs, validateConfigs } from './validate.ts';
 export { knownSuites, loadPlanParts, suiteDirs } from './suite-dirs.ts';
@@ -7,4 +7,5 @@ export type * from './plan-parts.ts';
 export { ConfigError } from './errors.ts';
 export { readConfigFile } from './read.ts';
 export { validateAgainst, schemaValidator } from './validator.ts';
+export { CONFIG_SCHEMAS, configSchema, type ConfigSchemaName } from './schemas.ts';
 export type * from './types.ts';

@@ -15,7 +15,10 @@ export interface PlanCheckInput {
   lab: LabConfig;
   /** The lab's hosts the plan selects (names, labels), in lab order. */
   hosts: HostConfig[];
-  /** JSON pointers of the blocks as the user wrote them: `/migration` or `/settings/migration`, `/images` or `/matrix/images`. */
+  /**
+   * JSON pointers of the blocks as the user wrote them: `/migration` or `/settings/migration`, `/images` or
+   * `/matrix/images`.
+   */
   at: { settings(key: string): string; matrix(axis: string): string; require(key: string): string };
 }
 

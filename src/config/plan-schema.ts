@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { HwqualError } from '../model/errors.ts';
 import type { JsonSchema, PlanPart } from './plan-parts.ts';
+import { configSchema } from './schemas.ts';
 import { loadPlanParts, suiteDirs } from './suite-dirs.ts';
 
 /** The base of the plan schema (src/config/schemas/plan.schema.json): every key that is not a suite's own. */
 function baseSchema(): JsonSchema {
-  return JSON.parse(readFileSync(new URL('./schemas/plan.schema.json', import.meta.url), 'utf8')) as JsonSchema;
+  return structuredClone(configSchema('plan'));
 }
 
 /**
@@ -23,7 +23,10 @@ export function composePlanSchema(parts: readonly PlanPart[]): JsonSchema {
   props.settings = {
     ...props.settings,
     additionalProperties: false,
-    properties: { accel: { $ref: '#/definitions/accel' }, ...settings },
+    properties: {
+      accel: { $ref: '#/definitions/accel', description: 'The same as the top-level accel:.' },
+      ...settings,
+    },
   };
   for (const part of parts)
     for (const key of part.topLevel ?? []) {
@@ -63,5 +66,5 @@ export async function planSchema(dirs: readonly string[] = suiteDirs()): Promise
 
 /** The lab and waivers schemas (no suite adds to them). */
 export function fixedSchema(name: 'lab' | 'waivers'): JsonSchema {
-  return JSON.parse(readFileSync(new URL(`./schemas/${name}.schema.json`, import.meta.url), 'utf8')) as JsonSchema;
+  return configSchema(name);
 }

@@ -1,15 +1,7 @@
 /** Typed config, as it is after src/config validated it (paths already resolved to absolute). */
+import type { HostConnection } from './host-connection.ts';
 
-export interface SshOptions {
-  /** Open channels at once on the host's one connection; below sshd's MaxSessions (10). Default 8. */
-  maxChannels?: number;
-  /** Seconds between keepalives; with keepaliveCountMax unanswered ones the connection counts as lost. */
-  keepaliveIntervalSec?: number;
-  keepaliveCountMax?: number;
-  connectTimeoutSec?: number;
-  /** Use ssh-agent from SSH_AUTH_SOCK (default: when SSH_AUTH_SOCK is set). */
-  agent?: boolean;
-}
+export type { HostConnection, SshOptions } from './host-connection.ts';
 
 export interface HostExpect {
   cpu?: { vendor?: string; model?: string; sockets?: number; cores?: number; threads?: number };
@@ -22,22 +14,14 @@ export interface HostExpect {
   product?: string;
 }
 
-export interface HostConfig {
-  name: string;
-  /** 'local' = this machine through execa; anything else by SSH. */
-  address: string;
-  port: number;
-  user: string;
-  identityFile?: string;
-  /** Name of an environment variable holding the key's passphrase. */
-  passphraseEnv?: string;
-  knownHosts: string;
-  jump?: string;
+/** A lab host as the config gives it: how to reach it, plus what the runner and the suites read about it. */
+export interface HostConfig extends HostConnection {
+  /** Where other hosts send this host live-migration data (the data plane); `address` unless the lab names one. */
+  migrationAddress: string;
   labels: Record<string, string>;
   expect?: HostExpect;
   /** Lab-in-a-box: the host's own OS root (a debootstrap tree), when it runs a different host OS. */
   root?: string;
-  ssh: Required<Omit<SshOptions, 'agent'>> & { agent: boolean };
 }
 
 export interface LabConfig {
@@ -112,5 +96,7 @@ export interface PlanConfig {
   facts?: FactSelection;
 }
 
-export type FactGroup = 'identity' | 'cpu' | 'memory' | 'firmware' | 'security' | 'virt';
+import type { FactGroup } from '../model/facts.ts';
+
+export type { FactGroup };
 export type FactSelection = 'auto' | 'all' | 'none' | FactGroup[];

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Waiver } from '../model/result.ts';
 import { ConfigError, formatAjvErrors } from './errors.ts';
 import { readConfigFile } from './read.ts';
+import { configSchema } from './schemas.ts';
 
 /** ajv-formats is CommonJS; under ESM its default import is the plugin function itself. */
 const addFormats = addFormatsModule as unknown as (ajv: Ajv, formats?: string[]) => Ajv;
@@ -18,7 +18,7 @@ let validator: ValidateFunction | undefined;
 
 function waiversValidator(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(new URL('./schemas/waivers.schema.json', import.meta.url), 'utf8'));
+    const schema = configSchema('waivers');
     const ajv = new Ajv({ allErrors: true, strict: true });
     addFormats(ajv, ['date']);
     validator = ajv.compile(schema);

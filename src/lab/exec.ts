@@ -9,7 +9,11 @@ export function hostArgv(state: LabState, hostName: string, argv: string[]): str
   return host.netns ? ['ip', 'netns', 'exec', host.netns, ...argv] : argv;
 }
 
-/** Run a command as the lab host sees the network (tests, tools). Resolves with any exit code. */
+/**
+ * Run a command as the lab host sees the network (tests, tools). Resolves with any exit code. Only the network
+ * namespace: the command runs with this machine's files, not the host's private /run, /tmp or own root (SSH is the
+ * way into those).
+ */
 export async function labExec(
   dir: string,
   hostName: string,

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { HwqualError } from '../model/errors.ts';
 import { labYamlText, osLabel } from './lab-yaml.ts';
+import { hostRootDirs } from './names.ts';
 import { stopRecorded } from './proc.ts';
+import { freshUpper } from './roots.ts';
 import { knownHostsLine, sshdConfigText } from './sshd-config.ts';
 import { ensureKey, logTail, pickPort, startSshd, waitForSshd } from './sshd.ts';
 import { allOrFirstError } from './settle.ts';
@@ -36,7 +38,8 @@ function writeLabYaml(state: LabState): void {
   writeFileSync(state.labYaml, labYamlText(state, os));
 }
 
-async function startOne(state: LabState, host: LabHost): Promise<void> {
+/** Start (or restart) one host's sshd and wait until it listens; an own-root host starts on a fresh upper. */
+export async function startOne(state: LabState, host: LabHost): Promise<void> {
   // Loopback hosts share 127.0.0.x with other labs: another lab may take a port between our check and sshd's bind.
   const attempts = state.mode === 'loopback' ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
@@ -50,7 +53,20 @@ async function startOne(state: LabState, host: LabHost): Promise<void> {
         authorizedKeys: `${state.identityFile}.pub`,
       }),
     );
-    const proc = startSshd({ netns: host.netns, config: host.sshdConfig, logFile: host.logFile });
+    if (host.root) freshUpper(state, host);
+    const proc = startSshd({
+      config: host.sshdConfig,
+      logFile: host.logFile,
+      host: host.netns
+        ? {
+            netns: host.netns,
+            labDir: state.dir,
+            ...(host.root && {
+              root: { ...hostRootDirs(state.dir, host.name), lower: host.root.lower, kvm: Boolean(state.kvm?.node) },
+            }),
+          }
+        : undefined,
+    });
     if (!proc)
       throw new HwqualError('E_COMMAND', `sshd of ${host.name} did not start: ${logTail(host.logFile) || 'no log'}`, {
         host: host.name,

@@ -5,6 +5,8 @@ import type { LabState } from './types.ts';
 /** The lab.yaml `up` writes, in the lab-config format (src/config/schemas/lab.schema.json). Pure. */
 
 export const LAB_POOL = 'local-lab';
+/** An own-root host runs its own userland on this machine's kernel and KVM module: the report says so by this label. */
+export const OWN_ROOT_KERNEL = "the lab machine's (own root: userland only)";
 
 /** `<ID>-<VERSION_ID>` from /etc/os-release text, e.g. debian-12 (just ID when there is no VERSION_ID). */
 export function osLabel(osRelease: string): string {
@@ -26,11 +28,20 @@ export function labYamlText(state: LabState, os: string): string {
       knownHosts: rel(state.knownHosts),
       labels: { os, pool: LAB_POOL },
     },
-    hosts: state.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })),
+    hosts: state.hosts.map((h) => ({
+      name: h.name,
+      address: h.address,
+      migrationAddress: h.address,
+      port: h.port,
+      ...(h.root ? { labels: { os: h.root.release, kernel: OWN_ROOT_KERNEL }, root: h.root.lower } : {}),
+    })),
   };
   const how =
     state.mode === 'netns'
       ? `network namespaces on ${state.subnet} (bridge ${state.bridge})`
       : `loopback sshds (${state.fallbackReason ?? 'loopback mode'})`;
-  return `# Written by \`hwqual lab up\` for ${state.dir}: ${how}.\n# \`hwqual lab down --dir ${state.dir}\` removes it.\n${stringify(doc)}`;
+  return (
+    `# Written by \`hwqual lab up\` for ${state.dir}: ${how}.\n` +
+    `# \`hwqual lab down --dir ${state.dir}\` removes it.\n${stringify(doc)}`
+  );
 }

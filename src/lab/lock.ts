@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
+import { poll } from '../util/poll.ts';
 import { labDir } from './names.ts';
 import { isAlive, recordProcess } from './proc.ts';
 import type { RecordedProcess } from './types.ts';
@@ -13,29 +14,28 @@ export async function withLabLock<T>(dir: string, body: () => Promise<T>, waitMs
   const path = join(labDir(dir), 'lock');
   mkdirSync(labDir(dir), { recursive: true });
   const me = recordProcess(process.pid)!;
-  const deadline = Date.now() + waitMs;
   let unreadable = 0; // a lock just created may be empty for a moment
-  for (;;) {
-    try {
-      writeFileSync(path, JSON.stringify(me), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const owner = readOwner(path);
-    if (!owner) unreadable++;
-    if ((owner && !isAlive(owner)) || unreadable > 5) {
+  let owner: RecordedProcess | undefined;
+  const take = (): true | undefined => {
+    for (;;) {
+      try {
+        writeFileSync(path, JSON.stringify(me), { flag: 'wx' });
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      owner = readOwner(path);
+      if (!owner) unreadable++;
+      if (!((owner && !isAlive(owner)) || unreadable > 5)) return undefined;
       rmSync(path, { force: true }); // its owner is gone (crash): take over
       unreadable = 0;
-      continue;
     }
-    if (Date.now() > deadline) {
-      throw new HwqualError(
-        'E_TIMEOUT',
-        `lab ${labDir(dir)}: another hwqual (pid ${owner?.pid ?? '?'}) has been working on it for ${waitMs / 1000} s`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  };
+  if (!(await poll(take, { timeoutMs: waitMs, everyMs: 100 }))) {
+    throw new HwqualError(
+      'E_TIMEOUT',
+      `lab ${labDir(dir)}: another hwqual (pid ${owner?.pid ?? '?'}) has been working on it for ${waitMs / 1000} s`,
+    );
   }
   try {
     return await body();

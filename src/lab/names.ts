@@ -83,5 +83,13 @@ export function labPaths(dir: string) {
     identityFile: join(d, 'id_ed25519'),
     knownHosts: join(d, 'known_hosts'),
     hostDir: (name: string) => join(d, 'hosts', name),
+    /** The lab's shared storage: the same path and files on every host. */
+    shared: join(d, 'shared'),
   };
+}
+
+/** An own-root host's overlay: its upper and work dirs and the mount point, inside the host's folder. */
+export function hostRootDirs(dir: string, name: string): { upper: string; work: string; merged: string } {
+  const h = labPaths(dir).hostDir(name);
+  return { upper: join(h, 'upper'), work: join(h, 'work'), merged: join(h, 'root') };
 }

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { eventually } from '../util/poll.ts';
 import type { RecordedProcess } from './types.ts';
 
 /**
@@ -67,21 +68,17 @@ export function descendants(pid: number): RecordedProcess[] {
   return out;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Stop a recorded process: SIGTERM, up to `graceMs`, then SIGKILL. Never signals a pid whose start time changed.
  * Returns whether a signal was sent.
  */
 export async function stopRecorded(proc: RecordedProcess, graceMs = 2000): Promise<boolean> {
   if (!isAlive(proc)) return false;
+  const gone = () => !isAlive(proc);
   signal(proc.pid, 'SIGTERM');
-  for (let waited = 0; waited < graceMs; waited += 50) {
-    await sleep(50);
-    if (!isAlive(proc)) return true;
-  }
+  if (await eventually(gone, { timeoutMs: graceMs, everyMs: 50 })) return true;
   if (isAlive(proc)) signal(proc.pid, 'SIGKILL');
-  for (let waited = 0; waited < 2000 && isAlive(proc); waited += 50) await sleep(50);
+  await eventually(gone, { timeoutMs: 2000, everyMs: 50 });
   return true;
 }
 

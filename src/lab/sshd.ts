@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
+import { hostStartArgv, type HostStart } from './host-mounts.ts';
+import { poll } from '../util/poll.ts';
 import { isAlive, recordProcess } from './proc.ts';
 import { runOk } from './run.ts';
 import type { RecordedProcess } from './types.ts';
@@ -19,16 +21,24 @@ export async function ensureKey(path: string, comment: string): Promise<string> 
 }
 
 /**
- * Start `sshd -D` (inside `netns` when given), detached so it outlives this process. `ip netns exec` execs sshd
- * in place, so the pid we get is sshd's own.
+ * Start `sshd -D`, detached so it outlives this process: in a netns lab inside the host's network and mount
+ * namespaces (host-mounts.ts; chrooted in its own root when it has one), on loopback as it is. Each step execs the
+ * next, so the pid we get is sshd's own.
  */
-export function startSshd(o: { netns?: string; config: string; logFile: string }): RecordedProcess | undefined {
-  if (!existsSync(SSHD)) throw new HwqualError('E_COMMAND_NOT_FOUND', `${SSHD} is missing: install openssh-server`);
-  // sshd's privilege separation directory (root only; a non-root sshd runs without privilege separation)
-  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+export function startSshd(o: {
+  config: string;
+  logFile: string;
+  /** netns lab: the host's namespace, the lab folder, the host's own root if any. */
+  host?: Omit<HostStart, 'sshd' | 'logFile'>;
+}): RecordedProcess | undefined {
+  const sshd = `${o.host?.root?.lower ?? ''}${SSHD}`;
+  if (!existsSync(sshd)) throw new HwqualError('E_COMMAND_NOT_FOUND', `${sshd} is missing: install openssh-server`);
+  // sshd's privilege separation directory (root only; a non-root sshd runs without privilege separation); a netns
+  // host makes its own in its private /run.
+  if (process.getuid?.() === 0 && !o.host) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   writeFileSync(o.logFile, '');
   const argv = [SSHD, '-D', '-f', o.config, '-E', o.logFile];
-  const [file, ...args] = o.netns ? ['ip', 'netns', 'exec', o.netns, ...argv] : argv;
+  const [file, ...args] = o.host ? hostStartArgv({ ...o.host, sshd: argv, logFile: o.logFile }) : argv;
   const child = spawn(file!, args, { detached: true, stdio: 'ignore' });
   child.on('error', () => {
     /* reported below: no process recorded */
@@ -46,22 +56,21 @@ export async function waitForSshd(o: {
   logFile: string;
   timeoutMs?: number;
 }): Promise<void> {
-  const deadline = Date.now() + (o.timeoutMs ?? 20_000);
-  for (;;) {
-    if (await canConnect(o.address, o.port, 500)) return;
+  const listening = async () => {
+    if (await canConnect(o.address, o.port, 500)) return true;
     if (!isAlive(o.proc)) {
       throw new HwqualError('E_COMMAND', `sshd of ${o.host} exited: ${logTail(o.logFile) || 'no log'}`, {
         host: o.host,
       });
     }
-    if (Date.now() > deadline) {
-      throw new HwqualError(
-        'E_TIMEOUT',
-        `sshd of ${o.host} did not listen on ${o.address}:${o.port}: ${logTail(o.logFile)}`,
-        { host: o.host },
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
+    return undefined;
+  };
+  if (!(await poll(listening, { timeoutMs: o.timeoutMs ?? 20_000, everyMs: 50 }))) {
+    throw new HwqualError(
+      'E_TIMEOUT',
+      `sshd of ${o.host} did not listen on ${o.address}:${o.port}: ${logTail(o.logFile)}`,
+      { host: o.host },
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { labDir } from './names.ts';
 import { linkAdminState, netnsExists } from './netns.ts';
+import { MACHINE_ROOT } from './os-args.ts';
 import { isAlive } from './proc.ts';
 import { run } from './run.ts';
 import { readState } from './state.ts';
@@ -18,6 +19,10 @@ export async function labStatus(dir: string): Promise<LabStatus | undefined> {
         sshd: !h.sshd ? 'not started' : isAlive(h.sshd) ? 'running' : 'dead',
         ...(h.netns ? { netns: netnsExists(h.netns) ? ('present' as const) : ('missing' as const) } : {}),
         ...(h.vethHost ? { link: linkAdminState(h.vethHost), qdisc: await rootQdisc(h.vethHost) } : {}),
+        os: h.root?.release ?? MACHINE_ROOT,
+        ...(h.root && {
+          root: { key: h.root.key, kvm: Boolean(state.kvm?.node), ...(h.root.offline && { offline: h.root.offline }) },
+        }),
       }),
     ),
   );
@@ -31,6 +36,7 @@ export async function labStatus(dir: string): Promise<LabStatus | undefined> {
     healthy: isHealthy(state, hosts),
     hosts,
     labYaml: state.labYaml,
+    ...(state.kvm && { kvm: state.kvm }),
   };
 }
 

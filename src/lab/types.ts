@@ -20,8 +20,31 @@ export interface LabHost {
   hostKey: string;
   logFile: string;
   sshd?: RecordedProcess;
-  /** Reserved: the host's own OS root (own mount namespace, "next host OS"). Unused for now. */
-  root?: string;
+  /** The host's own OS root (`lab up --os`); absent: the machine's root. */
+  root?: HostRootState;
+}
+
+/**
+ * A host running its own Debian root: an overlay of the cached root (`lower`, read-only, shared by every host that
+ * runs it) and the host's own `upper` (`<lab>/hosts/<name>/upper`), mounted only inside the host's mount namespace.
+ */
+export interface HostRootState {
+  /** `debian-13` (a recipe of src/vm/images/recipes.ts). */
+  release: string;
+  /** Cache key of the root. */
+  key: string;
+  lower: string;
+  upper: string;
+  /**
+   * At `up`/`reimage` the mirror did not answer (or a newer root failed to build): the newest cached root runs, why.
+   */
+  offline?: string;
+}
+
+/** Whether own-root hosts get a /dev/kvm node (src/vm/accel.ts probe, or `--no-kvm`), and why. */
+export interface LabKvm {
+  node: boolean;
+  reason: string;
 }
 
 export interface LabState {
@@ -42,6 +65,9 @@ export interface LabState {
   identityFile: string;
   knownHosts: string;
   labYaml: string;
+  /** Own-root hosts: the Debian mirror their roots come from, and their /dev/kvm decision. */
+  mirror?: string;
+  kvm?: LabKvm;
   /** 'starting' until every sshd answered; a crash leaves it so and `down` still cleans up. */
   phase: 'starting' | 'running';
   createdAt: string;
@@ -64,6 +90,10 @@ export interface LabHostStatus {
   link?: 'up' | 'down' | 'missing';
   /** Root qdiscs on the host-side veth, as `tc qdisc show` prints them. */
   qdisc?: string;
+  /** `machine` (the machine's root) or the own root's release, e.g. `debian-13`. */
+  os: string;
+  /** Own-root hosts: cache key, whether /dev/kvm is there, and why an older cached root runs (mirror offline). */
+  root?: { key: string; kvm: boolean; offline?: string };
 }
 
 export interface LabStatus {
@@ -76,4 +106,6 @@ export interface LabStatus {
   healthy: boolean;
   hosts: LabHostStatus[];
   labYaml: string;
+  /** Own-root hosts' /dev/kvm decision. */
+  kvm?: LabKvm;
 }

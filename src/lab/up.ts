@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
@@ -8,6 +8,8 @@ import { startHosts, writeClientFiles } from './hosts-sshd.ts';
 import { MAX_HOSTS, labId, labNames, labPaths, loopbackAddress } from './names.ts';
 import { withLabLock } from './lock.ts';
 import { buildNetwork, netnsUnsupported } from './network.ts';
+import { osDifference, osOfHosts, validateOs } from './os-args.ts';
+import { ownRootsNeedNetns, prepareRoots, withRoots } from './roots.ts';
 import { readState, removeState, writeState } from './state.ts';
 import { labStatus } from './status.ts';
 import type { LabHost, LabMode, LabState } from './types.ts';
@@ -17,21 +19,36 @@ export interface LabUpOptions {
   hosts: number;
   /** Force one sshd per host on 127.0.0.x instead of network namespaces. */
   loopback?: boolean;
+  /** Hosts with their own OS root: host → release (`{ 'node-c': 'debian-13' }`); the others run the machine's. */
+  os?: Record<string, string>;
+  /** Debian mirror the own roots are built from (default: the one apt uses here). */
+  mirror?: string;
+  /** Own-root hosts get no /dev/kvm, whatever the KVM probe says. */
+  noKvm?: boolean;
+  /** Progress lines (a root being built). */
+  log?: (line: string) => void;
 }
 
 /**
  * Bring the lab at `dir` up, or leave a healthy one as it is. A lab left by a crash is cleaned and made again.
- * A different host count or mode on an existing lab is refused: nothing is half-changed.
+ * A different host count, mode or `--os` on an existing lab is refused: nothing is half-changed. Own roots are
+ * found or built before anything else is made: a mirror that fails leaves no trace.
  */
 export async function labUp(options: LabUpOptions): Promise<LabState> {
   const { hosts: count } = options;
   if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS)
     throw new HwqualError('E_USAGE', `--hosts must be 1..${MAX_HOSTS}, got ${count}`);
-  return withLabLock(options.dir, () => bringUp(options));
+  const os = validateOs(options.os ?? {}, count, options.loopback);
+  const made = !existsSync(labPaths(options.dir).dir);
+  try {
+    return await withLabLock(options.dir, () => bringUp({ ...options, os }));
+  } finally {
+    if (made && !readState(options.dir)) rmEmptyTree(labPaths(options.dir).dir);
+  }
 }
 
-async function bringUp(options: LabUpOptions): Promise<LabState> {
-  const { hosts: count } = options;
+async function bringUp(options: LabUpOptions & { os: Record<string, string> }): Promise<LabState> {
+  const { hosts: count, os } = options;
   const paths = labPaths(options.dir);
   mkdirSync(paths.dir, { recursive: true });
   const existing = readState(paths.dir);
@@ -41,6 +58,8 @@ async function bringUp(options: LabUpOptions): Promise<LabState> {
     if (existing.hosts.length !== count) refuse(`has ${existing.hosts.length} hosts, not ${count}`, what, paths.dir);
     if (options.loopback && existing.mode !== 'loopback')
       refuse('runs on network namespaces, not --loopback', what, paths.dir);
+    const osDiff = osDifference(osOfHosts(existing), os);
+    if (osDiff) refuse(`is not the --os asked for: ${osDiff}`, what, paths.dir);
     if (status?.healthy) {
       writeClientFiles(existing);
       return existing;
@@ -48,10 +67,11 @@ async function bringUp(options: LabUpOptions): Promise<LabState> {
     await tearDown(paths.dir);
   }
   const reason = options.loopback ? 'forced by --loopback' : await netnsUnsupported();
+  const roots = await prepareRoots(options, reason);
   if (!reason) {
     const names = labNames(paths.dir, count);
     await assertNoConflicts(paths.dir, names);
-    const state = newState(paths.dir, 'netns', count);
+    const state = withRoots(newState(paths.dir, 'netns', count), roots);
     writeState(state);
     let fallback: string | undefined;
     try {
@@ -62,9 +82,21 @@ async function bringUp(options: LabUpOptions): Promise<LabState> {
       throw err;
     }
     removeState(paths.dir);
+    if (roots.os.size) throw ownRootsNeedNetns(fallback);
     return upLoopback(paths.dir, count, fallback);
   }
   return upLoopback(paths.dir, count, reason);
+}
+
+/** A lab folder this `up` made and that holds no state (it failed before making anything): gone again. */
+function rmEmptyTree(dir: string): void {
+  const empty = (d: string): boolean =>
+    readdirSync(d, { withFileTypes: true }).every((e) => e.isDirectory() && empty(join(d, e.name)));
+  try {
+    if (empty(dir)) rmSync(dir, { recursive: true });
+  } catch {
+    /* gone already */
+  }
 }
 
 async function upLoopback(dir: string, count: number, reason: string): Promise<LabState> {
@@ -79,6 +111,7 @@ async function upLoopback(dir: string, count: number, reason: string): Promise<L
 }
 
 async function finish(state: LabState): Promise<LabState> {
+  mkdirSync(labPaths(state.dir).shared, { recursive: true });
   await startHosts(state);
   state.phase = 'running';
   writeState(state);

@@ -93,7 +93,9 @@ export interface RunMeta {
   argv: string[];
   interrupted: boolean;
   shard?: { index: number; total: number };
-  /** The suite × host cells the plan selected (before sharding: the cells of this shard). The verdict checks each ran. */
+  /**
+   * The suite × host cells the plan selected (before sharding: the cells of this shard). The verdict checks each ran.
+   */
   planned?: Array<{ suite: string; host: string }>;
   /**
    * Every case the plan expands to before filters (for a shard: its groups' cases; merged: all shards'). Fewer

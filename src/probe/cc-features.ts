@@ -7,14 +7,18 @@
  *   cpuinfo flags  the kernel's view after the firmware (Linux clears sme/sev* when the BIOS left them off): capable
  *   CPUID          the silicon's capability, whatever the firmware did (libvirt cpudata dumps): capable / absent
  *   kvm params     /sys/module/kvm_amd/parameters/{sev,sev_es,sev_snp}, kvm_intel/parameters/tdx: enabled / unavailable
- *   dmesg          "SEV enabled (ASIDs …)", "SEV-SNP enabled", "virt/tdx: module initialized", "x86/tme: enabled by BIOS"
+ *   dmesg          "SEV enabled (ASIDs …)", "SEV-SNP enabled", "virt/tdx: module initialized",
+ *                  "x86/tme: enabled by BIOS"
  *   QMP            query-sev-capabilities / query-sgx-capabilities: QEMU can (not) launch such guests on this host
  *   libvirt        domcapabilities <sev|sgx|tdx supported=…> and <launchSecurity> sectypes
  */
 export const CC_FEATURES = ['sme', 'sev', 'sev-es', 'sev-snp', 'tme', 'tdx', 'sgx'] as const;
 export type CcFeature = (typeof CC_FEATURES)[number];
 export type CcSource = 'cpuinfo' | 'cpuid' | 'kvm-param' | 'dmesg' | 'qmp' | 'libvirt';
-/** What one source says: usable for guests (or active), the CPU has it, cannot be used now, the CPU lacks it, or cannot tell. */
+/**
+ * What one source says: usable for guests (or active), the CPU has it, cannot be used now, the CPU lacks it, or cannot
+ * tell.
+ */
 export type CcSignal = 'enabled' | 'capable' | 'unavailable' | 'absent' | 'inconclusive';
 export type CcState = 'enabled' | 'capable' | 'unavailable' | 'absent' | 'unknown';
 
@@ -128,7 +132,8 @@ export function dmesgEvidence(text: string): Found[] {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/^\[\s*[\d.]+\]\s*/, '').trim();
     let m: RegExpExecArray | null;
-    // kvm_amd: "SEV enabled (ASIDs 1 - 509)", "SEV-ES unusable (…)", "SEV-SNP disabled (…)"; before 6.x "SEV supported: 509 ASIDs".
+    // kvm_amd: "SEV enabled (ASIDs 1 - 509)", "SEV-ES unusable (…)", "SEV-SNP disabled (…)"; before 6.x "SEV supported:
+    // 509 ASIDs".
     if ((m = /\bSEV(-ES|-SNP)? (enabled|disabled|unusable|supported: (\d+) ASIDs)/.exec(line))) {
       const f: CcFeature = m[1] === '-ES' ? 'sev-es' : m[1] === '-SNP' ? 'sev-snp' : 'sev';
       const on = m[2] === 'enabled' || (m[3] !== undefined && Number(m[3]) > 0);

@@ -9,6 +9,8 @@ export interface GenerationMatch {
   family?: number;
   models?: number[];
   steppings?: number[];
+  /** A regular expression the model name must match, where variants share family/model/stepping (Bergamo, Siena). */
+  modelName?: string;
   /** Arm: MIDR implementer and parts (`0x41`, `0xd0c`). */
   implementer?: string;
   parts?: string[];
@@ -65,6 +67,13 @@ export function parseCpuCatalog(data: unknown, label = 'cpu-generations.json'): 
     const x86 = g.match.family !== undefined && Array.isArray(g.match.models);
     const arm = typeof g.match.implementer === 'string' && Array.isArray(g.match.parts);
     if (x86 === arm) throw bad(`${g.id}: match needs family+models (x86) or implementer+parts (Arm)`);
+    if (g.match.modelName !== undefined) {
+      try {
+        new RegExp(g.match.modelName);
+      } catch (err) {
+        throw bad(`${g.id}: match.modelName is not a regular expression: ${(err as Error).message}`);
+      }
+    }
   }
   const models = Object.fromEntries(Object.entries(o.qemuModels ?? {}).filter(([k]) => !k.startsWith('$'))) as Record<
     string,
@@ -79,7 +88,10 @@ const hex = (s: string) =>
     .toLowerCase()
     .replace(/^0+(?=.)/, '')}`;
 
-/** The generation of a CPU, from vendor + family/model/stepping (x86) or implementer/part (Arm). */
+/**
+ * The generation of a CPU, from vendor + family/model/stepping (+ model name where variants share the ids) on x86, or
+ * implementer/part on Arm. The first entry that matches wins (the catalog lists variants before their siblings).
+ */
 export function detectGeneration(cpu: CpuFacts, catalog: CpuCatalog): CpuGeneration | undefined {
   if (cpu.arm) {
     const impl = hex(cpu.arm.implementer);
@@ -97,8 +109,23 @@ export function detectGeneration(cpu: CpuFacts, catalog: CpuCatalog): CpuGenerat
       g.vendor === cpu.vendor &&
       g.match.family === cpu.family &&
       (g.match.models ?? []).includes(cpu.model!) &&
-      (!g.match.steppings || (cpu.stepping !== undefined && g.match.steppings.includes(cpu.stepping))),
+      (!g.match.steppings || (cpu.stepping !== undefined && g.match.steppings.includes(cpu.stepping))) &&
+      (g.match.modelName === undefined || new RegExp(g.match.modelName).test(cpu.modelName ?? '')),
   );
+}
+
+const hex2 = (n: number) => `${n.toString(16).toUpperCase().padStart(2, '0')}h`;
+
+/**
+ * When no entry matches but the catalog knows the vendor's CPU family: the entries of that family, to say "variant
+ * not recognised" with what hwqual does know — rather than naming the nearest entry.
+ */
+function sameFamily(cpu: CpuFacts, catalog: CpuCatalog): CpuGeneration[] {
+  if (cpu.arm) {
+    const impl = hex(cpu.arm.implementer);
+    return catalog.generations.filter((g) => g.match.implementer !== undefined && hex(g.match.implementer) === impl);
+  }
+  return catalog.generations.filter((g) => g.vendor === cpu.vendor && g.match.family === cpu.family);
 }
 
 /** How the CPU identifies itself, for the "unknown generation" fact. */
@@ -119,8 +146,16 @@ export function checkGeneration(
   const have = new Set(cpu.flags ?? []);
   const missing = required.filter((f) => !have.has(f));
   if (!gen) {
-    const why =
-      cpu.vendor || cpu.family !== undefined || cpu.arm
+    const family = sameFamily(cpu, catalog);
+    const what = cpu.arm
+      ? `implementer ${cpu.arm.implementer}`
+      : `family ${cpu.family === undefined ? '?' : hex2(cpu.family)}`;
+    const known = family.length <= 6 ? family.map((g) => g.name).join(', ') : `${family.length} generations`;
+    const why = family.length
+      ? `variant not recognised: ${cpuIdentity(cpu)} — the catalog knows ${what} (${known}) but no entry matches this ${
+          cpu.arm ? 'part' : 'model, stepping and name'
+        }; it does not guess the nearest`
+      : cpu.vendor || cpu.family !== undefined || cpu.arm
         ? `not in the catalog: ${cpuIdentity(cpu)}`
         : 'the host did not describe its CPU';
     return { unknownReason: why, missing, required };

@@ -24,7 +24,9 @@ export function parseCpuidLeaves(xml: string): CpuidLeaf[] {
   }));
 }
 
-/** Decodes raw CPUID leaves into CPU facts: vendor, brand string, family/model/stepping, Linux-named flags, SMT/cores. */
+/**
+ * Decodes raw CPUID leaves into CPU facts: vendor, brand string, family/model/stepping, Linux-named flags, SMT/cores.
+ */
 export function decodeCpuid(leaves: CpuidLeaf[]): CpuFacts {
   const leaf = (eaxIn: number, ecxIn = 0) => leaves.find((l) => l.eaxIn === eaxIn && l.ecxIn === ecxIn);
   const reg = (key: string): number | undefined => {

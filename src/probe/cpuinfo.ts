@@ -1,5 +1,6 @@
 import type { CpuFacts } from '../model/facts.ts';
 import { armImplementerName, armPartName } from './arm-ids.ts';
+import type { CpuinfoTopology } from './topology.ts';
 import { lines, splitKeyValue, toInt, words } from './text.ts';
 
 type Block = Map<string, string>;
@@ -57,6 +58,20 @@ export function parseCpuinfo(text: string): CpuFacts {
   const bugs = first.get('bugs');
   if (bugs !== undefined) facts.bugs = words(bugs);
   return dropUndefined(facts);
+}
+
+/** The topology numbers x86 /proc/cpuinfo states (Arm states none); undefined when it has no processor block. */
+export function cpuinfoTopology(text: string): CpuinfoTopology | undefined {
+  const blocks = cpuinfoBlocks(text);
+  const first = blocks[0];
+  if (!first || first.has('CPU implementer')) return undefined;
+  const packages = new Set(blocks.map((b) => b.get('physical id')).filter((v) => v !== undefined));
+  return dropUndefined({
+    blocks: blocks.length,
+    siblings: toInt(first.get('siblings')),
+    cpuCores: toInt(first.get('cpu cores')),
+    packages: packages.size || undefined,
+  });
 }
 
 function armFacts(b: Block): CpuFacts {

@@ -4,8 +4,11 @@ import { parsePathListing } from './text.ts';
 export type DmiFacts = NonNullable<HostFacts['dmi']>;
 
 /** Placeholder strings firmware writes where a value belongs. */
-const PLACEHOLDER =
-  /^(not specified|not provided|to be filled by o\.e\.m\.?|default string|system product name|none|unknown|n\/a|0{4,}|)$/i;
+const PLACEHOLDER = new RegExp(
+  '^(not specified|not provided|to be filled by o\\.e\\.m\\.?|default string|system product name|none|unknown|' +
+    'n/a|0{4,}|)$',
+  'i',
+);
 
 export function meaningful(value: string | undefined): string | undefined {
   const v = value?.trim();
@@ -37,7 +40,10 @@ export interface DmiRecord {
   lists: Record<string, string[]>;
 }
 
-/** dmidecode text → records. Indented `Key: value` fields; a `Key:` with no value starts a list (Flags, Characteristics). */
+/**
+ * dmidecode text → records. Indented `Key: value` fields; a `Key:` with no value starts a list (Flags,
+ * Characteristics).
+ */
 export function parseDmidecodeRecords(text: string): DmiRecord[] {
   const records: DmiRecord[] = [];
   let cur: DmiRecord | undefined;

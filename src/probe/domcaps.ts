@@ -21,7 +21,9 @@ export interface DomCapabilities {
   features: Record<string, boolean>;
 }
 
-/** `virsh domcapabilities` XML → CPU modes, host-model, named models with their blockers, and launch-security features. */
+/**
+ * `virsh domcapabilities` XML → CPU modes, host-model, named models with their blockers, and launch-security features.
+ */
 export function parseDomCapabilities(xml: string): DomCapabilities {
   const caps: DomCapabilities = { cpuModes: {}, customModels: [], features: {} };
   const str = (name: string) => textOf(firstElement(xml, name)) || undefined;

@@ -1,7 +1,7 @@
-import type { CpuFacts, HostFacts } from '../model/facts.ts';
+import type { FactGroup, CpuFacts, HostFacts } from '../model/facts.ts';
 import type { CommandName } from './commands.ts';
 import { cmdlineHas, parseCmdline } from './cmdline.ts';
-import { parseCpuinfo } from './cpuinfo.ts';
+import { cpuinfoTopology, parseCpuinfo } from './cpuinfo.ts';
 import { bestDriver, parseProcCrypto } from './crypto.ts';
 import { parseDmiSysfs } from './dmi.ts';
 import { parseKvmDevice, parseKvmParams } from './kvm.ts';
@@ -9,7 +9,9 @@ import { countIommuGroups, countNumaNodes } from './listing.ts';
 import { parseLscpuJson, type LscpuFacts } from './lscpu.ts';
 import { parseMeminfo } from './meminfo.ts';
 import { parseOsRelease } from './os-release.ts';
-import { parseLibvirtVersion, parseQemuVersion } from './versions.ts';
+import { checkTopology, type CpuinfoTopology } from './topology.ts';
+import { parseCryptsetupVersion, parseLibvirtVersion, parseOpensshVersion, parseQemuVersion } from './versions.ts';
+import { detectVirtualisation } from './virtualisation.ts';
 import { parseVulnerabilities } from './vulnerabilities.ts';
 
 /** The commands fact gathering runs, in the order they are reported. */
@@ -34,11 +36,46 @@ export const FACT_COMMANDS = [
   'qemuKvm',
   'libvirtd',
   'virshVersion',
+  'sshVersion',
   'iommuGroups',
+  'hypervisorType',
+  'detectVirt',
   'crypto',
+  'cryptsetupVersion',
 ] as const satisfies readonly CommandName[];
 
 export type FactCommand = (typeof FACT_COMMANDS)[number];
+
+/**
+ * The fact commands by group, so a plan (`facts:`) or `hwqual run --facts` can ask for only what its suites and
+ * its report need. Every fact command is in exactly one group. Pure.
+ */
+export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = {
+  /** arch, hostname, OS, kernel release and command line: who the host is, for the sign-off report. */
+  identity: ['arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline'],
+  /** CPU model, topology, flags, microcode. */
+  cpu: ['cpuinfo', 'lscpuJson', 'microcode'],
+  memory: ['meminfo', 'numaNodes'],
+  /** DMI: system vendor, product, BIOS. */
+  firmware: ['dmi'],
+  /** CPU vulnerabilities, the kernel's crypto drivers, cryptsetup's version. */
+  security: ['vulnerabilities', 'crypto', 'cryptsetupVersion'],
+  /** KVM device and module parameters, QEMU, libvirt and OpenSSH versions, IOMMU groups, whether the host is a VM. */
+  virt: [
+    'kvmDevice',
+    'kvmIntelParams',
+    'kvmAmdParams',
+    'qemuX86',
+    'qemuArm',
+    'qemuKvm',
+    'libvirtd',
+    'virshVersion',
+    'sshVersion',
+    'iommuGroups',
+    'hypervisorType',
+    'detectVirt',
+  ],
+};
 
 /** Commands whose output is still good when the exit code is not 0 (grep over files, some unreadable). */
 export const PARTIAL_OK: ReadonlySet<CommandName> = new Set([
@@ -46,7 +83,15 @@ export const PARTIAL_OK: ReadonlySet<CommandName> = new Set([
   'vulnerabilities',
   'kvmIntelParams',
   'kvmAmdParams',
+  // `none` with exit 1 is an answer: the host is not a VM.
+  'detectVirt',
 ]);
+
+/**
+ * Commands whose failure is itself the answer: `ls -l /dev/kvm` exits 2 when there is no /dev/kvm (→ device: false).
+ * Only a command that ran counts (not exit 127, not one a replay profile lacks).
+ */
+export const ANSWER_ON_ANY_EXIT: ReadonlySet<CommandName> = new Set(['kvmDevice']);
 
 /**
  * HostFacts from the stdout of the commands that answered (a missing key = that command was unavailable).
@@ -100,6 +145,15 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
   use('microcode', line, (v) => {
     if (v && cpu && !cpu.microcode) cpu.microcode = v;
   });
+  let ciTopology: CpuinfoTopology | undefined;
+  use('cpuinfo', cpuinfoTopology, (t) => {
+    ciTopology = t;
+  });
+  const topology = checkTopology(ciTopology, lscpu?.topology);
+  if (cpu && topology) {
+    cpu.topologyConsistent = topology.consistent;
+    if (topology.problems.length) cpu.topologyProblems = topology.problems;
+  }
   if (cpu) facts.cpu = cpu;
   if (!facts.arch && lscpu?.arch) facts.arch = lscpu.arch;
 
@@ -123,7 +177,8 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
     if (Object.keys(d).length) facts.dmi = d;
   });
 
-  const kvm: NonNullable<HostFacts['kvm']> = { device: false };
+  // Only what was observed: no answer from `ls -l /dev/kvm` leaves `device` out (not false).
+  const kvm: NonNullable<HostFacts['kvm']> = {};
   use('kvmDevice', parseKvmDevice, (v) => {
     kvm.device = v;
   });
@@ -143,7 +198,7 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
       },
     );
   }
-  facts.kvm = kvm;
+  if (Object.keys(kvm).length) facts.kvm = kvm;
 
   for (const [name, binary] of [
     ['qemuX86', 'qemu-system-x86_64'],
@@ -161,9 +216,23 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
       if (v) facts.libvirt = { version: v };
     });
   }
+  use('sshVersion', parseOpensshVersion, (version) => {
+    if (version) facts.openssh = { version };
+  });
+  use('cryptsetupVersion', parseCryptsetupVersion, (version) => {
+    if (version) facts.cryptsetup = { version };
+  });
   use('iommuGroups', countIommuGroups, (groups) => {
     facts.iommu = { enabled: groups > 0, groups };
   });
+  const virtualised = detectVirtualisation({
+    cpuFlags: cpu && !cpu.arm && cpu.flags?.length ? cpu.flags : undefined,
+    lscpuHypervisor: lscpu?.hypervisorVendor,
+    dmi: facts.dmi,
+    sysHypervisor: out.hypervisorType?.trim() || undefined,
+    detectVirt: out.detectVirt?.trim().split('\n')[0] || undefined,
+  });
+  if (virtualised) facts.virtualised = virtualised;
 
   const extra: Record<string, unknown> = {};
   use(
@@ -182,7 +251,10 @@ export function assembleFacts(out: Partial<Record<FactCommand, string>>): HostFa
   return facts;
 }
 
-/** /proc/cpuinfo gives flags, microcode and Arm ids; lscpu gives the topology (sockets, cores, threads) of the whole host. */
+/**
+ * /proc/cpuinfo gives flags, microcode and Arm ids; lscpu gives the topology (sockets, cores, threads) of the whole
+ * host.
+ */
 function mergeCpu(cpuinfo: CpuFacts | undefined, lscpu: CpuFacts | undefined): CpuFacts | undefined {
   if (!cpuinfo) return lscpu;
   if (!lscpu) return cpuinfo;

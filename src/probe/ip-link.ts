@@ -9,8 +9,10 @@ export interface NetLink {
 }
 
 /** Software devices by name, for output without `-d`: loopback, tunnels, veths, ifb, bridges, docker… */
-const VIRTUAL_NAME =
-  /^(lo|ifb\d|veth|virbr|docker|br-|tap|tun|vnet|dummy|bond|team|vxlan|gre|sit|ip6tnl|tunl|erspan|wg|cni|flannel|cali|kube)/;
+const VIRTUAL_NAME = new RegExp(
+  '^(lo|ifb\\d|veth|virbr|docker|br-|tap|tun|vnet|dummy|bond|team|vxlan|gre|sit|ip6tnl|tunl|erspan|wg|' +
+    'cni|flannel|cali|kube)',
+);
 
 /**
  * `ip -d -j link` → interfaces. A device is virtual when `-d` shows a `linkinfo.info_kind` (bridge, veth, ifb, bond,

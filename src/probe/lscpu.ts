@@ -1,6 +1,7 @@
 import type { CpuFacts } from '../model/facts.ts';
 import { dropUndefined } from './cpuinfo.ts';
 import { lines, toInt, words } from './text.ts';
+import { cpuListCount, type LscpuTopology } from './topology.ts';
 
 export interface LscpuFacts {
   arch?: string;
@@ -11,6 +12,8 @@ export interface LscpuFacts {
   /** VT-x / AMD-V, when lscpu reports it. */
   virtualization?: string;
   hypervisorVendor?: string;
+  /** The topology numbers as lscpu states them (for the cross-check). */
+  topology: LscpuTopology;
 }
 
 /** Field → value, section headers folded in ("Vulnerabilities:" › "L1tf:" becomes "Vulnerability L1tf"). */
@@ -105,5 +108,12 @@ export function lscpuFacts(f: LscpuFields): LscpuFacts {
     vulnerabilities,
     virtualization: f.get('Virtualization'),
     hypervisorVendor: f.get('Hypervisor vendor'),
+    topology: dropUndefined({
+      cpus: cpu.threads,
+      online: cpuListCount(f.get('On-line CPU(s) list')),
+      sockets: cpu.sockets,
+      coresPerSocket: cpu.coresPerSocket,
+      threadsPerCore: cpu.threadsPerCore,
+    }),
   });
 }

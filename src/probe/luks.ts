@@ -84,6 +84,10 @@ export interface CipherBenchmark {
   decryptMiBs?: number;
 }
 
+/** Encrypt or decrypt figure of a benchmark line: `1987.4 MiB/s`, `2.5 GiB/s` or `N/A`. */
+const FIGURE = '(N/A|[\\d.]+)(?:\\s+(MiB|GiB)/s)?';
+const BENCHMARK_LINE = new RegExp(`^\\s*([a-z0-9]+-[a-z0-9-]+)\\s+(\\d+)b\\s+${FIGURE}\\s+${FIGURE}\\s*$`);
+
 /**
  * `cryptsetup benchmark` cipher lines: `    aes-xts        512b      1987.4 MiB/s      2001.2 MiB/s` (GiB/s is
  * converted; `N/A` leaves the figure out). PBKDF lines are ignored.
@@ -93,10 +97,7 @@ export function parseCryptsetupBenchmark(stdout: string): CipherBenchmark[] {
   const figure = (v: string, unit: string | undefined) =>
     v === 'N/A' ? undefined : Number(v) * (unit === 'GiB' ? 1024 : 1);
   for (const line of lines(stdout)) {
-    const m =
-      /^\s*([a-z0-9]+-[a-z0-9-]+)\s+(\d+)b\s+(N\/A|[\d.]+)(?:\s+(MiB|GiB)\/s)?\s+(N\/A|[\d.]+)(?:\s+(MiB|GiB)\/s)?\s*$/.exec(
-        line,
-      );
+    const m = BENCHMARK_LINE.exec(line);
     if (!m) continue;
     const bench: CipherBenchmark = { algorithm: m[1], keyBits: Number(m[2]) };
     const enc = figure(m[3], m[4]);

@@ -1,18 +1,18 @@
 import type { QemuModelInfo } from './cpu-generation.ts';
-import {
-  compareVersions,
-  modelLine,
-  newestMachine,
-  parseVersion,
-  usableNamedModels,
-  type CpuModelDef,
-} from './qmp-cpu.ts';
+import { poolMachines, type DeprecatedMachine } from './pool-machines.ts';
+import { sameHardwareRegressions, type Regression } from './pool-regressions.ts';
+import { modelVendorOf, rankModels, type Ranking } from './pool-rank.ts';
+import { newestMachine, usableNamedModels, type CpuModelDef } from './qmp-cpu.ts';
+
+export { sameHardwareRegressions, type Regression };
 
 /**
- * The CPU baseline of a pool of hosts: the richest named CPU model every host can run, what each host gives up
- * under it, the newest machine type every host's QEMU offers, and models that stop working when the same hardware
- * gets a newer QEMU. x86 QEMU has no baseline command (query-cpu-model-baseline is s390x only), so it is computed
- * here from each host's query-cpu-definitions and the models' static expansions. Pure: data in, data out.
+ * The CPU baseline of a pool of hosts: the richest named CPU model of the pool's CPU vendor every host can run (the
+ * rule is in pool-rank.ts), the features every host has beyond it (what `virsh hypervisor-cpu-baseline` adds as
+ * `+feature`), what each host gives up under it, the newest q35 and i440fx machine types every host's QEMU offers, and
+ * models that stop working when the same hardware gets a newer QEMU. x86 QEMU has no baseline command
+ * (query-cpu-model-baseline is s390x only), so it is computed here from each host's query-cpu-definitions and the
+ * models' static expansions. Pure: data in, data out.
  */
 export interface PoolHost {
   host: string;
@@ -21,8 +21,12 @@ export interface PoolHost {
   definitions: CpuModelDef[];
   /** query-machines names; undefined when not recorded. */
   machines?: string[];
-  /** The CPU's identity, to find hosts with the same hardware. */
+  /** The machine types query-machines marks deprecated. */
+  deprecatedMachines?: string[];
+  /** The CPU's identity: its vendor picks the candidate models; the rest finds hosts with the same hardware. */
   cpu?: { vendor?: string; family?: number; model?: number; stepping?: number; modelName?: string };
+  /** What the accelerator can give a guest on this host: the `host` (KVM) or `max` (TCG) static expansion. */
+  accelFeatures?: Expansion;
 }
 
 /** A model's static expansion (canonical feature names) and where it was taken from. */
@@ -36,159 +40,165 @@ export type ExpansionLookup = (host: string, model: string) => Expansion | undef
 export interface PoolHostRow {
   host: string;
   qemuVersion: string;
-  /** The richest model this host alone can run. */
+  /** How many named models this host can run (all vendors). */
+  usableModels: number;
+  /** The richest model of its own CPU vendor this host alone can run. */
   bestModel?: string;
   /** Features of bestModel that the baseline model lacks. */
   lost: string[];
-  /** Set when `lost` cannot be known (no static expansion of one of the two models). */
-  lostUnknown?: string;
+  /** Models of its vendor it can run that no expansion describes: not ranked, so `lost` may understate. */
+  unranked?: string[];
+  /** Newest q35 / i440fx machine type of this host's QEMU (`none`); undefined when query-machines was not recorded. */
   newestQ35?: string;
-}
-
-export interface Regression {
-  model: string;
-  usableOn: string;
-  unusableOn: string;
-  /** The features the newer QEMU reports unavailable (or why the model is gone). */
-  blocking: string[];
+  newestI440fx?: string;
 }
 
 export interface PoolBaseline {
   hosts: string[];
+  /** The catalog vendor whose models were candidates (`amd`, `intel`, `hygon`; `qemu` = QEMU's generic models). */
+  vendor?: string;
   model?: string;
   modelFeatures?: number;
   /** Where the baseline model's expansion came from. */
   expansionFrom?: string;
+  /** Features every host's accelerator gives beyond the model (checked against each host's expansion). */
+  extraFeatures?: string[];
+  /** Why extraFeatures is missing. */
+  extraFeaturesUnknown?: string;
+  /** What an operator copies into a CPU model config: `EPYC-v2,+xsaves,+…` (just the model when extras are unknown). */
+  recommendation?: string;
   rows: PoolHostRow[];
   /** Newest q35 machine type every host offers; undefined when a host did not record query-machines. */
   machineType?: string;
+  /** Newest i440fx machine type every host offers. */
+  machineTypeI440fx?: string;
   machineNote: string;
+  /** Chosen machine types some host's QEMU marks deprecated. */
+  deprecatedMachines: DeprecatedMachine[];
   regressions: Regression[];
-  /** Models every host can run but that no expansion describes (not ranked). */
+  /** Candidates usable everywhere that no expansion describes (not ranked). */
   unranked: string[];
-  /** Why there is no baseline, when there is none. */
+  /** Candidates usable everywhere whose features are a strict subset of another candidate's (never chosen). */
+  dominated: string[];
+  /** Findings about the pool: no model every host can run, mixed CPU vendors. */
   problems: string[];
+  /** What could not be judged for want of data (a lab/data problem, not a finding), naming the host. */
+  missing: string[];
 }
 
 const label = (v: string | undefined) => v ?? 'not recorded';
 
-/**
- * "Richest" = of the most recent model line (the catalog's launch years; lines it does not know, such as qemu64 or
- * core2duo, come last), then with the most features, then a concrete name over an alias.
- */
 export function computePoolBaseline(
   hosts: readonly PoolHost[],
   expansion: ExpansionLookup,
   lines: Record<string, QemuModelInfo> = {},
 ): PoolBaseline {
   const names = hosts.map((h) => h.host);
-  const usable = new Map(hosts.map((h) => [h.host, new Set(usableNamedModels(h.definitions))]));
-  const common = [...(usable.get(names[0]) ?? [])].filter((m) => hosts.every((h) => usable.get(h.host)!.has(m))).sort();
+  const usable = new Map(hosts.map((h) => [h.host, usableNamedModels(h.definitions)]));
+  const common = (usable.get(names[0]) ?? []).filter((m) => hosts.every((h) => usable.get(h.host)!.includes(m)));
   const problems: string[] = [];
+  const missing: string[] = [];
   if (!hosts.length) problems.push('the pool has no host');
 
-  const poolExpansion = (model: string) => hosts.map((h) => expansion(h.host, model)).find(Boolean);
-  const isAlias = (m: string) => hosts.some((h) => h.definitions.find((d) => d.name === m)?.aliasOf !== undefined);
-  const year = (m: string) => lines[modelLine(m)]?.released ?? -1;
-  const size = (e: Expansion | undefined) => e?.features.length ?? -1;
-  type Ranked = { model: string; e?: Expansion };
-  const richest = (a: Ranked, b: Ranked) =>
-    year(b.model) - year(a.model) ||
-    size(b.e) - size(a.e) ||
-    Number(isAlias(a.model)) - Number(isAlias(b.model)) ||
-    a.model.localeCompare(b.model);
-  // A model is ranked by its line's launch year or its expansion; one with neither cannot be compared.
-  const rankable = (r: Ranked) => r.e !== undefined || year(r.model) >= 0;
-  const ranked = common
-    .map((m): Ranked => ({ model: m, e: poolExpansion(m) }))
-    .filter(rankable)
-    .sort(richest);
-  const unranked = common.filter((m) => !ranked.some((r) => r.model === m));
-  const base = ranked[0];
-  if (hosts.length && !common.length) problems.push('no named CPU model is usable on every host of the pool');
-  else if (hosts.length && !base)
-    problems.push(`no expansion describes the models every host can run (${common.join(', ')})`);
+  const { vendor, vendorProblem, vendorMissing } = poolVendor(hosts);
+  if (vendorProblem) problems.push(vendorProblem);
+  if (vendorMissing) missing.push(vendorMissing);
 
+  const poolExpansion = (model: string) => hosts.map((h) => expansion(h.host, model)).find(Boolean);
+  const rank = (models: readonly string[], v: string, lookup: (m: string) => Expansion | undefined) =>
+    rankModels(
+      models.map((model) => {
+        const e = lookup(model);
+        return { model, e, features: e?.features };
+      }),
+      v,
+      lines,
+    );
+  const pool: Ranking<{ model: string; e?: Expansion }> | undefined = vendor
+    ? rank(common, vendor, poolExpansion)
+    : undefined;
+  const base = pool?.ranked[0];
+  if (hosts.length && vendor && !base) {
+    if (!common.length) problems.push('no named CPU model is usable on every host of the pool');
+    else if (pool?.unranked.length)
+      missing.push(
+        `no static expansion describes the ${vendor} models every host can run (${pool.unranked.join(', ')})`,
+      );
+    else
+      problems.push(`no ${vendor} CPU model is usable on every host of the pool (usable on all: ${common.join(', ')})`);
+  }
+
+  const extras = base?.e ? extraFeatures(hosts, base.e.features) : undefined;
   const rows = hosts.map((h): PoolHostRow => {
-    const own = [...usable.get(h.host)!]
-      .map((m): Ranked => ({ model: m, e: expansion(h.host, m) }))
-      .filter(rankable)
-      .sort(richest);
-    const best = own[0];
+    const own = modelVendorOf(h.cpu?.vendor);
+    const mine = own ? rank(usable.get(h.host)!, own, (m) => expansion(h.host, m)) : undefined;
+    const best = mine?.ranked[0];
     const baseSet = new Set(base?.e?.features ?? []);
-    const noExpansion = [best, base].filter((r) => r && !r.e).map((r) => r!.model);
     return {
       host: h.host,
       qemuVersion: label(h.qemuVersion),
+      usableModels: usable.get(h.host)!.length,
       ...(best && { bestModel: best.model }),
       lost: best?.e && base?.e ? best.e.features.filter((f) => !baseSet.has(f)) : [],
-      ...(noExpansion.length && { lostUnknown: `no static expansion of ${[...new Set(noExpansion)].join(' or ')}` }),
-      ...(h.machines && { newestQ35: newestMachine(h.machines, 'q35') }),
+      ...(mine?.unranked.length && { unranked: mine.unranked }),
+      ...(h.machines && {
+        newestQ35: newestMachine(h.machines, 'q35') ?? 'none',
+        newestI440fx: newestMachine(h.machines, 'i440fx') ?? 'none',
+      }),
     };
   });
-
-  const unrecorded = hosts.filter((h) => !h.machines).map((h) => h.host);
-  let machineType: string | undefined;
-  let machineNote: string;
-  if (unrecorded.length)
-    machineNote = `machine types: not recorded (${unrecorded.join(', ')} did not record query-machines)`;
-  else {
-    const shared = hosts.map((h) => h.machines!).reduce((acc, m) => acc.filter((n) => m.includes(n)));
-    machineType = newestMachine(shared, 'q35');
-    machineNote = machineType
-      ? `${machineType}: the newest q35 machine type every host's QEMU offers`
-      : 'no q35 machine type is offered by every host';
-  }
+  const machines = poolMachines(hosts);
 
   return {
     hosts: names,
+    ...(pool && { vendor: pool.candidatesOf }),
     ...(base && { model: base.model }),
     ...(base?.e && { modelFeatures: base.e.features.length, expansionFrom: base.e.from }),
+    ...(extras && 'features' in extras && { extraFeatures: extras.features }),
+    ...(extras && 'unknown' in extras && { extraFeaturesUnknown: extras.unknown }),
+    ...(base && {
+      recommendation: [base.model, ...(extras && 'features' in extras ? extras.features.map((f) => `+${f}`) : [])].join(
+        ',',
+      ),
+    }),
     rows,
-    ...(machineType && { machineType }),
-    machineNote,
+    ...(machines.q35 && { machineType: machines.q35 }),
+    ...(machines.i440fx && { machineTypeI440fx: machines.i440fx }),
+    machineNote: machines.note,
+    deprecatedMachines: machines.deprecated,
     regressions: sameHardwareRegressions(hosts),
-    unranked,
+    unranked: pool?.unranked ?? [],
+    dominated: pool?.dominated ?? [],
     problems,
+    missing,
   };
 }
 
-/** Hosts with the same CPU and different QEMU: a model one runs and another (newer, or of unknown version) cannot. */
-export function sameHardwareRegressions(hosts: readonly PoolHost[]): Regression[] {
-  const out: Regression[] = [];
-  for (const a of hosts) {
-    for (const b of hosts) {
-      if (a === b || !sameCpu(a, b) || a.qemuVersion === b.qemuVersion) continue;
-      const va = parseVersion(a.qemuVersion);
-      const vb = parseVersion(b.qemuVersion);
-      if (va && vb && compareVersions(va, vb) > 0) continue; // only older → newer when both are known
-      const bDefs = new Map(b.definitions.map((d) => [d.name, d]));
-      for (const m of usableNamedModels(a.definitions)) {
-        const d = bDefs.get(m);
-        const tag = (h: PoolHost) => `${h.host} (QEMU ${label(h.qemuVersion)})`;
-        if (d && !d.usable) out.push({ model: m, usableOn: tag(a), unusableOn: tag(b), blocking: d.unavailable });
-        else if (!d && va && vb)
-          out.push({
-            model: m,
-            usableOn: tag(a),
-            unusableOn: tag(b),
-            blocking: [`QEMU ${b.qemuVersion} no longer has ${m}`],
-          });
-      }
-    }
+/** The one CPU vendor of the pool; a mix is a finding, an unknown vendor is missing data. */
+function poolVendor(hosts: readonly PoolHost[]): { vendor?: string; vendorProblem?: string; vendorMissing?: string } {
+  const unknown = hosts.filter((h) => !h.cpu?.vendor).map((h) => h.host);
+  if (unknown.length) return { vendorMissing: `the CPU vendor of ${unknown.join(', ')} is not known` };
+  const byVendor = new Map<string, string[]>();
+  for (const h of hosts) byVendor.set(h.cpu!.vendor!, [...(byVendor.get(h.cpu!.vendor!) ?? []), h.host]);
+  if (byVendor.size > 1) {
+    const list = [...byVendor].map(([v, hs]) => `${v} (${hs.join(', ')})`).join(', ');
+    return { vendorProblem: `the pool mixes CPU vendors: ${list}; a guest cannot live-migrate between vendors` };
   }
-  return out;
+  const [only] = byVendor.keys();
+  if (only === undefined) return {};
+  const vendor = modelVendorOf(only);
+  return vendor ? { vendor } : { vendorMissing: `QEMU has no x86 CPU models of vendor ${only} in the catalog` };
 }
 
-function sameCpu(a: PoolHost, b: PoolHost): boolean {
-  const ka = cpuKey(a);
-  return ka !== undefined && ka === cpuKey(b);
-}
-
-function cpuKey(h: PoolHost): string | undefined {
-  const c = h.cpu;
-  if (!c) return undefined;
-  if (c.vendor && c.family !== undefined && c.model !== undefined && c.stepping !== undefined)
-    return `${c.vendor}/${c.family}/${c.model}/${c.stepping}`;
-  return c.modelName?.trim() || undefined;
+/** The features every host's accelerator gives beyond the model, or why they cannot be known. */
+function extraFeatures(
+  hosts: readonly PoolHost[],
+  model: readonly string[],
+): { features: string[] } | { unknown: string } {
+  const without = hosts.filter((h) => !h.accelFeatures).map((h) => h.host);
+  if (without.length) return { unknown: `no host or max CPU model expansion from ${without.join(', ')}` };
+  const inModel = new Set(model);
+  const [first, ...rest] = hosts.map((h) => new Set(h.accelFeatures!.features));
+  const features = [...(first ?? [])].filter((f) => !inModel.has(f) && rest.every((s) => s.has(f))).sort();
+  return { features };
 }

@@ -1,4 +1,4 @@
-import type { QmpCpuDefinition, QmpMachineInfo } from '../vm/qmp-types.ts';
+import type { QmpCpuDefinition, QmpMachineInfo } from '../model/qmp.ts';
 import type { QemuModelInfo } from './cpu-generation.ts';
 import { featureKey, qemuToLinux } from './cpu-flag-names.ts';
 
@@ -58,7 +58,7 @@ export function newestUsablePerVendor(
   for (const name of usableNamedModels(defs)) {
     const line = modelLine(name);
     const info = lines[line];
-    if (!info) continue;
+    if (!info || info.vendor === 'qemu') continue; // QEMU's generic models are no vendor's
     const cur = out[info.vendor];
     const better =
       !cur ||
@@ -152,6 +152,11 @@ export function hostCpuFromExpansion(props: Record<string, unknown> | undefined)
 /** Machine type names, aliases included (`q35` → also `pc-q35-7.2`). */
 export function machineTypes(reply: readonly QmpMachineInfo[]): string[] {
   return [...new Set(reply.flatMap((m) => [m.name, ...(m.alias ? [m.alias] : [])]))].sort();
+}
+
+/** The names query-machines marks `deprecated: true` (aliases included). */
+export function deprecatedMachineTypes(reply: readonly QmpMachineInfo[]): string[] {
+  return machineTypes(reply.filter((m) => m.deprecated === true));
 }
 
 export type MachineFamily = 'q35' | 'i440fx';

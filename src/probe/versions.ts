@@ -17,6 +17,16 @@ export function parseLibvirtVersion(text: string): string | undefined {
   );
 }
 
+/** `ssh -V` → "9.2p1" (OpenSSH's own form: "OpenSSH_9.2p1 Debian-2+deb12u10, OpenSSL 3.0.17 1 Jul 2025"). */
+export function parseOpensshVersion(text: string): string | undefined {
+  return /OpenSSH_(\d+(?:\.\d+)+(?:p\d+)?)/.exec(text)?.[1];
+}
+
+/** `cryptsetup --version` → "2.6.1" ("cryptsetup 2.6.1 flags: UDEV BLKID KEYRING …"). */
+export function parseCryptsetupVersion(text: string): string | undefined {
+  return /^cryptsetup (\d+(?:\.\d+)+)/m.exec(text)?.[1];
+}
+
 /** Compares dotted numeric versions: missing parts count as 0 ("7.2" = "7.2.0"); non-numeric tails are ignored. */
 export function compareVersions(a: string, b: string): number {
   const pa = numericParts(a);

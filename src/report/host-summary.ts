@@ -1,3 +1,4 @@
+import type { HostAccess } from '../model/facts.ts';
 import type { HostResult } from '../model/result.ts';
 
 /** The host facts a reviewer reads, as short strings ('' when unknown). Used by the HTML and Markdown reports. */
@@ -8,6 +9,8 @@ export interface HostSummary {
   cpu: string;
   bios: string;
   product: string;
+  /** Whom hwqual logged in as and how root-only commands ran: `as qa, root-only commands through sudo -n -u root`. */
+  access: string;
 }
 
 export function hostSummary(h: HostResult | undefined): HostSummary {
@@ -16,9 +19,13 @@ export function hostSummary(h: HostResult | undefined): HostSummary {
     os: f.os?.prettyName ?? [f.os?.id, f.os?.versionId].filter(Boolean).join(' '),
     kernel: f.kernel?.release ?? '',
     qemu: f.qemu?.version ?? '',
-    cpu: f.cpu?.modelName ?? '',
+    // A lab host that is a VM says so: its CPU is what the hypervisor exposes.
+    cpu: [f.cpu?.modelName, f.virtualised && f.virtualised.kind !== 'none' ? `(in a ${f.virtualised.kind} VM)` : '']
+      .filter(Boolean)
+      .join(' '),
     bios: [f.dmi?.biosVendor, f.dmi?.biosVersion, f.dmi?.biosDate].filter(Boolean).join(' '),
     product: [f.dmi?.sysVendor, f.dmi?.productName].filter(Boolean).join(' '),
+    access: accessText(f.extra?.access as HostAccess | undefined),
   };
 }
 
@@ -35,7 +42,7 @@ export function hostConfigurations(
     const source = h.replay
       ? `replayed from ${h.replay.from} (${h.replay.origin})`
       : h.reachable
-        ? 'live'
+        ? ['live', summary.access].filter(Boolean).join(', ')
         : `unreachable: ${h.error ?? ''}`;
     const key = JSON.stringify([summary, labels, source]);
     const entry = out.get(key);
@@ -43,4 +50,13 @@ export function hostConfigurations(
     else out.set(key, { summary, labels, source, hosts: [h.name] });
   }
   return [...out.values()];
+}
+
+/** facts.extra.access in words ('' when not gathered, as on a replayed host). */
+export function accessText(a: HostAccess | undefined): string {
+  if (!a) return '';
+  const who = `as ${a.user ?? 'an unknown user'}${a.uid !== undefined && a.uid !== 0 ? ` (uid ${a.uid})` : ''}`;
+  if (a.root === 'login') return who;
+  if (a.root === 'sudo') return `${who}, root-only commands through ${a.become ?? 'sudo'}`;
+  return `${who}, root-only commands not run: ${a.why ?? 'not root'}`;
 }

@@ -25,7 +25,10 @@ export function resultsValidator(): ValidateFunction {
   return validators().whole;
 }
 
-/** Every problem of a results.json, one line each: `results.json: /cases/3/status must be equal to one of the allowed values`. */
+/**
+ * Every problem of a results.json, one line each: `results.json: /cases/3/status must be equal to one of the allowed
+ * values`.
+ */
 export function resultsProblems(label: string, data: unknown): string[] {
   return problems(label, validators().whole, data, '');
 }

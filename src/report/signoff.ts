@@ -7,7 +7,9 @@ import { computeVerdict, VERDICT_EXIT, VerdictTally } from './verdict.ts';
 import { waiverOf, waiverStep } from './waivers.ts';
 
 export interface SignoffOptions {
-  /** Waivers to apply. Absent: the waivers recorded in `results.waivers` are applied again (a rebuild changes nothing). */
+  /**
+   * Waivers to apply. Absent: the waivers recorded in `results.waivers` are applied again (a rebuild changes nothing).
+   */
   waivers?: { file: string; sha256: string; waivers: Waiver[] };
   /** An earlier run to diff against. Absent: a recorded `results.baseline` is kept. */
   baseline?: { file: string; results: RunRecord; threshold?: number };

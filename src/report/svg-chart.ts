@@ -22,7 +22,8 @@ export function barChart(title: string, bars: readonly Bar[], unit: string): str
     return (
       `<g><title>${esc(b.label)}: ${esc(format(b.value))} ${esc(unit)}</title>` +
       `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${esc(label)}</text>` +
-      `<rect x="${labelWidth}" y="${y + 2}" width="${w}" height="${rowHeight - 5}" fill="${TONE_FILL[b.tone ?? 'none']}"/>` +
+      `<rect x="${labelWidth}" y="${y + 2}" width="${w}" height="${rowHeight - 5}" ` +
+      `fill="${TONE_FILL[b.tone ?? 'none']}"/>` +
       `<text x="${labelWidth + w + 4}" y="${y + 12}">${esc(format(b.value))} ${esc(unit)}</text></g>`
     );
   });

@@ -27,7 +27,8 @@ export interface WriteReportsResult {
  * Build every reporter's files and write each atomically (temp file, fsync, rename); content given in pieces is
  * written as it is produced (one pass over the cases per file). One reporter's failure — in render, in writing, or
  * in onWritten — is recorded and does not stop the others.
- * Results without a sign-off get one (applySignoff with no waivers or baseline), so every file carries the same verdict.
+ * Results without a sign-off get one (applySignoff with no waivers or baseline), so every file carries the same
+ * verdict.
  */
 export async function writeReports(
   outDir: string,

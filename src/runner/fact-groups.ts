@@ -1,35 +1,10 @@
 import type { FactGroup, FactSelection } from '../config/types.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { HostFacts } from '../model/facts.ts';
-import { FACT_COMMANDS, type FactCommand } from '../probe/host-facts.ts';
+import { FACT_COMMANDS, FACT_GROUPS, type FactCommand } from '../probe/host-facts.ts';
 
-/**
- * The fact commands by group, so a plan (`facts:`) or `hwqual run --facts` can ask for only what its suites and
- * its report need. Every fact command is in exactly one group. Pure.
- */
-export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = {
-  /** arch, hostname, OS, kernel release and command line: who the host is, for the sign-off report. */
-  identity: ['arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline'],
-  /** CPU model, topology, flags, microcode. */
-  cpu: ['cpuinfo', 'lscpuJson', 'microcode'],
-  memory: ['meminfo', 'numaNodes'],
-  /** DMI: system vendor, product, BIOS. */
-  firmware: ['dmi'],
-  /** CPU vulnerabilities and the kernel's crypto drivers. */
-  security: ['vulnerabilities', 'crypto'],
-  /** KVM device and module parameters, QEMU and libvirt versions, IOMMU groups. */
-  virt: [
-    'kvmDevice',
-    'kvmIntelParams',
-    'kvmAmdParams',
-    'qemuX86',
-    'qemuArm',
-    'qemuKvm',
-    'libvirtd',
-    'virshVersion',
-    'iommuGroups',
-  ],
-};
+/** The fact commands by group (src/probe/host-facts.ts), for a plan's `facts:` and `hwqual run --facts`. */
+export { FACT_GROUPS };
 
 export const FACT_GROUP_NAMES = Object.keys(FACT_GROUPS) as FactGroup[];
 
@@ -51,6 +26,9 @@ export const FACT_FIELD_GROUPS: Readonly<Record<Exclude<keyof HostFacts, 'extra'
   qemu: 'virt',
   libvirt: 'virt',
   iommu: 'virt',
+  openssh: 'virt',
+  cryptsetup: 'security',
+  virtualised: 'virt',
 };
 export const EXTRA_FACT_GROUPS: Readonly<Record<string, FactGroup>> = {
   iommuCmdline: 'identity',
@@ -99,7 +77,8 @@ export function parseFactSelection(value: string): FactSelection {
   if (!groups.length || unknown.length) {
     throw new HwqualError(
       'E_USAGE',
-      `--facts: expected auto, all, none or a comma-separated list of ${FACT_GROUP_NAMES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+      `--facts: expected auto, all, none or a comma-separated list of ${FACT_GROUP_NAMES.join(', ')}` +
+        (unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''),
     );
   }
   return [...new Set(groups)] as FactGroup[];

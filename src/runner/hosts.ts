@@ -54,6 +54,7 @@ export async function connectHosts(
       const info: HostInfo = {
         name: binding.config.name,
         address: binding.config.address,
+        migrationAddress: binding.config.migrationAddress,
         labels: binding.config.labels,
         facts: {},
         expect: binding.config.expect,

@@ -67,7 +67,8 @@ export class TtyProgress implements ProgressReporter {
     const elapsed = ((Date.now() - this.t0) / 1000).toFixed(0);
     const lines = [...this.hosts].map(([name, h]) => {
       const running = [...h.running][0] ?? (h.done === h.total ? 'done' : 'waiting');
-      return `${name.padEnd(12)} ${String(h.done).padStart(4)}/${h.total} ${h.failed ? `✗${h.failed} ` : ''}${elapsed}s  ${running}`.slice(
+      const failed = h.failed ? `✗${h.failed} ` : '';
+      return `${name.padEnd(12)} ${String(h.done).padStart(4)}/${h.total} ${failed}${elapsed}s  ${running}`.slice(
         0,
         width - 1,
       );

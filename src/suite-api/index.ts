@@ -1,4 +1,10 @@
-/** The public API suites are written against. */
+/**
+ * The public API suites are written against: the only door from suites/ into hwqual (test/unit/boundaries.test.ts
+ * holds every suite to it). This file is the core — defining a suite, its context, checks and errors, reading
+ * commands; the rooms behind the door each have a barrel of their own: `parsers.ts` (command output → facts),
+ * `vm.ts` (QEMU guests, QMP, images) and `migration.ts` (live migration). Barrels only re-export; the few types the
+ * API owns are in types.ts.
+ */
 export type {
   CaseContext,
   CaseDef,
@@ -21,10 +27,33 @@ export type {
 export type { JsonSchema, PlanCheckInput, PlanPart, PlanProblem } from '../config/plan-parts.ts';
 export { CC_FEATURES, type CcFeature } from '../probe/cc-features.ts';
 export { BUILT_IN_IMAGES } from '../vm/images/recipes.ts';
-export type { ExecResult } from '../model/exec.ts';
+export type { ExecResult, RootNeed } from '../model/exec.ts';
+export type { CaseChart } from '../model/result.ts';
 export type { Severity } from '../model/status.ts';
-export { AssertionFailure, SkipCase, HwqualError } from '../model/errors.ts';
-export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
+export type { HostExpect } from '../config/types.ts';
+export type { Transport } from '../transport/types.ts';
+export { LocalTransport } from '../transport/local.ts';
+export {
+  AssertionFailure,
+  SkipCase,
+  HwqualError,
+  errorCodeOf,
+  messageOf,
+  needsRootReason,
+} from '../model/errors.ts';
+export { sleep } from '../util/wait.ts';
+export { poll, retry, eventually, type PollOptions } from '../util/poll.ts';
+export { probe, probeStrict, probeOrSkip, readCommand, type ReadOptions, type ReadResult } from './probe.ts';
+export {
+  loadQualified,
+  hostDrift,
+  formatDriftTable,
+  driftMessage,
+  type HostDrift,
+  type DriftOptions,
+} from '../drift/index.ts';
+export { blameGuest, guestStep } from '../vm/guest-fault.ts';
+export { guestProblemLines, GuestFaultError, GuestNeverReadyError, GuestPanicError } from '../vm/panic.ts';
 import type { SuiteDef } from './types.ts';
 
 export function defineSuite(suite: SuiteDef): SuiteDef {

@@ -9,6 +9,8 @@ import type { Transport } from '../transport/types.ts';
 export interface HostInfo {
   name: string;
   address: string;
+  /** Where other hosts send this host live-migration data (the lab's `migrationAddress`, default `address`). */
+  migrationAddress: string;
   labels: Record<string, string>;
   facts: HostFacts;
   expect?: HostExpect;
@@ -46,7 +48,9 @@ export interface CaseDef {
   tags?: string[];
   severity?: Severity;
   requires?: Requirement[];
-  /** Only reads state: may run alongside other cases on the same host, and its commands count as read-only (batchable). */
+  /**
+   * Only reads state: may run alongside other cases on the same host, and its commands count as read-only (batchable).
+   */
   readOnly?: boolean;
   /** Overrides the plan's case timeout. */
   timeoutSec?: number;
@@ -90,7 +94,10 @@ export interface CaseExecOptions extends Omit<ExecOptions, 'signal' | 'timeoutMs
 }
 
 export interface Checks {
-  /** Each returns whether it held; `expect.*` throws AssertionFailure on the first that does not, `check.*` records and goes on. */
+  /**
+   * Each returns whether it held; `expect.*` throws AssertionFailure on the first that does not, `check.*` records and
+   * goes on.
+   */
   equal(name: string, actual: unknown, expected: unknown): boolean;
   match(name: string, actual: string | undefined, pattern: RegExp | string): boolean;
   atLeast(name: string, actual: number | undefined, min: number): boolean;

@@ -1,4 +1,4 @@
-import type { HostConfig } from '../config/types.ts';
+import type { HostConnection } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
 import { LocalTransport } from './local.ts';
 import { SshTransport, type JumpLink } from './ssh.ts';
@@ -13,12 +13,12 @@ interface SharedJump {
 const jumpsByLab = new WeakMap<object, Map<string, SharedJump>>();
 
 /** The transport for one lab host: LocalTransport for address 'local', else SSH (through its jump host, if any). */
-export function createTransport(host: HostConfig, lab: { hosts: HostConfig[] }): Transport {
+export function createTransport(host: HostConnection, lab: { hosts: HostConnection[] }): Transport {
   if (host.address === 'local') return new LocalTransport(host.name);
   return sshTransport(host, lab, [host.name]);
 }
 
-function sshTransport(host: HostConfig, lab: { hosts: HostConfig[] }, chain: string[]): SshTransport {
+function sshTransport(host: HostConnection, lab: { hosts: HostConnection[] }, chain: string[]): SshTransport {
   if (!host.jump) return new SshTransport(host);
   if (chain.includes(host.jump)) {
     throw new HwqualError(
@@ -41,7 +41,7 @@ function sshTransport(host: HostConfig, lab: { hosts: HostConfig[] }, chain: str
   return new SshTransport(host, acquireJump(jumpHost, lab, [...chain, host.jump]));
 }
 
-function acquireJump(jumpHost: HostConfig, lab: { hosts: HostConfig[] }, chain: string[]): JumpLink {
+function acquireJump(jumpHost: HostConnection, lab: { hosts: HostConnection[] }, chain: string[]): JumpLink {
   let pool = jumpsByLab.get(lab);
   if (!pool) jumpsByLab.set(lab, (pool = new Map()));
   let shared = pool.get(jumpHost.name);

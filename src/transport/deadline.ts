@@ -5,7 +5,8 @@
 export class Deadline {
   reason: 'timeout' | 'cancel' | null = null;
   private readonly controller = new AbortController();
-  private readonly timer?: ReturnType<typeof setTimeout>;
+  private timer?: ReturnType<typeof setTimeout>;
+  private disposed = false;
   private readonly outer?: AbortSignal;
   private readonly onOuterAbort = () => this.stop('cancel');
 
@@ -13,7 +14,16 @@ export class Deadline {
     this.outer = options.signal;
     if (this.outer?.aborted) this.stop('cancel');
     else this.outer?.addEventListener('abort', this.onOuterAbort, { once: true });
-    if (options.timeoutMs && !this.reason) this.timer = setTimeout(() => this.stop('timeout'), options.timeoutMs);
+    this.startTimeout(options.timeoutMs);
+  }
+
+  /**
+   * Start the timeout now. The constructor does so for a `timeoutMs` it is given; a call whose timeout counts from a
+   * later start (a batched command, from when it starts on the host) constructs without one and calls this then.
+   */
+  startTimeout(timeoutMs: number | undefined): void {
+    if (!timeoutMs || this.reason || this.timer || this.disposed) return;
+    this.timer = setTimeout(() => this.stop('timeout'), timeoutMs);
   }
 
   get signal(): AbortSignal {
@@ -26,6 +36,7 @@ export class Deadline {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.outer?.removeEventListener('abort', this.onOuterAbort);
   }

@@ -1,78 +1,40 @@
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { HwqualError } from '../model/errors.ts';
-import { registerEmergencyCleanup } from '../util/emergency.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
-import { CommandError, commandErrorCode } from './command-error.ts';
+import { needsRootError, runAs } from './become.ts';
+import { execLocal } from './local-exec.ts';
+import { SBIN_DIRS } from './shell.ts';
 import type { FileOptions, Transport } from './types.ts';
 
 /** This machine, through execa. Each command runs in its own process group so a timeout kills all of it. */
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
+  /** This process's user: commands run as it (no `become` for `local`: run hwqual as the user they need). */
+  readonly user = userInfo().username;
   constructor(readonly host: string) {}
 
   async connect(): Promise<void> {}
 
+  /**
+   * `sh -c` in a process group of its own, so a timeout or a cancel kills all of it (src/transport/local-exec.ts);
+   * sbin on the PATH as over SSH. A command that needs root is refused when hwqual does not run as root.
+   */
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const startedAt = new Date();
-    const t0 = performance.now();
-    // Loaded on first use (cached after): a run over SSH alone never pays start-up time for execa's ~150 modules.
-    const { execa } = await import('execa');
-    if (options.signal?.aborted) throw cancelledError(this.host, command, startedAt);
-    const child = execa('sh', ['-c', command], {
-      reject: false,
-      detached: true, // own process group: kill(-pid) reaches grandchildren
-      input: options.stdin,
-      stdin: options.stdin === undefined ? 'ignore' : undefined,
-      stripFinalNewline: false,
-      encoding: 'utf8',
-      env: { LC_ALL: 'C' },
+    if (runAs(options.root, process.getuid?.() === 0, undefined) === 'refused')
+      throw needsRootError(this.host, command);
+    return execLocal('sh', ['-c', command], {
+      env: { PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:${SBIN_DIRS}` },
+      host: this.host,
+      command,
+      stdin: options.stdin,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      keepFinalNewline: true,
+      ownProcessGroup: true,
     });
-    let timedOut = false;
-    let cancelled = false;
-    const killGroup = () => {
-      if (child.pid) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    };
-    const unregister = registerEmergencyCleanup(killGroup);
-    const timer = options.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          killGroup();
-        }, options.timeoutMs)
-      : undefined;
-    const onAbort = () => {
-      cancelled = true;
-      killGroup();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const r = await child;
-      const result: ExecResult = {
-        host: this.host,
-        command,
-        exitCode: timedOut || cancelled ? null : (r.exitCode ?? null),
-        signal: r.signal ?? null,
-        stdout: String(r.stdout ?? ''),
-        stderr: String(r.stderr ?? ''),
-        startedAt: startedAt.toISOString(),
-        durationMs: performance.now() - t0,
-        timedOut,
-        cancelled,
-      };
-      if (timedOut || cancelled) throw new CommandError(commandErrorCode(result), result);
-      return result;
-    } finally {
-      unregister();
-      if (timer) clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-    }
   }
 
   async readFile(path: string, options: FileOptions = {}): Promise<Buffer> {
@@ -121,19 +83,4 @@ export class LocalTransport implements Transport {
   }
 
   async close(): Promise<void> {}
-}
-
-function cancelledError(host: string, command: string, startedAt: Date): CommandError {
-  return new CommandError('E_CANCELLED', {
-    host,
-    command,
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stderr: '',
-    startedAt: startedAt.toISOString(),
-    durationMs: 0,
-    timedOut: false,
-    cancelled: true,
-  });
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
-import type { HostConfig } from '../config/types.ts';
+import type { HostConnection } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
 import { where } from './ssh-errors.ts';
 
@@ -13,7 +13,7 @@ export interface SshAuth {
 }
 
 /** Read and check the credentials up front, so a bad key or a missing passphrase is a clear E_AUTH, not a stack. */
-export async function loadAuth(host: HostConfig): Promise<SshAuth> {
+export async function loadAuth(host: HostConnection): Promise<SshAuth> {
   const fail = (msg: string, cause?: unknown) =>
     new HwqualError('E_AUTH', `${where(host)}: ${msg}`, { host: host.name, cause });
   const auth: SshAuth = {};

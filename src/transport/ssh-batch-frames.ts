@@ -7,6 +7,10 @@ export interface BatchRecord {
 }
 
 export interface FrameEvents {
+  /** The batch shell's own pid (announced once, first). */
+  shell?: number;
+  /** The batch shell stopped before this command (batchStopCommand): it and those after it never ran here. */
+  stoppedAt?: number;
   /** A command started on the host as this pid. */
   pids: Array<[number, number]>;
   /** Commands whose stdout and stderr are both complete. */
@@ -23,6 +27,8 @@ export class BatchFrames {
   private readonly outDone = new Map<number, { exitCode: number; stdout: Buffer }>();
   private readonly errDone = new Map<number, Buffer>();
   private stray = '';
+  /** The command whose stderr is being written (between its `+` and `-` frames). */
+  private running: { index: number; stderr: Buffer[] } | undefined;
 
   constructor(marker: string) {
     this.out = new Stream(Buffer.from(marker));
@@ -47,11 +53,19 @@ export class BatchFrames {
       let m;
       if ((m = /^\+(\d+):(\d+)$/.exec(t.token))) {
         this.stray += t.before.toString('utf8');
+        this.running = { index: Number(m[1]), stderr: [] };
         ev.pids.push([Number(m[1]), Number(m[2])]);
       } else if ((m = /^-(\d+)$/.exec(t.token))) {
         const index = Number(m[1]);
-        this.errDone.set(index, t.before);
+        this.errDone.set(index, Buffer.concat([...(this.running?.stderr ?? []), t.before]));
+        this.running = undefined;
         this.complete(index, ev);
+      } else {
+        // The batch shell's own frames can come while a command still writes (a stop): its bytes stay its own.
+        if (this.running) this.running.stderr.push(t.before);
+        else this.stray += t.before.toString('utf8');
+        if ((m = /^\*(\d+)$/.exec(t.token))) ev.shell = Number(m[1]);
+        else if ((m = /^!(\d+)$/.exec(t.token))) ev.stoppedAt = Number(m[1]);
       }
     }
     return ev;

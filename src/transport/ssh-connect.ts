@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import ssh2, { type ConnectConfig } from 'ssh2';
-import type { HostConfig } from '../config/types.ts';
+import type { HostConnection } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
 import { fingerprintOf, hostKeyAlgorithms, keyTypeOf, parseKnownHosts, verifyHostKey } from './known-hosts.ts';
 import { loadAuth } from './ssh-auth.ts';
@@ -20,7 +20,7 @@ export interface OpenOptions {
 }
 
 /** Connect, check the host key strictly against known_hosts, log in; resolves once the connection is ready. */
-export async function openConnection(host: HostConfig, opts: OpenOptions): Promise<SshConnection> {
+export async function openConnection(host: HostConnection, opts: OpenOptions): Promise<SshConnection> {
   const auth = await loadAuth(host);
   const known = parseKnownHosts(await readKnownHosts(host));
   const algos = hostKeyAlgorithms(known, host.address, host.port);
@@ -53,7 +53,8 @@ export async function openConnection(host: HostConfig, opts: OpenOptions): Promi
       if (!hostKeyError && algos.length && /no matching host key format/.test(err.message)) {
         hostKeyError = new HwqualError(
           'E_HOSTKEY',
-          `${host.name}: ${host.address} port ${host.port} offers none of the host key types listed for it in ${host.knownHosts} (${algos.join(', ')})`,
+          `${host.name}: ${host.address} port ${host.port} offers none of the host key types listed for it ` +
+            `in ${host.knownHosts} (${algos.join(', ')})`,
           { host: host.name, cause: err },
         );
       }
@@ -79,7 +80,7 @@ export async function openConnection(host: HostConfig, opts: OpenOptions): Promi
   });
 }
 
-async function readKnownHosts(host: HostConfig): Promise<string> {
+async function readKnownHosts(host: HostConnection): Promise<string> {
   try {
     return await readFile(host.knownHosts, 'utf8');
   } catch (err) {
@@ -92,7 +93,7 @@ async function readKnownHosts(host: HostConfig): Promise<string> {
 }
 
 function hostKeyRefused(
-  host: HostConfig,
+  host: HostConnection,
   key: Buffer,
   reason: 'unknown' | 'changed' | 'revoked',
   line?: number,

@@ -1,6 +1,6 @@
 import type { SFTPWrapper } from 'ssh2';
 import type ssh2 from 'ssh2';
-import type { HostConfig } from '../config/types.ts';
+import type { HostConnection } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
 import { ChannelLimiter, type Release } from './channel-limiter.ts';
 import { lostError, where, type Ssh2Error } from './ssh-errors.ts';
@@ -29,7 +29,7 @@ export class SshConnection {
 
   constructor(
     readonly client: ssh2.Client,
-    readonly host: HostConfig,
+    readonly host: HostConnection,
   ) {
     this.limiter = new ChannelLimiter(host.ssh.maxChannels);
     client.on('error', (err: Ssh2Error) => {

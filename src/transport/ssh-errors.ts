@@ -1,5 +1,5 @@
 import { HwqualError } from '../model/errors.ts';
-import type { HostConfig } from '../config/types.ts';
+import type { HostConnection } from '../config/host-connection.ts';
 
 /** ssh2 tags its errors with `level`; this is the one place that turns them into our codes. */
 export interface Ssh2Error extends Error {
@@ -7,7 +7,7 @@ export interface Ssh2Error extends Error {
   code?: unknown;
 }
 
-export function where(host: HostConfig): string {
+export function where(host: HostConnection): string {
   return `${host.name} (${host.user}@${host.address}:${host.port})`;
 }
 
@@ -15,7 +15,7 @@ export function where(host: HostConfig): string {
  * An error before the connection was ready. On the first connect a network fault is E_HOST_UNREACHABLE;
  * on a reconnect after a drop it is E_CONNECTION_LOST (the host was there and went away).
  */
-export function connectError(host: HostConfig, err: Ssh2Error, reconnect: boolean): HwqualError {
+export function connectError(host: HostConnection, err: Ssh2Error, reconnect: boolean): HwqualError {
   if (err instanceof HwqualError) return err;
   const reason = err.message || String(err);
   if (err.level === 'client-authentication') {
@@ -41,7 +41,7 @@ export function connectError(host: HostConfig, err: Ssh2Error, reconnect: boolea
 }
 
 /** Why an established connection ended, in words. */
-export function lostError(host: HostConfig, err: Ssh2Error | undefined): HwqualError {
+export function lostError(host: HostConnection, err: Ssh2Error | undefined): HwqualError {
   const reason = !err
     ? 'connection closed'
     : err.level === 'client-timeout'

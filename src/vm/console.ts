@@ -1,15 +1,18 @@
 import { StringDecoder } from 'node:string_decoder';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
-import { findPanicLine, GuestPanicError } from './panic.ts';
-import { sleep } from './wait.ts';
+import { findPanicLine, GuestFaultError, GuestPanicError, guestProblemLines } from './panic.ts';
+import { poll } from '../util/poll.ts';
 
 export interface WaitForOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   /** Search the console text from this character index on (default 0: the whole log). */
   from?: number;
-  /** Fail with GuestPanicError when a kernel panic shows up first (default true). */
+  /**
+   * Fail with GuestPanicError when a kernel panic shows up first, and when QEMU exits, with GuestFaultError quoting
+   * the console's panic/Oops/BUG/WARNING line if there is one (default true).
+   */
   detectPanic?: boolean;
   /** Checked between polls: when it resolves false the wait ends with E_VM (QEMU is gone). */
   isAlive?: () => Promise<boolean>;
@@ -58,20 +61,22 @@ export class ConsoleReader {
     }
   }
 
-  /** Poll until `pattern` matches; E_TIMEOUT / E_CANCELLED / E_VM (QEMU exited) / GuestPanicError otherwise. */
+  /**
+   * Poll until `pattern` matches; otherwise E_TIMEOUT / E_CANCELLED, GuestPanicError (a panic line), or when QEMU
+   * exits: GuestFaultError quoting the guest's own problem line if its console has one, else E_VM.
+   */
   async waitFor(pattern: RegExp, options: WaitForOptions): Promise<ConsoleMatch> {
-    const deadline = Date.now() + options.timeoutMs;
     const from = options.from ?? 0;
     const re = new RegExp(pattern.source, pattern.flags.replace('g', ''));
     // Whether QEMU still runs costs a command on the host: ask about once a second, not on every poll.
     let aliveCheckedAt = Date.now();
-    for (;;) {
+    const shown = async (): Promise<ConsoleMatch | undefined> => {
       await this.poll(options.signal);
       const found = this.search(re, from);
       if (found) return found;
       if (options.detectPanic !== false) {
         const panic = findPanicLine(this.content, from);
-        if (panic) throw new GuestPanicError(panic, this.vmName);
+        if (panic) throw new GuestPanicError(panic, this.vmName, `waiting for ${re} on the console`);
       }
       const askAlive = options.isAlive && Date.now() - aliveCheckedAt >= 1000;
       if (askAlive) aliveCheckedAt = Date.now();
@@ -79,21 +84,23 @@ export class ConsoleReader {
         await this.poll(options.signal);
         const late = this.search(re, from);
         if (late) return late;
-        const panic = options.detectPanic !== false ? findPanicLine(this.content, from) : undefined;
-        if (panic) throw new GuestPanicError(panic, this.vmName);
+        const doing = `waiting for ${re} on the console`;
+        const problem = options.detectPanic !== false ? guestProblemLines(this.content)[0] : undefined;
+        if (problem && problem === findPanicLine(this.content)) throw new GuestPanicError(problem, this.vmName, doing);
+        if (problem) throw new GuestFaultError(problem, this.vmName, `QEMU exited while hwqual was ${doing}`);
         throw new HwqualError('E_VM', `QEMU of ${this.vmName} exited before the console showed ${re}; ${this.tail()}`, {
           host: this.transport.host,
         });
       }
-      if (Date.now() >= deadline) {
-        throw new HwqualError(
-          'E_TIMEOUT',
-          `waiting for ${re} on the console of ${this.vmName}: timed out after ${options.timeoutMs} ms; ${this.tail()}`,
-          { host: this.transport.host },
-        );
-      }
-      await sleep(this.pollMs, options.signal);
-    }
+      return undefined;
+    };
+    const found = await poll(shown, { timeoutMs: options.timeoutMs, everyMs: this.pollMs, signal: options.signal });
+    if (found) return found;
+    throw new HwqualError(
+      'E_TIMEOUT',
+      `waiting for ${re} on the console of ${this.vmName}: timed out after ${options.timeoutMs} ms; ${this.tail()}`,
+      { host: this.transport.host },
+    );
   }
 
   /** The last lines, for error messages. */

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { HwqualError } from '../model/errors.ts';
 import { readJsonLines } from './json-lines.ts';
-import { abortable } from './wait.ts';
+import { poll } from '../util/poll.ts';
+import { abortable } from '../util/wait.ts';
 
 type Opts = { timeoutMs?: number; signal?: AbortSignal };
 
@@ -58,20 +59,22 @@ export class GuestAgentClient {
 
   /** Retry guest-sync until the agent in the guest answers (readiness through the guest agent). */
   async waitUntilReady(options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    const deadline = Date.now() + options.timeoutMs;
-    for (;;) {
+    let last: unknown;
+    const synced = async () => {
       try {
         await this.sync({ timeoutMs: 2_000, signal: options.signal });
-        return;
+        return true;
       } catch (err) {
         if (options.signal?.aborted || this.closed) throw err;
-        if (Date.now() > deadline)
-          throw new HwqualError('E_TIMEOUT', `guest agent did not answer within ${options.timeoutMs} ms`, {
-            host: this.host,
-            cause: err,
-          });
+        last = err;
+        return undefined;
       }
-    }
+    };
+    if (!(await poll(synced, { timeoutMs: options.timeoutMs, everyMs: 0 })))
+      throw new HwqualError('E_TIMEOUT', `guest agent did not answer within ${options.timeoutMs} ms`, {
+        host: this.host,
+        cause: last,
+      });
   }
 
   async execute<T = unknown>(command: string, args?: Record<string, unknown>, options: Opts = {}): Promise<T> {
@@ -93,29 +96,27 @@ export class GuestAgentClient {
   /** Run a program in the guest and wait for it (guest-exec + guest-exec-status polling). */
   async exec(path: string, args: string[] = [], options: Opts & { input?: string } = {}): Promise<GuestExecResult> {
     const t0 = performance.now();
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     const req: Record<string, unknown> = { path, arg: args, 'capture-output': true };
     if (options.input !== undefined) req['input-data'] = Buffer.from(options.input).toString('base64');
     const { pid } = await this.execute<{ pid: number }>('guest-exec', req, options);
-    for (;;) {
+    const exited = async (): Promise<GuestExecResult | undefined> => {
       const s = await this.execute<Record<string, unknown>>('guest-exec-status', { pid }, options);
-      if (s.exited) {
-        return {
-          exitCode: typeof s.exitcode === 'number' ? s.exitcode : null,
-          signal: typeof s.signal === 'number' ? s.signal : undefined,
-          stdout: decode(s['out-data']),
-          stderr: decode(s['err-data']),
-          durationMs: performance.now() - t0,
-        };
-      }
-      if (Date.now() > deadline)
-        throw new HwqualError(
-          'E_TIMEOUT',
-          `guest-exec ${path} (pid ${pid}) still running after ${options.timeoutMs ?? 60_000} ms`,
-          { host: this.host },
-        );
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      if (!s.exited) return undefined;
+      return {
+        exitCode: typeof s.exitcode === 'number' ? s.exitcode : null,
+        signal: typeof s.signal === 'number' ? s.signal : undefined,
+        stdout: decode(s['out-data']),
+        stderr: decode(s['err-data']),
+        durationMs: performance.now() - t0,
+      };
+    };
+    const result = await poll(exited, { timeoutMs: options.timeoutMs ?? 60_000, everyMs: 100 });
+    if (result) return result;
+    throw new HwqualError(
+      'E_TIMEOUT',
+      `guest-exec ${path} (pid ${pid}) still running after ${options.timeoutMs ?? 60_000} ms`,
+      { host: this.host },
+    );
   }
 
   close(): void {

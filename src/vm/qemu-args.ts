@@ -79,7 +79,8 @@ function validate(spec: VmSpec): void {
   if (spec.cpu === 'host' && spec.accel !== 'kvm') {
     throw new HwqualError(
       'E_VM',
-      "CPU model 'host' needs KVM, but this VM runs under tcg (KVM absent or unusable on the host): use a named model or 'max'",
+      "CPU model 'host' needs KVM, but this VM runs under tcg (KVM absent or unusable on the host): use a named " +
+        "model or 'max'",
     );
   }
   if (!spec.kernel && !(spec.disks ?? []).length && spec.machine !== 'none') {

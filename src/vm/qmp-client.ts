@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { HwqualError } from '../model/errors.ts';
 import { readJsonLines } from './json-lines.ts';
-import { abortable } from './wait.ts';
-import type { QmpEvent, QmpGreeting } from './qmp-types.ts';
+import { abortable } from '../util/wait.ts';
+import type { QmpEvent, QmpGreeting } from '../model/qmp.ts';
 import { QmpCommands } from './qmp-commands.ts';
 
 export interface QmpCallOptions {

@@ -7,7 +7,7 @@ import type {
   QmpMigrationInfo,
   QmpStatus,
   QmpVersion,
-} from './qmp-types.ts';
+} from '../model/qmp.ts';
 
 type Opts = { timeoutMs?: number; signal?: AbortSignal; oob?: boolean };
 

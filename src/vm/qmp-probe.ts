@@ -19,7 +19,13 @@ export interface QmpProbe {
  */
 export async function openQmpProbe(
   transport: Transport,
-  o: { accel: Accel; qemuBinary?: string; signal?: AbortSignal },
+  o: {
+    accel: Accel;
+    qemuBinary?: string;
+    signal?: AbortSignal;
+    /** The VM's name before `-<accel>` (default cpu-probe). */
+    name?: string;
+  },
 ): Promise<QmpProbe> {
   if (transport.kind === 'replay') {
     const stream = await transport.forwardUnixSocket(o.accel, { signal: o.signal, timeoutMs: 10_000 });
@@ -28,7 +34,13 @@ export async function openQmpProbe(
   }
   const vm = await launchVm(
     transport,
-    { name: `cpu-probe-${o.accel}`, machine: 'none', accel: o.accel, memoryMiB: 64, qemuBinary: o.qemuBinary },
+    {
+      name: `${o.name ?? 'cpu-probe'}-${o.accel}`,
+      machine: 'none',
+      accel: o.accel,
+      memoryMiB: 64,
+      qemuBinary: o.qemuBinary,
+    },
     { signal: o.signal },
   );
   return { qmp: vm.qmp, mode: 'live', close: () => vm.teardown() };

@@ -32,7 +32,7 @@ export interface VmSpec {
   memoryMiB?: number;
   /**
    * KiB added to memoryMiB (a multiple of 8; QEMU rounds RAM to 8 KiB). Under TCG a migrated guest gets 8 KiB so
-   * that its RAM is not a multiple of 256 KiB: see tcgMigrationPadKiB in vm/migration/guest.ts.
+   * that its RAM is not a multiple of 256 KiB: see tcgMigrationPadKiB in src/migration/guest.ts.
    */
   memoryPadKiB?: number;
   vcpus?: number;

@@ -11,8 +11,10 @@ export function teardownScript(workDir: string, pidFile: string, graceTenths = 3
     `dir=${dir}`,
     `ours() { [ -r /proc/$1/cmdline ] && tr '\\0' ' ' < /proc/$1/cmdline | grep -qF -- "$dir"; }`,
     `pid=$(cat ${shellQuote(pidFile)} 2>/dev/null | tr -dc 0-9)`,
-    `if [ -n "$pid" ]; then i=0; while [ $i -lt ${graceTenths} ] && ours $pid; do sleep 0.1; i=$((i+1)); done; ours $pid && kill -KILL $pid 2>/dev/null; fi`,
-    `for p in $(pgrep -f -- "$dir" 2>/dev/null); do [ "$p" = "$$" ] && continue; case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) kill -KILL $p 2>/dev/null;; esac; done`,
+    `if [ -n "$pid" ]; then i=0; while [ $i -lt ${graceTenths} ] && ours $pid; do sleep 0.1; i=$((i+1)); done; ` +
+      `ours $pid && kill -KILL $pid 2>/dev/null; fi`,
+    `for p in $(pgrep -f -- "$dir" 2>/dev/null); do [ "$p" = "$$" ] && continue; ` +
+      `case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) kill -KILL $p 2>/dev/null;; esac; done`,
     `i=0; while [ $i -lt 50 ] && [ -n "$pid" ] && ours $pid; do sleep 0.1; i=$((i+1)); done`,
     `rm -rf -- "$dir"`,
   ].join('\n');

@@ -1,8 +1,12 @@
-import type { CaseContext } from '../../src/suite-api/types.ts';
-import type { Transport } from '../../src/transport/types.ts';
-import { resolveAccel, type AccelChoice } from '../../src/vm/accel.ts';
-import type { Accel } from '../../src/vm/spec.ts';
-import { qemuCpuFactsOnce, type QemuCpuFacts } from './qemu-cpu-facts.ts';
+import type { CaseContext, Transport } from '../../src/suite-api/index.ts';
+import {
+  qemuBinaryFor,
+  qemuCpuFactsOnce,
+  resolveAccel,
+  type Accel,
+  type AccelChoice,
+  type QemuCpuFacts,
+} from '../../src/suite-api/vm.ts';
 
 /**
  * The accelerator whose answers count for a host. A replayed host answers with what it recorded (its KVM session:
@@ -12,10 +16,6 @@ import { qemuCpuFactsOnce, type QemuCpuFacts } from './qemu-cpu-facts.ts';
 export async function accelFor(transport: Transport, choice: AccelChoice, signal?: AbortSignal): Promise<Accel> {
   if (transport.kind === 'replay') return 'kvm';
   return (await resolveAccel(transport, choice, { signal })).accel;
-}
-
-export function qemuBinaryFor(arch: string | undefined): string {
-  return arch === 'aarch64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
 }
 
 /** This host's QEMU CPU facts (shared by the cases of one run). */

@@ -1,6 +1,5 @@
-import { LocalTransport } from '../../src/transport/local.ts';
-import { expandOrUndefined } from './qemu-cpu-facts.ts';
-import { openQmpProbe } from './qmp-probe.ts';
+import { LocalTransport } from '../../src/suite-api/index.ts';
+import { expandOrUndefined, openQmpProbe } from '../../src/suite-api/vm.ts';
 
 /**
  * Static CPU model expansions from a QEMU on the controller (this machine, `-machine none -accel tcg`), for replayed

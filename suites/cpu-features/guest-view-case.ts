@@ -1,8 +1,6 @@
-import { checkGuestFlags, parseCpuSpec, recordFlagCheck } from '../../src/probe/guest-flag-check.ts';
+import { checkGuestFlags, parseCpuSpec, recordFlagCheck } from '../../src/suite-api/parsers.ts';
 import type { CaseDef } from '../../src/suite-api/index.ts';
-import { bootImage } from '../../src/vm/images/boot.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import { queryModelFeatures } from '../../src/vm/model-features.ts';
+import { bootImage, ensureImage, queryModelFeatures } from '../../src/suite-api/vm.ts';
 import { accelFor } from './accel.ts';
 import type { CpuSettings } from './settings.ts';
 
@@ -55,7 +53,9 @@ export function guestViewCase(s: CpuSettings, spec: string): CaseDef {
         mayHide: r.mayHide,
       });
       ctx.log(
-        `-cpu ${spec} under ${accel}: ${features.length + plus.length - minus.length} QEMU features, ${r.expected.length} expected in the guest (${r.mayHide.length} the kernel may hide: ${r.mayHide.join(' ')}); the guest shows ${guest.length}`,
+        `-cpu ${spec} under ${accel}: ${features.length + plus.length - minus.length} QEMU features, ` +
+          `${r.expected.length} expected in the guest ` +
+          `(${r.mayHide.length} the kernel may hide: ${r.mayHide.join(' ')}); the guest shows ${guest.length}`,
       );
       recordFlagCheck(ctx.check, r);
     },

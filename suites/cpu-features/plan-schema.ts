@@ -7,9 +7,11 @@ declare module '../../src/suite-api/index.ts' {
     cpuModels?: string[];
     /** Host CPU flags required on top of the generation's own. */
     cpuFlags?: string[];
+    /** Machine types every host's QEMU must offer (query-machines, aliases included), e.g. pc-q35-7.2. */
+    machineTypes?: string[];
   }
   interface PlanSettings {
-    /** The pool(s) whose common CPU model and machine type are computed (default: every host of the run). */
+    /** The pool(s) whose common CPU model and machine type are computed (default: one pool per CPU vendor). */
     cpuPool?: CpuPoolSetting | CpuPoolSetting[];
   }
 }
@@ -44,10 +46,16 @@ const part: PlanPart = {
       type: 'array',
       items: { type: 'string', pattern: '^[a-z0-9_.-]+$' },
     },
+    machineTypes: {
+      description: 'machine types every host’s QEMU must offer (query-machines, aliases included), e.g. pc-q35-7.2',
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$' },
+    },
   },
   settings: {
     cpuPool: {
-      description: 'a pool { name, labels | hosts } or a list of them; default: every host of the run is one pool',
+      description: 'a pool { name, labels | hosts } or a list of them; default: one pool per CPU vendor of the run',
       anyOf: [pool, { type: 'array', minItems: 1, items: pool }],
     },
   },

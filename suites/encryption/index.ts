@@ -16,7 +16,8 @@ export default defineSuite({
   name: 'encryption',
   title: 'Encryption and confidential computing',
   description:
-    'AES/VAES/SHA/GFNI flags, accelerated xts(aes), LUKS2 round trip and benchmark, LUKS-encrypted guest disk, SME/SEV/SNP/TME/TDX/SGX.',
+    'AES/VAES/SHA/GFNI flags, accelerated xts(aes), LUKS2 round trip and benchmark, LUKS-encrypted guest disk, ' +
+    'SME/SEV/SNP/TME/TDX/SGX.',
   facts: ['virt'],
   tags: ['security', 'crypto'],
   cases(_host, plan) {

@@ -1,6 +1,5 @@
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-import { HwqualError } from '../../src/suite-api/index.ts';
-import { benchmarkUnsupportedReason, parseCryptsetupBenchmark } from '../../src/probe/luks.ts';
+import { HwqualError, needsRootReason, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import { benchmarkUnsupportedReason, parseCryptsetupBenchmark } from '../../src/suite-api/parsers.ts';
 import { ENC_CMD } from './commands.ts';
 import { LUKS_STEPS, runLuksScript, stepOf, type LuksMode, type LuksRun } from './luks-run.ts';
 import { readCommand } from './read.ts';
@@ -35,7 +34,8 @@ export function luksCases(req: EncryptionRequire): CaseDef[] {
         if (open?.result === 'skip') {
           checkStep(ctx, run, 'remove');
           return ctx.skip(
-            `cannot open a LUKS device on ${ctx.host.name}: ${open.message.replace(/^no device-mapper: /, 'no device-mapper — cryptsetup: ')}`,
+            `cannot open a LUKS device on ${ctx.host.name}:` +
+              ` ${open.message.replace(/^no device-mapper: /, 'no device-mapper — cryptsetup: ')}`,
           );
         }
         for (const name of [...DM_STEPS, 'remove']) checkStep(ctx, run, name);
@@ -48,8 +48,7 @@ export function luksCases(req: EncryptionRequire): CaseDef[] {
       timeoutSec: 180,
       async run(ctx) {
         const r = await ctx.exec(ENC_CMD.benchmark).catch(async (err: unknown) => {
-          if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED')
-            return ctx.skip(`\`${ENC_CMD.benchmark}\` is not recorded in the replayed profile`);
+          if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED') return ctx.skip(err.message);
           throw err;
         });
         if (r.exitCode === 127)
@@ -94,7 +93,12 @@ async function runOnHost(ctx: CaseContext, mode: LuksMode): Promise<LuksRun> {
     throw new HwqualError('E_COMMAND_NOT_FOUND', `cryptsetup is not usable on ${ctx.host.name}: ${version.why}`, {
       host: ctx.host.name,
     });
-  const run = await runLuksScript(hostScriptHost(ctx), mode);
+  const run = await runLuksScript(hostScriptHost(ctx), mode).catch((err: unknown) => {
+    if (!(err instanceof HwqualError && err.code === 'E_NEEDS_ROOT')) throw err;
+    return ctx.skip(
+      `${needsRootReason(ctx.host.name)}: the LUKS round trip opens a device-mapper device (cryptsetup open)`,
+    );
+  });
   for (const s of run.steps) ctx.log(`${s.step}: ${s.result} (rc ${s.rc})${s.message ? ` — ${s.message}` : ''}`);
   if (!run.steps.length)
     throw new HwqualError('E_COMMAND', `the LUKS script printed no step (exit ${run.exitCode}): ${run.stderr.trim()}`, {

@@ -35,7 +35,8 @@ if ! command -v cryptsetup >/dev/null 2>&1; then step tool fail 127 'msg=cryptse
 step tool ok 0 "version=$(cryptsetup --version | awk '{print $2}') msg="
 
 if ! truncate -s 32M "$img" 2>"$err"; then step format fail 1 "msg=cannot create $img: $(errtext)"; exit 0; fi
-cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file "$key" "$img" 2>"$err"; rc=$?
+cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+  --key-file "$key" "$img" 2>"$err"; rc=$?
 if [ $rc -ne 0 ]; then step format fail $rc "msg=$(errtext)"; exit 0; fi
 step format ok 0 'msg='
 cryptsetup luksDump "$img" > "$dir/dump" 2>"$err"; rc=$?
@@ -46,7 +47,8 @@ if [ "$mode" = format ]; then
   cryptsetup open --test-passphrase --key-file "$key" "$img" 2>"$err"; rc=$?
   if [ $rc -eq 0 ]; then step right-passphrase ok 0 'msg='; else step right-passphrase fail $rc "msg=$(errtext)"; fi
   cryptsetup open --test-passphrase --key-file "$wrong" "$img" 2>"$err"; rc=$?
-  if [ $rc -ne 0 ]; then step wrong-passphrase ok $rc "msg=refused: $(errtext)"; else step wrong-passphrase fail 0 'msg=the wrong passphrase was accepted'; fi
+  if [ $rc -ne 0 ]; then step wrong-passphrase ok $rc "msg=refused: $(errtext)"
+  else step wrong-passphrase fail 0 'msg=the wrong passphrase was accepted'; fi
   rm -f "$img"
   if [ -e "$img" ]; then step remove fail 1 'msg=image still there'; else step remove ok 0 'msg='; fi
   exit 0
@@ -82,13 +84,16 @@ if [ $rc -eq 0 ]; then step write ok 0 "sha256=$want msg="; else step write fail
 cryptsetup close "$name" 2>"$err"; rc=$?
 if [ $rc -eq 0 ]; then step close ok 0 'msg='; else step close fail $rc "msg=$(errtext)"; fi
 n=$(grep -c "${PATTERN_PREFIX}" "$img"); rc=$?
-if [ "$n" = 0 ]; then step ciphertext ok $rc 'msg=no clear pattern in the image'; else step ciphertext fail $rc "msg=$n lines of the clear pattern in the image"; fi
+if [ "$n" = 0 ]; then step ciphertext ok $rc 'msg=no clear pattern in the image'
+else step ciphertext fail $rc "msg=$n lines of the clear pattern in the image"; fi
 cryptsetup open --type luks2 --key-file "$key" "$img" "$name" 2>"$err"; rc=$?
 if [ $rc -eq 0 ]; then step reopen ok 0 'msg='; else step reopen fail $rc "msg=$(errtext)"; fi
 got=$(dd if="/dev/mapper/$name" bs=1M count=1 2>/dev/null | sha256sum | cut -c1-64)
-if [ "$got" = "$want" ]; then step verify ok 0 "sha256=$got msg="; else step verify fail 1 "sha256=$got msg=read back differs from the pattern written"; fi
+if [ "$got" = "$want" ]; then step verify ok 0 "sha256=$got msg="
+else step verify fail 1 "sha256=$got msg=read back differs from the pattern written"; fi
 cryptsetup open --type luks2 --key-file "$wrong" "$img" "$name-w" 2>"$err"; rc=$?
-if [ $rc -ne 0 ] && [ ! -e "/dev/mapper/$name-w" ]; then step wrong-open ok $rc "msg=refused: $(errtext)"; else step wrong-open fail $rc 'msg=the wrong passphrase opened the device'; fi
+if [ $rc -ne 0 ] && [ ! -e "/dev/mapper/$name-w" ]; then step wrong-open ok $rc "msg=refused: $(errtext)"
+else step wrong-open fail $rc 'msg=the wrong passphrase opened the device'; fi
 cryptsetup close "$name" 2>"$err"; rc=$?
 if [ $rc -eq 0 ]; then step close-again ok 0 'msg='; else step close-again fail $rc "msg=$(errtext)"; fi
 rm -f "$img"

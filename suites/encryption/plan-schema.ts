@@ -35,10 +35,27 @@ const part: PlanPart = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        cpuFlags: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_]+$' } },
-        aesXtsEncryptMiBs: { type: 'number', exclusiveMinimum: 0 },
-        aesXtsDecryptMiBs: { type: 'number', exclusiveMinimum: 0 },
-        acceleratedXts: { type: 'boolean' },
+        cpuFlags: {
+          description:
+            'CPU flags the host must show (default: aes, vaes, vpclmulqdq, sha_ni, gfni on x86_64; aes, pmull, sha1, ' +
+            'sha2 on aarch64)',
+          type: 'array',
+          items: { type: 'string', pattern: '^[a-z0-9_]+$' },
+        },
+        aesXtsEncryptMiBs: {
+          description: 'minimum aes-xts 512-bit encryption throughput of `cryptsetup benchmark`, MiB/s',
+          type: 'number',
+          exclusiveMinimum: 0,
+        },
+        aesXtsDecryptMiBs: {
+          description: 'minimum aes-xts 512-bit decryption throughput of `cryptsetup benchmark`, MiB/s',
+          type: 'number',
+          exclusiveMinimum: 0,
+        },
+        acceleratedXts: {
+          description: "whether the kernel's xts(aes) must be an accelerated driver, not generic C (default true)",
+          type: 'boolean',
+        },
       },
     },
   },
@@ -48,8 +65,8 @@ const part: PlanPart = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        guest: { type: 'boolean' },
-        cpuModels: { $ref: '#/definitions/cpuModels' },
+        guest: { description: 'run the in-guest LUKS case (guest-luks[cpuModel])', type: 'boolean' },
+        cpuModels: { $ref: '#/definitions/cpuModels', description: 'the CPU models guest-luks boots' },
       },
     },
   },

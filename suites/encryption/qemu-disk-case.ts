@@ -1,10 +1,13 @@
-import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-import { errorCodeOf, messageOf } from '../../src/model/errors.ts';
-import { resolveAccel } from '../../src/vm/accel.ts';
-import { waitUntilReady, imageVmSpec } from '../../src/vm/images/boot.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import { stageImage } from '../../src/vm/images/stage.ts';
-import { launchVm, type Vm } from '../../src/vm/vm.ts';
+import { errorCodeOf, messageOf, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import {
+  ensureImage,
+  imageVmSpec,
+  launchVm,
+  resolveAccel,
+  stageImage,
+  waitUntilReady,
+  type Vm,
+} from '../../src/suite-api/vm.ts';
 import {
   clearTextLines,
   encryptedDiskArgs,
@@ -56,7 +59,8 @@ export function qemuDiskCase(): CaseDef {
       const ps = await keyInProcessList((command) => ctx.exec(command, { readOnly: true }), d.keyFile);
       await vm.teardown();
       ctx.log(
-        `guest read: ${seen}; ps: ${ps.withSecretObject} process(es) with the secret object, ${ps.withKey} with the key`,
+        `guest read: ${seen}; ` +
+          `ps: ${ps.withSecretObject} process(es) with the secret object, ${ps.withKey} with the key`,
       );
       ctx.check.equal('first line the guest read from the encrypted disk', seen, d.pattern);
       ctx.check.equal('processes whose command line holds the key (ps)', ps.withKey, 0);

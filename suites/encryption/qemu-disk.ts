@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CaseContext } from '../../src/suite-api/index.ts';
-import { HwqualError } from '../../src/suite-api/index.ts';
-import { shellQuote } from '../../src/vm/shell.ts';
+import { HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
+import { shellQuote } from '../../src/suite-api/vm.ts';
 
 /**
  * QEMU's own LUKS (userspace, no device-mapper): a qcow2 image with `encrypt.format=luks` whose key is a secret
@@ -50,7 +49,8 @@ export async function makeEncryptedDisk(ctx: CaseContext): Promise<EncryptedDisk
 
   const create =
     `qemu-img create -q --object secret,id=${SECRET_ID},file=${shellQuote(d.keyFile)} -f qcow2 ` +
-    `-o encrypt.format=luks,encrypt.key-secret=${SECRET_ID},encrypt.iter-time=${ITER_TIME_MS} ${shellQuote(d.disk)} 16M`;
+    `-o encrypt.format=luks,encrypt.key-secret=${SECRET_ID},encrypt.iter-time=${ITER_TIME_MS} ` +
+    `${shellQuote(d.disk)} 16M`;
   let r = await ctx.exec(create, { timeout: 120 });
   d.createAttempts = 1;
   if (r.exitCode !== 0 && CPU_USAGE_FLAKE.test(r.stderr)) {
@@ -65,7 +65,8 @@ export async function makeEncryptedDisk(ctx: CaseContext): Promise<EncryptedDisk
 
   const write =
     `qemu-io --object secret,id=${SECRET_ID},file=${shellQuote(d.keyFile)} --image-opts ` +
-    `driver=qcow2,file.filename=${d.disk},encrypt.key-secret=${SECRET_ID} -c ${shellQuote(`write -q -s ${dir}/pattern.raw 0 4k`)}`;
+    `driver=qcow2,file.filename=${d.disk},encrypt.key-secret=${SECRET_ID} ` +
+    `-c ${shellQuote(`write -q -s ${dir}/pattern.raw 0 4k`)}`;
   const w = await ctx.exec(write, { timeout: 120 });
   if (w.exitCode !== 0 || /error|failed/i.test(w.stderr))
     throw new HwqualError('E_COMMAND', `qemu-io write through LUKS failed: ${(w.stderr || w.stdout).trim()}`, {
@@ -89,7 +90,8 @@ export function encryptedDiskArgs(disk: string, keyFile: string): string[] {
     '-object',
     `secret,id=${SECRET_ID},file=${opt(keyFile)}`,
     '-blockdev',
-    `driver=qcow2,node-name=${NODE},file.driver=file,file.filename=${opt(disk)},encrypt.format=luks,encrypt.key-secret=${SECRET_ID}`,
+    `driver=qcow2,node-name=${NODE},file.driver=file,file.filename=${opt(disk)},encrypt.format=luks,` +
+      `encrypt.key-secret=${SECRET_ID}`,
     '-device',
     `virtio-blk-pci,drive=${NODE},id=hwqencdisk`,
   ];
@@ -106,7 +108,8 @@ export async function keyInProcessList(
 ): Promise<{ withKey: number; withSecretObject: number }> {
   const key = `ps -eo args | grep -c -F -f ${shellQuote(keyFile)}`;
   // The bracket keeps grep from matching its own command line.
-  const obj = `ps -eo args | grep -c ${shellQuote(`secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`)}`;
+  const pattern = `secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`;
+  const obj = `ps -eo args | grep -c ${shellQuote(pattern)}`;
   const r = await run(`${key}; ${obj}`);
   const [withKey, withSecretObject] = r.stdout.trim().split('\n').map(Number);
   return { withKey: withKey ?? NaN, withSecretObject: withSecretObject ?? NaN };

@@ -1,8 +1,6 @@
-import { errorCodeOf, messageOf } from '../../src/model/errors.ts';
-import type { QmpOutcome } from '../../src/probe/cc-features.ts';
-import type { Transport } from '../../src/transport/types.ts';
-import { QmpClient, QmpError } from '../../src/vm/qmp-client.ts';
-import { launchVm } from '../../src/vm/vm.ts';
+import { errorCodeOf, messageOf, type Transport } from '../../src/suite-api/index.ts';
+import type { QmpOutcome } from '../../src/suite-api/parsers.ts';
+import { openQmpProbe, QmpError, type QmpClient, type QmpProbe } from '../../src/suite-api/vm.ts';
 
 export interface CcQmpAnswers {
   /** live: a `-machine none` QEMU started for the questions; replayed: the profile's recorded conversation. */
@@ -24,36 +22,21 @@ export async function askQemuCc(
   transport: Transport,
   o: { signal?: AbortSignal; qemuBinary?: string } = {},
 ): Promise<CcQmpAnswers> {
-  if (transport.kind === 'replay') {
-    const stream = await transport.forwardUnixSocket('qmp.sock', { signal: o.signal, timeoutMs: 10_000 });
-    const qmp = await QmpClient.connect(stream, { host: transport.host, timeoutMs: 10_000, signal: o.signal });
-    try {
-      return { mode: 'replayed', ...(await ask(qmp, o.signal)) };
-    } finally {
-      qmp.close();
-    }
-  }
+  const open = (accel: 'kvm' | 'tcg') =>
+    openQmpProbe(transport, { accel, qemuBinary: o.qemuBinary, signal: o.signal, name: 'cc-probe' });
   let kvmRefused: string | undefined;
-  let vm;
+  let probe: QmpProbe;
   try {
-    vm = await launchVm(
-      transport,
-      { name: 'cc-probe-kvm', machine: 'none', accel: 'kvm', memoryMiB: 64, qemuBinary: o.qemuBinary },
-      { signal: o.signal },
-    );
+    probe = await open('kvm');
   } catch (err) {
-    if (errorCodeOf(err) !== 'E_VM') throw err;
+    if (transport.kind === 'replay' || errorCodeOf(err) !== 'E_VM') throw err;
     kvmRefused = messageOf(err);
-    vm = await launchVm(
-      transport,
-      { name: 'cc-probe-tcg', machine: 'none', accel: 'tcg', memoryMiB: 64, qemuBinary: o.qemuBinary },
-      { signal: o.signal },
-    );
+    probe = await open('tcg');
   }
   try {
-    return { mode: 'live', ...(await ask(vm.qmp, o.signal)), ...(kvmRefused && { kvmRefused }) };
+    return { mode: probe.mode, ...(await ask(probe.qmp, o.signal)), ...(kvmRefused && { kvmRefused }) };
   } finally {
-    await vm.teardown();
+    await probe.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { PlanView } from '../../src/suite-api/index.ts';
-import type { CcFeature } from '../../src/probe/cc-features.ts';
+import type { CcFeature } from '../../src/suite-api/parsers.ts';
 
 /** Flags checked by default: what AES-XTS, GCM and SHA need in hardware on a current server CPU. */
 export const DEFAULT_FLAGS = {

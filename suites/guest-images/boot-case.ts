@@ -1,13 +1,6 @@
-import {
-  checkGuestFlags,
-  describeFlagMismatch,
-  parseCpuSpec,
-  recordFlagCheck,
-} from '../../src/probe/guest-flag-check.ts';
-import type { CaseDef } from '../../src/suite-api/index.ts';
-import { resolveAccel } from '../../src/vm/accel.ts';
-import { modelFeaturesOnce } from '../../src/vm/model-features.ts';
-import { consoleProblems } from './console-problems.ts';
+import { checkGuestFlags, describeFlagMismatch, parseCpuSpec, recordFlagCheck } from '../../src/suite-api/parsers.ts';
+import { type CaseDef, guestProblemLines, guestStep } from '../../src/suite-api/index.ts';
+import { modelFeaturesOnce, resolveAccel } from '../../src/suite-api/vm.ts';
 import { diskProblems, memoryProblem } from './guest-checks.ts';
 import { bootGuest } from './launch.ts';
 import type { GuestImageSettings, ImageChoice } from './settings.ts';
@@ -50,7 +43,8 @@ export function bootCase(
         const r = checkGuestFlags({ spec: checkAs, modelFeatures: mf.features, guestFlags: g.facts.cpuFlags });
         ctx.metric('guest_flags', g.facts.cpuFlags.length);
         ctx.log(
-          `${describeFlagMismatch(r)} (${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`,
+          `${describeFlagMismatch(r)} ` +
+            `(${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`,
         );
         recordFlagCheck(ctx.check, r);
         const disks = diskProblems(g.facts, g.disks);
@@ -70,9 +64,11 @@ export function bootCase(
           `${image.name} prints no facts block and has no guest agent: CPU flags, disks and memory are not checked`,
         );
       }
-      const down = await shutDownGuest(g, { timeoutMs: s.shutdownTimeoutSec * 1000, signal: ctx.signal });
+      const down = await guestStep(g.vm, `shutting the guest down (${g.shutdownBy})`, () =>
+        shutDownGuest(g, { timeoutMs: s.shutdownTimeoutSec * 1000, signal: ctx.signal }),
+      );
       ctx.log(down.detail);
-      const problems = consoleProblems(g.vm.console.text);
+      const problems = guestProblemLines(g.vm.console.text);
       ctx.check.ok('no panic/oops/BUG lines on the console', problems.length === 0, {
         expected: 'none',
         actual: problems.join(' | '),

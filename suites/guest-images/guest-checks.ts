@@ -1,4 +1,4 @@
-import type { GuestFacts } from '../../src/probe/guest-facts.ts';
+import type { GuestFacts } from '../../src/suite-api/parsers.ts';
 
 /** A disk the guest must see: its kernel name (vda, vdb…) and size in 512-byte sectors. */
 export interface DiskExpect {
@@ -13,7 +13,8 @@ export function diskProblems(facts: GuestFacts, expected: readonly DiskExpect[])
     const seen = facts.blockDevices.find((b) => b.name === d.name);
     if (!seen)
       return [
-        `${d.name} (${d.what}) is missing; the guest sees ${facts.blockDevices.map((b) => b.name).join(', ') || 'no disks'}`,
+        `${d.name} (${d.what}) is missing; ` +
+          `the guest sees ${facts.blockDevices.map((b) => b.name).join(', ') || 'no disks'}`,
       ];
     if (seen.sectors !== d.sectors) return [`${d.name} (${d.what}) has ${seen.sectors} sectors, expected ${d.sectors}`];
     return [];
@@ -29,7 +30,10 @@ export function memoryProblem(memTotalKiB: number | undefined, requestedMiB: num
   const requestedKiB = requestedMiB * 1024;
   const share = memTotalKiB / requestedKiB;
   if (share < 0.7 || share > 1)
-    return `MemTotal ${memTotalKiB} KiB is ${(share * 100).toFixed(0)}% of the ${requestedMiB} MiB given (expected 70–100%)`;
+    return (
+      `MemTotal ${memTotalKiB} KiB is ${(share * 100).toFixed(0)}% of the ${requestedMiB} MiB given ` +
+      '(expected 70–100%)'
+    );
   return undefined;
 }
 
@@ -42,7 +46,8 @@ export const FACTS_SCRIPT = [
   "fact cpu_flags \"$(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\"",
   'fact cpus "$(grep -c \'^processor\' /proc/cpuinfo)"',
   'fact mem_total_kib "$(awk \'/^MemTotal:/ {print $2}\' /proc/meminfo)"',
-  'blocks=""; for b in /sys/block/*; do n=${b##*/}; case "$n" in loop*|ram*|sr*) continue;; esac; blocks="$blocks${blocks:+,}$n:$(cat "$b/size")"; done',
+  'blocks=""; for b in /sys/block/*; do n=${b##*/}; case "$n" in loop*|ram*|sr*) continue;; esac; ' +
+    'blocks="$blocks${blocks:+,}$n:$(cat "$b/size")"; done',
   'fact block_devices "$blocks"',
   'echo HWQUAL-FACTS-END',
 ].join('\n');

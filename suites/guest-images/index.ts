@@ -12,7 +12,8 @@ export default defineSuite({
   name: 'guest-images',
   title: 'Guest images boot and see their CPU, disks and memory',
   description:
-    'Per image × CPU model: boot to ready, CPU flags vs QEMU model expansion, disks, memory, clean shutdown, no kernel panic/oops/BUG.',
+    'Per image × CPU model: boot to ready, CPU flags vs QEMU model expansion, disks, memory, clean shutdown, no ' +
+    'kernel panic/oops/BUG.',
   facts: [],
   tags: ['guest', 'vm'],
   cases(_host, plan) {

@@ -1,16 +1,22 @@
-import { randomBytes } from 'node:crypto';
-import { HwqualError } from '../../src/model/errors.ts';
-import { parseGuestFacts, type GuestFacts } from '../../src/probe/guest-facts.ts';
-import type { CaseContext } from '../../src/suite-api/types.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import type { BuiltImage } from '../../src/vm/images/built-image.ts';
-import { imageVmSpec, waitUntilReady } from '../../src/vm/images/boot.ts';
-import { makeCidataDisk } from '../../src/vm/images/cidata.ts';
-import { stageImage } from '../../src/vm/images/stage.ts';
-import { userImage } from '../../src/vm/images/user-image.ts';
-import { shellQuote } from '../../src/vm/shell.ts';
-import type { Accel, DiskSpec } from '../../src/vm/spec.ts';
-import { launchVm, type Vm } from '../../src/vm/vm.ts';
+import { guestStep, HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
+import { parseGuestFacts, type GuestFacts } from '../../src/suite-api/parsers.ts';
+import {
+  ensureImage,
+  imageVmSpec,
+  launchVm,
+  makeCidataDisk,
+  ownedDirCommand,
+  shellQuote,
+  stageImage,
+  userImage,
+  vmWorkDir,
+  vmWorkRoot,
+  waitUntilReady,
+  type Accel,
+  type BuiltImage,
+  type DiskSpec,
+  type Vm,
+} from '../../src/suite-api/vm.ts';
 import { FACTS_SCRIPT, type DiskExpect } from './guest-checks.ts';
 import type { GuestImageSettings, ImageChoice } from './settings.ts';
 
@@ -48,8 +54,10 @@ export async function bootGuest(
       sectors: await virtualSectors(ctx, onHost.disk.path),
       what: `image disk ${onHost.disk.path}`,
     });
-  const scratch = `/tmp/hwqual-vms/scratch-${randomBytes(6).toString('hex')}.raw`;
-  await ctx.run(`mkdir -p /tmp/hwqual-vms && truncate -s ${o.s.scratchDiskMiB}M ${shellQuote(scratch)}`);
+  const scratch = `${vmWorkDir(transport, 'scratch')}.raw`;
+  await ctx.run(
+    `${ownedDirCommand(vmWorkRoot(transport.user))} && truncate -s ${o.s.scratchDiskMiB}M ${shellQuote(scratch)}`,
+  );
   ctx.defer(async () => {
     await transport.exec(`rm -f ${shellQuote(scratch)}`, { timeoutMs: 30_000 });
   });
@@ -60,7 +68,7 @@ export async function bootGuest(
     what: `${o.s.scratchDiskMiB} MiB scratch disk`,
   });
   if ('user' in choice && choice.user.cloudInit) {
-    const seed = await makeCidataDisk(transport, choice.user.cloudInit, '/tmp/hwqual-vms/seeds', signal);
+    const seed = await makeCidataDisk(transport, choice.user.cloudInit, `${vmWorkRoot(transport.user)}/seeds`, signal);
     ctx.defer(() => seed.remove());
     extraDisks.push(seed.disk);
   }
@@ -80,10 +88,17 @@ export async function bootGuest(
     await ctx.artifact('console.log', vm.console.text);
   });
   const timeoutMs = (o.s.readyTimeoutSec ?? ('guestAgent' in onHost.readiness ? 300 : 120)) * 1000;
-  const ready = await waitUntilReady(vm, onHost, { timeoutMs, signal });
+  // A guest that ends or stops answering is judged by its console first (guestStep: failed, in its own words).
+  const ready = await guestStep(vm, 'waiting for the guest to be ready', () =>
+    waitUntilReady(vm, onHost, { timeoutMs, signal }),
+  );
   const bootMs = performance.now() - t0;
   const agent = 'guestAgent' in onHost.readiness;
-  const facts = ready.facts ?? (agent ? await factsByAgent(vm, signal) : await factsOnConsole(vm, signal));
+  const facts =
+    ready.facts ??
+    (await guestStep(vm, "reading the guest's facts", () =>
+      agent ? factsByAgent(vm, signal) : factsOnConsole(vm, signal),
+    ));
   // The tiny init (built-in, or a user image made from it) powers off by itself after its facts block.
   const shutdownBy: ShutdownBy = agent
     ? 'guest-agent'
@@ -109,7 +124,8 @@ async function factsOnConsole(vm: Vm, signal: AbortSignal): Promise<GuestFacts |
 async function factsByAgent(vm: Vm, signal: AbortSignal): Promise<GuestFacts | undefined> {
   const agent = await vm.guestAgent({ signal });
   try {
-    const r = await agent.exec('/bin/sh', ['-c', FACTS_SCRIPT], { timeoutMs: 180_000, signal }); // slow under TCG on a loaded host
+    // slow under TCG on a loaded host
+    const r = await agent.exec('/bin/sh', ['-c', FACTS_SCRIPT], { timeoutMs: 180_000, signal });
     if (r.exitCode !== 0)
       throw new HwqualError('E_VM', `the facts script failed in the guest (exit ${r.exitCode}): ${r.stderr.trim()}`);
     return parseGuestFacts(r.stdout);

@@ -1,6 +1,8 @@
 import { BUILT_IN_IMAGES, type PlanPart, type PlanProblem } from '../../src/suite-api/index.ts';
 
-/** What the guest-images suite reads of a plan besides the images and cpuModels axes and accel (typed in src/config). */
+/**
+ * What the guest-images suite reads of a plan besides the images and cpuModels axes and accel (typed in src/config).
+ */
 declare module '../../src/suite-api/index.ts' {
   interface PlanSettings {
     guestImages?: {
@@ -26,10 +28,15 @@ const part: PlanPart = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        readyTimeoutSec: seconds,
-        shutdownTimeoutSec: seconds,
-        caseTimeoutSec: seconds,
-        scratchDiskMiB: { type: 'integer', minimum: 1, maximum: 1_048_576 },
+        readyTimeoutSec: { ...seconds, description: 'seconds from QEMU start to ready (default 120 tiny, 300 others)' },
+        shutdownTimeoutSec: { ...seconds, description: 'seconds from the poweroff to QEMU exiting (default 60)' },
+        caseTimeoutSec: { ...seconds, description: "the runner's timeout for one case (default: the two + 120)" },
+        scratchDiskMiB: {
+          description: 'size of the scratch disk every guest gets (MiB, default 64)',
+          type: 'integer',
+          minimum: 1,
+          maximum: 1_048_576,
+        },
       },
     },
   },

@@ -1,6 +1,5 @@
-import type { PlanView } from '../../src/suite-api/types.ts';
-import type { AccelChoice } from '../../src/vm/accel.ts';
-import type { UserImageConfig } from '../../src/vm/images/user-image.ts';
+import type { PlanView } from '../../src/suite-api/index.ts';
+import type { AccelChoice, UserImageConfig } from '../../src/suite-api/vm.ts';
 
 /** One entry of the images axis: a built-in recipe by name, or a user image (validated through user-image.ts). */
 export type ImageChoice = { name: string; builtIn: string } | { name: string; user: UserImageConfig };

@@ -1,5 +1,4 @@
-import { HwqualError } from '../../src/model/errors.ts';
-import { sleep } from '../../src/vm/wait.ts';
+import { HwqualError, poll } from '../../src/suite-api/index.ts';
 import type { BootedGuest } from './launch.ts';
 
 export interface ShutdownOutcome {
@@ -40,23 +39,26 @@ export async function shutDownGuest(
   } else {
     await vm.qmp.execute('system_powerdown', undefined, { timeoutMs: 10_000, signal: o.signal });
   }
-  const deadline = Date.now() + o.timeoutMs;
+  const halfway = Date.now() + o.timeoutMs / 2;
   let fallback = g.shutdownBy !== 'guest-agent'; // only a guest-agent shutdown gets the ACPI fallback
-  while (await vm.isAlive()) {
-    if (!fallback && Date.now() > deadline - o.timeoutMs / 2) {
+  const exited = async () => {
+    if (!(await vm.isAlive())) return true;
+    if (!fallback && Date.now() > halfway) {
       // Half the time gone: press the ACPI power button too (recorded in the detail; the shutdown still counts).
       fallback = true;
       await vm.qmp.execute('system_powerdown', undefined, { timeoutMs: 10_000, signal: o.signal }).catch(() => {});
     }
-    if (Date.now() > deadline) {
-      await vm.console.poll().catch(() => {});
-      return {
-        clean: false,
-        ms: performance.now() - t0,
-        detail: `QEMU still runs ${Math.round(o.timeoutMs / 1000)} s after the ${how(g)}${agentAnswer && ` (guest-shutdown: ${agentAnswer})`}; ${vm.console.tail(3)}`,
-      };
-    }
-    await sleep(250, o.signal);
+    return undefined;
+  };
+  if (!(await poll(exited, { timeoutMs: o.timeoutMs, everyMs: 250, signal: o.signal }))) {
+    await vm.console.poll().catch(() => {});
+    return {
+      clean: false,
+      ms: performance.now() - t0,
+      detail:
+        `QEMU still runs ${Math.round(o.timeoutMs / 1000)} s after the ${how(g)}` +
+        `${agentAnswer && ` (guest-shutdown: ${agentAnswer})`}; ${vm.console.tail(3)}`,
+    };
   }
   await vm.console.poll().catch(() => {});
   const also = fallback && g.shutdownBy === 'guest-agent' ? ' (the ACPI power button was pressed too, half-way)' : '';

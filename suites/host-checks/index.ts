@@ -8,12 +8,14 @@ export function checkCase(check: HostCheck): CaseDef {
     title: `host check ${check.id}`,
     readOnly: true,
     async run(ctx) {
-      const r = await ctx.exec(check.cmd);
+      const r = await ctx.exec(check.cmd, { root: check.root });
       const output = `${r.stdout}${r.stderr}`.trim();
       ctx.expect.ok('exit code', r.exitCode === 0, {
         expected: 'exit 0',
         actual: `exit ${r.exitCode}${output ? `: ${output.slice(0, 2000)}` : ''}`,
-        message: `${check.id}: \`${check.cmd}\` exited ${r.exitCode}${output ? ` — ${output.split('\n')[0]!.slice(0, 300)}` : ''}`,
+        message:
+          `${check.id}: \`${check.cmd}\` exited ${r.exitCode}` +
+          (output ? ` — ${output.split('\n')[0]!.slice(0, 300)}` : ''),
       });
     },
   };

@@ -1,8 +1,5 @@
 import type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-import { cmdlineHas, parseCmdline } from '../../src/probe/cmdline.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseOsRelease } from '../../src/probe/os-release.ts';
-import { satisfies } from '../../src/probe/versions.ts';
+import { CMD, cmdlineHas, parseCmdline, parseOsRelease, satisfies } from '../../src/suite-api/parsers.ts';
 import { probe } from './read.ts';
 import type { HostOsRequire } from './require.ts';
 

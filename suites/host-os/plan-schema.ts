@@ -10,6 +10,9 @@ declare module '../../src/suite-api/index.ts' {
     qemu?: string | number;
     libvirt?: string | number;
     kernel?: string | number;
+    /** OpenSSH (`ssh -V`) and cryptsetup (`cryptsetup --version`) version ranges. */
+    openssh?: string | number;
+    cryptsetup?: string | number;
     os?: { id?: string; versionId?: string | number };
     /** false: do not require /dev/kvm and a kvm module (required by default). */
     kvm?: boolean;
@@ -41,14 +44,19 @@ const part: PlanPart = {
     qemu: versionRange,
     libvirt: versionRange,
     kernel: versionRange,
+    openssh: { ...versionRange, description: `the host's OpenSSH (ssh -V), ${versionRange.description}` },
+    cryptsetup: {
+      ...versionRange,
+      description: `the host's cryptsetup (cryptsetup --version), ${versionRange.description}`,
+    },
     os: {
       description: 'the /etc/os-release the host must have',
       type: 'object',
       additionalProperties: false,
       minProperties: 1,
       properties: {
-        id: { type: 'string', pattern: '^[a-z0-9._-]+$' },
-        versionId: { type: ['string', 'number'] },
+        id: { description: 'ID= of /etc/os-release, e.g. debian', type: 'string', pattern: '^[a-z0-9._-]+$' },
+        versionId: { description: 'VERSION_ID= of /etc/os-release, e.g. "12"', type: ['string', 'number'] },
       },
     },
     kvm: { description: 'false: do not require /dev/kvm and a kvm module', type: 'boolean' },
@@ -77,6 +85,7 @@ const part: PlanPart = {
       ],
     },
     vulnerabilities: {
+      description: 'CPU vulnerabilities the host may have unmitigated',
       type: 'object',
       additionalProperties: false,
       properties: {

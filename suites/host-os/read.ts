@@ -4,5 +4,5 @@ import { probeOrSkip as probeOrSkipAny, probeStrict, type CaseContext } from '..
 export const probe = probeStrict;
 
 export function probeOrSkip(ctx: CaseContext, command: string, why: string, partial = false): Promise<string> {
-  return probeOrSkipAny(ctx, command, why, partial, probeStrict);
+  return probeOrSkipAny(ctx, command, why, partial, true);
 }

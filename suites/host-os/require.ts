@@ -4,6 +4,8 @@ import type { PlanView } from '../../src/suite-api/index.ts';
  * What the plan's `require:` block may say to this suite (all optional; schema and types in plan-schema.ts):
  *   qemu: ">=7.2"              version range for QEMU (>=, >, <=, <, =; several separated by spaces)
  *   libvirt: ">=9.0"           version range for libvirt, when installed
+ *   openssh: ">=9.2"           version range for the host's OpenSSH (`ssh -V`)
+ *   cryptsetup: ">=2.6"        version range for the host's cryptsetup
  *   kernel: ">=6.1"            version range for the running kernel release
  *   os: { id: debian, versionId: "12" }
  *   kvm: false                 do not require /dev/kvm and a kvm_intel/kvm_amd module (default: required)
@@ -16,6 +18,8 @@ import type { PlanView } from '../../src/suite-api/index.ts';
 export interface HostOsRequire {
   qemu?: string;
   libvirt?: string;
+  openssh?: string;
+  cryptsetup?: string;
   kernel?: string;
   os?: { id?: string; versionId?: string };
   kvm?: boolean;
@@ -33,6 +37,8 @@ export function hostOsRequire(plan: PlanView): HostOsRequire {
   return {
     qemu: str(r.qemu),
     libvirt: str(r.libvirt),
+    openssh: str(r.openssh),
+    cryptsetup: str(r.cryptsetup),
     kernel: str(r.kernel),
     os: r.os ? { id: r.os.id, versionId: str(r.os.versionId) } : undefined,
     kvm: r.kvm,

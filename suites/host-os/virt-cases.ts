@@ -1,10 +1,17 @@
 import type { CaseDef } from '../../src/suite-api/index.ts';
-import { cmdlineHas, parseCmdline } from '../../src/probe/cmdline.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseKvmDevice, parseKvmParams, paramEnabled } from '../../src/probe/kvm.ts';
-import { countIommuGroups } from '../../src/probe/listing.ts';
-import { parseMeminfo } from '../../src/probe/meminfo.ts';
-import { parseLibvirtVersion, parseQemuVersion, satisfies } from '../../src/probe/versions.ts';
+import {
+  CMD,
+  cmdlineHas,
+  countIommuGroups,
+  paramEnabled,
+  parseCmdline,
+  parseKvmDevice,
+  parseKvmParams,
+  parseLibvirtVersion,
+  parseMeminfo,
+  parseQemuVersion,
+  satisfies,
+} from '../../src/suite-api/parsers.ts';
 import { probe } from './read.ts';
 import type { HostOsRequire } from './require.ts';
 

@@ -1,7 +1,5 @@
-import type { CaseChart } from '../../src/model/result.ts';
-import { barChart } from '../../src/report/svg-chart.ts';
-import type { HopReport } from '../../src/vm/migration/report.ts';
-import { mib } from '../../src/vm/migration/sample.ts';
+import type { CaseChart } from '../../src/suite-api/index.ts';
+import { mib, type HopReport } from '../../src/suite-api/migration.ts';
 
 /**
  * The per-pass series of one hop as chart data (plain, for CaseResult.charts): remaining MiB at each dirty sync,
@@ -22,10 +20,4 @@ export function passCharts(hop: HopReport): CaseChart[] {
     series('dirty rate per pass', 'MiB/s', (p) => mib(p.dirtyRate)),
     series('throughput per pass', 'MiB/s', (p) => mib(p.throughput)),
   ];
-}
-
-/** Remaining MiB per pass of one hop, as a standalone SVG (the passes.svg artifact). */
-export function passesChart(hop: HopReport): string {
-  const [remaining] = passCharts(hop);
-  return remaining ? barChart(remaining.title, remaining.points, remaining.unit) : '';
 }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { labLink } from '../../src/lab/index.ts';
-import type { Fault } from '../../src/vm/migration/hop.ts';
+import { labLink, type Fault } from '../../src/suite-api/migration.ts';
 import type { MigrationBlock } from './plan-schema.ts';
 
 /**

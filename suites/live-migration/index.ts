@@ -1,24 +1,32 @@
 import { defineSuite } from '../../src/suite-api/index.ts';
 import { migrateCase } from './migrate-case.ts';
+import { refusalCase, refusalPairs } from './refusal-case.ts';
 import { migrationSettings } from './settings.ts';
 
 /**
  * Live migration between lab hosts: a matrix of pairs × strategies (settings.migration of the plan). Each case
  * boots the workload guest on the pair's first host, migrates it to the second over the lab network, and checks
- * the guest afterwards (heartbeat, counter, integrity, nothing left behind). See src/vm/migration/.
+ * the guest afterwards (heartbeat, counter, integrity, nothing left behind). Pairs whose QEMU versions differ also get
+ * machine-refusal (refusal-case.ts). See src/migration/.
  */
 export default defineSuite({
   name: 'live-migration',
   title: 'Live migration',
   description:
-    'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed blackout, passes, non-convergence diagnosis, Nova outcome.',
+    'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed ' +
+    'blackout, passes, non-convergence diagnosis, Nova outcome; the pool machine type, and machine-refusal between ' +
+    'QEMU versions.',
   shard: 'whole',
   facts: [],
   tags: ['migration'],
   cases(host, plan) {
     const s = migrationSettings(plan, plan.hosts ?? [host]);
-    return s.pairs
+    const migrations = s.pairs
       .filter(([from]) => from === host.name)
       .flatMap(([from, to]) => s.strategies.map((st) => migrateCase(s, from, to, st)));
+    const refusals = refusalPairs(s.pairs, plan.hosts ?? [host])
+      .filter(([from]) => from === host.name)
+      .map(([from, to]) => refusalCase(s, from, to));
+    return [...migrations, ...refusals];
   },
 });

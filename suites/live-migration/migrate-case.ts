@@ -1,13 +1,10 @@
-import { HwqualError } from '../../src/model/errors.ts';
-import type { CaseContext, CaseDef } from '../../src/suite-api/types.ts';
-import { resolveAccel } from '../../src/vm/accel.ts';
-import { ensureImage } from '../../src/vm/images/builder.ts';
-import { runMigration, type MigrationRun } from '../../src/vm/migration/run.ts';
-import { passCharts, passesChart } from './chart.ts';
+import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import { ensureImage, resolveAccel } from '../../src/suite-api/vm.ts';
+import { MiB, runMigration, type MachineChoice, type MigrationRun } from '../../src/suite-api/migration.ts';
+import { passCharts } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
-import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
+import { migrationPool, resolvePoolGuest, type CpuModelChoice } from './cpu-model.ts';
 import { faultFor } from './fault-settings.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
 
 /** One case per pair and strategy: boot the workload guest on `from`, migrate to `to` (and back: ping-pong). */
@@ -23,7 +20,8 @@ export function migrateCase(
     params: { from, to, strategy },
     alsoLocks: [to],
     tags: ['migration', strategy],
-    // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's waits.
+    // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's
+    // waits.
     timeoutSec:
       s.hops * (s.deadlineSec + 120) +
       60 +
@@ -41,18 +39,21 @@ export function migrateCase(
         s.pairs,
         (ctx.plan.hosts ?? []).map((h) => h.name),
       );
-      const cpu = await resolveCpuModel(ctx, s.cpuModel, pool, accel);
+      const { cpu, machine } = await resolvePoolGuest(ctx, s, pool, accel);
       ctx.log(`CPU model ${cpu.model} (${cpu.source}${cpu.reason ? `: ${cpu.reason}` : ''})`);
       ctx.fact('migration.cpuModel', cpu);
+      if ('none' in machine) return ctx.fail(`${machine.none}: no guest can migrate between them`);
+      ctx.log(`machine type ${machine.machine} (${machine.source}${machine.reason ? `: ${machine.reason}` : ''})`);
+      ctx.fact('migration.machine', machine);
       const run = await runMigration({
-        source: { name: from, transport: ctx.transport, address: ctx.host.address },
-        destination: { name: to, transport: peer, address: toInfo.address },
+        source: { name: from, transport: ctx.transport, address: ctx.host.migrationAddress },
+        destination: { name: to, transport: peer, address: toInfo.migrationAddress },
         image,
         strategy,
         hops: s.hops,
         signal: ctx.signal,
         log: (m) => ctx.log(m),
-        guest: { accel, cpu: cpu.model, machine: s.machine, ...s.guest },
+        guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest },
         tuning: tuningOf(s),
         postcopyAfterPass: s.postcopyAfterPass,
         deadlineMs: s.deadlineSec * 1000,
@@ -64,21 +65,24 @@ export function migrateCase(
         defer: (fn) => ctx.defer(fn),
         ...(s.fault && { fault: faultFor(s.fault, to) }),
       });
-      await record(ctx, run, cpu);
+      await record(ctx, run, cpu, machine);
       for (const hop of run.hops) {
         for (const c of hop.checks) ctx.check.ok(`${hop.from}→${hop.to}: ${c.name}`, c.ok, { message: c.detail });
         if (hop.outcome === 'stalled') throw new HwqualError('E_VM', `${hop.from} → ${hop.to}: ${hop.diagnosis}`);
         if (hop.outcome !== 'completed')
           ctx.fail(
-            `${hop.from} → ${hop.to}: ${hop.outcome}: ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`,
+            `${hop.from} → ${hop.to}: ${hop.outcome}:` +
+              ` ${hop.diagnosis ?? 'no diagnosis'}${hop.fault ? ` (${hop.fault})` : ''}`,
           );
       }
     },
   };
 }
 
-/** Metrics (→ results.json and JUnit properties), the pass charts (→ the HTML report), the full record and a chart as artifacts. */
-async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice): Promise<void> {
+/**
+ * Metrics (→ results.json and JUnit properties), the pass charts (data → drawn by the HTML report), the full record.
+ */
+async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice, machine: MachineChoice): Promise<void> {
   const first = run.hops[0];
   ctx.metric('dirty_rate_measured_mibps', run.dirtyRateMiBps);
   ctx.metric('predicted_converges', run.prediction.converges ? 1 : 0);
@@ -102,6 +106,5 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice):
     for (const c of passCharts(h)) ctx.chart?.(c);
   });
   if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
-  await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, ...run }, null, 2)}\n`);
-  if (first?.passes.length) await ctx.artifact('passes.svg', passesChart(first));
+  await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, machine, ...run }, null, 2)}\n`);
 }

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/index.ts';
-import type { NovaSettings } from '../../src/vm/migration/nova.ts';
-import { STRATEGIES, type Strategy } from '../../src/vm/migration/strategy.ts';
+import { STRATEGIES, type NovaSettings, type Strategy } from '../../src/suite-api/migration.ts';
 
 /**
  * What the live-migration suite reads of a plan: the `migration:` block (or `settings.migration`). The schema below
@@ -67,67 +66,94 @@ const obj = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): Js
 });
 const host = { type: 'string', pattern: '^[a-z0-9-]+$' };
 
-const migration: JsonSchema = obj({
-  pairs: {
-    description: 'all-directions (default), or [from, to] host pairs; old→new and new→old are separate cases',
-    anyOf: [
-      { const: 'all-directions' },
-      { type: 'array', minItems: 1, items: { type: 'array', minItems: 2, maxItems: 2, items: host } },
-    ],
+const migration: JsonSchema = obj(
+  {
+    pairs: {
+      description: 'all-directions (default), or [from, to] host pairs; old→new and new→old are separate cases',
+      anyOf: [
+        { const: 'all-directions' },
+        { type: 'array', minItems: 1, items: { type: 'array', minItems: 2, maxItems: 2, items: host } },
+      ],
+    },
+    strategies: {
+      description: `how each pair migrates, one case per strategy (default precopy): ${STRATEGIES.join(', ')}`,
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { enum: [...STRATEGIES] },
+    },
+    'ping-pong': int('migrations per case: 2 = A→B→A', 1, 100),
+    guest: obj(
+      {
+        memoryMiB: int('guest RAM (MiB)', 64, 1_048_576),
+        wssMiB: num('working set the workload rewrites (MiB)', 1),
+        dirtyMiBps: num('how fast the workload dirties it (MiB/s)', 0),
+      },
+      { description: 'the workload guest that is migrated (heartbeat and stamped RAM pages)' },
+    ),
+    cpuModel: { description: 'default: the pool baseline of the hosts the pairs name', type: 'string', minLength: 1 },
+    machine: { description: 'QEMU machine type (default: the pool baseline)', type: 'string', minLength: 1 },
+    'max-bandwidth': num('MiB/s (QEMU default 128)', 1),
+    'downtime-limit': num('ms', 1),
+    'postcopy-after-pass': int('switch to post-copy after this pass', 1),
+    deadline: num('s, then cancelled as "does not converge"', 1),
+    stall: num('s without a byte moving → "stalled"', 1),
+    // Nova's [libvirt] options, with Nova's own minimums.
+    nova: obj(
+      {
+        downtimeMs: int('live_migration_downtime (ms)', 100),
+        steps: int('live_migration_downtime_steps', 3),
+        delaySecPerGiB: int('live_migration_downtime_delay (s per GiB)', 3),
+        completionTimeoutSecPerGiB: int('live_migration_completion_timeout (s per GiB, 0 = never)', 0),
+        timeoutAction: {
+          description: 'live_migration_timeout_action: what Nova does at the completion timeout',
+          enum: ['abort', 'force_complete'],
+        },
+        permitPostCopy: { description: 'live_migration_permit_post_copy', type: 'boolean' },
+        permitAutoConverge: { description: 'live_migration_permit_auto_converge', type: 'boolean' },
+      },
+      { description: "Nova's [libvirt] live-migration options: what Nova would do with this migration" },
+    ),
+    'multifd-channels': int('multifd channels', 1, 255),
+    'xbzrle-cache-size': num('MiB', 1),
+    'cpu-throttle-initial': pct('initial throttle', 99),
+    'cpu-throttle-increment': pct('throttle increment', 99),
+    'max-cpu-throttle': pct('largest throttle', 99),
+    'throttle-trigger-threshold': pct('dirty-rate threshold that triggers throttling', 100),
+    'cleanup-wait': num('s a case waits for a silent host before its cleanup is left pending', 0),
+    recovery: obj(
+      {
+        'link-wait': num('s post-copy recovery waits for the destination', 1),
+        'resume-timeout': num('s the resumed migration may take', 1),
+      },
+      { description: 'post-copy recovery after a link fault (migrate-pause, migrate-recover, resume)' },
+    ),
+    'max-postcopy-bandwidth': num('MiB/s', 1),
+    fault: obj(
+      {
+        kind: {
+          description: 'kill the destination QEMU, or cut its lab link',
+          enum: ['kill-destination', 'link-down'],
+        },
+        after: { description: 'counted from the migration start or the post-copy switch', enum: ['start', 'postcopy'] },
+        at: num('s after `after`', 0),
+        'down-for': num('s the link stays down (link-down)', 0),
+        'lab-dir': { description: 'the lab-in-a-box folder (link-down)', type: 'string', minLength: 1 },
+      },
+      {
+        description: 'a fault injected into the first migration of each case (an experiment, not a qualification)',
+        required: ['kind'],
+        if: { properties: { kind: { const: 'link-down' } } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
+        then: { required: ['lab-dir'] },
+      },
+    ),
   },
-  strategies: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...STRATEGIES] } },
-  'ping-pong': int('migrations per case: 2 = A→B→A', 1, 100),
-  guest: obj({
-    memoryMiB: int('guest RAM (MiB)', 64, 1_048_576),
-    wssMiB: num('working set the workload rewrites (MiB)', 1),
-    dirtyMiBps: num('how fast the workload dirties it (MiB/s)', 0),
-  }),
-  cpuModel: { description: 'default: the pool baseline of the hosts the pairs name', type: 'string', minLength: 1 },
-  machine: { description: 'QEMU machine type (default: the pool baseline)', type: 'string', minLength: 1 },
-  'max-bandwidth': num('MiB/s (QEMU default 128)', 1),
-  'downtime-limit': num('ms', 1),
-  'postcopy-after-pass': int('switch to post-copy after this pass', 1),
-  deadline: num('s, then cancelled as "does not converge"', 1),
-  stall: num('s without a byte moving → "stalled"', 1),
-  // Nova's [libvirt] options, with Nova's own minimums.
-  nova: obj({
-    downtimeMs: int('live_migration_downtime (ms)', 100),
-    steps: int('live_migration_downtime_steps', 3),
-    delaySecPerGiB: int('live_migration_downtime_delay (s per GiB)', 3),
-    completionTimeoutSecPerGiB: int('live_migration_completion_timeout (s per GiB, 0 = never)', 0),
-    timeoutAction: { enum: ['abort', 'force_complete'] },
-    permitPostCopy: { type: 'boolean' },
-    permitAutoConverge: { type: 'boolean' },
-  }),
-  'multifd-channels': int('multifd channels', 1, 255),
-  'xbzrle-cache-size': num('MiB', 1),
-  'cpu-throttle-initial': pct('initial throttle', 99),
-  'cpu-throttle-increment': pct('throttle increment', 99),
-  'max-cpu-throttle': pct('largest throttle', 99),
-  'throttle-trigger-threshold': pct('dirty-rate threshold that triggers throttling', 100),
-  'cleanup-wait': num('s a case waits for a silent host before its cleanup is left pending', 0),
-  recovery: obj({
-    'link-wait': num('s post-copy recovery waits for the destination', 1),
-    'resume-timeout': num('s the resumed migration may take', 1),
-  }),
-  'max-postcopy-bandwidth': num('MiB/s', 1),
-  fault: obj(
-    {
-      kind: { enum: ['kill-destination', 'link-down'] },
-      after: { enum: ['start', 'postcopy'] },
-      at: num('s after `after`', 0),
-      'down-for': num('s the link stays down (link-down)', 0),
-      'lab-dir': { description: 'the lab-in-a-box folder (link-down)', type: 'string', minLength: 1 },
-    },
-    {
-      description: 'a fault injected into the first migration of each case (an experiment, not a qualification)',
-      required: ['kind'],
-      if: { properties: { kind: { const: 'link-down' } } },
-      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
-      then: { required: ['lab-dir'] },
-    },
-  ),
-});
+  {
+    description:
+      "the live-migration suite's settings (pairs, strategies, guest, tuning, Nova, faults): docs/live-migration.md",
+  },
+);
 
 const part: PlanPart = {
   suite: 'live-migration',

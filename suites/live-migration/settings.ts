@@ -1,8 +1,6 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/types.ts';
-import type { AccelChoice } from '../../src/vm/accel.ts';
-import { NOVA_DEFAULTS, type NovaSettings } from '../../src/vm/migration/nova.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
-import type { Strategy, Tuning } from '../../src/vm/migration/strategy.ts';
+import type { HostInfo, PlanView } from '../../src/suite-api/index.ts';
+import type { AccelChoice } from '../../src/suite-api/vm.ts';
+import { MiB, NOVA_DEFAULTS, type NovaSettings, type Strategy, type Tuning } from '../../src/suite-api/migration.ts';
 import { faultSetting, type FaultSetting } from './fault-settings.ts';
 
 /**
@@ -16,7 +14,7 @@ import { faultSetting, type FaultSetting } from './fault-settings.ts';
  *   cleanup-wait (s, default 60: how long a case waits for a silent host before its cleanup is left pending)
  *   recovery: { link-wait (s, default 60), resume-timeout (s, default 120) }   max-postcopy-bandwidth (MiB/s)
  *   fault: { kind, after, at, down-for, lab-dir }  (fault-settings.ts)
- * cpuModel absent: the pool baseline of the hosts the pairs name (cpu-model.ts).
+ * cpuModel / machine absent: the pool baseline of the hosts the pairs name (cpu-model.ts, src/migration/pool-guest.ts).
  */
 export interface MigrationSettings {
   accel: AccelChoice;

@@ -13,7 +13,8 @@ export default defineSuite({
   name: 'server-inventory',
   title: 'Server inventory',
   description:
-    "Vendor, product, BIOS, microcode, CPU topology and flags, NUMA, memory, disks and NICs against the lab's expectations.",
+    "Vendor, product, BIOS, microcode, CPU topology and flags, NUMA, memory, disks and NICs against the lab's " +
+    'expectations.',
   facts: [],
   tags: ['host', 'inventory'],
   cases(host) {

@@ -1,1 +1,1 @@
-export { probe, probeOrSkip } from '../../src/suite-api/probe.ts';
+export { probe, probeOrSkip, readCommand } from '../../src/suite-api/index.ts';

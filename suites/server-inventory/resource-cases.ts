@@ -1,10 +1,6 @@
-import type { CaseDef, HostExpect } from './types.ts';
-import { CMD } from '../../src/probe/commands.ts';
-import { parseDmidecode } from '../../src/probe/dmi.ts';
-import { parseIpLink } from '../../src/probe/ip-link.ts';
-import { parseLsblk } from '../../src/probe/lsblk.ts';
-import { parseMeminfo } from '../../src/probe/meminfo.ts';
-import { probe } from './read.ts';
+import type { CaseDef, HostExpect } from '../../src/suite-api/index.ts';
+import { CMD, parseDmidecode, parseIpLink, parseLsblk, parseMeminfo } from '../../src/suite-api/parsers.ts';
+import { readCommand } from './read.ts';
 
 const GiB_IN_KiB = 1024 * 1024;
 
@@ -21,7 +17,8 @@ export function resourceCases(expect: HostExpect | undefined): CaseDef[] {
         // MemTotal is what the kernel can use: a little below the installed DIMMs (firmware and kernel reservations).
         const gib = Math.round((m.totalKiB / GiB_IN_KiB) * 100) / 100;
         ctx.metric('memory_gib', gib);
-        const raw = await probe(ctx, CMD.dmidecode);
+        const { text: raw, needsRoot } = await readCommand(ctx, CMD.dmidecode);
+        if (needsRoot) ctx.log(`DIMMs not listed: ${needsRoot.message}`);
         const dimms = raw ? parseDmidecode(raw) : undefined;
         if (dimms?.memory.length) {
           ctx.fact('dimms', dimms.memory);
@@ -38,11 +35,11 @@ export function resourceCases(expect: HostExpect | undefined): CaseDef[] {
       tags: ['inventory', 'storage'],
       readOnly: true,
       async run(ctx) {
-        const out = await probe(ctx, CMD.lsblk);
+        const { text: out, why } = await readCommand(ctx, CMD.lsblk);
         if (out === undefined) {
           if (expect?.disks?.min !== undefined)
-            return ctx.fail('lsblk gave nothing', `>= ${expect.disks.min}`, '(unreadable)');
-          return ctx.skip('lsblk is not available');
+            return ctx.fail(`no disk list: ${why}`, `>= ${expect.disks.min}`, '(unreadable)');
+          return ctx.skip(`no disk list: ${why}`);
         }
         const disks = parseLsblk(out);
         ctx.fact('disks', disks);
@@ -56,11 +53,11 @@ export function resourceCases(expect: HostExpect | undefined): CaseDef[] {
       tags: ['inventory', 'network'],
       readOnly: true,
       async run(ctx) {
-        const out = await probe(ctx, CMD.ipLink);
+        const { text: out, why } = await readCommand(ctx, CMD.ipLink);
         if (out === undefined) {
           if (expect?.nics?.min !== undefined)
-            return ctx.fail('ip link gave nothing', `>= ${expect.nics.min}`, '(unreadable)');
-          return ctx.skip('ip (iproute2) with JSON output is not available');
+            return ctx.fail(`no interface list: ${why}`, `>= ${expect.nics.min}`, '(unreadable)');
+          return ctx.skip(`no interface list: ${why}`);
         }
         const nics = parseIpLink(out).filter((l) => l.kind === 'physical');
         ctx.fact('nics', nics);

@@ -161,7 +161,7 @@ describe('encryption suite on local and on a lab-in-a-box host (SSH)', () => {
     }
   });
 
-  it('the LUKS qcow2 disk: no clear pattern in the file, the guest reads the pattern, ps never shows the key, the wrong key is refused', () => {
+  it('LUKS qcow2 disk: no clear pattern in the file, guest reads it, ps never shows the key, a wrong key fails', () => {
     for (const host of hosts()) {
       const c = on(host)('qemu-luks-disk');
       expect(c.status, `${host}: ${c.message}`).toBe('passed');

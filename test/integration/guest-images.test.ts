@@ -44,7 +44,10 @@ import { bootCase } from '${PROJECT_ROOT}/suites/guest-images/boot-case.ts';
 import { guestImageSettings } from '${PROJECT_ROOT}/suites/guest-images/settings.ts';
 export default defineSuite({
   name: 'gi-negative', title: 'negative flag check',
-  cases: (_h, plan) => [bootCase(guestImageSettings({ ...plan, matrix: {} }), { name: 'tiny', builtIn: 'tiny' }, 'max,-aes', { checkAs: 'max' })],
+  cases: (_h, plan) => {
+    const s = guestImageSettings({ ...plan, matrix: {} });
+    return [bootCase(s, { name: 'tiny', builtIn: 'tiny' }, 'max,-aes', { checkAs: 'max' })];
+  },
 });
 `,
   );
@@ -111,7 +114,7 @@ describe('guest-images suite (TCG)', () => {
     expect(listed).toContain(`guest-images/boot[image=tiny,cpuModel=max]@${labHost}`);
   });
 
-  it('tiny and tiny-generic boot on this machine and on a lab host over SSH: flags, disks, memory, clean shutdown', () => {
+  it('tiny and tiny-generic boot here and on a lab host over SSH: flags, disks, memory, clean shutdown', () => {
     for (const id of [
       'guest-images/boot[image=tiny,cpuModel=max]@local',
       'guest-images/boot[image=tiny-generic,cpuModel=max]@local',

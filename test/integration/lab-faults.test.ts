@@ -8,6 +8,7 @@ import { labDown, labLink, labUp, type LabState } from '../../src/lab/index.ts';
 import { isAlive } from '../../src/lab/proc.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
+import { waitFor } from '../support/wait.ts';
 
 const FIXTURE_SUITES = join(import.meta.dirname, '../fixtures/suites');
 const root = mkdtempSync('/tmp/hwq-faults-');
@@ -21,13 +22,6 @@ const byHost = (r: RunResults, host: string) => r.cases.filter((c) => c.host ===
 /** Our slow steps still running anywhere on this machine (the lab hosts share its process table). */
 const leftovers = () => execSync("pgrep -f '[s]leep 1; echo step-' || true").toString().trim();
 
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 /** The `sleep 600` commands running in a lab host's network namespace (what the host's sshd started). */
 const sleepersIn = (netns: string) =>
   execSync(`ip netns pids ${netns} | xargs -r ps -o args= -p || true`)
@@ -35,7 +29,7 @@ const sleepersIn = (netns: string) =>
     .split('\n')
     .filter((l) => l.includes('sleep 600')).length;
 /** Resolves once the run has begun its cases (its transcripts folder appeared). */
-const started = (out: string) => waitFor(() => existsSync(join(out, 'transcripts')), 30_000);
+const started = (out: string) => waitFor(() => existsSync(join(out, 'transcripts')), 'the transcripts folder', 30_000);
 
 beforeAll(async () => {
   state = await labUp({ dir: labDir, hosts: 3 });
@@ -80,7 +74,7 @@ describe.sequential('faults on the lab-in-a-box', () => {
     expect(byHost(res, 'node-c').every((s) => s === 'passed')).toBe(true);
     expect(byHost(res, 'node-b')).toContain('error');
     expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
-    await waitFor(() => leftovers() === '', 5000);
+    await waitFor(() => leftovers() === '', 'no slow step left', 5000);
   });
 
   it("one host's link cut mid-run: its cases error within seconds, the others pass", async () => {
@@ -102,39 +96,44 @@ describe.sequential('faults on the lab-in-a-box', () => {
     expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
   });
 
-  it('SIGINT twice: the remote commands die on every host (registry, one channel each), reports, exit 130', async () => {
-    const out = join(root, 'out-sigint-twice');
-    const sleepers = join(root, 'sleepers.json');
-    writeFileSync(
-      sleepers,
-      JSON.stringify({
-        name: 'sleepers',
-        suites: ['remote-sleepers'],
-        hosts: { names: ['node-a', 'node-b'] },
-        timeouts: { case: 900 },
-      }),
-    );
-    const hosts = state.hosts.filter((h) => h.name === 'node-a' || h.name === 'node-b');
-    const run = runCli(['run', '--lab', lab, '--plan', sleepers, '--out', out], { HWQUAL_SUITES_PATH: FIXTURE_SUITES });
-    // Each host runs its case's two `sleep 600` (each as `sh -c` and `sleep`) as root.
-    await waitFor(() => hosts.every((h) => sleepersIn(h.netns!) >= 4), 30_000);
-    run.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 100));
-    run.kill('SIGINT');
-    const r = await run;
-    expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/SIGINT again/);
-    const res = results(out);
-    expect(res.run.interrupted).toBe(true);
-    expect(res.cases.map((c) => [c.host, c.status])).toEqual([
-      ['node-a', 'cancelled'],
-      ['node-b', 'cancelled'],
-    ]);
-    expect(res.signoff?.verdict).toBe('not-qualified');
-    expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
-    // Checked from inside each host's namespace: nothing of the run is left (a killed process may take a moment).
-    await waitFor(() => hosts.every((h) => sleepersIn(h.netns!) === 0), 2000);
-  });
+  it(
+    'SIGINT twice: the remote commands die on every host ' + '(registry, one channel each), reports, exit 130',
+    async () => {
+      const out = join(root, 'out-sigint-twice');
+      const sleepers = join(root, 'sleepers.json');
+      writeFileSync(
+        sleepers,
+        JSON.stringify({
+          name: 'sleepers',
+          suites: ['remote-sleepers'],
+          hosts: { names: ['node-a', 'node-b'] },
+          timeouts: { case: 900 },
+        }),
+      );
+      const hosts = state.hosts.filter((h) => h.name === 'node-a' || h.name === 'node-b');
+      const run = runCli(['run', '--lab', lab, '--plan', sleepers, '--out', out], {
+        HWQUAL_SUITES_PATH: FIXTURE_SUITES,
+      });
+      // Each host runs its case's two `sleep 600` (each as `sh -c` and `sleep`) as root.
+      await waitFor(() => hosts.every((h) => sleepersIn(h.netns!) >= 4), 'sleep 600 on both hosts', 30_000);
+      run.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 100));
+      run.kill('SIGINT');
+      const r = await run;
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/SIGINT again/);
+      const res = results(out);
+      expect(res.run.interrupted).toBe(true);
+      expect(res.cases.map((c) => [c.host, c.status])).toEqual([
+        ['node-a', 'cancelled'],
+        ['node-b', 'cancelled'],
+      ]);
+      expect(res.signoff?.verdict).toBe('not-qualified');
+      expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
+      // Checked from inside each host's namespace: nothing of the run is left (a killed process may take a moment).
+      await waitFor(() => hosts.every((h) => sleepersIn(h.netns!) === 0), 'no sleep 600 left on either host', 2000);
+    },
+  );
 
   it('SIGINT mid-run: running cases cancelled, reports written, exit 130, nothing left on the hosts', async () => {
     const out = join(root, 'out-sigint');
@@ -148,6 +147,6 @@ describe.sequential('faults on the lab-in-a-box', () => {
     expect(res.cases.some((c) => c.status === 'cancelled')).toBe(true);
     expect(res.cases.every((c) => ['passed', 'cancelled'].includes(c.status))).toBe(true);
     expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
-    await waitFor(() => leftovers() === '', 5000);
+    await waitFor(() => leftovers() === '', 'no slow step left', 5000);
   });
 });

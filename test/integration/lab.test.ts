@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/config/index.ts';
 import {
   labDown,
@@ -18,7 +18,7 @@ import {
 } from '../../src/lab/index.ts';
 import { isAlive, recordProcess } from '../../src/lab/proc.ts';
 import { canConnect, pickPort } from '../../src/lab/sshd.ts';
-import { main } from '../../src/cli/main.ts';
+import { cliInProcess as cli } from '../support/cli.ts';
 
 const root = mkdtempSync('/tmp/hwq-labtest-');
 const dirs = {
@@ -87,7 +87,7 @@ afterAll(async () => {
 });
 
 describe.sequential('lab-in-a-box', () => {
-  it('brings up 3 hosts, each its own netns and sshd, reachable by SSH with the generated key and known_hosts', async () => {
+  it('brings up 3 hosts, each its own netns and sshd, reachable by SSH with the made key and known_hosts', async () => {
     const state = readState(dirs.a)!;
     expect(state.mode).toBe('netns');
     const lab = loadLab(state.labYaml);
@@ -225,7 +225,8 @@ describe.sequential('lab-in-a-box', () => {
     expect(b.subnet).not.toBe(a.subnet);
     expect(b.bridge).not.toBe(a.bridge);
     expect(await canConnect(b.hosts[0]!.address, 22, 2000)).toBe(true);
-    expect((await labExec(dirs.b, 'node-a', ['ip', 'route', 'get', a.hosts[0]!.address])).exitCode).not.toBe(0); // labs do not see each other
+    // labs do not see each other
+    expect((await labExec(dirs.b, 'node-a', ['ip', 'route', 'get', a.hosts[0]!.address])).exitCode).not.toBe(0);
 
     // Bystanders: an unrelated sshd on loopback and a namespace we did not make.
     const other = await unrelatedSshd(join(root, 'unrelated'));
@@ -255,7 +256,7 @@ describe.sequential('lab-in-a-box', () => {
     }
   });
 
-  it('down after a crash (sshds killed -9, a session left in a namespace) removes it all; down again is a no-op', async () => {
+  it('down after a crash (sshds killed -9, a session left in a netns) removes all; again, a no-op', async () => {
     const s = await up(dirs.crash, 2);
     const session = spawn('ip', ['netns', 'exec', s.hosts[1]!.netns!, 'sleep', '300'], { stdio: 'ignore' });
     others.push(session);
@@ -272,7 +273,7 @@ describe.sequential('lab-in-a-box', () => {
     expect(await labDown(dirs.crash)).toMatchObject({ found: false, stopped: [], deleted: [] });
   });
 
-  it('loopback fallback: one sshd per host on 127.0.0.x, link and shape refused, down stops sshds and their sessions', async () => {
+  it('loopback fallback: an sshd per host on 127.0.0.x, link/shape refused, down stops sshds, sessions', async () => {
     const s = await up(dirs.loop, 2, true);
     expect(s.mode).toBe('loopback');
     expect(s.hosts.map((h) => h.address)).toEqual(['127.0.0.2', '127.0.0.3']);
@@ -312,29 +313,6 @@ describe.sequential('lab-in-a-box', () => {
     expect((await cli(['lab', 'status', '--dir', dirs.cli])).code).toBe(1);
   });
 });
-
-/** The real CLI (main.ts), in this process: output captured, exit code returned, process.exitCode restored. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    return { code: await main(['node', 'hwqual', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = saved;
-  }
-}
 
 /** An sshd this test starts itself on 127.0.0.1: `lab down` must leave it alone. */
 async function unrelatedSshd(

@@ -12,13 +12,16 @@ import { labDown, labLink, labUp, type LabState } from '../../src/lab/index.ts';
 import { createTransport } from '../../src/transport/create.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
-import { launchWorkloadGuest } from '../../src/vm/migration/guest.ts';
-import { LineCollector } from '../../src/vm/migration/heartbeat.ts';
-import type { Endpoint } from '../../src/vm/migration/hop.ts';
-import type { HopReport } from '../../src/vm/migration/report.ts';
-import { retireGuest } from '../../src/vm/migration/retire.ts';
-import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
+import {
+  type Endpoint,
+  type HopReport,
+  launchWorkloadGuest,
+  LineCollector,
+  MiB,
+  type MigrationRequest,
+  retireGuest,
+  runMigration,
+} from '../../src/migration/index.ts';
 import { labEndpoints, qemuRunningIn } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-migf-');
@@ -93,7 +96,8 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     }
   }, 60_000);
 
-  it("pre-copy, link of B cut mid-migration: stalled (never non-convergence), cancelled, the guest stays on A; B's cleanup is pending while B is silent and runs once it answers", async () => {
+  it("pre-copy, link of B cut mid-migration: stalled (never non-convergence), cancelled, the guest stays on A; B's " +
+    'cleanup is pending while B is silent and runs once it answers', async () => {
     const logs: string[] = [];
     const deferred: Array<() => Promise<void>> = [];
     const run = await runMigration(
@@ -145,7 +149,8 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     expect(run.passed).toBe(false);
   }, 240_000);
 
-  it('B silent for longer than the case waits: the cleanup stays pending (its QEMU still there), and the deferred cleanup runs it once B answers', async () => {
+  it('B silent for longer than the case waits: the cleanup stays pending (its QEMU still there), and the deferred ' +
+    'cleanup runs it once B answers', async () => {
     const g = await launchWorkloadGuest(
       b.transport,
       'node-b',
@@ -199,7 +204,8 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     expect(existsSync(workDir)).toBe(false);
   }, 120_000);
 
-  it('post-copy, link of B cut after the switchover: paused, recovered once B answers (migrate-recover + resume), the guest runs on B intact', async () => {
+  it('post-copy, link of B cut after the switchover: paused, recovered once B answers (migrate-recover + resume), ' +
+    'the guest runs on B intact', async () => {
     const logs: string[] = [];
     const run = await runMigration(
       base({
@@ -252,7 +258,8 @@ describe.sequential('link faults during live migration on a 2-host lab', () => {
     expect(run.passed).toBe(true);
   }, 240_000);
 
-  it("post-copy, destination killed after the switchover: QEMU pauses by itself, the recovery cannot reach B's QEMU, the guest is lost with what QEMU said", async () => {
+  it("post-copy, destination killed after the switchover: QEMU pauses by itself, the recovery cannot reach B's QEMU, " +
+    'the guest is lost with what QEMU said', async () => {
     const run = await runMigration(
       base({
         strategy: 'postcopy',

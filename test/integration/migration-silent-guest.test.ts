@@ -4,9 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
-import { launchWorkloadGuest, type GuestHandle } from '../../src/vm/migration/guest.ts';
-import { LineCollector } from '../../src/vm/migration/heartbeat.ts';
-import { silentGuest } from '../../src/vm/migration/verify.ts';
+import { type GuestHandle, launchWorkloadGuest, LineCollector, silentGuest } from '../../src/migration/index.ts';
 import { qemuRunningIn } from './vm-support.ts';
 
 const local = new LocalTransport('local');

@@ -12,10 +12,14 @@ import type { RunResults } from '../../src/model/result.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
-import type { Endpoint } from '../../src/vm/migration/hop.ts';
-import { runMigration, type MigrationRequest } from '../../src/vm/migration/run.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
-import { applySettings, strategySettings } from '../../src/vm/migration/strategy.ts';
+import {
+  applySettings,
+  type Endpoint,
+  MiB,
+  type MigrationRequest,
+  runMigration,
+  strategySettings,
+} from '../../src/migration/index.ts';
 import { openQmpProbe } from '../../src/vm/qmp-probe.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
 import { labEndpoints } from './vm-support.ts';
@@ -31,7 +35,8 @@ let lab: Awaited<ReturnType<typeof labEndpoints>> | undefined;
 /** QEMU processes inside this lab's namespaces: pid, namespace and command line. */
 async function labQemus(): Promise<Array<{ pid: number; netns: string; args: string }>> {
   const r = await local.exec(
-    `for p in $(pgrep -x 'qemu-system-x86' ; pgrep '^qemu-system'); do echo "$p $(ip netns identify $p 2>/dev/null) $(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)"; done | sort -u`,
+    `for p in $(pgrep -x 'qemu-system-x86' ; pgrep '^qemu-system'); do echo "$p $(ip netns identify $p 2>/dev/null) ` +
+      `$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)"; done | sort -u`,
   );
   const ours = new Set(state.hosts.map((h) => h.netns).filter(Boolean));
   return r.stdout.split('\n').flatMap((l) => {
@@ -57,7 +62,8 @@ afterAll(async () => {
 });
 
 describe.sequential('migration strategies on a 2-host lab', () => {
-  it('hwqual run: xbzrle resends pages as deltas, multifd moves pages over its channels; the guest runs the pool baseline CPU model on both ends', async () => {
+  it('hwqual run: xbzrle resends pages as deltas, multifd moves pages over its channels; the guest runs the pool ' +
+    'baseline CPU model on both ends', async () => {
     const plan = join(root, 'plan.json');
     writeFileSync(
       plan,
@@ -205,7 +211,8 @@ describe.sequential('migration strategies on a 2-host lab', () => {
     expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
   }, 120_000);
 
-  it('auto-converge on the same guest and bandwidth: the throttle rises to the maximum before any verdict; it completes on B or is called only at the maximum throttle', async () => {
+  it('auto-converge on the same guest and bandwidth: the throttle rises to the maximum before any verdict; it ' +
+    'completes on B or is called only at the maximum throttle', async () => {
     const run = await runMigration(
       hot({ strategy: 'auto-converge', tuning: { cpuThrottleInitial: 99, throttleTriggerThreshold: 10 } }),
     );

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
+import { waitFor } from '../support/wait.ts';
 import type { RunResults } from '../../src/model/result.ts';
 
 const FIXTURE_SUITES = join(import.meta.dirname, '../fixtures/suites');
@@ -131,7 +132,7 @@ describe('hwqual run over SSH', () => {
       ],
       { HWQUAL_SUITES_PATH: FIXTURE_SUITES },
     );
-    await waitFor(() => existsSync(join(out, 'transcripts')), 20_000);
+    await waitFor(() => existsSync(join(out, 'transcripts')), 'the transcripts folder', 20_000);
     await new Promise((r) => setTimeout(r, 1500));
     await sshd.stop();
     const r = await run;
@@ -145,11 +146,3 @@ describe('hwqual run over SSH', () => {
     expect(junitValidates(join(out, 'junit.xml')).ok).toBe(true);
   });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

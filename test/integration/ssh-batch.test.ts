@@ -12,6 +12,7 @@ import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { runFolderReader } from '../../src/report/reporter.ts';
 import { transcriptReader } from '../../src/report/transcripts.ts';
+import type { ExecResult } from '../../src/model/exec.ts';
 import { CommandError } from '../../src/transport/command-error.ts';
 import { SshTransport } from '../../src/transport/ssh.ts';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('batched read-only commands', () => {
-  it('30 commands issued together go out as one session channel, each with its own stdout, stderr and exit code', async () => {
+  it('30 commands issued together go out as one channel, each with its own stdout, stderr and exit code', async () => {
     const before = sessions();
     const batchesBefore = t.batcher!.batches;
     const results = await Promise.all(
@@ -77,23 +78,72 @@ describe('batched read-only commands', () => {
     expect(left.stdout).toBe('');
   });
 
-  it('a cancelled command is killed and rejects with E_CANCELLED; one cancelled before its batch left never runs', async () => {
-    const file = join(dir, 'never');
-    const early = new AbortController();
-    early.abort();
-    const late = new AbortController();
-    const tag = `${70 + Math.floor(Math.random() * 1000)}.${randomBytes(2).readUInt16BE()}`;
-    const running = t.exec(`sleep ${tag}`, { readOnly: true, signal: late.signal });
-    const never = t.exec(`touch ${file}`, { readOnly: true, signal: early.signal });
-    const neverRejects = expect(never).rejects.toMatchObject({ code: 'E_CANCELLED' });
-    setTimeout(() => late.abort(), 600);
-    await expect(running).rejects.toMatchObject({
-      code: 'E_CANCELLED',
-      result: { cancelled: true, signal: 'SIGKILL' },
-    });
-    await neverRejects;
-    expect((await t.exec(`pgrep -f 'slee[p] ${tag}' || true; test -e ${file}; echo $?`)).stdout).toBe('1\n');
+  it('a slow command times out nothing behind it and holds none of them up beyond their own timeouts', async () => {
+    const splitsBefore = t.batcher!.splits;
+    const t0 = performance.now();
+    const took: number[] = [];
+    const timed = (p: Promise<ExecResult>, i: number) =>
+      p.then((r) => {
+        took[i] = performance.now() - t0;
+        return r;
+      });
+    const slow = timed(t.exec('sleep 3; echo slow', { readOnly: true, timeoutMs: 5_000 }), 0);
+    const fast = Array.from({ length: 10 }, (_, i) =>
+      timed(t.exec(`echo fast-${i}`, { readOnly: true, timeoutMs: 2_000 }), i + 1),
+    );
+    const settled = await Promise.allSettled([slow, ...fast]);
+    expect(settled.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason)).toEqual([]);
+    const results = settled.map((s) => (s as PromiseFulfilledResult<ExecResult>).value);
+    expect(results.map((r) => r.stdout)).toEqual(['slow\n', ...Array.from({ length: 10 }, (_, i) => `fast-${i}\n`)]);
+    expect(results.every((r) => r.exitCode === 0 && !r.timedOut)).toBe(true);
+    expect(results[0]!.durationMs).toBeGreaterThanOrEqual(3_000);
+    // Each fast command answered within its own 2 s, long before the slow one ended: the batch was split.
+    for (const [i, ms] of took.entries()) if (i > 0) expect(ms, `fast-${i - 1}`).toBeLessThan(2_000);
+    expect(Math.max(...took.slice(1))).toBeLessThan(took[0]!);
+    expect(t.batcher!.splits - splitsBefore).toBe(1);
   });
+
+  it('a sleep 30 with a 2 s timeout in a batch is killed on the host and is the only one reported', async () => {
+    const tag = `30.${randomBytes(3).readUIntBE(0, 3)}`;
+    const before = Array.from({ length: 3 }, (_, i) =>
+      t.exec(`echo before-${i}`, { readOnly: true, timeoutMs: 2_000 }),
+    );
+    const stuck = t.exec(`sleep ${tag}`, { readOnly: true, timeoutMs: 2_000 });
+    const after = Array.from({ length: 5 }, (_, i) => t.exec(`echo after-${i}`, { readOnly: true, timeoutMs: 2_000 }));
+    const settled = await Promise.allSettled([...before, stuck, ...after]);
+    const rejected = settled.flatMap((s, i) => (s.status === 'rejected' ? [[i, s.reason as CommandError]] : []));
+    expect(rejected.map(([i]) => i)).toEqual([3]);
+    const err = rejected[0]![1] as CommandError;
+    expect(err).toBeInstanceOf(CommandError);
+    expect(err.code).toBe('E_TIMEOUT');
+    expect(err.result).toMatchObject({ command: `sleep ${tag}`, timedOut: true, exitCode: null, signal: 'SIGKILL' });
+    expect(err.result.durationMs).toBeGreaterThanOrEqual(2_000);
+    expect(err.result.durationMs).toBeLessThan(15_000);
+    for (const s of settled.filter((x) => x.status === 'fulfilled'))
+      expect((s as PromiseFulfilledResult<ExecResult>).value).toMatchObject({ exitCode: 0, timedOut: false });
+    expect((await t.exec(`pgrep -f 'slee[p] ${tag}' || true`)).stdout).toBe('');
+  });
+
+  it(
+    'a cancelled command is killed and rejects with E_CANCELLED; ' + 'one cancelled before its batch left never runs',
+    async () => {
+      const file = join(dir, 'never');
+      const early = new AbortController();
+      early.abort();
+      const late = new AbortController();
+      const tag = `${70 + Math.floor(Math.random() * 1000)}.${randomBytes(2).readUInt16BE()}`;
+      const running = t.exec(`sleep ${tag}`, { readOnly: true, signal: late.signal });
+      const never = t.exec(`touch ${file}`, { readOnly: true, signal: early.signal });
+      const neverRejects = expect(never).rejects.toMatchObject({ code: 'E_CANCELLED' });
+      setTimeout(() => late.abort(), 600);
+      await expect(running).rejects.toMatchObject({
+        code: 'E_CANCELLED',
+        result: { cancelled: true, signal: 'SIGKILL' },
+      });
+      await neverRejects;
+      expect((await t.exec(`pgrep -f 'slee[p] ${tag}' || true; test -e ${file}; echo $?`)).stdout).toBe('1\n');
+    },
+  );
 });
 
 describe('host-checks suite over SSH', () => {

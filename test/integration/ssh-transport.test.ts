@@ -60,7 +60,7 @@ describe('exec', () => {
     expect(sshd.acceptedConnections()).toBe(1);
   });
 
-  it('without the cap (maxChannels above MaxSessions) sshd refuses channels — the control for the test above', async () => {
+  it('without the cap (maxChannels above MaxSessions) sshd refuses channels: the control for the above', async () => {
     const loose = new SshTransport(sshd.hostConfig({ ssh: { ...sshd.host.ssh, maxChannels: 30 } }));
     try {
       const settled = await Promise.allSettled(Array.from({ length: 30 }, () => loose.exec('sleep 0.5')));

@@ -63,7 +63,7 @@ describe('tiny guest images on local (tcg)', () => {
     expect((err as Error).message).toContain('Attempted to kill init');
   });
 
-  it('keeps an idle guest up with heartbeats; a cancel (AbortSignal) tears it down and leaves no QEMU process', async () => {
+  it('keeps an idle guest up with heartbeats; a cancel (AbortSignal) tears it down, no QEMU left', async () => {
     const ac = new AbortController();
     const vm = await launchImage(local, tiny, { accel: 'tcg', run: 'idle', signal: ac.signal });
     await waitUntilReady(vm, tiny, { timeoutMs: 60_000, signal: ac.signal });

@@ -14,7 +14,7 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-): Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void } {
+): Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void; output(): string } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, CI: 'true', ...env },
@@ -30,9 +30,10 @@ export function runCli(
   });
   const p = new Promise<CliResult>((res) =>
     child.on('close', (code) => res({ code, stdout, stderr })),
-  ) as Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void };
+  ) as Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void; output(): string };
   p.pid = child.pid;
   p.kill = (sig) => child.kill(sig);
+  p.output = () => stdout; // what it printed so far, while it runs
   return p;
 }
 
@@ -41,3 +42,12 @@ export function junitValidates(file: string): { ok: boolean; stderr: string } {
   const r = spawnSync('xmllint', ['--noout', '--schema', JUNIT_XSD, file], { encoding: 'utf8' });
   return { ok: r.status === 0, stderr: r.stderr };
 }
+
+/** The real CLI (main.ts), in this process: output captured, exit code returned, process.exitCode restored. */
+export async function cliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { hwqualInProcess } = await import('./main.ts');
+  const { code, out, err } = await hwqualInProcess(...args);
+  return { code, stdout: out, stderr: err };
+}
+
+export { hwqualInProcess } from './main.ts';

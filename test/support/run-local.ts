@@ -6,26 +6,53 @@ import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
+import type { ReplayTransport } from '../../src/transport/replay.ts';
+
+interface Over {
+  require?: Record<string, unknown>;
+  expect?: HostExpect;
+}
 
 /** Run real suites against this machine through the runner's public functions (real fact gathering, LocalTransport). */
-export async function runSuitesLocally(
-  suites: string[],
-  over: { require?: Record<string, unknown>; expect?: HostExpect } = {},
-) {
-  const lab: LabConfig = normalizeLab(
-    { hosts: [{ name: 'local', address: 'local', ...(over.expect ? { expect: over.expect } : {}) }] },
+export async function runSuitesLocally(suites: string[], over: Over = {}) {
+  const lab = oneHostLab('local', 'local', over.expect);
+  const plan = testPlan(suites, over.require);
+  const prepared = await prepareRun({ lab, plan, transportFactory: (h) => new LocalTransport(h.name) });
+  return execute(lab, plan, prepared);
+}
+
+/** The same on one replayed host (a recorded or assembled profile): it runs only what its profile answers. */
+export async function runSuitesReplayed(transport: ReplayTransport, suites: string[], over: Over = {}) {
+  const lab = oneHostLab(transport.host, 'replay', over.expect);
+  const plan = testPlan(suites, over.require);
+  const prepared = await prepareRun({
+    lab,
+    plan,
+    bindings: [
+      { config: lab.hosts[0]!, transport, replay: { from: transport.replayedFrom, origin: transport.origin } },
+    ],
+  });
+  return execute(lab, plan, prepared);
+}
+
+function oneHostLab(name: string, address: string, expect?: HostExpect): LabConfig {
+  return normalizeLab(
+    { hosts: [{ name, address, ...(expect ? { expect } : {}) }] },
     '/tmp/lab.yaml',
     'lab.yaml',
     'x'.repeat(64),
   );
-  const plan: PlanConfig = {
+}
+
+function testPlan(suites: string[], require: Record<string, unknown> = {}): PlanConfig {
+  return {
     file: '/tmp/plan.yaml',
     sha256: 'y'.repeat(64),
     name: 'suite-test',
     suites,
     hosts: {},
     severity: {},
-    require: over.require ?? {},
+    require,
     concurrency: 4,
     timeouts: { case: 60 },
     retries: 0,
@@ -33,8 +60,10 @@ export async function runSuitesLocally(
     matrix: {},
     settings: {},
   };
+}
+
+async function execute(lab: LabConfig, plan: PlanConfig, prepared: Awaited<ReturnType<typeof prepareRun>>) {
   const out = mkdtempSync(join(tmpdir(), 'hwqual-suite-'));
-  const prepared = await prepareRun({ lab, plan, transportFactory: (h) => new LocalTransport(h.name) });
   const results = await executeRun({
     lab,
     plan,
@@ -48,5 +77,5 @@ export async function runSuitesLocally(
     if (!c) throw new Error(`no case ${id} among ${results.cases.map((r) => r.caseId).join(', ')}`);
     return c;
   };
-  return { results, out, byId, host: results.hosts[0] };
+  return { results, out, byId, host: results.hosts[0]! };
 }

@@ -95,6 +95,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
   const hostConfig = (overrides: Partial<HostConfig> = {}): HostConfig => ({
     name: opts.name ?? 'sshd',
     address: '127.0.0.1',
+    migrationAddress: '127.0.0.1',
     port,
     user: userInfo().username,
     identityFile: clientKeyFile,

@@ -24,7 +24,7 @@ describe("CaseStop: a case's timeout and the run's cancellation", () => {
     stop.end(false);
   });
 
-  it("the run's cancellation reaches every running case through the cancellers set, and ended cases leave it", async () => {
+  it("the run's cancellation reaches every running case through the cancellers; ended cases leave", async () => {
     const cancellers = new Set<RunCanceller>();
     const run = new AbortController();
     const a = new CaseStop(60, run.signal, cancellers);

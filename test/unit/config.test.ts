@@ -52,10 +52,13 @@ hosts:
       flags: [avx512f, amx_tile, vaes]
   - name: bastion
     address: 127.0.0.2
+    migrationAddress: 10.20.0.2
 `,
       ),
     );
     expect(lab.hosts.map((h) => h.name)).toEqual(['node-a', 'node-b', 'bastion']);
+    // The data plane: the SSH address unless the host names another one.
+    expect(lab.hosts.map((h) => h.migrationAddress)).toEqual(['local', '127.0.0.1', '10.20.0.2']);
     const b = lab.hosts[1];
     expect(b.port).toBe(2222);
     expect(b.identityFile).toBe(join(dir, 'keys/id_ed25519'));
@@ -178,5 +181,22 @@ retries: 0
     );
     expect(plan.matrix).toEqual({ images: ['tiny', 'tiny-generic'], cpuModels: ['max', 'qemu64'] });
     expect(plan.settings.accel).toBe('tcg');
+  });
+
+  it('require.machineTypes is a list of machine type names', async () => {
+    const ok = await loadPlan(
+      file('mt.yaml', 'name: p\nsuites: [cpu-features]\nrequire: { machineTypes: [pc-q35-7.2, q35] }\n'),
+    );
+    expect(ok.require.machineTypes).toEqual(['pc-q35-7.2', 'q35']);
+    expect(
+      await problemsOf(
+        loadPlan(file('mt2.yaml', 'name: p\nsuites: [cpu-features]\nrequire: { machineTypes: pc-q35-7.2 }\n')),
+      ),
+    ).toEqual(['mt2.yaml: /require/machineTypes must be array']);
+    const bad = await problemsOf(
+      loadPlan(file('mt3.yaml', 'name: p\nsuites: [cpu-features]\nrequire: { machineTypes: ["PC Q35"] }\n')),
+    );
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatch(/^mt3\.yaml: \/require\/machineTypes\/0 must /);
   });
 });

@@ -35,7 +35,10 @@ function qmpHostCpu(rel: string): CpuFacts {
   return hostCpuFromExpansion(model!.props);
 }
 
-/** Every capture in fixtures/real-hosts, the generation it is (worked out from SOURCES.md, not from the code), and how to read it. */
+/**
+ * Every capture in fixtures/real-hosts, the generation it is (worked out from SOURCES.md, not from the code), and how
+ * to read it.
+ */
 const EXPECTED: Array<[string, string, (rel: string) => CpuFacts]> = [
   ['intel-skylake-sp/cpuinfo.txt', 'intel-skylake-sp', (r) => parseCpuinfo(read(r))],
   ['intel-cascade-lake/cpuinfo.txt', 'intel-cascade-lake-sp', (r) => parseCpuinfo(read(r))],
@@ -50,6 +53,8 @@ const EXPECTED: Array<[string, string, (rel: string) => CpuFacts]> = [
   ['amd-rome/lscpu.txt', 'amd-rome', (r) => parseLscpuText(read(r)).cpu],
   ['amd-milan/cpuid-libvirt.xml', 'amd-milan', (r) => parseCpuidXml(read(r))],
   ['amd-genoa/cpuinfo.txt', 'amd-genoa', (r) => parseCpuinfo(read(r))],
+  ['amd-bergamo/cpuinfo-vm-8vcpu.txt', 'amd-bergamo', (r) => parseCpuinfo(read(r))],
+  ['amd-bergamo/cpuinfo-lxc-first-8-blocks.txt', 'amd-bergamo', (r) => parseCpuinfo(read(r))],
   ['arm-graviton2-neoverse-n1/cpuinfo.txt', 'arm-neoverse-n1', (r) => parseCpuinfo(read(r))],
   ['arm-graviton3-neoverse-v1/cpuinfo.txt', 'arm-neoverse-v1', (r) => parseCpuinfo(read(r))],
   ['arm-neoverse-v2/cpuinfo.txt', 'arm-neoverse-v2', (r) => parseCpuinfo(read(r))],
@@ -92,7 +97,8 @@ describe('CPU generation catalog', () => {
     const all = readdirSync(REAL_HOSTS).flatMap((d) =>
       statSync(join(REAL_HOSTS, d)).isDirectory() ? readdirSync(join(REAL_HOSTS, d)).map((f) => `${d}/${f}`) : [],
     );
-    // Not a CPU description: the vulnerabilities list (of the EPYC 7451 whose cpuinfo is above) and libvirt's domcapabilities (below).
+    // Not a CPU description: the vulnerabilities list (of the EPYC 7451 whose cpuinfo is above) and libvirt's
+    // domcapabilities (below).
     const other = all.filter((f) => !EXPECTED.some(([rel]) => rel === f));
     expect(other.sort()).toEqual([
       'amd-naples/vulnerabilities-epyc7451.txt',
@@ -126,6 +132,60 @@ describe('CPU generation catalog', () => {
     ]);
   });
 
+  it('dense and cache variants are named by model number, name and stepping, as their vendors tell them apart', () => {
+    // Identities as the vendors' tables give them (AMD revision guides via illumos' amd_revmap, AMD product names),
+    // the real Bergamo captures above, and the Genoa capture's own id with a Genoa-X name.
+    const amd = (family: number, model: number, stepping: number, modelName: string) =>
+      detectGeneration({ vendor: 'AuthenticAMD', family, model, stepping, modelName }, catalog)?.id;
+    expect([
+      amd(25, 17, 1, 'AMD EPYC 9654 96-Core Processor'),
+      amd(25, 17, 2, 'AMD EPYC 9684X 96-Core Processor'),
+      amd(25, 160, 2, 'AMD EPYC 9754 128-Core Processor'),
+      amd(25, 160, 2, 'AMD EPYC 9754S 128-Core Processor'),
+      amd(25, 160, 2, 'AMD EPYC 8534P 64-Core Processor'),
+      amd(25, 1, 2, 'AMD EPYC 7773X 64-Core Processor'),
+      amd(25, 1, 1, 'AMD EPYC 7763 64-Core Processor'),
+      amd(26, 2, 1, 'AMD EPYC 9755 128-Core Processor'),
+      amd(26, 17, 0, 'AMD EPYC 9965 192-Core Processor'),
+    ]).toEqual([
+      'amd-genoa',
+      'amd-genoa-x',
+      'amd-bergamo',
+      'amd-bergamo',
+      'amd-siena',
+      'amd-milan-x',
+      'amd-milan',
+      'amd-turin',
+      'amd-turin-dense',
+    ]);
+    // Intel's E-core Xeon 6 (0xAF) beside the P-core one (0xAD): separate model numbers, separate generations.
+    const intel = (model: number) =>
+      detectGeneration({ vendor: 'GenuineIntel', family: 6, model, stepping: 3 }, catalog)?.id;
+    expect([intel(0xaf), intel(0xad)]).toEqual(['intel-sierra-forest', 'intel-granite-rapids']);
+  });
+
+  it('only the family known: "variant not recognised", never the nearest generation', () => {
+    // A dense-range part with a name no AMD table gives (e.g. a cloud-only SKU), and a Threadripper 7000 (19h/18h).
+    for (const [model, name] of [
+      [160, 'AMD EPYC 9R45 96-Core Processor'],
+      [24, 'AMD Ryzen Threadripper PRO 7995WX 96-Cores'],
+    ] as const) {
+      const r = checkGeneration({ vendor: 'AuthenticAMD', family: 25, model, stepping: 1, modelName: name }, catalog);
+      expect(r.generation).toBeUndefined();
+      expect(r.unknownReason).toBe(
+        `variant not recognised: AuthenticAMD family/model/stepping 25/${model}/1 (${name}) — the catalog knows ` +
+          'family 19h (AMD EPYC 7003X (Milan-X, Zen 3 with 3D V-Cache), AMD EPYC 7003 (Milan, Zen 3), AMD EPYC ' +
+          '9004X (Genoa-X, Zen 4 with 3D V-Cache), AMD EPYC 9004 (Genoa, Zen 4), AMD EPYC 97x4 (Bergamo, Zen 4c), ' +
+          'AMD EPYC 8004 (Siena, Zen 4c)) but no entry matches this model, stepping and name; it does not guess ' +
+          'the nearest',
+      );
+    }
+    // A family the catalog does not know at all stays "not in the catalog".
+    expect(
+      checkGeneration({ vendor: 'HygonGenuine', family: 24, model: 0, stepping: 1, flags: [] }, catalog).unknownReason,
+    ).toBe('not in the catalog: HygonGenuine family/model/stepping 24/0/1');
+  });
+
   it('an unknown CPU is a reported fact with no missing flags; a plan flag is still checked', () => {
     const cpu: CpuFacts = {
       vendor: 'GenuineIntel',
@@ -136,7 +196,10 @@ describe('CPU generation catalog', () => {
       flags: ['sse2', 'aes'],
     };
     expect(checkGeneration(cpu, catalog)).toEqual({
-      unknownReason: 'not in the catalog: GenuineIntel family/model/stepping 6/190/0 (Intel N100)',
+      unknownReason:
+        'variant not recognised: GenuineIntel family/model/stepping 6/190/0 (Intel N100) — the catalog knows family ' +
+        `06h (${catalog.generations.filter((g) => g.vendor === 'GenuineIntel').length} generations) but no entry ` +
+        'matches this model, stepping and name; it does not guess the nearest',
       missing: [],
       required: [],
     });

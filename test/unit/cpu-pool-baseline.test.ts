@@ -6,7 +6,7 @@ import { computePoolBaseline, type Expansion, type PoolHost } from '../../src/pr
 import { machineTypes, parseCpuDefinitions, type CpuModelDef } from '../../src/probe/qmp-cpu.ts';
 import { splitJsonObjects } from '../../src/transport/replay-json-stream.ts';
 import { commandOf, parseQmpLog } from '../../src/transport/replay-qmp-log.ts';
-import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/vm/qmp-types.ts';
+import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/model/qmp.ts';
 import { REAL_HOSTS } from '../support/paths.ts';
 
 const lines = loadCpuCatalog().qemuModels;
@@ -21,9 +21,10 @@ const conversation = (file: string) =>
   parseQmpLog(readFileSync(join(REAL_HOSTS, 'qmp-replies', file), 'utf8'))[0].exchanges;
 const from = (file: string, cmd: string) => conversation(file).find((x) => commandOf(x.request) === cmd)!.reply.return;
 
-const sandyBridgeEP: PoolHost = { host: 'sb', definitions: kvm('Xeon-E5-2650.json') };
-const broadwellEP: PoolHost = { host: 'bw', definitions: kvm('Xeon-E5-2630-v4.json') };
-const nehalemEX: PoolHost = { host: 'nh', definitions: kvm('Xeon-E7540.json') };
+const intel = { vendor: 'GenuineIntel' };
+const sandyBridgeEP: PoolHost = { host: 'sb', definitions: kvm('Xeon-E5-2650.json'), cpu: intel };
+const broadwellEP: PoolHost = { host: 'bw', definitions: kvm('Xeon-E5-2630-v4.json'), cpu: intel };
+const nehalemEX: PoolHost = { host: 'nh', definitions: kvm('Xeon-E7540.json'), cpu: intel };
 
 /** A few static expansions, written by hand for the test (small sets, enough to tell the models apart). */
 const NEHALEM = ['popcnt', 'sse4.1', 'sse4.2', 'ssse3', 'x2apic'];
@@ -55,16 +56,25 @@ const hand = (_host: string, model: string): Expansion | undefined =>
 
 describe('pool baseline (answers worked out by hand from the real KVM definitions)', () => {
   it('Sandy Bridge-EP + Broadwell-EP → SandyBridge; the Broadwell host gives up its AVX2 generation', () => {
-    // By hand: SandyBridge is the newest line both run (IvyBridge is unusable on the E5-2650, the -IBRS variants on the E5-2630 v4).
+    // By hand: SandyBridge is the newest line both run (IvyBridge is unusable on the E5-2650, the -IBRS variants on the
+    // E5-2630 v4).
     expect(sandyBridgeEP.definitions.find((d) => d.name === 'IvyBridge')!.usable).toBe(false);
     expect(broadwellEP.definitions.find((d) => d.name === 'SandyBridge-IBRS')!.usable).toBe(false);
     const b = computePoolBaseline([sandyBridgeEP, broadwellEP], hand, lines);
     expect(b.model).toBe('SandyBridge');
-    expect(b.rows).toEqual([
-      { host: 'sb', qemuVersion: 'not recorded', bestModel: 'SandyBridge-IBRS', lost: ['spec-ctrl'] },
+    // (The hand-typed expansions describe six models: the others each host can run are listed as not ranked.)
+    expect(b.rows.map(({ unranked, ...row }) => row)).toEqual([
+      {
+        host: 'sb',
+        qemuVersion: 'not recorded',
+        usableModels: 20, // SOURCES.md counts 23 with host, max and base
+        bestModel: 'SandyBridge-IBRS',
+        lost: ['spec-ctrl'],
+      },
       {
         host: 'bw',
         qemuVersion: 'not recorded',
+        usableModels: 23, // 26 with host, max and base
         bestModel: 'Broadwell',
         lost: ['adx', 'avx2', 'bmi1', 'bmi2', 'fma', 'hle', 'invpcid', 'movbe', 'rdseed', 'rtm', 'smap'],
       },
@@ -72,42 +82,37 @@ describe('pool baseline (answers worked out by hand from the real KVM definition
     expect(b.problems).toEqual([]);
   });
 
-  it('Nehalem-EX + Sandy Bridge-EP + Broadwell-EP → Nehalem (not core2duo, which has more bits but is older)', () => {
-    const b = computePoolBaseline(
-      [nehalemEX, sandyBridgeEP, broadwellEP],
-      (h, m) =>
-        hand(h, m) ??
-        (m === 'core2duo' ? { features: Array.from({ length: 40 }, (_, i) => `f${i}`), from: 'x' } : undefined),
-      lines,
-    );
-    expect(b.model).toBe('Nehalem');
-    expect(b.rows.map((r) => [r.host, r.bestModel, r.lost])).toEqual([
-      ['nh', 'Nehalem-IBRS', ['spec-ctrl']],
-      ['sb', 'SandyBridge-IBRS', ['aes', 'avx', 'pclmulqdq', 'spec-ctrl', 'tsc-deadline', 'xsave']],
-      [
-        'bw',
-        'Broadwell',
+  it(
+    'Nehalem-EX + Sandy Bridge-EP + Broadwell-EP → Nehalem, not ' +
+      'core2duo (same 32 features in QEMU 7.2, older line)',
+    () => {
+      // QEMU 7.2.22's real static expansions (test/fixtures/qemu-expansions): core2duo has acpi, monitor and ss where
+      // Nehalem has popcnt, sse4.1 and sse4.2 — neither contains the other, both have 32 features, and core2duo is
+      // usable under KVM on all three hosts. The newer line breaks the tie (by name alone core2duo would win).
+      const real = JSON.parse(
+        readFileSync(join(REAL_HOSTS, '../../test/fixtures/qemu-expansions/qemu-7.2.22-static.json'), 'utf8'),
+      ).expansions as Record<string, string[]>;
+      const hosts = [nehalemEX, sandyBridgeEP, broadwellEP];
+      expect(hosts.every((h) => h.definitions.find((d) => d.name === 'core2duo')?.usable)).toBe(true);
+      expect([real.core2duo.length, real.Nehalem.length]).toEqual([32, 32]);
+      const b = computePoolBaseline(
+        hosts,
+        (_h, m) => (real[m] ? { features: real[m], from: '7.2' } : undefined),
+        lines,
+      );
+      expect(b.model).toBe('Nehalem');
+      expect(b.rows.map((r) => [r.host, r.bestModel, r.lost])).toEqual([
+        ['nh', 'Nehalem-IBRS', ['spec-ctrl']],
         [
-          'adx',
-          'aes',
-          'avx',
-          'avx2',
-          'bmi1',
-          'bmi2',
-          'fma',
-          'hle',
-          'invpcid',
-          'movbe',
-          'pclmulqdq',
-          'rdseed',
-          'rtm',
-          'smap',
-          'tsc-deadline',
-          'xsave',
+          'sb',
+          'SandyBridge-IBRS',
+          ['aes', 'arat', 'avx', 'pclmulqdq', 'rdtscp', 'spec-ctrl', 'tsc-deadline', 'x2apic', 'xsave', 'xsaveopt'],
         ],
-      ],
-    ]);
-  });
+        ['bw', 'Broadwell', expect.arrayContaining(['avx2', 'fma', 'bmi2', 'adx', 'aes', 'avx', 'xsave'])],
+      ]);
+      expect(b.dominated).toEqual(expect.arrayContaining(['Conroe', 'Penryn', 'pentium3']));
+    },
+  );
 
   it('machine types: a QEMU 7.2 + 9.2 pool runs pc-q35-7.2; a host without query-machines gives "not recorded"', () => {
     const old: PoolHost = {
@@ -130,30 +135,29 @@ describe('pool baseline (answers worked out by hand from the real KVM definition
     expect(c.machineNote).toBe('machine types: not recorded (dump did not record query-machines)');
   });
 
-  it('a model without an expansion still ranks by its line; what a host loses is then unknown, not guessed', () => {
+  it('models without an expansion cannot be compared: unranked, and the pool case reports missing data', () => {
     const b = computePoolBaseline([sandyBridgeEP], () => undefined, lines);
-    // SandyBridge and SandyBridge-IBRS are the same line and no expansion tells them apart: the name decides.
-    expect(b.model).toBe('SandyBridge');
-    expect(b.rows[0]).toMatchObject({
-      bestModel: 'SandyBridge',
-      lost: [],
-      lostUnknown: 'no static expansion of SandyBridge',
-    });
-    expect(b.unranked).toEqual(expect.arrayContaining(['qemu64', 'kvm64']));
+    expect(b.model).toBeUndefined();
+    expect(b.unranked).toEqual(expect.arrayContaining(['SandyBridge', 'Nehalem']));
+    expect(b.unranked).not.toContain('qemu64'); // QEMU's generic models only when no Intel model is usable
+    expect(b.problems).toEqual([]);
+    expect(b.missing).toEqual([expect.stringMatching(/^no static expansion describes the intel models every host/)]);
   });
 
   it('no model every host can run is a problem, named', () => {
     const only = (name: string): CpuModelDef[] => [{ name, usable: true, unavailable: [] }];
     const b = computePoolBaseline(
       [
-        { host: 'a', definitions: only('EPYC') },
-        { host: 'b', definitions: only('Skylake-Server') },
+        { host: 'a', definitions: only('Cascadelake-Server'), cpu: intel },
+        { host: 'b', definitions: only('Skylake-Server'), cpu: intel },
       ],
       hand,
       lines,
     );
     expect(b.model).toBeUndefined();
     expect(b.problems).toEqual(['no named CPU model is usable on every host of the pool']);
+    const other = computePoolBaseline([{ host: 'a', definitions: only('EPYC'), cpu: intel }], hand, lines);
+    expect(other.problems).toEqual(['no intel CPU model is usable on every host of the pool (usable on all: EPYC)']);
   });
 });
 
@@ -162,7 +166,8 @@ describe('same hardware, newer QEMU (host OS upgrade)', () => {
   const defs72 = parseCpuDefinitions(
     from('ryzen-3900x-qemu-7.2.replies', 'query-cpu-definitions') as QmpCpuDefinition[],
   );
-  // The newer QEMU as libvirt's qemu_9.1.0 test data shows it on another host: EPYC-Rome-v1 blocked by xsaves; EPYC-v1 dropped (for the test).
+  // The newer QEMU as libvirt's qemu_9.1.0 test data shows it on another host: EPYC-Rome-v1 blocked by xsaves; EPYC-v1
+  // dropped (for the test).
   const defsNew = defs72
     .filter((d) => d.name !== 'EPYC-v1')
     .map((d) => (d.name === 'EPYC-Rome-v1' ? { ...d, usable: false, unavailable: ['xsaves'] } : d));

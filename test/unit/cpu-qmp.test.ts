@@ -16,7 +16,7 @@ import {
 } from '../../src/probe/qmp-cpu.ts';
 import { splitJsonObjects } from '../../src/transport/replay-json-stream.ts';
 import { commandOf, parseQmpLog } from '../../src/transport/replay-qmp-log.ts';
-import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/vm/qmp-types.ts';
+import type { QmpCpuDefinition, QmpMachineInfo } from '../../src/model/qmp.ts';
 import { REAL_HOSTS } from '../support/paths.ts';
 
 const lines = loadCpuCatalog().qemuModels;

@@ -4,12 +4,13 @@ import { computePoolBaseline } from '../../src/probe/pool-baseline.ts';
 import suite from '../../suites/cpu-features/index.ts';
 import { guestModels, parseCpuSpec } from '../../suites/cpu-features/guest-view-case.ts';
 import { formatPoolTable } from '../../suites/cpu-features/pool-table.ts';
-import { cpuSettings, poolMembers } from '../../suites/cpu-features/settings.ts';
+import { cpuSettings, poolMembers, vendorPools, type CpuPoolSpec } from '../../suites/cpu-features/settings.ts';
 import { planViewOf } from '../support/plan-check.ts';
 
 const host = (name: string, labels: Record<string, string> = {}): HostInfo => ({
   name,
   address: name,
+  migrationAddress: name,
   labels,
   facts: {},
   replayed: false,
@@ -26,7 +27,7 @@ describe('cpu-features plan settings and case list', () => {
     expect(parseCpuSpec('Skylake-Server')).toEqual({ model: 'Skylake-Server', plus: [], minus: [] });
   });
 
-  it('reads require/matrix/settings; the default pool is every host of the run', () => {
+  it('reads require/matrix/settings; with no cpuPool the pools are formed by CPU vendor', () => {
     const s = cpuSettings(
       view({
         require: { cpuModels: ['Nehalem'], cpuFlags: ['aes'] },
@@ -38,8 +39,9 @@ describe('cpu-features plan settings and case list', () => {
       accel: 'tcg',
       requiredModels: ['Nehalem'],
       requiredFlags: ['aes'],
+      requiredMachineTypes: [],
       guestModels: ['Westmere', 'max'],
-      pools: [{ name: 'all' }],
+      pools: 'by-vendor',
     });
     expect(guestModels(s)).toEqual(['Westmere', 'max', 'host']);
   });
@@ -48,10 +50,43 @@ describe('cpu-features plan settings and case list', () => {
     const all = [host('a', { pool: 'x' }), host('b', { pool: 'y' }), host('c', { pool: 'x' })];
     const [byLabel, byName] = cpuSettings(
       view({ settings: { cpuPool: [{ labels: { pool: 'x' } }, { name: 'n', hosts: ['c', 'b'] }] } }),
-    ).pools;
+    ).pools as CpuPoolSpec[];
     expect(byLabel.name).toBe('x');
     expect(poolMembers(byLabel, all).map((h) => h.name)).toEqual(['a', 'c']);
     expect(poolMembers(byName, all).map((h) => h.name)).toEqual(['b', 'c']);
+  });
+
+  it('with no cpuPool: one pool per CPU vendor (facts, else the vendor label), each saying how it was formed', () => {
+    const withCpu = (name: string, vendor: string): HostInfo => ({ ...host(name), facts: { cpu: { vendor } } });
+    const all = [
+      withCpu('a', 'AuthenticAMD'),
+      withCpu('i', 'GenuineIntel'),
+      host('q', { vendor: 'amd' }),
+      withCpu('h', 'HygonGenuine'),
+      host('x'),
+    ];
+    expect(vendorPools(all)).toEqual([
+      {
+        name: 'amd',
+        hosts: ['a', 'q'],
+        formed: 'by CPU vendor (the plan names no cpuPool): vendor_id AuthenticAMD, label vendor=amd',
+      },
+      { name: 'intel', hosts: ['i'], formed: 'by CPU vendor (the plan names no cpuPool): vendor_id GenuineIntel' },
+      { name: 'hygon', hosts: ['h'], formed: 'by CPU vendor (the plan names no cpuPool): vendor_id HygonGenuine' },
+      {
+        name: 'unknown-vendor',
+        hosts: ['x'],
+        formed: 'by CPU vendor (the plan names no cpuPool): no CPU facts and no vendor label',
+      },
+    ]);
+    const plan = view({ hosts: all });
+    const pools = (h: HostInfo) =>
+      suite
+        .cases(h, plan)
+        .filter((c) => c.id === 'pool-baseline')
+        .map((c) => c.params);
+    expect(pools(all[0])).toEqual([{ pool: 'amd' }]);
+    expect(pools(all[2])).toEqual([]);
   });
 
   it("each host gets the per-host cases; only a pool's first host gets its pool case", () => {
@@ -75,13 +110,22 @@ describe('cpu-features plan settings and case list', () => {
 
   it('the pool table says what it does not know', () => {
     const b = computePoolBaseline(
-      [{ host: 'h1', definitions: [{ name: 'Nehalem', usable: true, unavailable: [] }] }],
+      [
+        {
+          host: 'h1',
+          definitions: [{ name: 'Nehalem', usable: true, unavailable: [] }],
+          cpu: { vendor: 'GenuineIntel' },
+        },
+      ],
       () => undefined,
-      {},
+      { Nehalem: { vendor: 'intel', released: 2009 } },
     );
-    const text = formatPoolTable('p', b);
-    expect(text).toMatch(/^CPU pool p: h1\n/);
+    const text = formatPoolTable('p', b, 'by CPU vendor');
+    expect(text).toMatch(/^CPU pool p: h1 \(formed by CPU vendor\)\n/);
+    expect(text).toContain('baseline CPU model: none — no static expansion describes the intel models');
     expect(text).toContain('machine type: machine types: not recorded (h1 did not record query-machines)');
+    expect(text).toMatch(/host +qemu +usable +best model +newest q35 +newest i440fx +loses under the baseline\n/);
+    expect(text).toMatch(/h1 +not recorded +1 +- +not recorded +not recorded +-\n/);
     expect(text).toContain('usable everywhere but not ranked (no expansion): Nehalem');
   });
 });

@@ -7,6 +7,7 @@ import { SshTransport } from '../../src/transport/ssh.ts';
 const host = (name: string, extra: Partial<HostConfig> = {}): HostConfig => ({
   name,
   address: '192.0.2.1',
+  migrationAddress: '192.0.2.1',
   port: 22,
   user: 'root',
   knownHosts: '/nonexistent',

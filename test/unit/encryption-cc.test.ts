@@ -56,7 +56,7 @@ describe('CC features from CPU flags', () => {
     });
   });
 
-  it('Intel Xeon 8480+ (Sapphire Rapids) /proc/cpuinfo: TME capable, no AMD features; TDX cannot be told from these flags', () => {
+  it('Xeon 8480+ (Sapphire Rapids) /proc/cpuinfo: TME capable, no AMD features; TDX cannot be told from flags', () => {
     const facts = detectCcFeatures({ cpuinfoFlags: parseCpuinfo(real('intel-sapphire-rapids/cpuinfo.txt')).flags });
     expect(states(facts)).toMatchObject({ tme: 'capable', sev: 'absent', sme: 'absent', tdx: 'unknown' });
   });
@@ -91,7 +91,7 @@ describe('CC features from CPU flags', () => {
 });
 
 describe('CC features from QEMU (QMP replay of real conversations)', () => {
-  it('EPYC 9654 with SEV on, QEMU 9.2: query-sev-capabilities answers (cbitpos 51): SEV enabled; SGX is not', async () => {
+  it('EPYC 9654, SEV on, QEMU 9.2: query-sev-capabilities answers (cbitpos 51): SEV enabled; SGX is not', async () => {
     const transport = await assembledProfile('qmp-epyc-9654-sev-qemu-9.2');
     const q = await askQemuCc(transport);
     expect(q).toMatchObject({
@@ -128,7 +128,7 @@ describe('CC features from QEMU (QMP replay of real conversations)', () => {
 });
 
 describe('CC features from libvirt, kvm parameters and dmesg', () => {
-  it('libvirt domcapabilities of a TDX host (QEMU 10.1 capabilities from a Granite Rapids host): TDX and SGX enabled, no SEV', () => {
+  it('libvirt domcapabilities of a TDX host (QEMU 10.1 on Granite Rapids): TDX and SGX enabled, no SEV', () => {
     const facts = detectCcFeatures({
       domcapsXml: real('intel-granite-rapids/virsh-domcapabilities-tdx-libvirt-test.xml'),
     });
@@ -188,7 +188,7 @@ describe('CC features from libvirt, kvm parameters and dmesg', () => {
     });
   });
 
-  it('combine: unavailable beats enabled; unavailable on a CPU without the flag is absent; nothing read is unknown', () => {
+  it('combine: unavailable beats enabled; unavailable without the CPU flag is absent; nothing read is unknown', () => {
     expect(
       combine([
         { source: 'dmesg', signal: 'enabled', detail: '' },

@@ -43,7 +43,7 @@ describe('LUKS script output', () => {
     ]);
   });
 
-  it("this machine's kernel: open and everything after it skipped with cryptsetup's device-mapper error; remove still runs", () => {
+  it("this machine's kernel: open and all after it skipped with cryptsetup's device-mapper error; remove runs", () => {
     const out = parseLuksScript(fixture('host-no-dm-luks-roundtrip.txt'));
     expect(out.steps.map((s) => `${s.step}=${s.result}`)).toEqual([
       'tool=ok',
@@ -79,7 +79,8 @@ describe('LUKS script output', () => {
 
   it('ignores lines that are not its own and keeps a message with spaces and = signs', () => {
     const out = parseLuksScript(
-      'noise\nHWQUAL-LUKS step=x result=fail rc=5 a=1 msg=it said: key=value failed\nHWQUAL-LUKS step=bad result=maybe rc=0 msg=\n',
+      'noise\nHWQUAL-LUKS step=x result=fail rc=5 a=1 msg=it said: key=value failed\nHWQUAL-LUKS step=bad ' +
+        'result=maybe rc=0 msg=\n',
     );
     expect(out.steps).toEqual([
       { step: 'x', result: 'fail', rc: 5, fields: { a: '1' }, message: 'it said: key=value failed' },
@@ -112,7 +113,8 @@ describe('cryptsetup benchmark', () => {
     ]);
     expect(
       parseCryptsetupBenchmark(
-        '    aes-xts        512b       N/A       N/A\n        aes-xts        256b         2.5 GiB/s      2048.0 MiB/s\n',
+        '    aes-xts        512b       N/A       N/A\n' +
+          '        aes-xts        256b         2.5 GiB/s      2048.0 MiB/s\n',
       ),
     ).toEqual([
       { algorithm: 'aes-xts', keyBits: 512 },
@@ -122,7 +124,8 @@ describe('cryptsetup benchmark', () => {
 
   it("a kernel without the crypto user API: cryptsetup's own words; other failures are not that", () => {
     expect(benchmarkUnsupportedReason(fixture('host-no-algif-benchmark.stderr.txt'))).toBe(
-      'Cipher aes-xts-plain64 (with 512 bits key) is not available. Required kernel crypto interface not available. Ensure you have algif_skcipher kernel module loaded.',
+      'Cipher aes-xts-plain64 (with 512 bits key) is not available. Required kernel crypto interface not available. ' +
+        'Ensure you have algif_skcipher kernel module loaded.',
     );
     expect(benchmarkUnsupportedReason('Out of memory')).toBeUndefined();
   });

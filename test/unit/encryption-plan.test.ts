@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadPlan } from '../../src/config/index.ts';
-import { planView } from '../../src/runner/index.ts';
+import { planView } from '../../src/runner/expand.ts';
 import { guestModels } from '../../suites/encryption/guest-case.ts';
 import { encryptionRequire } from '../../suites/encryption/require.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { assembledProfile, runEncryptionReplayed } from './encryption-replay-support.ts';
 
 describe('encryption suite on replayed hosts', () => {
-  it('EPYC 9654 with SEV (QMP conversation only): SEV required and enabled → passed; the rest says what it lacks', async () => {
+  it('EPYC 9654 with SEV (QMP only): SEV required and enabled → passed; the rest says what it lacks', async () => {
     const { byId, host } = await runEncryptionReplayed(await assembledProfile('qmp-epyc-9654-sev-qemu-9.2'), {
       cc: ['sev'],
     });
@@ -22,15 +22,15 @@ describe('encryption suite on replayed hosts', () => {
     }
     expect(byId('cpu-crypto-flags')).toMatchObject({
       status: 'skipped',
-      message: expect.stringContaining('`cat /proc/cpuinfo` is not recorded'),
+      message: expect.stringMatching(/: not recorded in \S+\/qmp-epyc-9654-sev-qemu-9\.2: cat \/proc\/cpuinfo$/),
     });
     expect(byId('xts-aes-driver')).toMatchObject({
       status: 'skipped',
-      message: expect.stringContaining('`cat /proc/crypto` is not recorded'),
+      message: expect.stringMatching(/: not recorded in \S+: cat \/proc\/crypto$/),
     });
     expect(byId('luks-benchmark')).toMatchObject({
       status: 'skipped',
-      message: expect.stringContaining('is not recorded'),
+      message: expect.stringContaining('not recorded in '),
     });
   });
 
@@ -48,7 +48,7 @@ describe('encryption suite on replayed hosts', () => {
     expect(host.facts.extra?.cc).toMatchObject({ sev: { state: 'unavailable' } });
   });
 
-  it('EPYC 9654 (Genoa) cpuinfo: all five crypto flags; TDX required cannot be told from a replay → error, not failed', async () => {
+  it('EPYC 9654 cpuinfo: all five crypto flags; a required TDX, untellable from a replay → error', async () => {
     const { byId, host } = await runEncryptionReplayed(await assembledProfile('amd-genoa'), { cc: ['tdx'] });
     expect(byId('cpu-crypto-flags').status).toBe('passed');
     expect(host.facts.extra?.cryptoFlags).toMatchObject({
@@ -63,7 +63,7 @@ describe('encryption suite on replayed hosts', () => {
     expect(host.facts.extra?.cc).toMatchObject({ sev: { state: 'capable' }, sme: { state: 'capable' } });
   });
 
-  it('Skylake-SP lacks VAES, VPCLMULQDQ, SHA-NI and GFNI: failed per flag; a plan asking only for aes passes it', async () => {
+  it('Skylake-SP lacks VAES, VPCLMULQDQ, SHA-NI, GFNI: failed per flag; a plan for aes alone passes', async () => {
     const { byId } = await runEncryptionReplayed(await assembledProfile('intel-skylake-sp'));
     const flags = byId('cpu-crypto-flags');
     expect(flags.status).toBe('failed');
@@ -89,7 +89,7 @@ describe('encryption suite on replayed hosts', () => {
     });
   });
 
-  it("this machine's recorded profile: /proc/crypto has no accelerated xts(aes) → failed, naming what it found", async () => {
+  it("this machine's profile: /proc/crypto has no accelerated xts(aes) → failed, naming what it found", async () => {
     const { byId, host } = await runEncryptionReplayed(await assembledProfile('this-machine-debian12'));
     expect(byId('xts-aes-driver').status).toBe('failed');
     expect(byId('xts-aes-driver').actual).toMatch(

@@ -8,6 +8,7 @@ import type { HostInfo, SuiteDef } from '../../src/suite-api/types.ts';
 const host = (name: string, flags: string[], replayed = false): HostInfo => ({
   name,
   address: name,
+  migrationAddress: name,
   labels: {},
   facts: { arch: 'x86_64', cpu: { flags } },
   replayed,

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseGuestFacts } from '../../src/probe/guest-facts.ts';
 import type { HostInfo } from '../../src/suite-api/types.ts';
 import suite from '../../suites/guest-images/index.ts';
-import { consoleProblems } from '../../suites/guest-images/console-problems.ts';
+import { guestProblemLines as consoleProblems } from '../../src/vm/panic.ts';
 import { diskProblems, memoryProblem } from '../../suites/guest-images/guest-checks.ts';
 import { guestImageSettings } from '../../suites/guest-images/settings.ts';
 import { planProblems, planViewOf } from '../support/plan-check.ts';
 
-const host: HostInfo = { name: 'h', address: 'h', labels: {}, facts: {}, replayed: false };
+const host: HostInfo = { name: 'h', address: 'h', migrationAddress: 'h', labels: {}, facts: {}, replayed: false };
 const view = planViewOf;
 const userImg = { name: 'mine', disk: { path: '/srv/mine.qcow2' }, ready: { guestAgent: true as const } };
 
@@ -68,7 +68,8 @@ describe('guest-images plan axes and case list', () => {
 
 describe('guest-images checks', () => {
   const facts = parseGuestFacts(
-    'HWQUAL-FACTS-BEGIN\nHWQUAL-FACT block_devices=vda:131072,vdb:2048\nHWQUAL-FACT mem_total_kib=222620\nHWQUAL-FACTS-END\n',
+    'HWQUAL-FACTS-BEGIN\nHWQUAL-FACT block_devices=vda:131072,vdb:2048\nHWQUAL-FACT ' +
+      'mem_total_kib=222620\nHWQUAL-FACTS-END\n',
   )!;
   it('disks: present with the expected size', () => {
     expect(diskProblems(facts, [{ name: 'vda', sectors: 131072, what: 'scratch' }])).toEqual([]);
@@ -89,7 +90,8 @@ describe('guest-images checks', () => {
 
   it('console: panic, oops and BUG lines are found, the panic line first', () => {
     const text =
-      '[    1.0] Booting\n[    2.1] BUG: unable to handle page fault for address: 0000\n[    2.2] Oops: 0000 [#1] SMP\n' +
+      '[    1.0] Booting\n[    2.1] BUG: unable to handle page fault for address: 0000\n' +
+      '[    2.2] Oops: 0000 [#1] SMP\n' +
       '[    2.3] Kernel panic - not syncing: Fatal exception\n';
     expect(consoleProblems(text)).toEqual([
       'Kernel panic - not syncing: Fatal exception',

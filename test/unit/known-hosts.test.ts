@@ -112,7 +112,8 @@ describe('key helpers', () => {
 
   it('offers the host key algorithms listed for the host, RSA as its SHA-2 variants', () => {
     const entries = parseKnownHosts(
-      `[h]:2200 ssh-rsa AAAA\n[h]:2200 ssh-ed25519 ${K1}\nother ecdsa-sha2-nistp256 AAAA\n@revoked [h]:2200 ecdsa-sha2-nistp256 AAAA`,
+      `[h]:2200 ssh-rsa AAAA\n[h]:2200 ssh-ed25519 ${K1}\nother ecdsa-sha2-nistp256 AAAA\n@revoked [h]:2200 ` +
+        `ecdsa-sha2-nistp256 AAAA`,
     );
     expect(hostKeyAlgorithms(entries, 'h', 2200)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
     expect(hostKeyAlgorithms(entries, 'nowhere', 22)).toEqual([]);

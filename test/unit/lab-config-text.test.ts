@@ -47,6 +47,8 @@ describe('lab texts', () => {
         ['node-a', '127.0.0.2', 2200, 'root'],
         ['node-b', '127.0.0.3', 2201, 'root'],
       ]);
+      expect(text).toContain('migrationAddress: 127.0.0.3');
+      expect(lab.hosts.map((h) => h.migrationAddress)).toEqual(['127.0.0.2', '127.0.0.3']);
       expect(lab.hosts[1]!.identityFile).toBe(state.identityFile);
       expect(lab.hosts[1]!.knownHosts).toBe(state.knownHosts);
       expect(lab.hosts[0]!.labels).toEqual({ os: 'debian-12', pool: 'local-lab' });

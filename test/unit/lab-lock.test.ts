@@ -31,7 +31,8 @@ describe('lab lock', () => {
 
   it('takes over a lock whose owner is dead, and releases it when the body throws', async () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.pid, startTime: '1' })); // same pid, other start time
+    // same pid, other start time
+    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.pid, startTime: '1' }));
     await expect(
       withLabLock(dir, async () => {
         throw new Error('boom');

@@ -1,8 +1,10 @@
-// Migration endpoints from a lab file: hosts picked by name in order, an unknown name refused before anything
-// connects, and every transport closed again.
+// Migration endpoints from a lab file: hosts picked by name in order, data sent to their migration addresses, an
+// unknown name refused before anything connects, and every transport closed again.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openLabEndpoints } from '../../src/vm/migration/endpoints.ts';
+import { openLabEndpoints } from '../../src/cli/lab-endpoints.ts';
 
 const LAB = join(import.meta.dirname, '../../fixtures/labs/local.yaml');
 
@@ -14,6 +16,19 @@ describe('openLabEndpoints', () => {
       expect((await lab.ends[0].transport.exec('echo ok')).stdout.trim()).toBe('ok');
     } finally {
       await lab.close();
+    }
+  });
+
+  it("sends migration data to a host's migrationAddress, not to the address SSH dials", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwqual-endpoints-'));
+    const lab = join(dir, 'lab.yaml');
+    writeFileSync(lab, 'hosts:\n  - { name: local, address: local, migrationAddress: 10.20.0.7 }\n');
+    const ends = await openLabEndpoints(lab);
+    try {
+      expect(ends.ends.map((e) => [e.name, e.address, e.transport.kind])).toEqual([['local', '10.20.0.7', 'local']]);
+    } finally {
+      await ends.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { faultDue, pausedByQemu, recoveryMetrics, type Fault } from '../../src/vm/migration/hop.ts';
-import {
-  markPending,
-  markResolved,
-  markStillPending,
-  retireCheckName,
-} from '../../src/vm/migration/pending-cleanup.ts';
-import type { RecoveryRecord } from '../../src/vm/migration/recover.ts';
-import type { HopReport } from '../../src/vm/migration/report.ts';
+import type { Fault, HopReport, RecoveryRecord } from '../../src/migration/index.ts';
+import { faultDue, pausedByQemu, recoveryMetrics } from '../../src/migration/hop.ts';
+import { markPending, markResolved, markStillPending, retireCheckName } from '../../src/migration/pending-cleanup.ts';
 
 function hop(): HopReport {
   return {
@@ -44,7 +38,7 @@ describe('pending cleanup records', () => {
     expect(rec).toMatchObject({ host: 'node-b', state: 'pending', pendingSince: 1000, workDir: dir });
   });
 
-  it('once it answers and the cleanup ran: the same check turns ok with the wait, the host leaves cleanupPending, the history stays', () => {
+  it('answered and cleaned: the check turns ok with the wait, the host leaves cleanupPending, history stays', () => {
     const r = hop();
     const rec = markPending(r, { host: 'node-b', role: 'destination', workDir: dir }, 1000, 'the host does not answer');
     expect(markResolved(r, rec, 13_345, false)).toBe('cleaned');
@@ -71,7 +65,7 @@ describe('pending cleanup records', () => {
     expect(r.cleanupPending).toEqual([]);
   });
 
-  it('still silent after the wait: the check says how long and whether the runner tries again when the case ends', () => {
+  it('still silent after the wait: the check says how long, and whether the runner tries again at the end', () => {
     const r = hop();
     const rec = markPending(r, { host: 'node-b', role: 'destination', workDir: dir }, 0, 'the host does not answer');
     markStillPending(r, rec, 60_000, true);

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ConvergenceDetector } from '../../src/vm/migration/detect.ts';
-import { LineCollector, analyzeHeartbeats } from '../../src/vm/migration/heartbeat.ts';
 import {
+  analyzeHeartbeats,
+  ConvergenceDetector,
+  LineCollector,
+  type MigrationSample,
   NOVA_DEFAULTS,
   novaDataGb,
   novaDowntimeAt,
   novaDowntimeSteps,
   novaOutcome,
-} from '../../src/vm/migration/nova.ts';
-import { predictPrecopy, relativeError } from '../../src/vm/migration/predict.ts';
-import { passesOf, toSample } from '../../src/vm/migration/sample.ts';
-import type { MigrationSample } from '../../src/vm/migration/types.ts';
+  passesOf,
+  predictPrecopy,
+  relativeError,
+  toSample,
+} from '../../src/migration/index.ts';
 
 const MiB = 1024 * 1024;
 const sample = (o: Partial<MigrationSample>): MigrationSample => ({

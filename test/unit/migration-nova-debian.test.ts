@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { novaDowntimeSteps } from '../../src/vm/migration/nova.ts';
+import { novaDowntimeSteps } from '../../src/migration/index.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 
 const dir = join(PROJECT_ROOT, '.hwqual-cache/nova');
@@ -30,7 +30,10 @@ mod = ast.Module(body=[fn], type_ignores=[])
 cases = json.loads(sys.argv[2])
 out = []
 for c in cases:
-    conf = types.SimpleNamespace(libvirt=types.SimpleNamespace(live_migration_downtime=c['downtime'], live_migration_downtime_steps=c['steps'], live_migration_downtime_delay=c['delay']))
+    conf = types.SimpleNamespace(libvirt=types.SimpleNamespace(
+        live_migration_downtime=c['downtime'],
+        live_migration_downtime_steps=c['steps'],
+        live_migration_downtime_delay=c['delay']))
     ns = {'CONF': conf}
     exec(compile(mod, 'migration.py', 'exec'), ns)
     out.append([list(s) for s in ns['downtime_steps'](c['gb'])])

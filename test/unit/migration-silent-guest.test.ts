@@ -1,8 +1,7 @@
 // What hwqual says about a guest that fell silent after a hop: the kernel's own words from its console (an oops,
 // a panic, SysRq-L backtraces) reduced to the lines a reviewer needs, and the workload's kernel command line.
 import { describe, expect, it } from 'vitest';
-import { workloadAppend } from '../../src/vm/migration/guest.ts';
-import { kernelReport } from '../../src/vm/migration/verify.ts';
+import { kernelReport, workloadAppend } from '../../src/migration/index.ts';
 
 // An oops in the format Debian's 6.1 cloud kernel prints it on a serial console (timestamps, register dump, IRQ
 // markers), made up for the test; the panic line is the one seen on a destination here.
@@ -33,7 +32,8 @@ describe('kernelReport', () => {
       'BUG: kernel NULL pointer dereference, address: 0000000000000240',
       'Oops: 0000 [#1] PREEMPT SMP PTI',
       'RIP: 0010:rb_erase+0x2e/0x3a0',
-      'Call Trace: timerqueue_del+0x2e/0x50 < __remove_hrtimer+0x39/0x90 < ? hrtimer_interrupt+0x100/0x220 < __hrtimer_run_queues+0x12a/0x2b0',
+      'Call Trace: timerqueue_del+0x2e/0x50 < __remove_hrtimer+0x39/0x90 < ? hrtimer_interrupt+0x100/0x220 < ' +
+        '__hrtimer_run_queues+0x12a/0x2b0',
       'Kernel panic - not syncing: Fatal exception in interrupt',
     ]);
   });
@@ -58,7 +58,7 @@ describe('kernelReport', () => {
 });
 
 describe('workloadAppend', () => {
-  it('enables SysRq in the workload guest (a silent guest is asked for its backtrace) and page-table isolation under TCG only', () => {
+  it('the workload guest gets SysRq (a silent one is asked for its backtrace), page-table isolation under TCG', () => {
     expect(workloadAppend({ accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }).split(' ')).toEqual([
       'hwqual.wss=32',
       'hwqual.dirty=8',

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/suite-api/types.ts';
 import type { MigrationBlock } from '../../suites/live-migration/plan-schema.ts';
-import { MiB, strategyMetrics } from '../../src/vm/migration/sample.ts';
-import { samplePagesPerGiB, strategySettings } from '../../src/vm/migration/strategy.ts';
+import { MiB, samplePagesPerGiB, strategyMetrics, strategySettings } from '../../src/migration/index.ts';
 import { snakeCase } from '../../suites/live-migration/metric-names.ts';
 import { migrationSettings, tuningOf } from '../../suites/live-migration/settings.ts';
 import { planProblems } from '../support/plan-check.ts';

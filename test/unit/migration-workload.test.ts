@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workloadSourcePath } from '../../src/vm/images/build-tiny.ts';
-import { LineCollector } from '../../src/vm/migration/heartbeat.ts';
+import { LineCollector } from '../../src/migration/index.ts';
 
 let bin: string;
 beforeAll(() => {

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchFrames, type BatchRecord, type FrameEvents } from '../../src/transport/ssh-batch-frames.ts';
-import { batchCommandLine, batchKillCommand, batchScript } from '../../src/transport/ssh-batch-script.ts';
+import {
+  batchCommandLine,
+  batchKillCommand,
+  batchScript,
+  batchStopCommand,
+} from '../../src/transport/ssh-batch-script.ts';
 
 const MARK = '@@hwqual-0123456789abcdef01234567';
 
@@ -62,7 +67,8 @@ describe('batch script', () => {
       expect(stray).toBe('');
       expect(records.map((r) => r.index).sort((a, b) => a - b)).toEqual(COMMANDS.map((_, i) => i));
       for (const r of records) {
-        // The shell's own complaints name the line and, in a batch, `eval` ("sh: 1: x: not found" / "sh: 6: eval: x: not found").
+        // The shell's own complaints name the line and, in a batch, `eval` ("sh: 1: x: not found" / "sh: 6: eval: x:
+        // not found").
         const shell = (t: string) => t.replace(/^sh: \d+: (eval: )?/gm, 'sh: ');
         const got = { exitCode: r.exitCode, stdout: r.stdout.toString(), stderr: shell(r.stderr.toString()) };
         expect(got, COMMANDS[r.index]).toEqual({ ...want[r.index], stderr: shell(want[r.index]!.stderr) });
@@ -124,6 +130,47 @@ describe('batch script', () => {
     expect(byIndex.get(1)).toMatchObject({ exitCode: 0 });
     expect(byIndex.get(1)!.stdout.toString()).toBe('kept\n');
   });
+
+  it(
+    'batchStopCommand: the batch starts no further command, the ' + 'running one still reports, the shell says where',
+    async () => {
+      const tmp = mkdtempSync(join(tmpdir(), 'hwqual-batch-stop-'));
+      const never = join(tmp, 'never');
+      const child = spawn('sh', [
+        '-c',
+        batchCommandLine(['echo first', 'sleep 0.6; echo part >&2; echo slow; echo more >&2', `touch ${never}`], MARK),
+      ]);
+      const frames = new BatchFrames(MARK);
+      const records: BatchRecord[] = [];
+      let shell: number | undefined;
+      let stoppedAt: number | undefined;
+      const started = new Set<number>();
+      const take = (ev: FrameEvents) => {
+        records.push(...ev.records);
+        for (const [i] of ev.pids) started.add(i);
+        shell ??= ev.shell;
+        stoppedAt ??= ev.stoppedAt;
+      };
+      child.stdout.on('data', (b: Buffer) => take(frames.pushStdout(b)));
+      child.stderr.on('data', (b: Buffer) => take(frames.pushStderr(b)));
+      while (!started.has(1)) await new Promise((r) => setTimeout(r, 20));
+      // A pid that is not this batch's shell (a reused one) is never signalled.
+      const bystander = spawn('sleep', ['5']);
+      execFileSync('sh', ['-c', batchStopCommand(bystander.pid!, MARK)]);
+      execFileSync('sh', ['-c', batchStopCommand(shell!, MARK)]);
+      await new Promise((r) => child.on('close', r));
+      expect(bystander.exitCode).toBeNull();
+      bystander.kill();
+      expect(stoppedAt).toBe(2);
+      expect(records.map((r) => [r.index, r.exitCode, r.stdout.toString(), r.stderr.toString()])).toEqual([
+        [0, 0, 'first\n', ''],
+        [1, 0, 'slow\n', 'part\nmore\n'],
+      ]);
+      expect(frames.strayStderr()).toBe('');
+      expect(readdirSync(tmp)).toEqual([]);
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  );
 
   it('leaves no temp files and copes with an empty list', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hwqual-batch-tmp-'));

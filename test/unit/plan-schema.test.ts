@@ -24,6 +24,7 @@ describe('the plan schema', () => {
     expect(Object.keys(props.settings!.properties!).sort()).toEqual([
       'accel',
       'cpuPool',
+      'drift',
       'encryption',
       'guestImages',
       'migration',

@@ -61,7 +61,7 @@ describe('DMI', () => {
     expect(d.memoryTotalMiB).toBe(32768);
   });
 
-  it('dmidecode of a Dell R640 (type 1) and an Ice Lake ES socket (type 4, with Flags and Characteristics lists)', () => {
+  it('dmidecode of a Dell R640 (type 1) and an Ice Lake ES socket (type 4, Flags and Characteristics lists)', () => {
     const r640 = parseDmidecode(fixture('public-captures/dmidecode-dell-r640-system.txt'));
     expect(r640.system).toEqual({
       manufacturer: 'Dell Inc.',
@@ -87,7 +87,9 @@ describe('DMI', () => {
 
   it('skips empty DIMM slots and converts sizes', () => {
     const d = parseDmidecode(
-      'Handle 0x1100, DMI type 17, 84 bytes\nMemory Device\n\tSize: No Module Installed\n\tLocator: A2\n\nHandle 0x1101, DMI type 17, 84 bytes\nMemory Device\n\tSize: 64 GB\n\tLocator: A1\n\tType: DDR5\n\tSpeed: 4800 MT/s\n',
+      'Handle 0x1100, DMI type 17, 84 bytes\nMemory Device\n\tSize: No Module Installed\n\tLocator: A2\n\n' +
+        'Handle 0x1101, DMI type 17, 84 bytes\nMemory Device\n\tSize: 64 GB\n\tLocator: A1\n\tType: DDR5\n' +
+        '\tSpeed: 4800 MT/s\n',
     );
     expect(d.memory).toEqual([{ sizeMiB: 65536, locator: 'A1', type: 'DDR5', speed: '4800 MT/s' }]);
     expect([sizeToMiB('1 TB'), sizeToMiB('512 kB'), sizeToMiB('Unknown')]).toEqual([1048576, 0.5, undefined]);
@@ -154,7 +156,8 @@ describe('/proc/crypto', () => {
 
   it('reports generic AES as not accelerated', () => {
     const algs = parseProcCrypto(
-      'name         : xts(aes)\ndriver       : xts(ecb(aes-generic))\nmodule       : kernel\npriority     : 100\nselftest     : passed\ninternal     : no\n',
+      'name         : xts(aes)\ndriver       : xts(ecb(aes-generic))\nmodule       : kernel\npriority     : ' +
+        '100\nselftest     : passed\ninternal     : no\n',
     );
     expect(bestDriver(algs)).toEqual({ driver: 'xts(ecb(aes-generic))', priority: 100, accelerated: false });
   });

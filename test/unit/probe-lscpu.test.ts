@@ -69,7 +69,8 @@ describe('lscpu text', () => {
       threadsPerCore: 2,
       threads: 152,
     });
-    // "rd" + "tscp", "t" + "m2", "3dnowpre" + "fetch", "bm" + "i1", "avx512" + "vl", "hw" + "p_act_window", "avx512_vpopcn" + "tdq"
+    // "rd" + "tscp", "t" + "m2", "3dnowpre" + "fetch", "bm" + "i1", "avx512" + "vl", "hw" + "p_act_window",
+    // "avx512_vpopcn" + "tdq"
     expect(l.cpu.flags).toEqual(
       expect.arrayContaining([
         'rdtscp',
@@ -87,7 +88,8 @@ describe('lscpu text', () => {
     expect(l.numaNodes).toBe(2);
     expect(l.virtualization).toBe('VT-x');
     expect(l.vulnerabilities.spectre_v2).toBe(
-      'Mitigation; Enhanced / Automatic IBRS; IBPB conditional; RSB filling; PBRSB-eIBRS SW sequence; BHI SW loop, KVM SW loop',
+      'Mitigation; Enhanced / Automatic IBRS; IBPB conditional; RSB filling; PBRSB-eIBRS SW sequence; BHI SW loop, ' +
+        'KVM SW loop',
     );
     expect(Object.keys(l.vulnerabilities)).toHaveLength(15);
     expect(lscpuTextFields(text).get('L3')).toBe('114 MiB (2 instances)');

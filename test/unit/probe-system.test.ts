@@ -110,13 +110,15 @@ describe('KVM', () => {
   it('reads module parameters from a grep listing', () => {
     const p = parseKvmParams(
       'kvm_intel',
-      '/sys/module/kvm_intel/parameters/ept:Y\n/sys/module/kvm_intel/parameters/nested:N\n/sys/module/kvm_intel/parameters/vpid:Y\n',
+      '/sys/module/kvm_intel/parameters/ept:Y\n/sys/module/kvm_intel/parameters/nested:' +
+        'N\n/sys/module/kvm_intel/parameters/vpid:Y\n',
     );
     expect(p).toMatchObject({ module: 'kvm_intel', ept: 'Y', nested: 'N' });
     expect(p?.npt).toBeUndefined();
     const a = parseKvmParams(
       'kvm_amd',
-      '/sys/module/kvm_amd/parameters/npt:1\n/sys/module/kvm_amd/parameters/nested:1\n/sys/module/kvm_amd/parameters/sev:0\n',
+      '/sys/module/kvm_amd/parameters/npt:1\n/sys/module/kvm_amd/parameters/nested:' +
+        '1\n/sys/module/kvm_amd/parameters/sev:0\n',
     );
     expect(a).toMatchObject({ module: 'kvm_amd', npt: '1', nested: '1', params: { sev: '0' } });
     expect(parseKvmParams('kvm_amd', '')).toBeUndefined();

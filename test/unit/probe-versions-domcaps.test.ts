@@ -16,7 +16,8 @@ describe('tool versions', () => {
     expect(parseLibvirtVersion('9.0.0\n')).toBe('9.0.0');
     expect(
       parseLibvirtVersion(
-        'Compiled against library: libvirt 10.0.0\nUsing library: libvirt 10.0.0\nUsing API: QEMU 10.0.0\nRunning hypervisor: QEMU 8.2.2\n',
+        'Compiled against library: libvirt 10.0.0\nUsing library: libvirt 10.0.0\nUsing API: QEMU 10.0.0\nRunning ' +
+          'hypervisor: QEMU 8.2.2\n',
       ),
     ).toBe('10.0.0');
   });

@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('RecordingTransport', () => {
-  it('records commands, files and a QMP conversation through a live transport, and replay answers the same', async () => {
+  it('records commands, files and a QMP conversation through a live transport; replay answers the same', async () => {
     const rec = new RecordingTransport(new LocalTransport('here'), '127.0.0.1');
     expect(rec.kind).toBe('recording');
     const live = await rec.exec('echo out; echo err >&2; exit 3');

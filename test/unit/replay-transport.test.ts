@@ -126,7 +126,7 @@ describe('ReplayTransport', () => {
     expect((await rejection(t.exec('uname -r', { signal: ac.signal }))).code).toBe('E_CANCELLED');
   });
 
-  it('reads recorded files (text and binary), fails a recorded missing file the same way, and refuses unrecorded ones', async () => {
+  it('reads recorded files (text, binary), fails a recorded missing file alike, refuses unrecorded ones', async () => {
     expect((await t.readFile('/etc/hostname')).toString()).toBe('box-1\n');
     expect([...(await t.readFile('/bin/blob'))]).toEqual([0xff, 0x00, 0xfe]);
     const missing = await rejection(t.readFile('/etc/absent'));

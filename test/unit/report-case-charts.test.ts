@@ -3,8 +3,7 @@ import { buildHtml } from '../../src/report/html.ts';
 import { esc } from '../../src/report/html-escape.ts';
 import { resultsProblems } from '../../src/report/results-schema.ts';
 import { applySignoff } from '../../src/report/signoff.ts';
-import type { HopReport } from '../../src/vm/migration/report.ts';
-import { MiB } from '../../src/vm/migration/sample.ts';
+import { type HopReport, MiB } from '../../src/migration/index.ts';
 import { passCharts } from '../../suites/live-migration/chart.ts';
 import { kase, results, XSS } from './report-fixtures.ts';
 

@@ -34,7 +34,8 @@ function runFolder(
 }
 
 const WAIVERS =
-  '- match: { suite: host-os, case: "vulnerability-*", host: "node-*" }\n  reason: "microcode fix in firmware 2.3"\n  ticket: HW-1234\n  expires: 2027-01-31\n';
+  '- match: { suite: host-os, case: "vulnerability-*", host: "node-*" }\n  reason: "microcode fix in firmware 2.3"\n ' +
+  ' ticket: HW-1234\n  expires: 2027-01-31\n';
 
 describe('hwqual report', () => {
   it('rebuilds all four files; they agree on the verdict; exit code follows it', async () => {
@@ -115,7 +116,7 @@ describe('hwqual merge', () => {
     return dir;
   }
 
-  it('merges shards into one folder with working transcript paths, and refuses a repeated or missing shard', async () => {
+  it('merges shards into one folder with working transcript paths; refuses a repeated or missing shard', async () => {
     const root = tmp();
     const dirs = [1, 2, 3].map((i) => shardFolder(root, i, 3));
     const out = path.join(root, 'all');

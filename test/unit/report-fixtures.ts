@@ -119,7 +119,9 @@ export function everyStatus(): RunResults {
   return r;
 }
 
-/** Markup and script in every host-derived field (names, labels, facts, messages, transcripts, artifacts, chart labels). */
+/**
+ * Markup and script in every host-derived field (names, labels, facts, messages, transcripts, artifacts, chart labels).
+ */
 export const XSS = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"><b>bold</b>'"&amp;`;
 
 export function hostileResults(): RunResults {

@@ -195,7 +195,8 @@ describe('buildJunit: hostile and edge input', () => {
 
   it('the schema check itself rejects what the schema forbids (properties on a testcase)', () => {
     const bad =
-      '<testsuites><testsuite name="a" tests="1" failures="0" errors="0"><testcase name="x"><properties/></testcase></testsuite></testsuites>';
+      '<testsuites><testsuite name="a" tests="1" failures="0" errors="0"><testcase ' +
+      'name="x"><properties/></testcase></testsuite></testsuites>';
     expect(validateXsd(xmlFile(bad)).ok).toBe(false);
   });
 });

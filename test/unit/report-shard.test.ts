@@ -28,7 +28,8 @@ describe('selectShard', () => {
     expect(selectShard(['a@h1', 'b@h1', 'a@h2', 'b@h2'], 1, 2)).toEqual(
       selectShard(['b@h2', 'a@h2', 'b@h1', 'a@h1'], 1, 2).reverse(),
     );
-    // sha256 order of these keys: host-os@node-1 (88c5…), migration@node-1 (89e3…), host-os@node-2 (c151…), dealt 1, 2, 1.
+    // sha256 order of these keys: host-os@node-1 (88c5…), migration@node-1 (89e3…), host-os@node-2 (c151…), dealt 1, 2,
+    // 1.
     expect(selectShard(['host-os@node-1', 'host-os@node-2', 'migration@node-1'], 2, 2)).toEqual(['migration@node-1']);
   });
 

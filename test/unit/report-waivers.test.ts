@@ -108,7 +108,8 @@ describe('waivers file', () => {
     const file = path.join(dir, 'waivers.yaml');
     writeFileSync(
       file,
-      '- match: { suite: host-os, case: "vulnerability-*", host: "node-*" }\n  reason: "microcode fix"\n  ticket: HW-1234\n  expires: 2027-01-31\n',
+      '- match: { suite: host-os, case: "vulnerability-*", host: "node-*" }\n  reason: "microcode fix"\n  ticket: ' +
+        'HW-1234\n  expires: 2027-01-31\n',
     );
     const w = loadWaivers(file);
     expect(w.waivers).toEqual([

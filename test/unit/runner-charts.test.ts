@@ -11,7 +11,7 @@ import { writeReports } from '../../src/report/write.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 
 describe('case charts through the runner', () => {
-  it('ctx.chart data lands in the case result, passes the results schema and is drawn inline in report.html', async () => {
+  it('ctx.chart data lands in the case result, passes the results schema, is drawn inline in report.html', async () => {
     const lab = normalizeLab(
       { hosts: [{ name: 'local', address: 'local' }] },
       '/tmp/lab.yaml',

@@ -143,7 +143,11 @@ describe('runner on the local host', () => {
       const log = ((globalThis as any).__overlapLog ??= []);
       export default defineSuite({ name: 'overlap', title: 'overlap', cases: () => [1, 2, 3, 4].map((i) => ({
         id: 'c' + i, title: 'case ' + i, readOnly: true,
-        async run(ctx) { log.push(['start', ctx.host.name + '/c' + i]); await new Promise((r) => setTimeout(r, 20)); log.push(['end']); },
+        async run(ctx) {
+          log.push(['start', ctx.host.name + '/c' + i]);
+          await new Promise((r) => setTimeout(r, 20));
+          log.push(['end']);
+        },
       })) });`,
     );
     const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
@@ -176,7 +180,7 @@ describe('runner on the local host', () => {
     expect(new Set(planOrder).size).toBe(20);
   });
 
-  it('feeds p-limit lazily: never more than `concurrency` waiting, every job run once, the first throw rejects', async () => {
+  it('feeds p-limit lazily: at most `concurrency` waiting, every job run once, the first throw rejects', async () => {
     const limit = pLimit(3);
     const ran: number[] = [];
     let mostWaiting = 0;

@@ -82,6 +82,7 @@ async function groupsRead(suite: SuiteDef, name: string, groups: FactGroup[]): P
     hosts.push({
       name: t.host,
       address: `replay-${i}`,
+      migrationAddress: `replay-${i}`,
       labels: { pool: 'all' },
       facts: recording(facts, note),
       replayed: true,

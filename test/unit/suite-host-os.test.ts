@@ -41,6 +41,15 @@ describe('host-os suite on this machine', () => {
     });
   });
 
+  it("OpenSSH and cryptsetup versions are the machine's, as facts (gathered and per case)", () => {
+    const ssh = /OpenSSH_([\d.]+p\d+)/.exec(execSync('ssh -V 2>&1', { shell: '/bin/sh' }).toString())![1];
+    const luks = /^cryptsetup ([\d.]+)/.exec(execSync('cryptsetup --version').toString())![1];
+    expect(run.byId('openssh-version').status).toBe('passed');
+    expect(run.byId('cryptsetup-version').status).toBe('passed');
+    expect(run.host.facts.extra).toMatchObject({ openssh: { version: ssh }, cryptsetup: { version: luks } });
+    expect(run.host.facts).toMatchObject({ openssh: { version: ssh }, cryptsetup: { version: luks } });
+  });
+
   it('KVM, IOMMU and libvirt cases tell what this machine has', () => {
     expect(run.byId('kvm-device').status).toBe(hasKvm ? 'passed' : 'failed');
     if (!hasKvm) expect(run.byId('kvm-device')).toMatchObject({ expected: 'present', actual: '(absent)' });
@@ -89,8 +98,22 @@ describe('host-os suite: requirements the machine does not meet', () => {
   it('fails QEMU below the range, hugepages below the minimum, and skips what the plan turns off', async () => {
     const total = Number(/^HugePages_Total:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
     const { byId } = await runSuitesLocally(['host-os'], {
-      require: { qemu: '>=99', hugepages: total + 1, kvm: false, iommu: false, os: { id: 'rhel' } },
+      require: {
+        qemu: '>=99',
+        hugepages: total + 1,
+        kvm: false,
+        iommu: false,
+        os: { id: 'rhel' },
+        openssh: '>=99',
+        cryptsetup: '<1',
+      },
     });
+    expect(byId('openssh-version')).toMatchObject({
+      status: 'failed',
+      expected: '>=99',
+      actual: expect.stringMatching(/^\d+\.\d+p\d+$/),
+    });
+    expect(byId('cryptsetup-version')).toMatchObject({ status: 'failed', expected: '<1' });
     expect(byId('qemu-version')).toMatchObject({
       status: 'failed',
       expected: '>=99',

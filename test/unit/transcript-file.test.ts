@@ -70,7 +70,7 @@ describe('transcripts: one file per host, a section per case', () => {
     expect(read({ id: 's/a@h1', transcript: 'transcripts/missing.txt' })).toBeUndefined();
   });
 
-  it('an interrupted run still writes what its hosts have; host names that clash on disk get distinct files', async () => {
+  it('an interrupted run still writes what its hosts have; names clashing on disk get distinct files', async () => {
     const out = mkdtempSync(join(tmpdir(), 'hwqual-transcripts-'));
     const cases = [planned('s/a@n 1', 'n 1'), planned('s/a@n_1', 'n_1'), planned('s/b@n_1', 'n_1')];
     const book = new HostTranscripts(out, cases);

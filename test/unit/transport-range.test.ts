@@ -53,7 +53,7 @@ describe('readFile with a byte range', () => {
     expect((await t.readFile('/etc/hostname', { range: { offset: 4, length: 10 } })).toString()).toBe('1\n');
   });
 
-  it('the console reader follows a growing file by ranges, across a multi-byte character split between polls', async () => {
+  it('the console reader follows a growing file by ranges, across a multi-byte character split by polls', async () => {
     const d = await tmp();
     const f = join(d, 'console.log');
     const c = new ConsoleReader(new LocalTransport('local'), f);

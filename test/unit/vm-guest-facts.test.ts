@@ -48,7 +48,8 @@ describe('parseGuestFacts', () => {
 describe('findPanicLine', () => {
   it('quotes the kernel panic line', () => {
     const text =
-      'HWQUAL-PANIC-NOW\n[    2.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n[    2.2] CPU: 0 PID: 1';
+      'HWQUAL-PANIC-NOW\n[    2.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n[    ' +
+      '2.2] CPU: 0 PID: 1';
     expect(findPanicLine(text)).toBe('Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100');
     expect(findPanicLine(text, text.indexOf('CPU:'))).toBeUndefined();
     expect(findPanicLine('all good\n')).toBeUndefined();
@@ -66,7 +67,8 @@ describe('moduleLoadOrder', () => {
     'kernel/drivers/virtio/virtio.ko:',
     'kernel/drivers/virtio/virtio_ring.ko:',
     'kernel/drivers/virtio/virtio_pci_modern_dev.ko:',
-    'kernel/drivers/virtio/virtio_pci.ko: kernel/drivers/virtio/virtio_pci_modern_dev.ko kernel/drivers/virtio/virtio_ring.ko kernel/drivers/virtio/virtio.ko',
+    'kernel/drivers/virtio/virtio_pci.ko: kernel/drivers/virtio/virtio_pci_modern_dev.ko ' +
+      'kernel/drivers/virtio/virtio_ring.ko kernel/drivers/virtio/virtio.ko',
     'kernel/drivers/block/virtio_blk.ko.xz: kernel/drivers/virtio/virtio_ring.ko kernel/drivers/virtio/virtio.ko',
   ].join('\n');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tcgMigrationPadKiB } from '../../src/vm/migration/guest.ts';
+import { tcgMigrationPadKiB } from '../../src/migration/index.ts';
 import { buildQemuArgs } from '../../src/vm/qemu-args.ts';
 import { vmPaths } from '../../src/vm/spec.ts';
 import { shellJoin } from '../../src/vm/shell.ts';

@@ -34,7 +34,8 @@ export function register(program: Command): void {
       try {
         const state = await labUp({ dir, hosts: o.hosts });
         process.stdout.write(
-          `lab: ${state.hosts.length} hosts (${state.mode}${state.fallbackReason ? `: ${state.fallbackReason}` : ''}) — ${state.labYaml}\n`,
+          `lab: ${state.hosts.length} hosts ` +
+            `(${state.mode}${state.fallbackReason ? `: ${state.fallbackReason}` : ''}) — ${state.labYaml}\n`,
         );
         process.exitCode = demoExit(await runCommand({ lab: state.labYaml, plan, out: o.out }, ['demo']));
       } finally {

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { errorCodeOf, messageOf } from '../../model/errors.ts';
+import { loadLab } from '../../config/index.ts';
 import { buildImages, listImages } from '../../vm/images/build-cli.ts';
+import { DEFAULT_UNUSED_FOR_MS, pruneLabHosts } from '../../vm/images/prune.ts';
+import { stagingRoot } from '../../vm/images/stage.ts';
+import { badInputExit, collectList, UsageExit } from '../common.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export function register(program: Command): void {
@@ -44,4 +48,41 @@ export function register(program: Command): void {
       }
       process.exitCode = EXIT.ok;
     });
+  images
+    .command('prune')
+    .description(
+      `remove images staged on the lab's SSH hosts (${stagingRoot()}, ${stagingRoot('USER')} for a login other than ` +
+        'root) that no process uses and no run used lately',
+    )
+    .requiredOption('--lab <file>', 'lab file')
+    .option('--host <names>', 'only these hosts (comma-separated, repeatable)', collectList)
+    .option('--unused-for <duration>', 'keep what was used within this long: 30m, 24h, 7d, 0 (default 24h)')
+    .option('--json', 'print JSON')
+    .action(async (o: { lab: string; host?: string[]; unusedFor?: string; json?: boolean }) => {
+      let results: Awaited<ReturnType<typeof pruneLabHosts>>;
+      try {
+        const unusedForMs = o.unusedFor === undefined ? DEFAULT_UNUSED_FOR_MS : parseDuration(o.unusedFor);
+        results = await pruneLabHosts(loadLab(o.lab), { hosts: o.host, unusedForMs });
+      } catch (err) {
+        process.exitCode = badInputExit(err);
+        return;
+      }
+      if (o.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+      else
+        for (const r of results) {
+          if (r.error) process.stdout.write(`${r.host}: failed: ${r.error}\n`);
+          for (const e of r.entries)
+            process.stdout.write(`${r.host}: ${e.action} ${e.name}${e.why ? ` (${e.why})` : ''}\n`);
+          if (!r.error && !r.entries.length) process.stdout.write(`${r.host}: nothing staged\n`);
+        }
+      process.exitCode = results.some((r) => r.error) ? EXIT.failed : EXIT.ok;
+    });
+}
+
+/** `30m`, `24h`, `7d`, `90s` or `0` → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageExit(`--unused-for: expected a duration such as 30m, 24h, 7d or 0, got "${text}"`);
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
 }

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { errorCodeOf, HwqualError, messageOf } from '../../model/errors.ts';
 import { ensureImage } from '../../vm/images/builder.ts';
-import { openLabEndpoints, type LabEndpoints } from '../../vm/migration/endpoints.ts';
-import { formatConvergenceMap, runGrid } from '../../vm/migration/grid.ts';
-import { STRATEGIES, type Strategy } from '../../vm/migration/strategy.ts';
+import { openLabEndpoints, type LabEndpoints } from '../lab-endpoints.ts';
+import { formatConvergenceMap, runGrid, STRATEGIES, type Strategy } from '../../migration/index.ts';
 import { EXIT } from '../exit-codes.ts';
+import { installInterruptHandler } from '../signals.ts';
 
 const nums = (v: string) =>
   v.split(',').map((x) => {
@@ -32,7 +32,8 @@ export function register(program: Command): void {
   program
     .command('lab-migrate')
     .description(
-      'convergence lab: migrate a workload guest between two lab hosts over a grid of dirty rates × bandwidths × strategies; writes a convergence map (predicted vs measured, Nova outcome)',
+      'convergence lab: migrate a workload guest between two lab hosts over a grid of dirty rates × bandwidths × ' +
+        'strategies; writes a convergence map (predicted vs measured, Nova outcome)',
     )
     .requiredOption('--lab <file>', 'lab file (e.g. the lab.yaml of `hwqual lab up`)')
     .requiredOption('--pair <A,B>', 'source and destination host names')
@@ -46,8 +47,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where convergence-map.json and .md go', 'migration-grid')
     .action(async (o: Options) => {
       const ac = new AbortController();
-      const onSig = () => ac.abort();
-      process.once('SIGINT', onSig);
+      const interrupt = installInterruptHandler(ac);
       let lab: LabEndpoints | undefined;
       try {
         const [from, to] = o.pair.split(',').map((s) => s.trim());
@@ -84,7 +84,7 @@ export function register(program: Command): void {
         process.stderr.write(`hwqual lab-migrate: ${messageOf(err)}\n`);
         process.exitCode = ['E_USAGE', 'E_CONFIG'].includes(errorCodeOf(err)) ? EXIT.badInput : EXIT.failed;
       } finally {
-        process.off('SIGINT', onSig);
+        interrupt.uninstall();
         await lab?.close();
       }
     });

@@ -1,7 +1,17 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { labDown, labLink, labShape, labStatus, labUp } from '../../lab/index.ts';
-import type { LabStatus } from '../../lab/index.ts';
+import {
+  knownReleases,
+  labDown,
+  labLink,
+  labReimage,
+  labShape,
+  labStatus,
+  labUp,
+  parseOsFlags,
+  type LabState,
+  type LabStatus,
+} from '../../lab/index.ts';
 import { HwqualError } from '../../model/errors.ts';
 import { badInputExit } from '../common.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -17,14 +27,31 @@ export function register(program: Command): void {
   dirOption(lab.command('up').description('bring the lab up (or keep a running one) and print the lab.yaml it wrote'))
     .option('--hosts <n>', 'number of hosts (node-a, node-b, …)', (v) => Number(v), 3)
     .option('--loopback', 'no namespaces: one sshd per host on 127.0.0.2, 127.0.0.3, …')
-    .action((o: { dir: string; hosts: number; loopback?: boolean }) =>
+    .option(
+      '--os <host=release>',
+      `a host with its own OS root, e.g. node-c=debian-13 (repeatable; ${knownReleases().join(', ')})`,
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option('--mirror <url>', "Debian mirror for the hosts' roots (default: the one apt uses here)")
+    .option('--no-kvm', 'no /dev/kvm on own-root hosts, whatever the KVM probe says')
+    .action((o: UpFlags) =>
       act(async () => {
-        const state = await labUp({ dir: o.dir, hosts: o.hosts, loopback: o.loopback });
+        const state = await labUp({
+          dir: o.dir,
+          hosts: o.hosts,
+          loopback: o.loopback,
+          os: parseOsFlags(o.os),
+          mirror: o.mirror,
+          noKvm: o.kvm === false,
+          log: (l) => process.stderr.write(`hwqual: ${l}\n`),
+        });
         if (state.mode === 'loopback') {
           process.stderr.write(
             `hwqual: lab on loopback (${state.fallbackReason}): \`lab link\` and \`lab shape\` are not available\n`,
           );
         }
+        for (const line of rootLines(state)) process.stderr.write(`hwqual: ${line}\n`);
         process.stderr.write(`hwqual: lab up: ${state.labYaml}\n`);
         process.stdout.write(readFileSync(state.labYaml, 'utf8'));
       }),
@@ -72,13 +99,33 @@ export function register(program: Command): void {
       }),
     );
 
+  dirOption(lab.command('reimage').description('re-image a host onto an own OS root (fresh upper, same host key)'))
+    .argument('<host>', 'host name, e.g. node-b')
+    .requiredOption('--os <release>', `the host's next OS (${knownReleases().join(', ')})`)
+    .option('--mirror <url>', "Debian mirror for a root not cached yet (default: the lab's)")
+    .option('--no-kvm', 'no /dev/kvm on own-root hosts (when the lab has not decided yet)')
+    .action((host: string, o: { dir: string; os: string; mirror?: string; kvm?: boolean }) =>
+      act(async () => {
+        const h = await labReimage({
+          dir: o.dir,
+          host,
+          os: o.os,
+          mirror: o.mirror,
+          noKvm: o.kvm === false,
+          log: (l) => process.stderr.write(`hwqual: ${l}\n`),
+        });
+        if (h.root?.offline) process.stderr.write(`hwqual: ${h.name}: ${h.root.offline}\n`);
+        process.stdout.write(`${h.name}: re-imaged onto ${h.root!.release} (root ${h.root!.key}, fresh upper)\n`);
+      }),
+    );
+
   dirOption(lab.command('down').description('stop what `lab up` made: its sshds, namespaces, veths and bridge')).action(
     (o: { dir: string }) =>
       act(async () => {
         const r = await labDown(o.dir);
         process.stdout.write(
           r.found
-            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), removed ${r.deleted.length} network object(s)\n`
+            ? `lab ${r.dir} down: stopped ${r.stopped.length} process(es), ` + `removed ${r.deleted.length} object(s)\n`
             : `no lab at ${r.dir}: nothing to do\n`,
         );
       }),
@@ -108,8 +155,34 @@ export function formatStatus(s: LabStatus): string {
       h.link && `link ${h.link}`,
       h.qdisc && !/noqueue/.test(h.qdisc) && h.qdisc,
     ].filter(Boolean);
-    lines.push(`  ${h.name}  ${h.address}:${h.port}  sshd ${h.sshd}${extra.length ? `  ${extra.join(', ')}` : ''}`);
+    const os = h.root ? `${h.os} (own root ${h.root.key}${h.root.kvm ? '' : ', no /dev/kvm'})` : `${h.os} root`;
+    lines.push(
+      `  ${h.name}  ${h.address}:${h.port}  ${os}  sshd ${h.sshd}${extra.length ? `  ${extra.join(', ')}` : ''}`,
+    );
+    if (h.root?.offline) lines.push(`    ${h.root.offline}`);
   }
+  if (s.kvm) lines.push(`  own-root hosts: ${s.kvm.reason}`);
   lines.push(`  lab.yaml: ${s.labYaml}`);
   return `${lines.join('\n')}\n`;
+}
+
+interface UpFlags {
+  dir: string;
+  hosts: number;
+  loopback?: boolean;
+  os: string[];
+  mirror?: string;
+  /** commander's `--no-kvm`: false when given. */
+  kvm?: boolean;
+}
+
+/** What `up` says about own roots: which host runs which, offline fall-backs, /dev/kvm. */
+function rootLines(state: LabState): string[] {
+  const own = state.hosts.filter((h) => h.root);
+  if (!own.length) return [];
+  return [
+    ...own.map((h) => `${h.name}: own root ${h.root!.release} (${h.root!.key})`),
+    ...own.flatMap((h) => (h.root!.offline ? [`${h.name}: ${h.root!.offline}`] : [])),
+    `own-root hosts: ${state.kvm?.reason ?? 'no /dev/kvm'}`,
+  ];
 }

@@ -53,9 +53,10 @@ export function register(program: Command): void {
             for (const r of rows)
               process.stdout.write(`${r.state.padEnd(5)} ${r.id}  ${r.title}${r.reason ? `  — ${r.reason}` : ''}\n`);
             const n = (s: string) => rows.filter((r) => r.state === s).length;
+            const kept = prepared.all.length !== rows.length;
             process.stdout.write(
               `${rows.length} case(s): ${n('run')} to run, ${n('skip')} skipped, ${n('error')} on unreachable hosts` +
-                `${prepared.all.length !== rows.length ? ` (filters kept ${rows.length} of ${prepared.all.length})` : ''}\n`,
+                `${kept ? ` (filters kept ${rows.length} of ${prepared.all.length})` : ''}\n`,
             );
           }
           process.exitCode = EXIT.ok;

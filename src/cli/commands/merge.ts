@@ -15,7 +15,8 @@ export function register(program: Command): void {
     program
       .command('merge')
       .description(
-        'merge the run folders of `run --shard i/n` into one (refuses different plans/labs/versions, a missing or repeated shard)',
+        'merge the run folders of `run --shard i/n` into one (refuses different plans/labs/versions, a missing or ' +
+          'repeated shard)',
       )
       .argument('<dirs...>', 'shard run folders')
       .requiredOption('--out <dir>', 'folder for the merged results and reports'),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadLab, loadPlan, PLAN_DEFAULTS } from '../../config/index.ts';
+import { inMemoryPlan, loadLab, loadPlan } from '../../config/index.ts';
 import type { LabConfig, PlanConfig } from '../../config/types.ts';
 import type { RunResults } from '../../model/result.ts';
 import { prepareRun } from '../../runner/prepare.ts';
@@ -60,9 +60,10 @@ export async function recordHost(o: RecordOptions): Promise<{ dir: string; resul
     const progress = o.quiet ? {} : new PlainProgress((line) => process.stderr.write(`${line}\n`));
     const results = await executeRun({ lab: o.lab, plan, prepared, outDir: runOut, signal, progress });
     const dir = resolve(o.out);
+    const suites = plan.suites.join(', ');
     await recorder.save(dir, {
       name: o.name ?? o.host,
-      description: `Recorded with \`hwqual record\` from ${o.host} (${config.address}), running ${plan.suites.join(', ')}.`,
+      description: `Recorded with \`hwqual record\` from ${o.host} (${config.address}), running ${suites}.`,
       labels: config.labels,
     });
     return { dir, results, commands: recorder.commands.length };
@@ -72,28 +73,15 @@ export async function recordHost(o: RecordOptions): Promise<{ dir: string; resul
 }
 
 function defaultPlan(lab: LabConfig): PlanConfig {
-  return {
-    file: lab.file,
-    sha256: lab.sha256,
-    name: 'record',
-    suites: RECORD_SUITES,
-    hosts: {},
-    severity: {},
-    require: {},
-    concurrency: PLAN_DEFAULTS.concurrency,
-    timeouts: { case: PLAN_DEFAULTS.caseTimeoutSec },
-    retries: 0,
-    retryFailed: false,
-    matrix: {},
-    settings: {},
-  };
+  return inMemoryPlan({ file: lab.file, sha256: lab.sha256, name: 'record', suites: RECORD_SUITES });
 }
 
 export function register(program: Command): void {
   program
     .command('record')
     .description(
-      "run the host-os and server-inventory suites (or the plan's) against a live host and save its answers as a replayable profile",
+      "run the host-os and server-inventory suites (or the plan's) against a live host and save its answers as a " +
+        'replayable profile',
     )
     .requiredOption('--lab <file>', 'lab inventory (YAML or JSON)')
     .requiredOption('--host <name>', 'the lab host to record')
@@ -124,7 +112,8 @@ export function register(program: Command): void {
           signal: controller.signal,
         });
         process.stdout.write(
-          `recorded ${r.commands} command run(s) from ${o.host} into ${r.dir} (run: ${summaryLine(r.results.summary)})\n`,
+          `recorded ${r.commands} command run(s) from ${o.host} into ${r.dir} ` +
+            `(run: ${summaryLine(r.results.summary)})\n`,
         );
         process.exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       } catch (err) {

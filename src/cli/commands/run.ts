@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { LabConfig, PlanConfig } from '../../config/types.ts';
 import type { RunRecord } from '../../model/result.ts';
+import type { HostBinding } from '../../runner/hosts.ts';
 import { prepareRun } from '../../runner/prepare.ts';
 import { resolveShardOption } from '../shard-option.ts';
 import { parseFactSelection } from '../../runner/fact-groups.ts';
@@ -60,8 +62,18 @@ export function register(program: Command): void {
   });
 }
 
+/**
+ * What a command that drives the runner (drift) has loaded and checked itself: the lab and a plan it built, hosts
+ * bound to transports already (replay). `o.lab` / `o.plan` are then not read.
+ */
+export interface RunPreset {
+  lab: LabConfig;
+  plan: PlanConfig;
+  bindings?: HostBinding[];
+}
+
 /** The whole `run`: bad input → 2 with nothing run; otherwise the verdict's code, or 130 when interrupted. */
-export async function runCommand(o: RunCliOptions, argv: string[]): Promise<number> {
+export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunPreset): Promise<number> {
   const controller = new AbortController();
   const interrupt = installInterruptHandler(controller);
   const timings = new PhaseTimings();
@@ -80,15 +92,15 @@ export async function runCommand(o: RunCliOptions, argv: string[]): Promise<numb
     const startedAt = new Date();
     let prepared, lab, plan, signoff, shard;
     try {
-      ({ lab, plan } = await loadConfigs(o.lab, o.plan));
+      ({ lab, plan } = preset ?? (await loadConfigs(o.lab, o.plan)));
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
       const choice = resolveShardOption(o.shard);
       shard = choice.shard;
       if (choice.said) process.stderr.write(`hwqual: --shard auto: ${choice.said}\n`);
-      const bindings = o.replay
-        ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan)
-        : undefined;
+      const bindings =
+        preset?.bindings ??
+        (o.replay ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan) : undefined);
       timings.mark('configs');
       const facts = o.facts === undefined ? undefined : parseFactSelection(o.facts);
       prepared = await prepareRun({ lab, plan, filter, bindings, shard, facts, signal: controller.signal });

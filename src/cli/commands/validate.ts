@@ -16,7 +16,8 @@ export function register(program: Command): void {
         const suites = await loadSuites(plan.suites);
         const hosts = selectHosts(lab, plan);
         process.stdout.write(
-          `ok: plan "${plan.name}": ${suites.length} suite(s) on ${hosts.length} of ${lab.hosts.length} host(s): ${hosts.map((h) => h.name).join(', ')}\n`,
+          `ok: plan "${plan.name}": ${suites.length} suite(s) on ${hosts.length} of ${lab.hosts.length} ` +
+            `host(s): ${hosts.map((h) => h.name).join(', ')}\n`,
         );
         process.exitCode = EXIT.ok;
       } catch (err) {

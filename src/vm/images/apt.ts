@@ -9,7 +9,10 @@ import { runLocal } from './run-local.ts';
  */
 let updated = false;
 
-/** The concrete package a metapackage depends on first (e.g. linux-image-cloud-amd64 → linux-image-6.1.0-56-cloud-amd64). */
+/**
+ * The concrete package a metapackage depends on first (e.g. linux-image-cloud-amd64 →
+ * linux-image-6.1.0-56-cloud-amd64).
+ */
 export async function resolveMeta(meta: string): Promise<string> {
   const out = await aptCache(['depends', '--important', meta]);
   const m = /Depends:\s*(\S+)/.exec(out);

@@ -1,5 +1,7 @@
+import { errorCodeOf } from '../../model/errors.ts';
 import { parseGuestFacts, type GuestFacts } from '../../probe/guest-facts.ts';
 import type { Transport } from '../../transport/types.ts';
+import { consoleShowsGuestRan, GuestNeverReadyError } from '../panic.ts';
 import { launchVm, type Vm } from '../vm.ts';
 import type { Accel, DiskSpec, VmSpec } from '../spec.ts';
 import type { BuiltImage } from './built-image.ts';
@@ -65,9 +67,27 @@ export interface Ready {
 
 /**
  * Wait for the image's readiness: its console regex (tiny: the ready marker, then the facts block, parsed) or
- * the guest agent answering guest-sync. A kernel panic ends the wait as a GuestPanicError (→ case failed).
+ * the guest agent answering guest-sync. A kernel panic ends the wait as a GuestPanicError, QEMU exiting with a
+ * BUG/Oops/WARNING on the console as a GuestFaultError (→ case failed, quoting it). A guest whose console shows it
+ * ran but that never got ready in time is a GuestNeverReadyError (→ failed, with its last console lines); an empty
+ * console is E_TIMEOUT (→ error: nothing of the guest's ran, e.g. a hang right after the firmware).
  */
 export async function waitUntilReady(
+  vm: Vm,
+  image: BuiltImage,
+  o: { timeoutMs: number; signal?: AbortSignal },
+): Promise<Ready> {
+  try {
+    return await waitForReadiness(vm, image, o);
+  } catch (err) {
+    if (errorCodeOf(err) !== 'E_TIMEOUT' || o.signal?.aborted) throw err;
+    await vm.console.poll().catch(() => {});
+    if (!consoleShowsGuestRan(vm.console.text)) throw err;
+    throw new GuestNeverReadyError(vm.name, Math.round(o.timeoutMs / 1000), vm.console.tail());
+  }
+}
+
+async function waitForReadiness(
   vm: Vm,
   image: BuiltImage,
   o: { timeoutMs: number; signal?: AbortSignal },

@@ -39,14 +39,7 @@ async function buildRoot(
   root: string,
   versions: Record<string, string>,
 ): Promise<Omit<BuiltImage, 'key' | 'builtAt' | 'buildMs'>> {
-  const debs = join(imagesCacheDir(), '.debootstrap-debs'); // .debs kept for the next build of any Debian image
-  await mkdir(debs, { recursive: true });
-  await runLocal(
-    'debootstrap',
-    ['--variant=minbase', `--cache-dir=${debs}`, `--include=${recipe.include.join(',')}`, recipe.suite, root],
-    { timeoutMs: 30 * 60_000 },
-  );
-  if (recipe.extraPackages?.length) await aptInstallInChroot(root, recipe.extraPackages);
+  await debootstrapRoot(root, recipe);
   await writeFile(join(root, 'etc/hostname'), `hwqual-${recipe.name}\n`);
   await writeFile(join(root, 'etc/fstab'), '/dev/vda / ext4 defaults 0 1\n');
   await runLocal('chroot', [root, 'passwd', '-d', 'root']);
@@ -70,7 +63,7 @@ async function buildRoot(
     // No network in hwqual guests: do not wait for one.
     await runShell(`chroot '${root}' systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || true`);
   }
-  await runShell(`rm -rf '${root}'/var/cache/apt/archives/*.deb '${root}'/var/lib/apt/lists/*`);
+  await dropAptCaches(root);
 
   await mkdir(outDir, { recursive: true });
   const boot = await readdir(join(root, 'boot'));
@@ -96,7 +89,39 @@ async function buildRoot(
   };
 }
 
-async function unmountUnder(root: string): Promise<void> {
+/**
+ * `debootstrap --variant=minbase` of `suite` into `root` (from `mirror`, else debootstrap's default), then the extra
+ * packages with apt-get in the chroot. The .debs stay in the image cache for the next build of any Debian root.
+ * Used by the guest images here and by lab hosts' own roots (build-host-root.ts).
+ */
+export async function debootstrapRoot(
+  root: string,
+  o: { suite: string; include: readonly string[]; extraPackages?: readonly string[]; mirror?: string },
+): Promise<void> {
+  const debs = join(imagesCacheDir(), '.debootstrap-debs');
+  await mkdir(debs, { recursive: true });
+  await runLocal(
+    'debootstrap',
+    [
+      '--variant=minbase',
+      `--cache-dir=${debs}`,
+      `--include=${o.include.join(',')}`,
+      o.suite,
+      root,
+      ...(o.mirror ? [o.mirror] : []),
+    ],
+    { timeoutMs: 30 * 60_000 },
+  );
+  if (o.extraPackages?.length) await aptInstallInChroot(root, [...o.extraPackages]);
+}
+
+/** The downloaded .debs and package lists: not part of a built root. */
+export async function dropAptCaches(root: string): Promise<void> {
+  await runShell(`rm -rf '${root}'/var/cache/apt/archives/*.deb '${root}'/var/lib/apt/lists/*`);
+}
+
+/** Unmount whatever a killed build left mounted below `root` (deepest first). */
+export async function unmountUnder(root: string): Promise<void> {
   const mounts = (await readFile('/proc/mounts', 'utf8').catch(() => ''))
     .split('\n')
     .map((l) => l.split(' ')[1])

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rm, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { poll } from '../../util/poll.ts';
 import type { BuiltImage } from './built-image.ts';
 
 /** `.hwqual-cache/images` in the project root (override with HWQUAL_CACHE_DIR). */
@@ -22,23 +23,24 @@ export function imageDir(name: string, key: string): string {
   return join(imagesCacheDir(), name, key);
 }
 
-export async function readManifest(name: string, key: string): Promise<BuiltImage | undefined> {
+export async function readManifest<T = BuiltImage>(name: string, key: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(join(imageDir(name, key), 'manifest.json'), 'utf8')) as BuiltImage;
+    return JSON.parse(await readFile(join(imageDir(name, key), 'manifest.json'), 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
 
 /** The newest built version of an image, whatever its key (for `images list` and offline use). */
-export async function latestManifest(name: string): Promise<BuiltImage | undefined> {
+export async function latestManifest<T extends { builtAt: string } = BuiltImage>(name: string): Promise<T | undefined> {
   let keys: string[];
   try {
     keys = await readdir(join(imagesCacheDir(), name));
   } catch {
     return undefined;
   }
-  const all = (await Promise.all(keys.map((k) => readManifest(name, k)))).filter((m): m is BuiltImage => !!m);
+  const all: T[] = [];
+  for (const m of await Promise.all(keys.map((k) => readManifest<T>(name, k)))) if (m) all.push(m);
   return all.sort((a, b) => b.builtAt.localeCompare(a.builtAt))[0];
 }
 
@@ -58,24 +60,24 @@ export async function withImageLock<T>(name: string, fn: () => Promise<T>, waitM
   const dir = join(imagesCacheDir(), name);
   await mkdir(dir, { recursive: true });
   const lock = join(dir, '.lock');
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      const fh = await open(lock, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (owner && !alive(owner)) {
-        await unlink(lock).catch(() => {});
-        continue;
+  let owner = 0;
+  const take = async (): Promise<true | undefined> => {
+    for (;;) {
+      try {
+        const fh = await open(lock, 'wx');
+        await fh.writeFile(String(process.pid));
+        await fh.close();
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+        if (!owner || alive(owner)) return undefined;
+        await unlink(lock).catch(() => {}); // its owner is gone: take over
       }
-      if (Date.now() > deadline) throw new Error(`image ${name}: lock ${lock} held by pid ${owner} for too long`);
-      await new Promise((r) => setTimeout(r, 500));
     }
-  }
+  };
+  if (!(await poll(take, { timeoutMs: waitMs, everyMs: 500 })))
+    throw new Error(`image ${name}: lock ${lock} held by pid ${owner} for too long`);
   try {
     return await fn();
   } finally {

@@ -1,4 +1,9 @@
-/** Built-in guest image recipes. A recipe is plain data; its hash (with package versions) keys the cache. */
+/**
+ * Built-in recipes: guest images (tiny, debian) and lab hosts' own roots (host-root). A recipe is plain data; its
+ * hash (with package versions, or for a host root the mirror's InRelease) keys the cache.
+ */
+import { hostRootPackages } from '../../probe/commands.ts';
+
 export interface TinyRecipe {
   kind: 'tiny';
   name: string;
@@ -16,7 +21,10 @@ export interface DebianRecipe {
   suite: string;
   include: string[];
   diskSize: string;
-  /** Installed with apt-get in the chroot after debootstrap (debootstrap's own ordering fails on some, e.g. cloud-init's python3 stack). */
+  /**
+   * Installed with apt-get in the chroot after debootstrap (debootstrap's own ordering fails on some, e.g. cloud-init's
+   * python3 stack).
+   */
   extraPackages?: string[];
   /** Configure cloud-init for a NoCloud seed (the package must be in `extraPackages`). */
   cloudInit?: boolean;
@@ -83,4 +91,68 @@ export const BUILT_IN_IMAGES: readonly string[] = RECIPES.map((r) => r.name);
 
 export function recipeByName(name: string): ImageRecipe | undefined {
   return RECIPES.find((r) => r.name === name);
+}
+
+/**
+ * A lab host's own Debian root (`lab up --os node-c=debian-13`): debootstrap only, no kernel and no disk. The lab
+ * runs it chrooted on an overlay (src/lab/host-mounts.ts) with its own sshd, QEMU and cryptsetup.
+ */
+export interface HostRootRecipe {
+  kind: 'host-root';
+  /** `debian-13`, or `debian-13+libvirt` for a variant. */
+  name: string;
+  title: string;
+  release: HostRelease;
+  suite: string;
+  include: string[];
+  /** Files written into the root after the packages (absolute path in the root → content). */
+  files?: Record<string, string>;
+}
+
+/** Host OS releases a lab host can run: one table, `--os` value → Debian suite. */
+export const HOST_RELEASES = { 'debian-12': 'bookworm', 'debian-13': 'trixie' } as const;
+export type HostRelease = keyof typeof HOST_RELEASES;
+
+/** A root variant: packages on top of the base root, and files to write (configuration for running chrooted). */
+export interface HostRootVariant {
+  packages: readonly string[];
+  files?: Record<string, string>;
+}
+
+/**
+ * Root variants, named `<release>+<variant>` (`--os node-c=debian-13+libvirt`): each is its own recipe and its own
+ * cache entry, for every release. A later issue adds one entry, e.g.
+ *   libvirt: {
+ *     packages: ['libvirt-daemon-system', 'libvirt-clients', 'libvirt-daemon-driver-qemu'],
+ *     files: { '/etc/libvirt/qemu.conf': 'namespaces = [ ]\n…' },
+ *   },
+ *   nova: { packages: ['python3-nova'] },
+ */
+export const HOST_ROOT_VARIANTS: Readonly<Record<string, HostRootVariant>> = {};
+
+/** One recipe per release and per release × variant. Pure. */
+export function hostRootRecipesFor(
+  releases: Readonly<Record<string, string>>,
+  variants: Readonly<Record<string, HostRootVariant>>,
+): HostRootRecipe[] {
+  const base: HostRootVariant = { packages: [] };
+  return Object.entries(releases).flatMap(([release, suite]) =>
+    [['', base] as const, ...Object.entries(variants)].map(
+      ([variant, v]): HostRootRecipe => ({
+        kind: 'host-root',
+        name: variant ? `${release}+${variant}` : release,
+        title: `Debian ${release.replace('debian-', '')} (${suite}) lab host root${variant ? ` with ${variant}` : ''}`,
+        release: release as HostRelease,
+        suite,
+        include: [...new Set([...hostRootPackages(), ...v.packages])].sort(),
+        ...(v.files && { files: { ...v.files } }),
+      }),
+    ),
+  );
+}
+
+export const HOST_ROOT_RECIPES: readonly HostRootRecipe[] = hostRootRecipesFor(HOST_RELEASES, HOST_ROOT_VARIANTS);
+
+export function hostRootRecipe(name: string): HostRootRecipe | undefined {
+  return HOST_ROOT_RECIPES.find((r) => r.name === name);
 }

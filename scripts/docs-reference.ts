@@ -1,0 +1,155 @@
+// `npm run docs:reference`: docs/reference/{plan,lab,waivers}.md from the config JSON Schemas, as the validators
+// see them (configSchema in src/config), so the reference cannot drift from what hwqual accepts. Every property must
+// carry a description; test/unit/docs-reference.test.ts fails when a committed page differs from what this writes.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  CONFIG_SCHEMAS,
+  configSchema,
+  planSchema,
+  suiteDirs,
+  type ConfigSchemaName,
+  type JsonSchema,
+} from '../src/config/index.ts';
+
+export const REFERENCE_DIR = resolve(import.meta.dirname, '../docs/reference');
+
+const FILES: Record<ConfigSchemaName, string> = { plan: 'plan.yaml', lab: 'lab.yaml', waivers: 'waivers.yaml' };
+
+interface Row {
+  key: string;
+  type: string;
+  description: string;
+}
+
+const code = (s: unknown) => `\`${String(s)}\``;
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The definition a `$ref: #/definitions/<name>` names, and that name. */
+function definition(root: JsonSchema, ref: string): [string, JsonSchema] {
+  const name = ref.replace(/^#\/definitions\//, '');
+  const defs = (root.definitions ?? {}) as Record<string, JsonSchema>;
+  const d = defs[name];
+  if (!d) throw new Error(`unknown $ref ${ref}`);
+  return [name, d];
+}
+
+/** What a value of this schema is, in words: `integer 1–65535`, `list of non-empty string`, `one of a, b`. */
+function typeOf(s: JsonSchema, root: JsonSchema): string {
+  if (typeof s.$ref === 'string') {
+    const [name, d] = definition(root, s.$ref);
+    return d.properties ? `[${name}](#${name})` : typeOf(d, root);
+  }
+  if (Array.isArray(s.enum)) return `one of ${s.enum.map(code).join(', ')}`;
+  const alternatives = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
+  if (alternatives) return alternatives.map((a) => typeOf(a, root)).join(', or ');
+  const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string | undefined];
+  return types.map((t) => typeName(t, s, root)).join(' or ');
+}
+
+function typeName(t: string | undefined, s: JsonSchema, root: JsonSchema): string {
+  const range = (unit: string) => {
+    const lo = s.minimum ?? (s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : undefined);
+    const hi = s.maximum;
+    if (lo !== undefined && hi !== undefined) return `${unit} ${lo}–${hi}`;
+    if (lo !== undefined) return `${unit} ${typeof lo === 'number' ? `≥ ${lo}` : lo}`;
+    return unit;
+  };
+  switch (t) {
+    case 'string':
+      if (s.pattern) return `string matching ${code(s.pattern)}`;
+      if (s.format === 'date') return 'date (YYYY-MM-DD)';
+      return s.minLength ? 'non-empty string' : 'string';
+    case 'integer':
+    case 'number':
+      return range(t);
+    case 'boolean':
+      return 'boolean';
+    case 'array': {
+      const of = s.items ? typeOf(s.items as JsonSchema, root) : 'anything';
+      const item = of.includes(', or ') ? `(${of})` : of;
+      return `${s.minItems ? 'non-empty ' : ''}list of ${item}${s.uniqueItems ? ' (no repeats)' : ''}`;
+    }
+    case 'object':
+      if (s.properties) return 'object';
+      if (s.additionalProperties && typeof s.additionalProperties === 'object')
+        return `map of ${typeOf(s.additionalProperties as JsonSchema, root)}`;
+      return 'object';
+    default:
+      return 'anything';
+  }
+}
+
+/** One row per property, depth first; objects' and list items' properties under dotted keys (`hosts[].name`). */
+function rowsOf(s: JsonSchema, root: JsonSchema, prefix: string, missing: string[]): Row[] {
+  const out: Row[] = [];
+  const props = (s.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((s.required ?? []) as string[]);
+  for (const [name, p] of Object.entries(props)) {
+    const key = `${prefix}${name}`;
+    if (typeof p.description !== 'string' || !p.description.trim()) missing.push(key);
+    out.push({
+      key: `${code(key)}${required.has(name) ? ' (required)' : ''}`,
+      type: typeOf(p, root),
+      description: String(p.description ?? ''),
+    });
+    if (p.properties) out.push(...rowsOf(p, root, `${key}.`, missing));
+    const items = p.items as JsonSchema | undefined;
+    if (items?.properties) out.push(...rowsOf(items, root, `${key}[].`, missing));
+  }
+  return out;
+}
+
+function table(rows: Row[]): string[] {
+  return [
+    '| key | type | description |',
+    '| --- | --- | --- |',
+    ...rows.map((r) => `| ${cell(r.key)} | ${cell(r.type)} | ${cell(r.description)} |`),
+  ];
+}
+
+/** The reference page of one config file, as Markdown. Throws when a property has no description. */
+export function referencePage(name: ConfigSchemaName, schema: JsonSchema = configSchema(name)): string {
+  const missing: string[] = [];
+  const file = FILES[name];
+  const top = schema.type === 'array' ? (schema.items as JsonSchema) : schema;
+  const lines = [
+    `<!-- Generated by \`npm run docs:reference\` (scripts/docs-reference.ts) from the JSON Schema hwqual validates ` +
+      `${file} against (src/config/schemas/${name}.schema.json${
+        name === 'plan' ? ' with the keys each built-in ' + 'suite declares in suites/<name>/plan-schema.ts' : ''
+      }). Do not edit here: change the schema's descriptions ` +
+      'and run it again. -->',
+    '',
+    `# ${file} reference`,
+    '',
+    String(schema.description ?? schema.title ?? ''),
+    '',
+    ...(schema.type === 'array' ? ['The file is a list; each entry has these keys:', ''] : []),
+    ...table(rowsOf(top, schema, '', missing)),
+  ];
+  const defs = (schema.definitions ?? {}) as Record<string, JsonSchema>;
+  for (const [defName, d] of Object.entries(defs)) {
+    if (!d.properties) continue;
+    lines.push('', `## ${defName}`, '', String(d.description ?? ''), '', ...table(rowsOf(d, schema, '', missing)));
+  }
+  if (missing.length)
+    throw new Error(`${name}.schema.json: no description for ${missing.map((m) => `\`${m}\``).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every reference page: file name under docs/reference/ → its text (the plan's with the built-in suites' keys). */
+export async function referencePages(): Promise<Array<{ file: string; text: string }>> {
+  const plan = await planSchema(suiteDirs(''));
+  return CONFIG_SCHEMAS.map((name) => ({
+    file: `${name}.md`,
+    text: referencePage(name, name === 'plan' ? plan : configSchema(name)),
+  }));
+}
+
+if (process.argv[1] === import.meta.filename) {
+  mkdirSync(REFERENCE_DIR, { recursive: true });
+  for (const page of await referencePages()) {
+    writeFileSync(join(REFERENCE_DIR, page.file), page.text);
+    process.stdout.write(`wrote docs/reference/${page.file}\n`);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Live migration of a running workload guest between two hosts, driven over QMP: one migration with its verdict
+ * (runMigration), a convergence grid (runGrid), the strategies and their settings, what Nova would have done, and
+ * the plain data they report (types.ts). The rest of hwqual comes in through this file.
+ */
+export { runMigration, TINY_BASE_MIB, type MigrationRequest, type MigrationRun } from './run.ts';
+export { migrateHop, type HopRequest, type MigrationBasics } from './hop.ts';
+export { settleHop } from './settle.ts';
+export type { RecoveryOptions } from './recover.ts';
+export { runGrid, formatConvergenceMap, type GridRequest, type GridCell, type ConvergenceMap } from './grid.ts';
+export {
+  STRATEGIES,
+  applySettings,
+  measureDirtyRate,
+  samplePagesPerGiB,
+  strategySettings,
+  type SideSettings,
+  type Strategy,
+  type Tuning,
+} from './strategy.ts';
+export {
+  NOVA_DEFAULTS,
+  novaDataGb,
+  novaDowntimeAt,
+  novaDowntimeSteps,
+  novaOutcome,
+  type NovaSettings,
+} from './nova.ts';
+export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
+export { hopPassed } from './report.ts';
+export { launchWorkloadGuest, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
+export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis, type HeartbeatLine } from './heartbeat.ts';
+export { cleanUp, retireGuest, type RetireOptions } from './retire.ts';
+export { kernelReport, silentGuest, verifyHop } from './verify.ts';
+export { ConvergenceDetector } from './detect.ts';
+export { predictPrecopy, relativeError } from './predict.ts';
+export {
+  chooseCpuModel,
+  chooseMachine,
+  FALLBACK_CPU_MODEL,
+  FALLBACK_MACHINE,
+  poolGuest,
+  poolView,
+  type CpuModelChoice,
+  type MachineChoice,
+  type PoolMember,
+  type PoolView,
+} from './pool-guest.ts';
+export type * from './types.ts';

@@ -1,0 +1,141 @@
+import { HwqualError } from '../model/errors.ts';
+import { eventually } from '../util/poll.ts';
+import { launchWorkloadGuest } from './guest.ts';
+import { LineCollector } from './heartbeat.ts';
+import { migrateHop, type MigrationBasics } from './hop.ts';
+import { novaDataGb, novaOutcome, type NovaSettings } from './nova.ts';
+import { predictPrecopy, relativeError } from './predict.ts';
+import { hopPassed } from './report.ts';
+import { MiB } from './sample.ts';
+import { measureDirtyRate } from './strategy.ts';
+import type { GuestHandle, HopReport, Prediction } from './types.ts';
+import type { RetireOptions } from './retire.ts';
+import { settleHop } from './settle.ts';
+
+/**
+ * Non-zero RAM of the idle tiny guest (kernel, initramfs, page cache: ~75 MiB of a 256 MiB guest measured here), the
+ * a-priori model's base; plans can set it.
+ */
+export const TINY_BASE_MIB = 75;
+
+export interface MigrationRequest extends MigrationBasics {
+  /** Migrate back and forth: 1 = A→B, 2 = A→B→A, … */
+  hops?: number;
+  deadlineMs?: number;
+  stallMs?: number;
+  sampleMs?: number;
+  /** The model's inputs when known better than the defaults (e.g. calibrated on an idle migration). */
+  model?: { ramBytes?: number; bandwidth?: number };
+  nova?: NovaSettings;
+  /**
+   * How long to wait, within the case, for a host that does not answer (a cut link) before its cleanup is left
+   * pending (ms, default 60 s). Each cleanup that had to wait is recorded in the hop's `cleanups`.
+   */
+  cleanupWaitMs?: number;
+  /** The runner's deferred cleanup (ctx.defer): a cleanup still pending is tried once more when the case ends. */
+  defer?: (cleanup: () => Promise<void>) => void;
+  log?: (m: string) => void;
+}
+
+export interface MigrationRun {
+  dirtyRateMiBps: number;
+  prediction: Prediction;
+  hops: HopReport[];
+  passed: boolean;
+}
+
+/**
+ * Boot the workload guest on A, measure its dirty rate and predict, migrate (and back, for ping-pong), check
+ * the guest after each hop, and end every VM. Throws only for infrastructure faults before the first hop.
+ */
+export async function runMigration(req: MigrationRequest): Promise<MigrationRun> {
+  const log = req.log ?? (() => {});
+  const collector = new LineCollector();
+  const signal = req.signal;
+  let runner: GuestHandle = await launchWorkloadGuest(
+    req.source.transport,
+    req.source.name,
+    req.image,
+    req.guest,
+    collector,
+    { signal },
+  );
+  const hops: HopReport[] = [];
+  try {
+    await runner.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 120_000, signal });
+    const ready = await eventually(() => collector.integrity.some((l) => l.host === req.source.name && l.ok), {
+      timeoutMs: 20_000,
+      signal,
+    });
+    if (!ready)
+      throw new HwqualError(
+        'E_VM',
+        `the workload on ${req.source.name} printed no integrity line within 20 s; ${runner.vm.console.tail()}`,
+        { host: req.source.name },
+      );
+    const dirtyRate = await measureDirtyRate(runner.vm.qmp, 1, signal, req.guest.memoryMiB);
+    const bandwidth = req.model?.bandwidth ?? req.tuning.maxBandwidth ?? 128 * MiB;
+    const prediction = predictPrecopy({
+      ramBytes: req.model?.ramBytes ?? (req.guest.wssMiB + TINY_BASE_MIB) * MiB,
+      bandwidth,
+      dirtyRate,
+      workingSet: req.guest.wssMiB * MiB,
+      downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300,
+    });
+    log(`dirty rate ${(dirtyRate / MiB).toFixed(1)} MiB/s; prediction: ${prediction.reason}`);
+    const ends = [req.source, req.destination];
+    for (let i = 0; i < (req.hops ?? 1); i++) {
+      const [from, to] = i % 2 === 0 ? ends : [ends[1], ends[0]];
+      const { report, dst } = await migrateHop(
+        runner,
+        {
+          source: from,
+          destination: to,
+          image: req.image,
+          guest: req.guest,
+          strategy: req.strategy,
+          tuning: req.tuning,
+          postcopyAfterPass: req.postcopyAfterPass,
+          postcopyBandwidth: req.postcopyBandwidth,
+          recovery: req.recovery,
+          deadlineMs: req.deadlineMs ?? 60_000,
+          stallMs: req.stallMs ?? 5000,
+          sampleMs: req.sampleMs ?? 100,
+          fault: i === 0 ? req.fault : undefined,
+          signal,
+          log,
+        },
+        collector,
+      );
+      report.metrics.measuredDirtyMiBps = Math.round((dirtyRate / MiB) * 10) / 10;
+      if (i === 0) {
+        report.prediction = prediction;
+        if (
+          prediction.converges &&
+          report.outcome === 'completed' &&
+          prediction.totalMs !== null &&
+          report.metrics.totalMs
+        ) {
+          report.predictionError = Math.round(relativeError(prediction.totalMs, report.metrics.totalMs) * 1000) / 1000;
+        }
+      }
+      report.nova = novaOutcome(report.passes, novaDataGb(req.guest.memoryMiB), req.nova);
+      hops.push(report);
+      const retire: RetireOptions = { waitMs: req.cleanupWaitMs ?? 60_000, defer: req.defer, signal, log };
+      runner = (await settleHop(report, { runner, dst, from, to }, collector, retire)) ?? runner;
+      log(
+        `${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''};` +
+          ` ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`,
+      );
+      if (report.outcome !== 'completed') break;
+    }
+    return {
+      dirtyRateMiBps: Math.round((dirtyRate / MiB) * 10) / 10,
+      prediction,
+      hops,
+      passed: hops.length === (req.hops ?? 1) && hops.every(hopPassed),
+    };
+  } finally {
+    await runner.vm.teardown().catch(() => {});
+  }
+}

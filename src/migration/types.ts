@@ -1,0 +1,212 @@
+import type { Transport } from '../transport/types.ts';
+import type { Accel } from '../vm/spec.ts';
+import type { Vm } from '../vm/vm.ts';
+import type { HeartbeatStream } from './hb-stream.ts';
+import type { HeartbeatAnalysis } from './heartbeat.ts';
+import type { SideSettings, Strategy } from './strategy.ts';
+
+/**
+ * The migration wing's shared types, in one file that imports none of the steps: the plain data of one live
+ * migration (samples, passes, predictions, hop reports and their records — JSON-serialisable) and the handles the
+ * steps pass each other (endpoints, guests).
+ */
+
+/** One `query-migrate` reading, `t` in ms since `migrate` was sent. Rates in bytes/s. */
+export interface MigrationSample {
+  t: number;
+  status: string;
+  transferred: number;
+  remaining: number;
+  total: number;
+  /** Dirty rate QEMU measured at the last sync (dirty-pages-rate × page-size). */
+  dirtyRate: number;
+  /** Throughput QEMU measured (mbps → bytes/s). */
+  throughput: number;
+  syncCount: number;
+  expectedDowntimeMs?: number;
+  throttlePct?: number;
+}
+
+/** One dirty-sync pass, as the first sample that showed its sync count saw it. */
+export interface PassRecord {
+  pass: number;
+  t: number;
+  remaining: number;
+  transferred: number;
+  dirtyRate: number;
+  throughput: number;
+  expectedDowntimeMs?: number;
+  throttlePct?: number;
+}
+
+export interface PrecopyInput {
+  /** Non-zero guest RAM to send in the first pass (bytes). */
+  ramBytes: number;
+  /** Link/limit bandwidth (bytes/s). */
+  bandwidth: number;
+  /** Guest dirty rate (bytes/s). */
+  dirtyRate: number;
+  /** Working set the dirtying rewrites (bytes): a pass never resends more than this. */
+  workingSet: number;
+  downtimeLimitMs: number;
+  /** Device state and other fixed costs sent during the downtime (bytes), default 1 MiB. */
+  deviceBytes?: number;
+  /** Stop simulating after this many passes (default 30). */
+  maxPasses?: number;
+}
+
+export interface Prediction {
+  converges: boolean;
+  passes: number;
+  /** null when it does not converge. */
+  totalMs: number | null;
+  downtimeMs: number;
+  /** Dirty rate ÷ bandwidth. */
+  lambda: number;
+  reason: string;
+}
+
+export type Diagnosis =
+  | { kind: 'not-converging'; certainAtPass: number; message: string }
+  | { kind: 'stalled'; message: string };
+
+/**
+ * One host of a migration: its name, its transport, and the address migration data is sent to (the lab's
+ * migrationAddress).
+ */
+export interface Endpoint {
+  name: string;
+  transport: Transport;
+  address: string;
+}
+
+/**
+ * A fault injected into the first hop, `afterMs` after `migrate` — or, with `after: 'postcopy'`, after the post-copy
+ * switchover (the recovery cases). `link-down` cuts the destination's link for `downForMs`.
+ */
+export type Fault =
+  | { kind: 'kill-destination'; afterMs: number; after?: 'start' | 'postcopy' }
+  | {
+      kind: 'link-down';
+      afterMs: number;
+      after?: 'start' | 'postcopy';
+      setLink: (state: 'up' | 'down') => Promise<void>;
+      downForMs: number;
+    };
+
+/** The workload guest to boot: accelerator, CPU, RAM, and how much memory it rewrites how fast. */
+export interface WorkloadGuest {
+  accel: Accel;
+  cpu?: string;
+  machine?: string;
+  memoryMiB: number;
+  /** Working set (MiB) and the rate it is rewritten at (MiB/s). */
+  wssMiB: number;
+  dirtyMiBps: number;
+}
+
+/** A running workload guest: its VM and the heartbeat stream read from its serial port. */
+export interface GuestHandle {
+  vm: Vm;
+  hb: HeartbeatStream;
+  label: string;
+}
+
+/** `lost`: a post-copy migration whose recovery failed; the guest runs on neither host. */
+export type HopOutcome = 'completed' | 'not-converging' | 'stalled' | 'failed' | 'cancelled' | 'lost';
+
+export interface VerdictCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** One migration A→B: what was asked, what QEMU and the guest showed, and the verdict's checks. Plain data. */
+export interface HopReport {
+  from: string;
+  to: string;
+  strategy: Strategy;
+  outcome: HopOutcome;
+  diagnosis?: string;
+  /** Where the guest runs afterwards. */
+  guestOn: string;
+  uri: string;
+  settings: { source: SideSettings; destination: SideSettings };
+  metrics: {
+    totalMs?: number;
+    setupMs?: number;
+    downtimeMs?: number;
+    blackoutMs?: number;
+    transferredBytes?: number;
+    passes?: number;
+    throttlePct?: number;
+    measuredDirtyMiBps?: number;
+    postcopyRequests?: number;
+    /** Per strategy (strategyMetrics): precopy/downtime/postcopy/multifd bytes, xbzrle cache counters. */
+    [strategyMetric: string]: number | undefined;
+  };
+  prediction?: Prediction;
+  /** |predicted − measured| ÷ measured total time, for a converging prediction of a completed migration. */
+  predictionError?: number;
+  nova?: NovaOutcome;
+  samples: MigrationSample[];
+  passes: PassRecord[];
+  events: Array<{ t: number; event: string; data?: Record<string, unknown> }>;
+  heartbeat?: HeartbeatAnalysis;
+  checks: VerdictCheck[];
+  fault?: string;
+  /** When the hop ran on the controller's clock (epoch ms): the window the blackout is looked for in. */
+  window: { from: number; to: number };
+  /** Hosts whose cleanup could not run yet (unreachable): it runs once they answer again. */
+  cleanupPending: string[];
+  /** Every cleanup that had to wait for its host, with how it ended: the history stays after it ran. */
+  cleanups?: CleanupRecord[];
+  /** Post-copy recovery after a link fault past the switchover: paused, link back, resumed, recovered or lost. */
+  recovery?: RecoveryRecord;
+}
+
+/**
+ * A cleanup that could not run when it was due (its host did not answer), and how it ended. Kept in the hop's
+ * report after it ran, so the history says it was pending. Times are epoch ms on the controller's clock.
+ */
+export interface CleanupRecord {
+  host: string;
+  role: 'source' | 'destination';
+  /** The VM's work dir on that host: what must go (with any QEMU that names it). */
+  workDir: string;
+  pendingSince: number;
+  state: 'pending' | 'cleaned' | 'left';
+  resolvedAt?: number;
+  /** How long the host was silent before the cleanup could run (ms). */
+  waitedMs?: number;
+  detail: string;
+}
+
+/**
+ * Post-copy recovery after a link fault past the switchover (the guest cannot fall back to A any more). Times in ms
+ * since `migrate`, on the hop's clock. `not-needed`: the migration completed before the pause took effect.
+ */
+export interface RecoveryRecord {
+  outcome: 'recovered' | 'lost' | 'not-needed';
+  stalledAt: number;
+  pausedAt?: number;
+  linkBackAt?: number;
+  resumedAt?: number;
+  recoveredAt?: number;
+  /** The destination's new listening URI (`migrate-recover`). */
+  uri?: string;
+  sourceStatus?: string;
+  destinationStatus?: string;
+  /** What happened, with QEMU's own words when it said something. */
+  detail: string;
+  steps: Array<{ t: number; step: string }>;
+}
+
+/** What an OpenStack operator would see had Nova driven the migration (nova.ts). */
+export interface NovaOutcome {
+  outcome: 'completed' | 'aborted' | 'postcopy' | 'paused';
+  /** null: never. */
+  atSec: number | null;
+  downtimeLimitMs?: number;
+  message: string;
+}

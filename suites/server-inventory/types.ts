@@ -1,2 +1,0 @@
-export type { CaseContext, CaseDef } from '../../src/suite-api/index.ts';
-export type { HostExpect } from '../../src/config/types.ts';
