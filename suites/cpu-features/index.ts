@@ -16,7 +16,7 @@ export default defineSuite({
   description:
     'CPU generation vs catalog, usable QEMU CPU models, guest CPU flags per model, pool CPU baseline and machine type.',
   shard: 'whole',
-  facts: ['cpu', 'security'],
+  facts: ['cpu', 'security', 'virt'],
   tags: ['cpu'],
   cases(host, plan) {
     const s = cpuSettings(plan);

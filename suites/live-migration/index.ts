@@ -17,7 +17,7 @@ export default defineSuite({
     'blackout, passes, non-convergence diagnosis, Nova outcome; the pool machine type, and machine-refusal between ' +
     'QEMU versions.',
   shard: 'whole',
-  facts: [],
+  facts: ['virt'],
   tags: ['migration'],
   cases(host, plan) {
     const s = migrationSettings(plan, plan.hosts ?? [host]);

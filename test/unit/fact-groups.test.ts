@@ -105,13 +105,15 @@ describe('facts: auto in a run (prepareRun, LocalTransport)', () => {
 
   it('gathers identity and the groups the suites declare, by default', async () => {
     const checks = await prepare(['host-checks']);
-    expect(checks.commands.sort()).toEqual(FACT_GROUPS.identity.map((c) => CMD[c]).sort());
+    // identity, and who hwqual is on the host (facts.extra.access: `id`, `id -un`)
+    const access = [CMD.login, CMD.rootUser];
+    expect(checks.commands.sort()).toEqual([...FACT_GROUPS.identity.map((c) => CMD[c]), ...access].sort());
     expect(checks.facts.extra?.factsNotGathered).toEqual(['cpu', 'memory', 'firmware', 'security', 'virt']);
     const two = await prepare(['host-checks', 'host-os']);
     expect(two.facts.extra?.factsNotGathered).toEqual(['cpu', 'memory', 'firmware', 'virt']);
     expect(two.facts.vulnerabilities).toBeDefined();
     const all = await prepare(['host-checks'], 'all');
-    expect(all.commands.length).toBe(FACT_COMMANDS.length);
+    expect(all.commands.length).toBe(FACT_COMMANDS.length + access.length);
   });
 });
 
