@@ -54,7 +54,9 @@ export function formatHosts(r: HostsReport): string {
     '| ---: | --- | ---: | ---: | ---: | ---: | :---: |',
     ...rows.map(
       (x) =>
-        `| ${x.hosts} | ${x.runner} | ${secs(x.wallMs)} | ${x.ratioToHwqual === null ? '—' : `${x.ratioToHwqual.toFixed(2)}×`} | ${x.peakPssMiB.toFixed(0)} MiB | ${x.peakRssMiB.toFixed(0)} MiB | ${x.correct}/${x.rounds} |`,
+        `| ${x.hosts} | ${x.runner} | ${secs(x.wallMs)} ` +
+        `| ${x.ratioToHwqual === null ? '—' : `${x.ratioToHwqual.toFixed(2)}×`} | ${x.peakPssMiB.toFixed(0)} MiB ` +
+        `| ${x.peakRssMiB.toFixed(0)} MiB | ${x.correct}/${x.rounds} |`,
     ),
   ];
   const at = (hosts: number, name: string) => rows.find((x) => x.hosts === hosts && x.runner === name);
@@ -67,7 +69,8 @@ export function formatHosts(r: HostsReport): string {
     const over = 1 / floor.ratioToHwqual;
     const all = at(hosts, 'hwqual-all-facts');
     targets.push(
-      `- ${hosts} hosts: hwqual (default facts) takes ${over.toFixed(2)}× the floor's time — target ≤ ${FLOOR_TARGET}×: ${over <= FLOOR_TARGET ? 'met' : 'not met'}` +
+      `- ${hosts} hosts: hwqual (default facts) takes ${over.toFixed(2)}× the floor's time — ` +
+        `target ≤ ${FLOOR_TARGET}×: ${over <= FLOOR_TARGET ? 'met' : 'not met'}` +
         `${all?.ratioToHwqual ? ` (with every fact group: ${(all.wallMs / floor.wallMs).toFixed(2)}× the floor)` : ''}`,
     );
   }
@@ -83,10 +86,12 @@ export function formatHosts(r: HostsReport): string {
       x.ratioToHwqual >= 5
         ? 'met'
         : reach !== undefined && reach < 5
-          ? `out of reach here — ${name} takes ${secs(x.wallMs)} = ${reach.toFixed(1)}× the floor's ${secs(fl!.wallMs)}, so a runner as fast as the floor would be only ${reach.toFixed(1)}× faster`
+          ? `out of reach here — ${name} takes ${secs(x.wallMs)} = ${reach.toFixed(1)}× the floor's ` +
+            `${secs(fl!.wallMs)}, so a runner as fast as the floor would be only ${reach.toFixed(1)}× faster`
           : 'not met';
     targets.push(
-      `- ${competitorsAt} hosts: hwqual is ${x.ratioToHwqual.toFixed(1)}× faster than ${name} — target ≥ 5×: ${verdict}`,
+      `- ${competitorsAt} hosts: hwqual is ${x.ratioToHwqual.toFixed(1)}× faster than ${name} — ` +
+        `target ≥ 5×: ${verdict}`,
     );
   }
   // Where hwqual's time went (its own --timings), in the run closest to its median at the largest lab.
@@ -103,18 +108,25 @@ export function formatHosts(r: HostsReport): string {
     '| --- | ---: | ---: | :---: |',
     ...r.proofs.map(
       (p) =>
-        `| ${p.runner} | ${p.exitAllHold} | ${p.exitOneBroken} (${p.broken}) | ${p.proven ? 'yes' : `NO: ${p.problem}`} |`,
+        `| ${p.runner} | ${p.exitAllHold} | ${p.exitOneBroken} (${p.broken}) ` +
+        `| ${p.proven ? 'yes' : `NO: ${p.problem}`} |`,
     ),
   ];
   const wrong = r.samples.filter((s) => !s.correct);
+  const labs = r.labs
+    .map((l) => `${l.hosts} host(s) ${l.mode}${l.fallbackReason ? ` (${l.fallbackReason})` : ''}`)
+    .join('; ');
   return [
     `# Hosts benchmark: ${r.checks} host checks on ${r.sizes.join(', ')} lab hosts`,
     '',
     ...reportProvenance(m, new Date(r.startedAt), new Date(r.endedAt ?? r.startedAt)),
     'Absolute times vary with the load; ratios are from the same run, the runners alternating.',
-    `Labs: ${r.labs.map((l) => `${l.hosts} host(s) ${l.mode}${l.fallbackReason ? ` (${l.fallbackReason})` : ''}`).join('; ')}. ${r.rounds} rounds, the runners' order rotated each round. Above ${LARGE} hosts only ${LARGE_RUNNERS.join(', ')} run (Ansible alone would take ~12 minutes a round at 64).`,
-    `Checks: ${r.checksFile}. Failing on this machine (every run must report exactly these): ${r.failingHere.join(', ') || 'none'}.`,
-    'Peak memory: the whole process tree of each runner (including daemonised ssh ControlMasters), sampled every 50 ms from /proc (cgroup v2 has no memory controller here); PSS counts shared pages once.',
+    `Labs: ${labs}. ${r.rounds} rounds, the runners' order rotated each round. Above ${LARGE} hosts only ` +
+      `${LARGE_RUNNERS.join(', ')} run (Ansible alone would take ~12 minutes a round at 64).`,
+    `Checks: ${r.checksFile}. ` +
+      `Failing on this machine (every run must report exactly these): ${r.failingHere.join(', ') || 'none'}.`,
+    'Peak memory: the whole process tree of each runner (including daemonised ssh ControlMasters), sampled every 50 ' +
+      'ms from /proc (cgroup v2 has no memory controller here); PSS counts shared pages once.',
     '',
     ...table,
     '',
@@ -134,12 +146,14 @@ export function formatHosts(r: HostsReport): string {
           '',
           ...wrong.map(
             (s) =>
-              `- ${s.hosts} hosts, round ${s.round}, ${s.runner}: ${s.problem}${s.why?.length ? `; why: ${s.why.map((w) => `\`${w.replace(/`/g, "'")}\``).join('; ')}` : ''}`,
+              `- ${s.hosts} hosts, round ${s.round}, ${s.runner}: ${s.problem}` +
+              (s.why?.length ? `; why: ${s.why.map((w) => `\`${w.replace(/`/g, "'")}\``).join('; ')}` : ''),
           ),
         ]
       : []),
     '',
-    `Reproduce: \`npm run bench -- hosts\` (HWQUAL_BENCH_ROUNDS, HWQUAL_BENCH_SIZES, HWQUAL_BENCH_RUNNERS to narrow it; HWQUAL_BENCH_PROOF=0 skips the exit-code proofs, HWQUAL_BENCH_OUT=DIR writes the report elsewhere).`,
+    `Reproduce: \`npm run bench -- hosts\` (HWQUAL_BENCH_ROUNDS, HWQUAL_BENCH_SIZES, HWQUAL_BENCH_RUNNERS to narrow ` +
+      `it; HWQUAL_BENCH_PROOF=0 skips the exit-code proofs, HWQUAL_BENCH_OUT=DIR writes the report elsewhere).`,
     '',
   ].join('\n');
 }

@@ -87,6 +87,8 @@ export function benchCommit(): string {
 export function reportProvenance(m: MachineInfo, started: Date, ended = new Date()): string[] {
   return [
     `Run: ${started.toISOString()} – ${ended.toISOString()}, commit ${m.commit ?? benchCommit()}.`,
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, kernel ${m.kernel}, Node ${m.node}; load average ${m.loadavgStart} at start${m.loadavgEnd ? `, ${m.loadavgEnd} at end` : ''} (a shared machine: read CPU times and ratios before wall times).`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, kernel ${m.kernel}, Node ${m.node}; ` +
+      `load average ${m.loadavgStart} at start${m.loadavgEnd ? `, ${m.loadavgEnd} at end` : ''} ` +
+      '(a shared machine: read CPU times and ratios before wall times).',
   ];
 }

@@ -60,7 +60,9 @@ export function formatLab(samples: Sample[]): string {
       `| ${(s.commands / (s.wallMs / 1000)).toFixed(0)} | ${(s.maxRssKiB / 1024).toFixed(0)} MiB |`,
   );
   return [
-    "Each size in its own process (peak RSS is that run's), the demo plan's suites (host-os, server-inventory) with default facts, every host of a fresh lab-in-a-box over SSH; wall time from prepare to the last case (no reports).",
+    "Each size in its own process (peak RSS is that run's), the demo plan's suites (host-os, server-inventory) with " +
+      'default facts, every host of a fresh lab-in-a-box over SSH; wall time from prepare to the last case (no ' +
+      'reports).',
     '',
     '| hosts | lab | cases | errors | wall time | commands | commands/s | peak RSS |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -69,20 +69,37 @@ export function formatScale(m: MachineInfo, samples: ScaleSample[], started: Dat
   );
   const growth = samples.slice(1).map((s, i) => {
     const p = samples[i]!;
-    return `| ${p.hosts} → ${s.hosts} | ×${(s.hosts / p.hosts).toFixed(1)} | ×${(s.wallMs / p.wallMs).toFixed(2)} | ×${(s.cpuMs.sinceStart / p.cpuMs.sinceStart).toFixed(2)} | ×${(s.maxRssKiB / p.maxRssKiB).toFixed(2)} | ×${rssPerDoubling(p, s).toFixed(2)} |`;
+    const factors = [
+      (s.hosts / p.hosts).toFixed(1),
+      (s.wallMs / p.wallMs).toFixed(2),
+      (s.cpuMs.sinceStart / p.cpuMs.sinceStart).toFixed(2),
+      (s.maxRssKiB / p.maxRssKiB).toFixed(2),
+      rssPerDoubling(p, s).toFixed(2),
+    ];
+    return `| ${p.hosts} → ${s.hosts} | ${factors.map((x) => `×${x}`).join(' | ')} |`;
   });
   return [
     `# Scale benchmark: replayed hosts × ${samples[0] ? samples[0].cases / samples[0].hosts : '?'} host checks`,
     '',
     ...reportProvenance(m, started),
     '',
-    "Hosts are REPLAYED fakes (scale test only): every one answers from this machine's recorded profile plus the host checks answered live by this machine once, loaded as `hwqual run --replay` loads a profile; no network. They are labelled `hardware: gen1…gen4` (a quarter each) and `rack: r01…r20`, and two generations carry a FAULT INJECTED by the bench (gen2: `cpu-flag-avx2` fails; gen4: `cryptsetup` fails) so the report has failures shared by thousands of hosts. The plan is the default one (`facts: auto`: identity only, the host-checks suite reads no fact), concurrency 64; the cases stream to the run's case log as `hwqual run` does. Each size runs in its own process: wall time includes start-up; peak RSS is that process's. Phases show wall (CPU).",
+    "Hosts are REPLAYED fakes (scale test only): every one answers from this machine's recorded profile plus the " +
+      'host checks answered live by this machine once, loaded as `hwqual run --replay` loads a profile; no network. ' +
+      'They are labelled `hardware: gen1…gen4` (a quarter each) and `rack: r01…r20`, and two generations carry a ' +
+      'FAULT INJECTED by the bench (gen2: `cpu-flag-avx2` fails; gen4: `cryptsetup` fails) so the report has ' +
+      'failures shared by thousands of hosts. The plan is the default one (`facts: auto`: identity only, the ' +
+      "host-checks suite reads no fact), concurrency 64; the cases stream to the run's case log as `hwqual run` " +
+      "does. Each size runs in its own process: wall time includes start-up; peak RSS is that process's. Phases " +
+      'show wall (CPU).',
     '',
-    '| hosts | cases | wall time | CPU time | load (1 min) | start-up | prepare (facts, expansion) | execute (schedule, case log, transcripts) | reports (sign-off, json, junit, html, md) | peak RSS | junit.xml | results.json | report.html |',
+    '| hosts | cases | wall time | CPU time | load (1 min) | start-up | prepare (facts, expansion) | ' +
+      'execute (schedule, case log, transcripts) | reports (sign-off, json, junit, html, md) | peak RSS | ' +
+      'junit.xml | results.json | report.html |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
-    'Heap used / RSS right after each phase (MiB; not after a forced collection: garbage not yet collected counts), where the memory goes:',
+    'Heap used / RSS right after each phase (MiB; not after a forced collection: garbage not yet collected ' +
+      'counts), where the memory goes:',
     '',
     '| hosts | profiles loaded | prepared | executed | reports written |',
     '| ---: | ---: | ---: | ---: | ---: |',
@@ -108,24 +125,40 @@ function targetLines(samples: ScaleSample[]): string[] {
   const perDoubling = at !== small ? rssPerDoubling(small, at) : Number.NaN;
   const out = [
     `Targets at ${at.hosts} hosts (${at.cases} cases):`,
-    `- wall time < ${TARGETS.wallMs / 1000} s: ${s2(at.wallMs)} — ${met(at.wallMs < TARGETS.wallMs)} (CPU ${s2(at.cpuMs.sinceStart)}; load average ${at.loadavg1.toFixed(1)} on a 2-core machine when it started)`,
-    `- peak RSS < ${TARGETS.rssMiB} MiB: ${mib(at.maxRssKiB).toFixed(0)} MiB — ${met(mib(at.maxRssKiB) < TARGETS.rssMiB)}`,
-    `- peak RSS ×${TARGETS.rssPerDoubling} at most per doubling from ${small.hosts}: ${mib(small.maxRssKiB).toFixed(0)} → ${mib(at.maxRssKiB).toFixed(0)} MiB = ×${perDoubling.toFixed(2)} per doubling — ${met(perDoubling <= TARGETS.rssPerDoubling)}`,
+    `- wall time < ${TARGETS.wallMs / 1000} s: ${s2(at.wallMs)} — ${met(at.wallMs < TARGETS.wallMs)} ` +
+      `(CPU ${s2(at.cpuMs.sinceStart)}; load average ${at.loadavg1.toFixed(1)} on a 2-core machine when it started)`,
+    `- peak RSS < ${TARGETS.rssMiB} MiB: ${mib(at.maxRssKiB).toFixed(0)} MiB — ` +
+      met(mib(at.maxRssKiB) < TARGETS.rssMiB),
+    `- peak RSS ×${TARGETS.rssPerDoubling} at most per doubling from ${small.hosts}: ` +
+      `${mib(small.maxRssKiB).toFixed(0)} → ${mib(at.maxRssKiB).toFixed(0)} MiB = ×${perDoubling.toFixed(2)} per ` +
+      `doubling — ${met(perDoubling <= TARGETS.rssPerDoubling)}`,
   ];
   for (const s of samples.filter((x) => x.junitValid !== undefined))
     out.push(
-      `- junit.xml of ${s.cases} cases (${size(s.bytes.junit)}) against the Jenkins JUnit XSD: ${s.junitValid ? 'valid' : `**INVALID** (${s.junitValidation})`}`,
+      `- junit.xml of ${s.cases} cases (${size(s.bytes.junit)}) against the Jenkins JUnit XSD: ` +
+        (s.junitValid ? 'valid' : `**INVALID** (${s.junitValidation})`),
     );
   if (at.rebuild) {
     const r = at.rebuild;
     out.push(
-      `- \`hwqual report\` on the ${at.hosts}-host run folder (every file rebuilt; results.json of ${size(at.bytes.results)} read ${at.bytes.results > 32 * 2 ** 20 ? 'case by case' : 'whole (under 32 MiB)'}): exit ${r.exitCode} (the verdict's), ${s2(r.wallMs)}, peak RSS ${mib(r.maxRssKiB).toFixed(0)} MiB (the run's: ${mib(at.maxRssKiB).toFixed(0)} MiB) — ${met(r.maxRssKiB <= at.maxRssKiB * 1.1)}; results.json ${r.resultsUnchanged ? 'byte for byte unchanged' : '**CHANGED**'}`,
+      `- \`hwqual report\` on the ${at.hosts}-host run folder (every file rebuilt; results.json of ` +
+        `${size(at.bytes.results)} read ` +
+        `${at.bytes.results > 32 * 2 ** 20 ? 'case by case' : 'whole (under 32 MiB)'}): ` +
+        `exit ${r.exitCode} (the verdict's), ${s2(r.wallMs)}, peak RSS ${mib(r.maxRssKiB).toFixed(0)} MiB ` +
+        `(the run's: ${mib(at.maxRssKiB).toFixed(0)} MiB) — ${met(r.maxRssKiB <= at.maxRssKiB * 1.1)}; ` +
+        `results.json ${r.resultsUnchanged ? 'byte for byte unchanged' : '**CHANGED**'}`,
     );
   }
   if (at.browser) {
     const b = at.browser;
     out.push(
-      `- report.html ${size(at.bytes.html)} (< ${TARGETS.htmlMiB} MiB: ${met(at.bytes.html < TARGETS.htmlMiB * 2 ** 20)}) in Chromium ${b.viewport.width}×${b.viewport.height}: loaded in ${s2(b.loadMs)}, ${b.requests} request (itself), verdict "${b.verdict}", ${b.failureCards} failure cards, ${b.matrixRows} matrix rows (hosts by hardware); on the first screen (tops: verdict ${b.tops.verdict.toFixed(0)} px, matrix ${b.tops.matrix.toFixed(0)} px, first failure card ${b.tops.failures.toFixed(0)} px): ${met(b.onFirstScreen)} — screenshot [scale-report-${at.hosts}.png](scale-report-${at.hosts}.png)`,
+      `- report.html ${size(at.bytes.html)} (< ${TARGETS.htmlMiB} MiB: ` +
+        `${met(at.bytes.html < TARGETS.htmlMiB * 2 ** 20)}) in Chromium ${b.viewport.width}×${b.viewport.height}: ` +
+        `loaded in ${s2(b.loadMs)}, ${b.requests} request (itself), verdict "${b.verdict}", ` +
+        `${b.failureCards} failure cards, ${b.matrixRows} matrix rows (hosts by hardware); on the first screen ` +
+        `(tops: verdict ${b.tops.verdict.toFixed(0)} px, matrix ${b.tops.matrix.toFixed(0)} px, first failure card ` +
+        `${b.tops.failures.toFixed(0)} px): ${met(b.onFirstScreen)} — screenshot ` +
+        `[scale-report-${at.hosts}.png](scale-report-${at.hosts}.png)`,
     );
   }
   out.push(

@@ -50,7 +50,9 @@ export async function benchScale(sizes = envSizes() ?? [2000, 4000, 10_000, 20_0
         loadavg1,
       };
       process.stderr.write(
-        `bench scale: ${n} hosts: ${(wallMs / 1000).toFixed(2)} s wall, ${(sample.cpuMs.sinceStart / 1000).toFixed(2)} s CPU, ${(sample.maxRssKiB / 1024).toFixed(0)} MiB, load ${loadavg1.toFixed(1)}\n`,
+        `bench scale: ${n} hosts: ${(wallMs / 1000).toFixed(2)} s wall, ` +
+          `${(sample.cpuMs.sinceStart / 1000).toFixed(2)} s CPU, ${(sample.maxRssKiB / 1024).toFixed(0)} MiB, ` +
+          `load ${loadavg1.toFixed(1)}\n`,
       );
       if (n === checked || n === Math.max(...sizes)) Object.assign(sample, validateJunit(join(out, 'junit.xml')));
       if (n === checked) {

@@ -29,7 +29,9 @@ export function hostSummary(h: HostResult | undefined): HostSummary {
   };
 }
 
-/** The hosts by configuration: the same summary, labels and source (live, replayed from, unreachable) share an entry. */
+/**
+ * The hosts by configuration: the same summary, labels and source (live, replayed from, unreachable) share an entry.
+ */
 export function hostConfigurations(
   hosts: readonly HostResult[],
 ): Array<{ summary: HostSummary; labels: string; source: string; hosts: string[] }> {

@@ -13,7 +13,8 @@ export function failuresSection(_r: RunRecord, d: RunDigest): string {
   const list = (title: string, groups: CaseGroup[], cases: number, open: boolean) =>
     groups.length
       ? `<details${open ? ' open' : ''}><summary>${esc(title)} (${num(cases)} case${cases === 1 ? '' : 's'}` +
-        `${groups.length < cases ? ` in ${num(groups.length)} group${groups.length === 1 ? '' : 's'}` : ''})</summary>` +
+        `${groups.length < cases ? ` in ${num(groups.length)} group${groups.length === 1 ? '' : 's'}` : ''})` +
+        '</summary>' +
         `${groups.map(card).join('')}</details>`
       : '';
   return (
@@ -31,7 +32,8 @@ function card(g: CaseGroup): string {
   const where = n === 1 ? `on ${esc(g.hosts[0])}` : `on <b>${num(n)} hosts</b>`;
   const ev =
     g.expected !== undefined || g.actual !== undefined
-      ? `<table class="ev"><tr><th>expected</th><td><pre>${esc(g.expected)}</pre></td></tr><tr><th>actual</th><td><pre>${esc(g.actual)}</pre></td></tr></table>`
+      ? `<table class="ev"><tr><th>expected</th><td><pre>${esc(g.expected)}</pre></td></tr>` +
+        `<tr><th>actual</th><td><pre>${esc(g.actual)}</pre></td></tr></table>`
       : '';
   // The case's own expected/actual are made of its failed assertions: the list only says what they do not.
   const asserts =
@@ -40,15 +42,19 @@ function card(g: CaseGroup): string {
       : `<ul>${g.assertions
           .map(
             (a) =>
-              `<li>${esc(a.name)}: expected <code>${esc(a.expected)}</code>, actual <code>${esc(a.actual)}</code>${a.message && a.message !== g.message ? ` — ${esc(a.message)}` : ''}</li>`,
+              `<li>${esc(a.name)}: expected <code>${esc(a.expected)}</code>, actual <code>${esc(a.actual)}</code>` +
+              `${a.message && a.message !== g.message ? ` — ${esc(a.message)}` : ''}</li>`,
           )
           .join('')}</ul>`;
   const waiver = g.waiver
-    ? `<p class="waiver">waived (${esc(g.waiver.status ?? 'failed')}): ${esc(g.waiver.ticket)} ${esc(g.waiver.reason)} — until ${esc(g.waiver.expires)}</p>`
+    ? `<p class="waiver">waived (${esc(g.waiver.status ?? 'failed')}): ${esc(g.waiver.ticket)} ` +
+      `${esc(g.waiver.reason)} — until ${esc(g.waiver.expires)}</p>`
     : '';
   return (
-    `<article class="case st-${g.status}" data-hosts="${n}"><h3><span class="badge st-${g.status}">${esc(g.status)}</span> ` +
-    `<span class="sev">${esc(g.severity)}</span> ${esc(`${g.suite}/${g.label}`)} <span class="where">${where}</span></h3>` +
+    `<article class="case st-${g.status}" data-hosts="${n}">` +
+    `<h3><span class="badge st-${g.status}">${esc(g.status)}</span> ` +
+    `<span class="sev">${esc(g.severity)}</span> ${esc(`${g.suite}/${g.label}`)} ` +
+    `<span class="where">${where}</span></h3>` +
     `<p>${esc(g.title)}${g.errorCode ? ` <code>${esc(g.errorCode)}</code>` : ''}</p>` +
     `${g.message ? `<pre class="msg">${esc(g.message)}</pre>` : ''}${ev}${asserts}${waiver}${hostsHtml(g)}</article>`
   );
@@ -73,7 +79,8 @@ function hostsHtml(g: CaseGroup): string {
   });
   const rest = g.hosts.slice(SHOWN_HOSTS);
   const more = rest.length
-    ? `<details class="more-hosts"><summary>and ${num(rest.length)} more host${rest.length === 1 ? '' : 's'}</summary>` +
+    ? `<details class="more-hosts"><summary>and ${num(rest.length)} more host${rest.length === 1 ? '' : 's'}` +
+      '</summary>' +
       `<p class="hosts">${rest.map((h) => esc(h)).join(' ')}</p></details>`
     : '';
   return `<p class="links">hosts (each links to its transcript): ${shown.join(' · ')}</p>${more}`;

@@ -44,13 +44,15 @@ export function matrixSection(_r: RunRecord, d: RunDigest): string {
     });
     const bad = hostsFailing ? ` <small>(${num(hostsFailing)} failing)</small>` : '';
     rows.push(
-      `<tr><th class="group"><a href="#group-${i + 1}">${esc(g.value)}</a></th><td class="n">${num(g.hosts.length)}${bad}</td>${cells.join('')}</tr>`,
+      `<tr><th class="group"><a href="#group-${i + 1}">${esc(g.value)}</a></th>` +
+        `<td class="n">${num(g.hosts.length)}${bad}</td>${cells.join('')}</tr>`,
     );
   });
   const head = suites.map((s) => `<th>${esc(s)}</th>`).join('');
   return (
     `<section id="matrix"><h2>Matrix (hosts${label ? ` by ${esc(label)}` : ''} × suites)</h2>` +
-    `<table class="matrix groups"><thead><tr><th>${esc(label ?? 'hosts')}</th><th>hosts</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+    `<table class="matrix groups"><thead><tr><th>${esc(label ?? 'hosts')}</th><th>hosts</th>${head}</tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></section>`
   );
 }
 
@@ -63,14 +65,17 @@ export function hostsSection(r: RunRecord, d: RunDigest): string {
   const info = new Map(r.hosts.map((h) => [h.name, h]));
   const open = d.hostNames.length <= OPEN_HOSTS;
   const label = d.hostGroups.label;
+  const head = suites.map((s) => `<th>${esc(s)}</th>`).join('');
   const drills = d.hostGroups.groups.map((g, i) => {
     let failing = 0;
     for (const h of g.hosts) if (suites.some((s) => d.matrix.cells.get(h)?.get(s)?.tone === 'fail')) failing++;
     const bad = failing ? `, ${num(failing)} failing` : '';
     return (
-      `<details class="drill" id="group-${i + 1}"${open ? ' open' : ''}><summary><b>${esc(g.value)}</b>: ${num(g.hosts.length)} host${g.hosts.length === 1 ? '' : 's'}${bad}</summary>` +
-      `<table class="matrix hosts"><thead><tr><th>host</th>${suites.map((s) => `<th>${esc(s)}</th>`).join('')}</tr></thead>` +
-      `<tbody>${g.hosts.map((h) => hostRow(h, info.get(h), d, g.hosts.length <= SUBLINE_HOSTS)).join('')}</tbody></table></details>`
+      `<details class="drill" id="group-${i + 1}"${open ? ' open' : ''}>` +
+      `<summary><b>${esc(g.value)}</b>: ${num(g.hosts.length)} host${g.hosts.length === 1 ? '' : 's'}${bad}</summary>` +
+      `<table class="matrix hosts"><thead><tr><th>host</th>${head}</tr></thead>` +
+      `<tbody>${g.hosts.map((h) => hostRow(h, info.get(h), d, g.hosts.length <= SUBLINE_HOSTS)).join('')}</tbody>` +
+      '</table></details>'
     );
   });
   return `<section id="hosts"><h2>Hosts${label ? ` by ${esc(label)}` : ''}</h2>${drills.join('')}</section>`;

@@ -18,6 +18,12 @@ const NAMED_HOSTS = 10;
  * The sections of report.html, each a function of the results (and the digest of their cases, digest.ts) returning
  * HTML in which every value went through esc().
  */
+
+/** Table cells, each value escaped; a row of them; a header row of constant names. */
+const tds = (values: readonly unknown[]) => values.map((v) => `<td>${esc(v)}</td>`).join('');
+const tdRow = (values: readonly unknown[]) => `<tr>${tds(values)}</tr>`;
+const thead = (names: readonly string[]) => `<thead><tr>${names.map((n) => `<th>${n}</th>`).join('')}</tr></thead>`;
+
 export function verdictSection(r: RunRecord): string {
   const s = r.signoff;
   const verdict = s?.verdict ?? 'not-qualified';
@@ -32,9 +38,11 @@ export function verdictSection(r: RunRecord): string {
     (st) => `<span class="count st-${st}">${esc(st)} <b>${num(r.summary[st])}</b></span>`,
   ).join(' ');
   return (
-    `<section id="verdict" class="verdict v-${esc(verdict)}"><h1>Verdict: <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></h1>` +
-    `<p>Plan <b>${esc(r.run.plan)}</b>, ${num(r.summary.total)} cases on ${num(r.hosts.length)} hosts; exit code ${esc(s?.exitCode ?? '')}` +
-    `${s ? `, waivers judged at ${esc(s.judgedAt)}` : ''}.</p>${coverage}<p>${counts}</p>${reasons}</section>`
+    `<section id="verdict" class="verdict v-${esc(verdict)}">` +
+    `<h1>Verdict: <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></h1>` +
+    `<p>Plan <b>${esc(r.run.plan)}</b>, ${num(r.summary.total)} cases on ${num(r.hosts.length)} hosts; ` +
+    `exit code ${esc(s?.exitCode ?? '')}${s ? `, waivers judged at ${esc(s.judgedAt)}` : ''}.</p>` +
+    `${coverage}<p>${counts}</p>${reasons}</section>`
   );
 }
 
@@ -56,9 +64,13 @@ function reasonsHtml(reasons: readonly string[]): string {
         '<a href="#failures">grouped under Failures</a></li>',
     );
   const listed = reasons.slice(0, MAX_REASONS);
+  const rest =
+    reasons.length > MAX_REASONS
+      ? `<li>… and ${num(reasons.length - MAX_REASONS)} more: every reason is in results.json (signoff.reasons)</li>`
+      : '';
   const more =
     `<details class="reasons"><summary>every reason (${num(reasons.length)})</summary><ul>${listed.map(li).join('')}` +
-    `${reasons.length > MAX_REASONS ? `<li>… and ${num(reasons.length - MAX_REASONS)} more: every reason is in results.json (signoff.reasons)</li>` : ''}</ul></details>`;
+    `${rest}</ul></details>`;
   return `<ul class="reasons">${items.join('')}</ul>${reasons.length > 1 || cases.length ? more : ''}`;
 }
 
@@ -70,15 +82,22 @@ function idList(ids: readonly string[]): string {
 }
 
 export function waiversSection(r: RunRecord): string {
-  if (!r.waivers?.length)
-    return `<section id="waivers"><h2>Waivers</h2><p>No waivers${r.run.waiversFile ? ` in ${esc(r.run.waiversFile)}` : ''}.</p></section>`;
+  if (!r.waivers?.length) {
+    const inFile = r.run.waiversFile ? ` in ${esc(r.run.waiversFile)}` : '';
+    return `<section id="waivers"><h2>Waivers</h2><p>No waivers${inFile}.</p></section>`;
+  }
   const rows = r.waivers.map((w) => {
     const match = Object.entries(w.match)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    return `<tr class="w-${w.state}"><td>${esc(w.state)}</td><td><code>${esc(match)}</code>${w.errors ? ' (errors too)' : ''}</td><td>${esc(w.ticket)}</td><td>${esc(w.reason)}</td><td>${esc(w.expires)}</td><td>${idList(w.cases)}</td></tr>`;
+    return (
+      `<tr class="w-${w.state}"><td>${esc(w.state)}</td>` +
+      `<td><code>${esc(match)}</code>${w.errors ? ' (errors too)' : ''}</td>${tds([w.ticket, w.reason, w.expires])}` +
+      `<td>${idList(w.cases)}</td></tr>`
+    );
   });
-  return `<section id="waivers"><h2>Waivers</h2><table><thead><tr><th>state</th><th>match</th><th>ticket</th><th>reason</th><th>expires</th><th>cases</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  const head = thead(['state', 'match', 'ticket', 'reason', 'expires', 'cases']);
+  return `<section id="waivers"><h2>Waivers</h2><table>${head}<tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 export function baselineSection(r: RunRecord): string {
@@ -86,15 +105,17 @@ export function baselineSection(r: RunRecord): string {
   if (!b) return '<section id="baseline"><h2>Since the baseline</h2><p>No baseline given.</p></section>';
   const group = (title: string, ids: string[]) =>
     `<h3>${esc(title)} (${num(ids.length)})</h3>${ids.length ? `<p>${idList(ids)}</p>` : ''}`;
-  const metrics = b.metrics.map(
-    (m) =>
-      `<tr><td>${esc(m.caseId)}</td><td>${esc(m.metric)}</td><td>${esc(m.before)}</td><td>${esc(m.after)}</td><td>${esc(`${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)} %`)}</td></tr>`,
-  );
+  const change = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+  const metrics = b.metrics.map((m) => tdRow([m.caseId, m.metric, m.before, m.after, change(m.change)]));
+  const head = thead(['case', 'figure', 'before', 'after', 'change']);
+  const verdict = b.baselineVerdict ? `, verdict ${esc(b.baselineVerdict)}` : '';
   return (
-    `<section id="baseline"><h2>Since the baseline</h2><p>Baseline ${esc(b.file)} (started ${esc(b.baselineStartedAt)}${b.baselineVerdict ? `, verdict ${esc(b.baselineVerdict)}` : ''}).</p>` +
-    `${group('New failures', b.newFailures)}${group('Fixed', b.fixed)}${group('Still failing', b.stillFailing)}${group('Added', b.added)}${group('Removed', b.removed)}` +
+    '<section id="baseline"><h2>Since the baseline</h2>' +
+    `<p>Baseline ${esc(b.file)} (started ${esc(b.baselineStartedAt)}${verdict}).</p>` +
+    `${group('New failures', b.newFailures)}${group('Fixed', b.fixed)}${group('Still failing', b.stillFailing)}` +
+    `${group('Added', b.added)}${group('Removed', b.removed)}` +
     `<h3>Figures that moved more than ${esc((b.threshold * 100).toFixed(0))} % (${b.metrics.length})</h3>` +
-    `${metrics.length ? `<table><thead><tr><th>case</th><th>figure</th><th>before</th><th>after</th><th>change</th></tr></thead><tbody>${metrics.join('')}</tbody></table>` : ''}</section>`
+    `${metrics.length ? `<table>${head}<tbody>${metrics.join('')}</tbody></table>` : ''}</section>`
   );
 }
 
@@ -122,12 +143,15 @@ export function chartsSection(_r: RunRecord, d: RunDigest): string {
   return `<section id="charts"><h2>Charts</h2>${charts.join('') || '<p>No cases.</p>'}</section>`;
 }
 
-/** The cases' own charts (CaseResult.charts, e.g. a live migration's remaining/dirty rate/throughput per pass), inline. */
+/**
+ * The cases' own charts (CaseResult.charts, e.g. a live migration's remaining/dirty rate/throughput per pass), inline.
+ */
 export function caseChartsSection(_r: RunRecord, d: RunDigest): string {
   if (!d.caseCharts.length) return '';
   const blocks = d.caseCharts.map(
     (c) =>
-      `<article class="case st-${c.status}" data-case="${esc(c.id)}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
+      `<article class="case st-${c.status}" data-case="${esc(c.id)}">` +
+      `<h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
       `${c.charts.map((ch) => barChart(ch.title, ch.points, ch.unit)).join('')}</article>`,
   );
   return `<section id="case-charts"><h2>Case charts</h2>${blocks.join('')}</section>`;
@@ -157,32 +181,40 @@ export function provenanceSection(r: RunRecord): string {
       .slice(0, NAMED_HOSTS)
       .map((n) => esc(n))
       .join(' ');
+    const rest = names
+      .slice(NAMED_HOSTS)
+      .map((n) => esc(n))
+      .join(' ');
     const more =
       names.length > NAMED_HOSTS
-        ? ` <details class="more-hosts"><summary>and ${num(names.length - NAMED_HOSTS)} more</summary><p class="hosts">${names
-            .slice(NAMED_HOSTS)
-            .map((n) => esc(n))
-            .join(' ')}</p></details>`
+        ? ` <details class="more-hosts"><summary>and ${num(names.length - NAMED_HOSTS)} more</summary>` +
+          `<p class="hosts">${rest}</p></details>`
         : '';
-    return `<tr><td>${named}${more}</td><td class="n">${num(names.length)}</td><td>${esc(s.product)}</td><td>${esc(s.os)}</td><td>${esc(s.kernel)}</td><td>${esc(s.qemu)}</td><td>${esc(s.cpu)}</td><td>${esc(s.bios)}</td><td>${esc(labels)}</td><td>${esc(source)}</td></tr>`;
+    return (
+      `<tr><td>${named}${more}</td><td class="n">${num(names.length)}</td>` +
+      `${tds([s.product, s.os, s.kernel, s.qemu, s.cpu, s.bios, labels, source])}</tr>`
+    );
   });
+  const facts = rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('');
+  const head = thead(['hosts', '#', 'hardware', 'OS', 'kernel', 'QEMU', 'CPU', 'BIOS', 'labels', 'source']);
   return (
-    `<section id="provenance"><h2>Provenance</h2><table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('')}</table>` +
-    `<table class="hosts-config"><thead><tr><th>hosts</th><th>#</th><th>hardware</th><th>OS</th><th>kernel</th><th>QEMU</th><th>CPU</th><th>BIOS</th><th>labels</th><th>source</th></tr></thead><tbody>${hosts.join('')}</tbody></table></section>`
+    `<section id="provenance"><h2>Provenance</h2><table>${facts}</table>` +
+    `<table class="hosts-config">${head}<tbody>${hosts.join('')}</tbody></table></section>`
   );
 }
 
 export function legendSection(): string {
-  const rows = CASE_STATUSES.map(
-    (st) =>
-      `<tr><td class="st-${st}">${esc(st)}</td><td>${esc(STATUS_TABLE[st].junitNote)}</td><td>${esc(STATUS_TABLE[st].effect)}</td><td>${esc(STATUS_TABLE[st].meaning)}</td></tr>`,
-  );
+  const rows = CASE_STATUSES.map((st) => {
+    const t = STATUS_TABLE[st];
+    return `<tr><td class="st-${st}">${esc(st)}</td>${tds([t.junitNote, t.effect, t.meaning])}</tr>`;
+  });
   const verdicts = VERDICTS.map(
-    (v) =>
-      `<tr><td class="v-${esc(v)}">${esc(v)}</td><td>${esc(VERDICT_TABLE[v].exit)}</td><td>${esc(VERDICT_TABLE[v].meaning)}</td></tr>`,
+    (v) => `<tr><td class="v-${esc(v)}">${esc(v)}</td>${tds([VERDICT_TABLE[v].exit, VERDICT_TABLE[v].meaning])}</tr>`,
   );
   return (
-    `<section id="legend"><h2>Verdicts</h2><table><thead><tr><th>verdict</th><th>exit code</th><th>meaning</th></tr></thead><tbody>${verdicts.join('')}</tbody></table>` +
-    `<h2>Statuses</h2><table><thead><tr><th>status</th><th>JUnit</th><th>verdict effect</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+    `<section id="legend"><h2>Verdicts</h2><table>${thead(['verdict', 'exit code', 'meaning'])}` +
+    `<tbody>${verdicts.join('')}</tbody></table>` +
+    `<h2>Statuses</h2><table>${thead(['status', 'JUnit', 'verdict effect', 'meaning'])}` +
+    `<tbody>${rows.join('')}</tbody></table></section>`
   );
 }

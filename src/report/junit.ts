@@ -268,7 +268,10 @@ export function waivedMessage(c: Pick<CaseResult, 'waiver' | 'message'>): string
   return `waived: ${[w.ticket, w.reason].filter(Boolean).join(' ')}${w.expires ? ` (until ${w.expires})` : ''}`;
 }
 
-/** The message, expected vs actual, then every assertion that did not hold ('' when there is nothing beyond the message). */
+/**
+ * The message, expected vs actual, then every assertion that did not hold ('' when there is nothing beyond the
+ * message).
+ */
 function failureBody(c: CaseResult): string {
   const lines: string[] = [];
   if (c.expected !== undefined) lines.push(`expected: ${c.expected}`);

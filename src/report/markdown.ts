@@ -42,8 +42,10 @@ function groupLine(g: CaseGroup): string {
   const hosts =
     n === 1
       ? `@${mdText(g.hosts[0])}`
-      : ` on ${num(n)} hosts (${g.hosts.slice(0, SHOWN_HOSTS).map(mdText).join(', ')}${n > SHOWN_HOSTS ? `, +${num(n - SHOWN_HOSTS)} more` : ''})`;
-  return `- **${g.status}** (${g.severity}) ${mdText(`${g.suite}/${g.label}`)}${hosts}: ${mdText(g.message ?? g.title)}${ev}${waiver}`;
+      : ` on ${num(n)} hosts (${g.hosts.slice(0, SHOWN_HOSTS).map(mdText).join(', ')}` +
+        `${n > SHOWN_HOSTS ? `, +${num(n - SHOWN_HOSTS)} more` : ''})`;
+  const what = `${mdText(`${g.suite}/${g.label}`)}${hosts}: ${mdText(g.message ?? g.title)}`;
+  return `- **${g.status}** (${g.severity}) ${what}${ev}${waiver}`;
 }
 
 function matrixLines(d: RunDigest): string[] {
@@ -129,7 +131,8 @@ export function buildMarkdown(r: RunRecord, options: DigestOptions = {}): string
         .map(([k, v]) => `${k}=${v}`)
         .join(' ');
       out.push(
-        `| ${w.state} | ${mdText(match)} | ${mdText(w.ticket)} | ${mdText(w.reason)} | ${mdText(w.expires)} | ${w.cases.length} |`,
+        `| ${w.state} | ${mdText(match)} | ${mdText(w.ticket)} | ${mdText(w.reason)} | ${mdText(w.expires)} | ` +
+          `${w.cases.length} |`,
       );
     }
   }
@@ -143,13 +146,13 @@ export function buildMarkdown(r: RunRecord, options: DigestOptions = {}): string
       ['Added', b.added],
       ['Removed', b.removed],
     ] as const) {
-      out.push(
-        `- ${title} (${ids.length})${ids.length ? `: ${ids.slice(0, 30).map(mdText).join(', ')}${ids.length > 30 ? ', …' : ''}` : ''}`,
-      );
+      const shown = `${ids.slice(0, 30).map(mdText).join(', ')}${ids.length > 30 ? ', …' : ''}`;
+      out.push(`- ${title} (${ids.length})${ids.length ? `: ${shown}` : ''}`);
     }
     for (const x of b.metrics.slice(0, 50))
       out.push(
-        `- ${mdText(x.caseId)} ${mdText(x.metric)}: ${x.before} → ${x.after} (${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %)`,
+        `- ${mdText(x.caseId)} ${mdText(x.metric)}: ${x.before} → ${x.after} ` +
+          `(${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %)`,
       );
     if (b.metrics.length > 50) out.push(`- … and ${num(b.metrics.length - 50)} more figures (results.json)`);
   }
@@ -157,13 +160,16 @@ export function buildMarkdown(r: RunRecord, options: DigestOptions = {}): string
     '',
     '## Provenance',
     '',
-    `- harness ${mdText(r.run.harnessVersion)}, commit ${mdText(r.run.gitCommit ?? 'unknown')}, ${mdText(r.run.startedAt)} → ${mdText(r.run.endedAt)}`,
+    `- harness ${mdText(r.run.harnessVersion)}, commit ${mdText(r.run.gitCommit ?? 'unknown')}, ` +
+      `${mdText(r.run.startedAt)} → ${mdText(r.run.endedAt)}`,
   );
   out.push(
-    `- lab ${mdText(r.run.labFile)} \`${r.run.labSha256}\`, plan ${mdText(r.run.planFile)} \`${r.run.planSha256}\`${r.run.waiversSha256 ? `, waivers ${mdText(r.run.waiversFile)} \`${r.run.waiversSha256}\`` : ''}`,
+    `- lab ${mdText(r.run.labFile)} \`${r.run.labSha256}\`, plan ${mdText(r.run.planFile)} \`${r.run.planSha256}\`` +
+      (r.run.waiversSha256 ? `, waivers ${mdText(r.run.waiversFile)} \`${r.run.waiversSha256}\`` : ''),
   );
   for (const { summary: x, source, hosts } of hostConfigurations(r.hosts)) {
-    const names = `${hosts.slice(0, SHOWN_HOSTS).map(mdText).join(', ')}${hosts.length > SHOWN_HOSTS ? ` and ${num(hosts.length - SHOWN_HOSTS)} more` : ''}`;
+    const more = hosts.length > SHOWN_HOSTS ? ` and ${num(hosts.length - SHOWN_HOSTS)} more` : '';
+    const names = `${hosts.slice(0, SHOWN_HOSTS).map(mdText).join(', ')}${more}`;
     const facts = [
       x.product,
       x.os,

@@ -3,8 +3,8 @@ import { globMatch } from './glob.ts';
 
 /**
  * Waivers turn a `failed` case (or an `error` case, when the waiver says `errors: true`) into `waived`.
- * Expiry is judged at one instant — the run's start unless `--now` — in UTC, the expiry date included, so rebuilding a
- * report later gives the same verdict. The first unexpired waiver (file order) that matches a case applies.
+ * Expiry is judged at one instant — the run's start unless `--now` — in UTC, the expiry date included, so rebuilding
+ * a report later gives the same verdict. The first unexpired waiver (file order) that matches a case applies.
  */
 export interface WaiverOutcome {
   cases: CaseResult[];

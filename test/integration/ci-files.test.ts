@@ -94,7 +94,7 @@ afterAll(async () => {
 });
 
 describe('docs/ci: each CI file, its commands run on a 2-host lab, merged = unsharded', () => {
-  it('GitLab: parallel jobs with CI_NODE_INDEX/CI_NODE_TOTAL, a merge job whose JUnit is the pipeline report', async () => {
+  it('GitLab: parallel jobs with CI_NODE_INDEX/CI_NODE_TOTAL, a merge job whose JUnit is the report', async () => {
     const doc = parse(readFileSync(join(CI, '.gitlab-ci.yml'), 'utf8'));
     const total = doc.qualify.parallel as number;
     expect(total).toBe(2);

@@ -1,6 +1,8 @@
 import type { PlanConfig } from '../../src/config/types.ts';
 
-/** A validated plan as the runner gets it (what loadPlan returns), with `over` on top: for tests that call the runner. */
+/**
+ * A validated plan as the runner gets it (what loadPlan returns), with `over` on top: for tests that call the runner.
+ */
 export function planConfig(over: Partial<PlanConfig> = {}): PlanConfig {
   return {
     file: '/tmp/plan.yaml',

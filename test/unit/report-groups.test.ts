@@ -78,7 +78,8 @@ describe('report.html at fleet scale', () => {
     expect(count(html, esc(MESSAGE))).toBe(1);
     expect(count(failures, 'exit code: exit 1')).toBe(1);
     expect(failures).not.toContain('<li>exit code:');
-    // The verdict names the failing cases by count and points at the groups; it lists none of them before "every reason".
+    // The verdict names the failing cases by count and points at the groups; it lists none of them before
+    // "every reason".
     const verdict = html.slice(html.indexOf('id="verdict"'), html.indexOf('id="matrix"'));
     expect(verdict).toContain('14 cases failed, errored, were cancelled or waived');
     expect(verdict.indexOf('host-checks/cpu-flag-avx2@')).toBeGreaterThan(verdict.indexOf('every reason (14)'));
@@ -89,7 +90,8 @@ describe('report.html at fleet scale', () => {
     expect(matrix).toContain('Matrix (hosts by hardware × suites)');
     expect(count(matrix, '<th class="group">')).toBe(2);
     expect(matrix).toContain(
-      '<td class="cell tone-fail"><span class="st-passed">13 passed</span><br><span class="st-failed">13 failed</span><small>on 13 of 13 hosts</small></td>',
+      '<td class="cell tone-fail"><span class="st-passed">13 passed</span><br>' +
+        '<span class="st-failed">13 failed</span><small>on 13 of 13 hosts</small></td>',
     );
     expect(matrix).toContain('<td class="cell tone-pass">24 passed</td>');
     const hosts = html.slice(html.indexOf('id="hosts"'), html.indexOf('id="waivers"'));

@@ -64,7 +64,7 @@ describe('--shard auto', () => {
     expect(() => resolveShardOption('auto', env)).toThrow(expect.objectContaining({ code: 'E_USAGE' }));
   });
 
-  it('through the CLI: exit 2 with nothing run when the variables are missing; the shard it used on stderr', async () => {
+  it('through the CLI: exit 2, nothing run, when the variables are missing; the shard it used on stderr', async () => {
     const p = join(dir, 'plan.json');
     writeFileSync(p, JSON.stringify({ name: 'auto', suites: ['coverage-cells'], concurrency: 4 }));
     const missing = await hwqual('run', '--lab', lab, '--plan', p, '--out', join(dir, 'none'), '--shard', 'auto');

@@ -7,7 +7,8 @@ import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlag
 
 /**
  * `hwqual report <dir>`: rebuild results.json, junit.xml, report.html and report.md from the recorded results. A
- * large results.json is read case by case (results-file.ts): a 10,000-host run is rebuilt in about the memory it ran in.
+ * large results.json is read case by case (results-file.ts): a 10,000-host run is rebuilt in about the memory it ran
+ * in.
  */
 export function register(program: Command): void {
   withSignoffOptions(
