@@ -5,7 +5,7 @@ import type { LoadedSuite, PlannedCase } from './plan-types.ts';
 import { PlannedList, type CaseShared, type PlanGroup } from './planned-list.ts';
 import { unmetRequirement } from './requirements.ts';
 
-/** What suites see of the plan: validated and typed (src/config), accel resolved to its default. */
+/** What suites see of the plan: validated and typed (src/config), accel and driver resolved to their defaults. */
 export function planView(plan: PlanConfig): PlanView {
   return {
     name: plan.name,
@@ -13,6 +13,7 @@ export function planView(plan: PlanConfig): PlanView {
     matrix: plan.matrix,
     settings: plan.settings,
     accel: plan.settings.accel ?? 'auto',
+    driver: plan.settings.driver ?? 'qemu',
   };
 }
 
