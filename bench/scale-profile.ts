@@ -2,27 +2,31 @@
 // plus the host checks' commands, answered live by this machine once (LocalTransport) — the same real answers for
 // every replayed host. Scale test only: the report labels these hosts as replayed fakes of one real machine.
 import { resolve } from 'node:path';
+import { CMD } from '../src/probe/commands.ts';
 import { loadProfile, type CommandEntry, type HostProfile } from '../src/transport/profile.ts';
 import { LocalTransport } from '../src/transport/local.ts';
 import type { HostCheck } from '../suites/host-checks/checks-file.ts';
 
 export const BASE_PROFILE = resolve(import.meta.dirname, '../fixtures/hosts/this-machine-debian12');
 
-const ANSWERED_HERE = 'the host checks answered live by this machine (scale bench)';
+const ANSWERED_HERE = 'the host checks and `id`, `id -un` answered live by this machine (scale bench)';
 
 export async function scaleProfile(checks: HostCheck[]): Promise<HostProfile> {
   const base = await loadProfile(BASE_PROFILE);
   const local = new LocalTransport('local');
+  // Who hwqual is on the host (facts.extra.access): a profile recorded today holds these; the base was recorded
+  // before hwqual asked, and without them every replayed host would answer "not recorded" twice.
+  const asked = [...checks.map((c) => c.cmd), CMD.login, CMD.rootUser];
   // A few at a time (they only read): set-up of the bench, not what it measures.
-  const answers: CommandEntry[] = new Array(checks.length);
+  const answers: CommandEntry[] = new Array(asked.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: 6 }, async () => {
-      for (let i = next++; i < checks.length; i = next++) {
-        const c = checks[i]!;
-        const r = await local.exec(c.cmd, { timeoutMs: 60_000 });
+      for (let i = next++; i < asked.length; i = next++) {
+        const cmd = asked[i]!;
+        const r = await local.exec(cmd, { timeoutMs: 60_000 });
         answers[i] = {
-          command: c.cmd,
+          command: cmd,
           stdout: r.stdout,
           stderr: r.stderr,
           exitCode: r.exitCode,
