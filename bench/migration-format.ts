@@ -1,14 +1,17 @@
 // reports/bench/migration.md from the migration bench's data: where it ran, the grid with its figures against the
 // targets, the other strategies, the overhead pairs.
 import { type ConvergenceMap, formatConvergenceMap, type GridCell, summarizeGrid } from '../src/migration/index.ts';
-import type { MachineInfo } from './hosts-machine.ts';
-import { median } from './hosts-machine.ts';
+import { type MachineInfo, median, reportProvenance } from './hosts-machine.ts';
 import type { OverheadCell, OverheadPair } from './migration-by-hand.ts';
 
 export interface MigrationBench {
   machine: MachineInfo;
+  /** The commit the benchmark started from (benchCommit: `-dirty` when the tree had changes). */
   commit: string;
   date: string;
+  /** ISO times of the run (reports stored before 2026-12-07 have only `date`). */
+  startedAt?: string;
+  endedAt?: string;
   grid?: ConvergenceMap;
   strategies?: ConvergenceMap;
   overhead?: Array<OverheadCell & { pairs: OverheadPair[] }>;
@@ -128,9 +131,14 @@ export function formatMigrationBench(b: MigrationBench): string {
   const out = [
     '# Migration benchmark: the convergence lab and the instrumentation overhead',
     '',
-    `${b.date}, commit ${b.commit}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, kernel ` +
-      `${m.kernel}, Node ${m.node}; load average ${m.loadavgStart} at start, ${m.loadavgEnd ?? '?'} at the end ` +
-      `(shared with other work: read the ratios and outcomes, not the seconds). ${b.wallSec} s in all.`,
+    ...(b.startedAt
+      ? reportProvenance({ ...m, commit: b.commit }, new Date(b.startedAt), new Date(b.endedAt ?? b.startedAt))
+      : [
+          `${b.date}, commit ${b.commit}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, kernel ` +
+            `${m.kernel}, Node ${m.node}; load average ${m.loadavgStart} at start, ${m.loadavgEnd ?? '?'} at the end ` +
+            '(shared with other work: read the ratios and outcomes, not the seconds).',
+        ]),
+    `${b.wallSec} s in all.`,
     'Real QEMU 7.2 migrations under TCG between two lab-in-a-box hosts (network namespaces, a veth bridge, QMP ' +
       'over SSH); no fakes.',
     '',

@@ -7,7 +7,6 @@
 // total-time of the same migration by hand. Writes reports/bench/migration.{md,json}.
 // Narrow it: HWQUAL_MIGRATION_PARTS=grid,strategies,overhead; HWQUAL_MIGRATION_PAIRS=5; HWQUAL_BENCH_OUT=DIR writes
 // the report elsewhere.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { labDown, labUp } from '../src/lab/index.ts';
@@ -37,10 +36,12 @@ export async function benchMigration(): Promise<string> {
   const log = (m: string) => process.stderr.write(`[migration ${((Date.now() - started) / 1000).toFixed(0)} s] ${m}\n`);
   const bench: MigrationBench = {
     machine: machineInfo(),
-    commit: commit(),
-    date: new Date().toISOString().slice(0, 10),
+    commit: '',
+    date: new Date(started).toISOString().slice(0, 10),
+    startedAt: new Date(started).toISOString(),
     wallSec: 0,
   };
+  bench.commit = bench.machine.commit ?? 'unknown';
   const state = await labUp({ dir: join(root, 'lab'), hosts: 2 });
   let lab: LabEndpoints | undefined;
   try {
@@ -78,6 +79,7 @@ export async function benchMigration(): Promise<string> {
     rmSync(root, { recursive: true, force: true });
   }
   bench.wallSec = Math.round((Date.now() - started) / 1000);
+  bench.endedAt = new Date().toISOString();
   bench.machine.loadavgEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const md = formatMigrationBench(bench);
   const outDir = resolve(process.env.HWQUAL_BENCH_OUT ?? join(ROOT, 'reports/bench'));
@@ -85,12 +87,4 @@ export async function benchMigration(): Promise<string> {
   writeFileSync(join(outDir, 'migration.json'), `${JSON.stringify(bench, null, 2)}\n`);
   writeFileSync(join(outDir, 'migration.md'), md);
   return md;
-}
-
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }

@@ -1,7 +1,7 @@
 // The migration bench's target rows (bench/migration-format.ts): a target is "met" only on what was measured, a cell
 // whose certainty point is unknown is listed as not determinable — never counted as called in time, never 0.
 import { describe, expect, it } from 'vitest';
-import { gridTargets } from '../../bench/migration-format.ts';
+import { formatMigrationBench, gridTargets } from '../../bench/migration-format.ts';
 import { gridCell, gridMap } from '../support/grid-cells.ts';
 
 const cell = gridCell;
@@ -46,5 +46,31 @@ describe('the migration bench targets', () => {
     expect(row(rows, 'cells ended at the deadline')).toMatch(/1 of them certain \| \*\*not met\*\* \|$/);
     // Only undeterminable calls: nothing measured against the target, so it is not met.
     expect(row(gridTargets(map([slowAtDeadline])), 'each certain')).toMatch(/\*\*not met\*\* \|$/);
+  });
+
+  it('the stored report opens with when it ran, on what machine and from which commit', () => {
+    const machine = {
+      cpu: 'AMD EPYC',
+      cores: 2,
+      memGiB: 23.5,
+      os: 'Debian 12',
+      kernel: '6.1',
+      node: 'v20',
+      loadavgStart: '7.1 5.3 9.6',
+      loadavgEnd: '9.1 10.2 12.2',
+      tools: {},
+    };
+    const md = formatMigrationBench({
+      machine,
+      commit: 'abc123-dirty',
+      date: '2026-12-06',
+      startedAt: '2026-12-06T23:07:54.000Z',
+      endedAt: '2026-12-06T23:35:49.000Z',
+      wallSec: 1675,
+      grid: map([certainCall]),
+    });
+    expect(md).toContain('Run: 2026-12-06T23:07:54.000Z – 2026-12-06T23:35:49.000Z, commit abc123-dirty.');
+    expect(md).toContain('load average 7.1 5.3 9.6 at start, 9.1 10.2 12.2 at end');
+    expect(md).toContain('| each certain non-convergence called within 2 full passes');
   });
 });
