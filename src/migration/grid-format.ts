@@ -2,12 +2,16 @@ import { summarizeGrid } from './grid-stats.ts';
 import type { ConvergenceMap, GridCell } from './types.ts';
 
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** Calibration runs further apart than this (fastest ÷ slowest) are said to disagree in the header. */
+export const UNSTEADY = 1.25;
 
 /** The map's header: the pair, the guest, the limits, and the link next to the caps the predictions use. Pure. */
 export function convergenceHeader(m: ConvergenceMap): string[] {
   const c = m.calibration;
   const caps = [...new Set(m.cells.map((x) => x.bandwidthMiBps))].sort((a, b) => a - b);
   const slower = caps.filter((b) => b > c.linkMiBps);
+  const runs = c.runsMiBps ?? [];
+  const spread = runs.length > 1 ? Math.max(...runs) / Math.min(...runs) : 1;
   return [
     `Convergence map ${m.pair[0]} → ${m.pair[1]} (${m.accel}; guest ${m.guest.memoryMiB} MiB, working set ` +
       `${m.guest.wssMiB} MiB; downtime limit ${m.downtimeLimitMs} ms; deadline ${s1(m.deadlineMs)})`,
@@ -20,6 +24,13 @@ export function convergenceHeader(m: ConvergenceMap): string[] {
       `the link)${
         slower.length ? `: the link is slower than ${slower.join(', ')} MiB/s, so those cells use the link's speed` : ''
       }.`,
+    ...(spread > UNSTEADY
+      ? [
+          `- **The calibration runs disagree** (${Math.min(...runs)}–${Math.max(...runs)} MiB/s, ×${spread.toFixed(2)}): ` +
+            "the pair moves what the hosts' CPUs let it (a busy host starves QEMU), so the predictions of cells whose " +
+            'cap is above the slowest run are uncertain.',
+        ]
+      : []),
   ];
 }
 

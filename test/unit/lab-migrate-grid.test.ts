@@ -152,6 +152,15 @@ describe('the convergence map', () => {
   it('Markdown: the link and the caps in the header, where each verdict came and by which rule', () => {
     const md = formatConvergenceMap(map);
     expect(md).toContain("Link: **215 MiB/s**, measured by an idle migration with QEMU's cap lifted");
+    expect(md).not.toContain('calibration runs disagree');
+    // Runs this far apart (a host starved during one of them) make the faster columns' predictions uncertain.
+    const unsteady = formatConvergenceMap({
+      ...map,
+      calibration: { ...map.calibration, runsMiBps: [117.6, 163.4, 79.1] },
+    });
+    expect(unsteady).toContain('- **The calibration runs disagree** (79.1–163.4 MiB/s, ×2.07)');
+    const steady = formatConvergenceMap({ ...map, calibration: { ...map.calibration, runsMiBps: [209, 215, 230] } });
+    expect(steady).not.toContain('calibration runs disagree');
     expect(md).toContain('the link is slower than 256 MiB/s, so those cells use the link');
     expect(md).toContain('pass 2 at 11.2 s (dirty-set)');
     expect(md).toContain('not within the deadline (would need ~46.0 s)');
