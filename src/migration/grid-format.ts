@@ -24,14 +24,16 @@ export function convergenceHeader(m: ConvergenceMap): string[] {
       `the link)${
         slower.length ? `: the link is slower than ${slower.join(', ')} MiB/s, so those cells use the link's speed` : ''
       }.`,
-    ...(spread > UNSTEADY
-      ? [
-          `- **The calibration runs disagree** (${Math.min(...runs)}–${Math.max(...runs)} MiB/s, ×${spread.toFixed(2)}): ` +
-            "the pair moves what the hosts' CPUs let it (a busy host starves QEMU), so the predictions of cells whose " +
-            'cap is above the slowest run are uncertain.',
-        ]
-      : []),
+    ...(spread > UNSTEADY ? [unsteadyLine(runs, spread)] : []),
   ];
+}
+
+function unsteadyLine(runs: number[], spread: number): string {
+  return (
+    `- **The calibration runs disagree** (${Math.min(...runs)}–${Math.max(...runs)} MiB/s, ×${spread.toFixed(2)}): ` +
+    "the pair moves what the hosts' CPUs let it (a busy host starves QEMU), so the predictions of cells " +
+    'whose cap is above the slowest run are uncertain.'
+  );
 }
 
 function predictedText(c: GridCell): string {
