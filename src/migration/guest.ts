@@ -77,13 +77,7 @@ export async function launchWorkloadGuest(
     name: `mig-${label}`,
   });
   spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
-  spec.extraArgs = [
-    ...(spec.extraArgs ?? []),
-    '-chardev',
-    `socket,id=hb,path=${hbSocket},server=on,wait=off`,
-    '-serial',
-    'chardev:hb',
-  ];
+  spec.serialSockets = [{ id: 'hb', path: hbSocket }];
   const vm = await launchVm(transport, spec, { signal: o.signal, workDir });
   try {
     const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });

@@ -36,7 +36,8 @@ export async function silentGuest(g: GuestHandle, signal?: AbortSignal): Promise
         undefined,
         o,
       );
-      const hb = chardevs.find((c) => c.label === 'hb');
+      // hwqual names the chardev `hb`; libvirt names its own (charserial1): the socket's path says which it is.
+      const hb = chardevs.find((c) => c.label === 'hb' || c.filename.includes(g.hb.socket));
       if (hb) parts.push(`chardev hb: ${hb.filename}`);
     } catch (err) {
       parts.push(`query-chardev: ${messageOf(err)}`);

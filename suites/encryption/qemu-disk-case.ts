@@ -8,13 +8,7 @@ import {
   waitUntilReady,
   type Vm,
 } from '../../src/suite-api/vm.ts';
-import {
-  clearTextLines,
-  encryptedDiskArgs,
-  keyInProcessList,
-  makeEncryptedDisk,
-  type EncryptedDisk,
-} from './qemu-disk.ts';
+import { clearTextLines, encryptedDisk, keyInProcessList, makeEncryptedDisk, type EncryptedDisk } from './qemu-disk.ts';
 
 /**
  * The tiny guest prints the first line of its only disk (the encrypted one is /dev/vda: tiny has no disk of its own),
@@ -42,16 +36,15 @@ export function qemuDiskCase(): CaseDef {
 
       const { accel } = await resolveAccel(ctx.transport, ctx.plan.accel, { signal: ctx.signal });
       const image = await stageImage(ctx.transport, await ensureImage('tiny'), ctx.signal);
-      const spec = (keyFile: string, name: string) => ({
-        ...imageVmSpec(image, {
+      const spec = (keyFile: string, name: string) =>
+        imageVmSpec(image, {
           accel,
           cpu: accel === 'kvm' ? 'host' : 'max',
           run: 'script',
           script: GUEST_READ,
           name,
-        }),
-        extraArgs: encryptedDiskArgs(d.disk, keyFile),
-      });
+          extraDisks: [encryptedDisk(d.disk, keyFile)],
+        });
 
       const vm = await launchVm(ctx.transport, spec(d.keyFile, 'luks-disk'), { signal: ctx.signal });
       ctx.defer(() => vm.teardown());
