@@ -1,4 +1,5 @@
 import type { RunResults } from '../model/result.ts';
+import { cryptoHtmlSection } from './crypto-section.ts';
 import { esc } from './html-escape.ts';
 import {
   baselineSection,
@@ -51,6 +52,7 @@ export function buildHtml(results: RunResults): string {
     verdictSection(results),
     matrixSection(results),
     failuresSection(results),
+    cryptoHtmlSection(results),
     waiversSection(results),
     baselineSection(results),
     chartsSection(results),

@@ -1,5 +1,6 @@
 import type { CaseResult, RunResults } from '../model/result.ts';
 import { CASE_STATUSES } from '../model/status.ts';
+import { cryptoMarkdownSection } from './crypto-section.ts';
 import { hostSummary } from './host-summary.ts';
 import { buildMatrix, failuresFirst } from './matrix.ts';
 
@@ -59,6 +60,7 @@ export function buildMarkdown(r: RunResults): string {
   }
   const failing = failuresFirst(r.cases);
   out.push('', `## Failures (${failing.length})`, '', ...(failing.length ? failing.map(caseLine) : ['None.']));
+  out.push(...cryptoMarkdownSection(r, mdText));
   const waived = r.cases.filter((c) => c.status === 'waived');
   if (waived.length) out.push('', `## Waived (${waived.length})`, '', ...waived.map(caseLine));
   if (r.waivers?.length) {
