@@ -1,10 +1,11 @@
-import { HwqualError, messageOf } from '../model/errors.ts';
+import { HwqualError } from '../model/errors.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
 import type { QmpMigrationInfo } from '../model/qmp.ts';
 import { poll } from '../util/poll.ts';
 import { sleep } from '../util/wait.ts';
 import { ConvergenceDetector } from './detect.ts';
 import { launchWorkloadGuest } from './guest.ts';
+import { onFreePort } from './incoming.ts';
 import type { LineCollector } from './heartbeat.ts';
 import { reconnectQmp } from './reattach.ts';
 import { recoverPostcopy, type RecoveryOptions } from './recover.ts';
@@ -224,21 +225,10 @@ export function recoveryMetrics(r: RecoveryRecord): Record<string, number> {
 
 async function startDestination(req: HopRequest, collector: LineCollector): Promise<{ dst: GuestHandle; uri: string }> {
   const B = req.destination;
-  let last: unknown;
-  for (let i = 0; i < 4; i++) {
-    const port = 49152 + Math.floor(Math.random() * 12000);
-    try {
-      const dst = await launchWorkloadGuest(B.transport, B.name, req.image, req.guest, collector, {
-        incoming: `tcp:${B.address}:${port}`,
-        signal: req.signal,
-      });
-      return { dst, uri: `tcp:${B.address}:${port}` };
-    } catch (err) {
-      last = err;
-      if (!/Address already in use|Failed to bind/i.test(messageOf(err))) throw err;
-    }
-  }
-  throw last;
+  const { started, uri } = await onFreePort(B.address, (incoming) =>
+    launchWorkloadGuest(B.transport, B.name, req.image, req.guest, collector, { incoming, signal: req.signal }),
+  );
+  return { dst: started, uri };
 }
 
 async function cancel(src: GuestHandle, signal?: AbortSignal): Promise<void> {

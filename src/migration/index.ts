@@ -27,10 +27,13 @@ export {
 } from './nova.ts';
 export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
 export { hopPassed } from './report.ts';
-export { launchWorkloadGuest, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
+export { dataDiskOn, launchWorkloadGuest, tcgMigrationPadKiB, waitForWorkload, workloadAppend } from './guest.ts';
 export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis } from './heartbeat.ts';
 export { retireGuest, type RetireOptions } from './retire.ts';
-export { kernelReport, silentGuest } from './verify.ts';
+export { kernelReport, qemuLeftIn, silentGuest } from './verify.ts';
+export { checkSharedStorage } from './shared-storage.ts';
+export { expectDestinationRefusal, type RefusalRun } from './refused.ts';
+export { migrateVm, type VmHop } from './vm-migrate.ts';
 export { ConvergenceDetector } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
 export type * from './types.ts';

@@ -1,6 +1,5 @@
-import { HwqualError } from '../model/errors.ts';
-import { eventually } from '../util/poll.ts';
-import { launchWorkloadGuest } from './guest.ts';
+import { messageOf } from '../model/errors.ts';
+import { launchWorkloadGuest, waitForWorkload } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { migrateHop, type MigrationBasics } from './hop.ts';
 import { novaDataGb, novaOutcome, type NovaSettings } from './nova.ts';
@@ -8,7 +7,7 @@ import { predictPrecopy, relativeError } from './predict.ts';
 import { hopPassed } from './report.ts';
 import { MiB } from './sample.ts';
 import { measureDirtyRate } from './strategy.ts';
-import type { GuestHandle, HopReport, Prediction } from './types.ts';
+import type { Endpoint, GuestHandle, HopReport, Prediction, VerdictCheck } from './types.ts';
 import { retireGuest, type RetireOptions } from './retire.ts';
 import { verifyHop } from './verify.ts';
 
@@ -34,6 +33,11 @@ export interface MigrationRequest extends MigrationBasics {
   cleanupWaitMs?: number;
   /** The runner's deferred cleanup (ctx.defer): a cleanup still pending is tried once more when the case ends. */
   defer?: (cleanup: () => Promise<void>) => void;
+  /**
+   * Called after each migration while both QEMUs still run (the source is retired after it): checks of the hop's own,
+   * e.g. that `ps` on either host shows no key of the encrypted data disk. They join the hop's checks.
+   */
+  whileBothRun?: (hop: { from: Endpoint; to: Endpoint }) => Promise<VerdictCheck[]>;
   log?: (m: string) => void;
 }
 
@@ -62,17 +66,7 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
   );
   const hops: HopReport[] = [];
   try {
-    await runner.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 120_000, signal });
-    const ready = await eventually(() => collector.integrity.some((l) => l.host === req.source.name && l.ok), {
-      timeoutMs: 20_000,
-      signal,
-    });
-    if (!ready)
-      throw new HwqualError(
-        'E_VM',
-        `the workload on ${req.source.name} printed no integrity line within 20 s; ${runner.vm.console.tail()}`,
-        { host: req.source.name },
-      );
+    await waitForWorkload(runner, collector, signal);
     const dirtyRate = await measureDirtyRate(runner.vm.qmp, 1, signal, req.guest.memoryMiB);
     const bandwidth = req.model?.bandwidth ?? req.tuning.maxBandwidth ?? 128 * MiB;
     const prediction = predictPrecopy({
@@ -107,6 +101,11 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
         },
         collector,
       );
+      if (dst && req.whileBothRun) {
+        // Never throws past here: the destination would be left running.
+        const fault = (err: unknown) => [{ name: 'checks while both QEMUs run', ok: false, detail: messageOf(err) }];
+        report.checks.push(...(await req.whileBothRun({ from, to }).catch(fault)));
+      }
       report.metrics.measuredDirtyMiBps = Math.round((dirtyRate / MiB) * 10) / 10;
       if (i === 0) {
         report.prediction = prediction;

@@ -11,5 +11,15 @@ export {
   type NovaSettings,
   type Strategy,
   type Tuning,
+  type VerdictCheck,
+  type WorkloadDisk,
+  checkSharedStorage,
+  expectDestinationRefusal,
+  type RefusalRun,
+  migrateVm,
+  type VmHop,
+  qemuLeftIn,
+  tcgMigrationPadKiB,
+  type Endpoint,
 } from '../migration/index.ts';
 export { labLink } from '../lab/index.ts';
