@@ -15,6 +15,15 @@ export interface HostConnection {
   /** Another host of the lab to jump through. */
   jump?: string;
   ssh: Required<Omit<SshOptions, 'agent'>> & { agent: boolean };
+  /** The lab's `become`: how commands that need root reach it when `user` is not root. Absent: they do not. */
+  become?: Become;
+}
+
+/** Privilege escalation for the commands that need root (ExecOptions.root): `sudo -n -u <user>`, as Ansible does. */
+export interface Become {
+  method: 'sudo';
+  /** Whom to become (becomeUser, default root). */
+  user: string;
 }
 
 export interface SshOptions {

@@ -1,5 +1,5 @@
 export { loadLab, normalizeLab, SSH_DEFAULTS } from './lab.ts';
-export { loadPlan, normalizePlan, PLAN_DEFAULTS } from './plan.ts';
+export { inMemoryPlan, loadPlan, normalizePlan, PLAN_DEFAULTS } from './plan.ts';
 export { composePlanSchema, fixedSchema, planSchema } from './plan-schema.ts';
 export { checkConfigs, validateConfigs } from './validate.ts';
 export { knownSuites, loadPlanParts, suiteDirs } from './suite-dirs.ts';

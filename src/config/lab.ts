@@ -17,6 +17,8 @@ interface RawHost {
   jump?: string;
   labels?: Record<string, string | number | boolean>;
   ssh?: SshOptions;
+  become?: 'sudo';
+  becomeUser?: string;
   expect?: HostConfig['expect'];
   root?: string;
 }
@@ -31,6 +33,16 @@ export const SSH_DEFAULTS = {
   keepaliveCountMax: 3,
   connectTimeoutSec: 10,
 } as const;
+
+/**
+ * The host's `become` (its own, else the defaults'); none for `address: local` (this machine, as hwqual runs) nor
+ * without a method (a becomeUser alone changes nothing).
+ */
+function becomeOf(h: RawHost, d: NonNullable<RawLab['defaults']>): Pick<HostConfig, 'become'> {
+  const method = h.become ?? d.become;
+  if (!method || h.address === 'local') return {};
+  return { become: { method, user: h.becomeUser ?? d.becomeUser ?? 'root' } };
+}
 
 export function loadLab(path: string): LabConfig {
   const file = readConfigFile(path);
@@ -64,12 +76,20 @@ export function normalizeLab(raw: RawLab, path: string, label: string, sha256: s
       ...h.ssh,
     },
     ...(h.root ? { root: abs(h.root) } : {}),
+    ...becomeOf(h, d),
   }));
   const byName = new Map<string, number>();
   hosts.forEach((h, i) => {
     if (byName.has(h.name))
       problems.push(`${label}: /hosts/${i}/name "${h.name}" is already used by /hosts/${byName.get(h.name)}`);
     else byName.set(h.name, i);
+  });
+  raw.hosts.forEach((h, i) => {
+    if (h.address === 'local' && (h.become || h.becomeUser))
+      problems.push(
+        `${label}: /hosts/${i}/${h.become ? 'become' : 'becomeUser'} is for SSH hosts; for \`address: local\` run ` +
+          'hwqual itself as the user the commands need',
+      );
   });
   hosts.forEach((h, i) => {
     if (h.ssh.maxChannels >= 10)

@@ -120,6 +120,27 @@ export function normalizePlan(raw: RawPlan, file: Pick<RawConfigFile, 'path' | '
 }
 
 /**
+ * A plan a command makes in memory (record's default, the rehearsal's host-os runs): the given parts, the defaults for
+ * the rest. It is not validated: the caller writes only what the schema allows.
+ */
+export function inMemoryPlan(
+  p: Pick<PlanConfig, 'file' | 'sha256' | 'name' | 'suites'> & Partial<Pick<PlanConfig, 'hosts' | 'require'>>,
+): PlanConfig {
+  return {
+    hosts: {},
+    require: {},
+    ...p,
+    severity: {},
+    concurrency: PLAN_DEFAULTS.concurrency,
+    timeouts: { case: PLAN_DEFAULTS.caseTimeoutSec },
+    retries: PLAN_DEFAULTS.retries,
+    retryFailed: false,
+    matrix: {},
+    settings: {},
+  };
+}
+
+/**
  * Read and validate a plan against the composed schema of the suites' parts (default: every known suite's); the
  * rules that need the lab run in validateConfigs. Throws ConfigError listing every problem.
  */

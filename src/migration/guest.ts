@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
@@ -7,6 +6,7 @@ import { stageImage } from '../vm/images/stage.ts';
 import type { Accel, DiskSpec } from '../vm/spec.ts';
 import { launchVm } from '../vm/vm.ts';
 import { eventually } from '../util/poll.ts';
+import { vmWorkDir } from '../vm/work-dirs.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
 import type { GuestHandle, WorkloadDisk, WorkloadGuest } from './types.ts';
@@ -68,7 +68,7 @@ export async function launchWorkloadGuest(
   o: { incoming?: string; signal?: AbortSignal; workDir?: string } = {},
 ): Promise<GuestHandle> {
   const onHost = await stageImage(transport, image, o.signal);
-  const workDir = o.workDir ?? `/tmp/hwqual-vms/mig-${label}-${randomBytes(6).toString('hex')}`;
+  const workDir = o.workDir ?? vmWorkDir(transport, `mig-${label}`);
   const hbSocket = `${workDir}/hb.sock`;
   const spec = imageVmSpec(onHost, {
     accel: g.accel,

@@ -4,7 +4,8 @@
  * the plain data they report (types.ts). The rest of hwqual comes in through this file.
  */
 export { runMigration, TINY_BASE_MIB, type MigrationRequest, type MigrationRun } from './run.ts';
-export type { MigrationBasics } from './hop.ts';
+export { migrateHop, type HopRequest, type MigrationBasics } from './hop.ts';
+export { settleHop } from './settle.ts';
 export type { RecoveryOptions } from './recover.ts';
 export { runGrid, formatConvergenceMap, type GridRequest, type GridCell, type ConvergenceMap } from './grid.ts';
 export {
@@ -28,12 +29,24 @@ export {
 export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
 export { hopPassed } from './report.ts';
 export { dataDiskOn, launchWorkloadGuest, tcgMigrationPadKiB, waitForWorkload, workloadAppend } from './guest.ts';
-export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis } from './heartbeat.ts';
-export { retireGuest, type RetireOptions } from './retire.ts';
-export { kernelReport, qemuLeftIn, silentGuest } from './verify.ts';
+export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis, type HeartbeatLine } from './heartbeat.ts';
+export { cleanUp, retireGuest, type RetireOptions } from './retire.ts';
+export { kernelReport, qemuLeftIn, silentGuest, verifyHop } from './verify.ts';
 export { checkSharedStorage } from './shared-storage.ts';
 export { expectDestinationRefusal, type RefusalRun } from './refused.ts';
 export { migrateVm, type VmHop } from './vm-migrate.ts';
 export { ConvergenceDetector } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
+export {
+  chooseCpuModel,
+  chooseMachine,
+  FALLBACK_CPU_MODEL,
+  FALLBACK_MACHINE,
+  poolGuest,
+  poolView,
+  type CpuModelChoice,
+  type MachineChoice,
+  type PoolMember,
+  type PoolView,
+} from './pool-guest.ts';
 export type * from './types.ts';

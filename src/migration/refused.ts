@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { messageOf } from '../model/errors.ts';
+import { vmWorkDir } from '../vm/work-dirs.ts';
 import { launchWorkloadGuest, waitForWorkload } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { onFreePort } from './incoming.ts';
@@ -28,7 +28,7 @@ export async function expectDestinationRefusal(req: MigrationBasics): Promise<Re
   try {
     await waitForWorkload(src, collector, signal);
     const t0 = Date.now();
-    const workDir = `/tmp/hwqual-vms/mig-${B.name}-${randomBytes(6).toString('hex')}`;
+    const workDir = vmWorkDir(B.transport, `mig-${B.name}`);
     let refusal: string | undefined;
     let uri = '';
     try {

@@ -8,8 +8,8 @@ import { hopPassed } from './report.ts';
 import { MiB } from './sample.ts';
 import { measureDirtyRate } from './strategy.ts';
 import type { Endpoint, GuestHandle, HopReport, Prediction, VerdictCheck } from './types.ts';
-import { retireGuest, type RetireOptions } from './retire.ts';
-import { verifyHop } from './verify.ts';
+import type { RetireOptions } from './retire.ts';
+import { settleHop } from './settle.ts';
 
 /**
  * Non-zero RAM of the idle tiny guest (kernel, initramfs, page cache: ~75 MiB of a 256 MiB guest measured here), the
@@ -121,20 +121,7 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
       report.nova = novaOutcome(report.passes, novaDataGb(req.guest.memoryMiB), req.nova);
       hops.push(report);
       const retire: RetireOptions = { waitMs: req.cleanupWaitMs ?? 60_000, defer: req.defer, signal, log };
-      if (report.outcome === 'completed' && dst) {
-        await verifyHop(report, dst, collector, signal);
-        await retireGuest(report, runner, from, 'source', retire);
-        runner = dst;
-      } else if (report.outcome === 'lost') {
-        // Neither side holds a whole guest any more: end both.
-        if (dst) await retireGuest(report, dst, to, 'destination', retire);
-        await retireGuest(report, runner, from, 'source', retire);
-      } else {
-        await verifyHop(report, runner, collector, signal);
-        if (dst) await retireGuest(report, dst, to, 'destination', retire);
-      }
-      const waited = report.cleanups?.filter((c) => c.waitedMs !== undefined).map((c) => c.waitedMs!) ?? [];
-      if (waited.length) report.metrics.cleanupWaitedMs = Math.max(...waited);
+      runner = (await settleHop(report, { runner, dst, from, to }, collector, retire)) ?? runner;
       log(
         `${from.name} → ${to.name}: ${report.outcome}${report.diagnosis ? ` (${report.diagnosis})` : ''};` +
           ` ${report.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.name}`).join(', ')}`,

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'E_NOT_RECORDED' // replay: command not in the profile
   | 'E_INCONSISTENT' // the host's own answers contradict each other: a value cannot be judged
   | 'E_VM' // QEMU/QMP trouble
+  | 'E_NEEDS_ROOT' // a command that needs root, on a host logged into as another user without `become`: skipped
+  | 'E_SUDO' // `become: sudo` and sudo would not run the command (it wants a password, no rule…)
   | 'E_INTERNAL';
 
 export class HwqualError extends Error {
@@ -48,6 +50,11 @@ export class SkipCase extends Error {
     super(reason);
     this.name = 'SkipCase';
   }
+}
+
+/** The reason a command that needs root was not run (E_NEEDS_ROOT), before the command: the words of a skip. */
+export function needsRootReason(host: string): string {
+  return `needs root on ${host} (log in as root or set become: sudo)`;
 }
 
 export function errorCodeOf(err: unknown): ErrorCode {

@@ -13,6 +13,15 @@ export interface ExecResult {
   cancelled: boolean;
 }
 
+/**
+ * What a command needs of root (declared beside the command, never guessed from its text): `no`; `required` — it
+ * cannot work without root (dmidecode, dmesg where restricted, device-mapper, modprobe); `more` — it works as any
+ * user, but root reads more (serial numbers in /sys/class/dmi/id). On a host logged into as another user, `become`
+ * runs `required` and `more` commands through sudo; without it a `required` one is refused (E_NEEDS_ROOT) and a
+ * `more` one runs as the login.
+ */
+export type RootNeed = 'no' | 'required' | 'more';
+
 export interface ExecOptions {
   /** Kill the command (on the host too) after this many milliseconds. */
   timeoutMs?: number;
@@ -23,6 +32,8 @@ export interface ExecOptions {
    * (each keeps its own stdout, stderr and exit code).
    */
   readOnly?: boolean;
+  /** What the command needs of root (default `no`): see RootNeed. */
+  root?: RootNeed;
 }
 
 /** Exit codes explained in words (zx pattern). */

@@ -66,3 +66,18 @@ export interface CpuFacts {
 
 /** The groups fact commands come in (src/probe/host-facts.ts FACT_GROUPS), for a plan's `facts:`. */
 export type FactGroup = 'identity' | 'cpu' | 'memory' | 'firmware' | 'security' | 'virt';
+
+/**
+ * How hwqual reached a host (`facts.extra.access`): whom it logged in as, and how the commands that need root ran
+ * there — as the login (root), through sudo (the lab's `become`), or not at all (`no`, with why: a non-root login
+ * without `become`, or a sudo that wants a password).
+ */
+export interface HostAccess {
+  user?: string;
+  uid?: number;
+  groups?: string[];
+  root: 'login' | 'sudo' | 'no';
+  /** `sudo -n -u root` when the lab sets become. */
+  become?: string;
+  why?: string;
+}

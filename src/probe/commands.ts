@@ -1,6 +1,9 @@
+import type { RootNeed } from '../model/exec.ts';
+
 /**
  * Every command the fact gathering and the host-os / server-inventory suites run, as named constants.
  * Replay profiles are keyed by these exact strings: keep them stable and simple. All of them only read state.
+ * What each needs of root is declared in CMD_ROOT below.
  *
  * Listings of small sysfs files use `grep -r . DIR` (or `grep -s . GLOB`): one line per file, `path:value`.
  */
@@ -51,6 +54,10 @@ export const CMD = {
   detectVirt: 'systemd-detect-virt --vm',
   numaNodes: 'ls /sys/devices/system/node',
   microcode: 'cat /sys/devices/system/cpu/cpu0/microcode/version',
+  /** Who hwqual logs in as: `uid=1001(qa) gid=1001(qa) groups=1001(qa),27(sudo)`. */
+  login: 'id',
+  /** Who the commands that need root run as (through `become`, or the login itself): `root` when they can. */
+  rootUser: 'id -un',
 } as const;
 
 export type CommandName = keyof typeof CMD;
@@ -98,7 +105,63 @@ export const CMD_PACKAGES: Readonly<Record<CommandName, readonly string[]>> = {
   iommuGroups: [],
   numaNodes: [],
   microcode: [],
+  login: [],
+  rootUser: [],
 };
+
+/**
+ * What each command needs of root (RootNeed; the one place that says it, beside the commands): `required` — it
+ * cannot work without (a non-root login without `become` skips it: "needs root on …"), `more` — root reads more
+ * (with `become` it goes through sudo). A new command above without an entry here does not compile.
+ */
+export const CMD_ROOT: Readonly<Record<CommandName, RootNeed>> = {
+  cpuinfo: 'no',
+  lscpuJson: 'no',
+  lscpu: 'no',
+  osRelease: 'no',
+  kernelRelease: 'no',
+  arch: 'no',
+  hostname: 'no',
+  cmdline: 'no',
+  meminfo: 'no',
+  vulnerabilities: 'no',
+  /** The serial numbers and product_uuid are readable by root only (0400); vendor, product and BIOS by anyone. */
+  dmi: 'more',
+  /** /dev/mem or /sys/firmware/dmi/tables/DMI (0400 root). */
+  dmidecode: 'required',
+  lsblk: 'no',
+  ipLink: 'no',
+  crypto: 'no',
+  qemuX86: 'no',
+  qemuArm: 'no',
+  qemuKvm: 'no',
+  libvirtd: 'no',
+  virshVersion: 'no',
+  /** Without root, virsh asks the user's own session daemon (qemu:///session), not the host's libvirtd. */
+  virshDomcapabilities: 'required',
+  sshVersion: 'no',
+  cryptsetupVersion: 'no',
+  hypervisorType: 'no',
+  detectVirt: 'no',
+  kvmDevice: 'no',
+  kvmIntelParams: 'no',
+  kvmAmdParams: 'no',
+  iommuGroups: 'no',
+  numaNodes: 'no',
+  microcode: 'no',
+  login: 'no',
+  rootUser: 'required',
+};
+
+const BY_TEXT: ReadonlyMap<string, CommandName> = new Map(
+  (Object.entries(CMD) as [CommandName, string][]).map(([name, text]) => [text, name]),
+);
+
+/** The declared need of a command of the table above, by its exact text (a suite passes `CMD.dmidecode`). */
+export function rootNeedOf(command: string): RootNeed | undefined {
+  const name = BY_TEXT.get(command);
+  return name ? CMD_ROOT[name] : undefined;
+}
 
 /**
  * What a lab host runs besides the commands above: its sshd, the VMs of the suites (QEMU's images, busybox for

@@ -33,6 +33,8 @@ export const EXTRA_FACT_SOURCES: Readonly<Record<string, readonly FactCommand[]>
   unavailable: [],
   unavailableWhy: [],
   factsNotGathered: [],
+  /** Who hwqual is on the host (`id`, and `id -un` as a command that needs root): about the gathering. */
+  access: [],
 };
 
 /**
@@ -46,17 +48,17 @@ export function whyFactUnknown(facts: HostFacts, fact: keyof typeof FACT_SOURCES
 }
 
 /**
- * Reasons joined for a message, the replay's grouped: "not recorded in P: a; not recorded in P: b" reads
- * "not recorded in P: a; b".
+ * Reasons joined for a message, those of one kind grouped: "not recorded in P: a; not recorded in P: b" reads
+ * "not recorded in P: a; b", and so does "needs root on H (…): a; needs root on H (…): b".
  */
 export function joinWhy(reasons: readonly string[]): string {
   const out: string[] = [];
-  let profile: string | undefined;
+  let head: string | undefined;
   for (const r of reasons) {
-    const m = /^not recorded in (.+?): (.*)$/s.exec(r);
-    if (m && m[1] === profile) out[out.length - 1] += `; ${m[2]}`;
+    const m = /^(not recorded in .+?|needs root on \S+ \([^)]*\)): (.*)$/s.exec(r);
+    if (m && m[1] === head) out[out.length - 1] += `; ${m[2]}`;
     else out.push(r);
-    profile = m?.[1];
+    head = m?.[1];
   }
   return out.join('; ');
 }

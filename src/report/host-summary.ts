@@ -1,3 +1,4 @@
+import type { HostAccess } from '../model/facts.ts';
 import type { HostResult } from '../model/result.ts';
 
 /** The host facts a reviewer reads, as short strings ('' when unknown). Used by the HTML and Markdown reports. */
@@ -8,6 +9,8 @@ export interface HostSummary {
   cpu: string;
   bios: string;
   product: string;
+  /** Whom hwqual logged in as and how root-only commands ran: `as qa, root-only commands through sudo -n -u root`. */
+  access: string;
 }
 
 export function hostSummary(h: HostResult | undefined): HostSummary {
@@ -22,5 +25,15 @@ export function hostSummary(h: HostResult | undefined): HostSummary {
       .join(' '),
     bios: [f.dmi?.biosVendor, f.dmi?.biosVersion, f.dmi?.biosDate].filter(Boolean).join(' '),
     product: [f.dmi?.sysVendor, f.dmi?.productName].filter(Boolean).join(' '),
+    access: accessText(f.extra?.access as HostAccess | undefined),
   };
+}
+
+/** facts.extra.access in words ('' when not gathered, as on a replayed host). */
+export function accessText(a: HostAccess | undefined): string {
+  if (!a) return '';
+  const who = `as ${a.user ?? 'an unknown user'}${a.uid !== undefined && a.uid !== 0 ? ` (uid ${a.uid})` : ''}`;
+  if (a.root === 'login') return who;
+  if (a.root === 'sudo') return `${who}, root-only commands through ${a.become ?? 'sudo'}`;
+  return `${who}, root-only commands not run: ${a.why ?? 'not root'}`;
 }

@@ -217,7 +217,7 @@ export function provenanceSection(r: RunResults): string {
     const replay = h.replay
       ? `replayed from ${h.replay.from} (${h.replay.origin})`
       : h.reachable
-        ? 'live'
+        ? ['live', s.access].filter(Boolean).join(', ')
         : `unreachable: ${h.error ?? ''}`;
     const labels = Object.entries(h.labels)
       .map(([k, v]) => `${k}=${v}`)

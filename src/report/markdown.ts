@@ -121,6 +121,7 @@ export function buildMarkdown(r: RunResults): string {
       x.qemu && `QEMU ${x.qemu}`,
       x.cpu,
       x.bios && `BIOS ${x.bios}`,
+      !h.replay && x.access,
     ];
     const replay = h.replay ? ` (replayed from ${mdText(h.replay.from)})` : '';
     out.push(`- ${mdText(h.name)}: ${what.filter(Boolean).map(mdText).join(', ')}${replay}`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AssertionFailure, HwqualError, SkipCase } from '../model/errors.ts';
 import type { ArtifactRecord, AssertionRecord, CaseChart } from '../model/result.ts';
 import type { ExecResult } from '../model/exec.ts';
+import { rootNeedOf } from '../probe/commands.ts';
 import type { CaseContext, CaseExecOptions, Checks, HostInfo, PlanView } from '../suite-api/types.ts';
 import { CommandError } from '../transport/command-error.ts';
 import type { Transport } from '../transport/types.ts';
@@ -20,6 +21,8 @@ export interface CaseState {
   transcript: Transcript;
   /** Commands a replayed host's profile could not answer (E_NOT_RECORDED), in order. */
   unrecorded: string[];
+  /** Commands not run for want of root (E_NEEDS_ROOT: a non-root login without `become`), their messages in order. */
+  needsRoot: string[];
   /** Commands through ctx.exec not finished yet. */
   inflight: number;
   /** Whether the case took ctx.signal (to hand it to something that may outlive run()). */
@@ -56,6 +59,7 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
     cleanups: [],
     transcript: new Transcript(),
     unrecorded: [],
+    needsRoot: [],
     inflight: 0,
     signalTaken: false,
   };
@@ -110,6 +114,8 @@ class RunnerContext implements CaseContext {
       const r = await input.transport.exec(command, {
         stdin: options?.stdin,
         readOnly: options?.readOnly ?? input.readOnly,
+        // Declared with the command: by the caller, or in the CMD table (src/probe/commands.ts CMD_ROOT).
+        root: options?.root ?? rootNeedOf(command),
         timeoutMs,
         signal: input.signal,
       });
@@ -120,6 +126,8 @@ class RunnerContext implements CaseContext {
       else state.transcript.log(`$ ${command}\n  → ${(err as Error).message}`);
       if (err instanceof HwqualError && err.code === 'E_NOT_RECORDED' && !state.unrecorded.includes(command))
         state.unrecorded.push(command);
+      if (err instanceof HwqualError && err.code === 'E_NEEDS_ROOT' && !state.needsRoot.includes(err.message))
+        state.needsRoot.push(err.message);
       throw err;
     } finally {
       state.inflight--;

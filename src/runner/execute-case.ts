@@ -1,4 +1,5 @@
-import { AssertionFailure, SkipCase, errorCodeOf, messageOf } from '../model/errors.ts';
+import { AssertionFailure, HwqualError, SkipCase, errorCodeOf, messageOf } from '../model/errors.ts';
+import { joinWhy } from '../probe/fact-sources.ts';
 import type { CaseResult } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import type { PlanView } from '../suite-api/types.ts';
@@ -77,6 +78,7 @@ export async function executeCase(input: ExecuteInput): Promise<Attempt> {
     stop.end(state.inflight > 0 || state.signalTaken || state.cleanups.length > 0);
   }
   outcome = accountForUnrecorded(outcome, state, input.transport.replayedFrom ?? 'the replayed profile');
+  outcome = accountForNeedsRoot(outcome, state);
   for (const cleanup of state.cleanups.reverse()) {
     try {
       await cleanup();
@@ -102,6 +104,8 @@ function classify(
       message: messageOf(err).startsWith('timed out') ? messageOf(err) : `timed out: ${messageOf(err)}`,
     };
   if (err instanceof SkipCase) return { status: 'skipped', message: err.message };
+  // A probe that needs root, on a host logged into as another user without `become`: not a finding, not a fault.
+  if (err instanceof HwqualError && err.code === 'E_NEEDS_ROOT') return { status: 'skipped', message: err.message };
   if (err instanceof AssertionFailure) {
     return { status: 'failed', message: err.message, expected: str(err.expected), actual: str(err.actual) };
   }
@@ -126,6 +130,30 @@ function accountForUnrecorded<T extends Pick<Attempt, 'status' | 'message' | 'er
   if (outcome.status === 'failed' && unknownActual)
     return { ...outcome, status: 'error', errorCode: 'E_NOT_RECORDED', message: `${outcome.message} — ${why}` };
   if (outcome.status === 'skipped' && !outcome.message?.includes('not recorded'))
+    return { ...outcome, message: `${outcome.message} — ${why}` };
+  return outcome;
+}
+
+/**
+ * A case some of whose commands were not run for want of root (a non-root login without `become`): a failure for
+ * want of a value (actual unknown) is no finding about the host — `skipped`, saying which commands needed root; a
+ * failure with a concrete actual value stays a finding; a skip says it too.
+ */
+function accountForNeedsRoot<T extends Pick<Attempt, 'status' | 'message' | 'errorCode' | 'expected' | 'actual'>>(
+  outcome: T,
+  state: CaseState,
+): T {
+  if (!state.needsRoot.length) return outcome;
+  const why = joinWhy(state.needsRoot);
+  const missed = state.assertions.filter((a) => !a.passed);
+  const unknownActual = missed.length ? missed.some((a) => a.actual === '(absent)') : outcome.actual === undefined;
+  if (outcome.status === 'failed' && unknownActual)
+    return {
+      ...outcome,
+      status: 'skipped',
+      message: `${outcome.message} — the verdict needs what only root reads: ${why}`,
+    };
+  if (outcome.status === 'skipped' && !outcome.message?.includes('needs root'))
     return { ...outcome, message: `${outcome.message} — ${why}` };
   return outcome;
 }

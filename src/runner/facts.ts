@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import type { FactSelection } from '../config/types.ts';
 import type { HostFacts } from '../model/facts.ts';
-import { CMD } from '../probe/commands.ts';
+import { CMD, CMD_ROOT } from '../probe/commands.ts';
 import { ANSWER_ON_ANY_EXIT, assembleFacts, PARTIAL_OK, type FactCommand } from '../probe/host-facts.ts';
 import type { Transport } from '../transport/types.ts';
+import { gatherAccess } from './access.ts';
 import { factCommandsFor, factGroupsSkipped } from './fact-groups.ts';
 
 /** Per command; a host that takes longer for `cat /proc/cpuinfo` has bigger problems than a missing fact. */
@@ -15,7 +16,9 @@ const COMMAND_TIMEOUT_MS = 20_000;
  * times out or is not in a replay profile just leaves its fact out; its name goes to `facts.extra.unavailable` and
  * what happened to `facts.extra.unavailableWhy` (the command's own words live, "not recorded in <profile>: <command>"
  * on a replayed host).
- * Groups the selection leaves out are named in `facts.extra.factsNotGathered`. Only a cancelled run rejects.
+ * Groups the selection leaves out are named in `facts.extra.factsNotGathered`. Unless the selection is `none`, who
+ * hwqual is on the host goes to `facts.extra.access` (access.ts). A command that needs root (CMD_ROOT) goes through
+ * the lab's `become`, or is unavailable on a non-root login ("needs root on …"). Only a cancelled run rejects.
  */
 export async function gatherFacts(
   transport: Transport,
@@ -37,6 +40,7 @@ export async function gatherFacts(
     try {
       const r = await transport.exec(CMD[name], {
         readOnly: true,
+        root: CMD_ROOT[name],
         signal: local.signal,
         timeoutMs: COMMAND_TIMEOUT_MS,
       });
@@ -51,8 +55,12 @@ export async function gatherFacts(
       unavailable.set(name, (err as Error).message);
     }
   };
+  let access: Awaited<ReturnType<typeof gatherAccess>>;
   try {
-    await Promise.all(commands.map(runOne));
+    [access] = await Promise.all([
+      selection === 'none' ? undefined : gatherAccess(transport, local.signal),
+      ...commands.map(runOne),
+    ]);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
@@ -61,6 +69,7 @@ export async function gatherFacts(
   facts.extra = { ...facts.extra, unavailable: missed };
   if (missed.length) facts.extra.unavailableWhy = Object.fromEntries(missed.map((n) => [n, unavailable.get(n)!]));
   if (skipped.length) facts.extra.factsNotGathered = skipped;
+  if (access) facts.extra.access = access;
   return facts;
 }
 

@@ -27,7 +27,7 @@ export type {
 export type { JsonSchema, PlanCheckInput, PlanPart, PlanProblem } from '../config/plan-parts.ts';
 export { CC_FEATURES, type CcFeature } from '../probe/cc-features.ts';
 export { BUILT_IN_IMAGES } from '../vm/images/recipes.ts';
-export type { ExecResult } from '../model/exec.ts';
+export type { ExecResult, RootNeed } from '../model/exec.ts';
 export type { CaseChart } from '../model/result.ts';
 export {
   CRYPTO_FACTS,
@@ -41,10 +41,17 @@ export type { Severity } from '../model/status.ts';
 export type { HostExpect } from '../config/types.ts';
 export type { Transport } from '../transport/types.ts';
 export { LocalTransport } from '../transport/local.ts';
-export { AssertionFailure, SkipCase, HwqualError, errorCodeOf, messageOf } from '../model/errors.ts';
+export {
+  AssertionFailure,
+  SkipCase,
+  HwqualError,
+  errorCodeOf,
+  messageOf,
+  needsRootReason,
+} from '../model/errors.ts';
 export { sleep } from '../util/wait.ts';
 export { poll, retry, eventually, type PollOptions } from '../util/poll.ts';
-export { probe, probeStrict, probeOrSkip, readCommand, type ReadResult } from './probe.ts';
+export { probe, probeStrict, probeOrSkip, readCommand, type ReadOptions, type ReadResult } from './probe.ts';
 export {
   loadQualified,
   hostDrift,

@@ -21,5 +21,16 @@ export {
   qemuLeftIn,
   tcgMigrationPadKiB,
   type Endpoint,
+  chooseCpuModel,
+  chooseMachine,
+  FALLBACK_CPU_MODEL,
+  poolGuest,
+  type CpuModelChoice,
+  type MachineChoice,
+  type PoolMember,
+  LineCollector,
+  launchWorkloadGuest,
+  type GuestHandle,
+  type WorkloadGuest,
 } from '../migration/index.ts';
 export { labLink } from '../lab/index.ts';

@@ -1,7 +1,7 @@
 /**
  * Suite API: the commands hwqual reads hosts with (CMD) and the pure parsers from their output to facts (src/probe).
  */
-export { CMD } from '../probe/commands.ts';
+export { CMD, CMD_ROOT } from '../probe/commands.ts';
 export { parseCmdline, cmdlineHas } from '../probe/cmdline.ts';
 export { cpuinfoTopology, parseCpuinfo } from '../probe/cpuinfo.ts';
 export { parseLscpuJson, parseLscpuText, type LscpuFacts } from '../probe/lscpu.ts';
@@ -21,7 +21,7 @@ export {
   satisfies,
 } from '../probe/versions.ts';
 export { parseVulnerabilities, classifyVulnerability } from '../probe/vulnerabilities.ts';
-export { parseProcCrypto, bestDriver } from '../probe/crypto.ts';
+export { parseProcCrypto, bestDriver, type CryptoAlg } from '../probe/crypto.ts';
 export {
   parseLuksDump,
   parseLuksScript,

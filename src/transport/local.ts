@@ -1,21 +1,32 @@
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { HwqualError } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
+import { needsRootError, runAs } from './become.ts';
 import { execLocal } from './local-exec.ts';
+import { SBIN_DIRS } from './shell.ts';
 import type { FileOptions, Transport } from './types.ts';
 
 /** This machine, through execa. Each command runs in its own process group so a timeout kills all of it. */
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
+  /** This process's user: commands run as it (no `become` for `local`: run hwqual as the user they need). */
+  readonly user = userInfo().username;
   constructor(readonly host: string) {}
 
   async connect(): Promise<void> {}
 
-  /** `sh -c` in a process group of its own, so a timeout or a cancel kills all of it (src/transport/local-exec.ts). */
-  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  /**
+   * `sh -c` in a process group of its own, so a timeout or a cancel kills all of it (src/transport/local-exec.ts);
+   * sbin on the PATH as over SSH. A command that needs root is refused when hwqual does not run as root.
+   */
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (runAs(options.root, process.getuid?.() === 0, undefined) === 'refused')
+      throw needsRootError(this.host, command);
     return execLocal('sh', ['-c', command], {
+      env: { PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:${SBIN_DIRS}` },
       host: this.host,
       command,
       stdin: options.stdin,

@@ -38,6 +38,12 @@ export class RecordingTransport implements Transport {
   get host(): string {
     return this.inner.host;
   }
+  get user(): string | undefined {
+    return this.inner.user;
+  }
+  get become(): Transport['become'] {
+    return this.inner.become;
+  }
 
   connect(signal?: AbortSignal): Promise<void> {
     return this.inner.connect(signal);

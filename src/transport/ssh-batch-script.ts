@@ -1,4 +1,4 @@
-import { shellQuote } from './ssh-exec.ts';
+import { COMMAND_ENV, shellQuote, treeKillCommand } from './shell.ts';
 
 /**
  * The shell text of one batch: several read-only commands in ONE session channel, each still with its own stdout,
@@ -46,16 +46,9 @@ export function batchScript(commands: readonly string[], marker: string): string
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * Kill one batched command: its pid and every descendant, each stopped before its children are listed (so it
- * cannot fork more), then all killed. pgrep, or ps where there is no pgrep.
- */
+/** Kill one batched command: its pid and every descendant (treeKillCommand). */
 export function batchKillCommand(pid: number): string {
-  return (
-    'k() { kill -STOP "$1" 2>/dev/null; for c in $(pgrep -P "$1" 2>/dev/null || ps -o pid= --ppid "$1" 2>/dev/null); ' +
-    'do k "$c"; done; ' +
-    `kill -KILL "$1" 2>/dev/null; }; k ${pid}`
-  );
+  return treeKillCommand(pid);
 }
 
 /**
@@ -69,7 +62,7 @@ export function batchStopCommand(shellPid: number, marker: string): string {
   );
 }
 
-/** What the channel runs: the batch script under sh, with the same LC_ALL=C as single commands. */
+/** What the channel runs: the batch script under sh, in the same environment as single commands (COMMAND_ENV). */
 export function batchCommandLine(commands: readonly string[], marker: string): string {
-  return `LC_ALL=C; export LC_ALL; exec sh -c ${shellQuote(batchScript(commands, marker))}`;
+  return `${COMMAND_ENV} exec sh -c ${shellQuote(batchScript(commands, marker))}`;
 }

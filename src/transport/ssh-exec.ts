@@ -1,28 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
+import type { Become } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { ExecResult } from '../model/exec.ts';
 import { CommandError } from './command-error.ts';
 import type { Deadline } from './deadline.ts';
 import type { SshConnection } from './ssh-connect.ts';
+import { sudoCommand, sudoKillCommand, sudoRefusedError } from './become.ts';
 import { remoteProcesses } from './remote-processes.ts';
+import { COMMAND_ENV, shellQuote } from './shell.ts';
 import { where } from './ssh-errors.ts';
+
+export { shellQuote };
 
 /** How long a killed command may take to close its channel before we close it ourselves. */
 const KILL_GRACE_MS = 10_000;
 
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * The command as it runs on the host: in its own session and process group (setsid -w keeps the exit status and
  * output), whose id the inner shell prints on stderr first, so a timeout can kill the whole group even as root
- * (sshd ignores channel signals for root). LC_ALL=C for parseable output.
+ * (sshd ignores channel signals for root). COMMAND_ENV: LC_ALL=C for parseable output, sbin on the PATH.
  */
 export function wrapCommand(command: string, marker: string): string {
   const inner = `printf '%s%s\\n' ${shellQuote(marker)} "$$" >&2; sh -c "$1"`;
-  return `LC_ALL=C; export LC_ALL; exec setsid -w sh -c ${shellQuote(inner)} hwqual ${shellQuote(command)}`;
+  return `${COMMAND_ENV} exec setsid -w sh -c ${shellQuote(inner)} hwqual ${shellQuote(command)}`;
 }
 
 export interface ExecRequest {
@@ -31,17 +32,23 @@ export interface ExecRequest {
   deadline: Deadline;
   startedAt: Date;
   t0: number;
+  /** Run it through sudo as become.user (the lab's `become`), `login` being the SSH user (for sudo's refusal). */
+  become?: Become & { login: string };
 }
 
 /** Run one command on a channel of conn; see Transport.exec for the contract. */
 export async function execOnConnection(conn: SshConnection, req: ExecRequest): Promise<ExecResult> {
   const marker = `__hwqual_pgid_${randomBytes(6).toString('hex')}=`;
+  const become = req.become;
+  // Through sudo, the shell sudo starts says so first: a result without this line is sudo's refusal.
+  const sudoMarker = become ? `__hwqual_sudo_${randomBytes(6).toString('hex')}` : undefined;
+  const hostCommand = become ? sudoCommand(req.command, become, sudoMarker!) : req.command;
   // The exit status can arrive in the same packet batch as the channel's confirmation, before an awaiting caller could
   // attach a listener (ssh2 emits 'exit' synchronously): listen from the callback itself.
   let early: { code: number | null; signal: string | null } | null = null;
   const channel = await conn.channel<ClientChannel>(
     (cb) =>
-      conn.client.exec(wrapCommand(req.command, marker), (err, ch) => {
+      conn.client.exec(wrapCommand(hostCommand, marker), (err, ch) => {
         ch?.on('exit', (code: number | null, signal?: string) => {
           early = { code, signal: signal ?? null };
         });
@@ -61,6 +68,9 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
     let forceTimer: ReturnType<typeof setTimeout> | undefined;
     let done = false;
     const pgidPattern = new RegExp(`(?:^|\\n)${marker}(\\d+)\\n`);
+    const sudoPattern = sudoMarker ? new RegExp(`(?:^|\\n)${sudoMarker}\\n`) : undefined;
+    let sudoRan = false;
+    const killCommand = (id: number) => (become ? sudoKillCommand(id, become) : `kill -s KILL -- -${id}`);
 
     // Stop = kill the process group from a second channel, then let the channel close by itself. Only when the
     // group is unknown or the kill fails do we close the channel ourselves (which may leave a root process behind).
@@ -68,7 +78,7 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       if (!req.deadline.reason || pgid === null || killSent) return;
       killSent = true;
       clearTimeout(forceTimer);
-      killGroup(conn, pgid).then(() => {
+      killGroup(conn, killCommand(pgid)).then(() => {
         if (!done) forceTimer = setTimeout(forceClose, KILL_GRACE_MS);
       }, forceClose);
     };
@@ -94,6 +104,7 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
       let text = Buffer.concat(stderr)
         .toString('utf8')
         .replace(pgidPattern, (m) => (m.startsWith('\n') ? '\n' : ''));
+      if (sudoPattern) text = text.replace(sudoPattern, (m) => (m.startsWith('\n') ? '\n' : ''));
       if (killSent) text = text.replace(new RegExp(`^setsid: child ${pgid} did not exit normally.*\n`, 'm'), '');
       return text;
     };
@@ -132,6 +143,8 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
           ),
         );
       }
+      // Through sudo and its shell never started: sudo refused (a password wanted, no rule, no sudo).
+      if (become && !sudoRan) return reject(sudoRefusedError(host.name, become.login, become, r));
       resolve(r);
     };
 
@@ -141,6 +154,7 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
     channel.on('data', (d: Buffer) => stdout.push(d));
     channel.stderr.on('data', (d: Buffer) => {
       stderr.push(d);
+      if (sudoPattern && !sudoRan) sudoRan = sudoPattern.test(Buffer.concat(stderr).toString('latin1'));
       if (pgid !== null) return;
       const m = pgidPattern.exec(Buffer.concat(stderr).toString('latin1'));
       if (m) {
@@ -150,7 +164,7 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
           offRegistry = remoteProcesses.add(conn, {
             host: host.name,
             channel: 'exec',
-            kill: `kill -s KILL -- -${pgid}`,
+            kill: killCommand(pgid),
             command: req.command,
           });
         killWhenKnown();
@@ -174,9 +188,12 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
   });
 }
 
-/** `kill -KILL` the command's process group from a second channel (taken from the connection's reserve slot). */
-async function killGroup(conn: SshConnection, pgid: number): Promise<void> {
-  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(`kill -s KILL -- -${pgid}`, cb), 'kill', {
+/**
+ * Kill the command's process group from a second channel (taken from the connection's reserve slot): `kill -KILL`,
+ * or through sudo for a command sudo started (sudoKillCommand).
+ */
+async function killGroup(conn: SshConnection, command: string): Promise<void> {
+  const ch = await conn.channel<ClientChannel>((cb) => conn.client.exec(command, cb), 'kill', {
     limiter: conn.reserve,
     session: true,
   });

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
-import type { HostConnection } from '../config/host-connection.ts';
+import type { Become, HostConnection } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
+import { needsRootError, runAs } from './become.ts';
 import { CommandError } from './command-error.ts';
 import { abortable, Deadline } from './deadline.ts';
 import { remoteProcesses } from './remote-processes.ts';
@@ -28,6 +29,8 @@ export interface JumpLink {
 export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
   readonly host: string;
+  readonly user: string;
+  readonly become?: Become;
   /** TCP connections (or jump streams) made to the host so far: 1 for a whole healthy run. */
   connectionsOpened = 0;
   private current: SshConnection | null = null;
@@ -35,6 +38,7 @@ export class SshTransport implements Transport {
   private connecting: Promise<SshConnection> | null = null;
   private everConnected = false;
   private closed = false;
+  private rootLogin: Promise<boolean> | null = null;
   /** Read-only commands issued together share one channel (ssh-batch.ts); null with HWQUAL_SSH_BATCH=0. */
   readonly batcher: SshBatcher | null;
 
@@ -43,6 +47,8 @@ export class SshTransport implements Transport {
     private readonly jump?: JumpLink,
   ) {
     this.host = config.name;
+    this.user = config.user;
+    this.become = config.become;
     this.batcher = batchingEnabled() ? new SshBatcher(this.host, () => this.connection()) : null;
   }
 
@@ -56,13 +62,19 @@ export class SshTransport implements Transport {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    if (this.batcher && options.readOnly && options.stdin === undefined) return this.batcher.exec(command, options);
+    const needsRoot = options.root !== undefined && options.root !== 'no';
+    const how = needsRoot ? runAs(options.root, await this.loginIsRoot(), this.become) : 'login';
+    if (how === 'refused') throw needsRootError(this.host, command);
+    // Through sudo: a channel of its own (its kill goes through sudo too).
+    if (how === 'login' && this.batcher && options.readOnly && options.stdin === undefined)
+      return this.batcher.exec(command, options);
+    const become = how === 'become' && this.become ? { ...this.become, login: this.user } : undefined;
     const startedAt = new Date();
     const t0 = performance.now();
     const deadline = new Deadline(options);
     try {
       const conn = await this.connection(deadline.signal);
-      return await execOnConnection(conn, { command, stdin: options.stdin, deadline, startedAt, t0 });
+      return await execOnConnection(conn, { command, stdin: options.stdin, deadline, startedAt, t0, become });
     } catch (err) {
       if (!deadline.isStop(err)) throw err;
       throw new CommandError(deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', {
@@ -80,6 +92,22 @@ export class SshTransport implements Transport {
     } finally {
       deadline.dispose();
     }
+  }
+
+  /**
+   * Whether the login is root: user `root`, or uid 0 (asked once, with the first command that needs root). Not
+   * answered (a lost connection): that error, and the next command asks again.
+   */
+  private loginIsRoot(): Promise<boolean> {
+    if (this.user === 'root') return Promise.resolve(true);
+    this.rootLogin ??= this.exec('id -u', { readOnly: true, timeoutMs: 20_000 }).then(
+      (r) => r.exitCode === 0 && r.stdout.trim() === '0',
+      (err: unknown) => {
+        this.rootLogin = null;
+        throw err;
+      },
+    );
+    return this.rootLogin;
   }
 
   readFile(path: string, options: FileOptions = {}): Promise<Buffer> {

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { Become } from '../config/host-connection.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 
 export type TransportKind = 'local' | 'ssh' | 'replay' | 'recording';
@@ -20,6 +21,8 @@ export interface FileOptions {
  *
  * Contract:
  * - `exec` resolves with an ExecResult for any command that ran to an exit code, whatever the code.
+ * - A command that needs root (`root: 'required'`) on a host logged into as another user runs through `become`, or
+ *   is not run at all without it: E_NEEDS_ROOT; a sudo that will not run it (it wants a password): E_SUDO.
  * - A command past `timeoutMs` or aborted through `signal` is killed on the host (its whole process group) and
  *   `exec` rejects with a CommandError (code E_TIMEOUT / E_CANCELLED) carrying the partial result.
  * - Infrastructure faults reject with HwqualError (E_HOST_UNREACHABLE, E_CONNECTION_LOST, E_HOSTKEY, E_AUTH,
@@ -30,6 +33,13 @@ export interface Transport {
   readonly kind: TransportKind;
   /** Where a replayed host's answers come from (profile folder), for the report. */
   readonly replayedFrom?: string;
+  /**
+   * Whom commands run as on the host: the SSH user, this process's user for `local`; absent for a replayed host.
+   * Per-user folders on the host (VM work dirs, staged images) are named after it.
+   */
+  readonly user?: string;
+  /** The lab's `become` for this host: how commands that need root (ExecOptions.root) reach it. */
+  readonly become?: Become;
   connect(signal?: AbortSignal): Promise<void>;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   readFile(path: string, options?: FileOptions): Promise<Buffer>;

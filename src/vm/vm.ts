@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
 import { registerEmergencyCleanup } from '../util/emergency.ts';
 import type { Transport } from '../transport/types.ts';
@@ -9,11 +9,15 @@ import { QmpClient } from './qmp-client.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from './spec.ts';
 import { teardownScript } from './teardown-script.ts';
+import { ownedDirCommand, vmWorkDir } from './work-dirs.ts';
 import { retry } from '../util/poll.ts';
 
 export interface LaunchOptions {
   signal?: AbortSignal;
-  /** A unique directory on the host for sockets, console, pid file and overlays (default under /tmp/hwqual-vms). */
+  /**
+   * A unique directory on the host for sockets, console, pid file and overlays (default: a fresh one under the
+   * login's /tmp/hwqual-vms[-<user>], work-dirs.ts). Its parent must be the login's own folder.
+   */
   workDir?: string;
   /** How long QEMU may take to start and open QMP (default 30 s). */
   startTimeoutMs?: number;
@@ -120,14 +124,14 @@ export class Vm {
 
 /** Start QEMU on the transport's host, connect QMP, return the handle. On any failure the VM is torn down. */
 export async function launchVm(transport: Transport, spec: VmSpec, options: LaunchOptions = {}): Promise<Vm> {
-  const workDir = options.workDir ?? `/tmp/hwqual-vms/${safeName(spec.name ?? 'vm')}-${randomBytes(6).toString('hex')}`;
+  const workDir = options.workDir ?? vmWorkDir(transport, spec.name ?? 'vm');
   const paths = vmPaths(workDir);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const signal = options.signal;
   if (signal?.aborted)
     throw new HwqualError('E_CANCELLED', `launch of ${spec.name ?? 'vm'}: cancelled`, { host: transport.host });
   await transport
-    .exec(`mkdir -p -m 700 ${shellQuote(workDir)}`, { timeoutMs: 15_000, signal })
+    .exec(`${ownedDirCommand(dirname(workDir))} && mkdir -m 700 ${shellQuote(workDir)}`, { timeoutMs: 15_000, signal })
     .then(check(transport, 'mkdir'));
   const finalSpec = await withOverlays(transport, spec, workDir, signal);
   const argv = buildQemuArgs(finalSpec, paths);
@@ -211,8 +215,4 @@ function check(transport: Transport, what: string) {
       });
     return r;
   };
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { CRYPTO_FACTS, type CaseContext, type CaseDef, guestStep, type PlanView } from '../../src/suite-api/index.ts';
 import {
   bestDriver,
@@ -7,7 +6,16 @@ import {
   parseCryptsetupBenchmark,
   parseProcCrypto,
 } from '../../src/suite-api/parsers.ts';
-import { bootImage, ensureImage, modelFeaturesOnce, resolveAccel, shellQuote } from '../../src/suite-api/vm.ts';
+import {
+  bootImage,
+  ensureImage,
+  modelFeaturesOnce,
+  ownedDirCommand,
+  resolveAccel,
+  shellQuote,
+  vmWorkDir,
+  vmWorkRoot,
+} from '../../src/suite-api/vm.ts';
 import { ENC_CMD } from './commands.ts';
 import {
   gateLines,
@@ -125,8 +133,11 @@ export function guestCase(model: string, req: GuestGatesRequire = {}, append?: s
 
 /** A qcow2 scratch volume on the host (removed after the case): the guest's /dev/vdb. */
 async function scratchVolume(ctx: CaseContext): Promise<string> {
-  const path = `/tmp/hwqual-vms/enc-volume-${randomBytes(6).toString('hex')}.qcow2`;
-  await ctx.run(`mkdir -p /tmp/hwqual-vms && qemu-img create -q -f qcow2 ${shellQuote(path)} ${VOLUME.sizeMiB}M`);
+  const path = `${vmWorkDir(ctx.transport, 'enc-volume')}.qcow2`;
+  await ctx.run(
+    `${ownedDirCommand(vmWorkRoot(ctx.transport.user))} && ` +
+      `qemu-img create -q -f qcow2 ${shellQuote(path)} ${VOLUME.sizeMiB}M`,
+  );
   ctx.defer(async () => {
     await ctx.transport.exec(`rm -f ${shellQuote(path)}`, { timeoutMs: 30_000 });
   });

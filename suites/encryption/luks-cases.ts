@@ -1,4 +1,4 @@
-import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import { HwqualError, needsRootReason, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
 import { benchmarkUnsupportedReason, parseCryptsetupBenchmark } from '../../src/suite-api/parsers.ts';
 import { ENC_CMD } from './commands.ts';
 import { LUKS_STEPS, runLuksScript, stepOf, type LuksMode, type LuksRun } from './luks-run.ts';
@@ -93,7 +93,12 @@ async function runOnHost(ctx: CaseContext, mode: LuksMode): Promise<LuksRun> {
     throw new HwqualError('E_COMMAND_NOT_FOUND', `cryptsetup is not usable on ${ctx.host.name}: ${version.why}`, {
       host: ctx.host.name,
     });
-  const run = await runLuksScript(hostScriptHost(ctx), mode);
+  const run = await runLuksScript(hostScriptHost(ctx), mode).catch((err: unknown) => {
+    if (!(err instanceof HwqualError && err.code === 'E_NEEDS_ROOT')) throw err;
+    return ctx.skip(
+      `${needsRootReason(ctx.host.name)}: the LUKS round trip opens a device-mapper device (cryptsetup open)`,
+    );
+  });
   for (const s of run.steps) ctx.log(`${s.step}: ${s.result} (rc ${s.rc})${s.message ? ` — ${s.message}` : ''}`);
   if (!run.steps.length)
     throw new HwqualError('E_COMMAND', `the LUKS script printed no step (exit ${run.exitCode}): ${run.stderr.trim()}`, {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseLuksDump, parseLuksScript, type LuksDumpSummary, type LuksStep } from '../../src/suite-api/parsers.ts';
+import { ENC_ROOT } from './commands.ts';
 import { LUKS_SCRIPT, LUKS_SCRIPT_NAME } from './luks-script.ts';
 import type { ScriptHost } from './script-host.ts';
 
@@ -49,7 +50,8 @@ export async function runLuksScript(
     key: randomBytes(24).toString('base64url'),
     'wrong-key': randomBytes(24).toString('base64url'),
   };
-  const r = await host.runInPrivateDir(files, LUKS_SCRIPT_NAME, device ? [mode, device] : [mode], timeoutMs);
+  const root = ENC_ROOT[mode === 'format' ? 'luksFormat' : 'luksRoundtrip'];
+  const r = await host.runInPrivateDir(files, LUKS_SCRIPT_NAME, device ? [mode, device] : [mode], timeoutMs, root);
   const parsed = parseLuksScript(r.stdout);
   return {
     where: host.where,

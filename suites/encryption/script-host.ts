@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CaseContext } from '../../src/suite-api/index.ts';
+import type { CaseContext, RootNeed } from '../../src/suite-api/index.ts';
 import { shellQuote, type GuestAgentClient } from '../../src/suite-api/vm.ts';
 
 export interface ScriptOutput {
@@ -15,12 +15,16 @@ export interface ScriptOutput {
 export interface ScriptHost {
   /** For messages: "host local", "guest debian12 (-cpu max)". */
   readonly where: string;
-  /** A private dir (0700) with these files (0600), `sh DIR/<script> DIR args…`, then the dir is removed. */
+  /**
+   * A private dir (0700) with these files (0600), `sh DIR/<script> DIR args…`, then the dir is removed. `root`: what
+   * the script needs of root on a host (a guest's agent runs it as root anyway).
+   */
   runInPrivateDir(
     files: Record<string, string>,
     script: string,
     args: string[],
     timeoutMs: number,
+    root?: RootNeed,
   ): Promise<ScriptOutput & { dir: string }>;
   /** A plain command with no secret in it (cryptsetup benchmark, cat /proc/crypto). */
   exec(command: string, timeoutMs: number): Promise<ScriptOutput>;
@@ -36,7 +40,7 @@ export function privateDirName(): string {
 export function hostScriptHost(ctx: CaseContext): ScriptHost {
   return {
     where: `host ${ctx.host.name}`,
-    async runInPrivateDir(files, script, args, timeoutMs) {
+    async runInPrivateDir(files, script, args, timeoutMs, root) {
       const dir = privateDirName();
       await ctx.run(`mkdir -m 700 ${shellQuote(dir)}`);
       // Also as a cleanup (after a timeout or cancel), which runs after the case's signal has ended: straight through
@@ -51,6 +55,7 @@ export function hostScriptHost(ctx: CaseContext): ScriptHost {
         }
         const r = await ctx.exec(`sh ${shellQuote(`${dir}/${script}`)} ${[dir, ...args].map(shellQuote).join(' ')}`, {
           timeout: timeoutMs / 1000,
+          root,
         });
         return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, dir };
       } finally {

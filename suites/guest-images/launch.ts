@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { guestStep, HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
 import { parseGuestFacts, type GuestFacts } from '../../src/suite-api/parsers.ts';
 import {
@@ -6,9 +5,12 @@ import {
   imageVmSpec,
   launchVm,
   makeCidataDisk,
+  ownedDirCommand,
   shellQuote,
   stageImage,
   userImage,
+  vmWorkDir,
+  vmWorkRoot,
   waitUntilReady,
   type Accel,
   type BuiltImage,
@@ -52,8 +54,10 @@ export async function bootGuest(
       sectors: await virtualSectors(ctx, onHost.disk.path),
       what: `image disk ${onHost.disk.path}`,
     });
-  const scratch = `/tmp/hwqual-vms/scratch-${randomBytes(6).toString('hex')}.raw`;
-  await ctx.run(`mkdir -p /tmp/hwqual-vms && truncate -s ${o.s.scratchDiskMiB}M ${shellQuote(scratch)}`);
+  const scratch = `${vmWorkDir(transport, 'scratch')}.raw`;
+  await ctx.run(
+    `${ownedDirCommand(vmWorkRoot(transport.user))} && truncate -s ${o.s.scratchDiskMiB}M ${shellQuote(scratch)}`,
+  );
   ctx.defer(async () => {
     await transport.exec(`rm -f ${shellQuote(scratch)}`, { timeoutMs: 30_000 });
   });
@@ -64,7 +68,7 @@ export async function bootGuest(
     what: `${o.s.scratchDiskMiB} MiB scratch disk`,
   });
   if ('user' in choice && choice.user.cloudInit) {
-    const seed = await makeCidataDisk(transport, choice.user.cloudInit, '/tmp/hwqual-vms/seeds', signal);
+    const seed = await makeCidataDisk(transport, choice.user.cloudInit, `${vmWorkRoot(transport.user)}/seeds`, signal);
     ctx.defer(() => seed.remove());
     extraDisks.push(seed.disk);
   }

@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { HwqualError } from '../../src/suite-api/index.ts';
+import { HwqualError, type RootNeed } from '../../src/suite-api/index.ts';
 
-/** One host check: an id and a shell command that exits 0 when the check holds. */
+/**
+ * One host check: an id and a shell command that exits 0 when the check holds; `root` says what the command needs of
+ * root (`required`: skipped on a non-root login without `become`, through sudo with it; `more`: through sudo with
+ * `become`, else as the login). Default `no`.
+ */
 export interface HostCheck {
   id: string;
   cmd: string;
+  root?: RootNeed;
 }
+
+const ROOT_NEEDS: readonly RootNeed[] = ['no', 'required', 'more'];
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -18,7 +25,7 @@ export function hostChecksPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.HWQUAL_HOST_CHECKS ? resolve(env.HWQUAL_HOST_CHECKS) : DEFAULT_HOST_CHECKS;
 }
 
-/** Parse and validate a checks file's text: a list of {id, cmd}, ids unique and usable in case ids. */
+/** Parse and validate a checks file's text: a list of {id, cmd, root?}, ids unique and usable in case ids. */
 export function parseHostChecks(text: string, file = 'host-checks.json'): HostCheck[] {
   let data: unknown;
   try {
@@ -34,9 +41,11 @@ export function parseHostChecks(text: string, file = 'host-checks.json'): HostCh
       throw new HwqualError('E_CONFIG', `${file}: [${i}].id must be a name of letters, digits, . _ -`);
     if (typeof c.cmd !== 'string' || !c.cmd.trim())
       throw new HwqualError('E_CONFIG', `${file}: [${i}].cmd (${c.id}) must be a command`);
+    if (c.root !== undefined && !ROOT_NEEDS.includes(c.root))
+      throw new HwqualError('E_CONFIG', `${file}: [${i}].root (${c.id}) must be one of ${ROOT_NEEDS.join(', ')}`);
     if (seen.has(c.id)) throw new HwqualError('E_CONFIG', `${file}: id ${c.id} appears twice`);
     seen.add(c.id);
-    return { id: c.id, cmd: c.cmd };
+    return { id: c.id, cmd: c.cmd, ...(c.root ? { root: c.root } : {}) };
   });
 }
 

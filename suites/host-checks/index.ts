@@ -8,7 +8,7 @@ export function checkCase(check: HostCheck): CaseDef {
     title: `host check ${check.id}`,
     readOnly: true,
     async run(ctx) {
-      const r = await ctx.exec(check.cmd);
+      const r = await ctx.exec(check.cmd, { root: check.root });
       const output = `${r.stdout}${r.stderr}`.trim();
       ctx.expect.ok('exit code', r.exitCode === 0, {
         expected: 'exit 0',

@@ -12,7 +12,7 @@ import {
   type Vm,
   waitUntilReady,
 } from '../../src/suite-api/vm.ts';
-import { migrationPool, resolveCpuModel } from './cpu-model.ts';
+import { migrationPool, resolvePoolGuest } from './cpu-model.ts';
 import { DISK_STAMP, prepareDataDisk } from './data-disk.ts';
 import { GuestWriter, VOLUME } from './guest-writer.ts';
 import { pairEnds } from './pair.ts';
@@ -44,21 +44,19 @@ export function guestLuksMigrationCase(s: MigrationSettings, from: string, to: s
       const data = await prepareDataDisk(ctx, { ...s, disk: { ...s.disk!, luks: false } }, ...ends);
       const image = await ensureImage('debian12', { log: (l) => ctx.log(l) });
       const root = await sharedRoot(ctx, s, image, ends);
-      const cpu = await resolveCpuModel(
-        ctx,
-        s.cpuModel,
-        migrationPool(
-          s.pairs,
-          (ctx.plan.hosts ?? []).map((h) => h.name),
-        ),
-        accel,
+      const pool = migrationPool(
+        s.pairs,
+        (ctx.plan.hosts ?? []).map((h) => h.name),
       );
+      const { cpu, machine } = await resolvePoolGuest(ctx, s, pool, accel);
       ctx.fact('migration.cpuModel', cpu);
+      if ('none' in machine) return ctx.fail(`${machine.none}: no guest can migrate between them`);
+      ctx.fact('migration.machine', machine);
       const spec = (host: string, incoming?: string) => {
         const v = imageVmSpec(root.image, {
           accel,
           cpu: cpu.model,
-          machine: s.machine,
+          machine: machine.machine,
           memoryMiB: 512,
           vcpus: 2,
           // As for the workload guest: pti=on under TCG (see tcgMigrationPadKiB); no_timer_check as for guest-luks.
@@ -124,7 +122,10 @@ export function guestLuksMigrationCase(s: MigrationSettings, from: string, to: s
       ctx.log(`final verify on ${vm.host}: ${last.blocks} blocks, ${last.bad} bad, ${last.writes} stamps written`);
       ctx.metric('stamps_written', last.writes);
       ctx.fact('migration.guestLuks', { hops, verify: last, blackout: BLACKOUT_NOT_MEASURED });
-      await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, hops, verify: last }, null, 2)}\n`);
+      await ctx.artifact(
+        'migration.json',
+        `${JSON.stringify({ cpuModel: cpu, machine, hops, verify: last }, null, 2)}\n`,
+      );
       ctx.log(`blackout ${BLACKOUT_NOT_MEASURED}`);
       ctx.check.ok(`every stamp verified on ${vm.host} after the writer stopped`, last.bad === 0 && last.blocks > 0, {
         message: `${last.bad} of ${last.blocks} blocks differ: ${last.badLines.join(' | ')}`,

@@ -1,9 +1,9 @@
 import { HwqualError, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
 import { ensureImage } from '../../src/suite-api/vm.ts';
-import { MiB, runMigration, type MigrationRun } from '../../src/suite-api/migration.ts';
+import { MiB, runMigration, type MachineChoice, type MigrationRun } from '../../src/suite-api/migration.ts';
 import { passCharts } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
-import { migrationPool, resolveCpuModel, type CpuModelChoice } from './cpu-model.ts';
+import { migrationPool, resolvePoolGuest, type CpuModelChoice } from './cpu-model.ts';
 import { DISK_STAMP, prepareDataDisk } from './data-disk.ts';
 import { faultFor } from './fault-settings.ts';
 import { pairEnds } from './pair.ts';
@@ -38,9 +38,12 @@ export function migrateCase(
       );
       // Shared storage is checked (Nova's way) before any guest boots; an encrypted disk gets each host's own key.
       const disk = s.disk && (await prepareDataDisk(ctx, s, source, destination));
-      const cpu = await resolveCpuModel(ctx, s.cpuModel, pool, accel);
+      const { cpu, machine } = await resolvePoolGuest(ctx, s, pool, accel);
       ctx.log(`CPU model ${cpu.model} (${cpu.source}${cpu.reason ? `: ${cpu.reason}` : ''})`);
       ctx.fact('migration.cpuModel', cpu);
+      if ('none' in machine) return ctx.fail(`${machine.none}: no guest can migrate between them`);
+      ctx.log(`machine type ${machine.machine} (${machine.source}${machine.reason ? `: ${machine.reason}` : ''})`);
+      ctx.fact('migration.machine', machine);
       const run = await runMigration({
         source,
         destination,
@@ -49,7 +52,7 @@ export function migrateCase(
         hops: s.hops,
         signal: ctx.signal,
         log: (m) => ctx.log(m),
-        guest: { accel, cpu: cpu.model, machine: s.machine, ...s.guest, ...(disk && { dataDisk: disk.disk }) },
+        guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest, ...(disk && { dataDisk: disk.disk }) },
         ...(disk && { whileBothRun: (hop) => disk.psChecks(hop) }),
         tuning: tuningOf(s),
         postcopyAfterPass: s.postcopyAfterPass,
@@ -62,7 +65,7 @@ export function migrateCase(
         defer: (fn) => ctx.defer(fn),
         ...(s.fault && { fault: faultFor(s.fault, to) }),
       });
-      await record(ctx, run, cpu);
+      await record(ctx, run, cpu, machine);
       if (disk?.disk.keyFiles)
         ctx.check.equal(
           `stamps in the clear in the encrypted disk file (grep -c ${DISK_STAMP})`,
@@ -85,7 +88,7 @@ export function migrateCase(
 /**
  * Metrics (→ results.json and JUnit properties), the pass charts (data → drawn by the HTML report), the full record.
  */
-async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice): Promise<void> {
+async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice, machine: MachineChoice): Promise<void> {
   const first = run.hops[0];
   ctx.metric('dirty_rate_measured_mibps', run.dirtyRateMiBps);
   ctx.metric('predicted_converges', run.prediction.converges ? 1 : 0);
@@ -109,5 +112,5 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice):
     for (const c of passCharts(h)) ctx.chart?.(c);
   });
   if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
-  await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, ...run }, null, 2)}\n`);
+  await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, machine, ...run }, null, 2)}\n`);
 }

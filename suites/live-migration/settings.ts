@@ -15,7 +15,7 @@ import { faultSetting, type FaultSetting } from './fault-settings.ts';
  *   recovery: { link-wait (s, default 60), resume-timeout (s, default 120) }   max-postcopy-bandwidth (MiB/s)
  *   fault: { kind, after, at, down-for, lab-dir }  (fault-settings.ts)
  *   sharedStorage: DIR   disk: { luks, sizeMiB, wrongKey, guestLuks }   (a data disk on DIR: data-disk.ts)
- * cpuModel absent: the pool baseline of the hosts the pairs name (cpu-model.ts).
+ * cpuModel / machine absent: the pool baseline of the hosts the pairs name (cpu-model.ts, src/migration/pool-guest.ts).
  */
 export interface MigrationSettings {
   accel: AccelChoice;

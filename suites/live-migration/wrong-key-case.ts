@@ -1,7 +1,7 @@
 import type { CaseDef } from '../../src/suite-api/index.ts';
 import { expectDestinationRefusal } from '../../src/suite-api/migration.ts';
 import { ensureImage } from '../../src/suite-api/vm.ts';
-import { migrationPool, resolveCpuModel } from './cpu-model.ts';
+import { migrationPool, resolvePoolGuest } from './cpu-model.ts';
 import { DISK_STAMP, prepareDataDisk } from './data-disk.ts';
 import { pairEnds } from './pair.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
@@ -29,19 +29,23 @@ export function wrongKeyCase(s: MigrationSettings, from: string, to: string): Ca
         s.pairs,
         (ctx.plan.hosts ?? []).map((h) => h.name),
       );
-      const cpu = await resolveCpuModel(ctx, s.cpuModel, pool, accel);
+      const { cpu, machine } = await resolvePoolGuest(ctx, s, pool, accel);
+      if ('none' in machine) return ctx.fail(`${machine.none}: no guest can migrate between them`);
       const { refusal, hop } = await expectDestinationRefusal({
         source,
         destination,
         image: await ensureImage('tiny'),
-        guest: { accel, cpu: cpu.model, machine: s.machine, ...s.guest, dataDisk: disk.disk },
+        guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest, dataDisk: disk.disk },
         strategy: 'precopy',
         tuning: tuningOf(s),
         signal: ctx.signal,
       });
       ctx.log(hop.diagnosis ?? '');
       if (refusal) ctx.fact(`migration.wrongKeyRefusal.${to}`, refusal);
-      await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, refusal, hops: [hop] }, null, 2)}\n`);
+      await ctx.artifact(
+        'migration.json',
+        `${JSON.stringify({ cpuModel: cpu, machine, refusal, hops: [hop] }, null, 2)}\n`,
+      );
       for (const c of hop.checks) ctx.check.ok(`${from}→${to}: ${c.name}`, c.ok, { message: c.detail });
       ctx.check.match(`${to}'s QEMU refuses the wrong key in its own words`, refusal, LUKS_REFUSAL);
       ctx.check.equal(

@@ -1,6 +1,6 @@
 import type { CaseDef, HostExpect } from '../../src/suite-api/index.ts';
 import { CMD, parseDmidecode, parseIpLink, parseLsblk, parseMeminfo } from '../../src/suite-api/parsers.ts';
-import { probe, readCommand } from './read.ts';
+import { readCommand } from './read.ts';
 
 const GiB_IN_KiB = 1024 * 1024;
 
@@ -17,7 +17,8 @@ export function resourceCases(expect: HostExpect | undefined): CaseDef[] {
         // MemTotal is what the kernel can use: a little below the installed DIMMs (firmware and kernel reservations).
         const gib = Math.round((m.totalKiB / GiB_IN_KiB) * 100) / 100;
         ctx.metric('memory_gib', gib);
-        const raw = await probe(ctx, CMD.dmidecode);
+        const { text: raw, needsRoot } = await readCommand(ctx, CMD.dmidecode);
+        if (needsRoot) ctx.log(`DIMMs not listed: ${needsRoot.message}`);
         const dimms = raw ? parseDmidecode(raw) : undefined;
         if (dimms?.memory.length) {
           ctx.fact('dimms', dimms.memory);

@@ -14,7 +14,7 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-): Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void } {
+): Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void; output(): string } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, CI: 'true', ...env },
@@ -30,9 +30,10 @@ export function runCli(
   });
   const p = new Promise<CliResult>((res) =>
     child.on('close', (code) => res({ code, stdout, stderr })),
-  ) as Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void };
+  ) as Promise<CliResult> & { pid?: number; kill(sig: NodeJS.Signals): void; output(): string };
   p.pid = child.pid;
   p.kill = (sig) => child.kill(sig);
+  p.output = () => stdout; // what it printed so far, while it runs
   return p;
 }
 

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadPlan } from '../../src/config/index.ts';
@@ -55,7 +55,11 @@ describe('gatherFacts with a selection (LocalTransport)', () => {
   it("runs only the selected groups' commands and says which groups it left out", async () => {
     const t = new NotingTransport('local');
     const f = await gatherFacts(t, new AbortController().signal, ['identity']);
-    expect(t.commands.sort()).toEqual(FACT_GROUPS.identity.map((c) => CMD[c]).sort());
+    // …and who hwqual is on the host (facts.extra.access), whatever the selection but none.
+    expect(t.commands.sort()).toEqual([...FACT_GROUPS.identity.map((c) => CMD[c]), CMD.login, CMD.rootUser].sort());
+    expect(f.extra?.access).toEqual(
+      expect.objectContaining({ user: userInfo().username, uid: process.getuid?.(), root: 'login' }),
+    );
     expect(f.os?.id).toBe('debian');
     expect(f.kernel?.release).toMatch(/^\d+\.\d+/);
     expect(f.cpu).toBeUndefined();
@@ -72,7 +76,7 @@ describe('gatherFacts with a selection (LocalTransport)', () => {
     });
     const all = new NotingTransport('local');
     const g = await gatherFacts(all, new AbortController().signal);
-    expect(all.commands.length).toBe(FACT_COMMANDS.length);
+    expect(all.commands.length).toBe(FACT_COMMANDS.length + 2);
     expect(g.kvm).toBeDefined();
     expect(g.extra?.factsNotGathered).toBeUndefined();
   });

@@ -27,6 +27,10 @@ describe('checks file', () => {
     expect(() => parseHostChecks('[{"id":"a b","cmd":"true"}]')).toThrow(/\[0\]\.id/);
     expect(() => parseHostChecks('[{"id":"a","cmd":""}]')).toThrow(/\[0\]\.cmd/);
     expect(() => parseHostChecks('[{"id":"a","cmd":"true"},{"id":"a","cmd":"false"}]')).toThrow(/id a appears twice/);
+    expect(() => parseHostChecks('[{"id":"a","cmd":"true","root":"yes"}]')).toThrow(/\[0\]\.root \(a\) must be one of/);
+    expect(parseHostChecks('[{"id":"a","cmd":"dmesg","root":"required"}]')).toEqual([
+      { id: 'a', cmd: 'dmesg', root: 'required' },
+    ]);
     try {
       loadHostChecks(join(dir, 'missing.json'));
       expect.unreachable();

@@ -51,7 +51,8 @@ export function register(program: Command): void {
   images
     .command('prune')
     .description(
-      `remove images staged on the lab's SSH hosts (${stagingRoot()}) that no process uses and no run used lately`,
+      `remove images staged on the lab's SSH hosts (${stagingRoot()}, ${stagingRoot('USER')} for a login other than ` +
+        'root) that no process uses and no run used lately',
     )
     .requiredOption('--lab <file>', 'lab file')
     .option('--host <names>', 'only these hosts (comma-separated, repeatable)', collectList)

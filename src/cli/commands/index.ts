@@ -21,6 +21,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<{ regis
   { name: 'profile', load: () => import('./profile.ts') },
   { name: 'lab-migrate', load: () => import('./lab-migrate.ts') },
   { name: 'drift', load: () => import('./drift.ts') },
+  { name: 'rehearse', load: () => import('./rehearse.ts') },
 ];
 
 /** The registers the command line needs: just its subcommand's when it names a known one, else every one (help). */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadLab, loadPlan, PLAN_DEFAULTS } from '../../config/index.ts';
+import { inMemoryPlan, loadLab, loadPlan } from '../../config/index.ts';
 import type { LabConfig, PlanConfig } from '../../config/types.ts';
 import type { RunResults } from '../../model/result.ts';
 import { prepareRun } from '../../runner/prepare.ts';
@@ -71,21 +71,7 @@ export async function recordHost(o: RecordOptions): Promise<{ dir: string; resul
 }
 
 function defaultPlan(lab: LabConfig): PlanConfig {
-  return {
-    file: lab.file,
-    sha256: lab.sha256,
-    name: 'record',
-    suites: RECORD_SUITES,
-    hosts: {},
-    severity: {},
-    require: {},
-    concurrency: PLAN_DEFAULTS.concurrency,
-    timeouts: { case: PLAN_DEFAULTS.caseTimeoutSec },
-    retries: 0,
-    retryFailed: false,
-    matrix: {},
-    settings: {},
-  };
+  return inMemoryPlan({ file: lab.file, sha256: lab.sha256, name: 'record', suites: RECORD_SUITES });
 }
 
 export function register(program: Command): void {

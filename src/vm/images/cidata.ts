@@ -1,10 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Transport } from '../../transport/types.ts';
 import type { DiskSpec } from '../spec.ts';
 import { shellQuote } from '../shell.ts';
+import { ownedDirCommand } from '../work-dirs.ts';
 import { runLocal } from './run-local.ts';
 
 export interface CloudInitSeed {
@@ -45,7 +46,10 @@ export async function makeCidataDisk(
       join(tmp, 'meta-data'),
     ]);
     const target = `${hostDir}/cidata-${id}-${process.pid}-${Date.now()}.iso`;
-    await transport.exec(`mkdir -p ${shellQuote(hostDir)}`, { timeoutMs: 15_000, signal });
+    await transport.exec(`${ownedDirCommand(dirname(hostDir))} && ${ownedDirCommand(hostDir)}`, {
+      timeoutMs: 15_000,
+      signal,
+    });
     await transport.writeFile(target, await readFile(iso), { signal, timeoutMs: 60_000 });
     return {
       disk: { path: target, format: 'raw', readOnly: true },

@@ -28,10 +28,10 @@ export async function pruneStagedImages(
 ): Promise<PruneEntry[]> {
   if (transport.kind === 'local') return [];
   const limitSec = Math.floor((o.unusedForMs ?? DEFAULT_UNUSED_FOR_MS) / 1000);
+  const user = transport.user;
   const r = await transport.exec(
-    `test -d ${shellQuote(stagingRoot())} || exit 0; flock -x ${shellQuote(stagingLock())} sh -c ${shellQuote(
-      pruneScript(limitSec),
-    )} prune ${shellJoin(o.names ?? [])}`,
+    `test -d ${shellQuote(stagingRoot(user))} || exit 0; flock -x ${shellQuote(stagingLock(user))} ` +
+      `sh -c ${shellQuote(pruneScript(limitSec, user))} prune ${shellJoin(o.names ?? [])}`,
     { timeoutMs: 300_000, signal: o.signal },
   );
   if (r.exitCode !== 0)
@@ -41,10 +41,13 @@ export async function pruneStagedImages(
   return parsePruneOutput(r.stdout);
 }
 
-/** The prune pass as a shell script; `$@` are the folder names to consider (none: all). Prints one line per folder. */
-export function pruneScript(limitSec: number): string {
+/**
+ * The prune pass as a shell script over the login `user`'s staging root; `$@` are the folder names to consider
+ * (none: all). Prints one line per folder.
+ */
+export function pruneScript(limitSec: number, user?: string): string {
   return [
-    `cd ${shellQuote(stagingRoot())} || exit 0`,
+    `cd ${shellQuote(stagingRoot(user))} || exit 0`,
     'now=$(date +%s)',
     // Is any live process (not this one, not the finished grep) using files in the folder: named in its command
     // line, or open?

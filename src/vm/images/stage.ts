@@ -4,26 +4,28 @@ import { basename } from 'node:path';
 import { HwqualError } from '../../model/errors.ts';
 import type { Transport } from '../../transport/types.ts';
 import { shellQuote } from '../shell.ts';
+import { imageStagingRoot, ownedDirCommand } from '../work-dirs.ts';
 import type { BuiltImage } from './built-image.ts';
 
 const CHUNK = 32 << 20;
 
 /**
- * Where images are staged on a lab host: one folder per image content (`<name>-<key>`), shared by every run on that
- * host. The one place that names it (issue 25 will make it per user).
+ * Where images are staged on a lab host for the login `user` (the transport's): one folder per image content
+ * (`<name>-<key>`), shared by every run of that user on that host — `/var/tmp/hwqual-images` for root,
+ * `/var/tmp/hwqual-images-<user>` for any other (work-dirs.ts), so two users never share a folder.
  */
-export function stagingRoot(): string {
-  return '/var/tmp/hwqual-images';
+export function stagingRoot(user?: string): string {
+  return imageStagingRoot(user);
 }
 
 /** The staged folder of an image: named by its content key, so one name is only ever one content. */
-export function stagedDir(image: Pick<BuiltImage, 'name' | 'key'>): string {
-  return `${stagingRoot()}/${image.name}-${image.key}`;
+export function stagedDir(image: Pick<BuiltImage, 'name' | 'key'>, user?: string): string {
+  return `${stagingRoot(user)}/${image.name}-${image.key}`;
 }
 
 /** The lock that orders staging (shared) against `hwqual images prune` (exclusive). flock(1) is util-linux. */
-export function stagingLock(): string {
-  return `${stagingRoot()}/.lock`;
+export function stagingLock(user?: string): string {
+  return `${stagingRoot(user)}/.lock`;
 }
 
 /** How a staging went: the folder was there already, this call published it, or another stager did meanwhile. */
@@ -52,7 +54,7 @@ export async function stageImageOn(
   signal?: AbortSignal,
 ): Promise<{ image: BuiltImage; outcome: StageOutcome }> {
   if (transport.kind === 'local' || image.kind === 'user') return { image, outcome: 'reused' };
-  const dir = stagedDir(image);
+  const dir = stagedDir(image, transport.user);
   const remote = (p: string | undefined) => (p ? `${dir}/${basename(p)}` : undefined);
   const onHost: BuiltImage = {
     ...image,
@@ -74,7 +76,7 @@ export async function stageImageOn(
 /** Is the folder complete on the host? If so, stamp it as used (under the shared lock, so prune cannot race it). */
 async function markUsed(transport: Transport, dir: string, signal?: AbortSignal): Promise<boolean> {
   const d = shellQuote(dir);
-  const r = await transport.exec(underLock(`test -f ${d}/.complete && touch ${d}/.used`), {
+  const r = await transport.exec(underLock(transport.user, `test -f ${d}/.complete && touch ${d}/.used`), {
     timeoutMs: 30_000,
     signal,
   });
@@ -98,6 +100,7 @@ async function copyAndPublish(
     const published = await run(
       transport,
       underLock(
+        transport.user,
         `touch ${t}/.complete ${t}/.used && if mv -T ${t} ${d} 2>/dev/null; then echo published; ` +
           `elif test -f ${d}/.complete; then rm -rf ${t}; touch ${d}/.used; echo raced; ` +
           `else echo "${dir} exists but is not a complete staged image (hwqual images prune removes it)" >&2; exit ` +
@@ -112,9 +115,10 @@ async function copyAndPublish(
   }
 }
 
-/** A command run under the shared staging lock (creating the staging root first). */
-function underLock(command: string): string {
-  return `mkdir -p ${shellQuote(stagingRoot())} && flock -s ${shellQuote(stagingLock())} sh -c ${shellQuote(command)}`;
+/** A command run under the shared staging lock (making the user's staging root first, checked to be theirs). */
+function underLock(user: string | undefined, command: string): string {
+  const lock = shellQuote(stagingLock(user));
+  return `${ownedDirCommand(stagingRoot(user))} && flock -s ${lock} sh -c ${shellQuote(command)}`;
 }
 
 async function copyFile(transport: Transport, local: string, remote: string, signal?: AbortSignal): Promise<void> {

@@ -5,6 +5,7 @@ import type { Vm } from '../vm.ts';
 import { bootImage, type ImageBootOptions, type Ready } from './boot.ts';
 import type { BuiltImage } from './built-image.ts';
 import { makeCidataDisk } from './cidata.ts';
+import { vmWorkRoot } from '../work-dirs.ts';
 
 /** A guest image of the user's, from the plan's `images:` axis (schema in src/config). Paths are on the QEMU host. */
 export type UserImageConfig = UserImageEntry;
@@ -47,7 +48,7 @@ export async function bootUserImage(
 ): Promise<{ vm: Vm } & Ready> {
   const image = userImage(cfg);
   const seed = cfg.cloudInit
-    ? await makeCidataDisk(transport, cfg.cloudInit, '/tmp/hwqual-vms/seeds', o.signal)
+    ? await makeCidataDisk(transport, cfg.cloudInit, `${vmWorkRoot(transport.user)}/seeds`, o.signal)
     : undefined;
   try {
     const booted = await bootImage(transport, image, {
