@@ -1,4 +1,3 @@
-import { messageOf } from '../model/errors.ts';
 import { launchWorkloadGuest, waitForWorkload } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { migrateHop, type MigrationBasics } from './hop.ts';
@@ -34,10 +33,10 @@ export interface MigrationRequest extends MigrationBasics {
   /** The runner's deferred cleanup (ctx.defer): a cleanup still pending is tried once more when the case ends. */
   defer?: (cleanup: () => Promise<void>) => void;
   /**
-   * Called after each migration while both QEMUs still run (the source is retired after it): checks of the hop's own,
-   * e.g. that `ps` on either host shows no key of the encrypted data disk. They join the hop's checks.
+   * Checks of each hop's own, run while it migrates (HopRequest.duringMigration), e.g. that `ps` on either host shows
+   * no key of the encrypted data disk. They join the hop's checks.
    */
-  whileBothRun?: (hop: { from: Endpoint; to: Endpoint }) => Promise<VerdictCheck[]>;
+  duringMigration?: (hop: { from: Endpoint; to: Endpoint }) => Promise<VerdictCheck[]>;
   log?: (m: string) => void;
 }
 
@@ -98,14 +97,10 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
           fault: i === 0 ? req.fault : undefined,
           signal,
           log,
+          ...(req.duringMigration && { duringMigration: () => req.duringMigration!({ from, to }) }),
         },
         collector,
       );
-      if (dst && req.whileBothRun) {
-        // Never throws past here: the destination would be left running.
-        const fault = (err: unknown) => [{ name: 'checks while both QEMUs run', ok: false, detail: messageOf(err) }];
-        report.checks.push(...(await req.whileBothRun({ from, to }).catch(fault)));
-      }
       report.metrics.measuredDirtyMiBps = Math.round((dirtyRate / MiB) * 10) / 10;
       if (i === 0) {
         report.prediction = prediction;

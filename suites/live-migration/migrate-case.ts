@@ -53,7 +53,7 @@ export function migrateCase(
         signal: ctx.signal,
         log: (m) => ctx.log(m),
         guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest, ...(disk && { dataDisk: disk.disk }) },
-        ...(disk && { whileBothRun: (hop) => disk.psChecks(hop) }),
+        ...(disk && { duringMigration: (hop) => disk.psChecks(hop) }),
         tuning: tuningOf(s),
         postcopyAfterPass: s.postcopyAfterPass,
         deadlineMs: s.deadlineSec * 1000,

@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { labDown, labUp, type LabState } from '../../src/lab/index.ts';
+import type { HopReport } from '../../src/migration/types.ts';
 import type { CaseResult, RunResults } from '../../src/model/result.ts';
 import { SshTransport } from '../../src/transport/ssh.ts';
 import { GuestAgentClient } from '../../src/vm/guest-agent.ts';
@@ -94,6 +95,14 @@ describe.sequential('encrypted disks under live migration (2-host lab, TCG)', ()
         ]),
       );
     expect(passed(m)).toContain('stamps in the clear in the encrypted disk file (grep -c HWQUAL-DISK-STAMP)');
+    // The ps checks were started beside the migration (right after migrate), and say when they ended.
+    const art = m.artifacts.find((a) => a.name === 'migration.json')!;
+    const record = JSON.parse(readFileSync(join(out, art.path), 'utf8')) as { hops: HopReport[] };
+    const ps = record.hops.flatMap((h) => h.checks.filter((c) => c.name.endsWith('(ps)')));
+    expect(ps).toHaveLength(8);
+    for (const c of ps)
+      expect(c.detail).toMatch(/\(ended \d+ ms after migrate, (while the migration ran|\d+ ms after)/);
+    const during = ps.filter((c) => c.detail.includes('while the migration ran')).length;
 
     // The wrong key: QEMU on node-b refused at start, in its words; no migration on node-a; the guest went on there.
     const w = byId('migrate-wrong-key');
@@ -110,7 +119,9 @@ describe.sequential('encrypted disks under live migration (2-host lab, TCG)', ()
       ]),
     );
 
-    console.log(`migrate ${m.durationMs} ms, migrate-wrong-key ${w.durationMs} ms`);
+    console.log(
+      `migrate ${m.durationMs} ms, migrate-wrong-key ${w.durationMs} ms; ps during the migration ${during}/8`,
+    );
 
     // In-guest LUKS2: every stamp read back after each hop and at the end; blackout not measured.
     if (inGuest) {
