@@ -4,7 +4,7 @@ import type { BuiltImage } from '../vm/images/built-image.ts';
 import { imageVmSpec } from '../vm/images/boot.ts';
 import { stageImage } from '../vm/images/stage.ts';
 import type { Accel, DiskSpec } from '../vm/spec.ts';
-import { launchVm } from '../vm/vm.ts';
+import { launchVm, type VmDriver } from '../vm/vm.ts';
 import { eventually } from '../util/poll.ts';
 import { vmWorkDir } from '../vm/work-dirs.ts';
 import { HeartbeatStream } from './hb-stream.ts';
@@ -65,7 +65,7 @@ export async function launchWorkloadGuest(
   image: BuiltImage,
   g: WorkloadGuest,
   collector: LineCollector,
-  o: { incoming?: string; signal?: AbortSignal; workDir?: string } = {},
+  o: { incoming?: string; signal?: AbortSignal; workDir?: string; driver?: VmDriver } = {},
 ): Promise<GuestHandle> {
   const onHost = await stageImage(transport, image, o.signal);
   const workDir = o.workDir ?? vmWorkDir(transport, `mig-${label}`);
@@ -83,7 +83,7 @@ export async function launchWorkloadGuest(
   });
   spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
   spec.serialSockets = [{ id: 'hb', path: hbSocket }];
-  const vm = await launchVm(transport, spec, { signal: o.signal, workDir });
+  const vm = await launchVm(transport, spec, { signal: o.signal, workDir, driver: o.driver });
   try {
     const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });
     vm.addCleanup(async () => hb.close());

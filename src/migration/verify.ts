@@ -6,18 +6,28 @@ import { sleep } from '../util/wait.ts';
 import { analyzeHeartbeats, type IntegrityLine, type LineCollector } from './heartbeat.ts';
 import type { GuestHandle, HopReport, VerdictCheck } from './types.ts';
 
-/** Whether a QEMU of this VM's work dir is left on its host; undefined when the host cannot be asked. */
+/**
+ * Whether a QEMU of this VM's work dir is left on its host (or, for a libvirt domain, the domain itself); undefined
+ * when the host cannot be asked.
+ */
 export function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
-  return qemuLeftIn(g.vm.transport, g.vm.paths.workDir);
+  const domain = 'domain' in g.vm ? String(g.vm.domain) : undefined;
+  return qemuLeftIn(g.vm.transport, g.vm.paths.workDir, domain);
 }
 
-/** Whether a QEMU naming `workDir`, or the dir itself, is on the host; undefined when the host cannot be asked. */
-export async function qemuLeftIn(transport: Transport, workDir: string): Promise<boolean | undefined> {
+/**
+ * Whether a QEMU naming `workDir`, the dir itself or the libvirt `domain` is on the host; undefined when the host
+ * cannot be asked.
+ */
+export async function qemuLeftIn(transport: Transport, workDir: string, domain?: string): Promise<boolean | undefined> {
   const dir = shellQuote(workDir);
+  const defined = domain
+    ? `; virsh -q -c qemu:///system domstate ${shellQuote(domain)} >/dev/null 2>&1 && echo domain`
+    : '';
   try {
     const r = await transport.exec(
       `for p in $(pgrep -f -- ${dir}); do case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done; ` +
-        `test -e ${dir} && echo dir`,
+        `test -e ${dir} && echo dir${defined}`,
       { timeoutMs: 10_000 },
     );
     return r.stdout.trim() !== '';
@@ -43,7 +53,7 @@ export async function silentGuest(g: GuestHandle, signal?: AbortSignal): Promise
         o,
       );
       // hwqual names the chardev `hb`; libvirt names its own (charserial1): the socket's path says which it is.
-      const hb = chardevs.find((c) => c.label === 'hb' || c.filename.includes(g.hb.socket));
+      const hb = chardevs.find((c) => c.label === 'hb' || (g.hb.socket !== '' && c.filename.includes(g.hb.socket)));
       if (hb) parts.push(`chardev hb: ${hb.filename}`);
     } catch (err) {
       parts.push(`query-chardev: ${messageOf(err)}`);

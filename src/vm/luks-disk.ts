@@ -79,15 +79,19 @@ function notSelf(text: string): string {
 /**
  * What `ps` shows while QEMU runs: how many process lines hold the key (must be 0) and how many name the secret
  * object reading this very key file (at least one: QEMU itself — it shows the check looked at the right process).
- * The key is matched from its file (`grep -f`), so it is not on this command line either.
+ * The key is matched from its file (`grep -f`), so it is not on this command line either. Under libvirt QEMU gets
+ * its secrets as JSON objects instead (the disk key AES-encrypted, `data` and `iv`, under a master key QEMU reads
+ * from a file of libvirt's): those are counted.
  */
 export async function keyInProcessList(
   run: (command: string) => Promise<{ stdout: string }>,
   keyFile: string,
   secretId = 'hwqsec0',
+  driver: 'qemu' | 'libvirt' = 'qemu',
 ): Promise<{ withKey: number; withSecretObject: number }> {
   const key = `ps -eo args | grep -c -F -f ${shellQuote(keyFile)}`;
-  const obj = `ps -eo args | grep -c ${shellQuote(notSelf(`secret,id=${secretId},file=${keyFile}`))}`;
+  const pattern = driver === 'libvirt' ? '"qom-type":"secre[t]"' : notSelf(`secret,id=${secretId},file=${keyFile}`);
+  const obj = `ps -eo args | grep -c ${shellQuote(pattern)}`;
   const r = await run(`${key}; ${obj}`);
   const [withKey, withSecretObject] = r.stdout.trim().split('\n').map(Number);
   return { withKey: withKey ?? NaN, withSecretObject: withSecretObject ?? NaN };

@@ -78,6 +78,7 @@ export function guestCase(model: string, req: GuestGatesRequire = {}, append?: s
         name: `enc-guest-${parseCpuSpec(model).model}`,
         append: ['no_timer_check', append].filter(Boolean).join(' '),
         extraDisks: [{ path: volume, format: 'qcow2' }],
+        driver: ctx.plan.driver,
       });
       ctx.defer(() => vm.teardown());
       const agent = await vm.guestAgent({ signal: ctx.signal });

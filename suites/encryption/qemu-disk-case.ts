@@ -46,10 +46,12 @@ export function qemuDiskCase(): CaseDef {
           extraDisks: [encryptedDisk(d.disk, keyFile)],
         });
 
-      const vm = await launchVm(ctx.transport, spec(d.keyFile, 'luks-disk'), { signal: ctx.signal });
+      const driver = ctx.plan.driver;
+      const vm = await launchVm(ctx.transport, spec(d.keyFile, 'luks-disk'), { signal: ctx.signal, driver });
+      await ctx.artifact(vm.definition.artifact, vm.definition.text);
       ctx.defer(() => vm.teardown());
       const seen = await readBack(ctx, vm, image);
-      const ps = await keyInProcessList((command) => ctx.exec(command, { readOnly: true }), d.keyFile);
+      const ps = await keyInProcessList((command) => ctx.exec(command, { readOnly: true }), d.keyFile, driver);
       await vm.teardown();
       ctx.log(
         `guest read: ${seen}; ` +
@@ -57,10 +59,17 @@ export function qemuDiskCase(): CaseDef {
       );
       ctx.check.equal('first line the guest read from the encrypted disk', seen, d.pattern);
       ctx.check.equal('processes whose command line holds the key (ps)', ps.withKey, 0);
-      ctx.check.atLeast('processes naming the secret object by file (ps saw QEMU)', ps.withSecretObject, 1);
+      ctx.check.atLeast(
+        driver === 'libvirt'
+          ? "processes with libvirt's secret objects (ps saw QEMU)"
+          : 'processes naming the secret object by file (ps saw QEMU)',
+        ps.withSecretObject,
+        1,
+      );
 
       const refused = await launchVm(ctx.transport, spec(d.wrongKeyFile, 'luks-disk-wrong-key'), {
         signal: ctx.signal,
+        driver,
       }).then(
         async (wrong) => {
           await wrong.teardown();

@@ -3,7 +3,7 @@ import { HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
 import {
   clearTextLines as clearLines,
   createLuksQcow2,
-  keyInProcessList,
+  keyInProcessList as keyInPs,
   shellQuote,
   writeKeyFile,
   type DiskSpec,
@@ -81,4 +81,15 @@ export function encryptedDisk(disk: string, keyFile: string): DiskSpec {
   return { path: disk, format: 'qcow2', encryption: { keyFile, secretId: SECRET_ID } };
 }
 
-export { keyInProcessList };
+/**
+ * What `ps` shows while the guest runs (src/vm/luks-disk.ts): process lines holding the key (must be 0), and those
+ * naming this disk's secret object — under libvirt its JSON secret objects, the key AES-encrypted under libvirt's
+ * master key.
+ */
+export function keyInProcessList(
+  run: (command: string) => Promise<{ stdout: string }>,
+  keyFile: string,
+  driver: 'qemu' | 'libvirt' = 'qemu',
+): Promise<{ withKey: number; withSecretObject: number }> {
+  return keyInPs(run, keyFile, SECRET_ID, driver);
+}

@@ -18,7 +18,9 @@ export function migrateCase(
 ): CaseDef {
   return {
     id: 'migrate',
-    title: `Live migration ${from} → ${to} (${strategy}${s.hops > 1 ? `, ping-pong ×${s.hops}` : ''})`,
+    title:
+      `Live migration ${from} → ${to} (${strategy}${s.hops > 1 ? `, ping-pong ×${s.hops}` : ''}` +
+      `${s.driver === 'libvirt' ? ', libvirt' : ''})`,
     params: { from, to, strategy },
     alsoLocks: [to],
     tags: ['migration', strategy],
@@ -51,6 +53,7 @@ export function migrateCase(
         strategy,
         hops: s.hops,
         signal: ctx.signal,
+        driver: s.driver,
         log: (m) => ctx.log(m),
         guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest, ...(disk && { dataDisk: disk.disk }) },
         ...(disk && { duringMigration: (hop) => disk.psChecks(hop) }),
@@ -111,6 +114,7 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice, 
     for (const [k, v] of Object.entries(m)) if (!NAMED_HOP_METRICS.has(k)) put(snakeCase(k), v);
     for (const c of passCharts(h)) ctx.chart?.(c);
   });
-  if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
+  if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.predicted.message);
+  if (first?.nova?.executed) ctx.fact(`migration.novaExecuted.${first.from}->${first.to}`, first.nova.executed.message);
   await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, machine, ...run }, null, 2)}\n`);
 }

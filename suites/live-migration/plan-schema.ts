@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { unmappableForLibvirt, STRATEGIES, type NovaSettings, type Strategy } from '../../src/suite-api/migration.ts';
 import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/index.ts';
-import { STRATEGIES, type NovaSettings, type Strategy } from '../../src/suite-api/migration.ts';
 
 /**
  * What the live-migration suite reads of a plan: the `migration:` block (or `settings.migration`). The schema below
@@ -242,6 +242,16 @@ const part: PlanPart = {
       });
     if (m.disk?.wrongKey && !m.disk.luks)
       problems.push({ path: `${base}/disk/wrongKey`, message: 'wrongKey needs luks: true (a key to get wrong)' });
+    if (plan.settings.driver === 'libvirt')
+      for (const u of unmappableForLibvirt(m))
+        problems.push({ path: `${base}/${u.key}`, message: `has no equivalent on driver libvirt: ${u.why}` });
+    if (plan.settings.driver === 'libvirt' && m.disk)
+      problems.push({
+        path: `${base}/disk`,
+        message:
+          'has no equivalent on driver libvirt: the data disk, migrate-wrong-key and migrate-guest-luks are driven ' +
+          'through QMP on the raw QEMU path only',
+      });
     const dir = m.fault?.['lab-dir'];
     if (m.fault?.kind === 'link-down' && dir && !existsSync(join(resolve(dir), 'state.json')))
       problems.push({

@@ -26,6 +26,7 @@ describe('the plan schema', () => {
       'accel',
       'cpuPool',
       'drift',
+      'driver',
       'encryption',
       'guestImages',
       'migration',
