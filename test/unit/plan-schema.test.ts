@@ -121,6 +121,14 @@ describe('the plan schema', () => {
     ).toEqual(['plan.yaml: /migration/sharedStorage must match pattern "^/"']);
   });
 
+  it('driver libvirt: a data disk is refused at validation (driven through QMP only)', async () => {
+    const disk = { sharedStorage: '/srv/shared', disk: { luks: true } };
+    expect(await planProblems({ name: 'p', suites: ['live-migration'], driver: 'libvirt', migration: disk })).toEqual([
+      expect.stringMatching(/^plan\.yaml: \/migration\/disk has no equivalent on driver libvirt: the data disk/),
+    ]);
+    expect(await planProblems({ name: 'p', suites: ['live-migration'], migration: disk })).toEqual([]);
+  });
+
   it('through the CLI: a disk without sharedStorage and a non-number guest gate exit 2 naming the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hwqual-enc-plan-'));
     try {
