@@ -106,8 +106,7 @@ export function guestLuksMigrationCase(s: MigrationSettings, from: string, to: s
         if (hop.downtimeMs !== undefined) ctx.metric(`${p}downtime_ms`, hop.downtimeMs);
         const v = await writer.verify();
         ctx.check.ok(`${a.name}→${b.name}: stamps read back on ${b.name}`, v.bad === 0 && v.blocks > 0, {
-          message:
-            `${v.bad} of ${v.blocks} blocks differ from their last stamp on ${b.name}: ` + v.badLines.join(' | '),
+          message: `${v.bad} of ${v.blocks} blocks differ from their last stamp on ${b.name}: ${v.badLines.join('; ')}`,
         });
         ctx.check.ok(
           `${a.name}→${b.name}: the writer keeps writing on ${b.name}`,
