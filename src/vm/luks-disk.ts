@@ -18,9 +18,14 @@ export type RunOnHost = (command: string) => Promise<ExecResult>;
 const ITER_TIME_MS = 10;
 const CPU_USAGE_FLAKE = /Unable to get accurate CPU usage/;
 
+/** How many times qemu-img create is tried when QEMU could not time its key derivation. */
+const CREATE_TRIES = 3;
+
 /**
- * `qemu-img create` a LUKS qcow2 of `sizeMiB` with the key in `keyFile` (QEMU reads it). Retries once after QEMU's
- * "Unable to get accurate CPU usage" (QEMU-NOTES). Returns how many tries it took; E_COMMAND when it failed.
+ * `qemu-img create` a LUKS qcow2 of `sizeMiB` with the key in `keyFile` (QEMU reads it). QEMU times PBKDF2 rounds by
+ * the thread's CPU time to pick the iteration count, and fails with "Unable to get accurate CPU usage" when a round
+ * measured 0 ms (QEMU-NOTES; on a loaded 2-core host it failed twice in a row once): tried up to CREATE_TRIES times.
+ * Returns how many tries it took; E_COMMAND when it failed.
  */
 export async function createLuksQcow2(
   run: RunOnHost,
@@ -33,10 +38,10 @@ export async function createLuksQcow2(
     `${shellQuote(o.path)} ${o.sizeMiB}M`;
   let r = await run(create);
   let attempts = 1;
-  if (r.exitCode !== 0 && CPU_USAGE_FLAKE.test(r.stderr)) {
-    o.log?.(`qemu-img create failed once (${r.stderr.trim()}); retrying as QEMU's notes advise`);
+  while (r.exitCode !== 0 && CPU_USAGE_FLAKE.test(r.stderr) && attempts < CREATE_TRIES) {
+    o.log?.(`qemu-img create failed (try ${attempts}: ${r.stderr.trim()}); retrying as QEMU's notes advise`);
     r = await run(create);
-    attempts = 2;
+    attempts++;
   }
   if (r.exitCode !== 0)
     throw new HwqualError('E_COMMAND', `qemu-img create (qcow2, LUKS) failed: ${r.stderr.trim()}`, { host: o.host });

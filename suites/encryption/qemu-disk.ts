@@ -24,7 +24,7 @@ export interface EncryptedDisk {
   wrongKeyFile: string;
   /** The first line the guest must read back (not secret). */
   pattern: string;
-  /** How many tries qemu-img create needed (a second one after "Unable to get accurate CPU usage"). */
+  /** How many tries qemu-img create needed (up to 3 after "Unable to get accurate CPU usage"). */
   createAttempts: number;
 }
 
