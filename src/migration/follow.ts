@@ -40,6 +40,8 @@ export interface Followed {
   diagnosis?: Diagnosis;
   recovery?: RecoveryRecord;
   figures: FinalFigures;
+  /** When the migration was first seen in a final state (epoch ms); 0 when a verdict ended it. */
+  endedAt: number;
 }
 
 /**
@@ -51,12 +53,16 @@ export async function followMigration(req: FollowRequest): Promise<Followed> {
   const samples: MigrationSample[] = [];
   let diagnosis: Diagnosis | undefined;
   let info: QmpMigrationInfo = {};
+  let endedAt = 0;
   for (;;) {
     const now = Date.now() - t0;
     info = await qmp.queryMigrate({ signal, timeoutMs: QUERY_TIMEOUT_MS });
     const s = toSample(info, now);
     samples.push(s);
-    if (FINAL.has(s.status)) break;
+    if (FINAL.has(s.status)) {
+      endedAt = Date.now();
+      break;
+    }
     await req.onSample?.(s, now);
     diagnosis ??= req.detector.observe(s) ?? pausedByQemu(s.status, info);
     if (diagnosis) {
@@ -64,7 +70,7 @@ export async function followMigration(req: FollowRequest): Promise<Followed> {
       if (req.recover && (s.status === 'postcopy-active' || s.status === 'postcopy-paused')) {
         const { record, info: last } = await req.recover(now, samples);
         const figures = await figuresOf(req, last, samples);
-        return { info: figures.info, samples, diagnosis, recovery: record, figures };
+        return { info: figures.info, samples, diagnosis, recovery: record, figures, endedAt };
       }
       await cancel(qmp, signal);
       info = await qmp.queryMigrate({ signal, timeoutMs: QUERY_TIMEOUT_MS });
@@ -74,7 +80,7 @@ export async function followMigration(req: FollowRequest): Promise<Followed> {
     await sleep(Math.max(0, req.sampleMs - (Date.now() - t0 - now)), signal);
   }
   const figures = await figuresOf(req, info, samples);
-  return { info: figures.info, samples, ...(diagnosis && { diagnosis }), figures };
+  return { info: figures.info, samples, ...(diagnosis && { diagnosis }), figures, endedAt };
 }
 
 /** The final figures; a re-read answer is one more sample (what QEMU said, when). */

@@ -32,10 +32,20 @@ export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
 export { figuresMissing, finalFigures, notReportedNote, type FinalFigures } from './final-figures.ts';
 export { hopPassed } from './report.ts';
 export { unmappableForLibvirt } from './libvirt/flags.ts';
-export { launchWorkloadGuest, startWorkloadVm, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
+export {
+  dataDiskOn,
+  launchWorkloadGuest,
+  startWorkloadVm,
+  tcgMigrationPadKiB,
+  waitForWorkload,
+  workloadAppend,
+} from './guest.ts';
 export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis, type HeartbeatLine } from './heartbeat.ts';
 export { cleanUp, retireGuest, type RetireOptions } from './retire.ts';
-export { kernelReport, silentGuest, verifyHop } from './verify.ts';
+export { kernelReport, qemuLeftIn, silentGuest, verifyHop } from './verify.ts';
+export { checkSharedStorage } from './shared-storage.ts';
+export { expectDestinationRefusal, type RefusalRun } from './refused.ts';
+export { migrateVm, type VmHop } from './vm-migrate.ts';
 export { ConvergenceDetector, DIRTY_MARGIN, NO_SHRINK, dirtySet, type DetectorOptions } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
 export {

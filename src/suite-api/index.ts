@@ -30,6 +30,14 @@ export { CC_FEATURES, type CcFeature } from '../probe/cc-features.ts';
 export { BUILT_IN_IMAGES } from '../vm/images/recipes.ts';
 export type { ExecResult, RootNeed } from '../model/exec.ts';
 export type { CaseChart } from '../model/result.ts';
+export {
+  CRYPTO_FACTS,
+  NOT_JUDGED_TCG,
+  type GuestCryptoFact,
+  type GuestCryptoGate,
+  type HostCryptoFlagsFact,
+  type HostXtsFact,
+} from '../model/crypto.ts';
 export type { Severity } from '../model/status.ts';
 export type { HostExpect } from '../config/types.ts';
 export type { Transport } from '../transport/types.ts';
