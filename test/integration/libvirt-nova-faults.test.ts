@@ -12,7 +12,7 @@ import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
 import { MiB, NOVA_DEFAULTS, runMigration, type Endpoint, type MigrationRequest } from '../../src/migration/index.ts';
 import { runCli } from '../support/cli.ts';
-import { caseOf, inFlightMigrationPlan, leftOnLab, untilMigrationInFlight, waitFor } from './libvirt-support.ts';
+import { inFlightMigrationPlan, leftOnLab, untilMigrationInFlight, waitFor } from './libvirt-support.ts';
 import { labEndpoints } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-libvirt-nf-');

@@ -25,7 +25,8 @@ function novaUtils(): string {
 const PY = `
 import ast, json, sys
 tree = ast.parse(open(sys.argv[1]).read())
-node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], 'id', '') == 'CPU_TRAITS_MAPPING')
+node = next(n for n in tree.body
+            if isinstance(n, ast.Assign) and getattr(n.targets[0], 'id', '') == 'CPU_TRAITS_MAPPING')
 out = []
 for k, v in zip(node.value.keys, node.value.values):
     vals = v.elts if isinstance(v, ast.Tuple) else [v]
