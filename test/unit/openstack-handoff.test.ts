@@ -3,10 +3,10 @@
 // debian-13 hosts; its verdict is `incomplete` as recorded, and set to `qualified` here where a test needs a sign-off)
 // and on replayed real hosts (amd-genoa, amd-rome, the SEV EPYC 9654) whose pool fact uses the libvirt expansions
 // recorded on the lab (fixtures/openstack/libvirt-expansions.json, libvirt 9.0.0).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
 import {
   buildHandoff,
@@ -170,6 +170,7 @@ describe('hwqual openstack: the Nova side of a qualified pool', () => {
 
 describe('hwqual openstack on the command line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hwqual-openstack-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const runDir = (name: string, r: RunResults | string) => {
     const d = join(dir, name);
     mkdirSync(d, { recursive: true });
