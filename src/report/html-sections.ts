@@ -3,7 +3,7 @@ import { CASE_STATUSES } from '../model/status.ts';
 import { esc, href } from './html-escape.ts';
 import { hostSummary } from './host-summary.ts';
 import { buildMatrix, failuresFirst } from './matrix.ts';
-import { barChart } from './svg-chart.ts';
+import { barChart, caseChart } from './svg-chart.ts';
 import { STATUS_TABLE, VERDICT_TABLE, VERDICTS } from './verdict.ts';
 
 /**
@@ -189,7 +189,7 @@ export function caseChartsSection(r: RunResults): string {
     (c) =>
       `<article class="case st-${c.status}" data-case="${esc(c.id)}">` +
       `<h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
-      `${c.charts!.map((ch) => barChart(ch.title, ch.points, ch.unit)).join('')}</article>`,
+      `${c.charts!.map(caseChart).join('')}</article>`,
   );
   return `<section id="case-charts"><h2>Case charts</h2>${blocks.join('')}</section>`;
 }
