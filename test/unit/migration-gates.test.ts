@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { distribution, isMaximum, nearestRank } from '../../src/model/percentiles.ts';
 import type { Sample } from '../../src/model/result.ts';
 import { gatesFor, judgeGates } from '../../suites/live-migration/gates.ts';
+import { runSamples, stripCharts, summaryMetrics } from '../../suites/live-migration/repeat-figures.ts';
 import { hwqualInProcess } from '../support/main.ts';
 import { labOf, planProblems } from '../support/plan-check.ts';
 
@@ -149,5 +150,50 @@ describe('the gate keys of the plan: bad input names file and field', () => {
     expect(r.err).toMatch(/plan\.yaml: \/migration\/ping-pong must be >= 1/);
     expect(r.err).toMatch(/plan\.yaml: \/migration\/gates\/blackout_ms\/p99 must be > 0/);
     expect(r.err).not.toMatch(/internal error|\n\s+at /);
+  });
+});
+
+describe('repeated runs: samples, summaries, strip plots', () => {
+  const hop = (from: string, to: string, totalMs: number, outcome = 'completed') =>
+    ({ from, to, outcome, metrics: { totalMs, downtimeMs: 20, blackoutMs: 35, passes: 3 } }) as never;
+
+  it('each completed hop is one sample per figure, tagged with direction and run; a failed hop is none', () => {
+    const run = { hops: [hop('node-a', 'node-b', 900), hop('node-b', 'node-a', 950, 'failed')] } as never;
+    const s = runSamples(run, 3);
+    expect(s.map(([f]) => f)).toEqual(['total_ms', 'downtime_ms', 'blackout_ms', 'passes']);
+    expect(s[0]).toEqual(['total_ms', { value: 900, from: 'node-a', to: 'node-b', run: 3 }]);
+  });
+
+  it('summaries per figure and direction: the case direction plain, the way back as return_', () => {
+    const m = summaryMetrics({ total_ms: [...five([900, 1000, 1100]), ...five([3000], 'node-b', 'node-a')] }, 'node-a');
+    expect(m).toEqual({
+      total_ms_n: 3,
+      total_ms_min: 900,
+      total_ms_p50: 1000,
+      total_ms_p90: 1100,
+      total_ms_p99: 1100,
+      total_ms_max: 1100,
+      return_total_ms_n: 1,
+      return_total_ms_min: 3000,
+      return_total_ms_p50: 3000,
+      return_total_ms_p90: 3000,
+      return_total_ms_p99: 3000,
+      return_total_ms_max: 3000,
+    });
+  });
+
+  it('a strip plot per gated figure: dots by direction, the gate as a mark, p99 labelled as the maximum below 100', () => {
+    const samples = { blackout_ms: five([30, 40, 50]), total_ms: five([900, 1000, 1100]) };
+    const charts = stripCharts({ blackout_ms: { p99: 300 } }, samples, false);
+    expect(charts.map((c) => [c.kind, c.title])).toEqual([
+      ['strip', 'blackout_ms: 3 samples by direction (nearest-rank p50, p99)'],
+    ]);
+    expect(charts[0]!.points).toHaveLength(3);
+    expect(charts[0]!.marks).toEqual([
+      { label: 'gate p99 ≤ 300', value: 300 },
+      { label: 'p50', value: 40, series: 'node-a→node-b' },
+      { label: 'p99=max', value: 50, series: 'node-a→node-b' },
+    ]);
+    expect(stripCharts({}, samples, true).map((c) => c.title.split(':')[0])).toEqual(['total_ms', 'blackout_ms']);
   });
 });
