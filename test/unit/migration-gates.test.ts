@@ -182,7 +182,7 @@ describe('repeated runs: samples, summaries, strip plots', () => {
     });
   });
 
-  it('a strip plot per gated figure: dots by direction, the gate as a mark, p99 labelled as the maximum below 100', () => {
+  it('a strip plot per gated figure: dots by direction, the gate as a mark, p99 labelled the maximum (n < 100)', () => {
     const samples = { blackout_ms: five([30, 40, 50]), total_ms: five([900, 1000, 1100]) };
     const charts = stripCharts({ blackout_ms: { p99: 300 } }, samples, false);
     expect(charts.map((c) => [c.kind, c.title])).toEqual([
