@@ -1,10 +1,12 @@
 import type { BaselineDiff, CaseResult, RunResults } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
+import { coveredBy, sampleShifts } from './baseline-samples.ts';
 
 /**
  * What changed since an earlier run, case by case (by case id, which names suite, case, params and host):
  * new failures, fixed, still failing, added, removed, and numeric figures that moved by more than `threshold`
- * (relative: 0.1 = 10 %; from 0 to anything else counts as ±1).
+ * (relative: 0.1 = 10 %; from 0 to anything else counts as ±1). Repeated figures with ≥ 5 samples each side are
+ * judged on their distributions instead (baseline-samples.ts: exact Mann–Whitney U, p < 0.01, and the medians).
  */
 export const DEFAULT_METRIC_THRESHOLD = 0.1;
 
@@ -44,12 +46,14 @@ export function diffBaseline(
 }
 
 function movedMetrics(old: CaseResult, c: CaseResult, threshold: number): BaselineDiff['metrics'] {
-  const out: BaselineDiff['metrics'] = [];
+  const { rows: out, tested } = sampleShifts(old, c, threshold, relativeChange);
+  // A case with samples labels its one-against-one rows, so a reader can tell them from the tested ones.
+  const label = c.samples ? ({ method: 'single values' } as const) : {};
   for (const [metric, after] of Object.entries(c.metrics)) {
     const beforeValue = old.metrics[metric];
-    if (beforeValue === undefined) continue;
+    if (beforeValue === undefined || coveredBy(metric, tested)) continue;
     const change = relativeChange(beforeValue, after);
-    if (Math.abs(change) > threshold) out.push({ caseId: c.id, metric, before: beforeValue, after, change });
+    if (Math.abs(change) > threshold) out.push({ caseId: c.id, metric, before: beforeValue, after, change, ...label });
   }
   return out;
 }

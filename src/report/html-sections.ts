@@ -1,6 +1,7 @@
 import type { CaseResult, RunResults } from '../model/result.ts';
 import { CASE_STATUSES } from '../model/status.ts';
 import { esc, href } from './html-escape.ts';
+import { baselineMethod } from './baseline-samples.ts';
 import { hostSummary } from './host-summary.ts';
 import { buildMatrix, failuresFirst } from './matrix.ts';
 import { barChart, caseChart } from './svg-chart.ts';
@@ -139,8 +140,10 @@ export function baselineSection(r: RunResults): string {
     return `<h3>${esc(title)} (${ids.length})</h3>${ids.length ? `<ul>${items}</ul>` : ''}`;
   };
   const change = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
-  const metrics = b.metrics.map((m) => tdRow([m.caseId, m.metric, m.before, m.after, change(m.change)]));
-  const head = thead(['case', 'figure', 'before', 'after', 'change']);
+  const metrics = b.metrics.map((m) =>
+    tdRow([m.caseId, m.metric, m.before, m.after, change(m.change), baselineMethod(m)]),
+  );
+  const head = thead(['case', 'figure', 'before', 'after', 'change', 'rule']);
   const verdict = b.baselineVerdict ? `, verdict ${esc(b.baselineVerdict)}` : '';
   return (
     '<section id="baseline"><h2>Since the baseline</h2>' +

@@ -1,6 +1,7 @@
 import type { CaseResult, RunResults } from '../model/result.ts';
 import { CASE_STATUSES } from '../model/status.ts';
 import { hostSummary } from './host-summary.ts';
+import { baselineMethod } from './baseline-samples.ts';
 import { buildMatrix, failuresFirst } from './matrix.ts';
 
 /**
@@ -95,7 +96,7 @@ export function buildMarkdown(r: RunResults): string {
     for (const x of b.metrics)
       out.push(
         `- ${mdText(x.caseId)} ${mdText(x.metric)}: ${x.before} → ${x.after} ` +
-          `(${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %)`,
+          `(${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %; ${mdText(baselineMethod(x))})`,
       );
   }
   out.push(

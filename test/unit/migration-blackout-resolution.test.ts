@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeHeartbeats, LineCollector } from '../../src/migration/index.ts';
 
-/** Heartbeats every 10 ms of guest time on `host` from guest ms `g0`, arriving `delay(i)` ms after they were printed. */
+/** Heartbeats every 10 ms of guest time on `host` from guest ms `g0`, arriving `delay(i)` ms after being printed. */
 function beats(c: LineCollector, host: string, first: number, count: number, g0: number, delay: (i: number) => number) {
   for (let i = 0; i < count; i++) {
     const g = g0 + i * 10;
