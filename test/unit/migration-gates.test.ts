@@ -1,6 +1,6 @@
 // Migration figures as release gates (issue 21): nearest-rank percentiles, the gate keys of the plan (bad input →
 // exit 2 naming file and field), and the gates' verdicts and messages.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -138,13 +138,14 @@ describe('the gate keys of the plan: bad input names file and field', () => {
   });
 
   it('hwqual validate: the typo repaet, ping-pong: 0 and a bad gate exit 2 with file and field, no stack', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwq-gates-'));
+    const dir = mkdtempSync(join(tmpdir(), 'hwq-gate-keys-'));
     writeFileSync(join(dir, 'lab.yaml'), stringify(labOf('node-a', 'node-b')));
     writeFileSync(
       join(dir, 'plan.yaml'),
       stringify(plan({ pairs: 'all-directions', repaet: 5, 'ping-pong': 0, gates: { blackout_ms: { p99: 0 } } })),
     );
     const r = await hwqualInProcess('validate', '--lab', join(dir, 'lab.yaml'), '--plan', join(dir, 'plan.yaml'));
+    rmSync(dir, { recursive: true, force: true });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/plan\.yaml: \/migration\/repaet is not a known field/);
     expect(r.err).toMatch(/plan\.yaml: \/migration\/ping-pong must be >= 1/);
