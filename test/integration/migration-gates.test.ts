@@ -5,13 +5,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labDown, labUp, type LabState } from '../../src/lab/index.ts';
+import { labDown, labShape, labUp, type LabState } from '../../src/lab/index.ts';
+import { type Endpoint, MiB, runMigration } from '../../src/migration/index.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
+import { labEndpoints } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-gates-');
 let state: LabState;
+/** The blackout resolutions of the unshaped 128 MiB/s runs (first test), for the shaped run to compare with. */
+let unshaped: number[] = [];
 const CASE = 'live-migration/migrate[from=node-a,to=node-b,strategy=precopy]@node-a';
 
 beforeAll(async () => {
@@ -80,7 +84,8 @@ describe.sequential('migration gates on a 2-host lab', () => {
       'gate blackout_ms p50 ≤ 1 (node-a→node-b)',
     ]);
     // Each blackout carries its resolution: at least one heartbeat period (10 ms) plus the streams' delay spread.
-    for (const x of c.samples!.blackout_resolution_ms!) expect(x.value).toBeGreaterThanOrEqual(10);
+    unshaped = c.samples!.blackout_resolution_ms!.map((x) => x.value);
+    for (const x of unshaped) expect(x).toBeGreaterThanOrEqual(10);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<property name="[^"]*blackout_ms_p99" value="\d+"/);
     expect(junitValidates(join(out, 'junit.xml'))).toMatchObject({ ok: true });
@@ -104,4 +109,33 @@ describe.sequential('migration gates on a 2-host lab', () => {
     expect(res.baseline?.metrics.some((m) => m.metric === 'total_ms' || m.metric === 'total_ms_p50')).toBe(false);
     expect(r.stdout + r.stderr).not.toMatch(/internal error/);
   }, 400_000);
+
+  it("the blackout's resolution grows when node-a's link is rate-limited (lab shape): heartbeat lines queue " +
+    'behind the migration traffic on the same link', async () => {
+    expect(unshaped).toHaveLength(5);
+    const lab = await labEndpoints(state.labYaml);
+    await labShape(join(root, 'lab'), 'node-a', { rate: '160mbit' });
+    try {
+      const [a, b] = lab.ends as [Endpoint, Endpoint];
+      const run = await runMigration({
+        source: a,
+        destination: b,
+        image: await ensureImage('tiny'),
+        guest: { accel: 'tcg', memoryMiB: 128, wssMiB: 1, dirtyMiBps: 0 },
+        strategy: 'precopy',
+        tuning: { maxBandwidth: 128 * MiB },
+        deadlineMs: 40_000,
+      });
+      const hop = run.hops[0]!;
+      expect(hop.outcome, hop.diagnosis).toBe('completed');
+      // tbf queues up to 100 ms of traffic: node-a's stream spread grows by about that (96 ms measured against 34 ms
+      // for node-b, resolution 106 ms against 22-26 ms unshaped), node-b's link is not shaped.
+      expect(hop.heartbeat!.streamSpreadMs['node-a']).toBeGreaterThan(hop.heartbeat!.streamSpreadMs['node-b']!);
+      // Against the unshaped runs' median (the machine's own load makes single unshaped runs jump too).
+      expect(hop.metrics.blackoutResolutionMs).toBeGreaterThan([...unshaped].sort((x, y) => x - y)[2]!);
+    } finally {
+      await labShape(join(root, 'lab'), 'node-a', { clear: true });
+      await lab.close();
+    }
+  }, 240_000);
 });
