@@ -1,7 +1,8 @@
 // Migration figures as release gates on a 2-host lab-in-a-box (issue 21): repeat 5 of an idle precopy migration
 // through hwqual run — samples, summaries as metrics and JUnit properties, the strip plot — a tight gate that fails the
 // case beside a loose one that holds, and a baseline at 32 MiB/s against 128 MiB/s (total time ~4× longer; 8 MiB/s
-// would add ~50 s) flagged on total_ms by the exact Mann–Whitney U test. Gates here are product behaviour with impossible/trivial bounds, not timing targets.
+// would add ~50 s) flagged on total_ms by the exact Mann–Whitney U test; the blackout's resolution growing on a
+// rate-limited link (lab shape). Gates here are product behaviour with impossible/trivial bounds, not timing targets.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
