@@ -1,5 +1,6 @@
 import { nearestRank } from '../model/percentiles.ts';
-import type { BaselineDiff, CaseResult, Sample } from '../model/result.ts';
+import type { BaselineDiff, CaseResult } from '../model/result.ts';
+import { byDirection } from '../model/samples.ts';
 import { mannWhitney } from './mann-whitney.ts';
 
 /**
@@ -53,15 +54,6 @@ export function coveredBy(metric: string, tested: ReadonlySet<string>): boolean 
     if (metric === f || new RegExp(`^(hop\\d+_|return_)?${f}(_(n|min|p50|p90|p99|max))?$`).test(metric)) return true;
   }
   return false;
-}
-
-function byDirection(samples: readonly Sample[] = []): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const s of samples) {
-    const d = `${s.from}→${s.to}`;
-    out.set(d, [...(out.get(d) ?? []), s.value]);
-  }
-  return out;
 }
 
 /** How a baseline row was judged, in words for the reports. */

@@ -29,6 +29,7 @@ export { CC_FEATURES, type CcFeature } from '../probe/cc-features.ts';
 export { BUILT_IN_IMAGES } from '../vm/images/recipes.ts';
 export type { ExecResult, RootNeed } from '../model/exec.ts';
 export type { CaseChart, Sample } from '../model/result.ts';
+export { byDirection, directionOf } from '../model/samples.ts';
 export {
   distribution,
   isMaximum,

@@ -1,4 +1,4 @@
-import { distribution, isMaximum, type Sample, type Statistic } from '../../src/suite-api/index.ts';
+import { byDirection, distribution, isMaximum, type Sample, type Statistic } from '../../src/suite-api/index.ts';
 
 /**
  * Release gates on repeated migration figures (`migration.gates`, `migration.gatesByStrategy`): upper bounds on a
@@ -30,18 +30,6 @@ export function gatesFor(all: Gates | undefined, byStrategy: Record<string, Gate
   for (const f of GATED_FIGURES) {
     const merged = { ...all?.[f], ...over[f] };
     if (Object.keys(merged).length) out[f] = merged;
-  }
-  return out;
-}
-
-export const directionOf = (s: Pick<Sample, 'from' | 'to'>) => `${s.from}→${s.to}`;
-
-/** Samples of a figure by direction, in the order the directions first appear. */
-export function byDirection(samples: readonly Sample[] = []): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const s of samples) {
-    const d = directionOf(s);
-    out.set(d, [...(out.get(d) ?? []), s.value]);
   }
   return out;
 }

@@ -1,4 +1,6 @@
 import {
+  byDirection,
+  directionOf,
   distribution,
   isMaximum,
   STATISTICS,
@@ -7,7 +9,7 @@ import {
   type Sample,
 } from '../../src/suite-api/index.ts';
 import type { MigrationRun } from '../../src/suite-api/migration.ts';
-import { byDirection, directionOf, GATED_FIGURES, judgeGates, type Gates } from './gates.ts';
+import { GATED_FIGURES, judgeGates, type Gates } from './gates.ts';
 
 /**
  * The figures of repeated migrations (`migration.repeat`): every completed hop is one sample of each figure, tagged
