@@ -25,6 +25,7 @@ export function composePlanSchema(parts: readonly PlanPart[]): JsonSchema {
     additionalProperties: false,
     properties: {
       accel: { $ref: '#/definitions/accel', description: 'The same as the top-level accel:.' },
+      driver: { $ref: '#/definitions/driver', description: 'The same as the top-level driver:.' },
       ...settings,
     },
   };

@@ -24,6 +24,7 @@ export interface RawPlan {
   images?: PlanMatrix['images'];
   cpuModels?: PlanMatrix['cpuModels'];
   accel?: PlanSettings['accel'];
+  driver?: PlanSettings['driver'];
   facts?: 'all' | 'none' | FactGroup | FactGroup[];
   /** Suites' top-level settings blocks (`migration:`). */
   [topLevel: string]: unknown;
@@ -31,6 +32,8 @@ export interface RawPlan {
 
 export const PLAN_DEFAULTS = { concurrency: 8, caseTimeoutSec: 120, retries: 0 } as const;
 const AXES = ['images', 'cpuModels'] as const;
+/** Settings of the base schema that may also be written at the top (`accel: tcg`, `driver: libvirt`). */
+const BASE_SETTINGS = ['accel', 'driver'] as const;
 
 const compiled = new WeakMap<readonly PlanPart[], ValidateFunction>();
 
@@ -79,7 +82,7 @@ export function planShapeProblems(label: string, raw: RawPlan, parts: readonly P
     if (raw[axis] !== undefined && raw.matrix?.[axis] !== undefined)
       problems.push(`${label}: /matrix/${axis} is also given at /${axis}: give it once`);
   const settings = (raw.settings ?? {}) as Record<string, unknown>;
-  for (const key of ['accel', ...parts.flatMap((p) => p.topLevel ?? [])])
+  for (const key of [...BASE_SETTINGS, ...parts.flatMap((p) => p.topLevel ?? [])])
     if (raw[key] !== undefined && settings[key] !== undefined)
       problems.push(`${label}: /settings/${key} is also given at /${key}: give it once`);
   return problems;
@@ -91,7 +94,7 @@ export function normalizePlan(raw: RawPlan, file: Pick<RawConfigFile, 'path' | '
   if (raw.images) matrix.images = raw.images;
   if (raw.cpuModels) matrix.cpuModels = raw.cpuModels;
   const settings: Record<string, unknown> = { ...raw.settings };
-  for (const key of ['accel', ...parts.flatMap((p) => p.topLevel ?? [])])
+  for (const key of [...BASE_SETTINGS, ...parts.flatMap((p) => p.topLevel ?? [])])
     if (raw[key] !== undefined) settings[key] = raw[key];
   const plan: PlanConfig = {
     file: resolve(file.path),

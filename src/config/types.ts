@@ -33,6 +33,12 @@ export interface LabConfig {
 /** How guests run: `auto` = KVM where it works, else TCG. Typed once here for every suite that boots guests. */
 export type AccelChoice = 'auto' | 'kvm' | 'tcg';
 
+/**
+ * Who starts guests: `qemu` = hwqual runs QEMU itself; `libvirt` = domain XML through the host's libvirtd (virsh),
+ * as Nova does. Typed once here, like AccelChoice.
+ */
+export type VmDriver = 'qemu' | 'libvirt';
+
 /** A user's guest image on the `images` axis (paths are on the host that runs QEMU). */
 export interface UserImageEntry {
   name: string;
@@ -68,6 +74,8 @@ export interface PlanRequire {}
 export interface PlanSettings {
   /** auto | kvm | tcg (top-level `accel:` is the same). */
   accel?: AccelChoice;
+  /** qemu | libvirt (top-level `driver:` is the same). */
+  driver?: VmDriver;
 }
 
 export interface PlanConfig {

@@ -3,6 +3,7 @@ import { withLabLock } from './lock.ts';
 import { labDir } from './names.ts';
 import { deleteLink, deleteNetns, netnsPids } from './netns.ts';
 import { descendants, isAlive, readStat, stopRecorded } from './proc.ts';
+import { stopLibvirt } from './libvirtd.ts';
 import { removeUpper } from './roots.ts';
 import { readState, removeState } from './state.ts';
 import type { LabHost, RecordedProcess } from './types.ts';
@@ -35,6 +36,8 @@ export async function tearDown(dir: string): Promise<LabDownReport> {
   const sshds = state.hosts.flatMap((h) => (h.sshd && isAlive(h.sshd) ? [h.sshd] : []));
   // Children of a loopback sshd (its sessions) would outlive it: note them, with start times, before it goes.
   const children = state.mode === 'loopback' ? sshds.flatMap((p) => descendants(p.pid)) : [];
+  // libvirtd first, by its recorded pid and gracefully: it stops no guest, and the namespace sweep below ends those.
+  for (const h of state.hosts) report.stopped.push(...(await stopLibvirt(h)));
   const inNamespaces: RecordedProcess[] = [];
   for (const h of state.hosts) inNamespaces.push(...(await namespaceProcesses(h, sshds)));
   for (const p of sshds) if (await stopRecorded(p)) report.stopped.push(p.pid);
@@ -58,12 +61,14 @@ export async function tearDown(dir: string): Promise<LabDownReport> {
 
 /** One host's processes: its sshd first (no new sessions), then whatever else runs in its namespace. */
 export async function stopHost(host: LabHost): Promise<number[]> {
+  const daemons = await stopLibvirt(host);
+  host.libvirt = undefined;
   const sshd = host.sshd && isAlive(host.sshd) ? [host.sshd] : [];
   const rest = await namespaceProcesses(host, sshd);
   const stopped = [];
   for (const p of sshd) if (await stopRecorded(p)) stopped.push(p.pid);
   const others = await Promise.all(rest.map(async (p) => ((await stopRecorded(p)) ? p.pid : 0)));
-  return [...stopped, ...others.filter(Boolean)];
+  return [...daemons, ...stopped, ...others.filter(Boolean)];
 }
 
 /** Processes in the host's network namespace (sessions, VMs), with start times, but for `except`. */

@@ -4,6 +4,7 @@ import { labYamlText, osLabel } from './lab-yaml.ts';
 import { hostRootDirs } from './names.ts';
 import { stopRecorded } from './proc.ts';
 import { freshUpper } from './roots.ts';
+import { runsLibvirt, startLibvirt } from './libvirtd.ts';
 import { knownHostsLine, sshdConfigText } from './sshd-config.ts';
 import { ensureKey, logTail, pickPort, startSshd, waitForSshd } from './sshd.ts';
 import { allOrFirstError } from './settle.ts';
@@ -38,7 +39,10 @@ function writeLabYaml(state: LabState): void {
   writeFileSync(state.labYaml, labYamlText(state, os));
 }
 
-/** Start (or restart) one host's sshd and wait until it listens; an own-root host starts on a fresh upper. */
+/**
+ * Start (or restart) one host's sshd and wait until it listens; an own-root host starts on a fresh upper, and one with
+ * the `+libvirt` variant gets its virtlogd and libvirtd (libvirtd.ts).
+ */
 export async function startOne(state: LabState, host: LabHost): Promise<void> {
   // Loopback hosts share 127.0.0.x with other labs: another lab may take a port between our check and sshd's bind.
   const attempts = state.mode === 'loopback' ? 3 : 1;
@@ -75,11 +79,16 @@ export async function startOne(state: LabState, host: LabHost): Promise<void> {
     writeState(state);
     try {
       await waitForSshd({ host: host.name, address: host.address, port: host.port, proc, logFile: host.logFile });
-      return;
     } catch (err) {
       await stopRecorded(proc);
       const inUse = /Address already in use/.test(logTail(host.logFile, 10));
       if (!inUse || attempt >= attempts) throw err;
+      continue;
     }
+    if (runsLibvirt(host)) {
+      await startLibvirt(state, host);
+      writeState(state);
+    }
+    return;
   }
 }

@@ -33,7 +33,16 @@ export function labYamlText(state: LabState, os: string): string {
       address: h.address,
       migrationAddress: h.address,
       port: h.port,
-      ...(h.root ? { labels: { os: h.root.release, kernel: OWN_ROOT_KERNEL }, root: h.root.lower } : {}),
+      ...(h.root
+        ? {
+            labels: {
+              os: h.root.release.split('+')[0]!,
+              kernel: OWN_ROOT_KERNEL,
+              ...(h.libvirt?.version && { libvirt: h.libvirt.version }),
+            },
+            root: h.root.lower,
+          }
+        : {}),
     })),
   };
   const how =

@@ -8,8 +8,10 @@ import type { LabState } from './types.ts';
 /** The machine's own root: what a host without `--os` runs. `lab reimage` cannot go back to it. */
 export const MACHINE_ROOT = 'machine';
 
+/** Releases first, then their variants: `debian-12, debian-13, debian-12+libvirt, debian-13+libvirt`. */
 export function knownReleases(): string[] {
-  return HOST_ROOT_RECIPES.map((r) => r.name);
+  const names = HOST_ROOT_RECIPES.map((r) => r.name);
+  return [...names.filter((n) => !n.includes('+')), ...names.filter((n) => n.includes('+'))];
 }
 
 /** `['node-c=debian-13', …]` → `{ 'node-c': 'debian-13' }`; `node-a=machine` is the same as no `--os` for node-a. */
@@ -26,8 +28,16 @@ export function parseOsFlags(values: readonly string[]): Record<string, string> 
   return os;
 }
 
-/** Own roots by host for a lab of `count` hosts: unknown hosts or releases, or `--loopback`, are E_USAGE. */
-export function validateOs(os: Record<string, string>, count: number, loopback?: boolean): Record<string, string> {
+/**
+ * Own roots by host for a lab of `count` hosts: unknown hosts or releases, or `--loopback`, are E_USAGE. With
+ * `libvirt` every host runs its release's `+libvirt` variant, and a host on the machine's root is E_USAGE.
+ */
+export function validateOs(
+  os: Record<string, string>,
+  count: number,
+  loopback?: boolean,
+  libvirt?: boolean,
+): Record<string, string> {
   const names = Array.from({ length: count }, (_, i) => hostName(i));
   const own: Record<string, string> = {};
   for (const [host, release] of Object.entries(os)) {
@@ -37,9 +47,19 @@ export function validateOs(os: Record<string, string>, count: number, loopback?:
         `--os ${host}=${release}: the lab has no host ${host} (it has ${names.join(', ')})`,
       );
     if (release === MACHINE_ROOT) continue;
-    requireRelease(release, `--os ${host}=${release}`);
-    own[host] = release;
+    const wanted = libvirt ? withVariant(release, LIBVIRT) : release;
+    requireRelease(wanted, `--os ${host}=${release}${libvirt ? ' --libvirt' : ''}`);
+    own[host] = wanted;
   }
+  const onMachine = names.filter((h) => !own[h]);
+  if (libvirt && onMachine.length)
+    throw new HwqualError(
+      'E_USAGE',
+      `--libvirt: ${onMachine.join(', ')} ${onMachine.length > 1 ? 'run' : 'runs'} the machine's root; a libvirtd ` +
+        'needs its own /etc/libvirt and /var/lib/libvirt (with `migrate --persistent --undefinesource` two daemons ' +
+        "sharing /etc/libvirt/qemu would write and delete each other's domain files): give " +
+        `${onMachine.length > 1 ? 'each' : 'it'} an own root, e.g. --os ${onMachine[0]}=debian-13`,
+    );
   if (loopback && Object.keys(own).length)
     throw new HwqualError(
       'E_USAGE',
@@ -47,6 +67,14 @@ export function validateOs(os: Record<string, string>, count: number, loopback?:
         'do not have (run `lab up` as root without --loopback)',
     );
   return own;
+}
+
+/** The `+libvirt` root variant (src/vm/images/libvirt-root.ts). */
+export const LIBVIRT = 'libvirt';
+
+/** `debian-12` → `debian-12+libvirt` (unchanged when it already has the variant). */
+export function withVariant(release: string, variant: string): string {
+  return release.split('+').includes(variant) ? release : `${release}+${variant}`;
 }
 
 export function requireRelease(release: string, what: string): void {

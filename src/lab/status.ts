@@ -1,10 +1,11 @@
 import { labDir } from './names.ts';
 import { linkAdminState, netnsExists } from './netns.ts';
 import { MACHINE_ROOT } from './os-args.ts';
+import { runsLibvirt } from './libvirtd.ts';
 import { isAlive } from './proc.ts';
 import { run } from './run.ts';
 import { readState } from './state.ts';
-import type { LabHostStatus, LabState, LabStatus } from './types.ts';
+import type { LabHost, LabHostStatus, LabState, LabStatus } from './types.ts';
 
 /** What runs of the lab at `dir`, checked live (undefined when there is no lab). */
 export async function labStatus(dir: string): Promise<LabStatus | undefined> {
@@ -23,6 +24,7 @@ export async function labStatus(dir: string): Promise<LabStatus | undefined> {
         ...(h.root && {
           root: { key: h.root.key, kvm: Boolean(state.kvm?.node), ...(h.root.offline && { offline: h.root.offline }) },
         }),
+        ...(runsLibvirt(h) && { libvirt: libvirtStatus(h) }),
       }),
     ),
   );
@@ -40,12 +42,27 @@ export async function labStatus(dir: string): Promise<LabStatus | undefined> {
   };
 }
 
+function libvirtStatus(h: LabHost): NonNullable<LabHostStatus['libvirt']> {
+  const lv = h.libvirt;
+  return {
+    libvirtd: !lv?.libvirtd ? 'not started' : isAlive(lv.libvirtd) ? 'running' : 'dead',
+    ...(lv?.version && { version: lv.version }),
+    ...(lv?.hypervisor && { hypervisor: lv.hypervisor }),
+  };
+}
+
 export function isHealthy(state: LabState, hosts: LabHostStatus[]): boolean {
   const bridgeOk = state.mode !== 'netns' || linkAdminState(state.bridge!) === 'up';
   return (
     state.phase === 'running' &&
     bridgeOk &&
-    hosts.every((h) => h.sshd === 'running' && h.netns !== 'missing' && h.link !== 'missing')
+    hosts.every(
+      (h) =>
+        h.sshd === 'running' &&
+        h.netns !== 'missing' &&
+        h.link !== 'missing' &&
+        (h.libvirt === undefined || h.libvirt.libvirtd === 'running'),
+    )
   );
 }
 

@@ -22,6 +22,20 @@ export interface LabHost {
   sshd?: RecordedProcess;
   /** The host's own OS root (`lab up --os`); absent: the machine's root. */
   root?: HostRootState;
+  /** Own roots with the `+libvirt` variant: the host's virtlogd and libvirtd, started by the lab. */
+  libvirt?: LabLibvirt;
+}
+
+/** A lab host's libvirt daemons (pids with start times), their config and log, and what `virsh version` said. */
+export interface LabLibvirt {
+  libvirtd?: RecordedProcess;
+  virtlogd?: RecordedProcess;
+  /** libvirtd.conf and the daemons' log, in the host's lab folder. */
+  conf: string;
+  log: string;
+  /** `9.0.0`, and the hypervisor libvirt runs (`QEMU 7.2.22`). */
+  version?: string;
+  hypervisor?: string;
 }
 
 /**
@@ -94,6 +108,8 @@ export interface LabHostStatus {
   os: string;
   /** Own-root hosts: cache key, whether /dev/kvm is there, and why an older cached root runs (mirror offline). */
   root?: { key: string; kvm: boolean; offline?: string };
+  /** `+libvirt` hosts: whether the host's libvirtd runs, and its version. */
+  libvirt?: { libvirtd: 'running' | 'dead' | 'not started'; version?: string; hypervisor?: string };
 }
 
 export interface LabStatus {

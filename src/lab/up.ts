@@ -25,6 +25,8 @@ export interface LabUpOptions {
   mirror?: string;
   /** Own-root hosts get no /dev/kvm, whatever the KVM probe says. */
   noKvm?: boolean;
+  /** Every host runs its release's `+libvirt` root with virtlogd and libvirtd (each host needs `--os`). */
+  libvirt?: boolean;
   /** Progress lines (a root being built). */
   log?: (line: string) => void;
 }
@@ -38,7 +40,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   const { hosts: count } = options;
   if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS)
     throw new HwqualError('E_USAGE', `--hosts must be 1..${MAX_HOSTS}, got ${count}`);
-  const os = validateOs(options.os ?? {}, count, options.loopback);
+  const os = validateOs(options.os ?? {}, count, options.loopback, options.libvirt);
   const made = !existsSync(labPaths(options.dir).dir);
   try {
     return await withLabLock(options.dir, () => bringUp({ ...options, os }));

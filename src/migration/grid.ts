@@ -135,7 +135,7 @@ async function runCell(
         calledAtPass: h.passes.at(-1)?.pass,
         certainAtPass: h.passes.find((p, i) => p.pass >= 3 && i > 0 && p.remaining >= h.passes[i - 1].remaining)?.pass,
       }),
-      nova: h.nova?.message,
+      nova: h.nova?.predicted.message,
     };
   } catch (err) {
     return {

@@ -4,7 +4,7 @@ import type { BuiltImage } from '../vm/images/built-image.ts';
 import { imageVmSpec } from '../vm/images/boot.ts';
 import { stageImage } from '../vm/images/stage.ts';
 import type { Accel } from '../vm/spec.ts';
-import { launchVm } from '../vm/vm.ts';
+import { launchVm, type VmDriver } from '../vm/vm.ts';
 import { vmWorkDir } from '../vm/work-dirs.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
@@ -61,7 +61,7 @@ export async function launchWorkloadGuest(
   image: BuiltImage,
   g: WorkloadGuest,
   collector: LineCollector,
-  o: { incoming?: string; signal?: AbortSignal } = {},
+  o: { incoming?: string; signal?: AbortSignal; driver?: VmDriver } = {},
 ): Promise<GuestHandle> {
   const onHost = await stageImage(transport, image, o.signal);
   const workDir = vmWorkDir(transport, `mig-${label}`);
@@ -77,14 +77,8 @@ export async function launchWorkloadGuest(
     name: `mig-${label}`,
   });
   spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
-  spec.extraArgs = [
-    ...(spec.extraArgs ?? []),
-    '-chardev',
-    `socket,id=hb,path=${hbSocket},server=on,wait=off`,
-    '-serial',
-    'chardev:hb',
-  ];
-  const vm = await launchVm(transport, spec, { signal: o.signal, workDir });
+  spec.serialSockets = [{ id: 'hb', path: hbSocket }];
+  const vm = await launchVm(transport, spec, { signal: o.signal, workDir, driver: o.driver });
   try {
     const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });
     vm.addCleanup(async () => hb.close());

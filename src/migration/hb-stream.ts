@@ -14,7 +14,11 @@ export class HeartbeatStream {
   received = 0;
   ended: string | undefined;
 
-  private constructor(readonly label: string) {}
+  private constructor(
+    readonly label: string,
+    /** The unix socket on the host the guest's heartbeat port is served on. */
+    readonly socket: string,
+  ) {}
 
   static async open(
     transport: Transport,
@@ -23,7 +27,7 @@ export class HeartbeatStream {
     collector: LineCollector,
     o: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<HeartbeatStream> {
-    const hb = new HeartbeatStream(label);
+    const hb = new HeartbeatStream(label, socket);
     hb.stream = await retry(() => transport.forwardUnixSocket(socket, { timeoutMs: 10_000, signal: o.signal }), {
       timeoutMs: o.timeoutMs ?? 20_000,
       everyMs: 200,

@@ -8,7 +8,7 @@ import { launchWorkloadGuest } from './guest.ts';
 import type { LineCollector } from './heartbeat.ts';
 import { reconnectQmp } from './reattach.ts';
 import { recoverPostcopy, type RecoveryOptions } from './recover.ts';
-import { passesOf, strategyMetrics, toSample } from './sample.ts';
+import { hopEvents, passesOf, strategyMetrics, toSample } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
 import type {
   Diagnosis,
@@ -21,6 +21,8 @@ import type {
   RecoveryRecord,
   WorkloadGuest,
 } from './types.ts';
+import type { NovaSettings } from './nova.ts';
+import type { VmDriver } from '../vm/vm.ts';
 
 /** What every migration is given: the two ends, the guest and how to migrate it. */
 export interface MigrationBasics {
@@ -38,9 +40,13 @@ export interface MigrationBasics {
   recovery?: RecoveryOptions;
   fault?: Fault;
   signal?: AbortSignal;
+  /** Who runs the guests: hwqual's QEMU (this file) or libvirt (libvirt/hop.ts, driven as Nova drives it). */
+  driver?: VmDriver;
 }
 
 export interface HopRequest extends MigrationBasics {
+  /** Nova's settings: predicted on both paths, executed on the libvirt path. */
+  nova?: NovaSettings;
   deadlineMs: number;
   stallMs: number;
   sampleMs: number;
@@ -151,11 +157,7 @@ export async function migrateHop(
       ? `post-copy recovery failed: ${recovery.detail}`
       : undefined
     : diagnosis && `${diagnosis.message}${fault ? `, after the fault: ${fault}` : ''}`;
-  const events = src.vm.qmp.events.slice(eventsFrom).map((e) => ({
-    t: Math.round(e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000 - t0),
-    event: e.event,
-    ...(e.data && { data: e.data }),
-  }));
+  const events = hopEvents(src.vm.qmp.events.slice(eventsFrom), t0);
   const report: HopReport = {
     from: A.name,
     to: B.name,
@@ -252,9 +254,9 @@ async function cancel(src: GuestHandle, signal?: AbortSignal): Promise<void> {
     throw new HwqualError('E_VM', `migrate_cancel: still ${s} after 30 s`, { host: src.vm.host });
 }
 
-async function injectFault(
+export async function injectFault(
   f: Fault,
-  dst: GuestHandle,
+  dst: Pick<GuestHandle, 'vm'>,
   B: Endpoint,
   nowMs: number,
   log: (m: string) => void,

@@ -28,6 +28,7 @@ export {
 } from './nova.ts';
 export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
 export { hopPassed } from './report.ts';
+export { unmappableForLibvirt } from './libvirt/flags.ts';
 export { launchWorkloadGuest, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
 export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis, type HeartbeatLine } from './heartbeat.ts';
 export { cleanUp, retireGuest, type RetireOptions } from './retire.ts';

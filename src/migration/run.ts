@@ -3,6 +3,9 @@ import { eventually } from '../util/poll.ts';
 import { launchWorkloadGuest } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { migrateHop, type MigrationBasics } from './hop.ts';
+import { migrateHopLibvirt } from './libvirt/hop.ts';
+import { withPoolLibvirtModel } from './libvirt/pool-model.ts';
+import { novaDisagreement } from './libvirt/nova-driver.ts';
 import { novaDataGb, novaOutcome, type NovaSettings } from './nova.ts';
 import { predictPrecopy, relativeError } from './predict.ts';
 import { hopPassed } from './report.ts';
@@ -52,13 +55,15 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
   const log = req.log ?? (() => {});
   const collector = new LineCollector();
   const signal = req.signal;
+  const libvirt = req.driver === 'libvirt';
+  const guest = libvirt ? await withPoolLibvirtModel(req, signal) : req.guest;
   let runner: GuestHandle = await launchWorkloadGuest(
     req.source.transport,
     req.source.name,
     req.image,
-    req.guest,
+    guest,
     collector,
-    { signal },
+    { signal, driver: req.driver },
   );
   const hops: HopReport[] = [];
   try {
@@ -86,13 +91,13 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
     const ends = [req.source, req.destination];
     for (let i = 0; i < (req.hops ?? 1); i++) {
       const [from, to] = i % 2 === 0 ? ends : [ends[1], ends[0]];
-      const { report, dst } = await migrateHop(
+      const { report, dst } = await (libvirt ? migrateHopLibvirt : migrateHop)(
         runner,
         {
           source: from,
           destination: to,
           image: req.image,
-          guest: req.guest,
+          guest,
           strategy: req.strategy,
           tuning: req.tuning,
           postcopyAfterPass: req.postcopyAfterPass,
@@ -102,6 +107,8 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
           stallMs: req.stallMs ?? 5000,
           sampleMs: req.sampleMs ?? 100,
           fault: i === 0 ? req.fault : undefined,
+          nova: req.nova,
+          driver: req.driver,
           signal,
           log,
         },
@@ -119,7 +126,10 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
           report.predictionError = Math.round(relativeError(prediction.totalMs, report.metrics.totalMs) * 1000) / 1000;
         }
       }
-      report.nova = novaOutcome(report.passes, novaDataGb(req.guest.memoryMiB), req.nova);
+      const predicted = novaOutcome(report.passes, novaDataGb(req.guest.memoryMiB), req.nova);
+      const executed = report.nova?.executed;
+      const disagreement = executed && novaDisagreement(predicted, executed);
+      report.nova = { predicted, ...(executed && { executed }), ...(disagreement && { disagreement }) };
       hops.push(report);
       const retire: RetireOptions = { waitMs: req.cleanupWaitMs ?? 60_000, defer: req.defer, signal, log };
       runner = (await settleHop(report, { runner, dst, from, to }, collector, retire)) ?? runner;

@@ -1,4 +1,4 @@
-import type { QmpMigrationInfo } from '../model/qmp.ts';
+import type { QmpEvent, QmpMigrationInfo } from '../model/qmp.ts';
 import type { MigrationSample, PassRecord } from './types.ts';
 
 /** A `query-migrate` answer → one sample (bytes and bytes/s). Pure. */
@@ -38,6 +38,18 @@ export function passesOf(samples: readonly MigrationSample[]): PassRecord[] {
     });
   }
   return out;
+}
+
+/** QMP events as a hop records them: times in ms on the hop's clock (since `t0`, epoch ms). Pure. */
+export function hopEvents(
+  events: readonly QmpEvent[],
+  t0: number,
+): Array<{ t: number; event: string; data?: Record<string, unknown> }> {
+  return events.map((e) => ({
+    t: Math.round(e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000 - t0),
+    event: e.event,
+    ...(e.data && { data: e.data }),
+  }));
 }
 
 export const MiB = 1024 * 1024;

@@ -150,7 +150,13 @@ export interface HopReport {
   prediction?: Prediction;
   /** |predicted − measured| ÷ measured total time, for a converging prediction of a completed migration. */
   predictionError?: number;
-  nova?: NovaOutcome;
+  /**
+   * What Nova does with this migration: `predicted` from the measured passes (novaOutcome); on the libvirt path also
+   * `executed` — Nova's schedule run against the real job — and, when the two part, the disagreement with both.
+   */
+  nova?: { predicted: NovaOutcome; executed?: NovaExecuted; disagreement?: string };
+  /** The libvirt path: the virsh migrate command, its flags, and the job's last words. */
+  libvirt?: LibvirtHopRecord;
   samples: MigrationSample[];
   passes: PassRecord[];
   events: Array<{ t: number; event: string; data?: Record<string, unknown> }>;
@@ -211,4 +217,39 @@ export interface NovaOutcome {
   atSec: number | null;
   downtimeLimitMs?: number;
   message: string;
+}
+
+export interface NovaExecuted {
+  /** Each downtime step applied: when (s since the migration started) and the limit (ms). */
+  downtimeSteps: Array<{ atSec: number; ms: number }>;
+  /** The completion timeout (s), null when it is off (0). */
+  timeoutSec: number | null;
+  /** What the timeout action did, when it came. */
+  timeoutAction?: { atSec: number; action: 'abort' | 'postcopy' | 'pause'; result: string };
+  /** How the migration ended under Nova's hands, in the words of NovaOutcome. */
+  outcome: NovaOutcome['outcome'];
+  atSec: number | null;
+  message: string;
+}
+
+/** What the libvirt path of a hop ran and saw (plain data, in the hop's report). */
+export interface LibvirtHopRecord {
+  domain: string;
+  /** `virsh migrate …` as run on the source (the --xml file is the destination's domain XML). */
+  command: string[];
+  novaFlags: string[];
+  strategyFlags: string[];
+  uri: string;
+  migrateUri: string;
+  /** The CPU model as the domain names it, and the QEMU model it stands for. */
+  cpuModel?: { libvirt: string; qemu?: string };
+  /** The machine type the domain runs (its live XML). */
+  machine?: string;
+  /** virsh migrate's exit and its last words when it failed (aborted, destination gone…). */
+  exit: number | null;
+  error?: string;
+  /** Guest RAM libvirt gave (KiB) and what that did to the TCG padding. */
+  memory?: { askedKiB: number; gotKiB?: number; note?: string };
+  /** Where the completed job's figures came from: the destination's incoming job, or the source's failed one. */
+  figuresFrom?: string;
 }

@@ -5,13 +5,20 @@ import { sleep } from '../util/wait.ts';
 import { analyzeHeartbeats, type LineCollector } from './heartbeat.ts';
 import type { GuestHandle, HopReport, VerdictCheck } from './types.ts';
 
-/** Whether a QEMU of this VM's work dir is left on its host; undefined when the host cannot be asked. */
+/**
+ * Whether a QEMU of this VM's work dir is left on its host (or, for a libvirt domain, the domain itself); undefined
+ * when the host cannot be asked.
+ */
 export async function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
   const dir = shellQuote(g.vm.paths.workDir);
+  const domain = 'domain' in g.vm ? String(g.vm.domain) : undefined;
+  const defined = domain
+    ? `; virsh -q -c qemu:///system domstate ${shellQuote(domain)} >/dev/null 2>&1 && echo domain`
+    : '';
   try {
     const r = await g.vm.transport.exec(
       `for p in $(pgrep -f -- ${dir}); do case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done; ` +
-        `test -e ${dir} && echo dir`,
+        `test -e ${dir} && echo dir${defined}`,
       { timeoutMs: 10_000 },
     );
     return r.stdout.trim() !== '';
@@ -36,7 +43,8 @@ export async function silentGuest(g: GuestHandle, signal?: AbortSignal): Promise
         undefined,
         o,
       );
-      const hb = chardevs.find((c) => c.label === 'hb');
+      // hwqual names the chardev `hb`; libvirt names its own (charserial1): the socket's path says which it is.
+      const hb = chardevs.find((c) => c.label === 'hb' || (g.hb.socket !== '' && c.filename.includes(g.hb.socket)));
       if (hb) parts.push(`chardev hb: ${hb.filename}`);
     } catch (err) {
       parts.push(`query-chardev: ${messageOf(err)}`);

@@ -32,6 +32,11 @@ export interface ExecOptions {
    * (each keeps its own stdout, stderr and exit code).
    */
   readOnly?: boolean;
+  /**
+   * Called with each piece of stdout as it arrives, for a long-running command followed live (virsh's event loop);
+   * the result still carries all of it. A transport that cannot stream (replay) calls it once with the whole stdout.
+   */
+  onStdout?: (chunk: string) => void;
   /** What the command needs of root (default `no`): see RootNeed. */
   root?: RootNeed;
 }

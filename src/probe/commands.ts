@@ -44,6 +44,8 @@ export const CMD = {
   cryptsetupVersion: 'cryptsetup --version',
   /** Needs a running libvirtd; used by the CPU suite, not by fact gathering. */
   virshDomcapabilities: 'virsh domcapabilities',
+  /** libvirt's host and guest capabilities: the machine types of each domain type. Needs a running libvirtd. */
+  virshCapabilities: 'virsh capabilities',
   kvmDevice: 'ls -l /dev/kvm',
   kvmIntelParams: 'grep -s . /sys/module/kvm_intel/parameters/*',
   kvmAmdParams: 'grep -s . /sys/module/kvm_amd/parameters/*',
@@ -92,6 +94,7 @@ export const CMD_PACKAGES: Readonly<Record<CommandName, readonly string[]>> = {
   libvirtd: [],
   virshVersion: [],
   virshDomcapabilities: [],
+  virshCapabilities: [],
   sshVersion: ['openssh-client'],
   cryptsetupVersion: ['cryptsetup-bin'],
   /** Xen's /sys/hypervisor: a file of the kernel. */
@@ -139,6 +142,7 @@ export const CMD_ROOT: Readonly<Record<CommandName, RootNeed>> = {
   virshVersion: 'no',
   /** Without root, virsh asks the user's own session daemon (qemu:///session), not the host's libvirtd. */
   virshDomcapabilities: 'required',
+  virshCapabilities: 'required',
   sshVersion: 'no',
   cryptsetupVersion: 'no',
   hypervisorType: 'no',

@@ -4,7 +4,7 @@ import { HwqualError } from '../model/errors.ts';
 import type { LoadedSuite, PlannedCase } from './plan-types.ts';
 import { unmetRequirement } from './requirements.ts';
 
-/** What suites see of the plan: validated and typed (src/config), accel resolved to its default. */
+/** What suites see of the plan: validated and typed (src/config), accel and driver resolved to their defaults. */
 export function planView(plan: PlanConfig): PlanView {
   return {
     name: plan.name,
@@ -12,6 +12,7 @@ export function planView(plan: PlanConfig): PlanView {
     matrix: plan.matrix,
     settings: plan.settings,
     accel: plan.settings.accel ?? 'auto',
+    driver: plan.settings.driver ?? 'qemu',
   };
 }
 

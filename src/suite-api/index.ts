@@ -18,6 +18,7 @@ export type {
 export type { HostFacts, CpuFacts } from '../model/facts.ts';
 export type {
   AccelChoice,
+  VmDriver,
   ImageEntry,
   PlanMatrix,
   PlanRequire,

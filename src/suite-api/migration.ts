@@ -24,3 +24,4 @@ export {
   type WorkloadGuest,
 } from '../migration/index.ts';
 export { labLink } from '../lab/index.ts';
+export { unmappableForLibvirt } from '../migration/index.ts';

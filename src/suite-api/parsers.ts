@@ -58,3 +58,15 @@ export { detectVirtualisation, virtualNote, type Virtualisation } from '../probe
 export { joinWhy, whyFactUnknown } from '../probe/fact-sources.ts';
 // Topology cross-check.
 export { checkTopology } from '../probe/topology.ts';
+// libvirt: domain capabilities, machine types, the QEMU↔libvirt CPU model names and the baseline comparison.
+export { parseDomCapabilities, type DomCapabilities } from '../probe/domcaps.ts';
+export { parseCapabilitiesMachines, type LibvirtMachine } from '../probe/libvirt-caps.ts';
+export { libvirtModelName, poolLibvirtModelName, qemuModelName } from '../probe/libvirt-names.ts';
+export {
+  baselineInput,
+  compareBaselines,
+  hostModelCpu,
+  namedCpu,
+  parseBaselineCpu,
+  type BaselineAnswer,
+} from '../probe/libvirt-baseline.ts';

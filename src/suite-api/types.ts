@@ -2,7 +2,7 @@ import type { HostFacts } from '../model/facts.ts';
 import type { CaseChart, Sample } from '../model/result.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import type { Severity } from '../model/status.ts';
-import type { AccelChoice, HostExpect, PlanMatrix, PlanRequire, PlanSettings } from '../config/types.ts';
+import type { AccelChoice, HostExpect, PlanMatrix, PlanRequire, PlanSettings, VmDriver } from '../config/types.ts';
 import type { Transport } from '../transport/types.ts';
 
 /** What a suite sees of a host. */
@@ -21,7 +21,7 @@ export interface HostInfo {
 /**
  * What a suite sees of the plan, validated and typed at the edge (src/config): `require` and `settings` hold what
  * the suites' plan-schema.ts files declare (declaration merging into PlanRequire / PlanSettings), `matrix` the
- * typed axes, `accel` the accelerator choice with its default. No suite casts it.
+ * typed axes, `accel` the accelerator choice and `driver` the VM driver, with their defaults. No suite casts it.
  */
 export interface PlanView {
   name: string;
@@ -29,6 +29,8 @@ export interface PlanView {
   matrix: PlanMatrix;
   settings: PlanSettings;
   accel: AccelChoice;
+  /** Who starts the guests: qemu (default) or libvirt (domain XML and virsh, as Nova does). */
+  driver: VmDriver;
   /** Every host of the run (the plan's selection, lab order), for cases that span hosts (a pool's CPU baseline). */
   hosts?: HostInfo[];
 }

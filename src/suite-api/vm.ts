@@ -1,5 +1,5 @@
 /** Suite API: QEMU guests on a host — launch, QMP, the guest agent, the accelerator, images and QEMU's CPU facts. */
-export { launchVm, Vm } from '../vm/vm.ts';
+export { launchVm, type Vm, type VmDriver } from '../vm/vm.ts';
 export { ownedDirCommand, vmWorkDir, vmWorkRoot } from '../vm/work-dirs.ts';
 export type { Accel, DiskSpec } from '../vm/spec.ts';
 export { resolveAccel, type AccelChoice } from '../vm/accel.ts';

@@ -22,6 +22,8 @@ export interface LocalExecOptions {
    * Default: in hwqual's group, so a Ctrl-C at the terminal reaches it as well.
    */
   ownProcessGroup?: boolean;
+  /** Called with each piece of stdout as it arrives (a command followed live); the result still carries all of it. */
+  onStdout?: (chunk: string) => void;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function execLocal(file: string, args: readonly string[], o: LocalE
     encoding: 'utf8',
     env: { LC_ALL: 'C', ...o.env },
   });
+  if (o.onStdout) child.stdout?.on('data', (d: string) => o.onStdout!(String(d)));
   let timedOut = false;
   let cancelled = false;
   const kill = () => {

@@ -30,6 +30,7 @@ export class LocalTransport implements Transport {
       host: this.host,
       command,
       stdin: options.stdin,
+      onStdout: options.onStdout,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       keepFinalNewline: true,

@@ -88,6 +88,7 @@ export class ReplayTransport implements Transport {
       timedOut: entry.timedOut ?? false,
       cancelled: entry.cancelled ?? false,
     };
+    if (result.stdout) options.onStdout?.(result.stdout);
     if (result.timedOut || result.cancelled) throw new CommandError(commandErrorCode(result), result);
     return result;
   }

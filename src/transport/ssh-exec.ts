@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import type { Become } from '../config/host-connection.ts';
 import { HwqualError } from '../model/errors.ts';
@@ -29,6 +30,7 @@ export function wrapCommand(command: string, marker: string): string {
 export interface ExecRequest {
   command: string;
   stdin?: string | Buffer;
+  onStdout?: (chunk: string) => void;
   deadline: Deadline;
   startedAt: Date;
   t0: number;
@@ -151,7 +153,11 @@ export async function execOnConnection(conn: SshConnection, req: ExecRequest): P
     channel.on('error', () => {
       /* a channel fault ends in 'close' (or the connection's loss), handled there */
     });
-    channel.on('data', (d: Buffer) => stdout.push(d));
+    const live = req.onStdout && new StringDecoder('utf8');
+    channel.on('data', (d: Buffer) => {
+      stdout.push(d);
+      if (live) req.onStdout!(live.write(d));
+    });
     channel.stderr.on('data', (d: Buffer) => {
       stderr.push(d);
       if (sudoPattern && !sudoRan) sudoRan = sudoPattern.test(Buffer.concat(stderr).toString('latin1'));

@@ -74,7 +74,15 @@ export class SshTransport implements Transport {
     const deadline = new Deadline(options);
     try {
       const conn = await this.connection(deadline.signal);
-      return await execOnConnection(conn, { command, stdin: options.stdin, deadline, startedAt, t0, become });
+      return await execOnConnection(conn, {
+        command,
+        stdin: options.stdin,
+        onStdout: options.onStdout,
+        deadline,
+        startedAt,
+        t0,
+        become,
+      });
     } catch (err) {
       if (!deadline.isStop(err)) throw err;
       throw new CommandError(deadline.reason === 'timeout' ? 'E_TIMEOUT' : 'E_CANCELLED', {

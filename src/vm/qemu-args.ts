@@ -48,15 +48,26 @@ export function buildQemuArgs(spec: VmSpec, paths: VmPaths): string[] {
   (spec.disks ?? []).forEach((disk, i) => {
     const node = `disk${i}`;
     const ro = disk.readOnly ? 'on' : 'off';
+    const secret = disk.encryption && (disk.encryption.secretId ?? `${node}-secret`);
+    // The key is read by QEMU from its file: it is on no command line.
+    if (disk.encryption) args.push('-object', `secret,id=${secret},file=${escapeOpt(disk.encryption.keyFile)}`);
     args.push(
       '-blockdev',
       `driver=file,node-name=${node}-file,filename=${escapeOpt(disk.path)},read-only=${ro}`,
       '-blockdev',
-      `driver=${disk.format},node-name=${node},file=${node}-file,read-only=${ro}`,
+      `driver=${disk.format},node-name=${node},file=${node}-file,read-only=${ro}` +
+        (secret ? `,encrypt.format=luks,encrypt.key-secret=${secret}` : ''),
       '-device',
       `virtio-blk-pci,drive=${node},id=vd${i}`,
     );
   });
+  for (const s of spec.serialSockets ?? [])
+    args.push(
+      '-chardev',
+      `socket,id=${s.id},path=${escapeOpt(s.path)},server=on,wait=off`,
+      '-serial',
+      `chardev:${s.id}`,
+    );
   if (spec.guestAgent) {
     args.push(
       '-chardev',
@@ -95,6 +106,9 @@ function validate(spec: VmSpec): void {
   ) {
     throw new HwqualError('E_VM', `memoryPadKiB must be a multiple of 8 KiB, got ${spec.memoryPadKiB}`);
   }
+  for (const d of spec.disks ?? [])
+    if (d.encryption && d.format !== 'qcow2')
+      throw new HwqualError('E_VM', `${d.path}: an encrypted disk is a qcow2 image with LUKS inside (format qcow2)`);
   if (spec.vcpus !== undefined && !(Number.isInteger(spec.vcpus) && spec.vcpus >= 1)) {
     throw new HwqualError('E_VM', `vcpus must be an integer >= 1, got ${spec.vcpus}`);
   }

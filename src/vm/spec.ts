@@ -11,6 +11,11 @@ export interface DiskSpec {
    * Handled by launchVm: buildQemuArgs sees the overlay's path.
    */
   overlay?: boolean;
+  /**
+   * A qcow2 image with LUKS inside (`encrypt.format=luks`), opened with the key in `keyFile` on the host — read by
+   * QEMU itself (`-object secret,file=`) or set as a libvirt secret's value from that file: never on a command line.
+   */
+  encryption?: { keyFile: string /** QEMU's secret object id (default `disk<N>-secret`). */; secretId?: string };
 }
 
 export interface KernelBoot {
@@ -38,11 +43,19 @@ export interface VmSpec {
   vcpus?: number;
   kernel?: KernelBoot;
   disks?: DiskSpec[];
+  /**
+   * Serial ports after the console (ttyS1, ttyS2, …), each served as a unix socket on the host: the migration
+   * workload's heartbeat. `id` names QEMU's chardev (libvirt names its own).
+   */
+  serialSockets?: Array<{ id: string; path: string }>;
   /** Add a virtio-serial port for qemu-guest-agent, served on `<workDir>/qga.sock`. */
   guestAgent?: boolean;
   /** `-incoming` for a migration destination (e.g. `tcp:127.0.0.1:4444` or `defer`). */
   incoming?: string;
-  /** Extra argv appended last; hwqual never puts a network device in by itself. */
+  /**
+   * Extra argv appended last; hwqual never puts a network device in by itself. The libvirt driver has no XML for
+   * these: they go into `<qemu:commandline>`, listed in the domain XML and the log.
+   */
   extraArgs?: string[];
 }
 

@@ -1,16 +1,23 @@
 import { dirname } from 'node:path';
 import { HwqualError } from '../model/errors.ts';
-import { registerEmergencyCleanup } from '../util/emergency.ts';
 import type { Transport } from '../transport/types.ts';
-import { ConsoleReader, type ConsoleMatch, type WaitForOptions } from './console.ts';
+import { ConsoleReader } from './console.ts';
 import { GuestAgentClient } from './guest-agent.ts';
 import { buildQemuArgs } from './qemu-args.ts';
 import { QmpClient } from './qmp-client.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { vmPaths, type VmPaths, type VmSpec } from './spec.ts';
+import { check, withOverlays } from './overlays.ts';
 import { teardownScript } from './teardown-script.ts';
 import { ownedDirCommand, vmWorkDir } from './work-dirs.ts';
 import { retry } from '../util/poll.ts';
+import { teardownAllVms } from './live-vms.ts';
+import { VmLifecycle } from './vm-lifecycle.ts';
+import { launchLibvirtVm } from './libvirt/libvirt-vm.ts';
+import type { Vm, VmDriver } from './vm-handle.ts';
+
+export type { Vm, VmDriver } from './vm-handle.ts';
+export { teardownAllVms };
 
 export interface LaunchOptions {
   signal?: AbortSignal;
@@ -21,19 +28,19 @@ export interface LaunchOptions {
   workDir?: string;
   /** How long QEMU may take to start and open QMP (default 30 s). */
   startTimeoutMs?: number;
+  /** Who starts the guest: hwqual's own QEMU process (default) or the host's libvirtd (libvirt/libvirt-vm.ts). */
+  driver?: VmDriver;
 }
 
-const live = new Set<Vm>();
-
-/** One QEMU process on one host. `teardown()` is idempotent and runs on success, failure, timeout and cancel. */
-export class Vm {
+/**
+ * One QEMU process on one host, started by hwqual itself. `teardown()` is idempotent and runs on success, failure,
+ * timeout and cancel.
+ */
+export class QemuVm extends VmLifecycle implements Vm {
+  readonly driver = 'qemu' as const;
   qmp!: QmpClient;
   readonly console: ConsoleReader;
   pid: number | undefined;
-  private teardownPromise: Promise<void> | undefined;
-  private readonly cleanups: Array<() => Promise<void>> = [];
-  private readonly offAbort: () => void;
-  private readonly offEmergency: () => void;
 
   constructor(
     readonly transport: Transport,
@@ -42,27 +49,12 @@ export class Vm {
     readonly argv: string[],
     signal?: AbortSignal,
   ) {
+    super(signal);
     this.console = new ConsoleReader(transport, paths.console, spec.name ?? 'vm');
-    const onAbort = () => {
-      void this.teardown();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.offAbort = () => signal?.removeEventListener('abort', onAbort);
-    live.add(this);
-    this.offEmergency = registerEmergencyCleanup(() => this.sweep()); // second Ctrl-C: SIGKILL by pid, no QMP
   }
 
-  get name(): string {
-    return this.spec.name ?? 'vm';
-  }
-  get accel(): string {
-    return this.spec.accel;
-  }
-  get host(): string {
-    return this.transport.host;
-  }
-  get tornDown(): boolean {
-    return this.teardownPromise !== undefined;
+  get definition(): { artifact: string; text: string } {
+    return { artifact: 'qemu-argv.txt', text: `${this.argv.join('\n')}\n` };
   }
 
   /** Whether QEMU still runs (by the pid from its pid file). */
@@ -73,11 +65,6 @@ export class Vm {
       { timeoutMs: 15_000, readOnly: true },
     );
     return r.exitCode === 0;
-  }
-
-  /** Wait for a console line; fails early on a guest panic (→ failed) or when QEMU exits (→ error). */
-  waitForConsole(pattern: RegExp, options: Omit<WaitForOptions, 'isAlive'>): Promise<ConsoleMatch> {
-    return this.console.waitFor(pattern, { ...options, isAlive: () => this.isAlive() });
   }
 
   /** A client for qemu-guest-agent (the VM must have been launched with `guestAgent: true`). */
@@ -91,39 +78,26 @@ export class Vm {
     return new GuestAgentClient(stream, this.host);
   }
 
-  /** quit over QMP → wait → SIGKILL by pid → remove the work dir. The console text stays readable in `console.text`. */
-  teardown(): Promise<void> {
-    this.teardownPromise ??= this.doTeardown();
-    return this.teardownPromise;
-  }
-
-  /** Run after the VM is gone at teardown (e.g. remove a cloud-init seed); in reverse order, errors ignored. */
-  addCleanup(fn: () => Promise<void>): void {
-    this.cleanups.push(fn);
-  }
-
   /** Run the kill-and-remove script again (no QMP): for a start that raced with a cancel. */
   async sweep(): Promise<void> {
     await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile, 0), { timeoutMs: 30_000 });
   }
 
-  private async doTeardown(): Promise<void> {
-    this.offAbort();
-    try {
-      if (this.qmp && !this.qmp.isClosed) await this.qmp.quit({ timeoutMs: 3_000 }).catch(() => {});
-      this.qmp?.close();
-      await this.console.poll().catch(() => {});
-      await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile), { timeoutMs: 30_000 });
-    } finally {
-      for (const fn of this.cleanups.reverse()) await fn().catch(() => {});
-      live.delete(this);
-      this.offEmergency();
-    }
+  /** quit over QMP → wait → SIGKILL by pid → remove the work dir. */
+  protected async endGuest(): Promise<void> {
+    if (this.qmp && !this.qmp.isClosed) await this.qmp.quit({ timeoutMs: 3_000 }).catch(() => {});
+    this.qmp?.close();
+    await this.console.poll().catch(() => {});
+    await this.transport.exec(teardownScript(this.paths.workDir, this.paths.pidFile), { timeoutMs: 30_000 });
   }
 }
 
-/** Start QEMU on the transport's host, connect QMP, return the handle. On any failure the VM is torn down. */
+/**
+ * Start the guest on the transport's host — QEMU by hwqual itself, or a libvirt domain with `driver: 'libvirt'` — and
+ * connect QMP; return the handle. On any failure the VM is torn down.
+ */
 export async function launchVm(transport: Transport, spec: VmSpec, options: LaunchOptions = {}): Promise<Vm> {
+  if (options.driver === 'libvirt') return launchLibvirtVm(transport, spec, options);
   const workDir = options.workDir ?? vmWorkDir(transport, spec.name ?? 'vm');
   const paths = vmPaths(workDir);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
@@ -135,7 +109,7 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
     .then(check(transport, 'mkdir'));
   const finalSpec = await withOverlays(transport, spec, workDir, signal);
   const argv = buildQemuArgs(finalSpec, paths);
-  const vm = new Vm(transport, finalSpec, paths, argv, signal);
+  const vm = new QemuVm(transport, finalSpec, paths, argv, signal);
   try {
     const bin = finalSpec.qemuBinary ?? 'qemu-system-x86_64';
     // QEMU daemonizes once it is set up; its pid file is read in the same command (one process start less).
@@ -162,11 +136,6 @@ export async function launchVm(transport: Transport, spec: VmSpec, options: Laun
   }
 }
 
-/** Tear down every VM this process still has (SIGINT handler, afterAll). */
-export async function teardownAllVms(): Promise<void> {
-  await Promise.allSettled([...live].map((vm) => vm.teardown()));
-}
-
 async function connectQmp(
   transport: Transport,
   socket: string,
@@ -180,39 +149,4 @@ async function connectQmp(
     },
     { timeoutMs, everyMs: 200, signal },
   );
-}
-
-async function withOverlays(
-  transport: Transport,
-  spec: VmSpec,
-  workDir: string,
-  signal?: AbortSignal,
-): Promise<VmSpec> {
-  if (!spec.disks?.some((d) => d.overlay)) return spec;
-  const disks = [];
-  for (const [i, disk] of spec.disks.entries()) {
-    if (!disk.overlay) {
-      disks.push(disk);
-      continue;
-    }
-    const overlay = `${workDir}/disk${i}-overlay.qcow2`;
-    await transport
-      .exec(`qemu-img create -q -f qcow2 -F ${disk.format} -b ${shellQuote(disk.path)} ${shellQuote(overlay)}`, {
-        timeoutMs: 30_000,
-        signal,
-      })
-      .then(check(transport, 'qemu-img create (overlay)'));
-    disks.push({ ...disk, path: overlay, format: 'qcow2' as const, overlay: false });
-  }
-  return { ...spec, disks };
-}
-
-function check(transport: Transport, what: string) {
-  return (r: { exitCode: number | null; stderr: string }) => {
-    if (r.exitCode !== 0)
-      throw new HwqualError('E_VM', `${what} on ${transport.host} failed: ${r.stderr.trim()}`, {
-        host: transport.host,
-      });
-    return r;
-  };
 }

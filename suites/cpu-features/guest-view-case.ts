@@ -36,6 +36,7 @@ export function guestViewCase(s: CpuSettings, spec: string): CaseDef {
         run: 'idle',
         name: `cpu-${model}`,
         signal: ctx.signal,
+        driver: s.driver,
       });
       ctx.defer(() => vm.teardown());
       await ctx.artifact('console.log', vm.console.text);

@@ -16,6 +16,7 @@ import {
 import { hostQemuFacts } from './accel.ts';
 import { controllerExpansions } from './controller-expansions.ts';
 import type { QemuCpuFacts } from '../../src/suite-api/vm.ts';
+import { libvirtBaselineChecks } from './libvirt-baseline.ts';
 import { formatPoolTable } from './pool-table.ts';
 import { planPools, poolMembers, type CpuPoolSpec, type CpuSettings } from './settings.ts';
 
@@ -112,6 +113,16 @@ export function poolCase(s: CpuSettings, pool: CpuPoolSpec, members: HostInfo[])
         await expansionLookup(ctx, got),
         loadCpuCatalog().qemuModels,
       );
+      if (s.driver === 'libvirt')
+        await libvirtBaselineChecks(
+          ctx,
+          s,
+          got.map(({ info }) => ({
+            info,
+            transport: info.name === ctx.host.name ? ctx.transport : ctx.peer!(info.name)!,
+          })),
+          b,
+        );
       const table = formatPoolTable(pool.name, b, pool.formed);
       ctx.log(table);
       await ctx.artifact('pool.txt', table);

@@ -1,4 +1,4 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/index.ts';
+import type { HostInfo, PlanView, VmDriver } from '../../src/suite-api/index.ts';
 import type { AccelChoice } from '../../src/suite-api/vm.ts';
 import { modelVendorOf } from '../../src/suite-api/parsers.ts';
 import { poolName } from './plan-schema.ts';
@@ -15,6 +15,8 @@ export interface CpuPoolSpec {
 
 export interface CpuSettings {
   accel: AccelChoice;
+  /** Who starts the guests (guest-view) and whose baseline pool-baseline also asks: qemu or libvirt. */
+  driver: VmDriver;
   /** Models the plan requires usable on every host (require.cpuModels). */
   requiredModels: string[];
   /** Host flags the plan requires on top of the generation's (require.cpuFlags). */
@@ -39,6 +41,7 @@ export function cpuSettings(plan: PlanView): CpuSettings {
   );
   return {
     accel: plan.accel,
+    driver: plan.driver,
     requiredModels: plan.require.cpuModels ?? [],
     requiredFlags: plan.require.cpuFlags ?? [],
     requiredMachineTypes: plan.require.machineTypes ?? [],

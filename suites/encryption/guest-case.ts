@@ -56,6 +56,7 @@ export function guestCase(
         readyTimeoutMs: 600_000,
         name: `enc-guest-${model}`,
         append: 'no_timer_check',
+        driver: ctx.plan.driver,
       });
       ctx.defer(() => vm.teardown());
       const agent = await vm.guestAgent({ signal: ctx.signal });

@@ -8,13 +8,7 @@ import {
   waitUntilReady,
   type Vm,
 } from '../../src/suite-api/vm.ts';
-import {
-  clearTextLines,
-  encryptedDiskArgs,
-  keyInProcessList,
-  makeEncryptedDisk,
-  type EncryptedDisk,
-} from './qemu-disk.ts';
+import { clearTextLines, encryptedDisk, keyInProcessList, makeEncryptedDisk, type EncryptedDisk } from './qemu-disk.ts';
 
 /**
  * The tiny guest prints the first line of its only disk (the encrypted one is /dev/vda: tiny has no disk of its own),
@@ -42,21 +36,22 @@ export function qemuDiskCase(): CaseDef {
 
       const { accel } = await resolveAccel(ctx.transport, ctx.plan.accel, { signal: ctx.signal });
       const image = await stageImage(ctx.transport, await ensureImage('tiny'), ctx.signal);
-      const spec = (keyFile: string, name: string) => ({
-        ...imageVmSpec(image, {
+      const spec = (keyFile: string, name: string) =>
+        imageVmSpec(image, {
           accel,
           cpu: accel === 'kvm' ? 'host' : 'max',
           run: 'script',
           script: GUEST_READ,
           name,
-        }),
-        extraArgs: encryptedDiskArgs(d.disk, keyFile),
-      });
+          extraDisks: [encryptedDisk(d.disk, keyFile)],
+        });
 
-      const vm = await launchVm(ctx.transport, spec(d.keyFile, 'luks-disk'), { signal: ctx.signal });
+      const driver = ctx.plan.driver;
+      const vm = await launchVm(ctx.transport, spec(d.keyFile, 'luks-disk'), { signal: ctx.signal, driver });
+      await ctx.artifact(vm.definition.artifact, vm.definition.text);
       ctx.defer(() => vm.teardown());
       const seen = await readBack(ctx, vm, image);
-      const ps = await keyInProcessList((command) => ctx.exec(command, { readOnly: true }), d.keyFile);
+      const ps = await keyInProcessList((command) => ctx.exec(command, { readOnly: true }), d.keyFile, driver);
       await vm.teardown();
       ctx.log(
         `guest read: ${seen}; ` +
@@ -64,10 +59,17 @@ export function qemuDiskCase(): CaseDef {
       );
       ctx.check.equal('first line the guest read from the encrypted disk', seen, d.pattern);
       ctx.check.equal('processes whose command line holds the key (ps)', ps.withKey, 0);
-      ctx.check.atLeast('processes naming the secret object by file (ps saw QEMU)', ps.withSecretObject, 1);
+      ctx.check.atLeast(
+        driver === 'libvirt'
+          ? "processes with libvirt's secret objects (ps saw QEMU)"
+          : 'processes naming the secret object by file (ps saw QEMU)',
+        ps.withSecretObject,
+        1,
+      );
 
       const refused = await launchVm(ctx.transport, spec(d.wrongKeyFile, 'luks-disk-wrong-key'), {
         signal: ctx.signal,
+        driver,
       }).then(
         async (wrong) => {
           await wrong.teardown();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
-import { shellQuote } from '../../src/suite-api/vm.ts';
+import { shellQuote, type DiskSpec } from '../../src/suite-api/vm.ts';
 
 /**
  * QEMU's own LUKS (userspace, no device-mapper): a qcow2 image with `encrypt.format=luks` whose key is a secret
@@ -8,7 +8,6 @@ import { shellQuote } from '../../src/suite-api/vm.ts';
  */
 export const QEMU_PATTERN_PREFIX = 'HWQUAL-QEMU-LUKS';
 export const SECRET_ID = 'hwqsec0';
-export const NODE = 'hwqenc0';
 /** Key slot PBKDF time in ms: fast for tests (QEMU's default is 2000). */
 const ITER_TIME_MS = 10;
 const CPU_USAGE_FLAKE = /Unable to get accurate CPU usage/;
@@ -83,18 +82,9 @@ export async function clearTextLines(ctx: CaseContext, d: EncryptedDisk): Promis
   return Number(r.stdout.trim() || 0);
 }
 
-/** QEMU argv for the encrypted disk, the key read from `keyFile` by QEMU itself. */
-export function encryptedDiskArgs(disk: string, keyFile: string): string[] {
-  const opt = (s: string) => s.replace(/,/g, ',,');
-  return [
-    '-object',
-    `secret,id=${SECRET_ID},file=${opt(keyFile)}`,
-    '-blockdev',
-    `driver=qcow2,node-name=${NODE},file.driver=file,file.filename=${opt(disk)},encrypt.format=luks,` +
-      `encrypt.key-secret=${SECRET_ID}`,
-    '-device',
-    `virtio-blk-pci,drive=${NODE},id=hwqencdisk`,
-  ];
+/** The encrypted disk for a VmSpec: the key is read from `keyFile` by QEMU itself (or libvirt's secret). */
+export function encryptedDisk(disk: string, keyFile: string): DiskSpec {
+  return { path: disk, format: 'qcow2', encryption: { keyFile, secretId: SECRET_ID } };
 }
 
 /**
@@ -105,10 +95,15 @@ export function encryptedDiskArgs(disk: string, keyFile: string): string[] {
 export async function keyInProcessList(
   run: (command: string) => Promise<{ stdout: string }>,
   keyFile: string,
+  driver: 'qemu' | 'libvirt' = 'qemu',
 ): Promise<{ withKey: number; withSecretObject: number }> {
   const key = `ps -eo args | grep -c -F -f ${shellQuote(keyFile)}`;
-  // The bracket keeps grep from matching its own command line.
-  const pattern = `secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`;
+  // The bracket keeps grep from matching its own command line. libvirt passes its secrets as JSON objects: the disk
+  // key AES-encrypted (`data`, `iv`) under a master key QEMU reads from a file of libvirt's.
+  const pattern =
+    driver === 'libvirt'
+      ? '"qom-type":"secre[t]"'
+      : `secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`;
   const obj = `ps -eo args | grep -c ${shellQuote(pattern)}`;
   const r = await run(`${key}; ${obj}`);
   const [withKey, withSecretObject] = r.stdout.trim().split('\n').map(Number);

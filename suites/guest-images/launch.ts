@@ -82,7 +82,9 @@ export async function bootGuest(
     name: `gi-${choice.name}-${o.cpu.split(',')[0]}`,
   });
   const t0 = performance.now();
-  const vm = await launchVm(transport, spec, { signal });
+  const vm = await launchVm(transport, spec, { signal, driver: o.s.driver });
+  // What the guest was started from — QEMU's argv or libvirt's domain XML — is part of the evidence.
+  await ctx.artifact(vm.definition.artifact, vm.definition.text);
   ctx.defer(async () => {
     await vm.teardown();
     await ctx.artifact('console.log', vm.console.text);

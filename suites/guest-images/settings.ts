@@ -1,4 +1,4 @@
-import type { PlanView } from '../../src/suite-api/index.ts';
+import type { PlanView, VmDriver } from '../../src/suite-api/index.ts';
 import type { AccelChoice, UserImageConfig } from '../../src/suite-api/vm.ts';
 
 /** One entry of the images axis: a built-in recipe by name, or a user image (validated through user-image.ts). */
@@ -6,6 +6,8 @@ export type ImageChoice = { name: string; builtIn: string } | { name: string; us
 
 export interface GuestImageSettings {
   accel: AccelChoice;
+  /** Who starts the guests: qemu or libvirt (the plan's `driver`). */
+  driver: VmDriver;
   images: ImageChoice[];
   cpuModels: string[];
   /** Seconds from QEMU start to the image's ready signal (default: 120 tiny, 300 others). */
@@ -27,6 +29,7 @@ export function guestImageSettings(plan: PlanView): GuestImageSettings {
   const own = plan.settings.guestImages ?? {};
   return {
     accel: plan.accel,
+    driver: plan.driver,
     images,
     cpuModels: plan.matrix.cpuModels ?? ['max'],
     readyTimeoutSec: own.readyTimeoutSec,

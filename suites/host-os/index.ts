@@ -1,4 +1,5 @@
 import { defineSuite } from '../../src/suite-api/index.ts';
+import { libvirtDomcapsCase } from './libvirt-case.ts';
 import { osCases } from './os-cases.ts';
 import { hostOsRequire } from './require.ts';
 import { toolCases } from './tool-cases.ts';
@@ -14,11 +15,18 @@ export default defineSuite({
   name: 'host-os',
   title: 'Host OS and virtualisation stack',
   description:
-    'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt/OpenSSH/cryptsetup versions, IOMMU, hugepages, ' +
+    'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt/OpenSSH/cryptsetup versions, libvirt domain ' +
+    'capabilities, IOMMU, hugepages, ' +
     'kernel command line, CPU vulnerabilities.',
   tags: ['host'],
   cases(host, plan) {
     const req = hostOsRequire(plan);
-    return [...osCases(req), ...virtCases(req), ...toolCases(req), ...vulnerabilityCases(host, req)];
+    return [
+      ...osCases(req),
+      ...virtCases(req),
+      libvirtDomcapsCase(),
+      ...toolCases(req),
+      ...vulnerabilityCases(host, req),
+    ];
   },
 });

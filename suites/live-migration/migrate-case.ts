@@ -20,7 +20,7 @@ export function migrateCase(
     id: 'migrate',
     title:
       `Live migration ${from} → ${to} (${strategy}${s.hops > 1 ? `, ping-pong ×${s.hops}` : ''}` +
-      `${s.repeat > 1 ? `, ×${s.repeat} runs` : ''})`,
+      `${s.driver === 'libvirt' ? ', libvirt' : ''}${s.repeat > 1 ? `, ×${s.repeat} runs` : ''})`,
     params: { from, to, strategy },
     alsoLocks: [to],
     tags: ['migration', strategy],
@@ -58,6 +58,7 @@ export function migrateCase(
           strategy,
           hops: s.hops,
           signal: ctx.signal,
+          driver: s.driver,
           log: (m) => ctx.log(m),
           guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest },
           tuning: tuningOf(s),
@@ -129,6 +130,7 @@ async function record(ctx: CaseContext, run: MigrationRun, cpu: CpuModelChoice, 
     for (const [k, v] of Object.entries(m)) if (!NAMED_HOP_METRICS.has(k)) put(snakeCase(k), v);
     for (const c of passCharts(h)) ctx.chart?.(c);
   });
-  if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.message);
+  if (first?.nova) ctx.fact(`migration.nova.${first.from}->${first.to}`, first.nova.predicted.message);
+  if (first?.nova?.executed) ctx.fact(`migration.novaExecuted.${first.from}->${first.to}`, first.nova.executed.message);
   await ctx.artifact('migration.json', `${JSON.stringify({ cpuModel: cpu, machine, ...run }, null, 2)}\n`);
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { unmappableForLibvirt, STRATEGIES, type NovaSettings, type Strategy } from '../../src/suite-api/migration.ts';
 import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/index.ts';
 import { STATISTICS } from '../../src/suite-api/index.ts';
-import { STRATEGIES, type NovaSettings, type Strategy } from '../../src/suite-api/migration.ts';
 import { GATED_FIGURES, type Gates } from './gates.ts';
 
 /**
@@ -221,6 +221,9 @@ const part: PlanPart = {
         seen.add(pair.join('→'));
       });
     }
+    if (plan.settings.driver === 'libvirt')
+      for (const u of unmappableForLibvirt(m))
+        problems.push({ path: `${base}/${u.key}`, message: `has no equivalent on driver libvirt: ${u.why}` });
     const dir = m.fault?.['lab-dir'];
     if (m.fault?.kind === 'link-down' && dir && !existsSync(join(resolve(dir), 'state.json')))
       problems.push({

@@ -1,4 +1,4 @@
-import type { HostInfo, PlanView } from '../../src/suite-api/index.ts';
+import type { HostInfo, PlanView, VmDriver } from '../../src/suite-api/index.ts';
 import type { AccelChoice } from '../../src/suite-api/vm.ts';
 import { MiB, NOVA_DEFAULTS, type NovaSettings, type Strategy, type Tuning } from '../../src/suite-api/migration.ts';
 import { faultSetting, type FaultSetting } from './fault-settings.ts';
@@ -20,6 +20,8 @@ import type { Gates } from './gates.ts';
  */
 export interface MigrationSettings {
   accel: AccelChoice;
+  /** qemu: hwqual drives QEMU over QMP; libvirt: virsh migrate with Nova's flags, Nova's schedule executed. */
+  driver: VmDriver;
   pairs: Array<[string, string]>;
   strategies: Strategy[];
   hops: number;
@@ -70,6 +72,7 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
   const g = m.guest ?? {};
   return {
     accel: plan.accel,
+    driver: plan.driver,
     pairs,
     strategies: m.strategies ?? ['precopy'],
     hops: m['ping-pong'] ?? 1,

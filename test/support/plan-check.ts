@@ -34,7 +34,7 @@ export async function planProblems(
 /** The YAML a user would write for this plan (for messages). */
 export const yamlOf = (data: unknown) => stringify(data);
 
-/** A PlanView as the runner gives suites (accel resolved from settings, as planView does). */
+/** A PlanView as the runner gives suites (accel and driver resolved from settings, as planView does). */
 export const planViewOf = (over: Partial<PlanView>): PlanView => ({
   name: 'p',
   require: {},
@@ -42,4 +42,5 @@ export const planViewOf = (over: Partial<PlanView>): PlanView => ({
   settings: {},
   ...over,
   accel: over.accel ?? over.settings?.accel ?? 'auto',
+  driver: over.driver ?? over.settings?.driver ?? 'qemu',
 });

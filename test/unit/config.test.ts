@@ -183,6 +183,20 @@ retries: 0
     expect(plan.settings.accel).toBe('tcg');
   });
 
+  it('driver: qemu (default) or libvirt, at the top or in settings; else bad input naming the field', async () => {
+    const top = await loadPlan(file('top.yaml', 'name: p\nsuites: [guest-images]\ndriver: libvirt\n'));
+    expect(top.settings.driver).toBe('libvirt');
+    const inSettings = await loadPlan(file('in.yaml', 'name: p\nsuites: [guest-images]\nsettings: { driver: qemu }\n'));
+    expect(inSettings.settings.driver).toBe('qemu');
+    expect((await loadPlan(file('none.yaml', 'name: p\nsuites: [guest-images]\n'))).settings.driver).toBeUndefined();
+    await expect(loadPlan(file('bad.yaml', 'name: p\nsuites: [guest-images]\ndriver: xen\n'))).rejects.toThrow(
+      /bad\.yaml: \/driver must be one of qemu, libvirt/,
+    );
+    await expect(
+      loadPlan(file('twice.yaml', 'name: p\nsuites: [guest-images]\ndriver: qemu\nsettings: { driver: libvirt }\n')),
+    ).rejects.toThrow(/\/settings\/driver is also given at \/driver: give it once/);
+  });
+
   it('require.machineTypes is a list of machine type names', async () => {
     const ok = await loadPlan(
       file('mt.yaml', 'name: p\nsuites: [cpu-features]\nrequire: { machineTypes: [pc-q35-7.2, q35] }\n'),

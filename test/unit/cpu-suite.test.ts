@@ -37,6 +37,7 @@ describe('cpu-features plan settings and case list', () => {
     );
     expect(s).toEqual({
       accel: 'tcg',
+      driver: 'qemu',
       requiredModels: ['Nehalem'],
       requiredFlags: ['aes'],
       requiredMachineTypes: [],

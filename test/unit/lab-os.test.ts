@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPlanParts, suiteDirs } from '../../src/config/index.ts';
 import { planSchemaProblems } from '../../src/config/plan.ts';
 import { hostStartArgv } from '../../src/lab/host-mounts.ts';
+import { libvirtdConf } from '../../src/lab/libvirtd.ts';
 import { osDifference, parseOsFlags, validateOs } from '../../src/lab/os-args.ts';
 import { CMD, CMD_PACKAGES, hostRootPackages } from '../../src/probe/commands.ts';
 import { parseCryptsetupVersion, parseOpensshVersion, satisfies } from '../../src/probe/versions.ts';
@@ -27,10 +28,27 @@ describe('--os values', () => {
     expect(() => parseOsFlags(['node-a=debian-12', 'node-a=debian-13'])).toThrow(/names node-a twice/);
     expect(() => validateOs({ 'node-d': 'debian-13' }, 3)).toThrow(/no host node-d \(it has node-a, node-b, node-c\)/);
     expect(() => validateOs({ 'node-a': 'debian-14' }, 3)).toThrow(
-      /unknown release "debian-14" \(known: debian-12, debian-13, or machine/,
+      /unknown release "debian-14" \(known: debian-12, debian-13, debian-12\+libvirt, debian-13\+libvirt, or machine/,
     );
     expect(() => validateOs({ 'node-a': 'debian-13' }, 3, true)).toThrow(/--os with --loopback.*namespaces/);
     expect(validateOs({ 'node-a': 'machine' }, 3, true)).toEqual({});
+  });
+
+  it("--libvirt: every host on its release's +libvirt root; a machine-root host is E_USAGE saying why", () => {
+    expect(validateOs({ 'node-a': 'debian-12', 'node-b': 'debian-13+libvirt' }, 2, false, true)).toEqual({
+      'node-a': 'debian-12+libvirt',
+      'node-b': 'debian-13+libvirt',
+    });
+    expect(validateOs({ 'node-a': 'debian-12+libvirt' }, 1)).toEqual({ 'node-a': 'debian-12+libvirt' });
+    expect(() => validateOs({ 'node-a': 'debian-12' }, 2, false, true)).toThrow(
+      new RegExp(
+        "--libvirt: node-b runs the machine's root; a libvirtd needs its own /etc/libvirt and /var/lib/libvirt " +
+          '.*--os node-b=debian-13',
+      ),
+    );
+    expect(() => validateOs({ 'node-a': 'machine', 'node-b': 'debian-13' }, 2, false, true)).toThrow(
+      /node-a runs the machine's root/,
+    );
   });
 
   it('an up differs from the lab when any host runs another root', () => {
@@ -47,7 +65,9 @@ describe('host roots', () => {
   it('one recipe per release, debootstrapped from its suite with every package a probe command needs', () => {
     expect(HOST_ROOT_RECIPES.map((r) => [r.name, r.suite])).toEqual([
       ['debian-12', 'bookworm'],
+      ['debian-12+libvirt', 'bookworm'],
       ['debian-13', 'trixie'],
+      ['debian-13+libvirt', 'trixie'],
     ]);
     const trixie = hostRootRecipe('debian-13')!;
     expect(trixie.include).toEqual(hostRootPackages());
@@ -59,6 +79,26 @@ describe('host roots', () => {
       expect(trixie.include).toContain(p);
   });
 
+  it('libvirt variant: libvirtd, its QEMU driver and virsh installed after debootstrap, qemu.conf for a chroot', () => {
+    const r = hostRootRecipe('debian-12+libvirt')!;
+    expect(r.include).toEqual(hostRootRecipe('debian-12')!.include);
+    expect(r.extraPackages).toEqual(['libvirt-clients', 'libvirt-daemon-driver-qemu', 'libvirt-daemon-system']);
+    const conf = r.files!['/etc/libvirt/qemu.conf']!;
+    for (const line of [
+      'namespaces = [ ]',
+      'cgroup_controllers = [ ]',
+      'security_driver = "none"',
+      'user = "root"',
+      'group = "root"',
+      'remember_owner = 0',
+    ])
+      expect(conf.split('\n')).toContain(line);
+    // libvirtd.conf is the host's own (its lab address), written at host start.
+    expect(libvirtdConf('10.208.1.11').split('\n')).toEqual(
+      expect.arrayContaining(['listen_tls = 0', 'listen_tcp = 1', 'listen_addr = "10.208.1.11"', 'auth_tcp = "none"']),
+    );
+  });
+
   it('a variant is one table entry: its own recipe per release, base packages plus its own', () => {
     const files = { '/etc/libvirt/qemu.conf': 'namespaces = [ ]\n' };
     const recipes = hostRootRecipesFor(
@@ -66,7 +106,8 @@ describe('host roots', () => {
       { libvirt: { packages: ['libvirt-daemon-system'], files } },
     );
     expect(recipes.map((r) => r.name)).toEqual(['debian-13', 'debian-13+libvirt']);
-    expect(recipes[1]!.include).toEqual([...recipes[0]!.include, 'libvirt-daemon-system'].sort());
+    expect(recipes[1]!.include).toEqual(recipes[0]!.include);
+    expect(recipes[1]!.extraPackages).toEqual(['libvirt-daemon-system']); // apt-get in the chroot, after debootstrap
     expect(recipes[1]).toMatchObject({
       release: 'debian-13',
       suite: 'trixie',
@@ -74,6 +115,7 @@ describe('host roots', () => {
       title: expect.stringMatching(/libvirt/),
     });
     expect(recipes[0]).not.toHaveProperty('files'); // the base recipe (and so its cache key) is as before
+    expect(recipes[0]).not.toHaveProperty('extraPackages');
   });
 
   it("the key follows the suite's InRelease (Date and sha256) and the recipe, not the mirror's name", () => {

@@ -14,6 +14,7 @@ const plan = (migration: MigrationBlock): PlanView => ({
   matrix: {},
   settings: { migration },
   accel: 'auto',
+  driver: 'qemu',
 });
 const hosts = [{ name: 'node-a' }, { name: 'node-b' }] as never;
 const lab = mkdtempSync(join(tmpdir(), 'hwq-fault-'));

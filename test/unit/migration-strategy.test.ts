@@ -12,6 +12,7 @@ const plan = (migration: MigrationBlock): PlanView => ({
   matrix: {},
   settings: { migration },
   accel: 'auto',
+  driver: 'qemu',
 });
 const hosts = [{ name: 'node-a' }, { name: 'node-b' }] as never;
 
@@ -101,6 +102,23 @@ describe('strategy settings', () => {
       'plan.yaml: /migration/multifd-channels must be >= 1',
       'plan.yaml: /migration/cpu-throttle-initial must be <= 99',
     ]);
+  });
+
+  it('driver libvirt: a key virsh migrate (or Nova) has no place for is refused at validation, with why', async () => {
+    const problems = await planProblems({
+      name: 'p',
+      suites: ['live-migration'],
+      driver: 'libvirt',
+      migration: { strategies: ['auto-converge'], 'max-cpu-throttle': 90, 'downtime-limit': 300 },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^plan\.yaml: \/migration\/downtime-limit has no equivalent on driver libvirt: Nova sets/),
+      expect.stringMatching(
+        /^plan\.yaml: \/migration\/max-cpu-throttle has no equivalent on driver libvirt: virsh migrate has no flag/,
+      ),
+    ]);
+    const qemu = await planProblems({ name: 'p', suites: ['live-migration'], migration: { 'max-cpu-throttle': 90 } });
+    expect(qemu).toEqual([]);
   });
 });
 

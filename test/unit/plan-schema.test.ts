@@ -25,6 +25,7 @@ describe('the plan schema', () => {
       'accel',
       'cpuPool',
       'drift',
+      'driver',
       'encryption',
       'guestImages',
       'migration',

@@ -112,6 +112,38 @@ describe('buildQemuArgs', () => {
     expect(args.slice(-3)).toEqual(['-incoming', 'tcp:127.0.0.1:4444', '-S']);
   });
 
+  it('an encrypted qcow2 disk: a secret object read from the key file, the key itself on no command line', () => {
+    const args = buildQemuArgs(
+      { accel: 'tcg', kernel, disks: [{ path: '/d/x.qcow2', format: 'qcow2', encryption: { keyFile: '/d/k,ey' } }] },
+      paths,
+    );
+    expect(opt(args, '-object')).toEqual(['secret,id=disk0-secret,file=/d/k,,ey']);
+    expect(opt(args, '-blockdev')[1]).toBe(
+      'driver=qcow2,node-name=disk0,file=disk0-file,read-only=off,encrypt.format=luks,encrypt.key-secret=disk0-secret',
+    );
+    const named = buildQemuArgs(
+      {
+        accel: 'tcg',
+        kernel,
+        disks: [{ path: '/d/x', format: 'qcow2', encryption: { keyFile: '/k', secretId: 's0' } }],
+      },
+      paths,
+    );
+    expect(opt(named, '-object')).toEqual(['secret,id=s0,file=/k']);
+    expect(() =>
+      buildQemuArgs(
+        { accel: 'tcg', kernel, disks: [{ path: '/x', format: 'raw', encryption: { keyFile: '/k' } }] },
+        paths,
+      ),
+    ).toThrow(/qcow2 image with LUKS inside/);
+  });
+
+  it('serial sockets come after the file console, one chardev each (the heartbeat port is ttyS1)', () => {
+    const args = buildQemuArgs({ accel: 'tcg', kernel, serialSockets: [{ id: 'hb', path: '/w/hb.sock' }] }, paths);
+    expect(opt(args, '-serial')).toEqual(['file:/tmp/hwqual-vms/t-1/console.log', 'chardev:hb']);
+    expect(opt(args, '-chardev')).toEqual(['socket,id=hb,path=/w/hb.sock,server=on,wait=off']);
+  });
+
   it('shell-quotes argv for the remote command line', () => {
     expect(shellJoin(['-append', "console=ttyS0 a='b'", '-m', '512'])).toBe(
       `-append 'console=ttyS0 a='\\''b'\\''' -m 512`,

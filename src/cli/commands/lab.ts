@@ -35,6 +35,7 @@ export function register(program: Command): void {
     )
     .option('--mirror <url>', "Debian mirror for the hosts' roots (default: the one apt uses here)")
     .option('--no-kvm', 'no /dev/kvm on own-root hosts, whatever the KVM probe says')
+    .option('--libvirt', "every host runs its release's +libvirt root with libvirtd (each host needs --os)")
     .action((o: UpFlags) =>
       act(async () => {
         const state = await labUp({
@@ -44,6 +45,7 @@ export function register(program: Command): void {
           os: parseOsFlags(o.os),
           mirror: o.mirror,
           noKvm: o.kvm === false,
+          libvirt: o.libvirt,
           log: (l) => process.stderr.write(`hwqual: ${l}\n`),
         });
         if (state.mode === 'loopback') {
@@ -156,8 +158,11 @@ export function formatStatus(s: LabStatus): string {
       h.qdisc && !/noqueue/.test(h.qdisc) && h.qdisc,
     ].filter(Boolean);
     const os = h.root ? `${h.os} (own root ${h.root.key}${h.root.kvm ? '' : ', no /dev/kvm'})` : `${h.os} root`;
+    const lv =
+      h.libvirt && `libvirtd ${h.libvirt.libvirtd}${h.libvirt.version ? ` (libvirt ${h.libvirt.version})` : ''}`;
     lines.push(
-      `  ${h.name}  ${h.address}:${h.port}  ${os}  sshd ${h.sshd}${extra.length ? `  ${extra.join(', ')}` : ''}`,
+      `  ${h.name}  ${h.address}:${h.port}  ${os}  sshd ${h.sshd}${lv ? `  ${lv}` : ''}` +
+        `${extra.length ? `  ${extra.join(', ')}` : ''}`,
     );
     if (h.root?.offline) lines.push(`    ${h.root.offline}`);
   }
@@ -174,6 +179,7 @@ interface UpFlags {
   mirror?: string;
   /** commander's `--no-kvm`: false when given. */
   kvm?: boolean;
+  libvirt?: boolean;
 }
 
 /** What `up` says about own roots: which host runs which, offline fall-backs, /dev/kvm. */
@@ -181,7 +187,11 @@ function rootLines(state: LabState): string[] {
   const own = state.hosts.filter((h) => h.root);
   if (!own.length) return [];
   return [
-    ...own.map((h) => `${h.name}: own root ${h.root!.release} (${h.root!.key})`),
+    ...own.map(
+      (h) =>
+        `${h.name}: own root ${h.root!.release} (${h.root!.key})` +
+        (h.libvirt ? `, libvirtd ${h.libvirt.version ?? '?'} (${h.libvirt.hypervisor ?? 'hypervisor ?'})` : ''),
+    ),
     ...own.flatMap((h) => (h.root!.offline ? [`${h.name}: ${h.root!.offline}`] : [])),
     `own-root hosts: ${state.kvm?.reason ?? 'no /dev/kvm'}`,
   ];

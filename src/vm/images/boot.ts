@@ -2,7 +2,7 @@ import { errorCodeOf } from '../../model/errors.ts';
 import { parseGuestFacts, type GuestFacts } from '../../probe/guest-facts.ts';
 import type { Transport } from '../../transport/types.ts';
 import { consoleShowsGuestRan, GuestNeverReadyError } from '../panic.ts';
-import { launchVm, type Vm } from '../vm.ts';
+import { launchVm, type Vm, type VmDriver } from '../vm.ts';
 import type { Accel, DiskSpec, VmSpec } from '../spec.ts';
 import type { BuiltImage } from './built-image.ts';
 import { stageImage } from './stage.ts';
@@ -26,6 +26,8 @@ export interface ImageBootOptions {
   name?: string;
   signal?: AbortSignal;
   workDir?: string;
+  /** qemu (default) or libvirt: who starts the guest (the plan's `driver`). */
+  driver?: VmDriver;
 }
 
 /** Pure: the VmSpec that boots an image (whose paths are already on the target host). */
@@ -58,7 +60,7 @@ export function imageVmSpec(image: BuiltImage, o: ImageBootOptions): VmSpec {
 /** Copy the image to the host when needed and start QEMU (not yet waiting for the guest). */
 export async function launchImage(transport: Transport, image: BuiltImage, o: ImageBootOptions): Promise<Vm> {
   const onHost = await stageImage(transport, image, o.signal);
-  return launchVm(transport, imageVmSpec(onHost, o), { signal: o.signal, workDir: o.workDir });
+  return launchVm(transport, imageVmSpec(onHost, o), { signal: o.signal, workDir: o.workDir, driver: o.driver });
 }
 
 export interface Ready {

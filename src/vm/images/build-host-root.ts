@@ -18,7 +18,12 @@ export interface BuiltRoot {
  * steps. The lab runs it on an overlay with the lab's sshd config, so the package's own host keys go.
  */
 export async function buildHostRoot(recipe: HostRootRecipe, root: string, mirror: string): Promise<BuiltRoot> {
-  await debootstrapRoot(root, { suite: recipe.suite, include: recipe.include, mirror });
+  await debootstrapRoot(root, {
+    suite: recipe.suite,
+    include: recipe.include,
+    extraPackages: recipe.extraPackages,
+    mirror,
+  });
   const inRelease = inReleaseStamp(await readFile(await listsInRelease(root, recipe.suite), 'utf8'));
   await dropAptCaches(root);
   for (const f of await readdir(join(root, 'etc/ssh'))) {

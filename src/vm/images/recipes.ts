@@ -3,6 +3,7 @@
  * hash (with package versions, or for a host root the mirror's InRelease) keys the cache.
  */
 import { hostRootPackages } from '../../probe/commands.ts';
+import { LIBVIRT_VARIANT } from './libvirt-root.ts';
 
 export interface TinyRecipe {
   kind: 'tiny';
@@ -105,6 +106,11 @@ export interface HostRootRecipe {
   release: HostRelease;
   suite: string;
   include: string[];
+  /**
+   * A variant's packages, installed after debootstrap with apt-get in the chroot (services kept from starting):
+   * debootstrap's own resolver cannot configure what pulls systemd in, as libvirt-daemon-system does.
+   */
+  extraPackages?: string[];
   /** Files written into the root after the packages (absolute path in the root → content). */
   files?: Record<string, string>;
 }
@@ -121,14 +127,10 @@ export interface HostRootVariant {
 
 /**
  * Root variants, named `<release>+<variant>` (`--os node-c=debian-13+libvirt`): each is its own recipe and its own
- * cache entry, for every release. A later issue adds one entry, e.g.
- *   libvirt: {
- *     packages: ['libvirt-daemon-system', 'libvirt-clients', 'libvirt-daemon-driver-qemu'],
- *     files: { '/etc/libvirt/qemu.conf': 'namespaces = [ ]\n…' },
- *   },
- *   nova: { packages: ['python3-nova'] },
+ * cache entry, for every release. `libvirt`: libvirtd, its QEMU driver and virsh (libvirt-root.ts). A variant that
+ * builds on another names both, e.g. a later `libvirt-nova: { packages: [...LIBVIRT_PACKAGES, 'python3-nova'] }`.
  */
-export const HOST_ROOT_VARIANTS: Readonly<Record<string, HostRootVariant>> = {};
+export const HOST_ROOT_VARIANTS: Readonly<Record<string, HostRootVariant>> = { libvirt: LIBVIRT_VARIANT };
 
 /** One recipe per release and per release × variant. Pure. */
 export function hostRootRecipesFor(
@@ -144,7 +146,8 @@ export function hostRootRecipesFor(
         title: `Debian ${release.replace('debian-', '')} (${suite}) lab host root${variant ? ` with ${variant}` : ''}`,
         release: release as HostRelease,
         suite,
-        include: [...new Set([...hostRootPackages(), ...v.packages])].sort(),
+        include: hostRootPackages(),
+        ...(v.packages.length && { extraPackages: [...v.packages].sort() }),
         ...(v.files && { files: { ...v.files } }),
       }),
     ),

@@ -1,0 +1,104 @@
+import { HwqualError, type CaseContext, type HostInfo, type Transport } from '../../src/suite-api/index.ts';
+import {
+  baselineInput,
+  compareBaselines,
+  hostModelCpu,
+  namedCpu,
+  parseBaselineCpu,
+  parseDomCapabilities,
+  poolLibvirtModelName,
+  type BaselineAnswer,
+  type PoolBaseline,
+} from '../../src/suite-api/parsers.ts';
+import { accelFor } from './accel.ts';
+import type { CpuSettings } from './settings.ts';
+
+/**
+ * With `driver: libvirt` the pool case also asks libvirt: each member's CPU definition — its host-model under KVM
+ * (the hardware), its richest usable model under TCG (host-model describes the hardware, not what TCG gives) — goes
+ * to `virsh hypervisor-cpu-baseline` on every member (libvirt 9.0 and 11.3 may answer differently), and each answer
+ * is compared with hwqual's model through the name map. Each real difference is its own check with both answers.
+ */
+export async function libvirtBaselineChecks(
+  ctx: CaseContext,
+  s: CpuSettings,
+  members: readonly { info: HostInfo; transport: Transport }[],
+  b: PoolBaseline,
+): Promise<void> {
+  const accel = await accelFor(members[0]!.transport, s.accel, ctx.signal);
+  const virttype = accel === 'kvm' ? 'kvm' : 'qemu';
+  const caps = await Promise.all(
+    members.map(async (m) => {
+      const r = await m.transport.exec(`virsh -q domcapabilities --virttype ${virttype}`, {
+        timeoutMs: 30_000,
+        signal: ctx.signal,
+        readOnly: true,
+      });
+      if (r.exitCode !== 0)
+        throw new HwqualError(
+          'E_COMMAND',
+          `driver libvirt: virsh domcapabilities on ${m.info.name}: ${r.stderr.trim()}`,
+          {
+            host: m.info.name,
+          },
+        );
+      return { host: m.info.name, xml: r.stdout, parsed: parseDomCapabilities(r.stdout) };
+    }),
+  );
+  const pool = caps.map((c) => ({ host: c.host, models: c.parsed.customModels }));
+  const defs = caps.map((c) => {
+    if (virttype === 'kvm') return { host: c.host, cpu: hostModelCpu(c.xml) };
+    const best = b.rows.find((r) => r.host === c.host)?.bestModel;
+    const name = best ? poolLibvirtModelName(best, pool) : undefined;
+    return {
+      host: c.host,
+      cpu: name?.name ? namedCpu(name.name) : undefined,
+      why: name && 'problem' in name ? name.problem : undefined,
+      best,
+    };
+  });
+  const missing = defs.filter((d) => !d.cpu);
+  for (const d of missing)
+    ctx.check.ok(`libvirt can name ${d.host}'s CPU for the pool baseline`, false, {
+      message:
+        `${d.host}: ` +
+        ('best' in d
+          ? `best model ${d.best ?? 'none'}: ${d.why ?? 'no name'}`
+          : 'its domcapabilities have no host-model'),
+    });
+  if (missing.length) return;
+  const input = baselineInput(defs.map((d) => ({ host: d.host, cpu: d.cpu! })));
+  const answers: BaselineAnswer[] = await Promise.all(
+    members.map(async (m) => {
+      const file = `/tmp/hwqual-cpu-baseline-${process.pid}.xml`;
+      await m.transport.writeFile(file, input, { signal: ctx.signal, timeoutMs: 15_000 });
+      const command = `virsh -q hypervisor-cpu-baseline --virttype ${virttype} ${file}; rc=$?; rm -f ${file}; exit $rc`;
+      // The anchor's command goes into the case's transcript; a peer's through its own transport.
+      const r =
+        m.info.name === ctx.host.name
+          ? await ctx.exec(command, { timeout: 60 })
+          : await m.transport.exec(command, { timeoutMs: 60_000, signal: ctx.signal });
+      const version = m.info.facts.libvirt?.version;
+      return r.exitCode === 0
+        ? { host: m.info.name, libvirtVersion: version, cpu: parseBaselineCpu(r.stdout) }
+        : { host: m.info.name, libvirtVersion: version, error: r.stderr.trim().replace(/^error:\s*/gm, '') };
+    }),
+  );
+  const cmp = compareBaselines(b.model, answers, new Map(pool.map((p) => [p.host, p.models])));
+  await ctx.artifact(
+    'libvirt-baseline.json',
+    `${JSON.stringify({ virttype, input, answers, comparison: cmp }, null, 2)}\n`,
+  );
+  ctx.fact(
+    'cpuPool.libvirtBaseline',
+    cmp.map((c) => ({ host: c.host, libvirt: c.libvirt, same: c.same })),
+  );
+  for (const c of cmp) {
+    ctx.log(c.detail);
+    ctx.check.ok(`libvirt on ${c.host} agrees with hwqual's pool model`, c.same, {
+      expected: c.hwqual ?? 'a model',
+      actual: c.libvirt ? `${c.libvirt} (${c.libvirtAsQemu})` : 'none',
+      message: c.detail,
+    });
+  }
+}
