@@ -87,8 +87,8 @@ export async function benchBoot(rounds = Number(process.env.HWQUAL_BENCH_BOOT_RO
   const ratio = median(hw) / median(hand);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   return [
-    `## boot: tiny guest boot-to-ready through hwqual vs the same QEMU command by hand (${accel}, ${rounds} ` +
-      `alternating rounds)`,
+    'The tiny guest (busybox initramfs) from QEMU start to its ready marker on the console: through hwqual vs the ' +
+      `same QEMU argv by hand (${accel}, ${rounds} alternating rounds, after one warm-up boot).`,
     '',
     '| run | median | min | max |',
     '| --- | --- | --- | --- |',
@@ -98,5 +98,7 @@ export async function benchBoot(rounds = Number(process.env.HWQUAL_BENCH_BOOT_RO
       `| ${s(Math.max(...hand))} |`,
     '',
     `ratio hwqual / by hand: **${ratio.toFixed(3)}×** (target ≤ ${TARGET}×: ${ratio <= TARGET ? 'met' : 'NOT met'})`,
+    '',
+    'Reproduce: `npm run bench -- boot` (HWQUAL_BENCH_BOOT_ROUNDS for more rounds).',
   ].join('\n');
 }

@@ -13,6 +13,8 @@ export interface MachineInfo {
   loadavgStart: string;
   loadavgEnd?: string;
   tools: Record<string, string>;
+  /** The commit the benchmark started from (benchCommit). */
+  commit?: string;
 }
 
 export function machineInfo(): MachineInfo {
@@ -26,6 +28,7 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     loadavgStart: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     tools: toolVersions(),
+    commit: benchCommit(),
   };
 }
 
@@ -59,4 +62,33 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The commit the benchmark ran (with `-dirty` when the tree had changes), or 'unknown' outside a checkout. */
+export function benchCommit(): string {
+  const git = (args: string[]) =>
+    execFileSync('git', args, {
+      cwd: import.meta.dirname,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  try {
+    const head = git(['rev-parse', '--short=12', 'HEAD']);
+    return git(['status', '--porcelain', '--untracked-files=no']) ? `${head}-dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The lines every stored benchmark report opens with: when it ran, on what machine, from which commit (a figure in
+ * docs/performance.md cites a report that says all three).
+ */
+export function reportProvenance(m: MachineInfo, started: Date, ended = new Date()): string[] {
+  return [
+    `Run: ${started.toISOString()} – ${ended.toISOString()}, commit ${m.commit ?? benchCommit()}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, kernel ${m.kernel}, Node ${m.node}; ` +
+      `load average ${m.loadavgStart} at start${m.loadavgEnd ? `, ${m.loadavgEnd} at end` : ''} ` +
+      '(a shared machine: read CPU times and ratios before wall times).',
+  ];
 }

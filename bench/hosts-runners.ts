@@ -180,28 +180,17 @@ const floor = script('floor', 'one `ssh` per host running all checks in one shel
   return floorScript(writeSshConfig(dir, lab, false), hostNames(lab), remote);
 });
 
-/** The checks read no host facts; the sign-off report still names each host's OS, kernel and arch. */
-const BENCH_FACTS = 'identity';
-
 export const RUNNERS: Runner[] = [
   hwqual(
     'hwqual',
-    `hwqual run (SSH transport, read-only commands batched per host; plan \`facts: ${BENCH_FACTS}\`: the checks need ` +
-      `no other facts)`,
-    {},
-    BENCH_FACTS,
-  ),
-  hwqual(
-    'hwqual-all-facts',
-    'hwqual run as above, with every host fact gathered first (the default when a plan says nothing)',
+    'hwqual run with the default plan settings (SSH transport, read-only commands batched per host; default ' +
+      '`facts: auto`, which for the host-checks suite — it reads no fact — gathers identity only)',
     {},
   ),
-  hwqual(
-    'hwqual-unbatched',
-    `hwqual run with HWQUAL_SSH_BATCH=0 (one SSH channel per command; \`facts: ${BENCH_FACTS}\`)`,
-    { HWQUAL_SSH_BATCH: '0' },
-    BENCH_FACTS,
-  ),
+  hwqual('hwqual-all-facts', 'hwqual run as above, with `facts: all` (every host fact gathered first)', {}, 'all'),
+  hwqual('hwqual-unbatched', 'hwqual run with HWQUAL_SSH_BATCH=0 (one SSH channel per command; default facts)', {
+    HWQUAL_SSH_BATCH: '0',
+  }),
   testinfra('ssh'),
   testinfra('paramiko'),
   ansible,

@@ -5,12 +5,15 @@ import { benchLab, formatLab } from './lab.ts';
 import { benchHosts } from './hosts.ts';
 import { benchScale } from './scale.ts';
 import { benchMigration } from './migration.ts';
+import { storedBench } from './store.ts';
 import { benchDrift } from './drift.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
-  lab: async () =>
-    `## lab: host-os + server-inventory over SSH on lab-in-a-box hosts\n\n${formatLab(await benchLab())}`,
-  boot: () => benchBoot(),
+  lab: () =>
+    storedBench('lab', 'Lab benchmark: host-os + server-inventory over SSH on lab-in-a-box hosts', async () =>
+      formatLab(await benchLab()),
+    ),
+  boot: () => storedBench('boot', 'Boot benchmark: the tiny guest to ready, through hwqual and by hand', benchBoot),
   hosts: () => benchHosts(),
   scale: () => benchScale(),
   migration: () => benchMigration(),

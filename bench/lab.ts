@@ -14,7 +14,7 @@ interface Sample {
   mode?: string;
 }
 
-export async function benchLab(sizes = [1, 3, 12]): Promise<Sample[]> {
+export async function benchLab(sizes = envSizes() ?? [1, 3, 12]): Promise<Sample[]> {
   const root = mkdtempSync('/tmp/hwqual-bench-lab-');
   const samples: Sample[] = [];
   try {
@@ -48,6 +48,11 @@ export async function benchLab(sizes = [1, 3, 12]): Promise<Sample[]> {
   return samples;
 }
 
+function envSizes(): number[] | undefined {
+  const v = process.env.HWQUAL_LAB_SIZES;
+  return v ? v.split(',').map(Number) : undefined;
+}
+
 export function formatLab(samples: Sample[]): string {
   const rows = samples.map(
     (s) =>
@@ -55,8 +60,14 @@ export function formatLab(samples: Sample[]): string {
       `| ${(s.commands / (s.wallMs / 1000)).toFixed(0)} | ${(s.maxRssKiB / 1024).toFixed(0)} MiB |`,
   );
   return [
+    "Each size in its own process (peak RSS is that run's), the demo plan's suites (host-os, server-inventory) with " +
+      'default facts, every host of a fresh lab-in-a-box over SSH; wall time from prepare to the last case (no ' +
+      'reports).',
+    '',
     '| hosts | lab | cases | errors | wall time | commands | commands/s | peak RSS |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    'Reproduce: `npm run bench -- lab` (HWQUAL_LAB_SIZES=1,3 to narrow it).',
   ].join('\n');
 }

@@ -1,23 +1,30 @@
 import type { Command } from 'commander';
 import { loadWaivers } from '../config/waivers.ts';
 import { HwqualError } from '../model/errors.ts';
-import { readRunResults } from '../report/read-results.ts';
+import { openRunResults, type OpenedResults } from '../report/results-file.ts';
 import type { SignoffOptions } from '../report/signoff.ts';
 import type { WriteReportsResult } from '../report/write.ts';
-import type { RunResults } from '../model/result.ts';
+import type { RunRecord } from '../model/result.ts';
 import { EXIT, verdictExitCode } from './exit-codes.ts';
 
-/** `--waivers`, `--baseline`, `--threshold`, `--now` as given to `run`, `report` and `merge`. */
+/** `--waivers`, `--baseline`, `--threshold`, `--now` (and `--group-by`) as given to `run`, `report` and `merge`. */
 export interface SignoffFlags {
   waivers?: string;
   baseline?: string;
   threshold?: string;
   now?: string;
+  /** The host label the report's matrix groups hosts by. */
+  groupBy?: string;
 }
 
-/** Load the files the flags name (validated; E_CONFIG / E_USAGE naming the file and field). */
-export function loadSignoffOptions(flags: SignoffFlags): SignoffOptions {
-  const options: SignoffOptions = {};
+/**
+ * Load the files the flags name (validated; E_CONFIG / E_USAGE naming the file and field). A baseline's
+ * results.json stays open while its cases are read (`baseline.opened.close()` when done).
+ */
+export function loadSignoffOptions(flags: SignoffFlags): SignoffOptions & {
+  baseline?: SignoffOptions['baseline'] & { opened: OpenedResults };
+} {
+  const options: SignoffOptions & { baseline?: SignoffOptions['baseline'] & { opened: OpenedResults } } = {};
   if (flags.waivers) options.waivers = loadWaivers(flags.waivers);
   if (flags.threshold !== undefined && !(Number(flags.threshold) >= 0)) {
     throw new HwqualError(
@@ -26,10 +33,11 @@ export function loadSignoffOptions(flags: SignoffFlags): SignoffOptions {
     );
   }
   if (flags.baseline) {
-    const { file, results } = readRunResults(flags.baseline);
+    const opened = openRunResults(flags.baseline);
     options.baseline = {
-      file,
-      results,
+      file: opened.file,
+      results: opened.results,
+      opened,
       ...(flags.threshold !== undefined ? { threshold: Number(flags.threshold) } : {}),
     };
   }
@@ -46,7 +54,7 @@ export function loadSignoffOptions(flags: SignoffFlags): SignoffOptions {
 }
 
 /** Print where the reports went and the verdict; return the process exit code. */
-export function reportOutcome(outDir: string, results: RunResults, written: WriteReportsResult): number {
+export function reportOutcome(outDir: string, results: RunRecord, written: WriteReportsResult): number {
   for (const f of written.failures) process.stderr.write(`hwqual: reporter ${f.reporter} failed: ${f.error}\n`);
   const s = results.signoff!;
   const { passed, failed, error, waived } = results.summary;
@@ -63,13 +71,18 @@ export const SIGNOFF_FLAG_HELP = {
   baseline: 'an earlier run folder or results.json to diff against',
   threshold: 'relative change of a figure reported against the baseline (default 0.1 = 10 %)',
   now: 'judge waiver expiry at this instant (ISO) instead of the run start',
+  groupBy: "host label the report's matrix groups hosts by (default: the label most hosts share)",
 } as const;
 
-/** Add `--waivers`, `--baseline`, `--threshold`, `--now` to a command (run, report and merge take the same four). */
+/**
+ * Add `--waivers`, `--baseline`, `--threshold`, `--now` and `--group-by` to a command (run, report and merge take
+ * the same five).
+ */
 export function withSignoffOptions(command: Command): Command {
   return command
     .option('--waivers <file>', SIGNOFF_FLAG_HELP.waivers)
     .option('--baseline <path>', SIGNOFF_FLAG_HELP.baseline)
     .option('--threshold <fraction>', SIGNOFF_FLAG_HELP.threshold)
-    .option('--now <iso>', SIGNOFF_FLAG_HELP.now);
+    .option('--now <iso>', SIGNOFF_FLAG_HELP.now)
+    .option('--group-by <label>', SIGNOFF_FLAG_HELP.groupBy);
 }

@@ -62,7 +62,7 @@ export function normalizeLab(raw: RawLab, path: string, label: string, sha256: s
     address: h.address,
     migrationAddress: h.migrationAddress ?? h.address,
     port: h.port ?? d.port ?? 22,
-    user: h.user ?? d.user ?? userInfo().username,
+    user: h.user ?? d.user ?? localUser(),
     identityFile: abs(h.identityFile ?? d.identityFile),
     passphraseEnv: h.passphraseEnv ?? d.passphraseEnv,
     knownHosts: abs(h.knownHosts ?? d.knownHosts) ?? resolve(homedir(), '.ssh/known_hosts'),
@@ -115,4 +115,11 @@ export function normalizeLab(raw: RawLab, path: string, label: string, sha256: s
   });
   if (problems.length) throw new ConfigError(problems);
   return { file: resolve(path), sha256, hosts };
+}
+
+let user: string | undefined;
+/** This machine's user name, asked once (a lab may have 10,000 hosts). */
+function localUser(): string {
+  user ??= userInfo().username;
+  return user;
 }

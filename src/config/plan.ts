@@ -25,7 +25,7 @@ export interface RawPlan {
   cpuModels?: PlanMatrix['cpuModels'];
   accel?: PlanSettings['accel'];
   driver?: PlanSettings['driver'];
-  facts?: 'all' | 'none' | FactGroup | FactGroup[];
+  facts?: 'auto' | 'all' | 'none' | FactGroup | FactGroup[];
   /** Suites' top-level settings blocks (`migration:`). */
   [topLevel: string]: unknown;
 }
@@ -116,7 +116,10 @@ export function normalizePlan(raw: RawPlan, file: Pick<RawConfigFile, 'path' | '
     matrix,
     settings: settings as PlanSettings,
     ...(raw.facts !== undefined && {
-      facts: raw.facts === 'all' || raw.facts === 'none' || Array.isArray(raw.facts) ? raw.facts : [raw.facts],
+      facts:
+        raw.facts === 'auto' || raw.facts === 'all' || raw.facts === 'none' || Array.isArray(raw.facts)
+          ? raw.facts
+          : [raw.facts],
     }),
   };
   return plan;

@@ -97,8 +97,9 @@ export interface PlanConfig {
   /** Per-suite settings (migration, guestImages, cpuPool, encryption…), validated against the suites' schemas. */
   settings: PlanSettings;
   /**
-   * Which host facts to gather before the cases: 'all' (the default when absent), 'none', or fact groups
-   * (identity, cpu, memory, firmware, security, virt — src/runner/fact-groups.ts).
+   * Which host facts to gather before the cases: 'auto' (the default when absent: identity and the groups the plan's
+   * suites declare they read), 'all', 'none', or fact groups (identity, cpu, memory, firmware, security, virt —
+   * src/runner/fact-groups.ts).
    */
   facts?: FactSelection;
 }
@@ -106,4 +107,4 @@ export interface PlanConfig {
 import type { FactGroup } from '../model/facts.ts';
 
 export type { FactGroup };
-export type FactSelection = 'all' | 'none' | FactGroup[];
+export type FactSelection = 'auto' | 'all' | 'none' | FactGroup[];

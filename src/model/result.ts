@@ -195,9 +195,79 @@ export interface RunResults {
   baseline?: BaselineDiff;
 }
 
-export function summarize(cases: readonly CaseResult[]): RunSummary {
+/**
+ * The cases of a run, in order: an array, or cases kept on disk (the run's case log, a results.json) read again for
+ * each pass, one case at a time, so a run of 10,000 hosts never holds its 300,000 cases at once. Iterate it (each
+ * `for … of` is a new pass); do not index it.
+ */
+export interface Cases extends Iterable<CaseResult> {
+  readonly length: number;
+  /**
+   * The set hash of the cases' ids (coverage.ts), when known without reading them (a run that ran every planned
+   * case): the verdict then need not hash 300,000 ids again.
+   */
+  readonly idsHash?: string;
+  /**
+   * Each case's JSON text (compact, `JSON.stringify(case)`) with its status, read without parsing (a run's case log
+   * offers it): the results.json writer lays these out instead of parsing and stringifying 300,000 cases again.
+   */
+  texts?(): Iterable<CaseText>;
+}
+
+/** A case's compact JSON text, and its status. */
+export interface CaseText {
+  status: CaseStatus;
+  text: string;
+}
+
+/** A case's compact JSON text (see CaseText). */
+export function caseJsonText(c: CaseResult): string {
+  return JSON.stringify(c);
+}
+
+/**
+ * The cases of `source` through `map`, one at a time on each pass (ids unchanged: the set hash carries over). When
+ * the source offers its texts, so does the result: `keeps(status)` says which cases `map` leaves exactly as they
+ * are (their text is passed through); the others are parsed, mapped and stringified.
+ */
+export function mapCases(
+  source: Cases,
+  map: (c: CaseResult) => CaseResult,
+  keeps?: (status: CaseStatus) => boolean,
+): Cases {
+  const texts = source.texts?.bind(source);
+  return {
+    length: source.length,
+    ...(source.idsHash && { idsHash: source.idsHash }),
+    *[Symbol.iterator]() {
+      for (const c of source) yield map(c);
+    },
+    ...(texts &&
+      keeps && {
+        *texts() {
+          for (const t of texts()) {
+            if (keeps(t.status)) yield t;
+            else {
+              const c = map(JSON.parse(t.text) as CaseResult);
+              yield { status: c.status, text: caseJsonText(c) };
+            }
+          }
+        },
+      }),
+  };
+}
+
+/**
+ * RunResults whose cases may live on disk (see Cases): what the sign-off, the reporters, `hwqual report` and
+ * `hwqual merge` read. RunResults (cases in an array) is one.
+ */
+export interface RunRecord extends Omit<RunResults, 'cases'> {
+  cases: Cases;
+}
+
+export function summarize(cases: Iterable<CaseResult>): RunSummary {
   const s: RunSummary = {
-    total: cases.length,
+    total: 0,
     passed: 0,
     failed: 0,
     error: 0,
@@ -206,6 +276,9 @@ export function summarize(cases: readonly CaseResult[]): RunSummary {
     cancelled: 0,
     waived: 0,
   };
-  for (const c of cases) s[c.status]++;
+  for (const c of cases) {
+    s.total++;
+    s[c.status]++;
+  }
   return s;
 }

@@ -16,7 +16,7 @@ export const ALPHA = 0.01;
 type Row = BaselineDiff['metrics'][number];
 
 export function sampleShifts(
-  old: CaseResult,
+  old: Pick<CaseResult, 'samples'>,
   c: CaseResult,
   threshold: number,
   relativeChange: (before: number, after: number) => number,

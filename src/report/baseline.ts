@@ -1,4 +1,4 @@
-import type { BaselineDiff, CaseResult, RunResults } from '../model/result.ts';
+import type { BaselineDiff, CaseResult, RunRecord } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import { coveredBy, sampleShifts } from './baseline-samples.ts';
 
@@ -15,13 +15,33 @@ const FAILING: ReadonlySet<CaseStatus> = new Set(['failed', 'error', 'waived']);
 const PASSING: ReadonlySet<CaseStatus> = new Set(['passed', 'flaky']);
 
 export function diffBaseline(
-  current: Pick<RunResults, 'cases'>,
-  baseline: Pick<RunResults, 'cases' | 'run' | 'signoff'>,
+  current: Pick<RunRecord, 'cases'>,
+  baseline: Pick<RunRecord, 'cases' | 'run' | 'signoff'>,
   options: { file: string; threshold?: number },
 ): BaselineDiff {
+  const differ = baselineDiffer(baseline, options);
+  for (const c of current.cases) differ.add(c);
+  return differ.result();
+}
+
+/**
+ * The diff built one current case at a time (the sign-off's one pass). What stays in memory is the baseline's
+ * status and figures by case id, not the current run's cases.
+ */
+export function baselineDiffer(
+  baseline: Pick<RunRecord, 'cases' | 'run' | 'signoff'>,
+  options: { file: string; threshold?: number },
+): { add(c: CaseResult): void; result(): BaselineDiff } {
   const threshold = options.threshold ?? DEFAULT_METRIC_THRESHOLD;
-  const before = new Map(baseline.cases.map((c) => [c.id, c]));
-  const now = new Map(current.cases.map((c) => [c.id, c]));
+  const before = new Map<string, Before>();
+  // Per baseline case: its status and, when it has any, its figures and samples (most cases have none).
+  for (const c of baseline.cases)
+    before.set(c.id, {
+      status: c.status,
+      metrics: hasAny(c.metrics) ? c.metrics : NO_METRICS,
+      ...(c.samples && { samples: c.samples }),
+      seen: false,
+    });
   const diff: BaselineDiff = {
     file: options.file,
     baselineStartedAt: baseline.run.startedAt,
@@ -34,18 +54,34 @@ export function diffBaseline(
     metrics: [],
     threshold,
   };
-  for (const [id, c] of now) {
-    const old = before.get(id);
-    if (!old) diff.added.push(id);
-    if (FAILING.has(c.status)) (old && FAILING.has(old.status) ? diff.stillFailing : diff.newFailures).push(id);
-    else if (old && FAILING.has(old.status) && PASSING.has(c.status)) diff.fixed.push(id);
-    if (old) diff.metrics.push(...movedMetrics(old, c, threshold));
-  }
-  for (const id of before.keys()) if (!now.has(id)) diff.removed.push(id);
-  return diff;
+  return {
+    add(c) {
+      const old = before.get(c.id);
+      if (old) old.seen = true;
+      else diff.added.push(c.id);
+      if (FAILING.has(c.status)) (old && FAILING.has(old.status) ? diff.stillFailing : diff.newFailures).push(c.id);
+      else if (old && FAILING.has(old.status) && PASSING.has(c.status)) diff.fixed.push(c.id);
+      if (old) diff.metrics.push(...movedMetrics(old, c, threshold));
+    },
+    result() {
+      for (const [id, old] of before) if (!old.seen) diff.removed.push(id);
+      return diff;
+    },
+  };
 }
 
-function movedMetrics(old: CaseResult, c: CaseResult, threshold: number): BaselineDiff['metrics'] {
+const NO_METRICS: Record<string, number> = Object.freeze({}) as Record<string, number>;
+
+function hasAny(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+interface Before extends Pick<CaseResult, 'status' | 'metrics' | 'samples'> {
+  seen: boolean;
+}
+
+function movedMetrics(old: Before, c: CaseResult, threshold: number): BaselineDiff['metrics'] {
   const { rows: out, tested } = sampleShifts(old, c, threshold, relativeChange);
   // A case with samples labels its one-against-one rows, so a reader can tell them from the tested ones.
   const label = c.samples ? ({ method: 'single values' } as const) : {};

@@ -29,6 +29,31 @@ export function hostSummary(h: HostResult | undefined): HostSummary {
   };
 }
 
+/**
+ * The hosts by configuration: the same summary, labels and source (live, replayed from, unreachable) share an entry.
+ */
+export function hostConfigurations(
+  hosts: readonly HostResult[],
+): Array<{ summary: HostSummary; labels: string; source: string; hosts: string[] }> {
+  const out = new Map<string, { summary: HostSummary; labels: string; source: string; hosts: string[] }>();
+  for (const h of hosts) {
+    const summary = hostSummary(h);
+    const labels = Object.entries(h.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    const source = h.replay
+      ? `replayed from ${h.replay.from} (${h.replay.origin})`
+      : h.reachable
+        ? ['live', summary.access].filter(Boolean).join(', ')
+        : `unreachable: ${h.error ?? ''}`;
+    const key = JSON.stringify([summary, labels, source]);
+    const entry = out.get(key);
+    if (entry) entry.hosts.push(h.name);
+    else out.set(key, { summary, labels, source, hosts: [h.name] });
+  }
+  return [...out.values()];
+}
+
 /** facts.extra.access in words ('' when not gathered, as on a replayed host). */
 export function accessText(a: HostAccess | undefined): string {
   if (!a) return '';

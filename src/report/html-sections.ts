@@ -1,14 +1,23 @@
-import type { CaseResult, RunResults } from '../model/result.ts';
+import type { RunRecord } from '../model/result.ts';
+import type { CaseStatus } from '../model/status.ts';
 import { CASE_STATUSES } from '../model/status.ts';
-import { esc, href } from './html-escape.ts';
 import { baselineMethod } from './baseline-samples.ts';
-import { hostSummary } from './host-summary.ts';
-import { buildMatrix, failuresFirst } from './matrix.ts';
+import type { RunDigest } from './digest.ts';
+import { esc } from './html-escape.ts';
+import { num } from './html-matrix.ts';
+import { hostConfigurations } from './host-summary.ts';
 import { barChart, caseChart } from './svg-chart.ts';
-import { STATUS_TABLE, VERDICT_TABLE, VERDICTS } from './verdict.ts';
+import { isCaseReason, STATUS_TABLE, VERDICT_TABLE, VERDICTS } from './verdict.ts';
+
+/** Reasons the verdict section lists before collapsing the rest; at most MAX_REASONS in the page. */
+const FIRST_REASONS = 5;
+const MAX_REASONS = 200;
+/** Hosts a provenance row names before collapsing the rest. */
+const NAMED_HOSTS = 10;
 
 /**
- * The sections of report.html, each a function of RunResults returning HTML in which every value went through esc().
+ * The sections of report.html, each a function of the results (and the digest of their cases, digest.ts) returning
+ * HTML in which every value went through esc().
  */
 
 /** Table cells, each value escaped; a row of them; a header row of constant names. */
@@ -16,104 +25,64 @@ const tds = (values: readonly unknown[]) => values.map((v) => `<td>${esc(v)}</td
 const tdRow = (values: readonly unknown[]) => `<tr>${tds(values)}</tr>`;
 const thead = (names: readonly string[]) => `<thead><tr>${names.map((n) => `<th>${n}</th>`).join('')}</tr></thead>`;
 
-export function verdictSection(r: RunResults): string {
+export function verdictSection(r: RunRecord): string {
   const s = r.signoff;
   const verdict = s?.verdict ?? 'not-qualified';
-  const reasons = s?.reasons.length
-    ? `<ul class="reasons">${s.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`
-    : '';
+  const reasons = s?.reasons.length ? reasonsHtml(s.reasons.filter((x) => !x.startsWith('incomplete:'))) : '';
   const gap = s?.reasons.find((x) => x.startsWith('incomplete:'));
   const coverage = gap
     ? `<p class="coverage"><b>${esc(gap.replace(/^incomplete: /, ''))}.</b></p>`
     : s?.coverage
-      ? `<p class="coverage">All ${esc(s.coverage.planned)} planned cases ran.</p>`
+      ? `<p class="coverage">All ${num(s.coverage.planned)} planned cases ran.</p>`
       : '';
   const counts = CASE_STATUSES.map(
-    (st) => `<span class="count st-${st}">${esc(st)} <b>${r.summary[st]}</b></span>`,
+    (st) => `<span class="count st-${st}">${esc(st)} <b>${num(r.summary[st])}</b></span>`,
   ).join(' ');
   return (
     `<section id="verdict" class="verdict v-${esc(verdict)}">` +
     `<h1>Verdict: <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></h1>` +
-    `<p>Plan <b>${esc(r.run.plan)}</b>, ${r.summary.total} cases on ${r.hosts.length} hosts; ` +
+    `<p>Plan <b>${esc(r.run.plan)}</b>, ${num(r.summary.total)} cases on ${num(r.hosts.length)} hosts; ` +
     `exit code ${esc(s?.exitCode ?? '')}${s ? `, waivers judged at ${esc(s.judgedAt)}` : ''}.</p>` +
     `${coverage}<p>${counts}</p>${reasons}</section>`
   );
 }
 
-export function matrixSection(r: RunResults): string {
-  const m = buildMatrix(r);
-  const head = m.suites.map((s) => `<th>${esc(s)}</th>`).join('');
-  const rows = m.rows.map((row) => {
-    const h = hostSummary(row.hostInfo);
-    const sub = [h.product, h.os].filter(Boolean).join(' · ');
-    const cells = row.cells.map((cell) => {
-      if (!cell) return '<td class="cell tone-none">–</td>';
-      const parts = CASE_STATUSES.filter((st) => cell.counts[st]).map(
-        (st) => `<span class="st-${st}">${cell.counts[st]} ${esc(st)}</span>`,
-      );
-      return `<td class="cell tone-${cell.tone}">${parts.join('<br>')}</td>`;
-    });
-    return `<tr><th class="host">${esc(row.host)}<small>${esc(sub)}</small></th>${cells.join('')}</tr>`;
-  });
-  return (
-    '<section id="matrix"><h2>Matrix (hosts × suites)</h2><table class="matrix">' +
-    `<thead><tr><th>host</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`
-  );
-}
-
-function links(c: CaseResult): string {
-  const items = c.artifacts.map(
-    (a) => `<a href="${href(a.path)}">${esc(a.name)}</a> <small>(${esc(a.bytes)} B)</small>`,
-  );
-  if (c.transcript) items.unshift(`<a href="${href(c.transcript)}">transcript</a>`);
-  return items.length ? `<p class="links">${items.join(' · ')}</p>` : '';
-}
-
-function caseBlock(c: CaseResult): string {
-  const ev =
-    c.expected !== undefined || c.actual !== undefined
-      ? `<table class="ev"><tr><th>expected</th><td><pre>${esc(c.expected)}</pre></td></tr>` +
-        `<tr><th>actual</th><td><pre>${esc(c.actual)}</pre></td></tr></table>`
-      : '';
-  const asserts = c.assertions
-    .filter((a) => !a.passed)
-    .map(
-      (a) =>
-        `<li>${esc(a.name)}: expected <code>${esc(a.expected)}</code>, ` +
-        `actual <code>${esc(a.actual)}</code>${a.message ? ` — ${esc(a.message)}` : ''}</li>`,
+/**
+ * Why the verdict is what it is, said once: the reasons about the run (interrupted, a planned cell that did not
+ * run) in full, the cases' own reasons as a count pointing at the grouped failures — a run with 20,000 failures has
+ * 20,000 such lines; the page lists the first MAX_REASONS, collapsed, and results.json keeps them all.
+ */
+function reasonsHtml(reasons: readonly string[]): string {
+  const li = (x: string) => `<li>${esc(x)}</li>`;
+  const cases = reasons.filter(isCaseReason);
+  const run = reasons.filter((x) => !isCaseReason(x));
+  const items = run.slice(0, FIRST_REASONS).map(li);
+  if (run.length > FIRST_REASONS)
+    items.push(`<li>… and ${num(run.length - FIRST_REASONS)} more under "every reason"</li>`);
+  if (cases.length)
+    items.push(
+      `<li>${num(cases.length)} case${cases.length === 1 ? '' : 's'} failed, errored, were cancelled or waived: ` +
+        '<a href="#failures">grouped under Failures</a></li>',
     );
-  const waiver = c.waiver
-    ? `<p class="waiver">waived (${esc(c.waiver.status ?? 'failed')}): ${esc(c.waiver.ticket)} ` +
-      `${esc(c.waiver.reason)} — until ${esc(c.waiver.expires)}</p>`
-    : '';
-  const code = c.errorCode ? ` <code>${esc(c.errorCode)}</code>` : '';
-  const message = c.message ? `<pre class="msg">${esc(c.message)}</pre>` : '';
-  return (
-    `<article class="case st-${c.status}"><h3><span class="badge st-${c.status}">${esc(c.status)}</span> ` +
-    `<span class="sev">${esc(c.severity)}</span> ${esc(c.id)}</h3>` +
-    `<p>${esc(c.title)}${code}</p>${message}` +
-    `${ev}${asserts.length ? `<ul>${asserts.join('')}</ul>` : ''}${waiver}${links(c)}</article>`
-  );
-}
-
-export function failuresSection(r: RunResults): string {
-  const failing = failuresFirst(r.cases);
-  const waived = r.cases.filter((c) => c.status === 'waived');
-  const flaky = r.cases.filter((c) => c.status === 'flaky');
-  const skipped = r.cases.filter((c) => c.status === 'skipped');
-  const list = (title: string, cases: CaseResult[], open: boolean) =>
-    cases.length
-      ? `<details${open ? ' open' : ''}><summary>${esc(title)} (${cases.length})</summary>` +
-        `${cases.map(caseBlock).join('')}</details>`
+  const listed = reasons.slice(0, MAX_REASONS);
+  const rest =
+    reasons.length > MAX_REASONS
+      ? `<li>… and ${num(reasons.length - MAX_REASONS)} more: every reason is in results.json (signoff.reasons)</li>`
       : '';
-  return (
-    `<section id="failures"><h2>Failures</h2>${failing.length ? '' : '<p>No unwaived failure.</p>'}` +
-    `${list('Failed, errored, cancelled', failing, true)}${list('Waived', waived, true)}` +
-    `${list('Flaky (passed on a retry)', flaky, false)}${list('Skipped', skipped, false)}</section>`
-  );
+  const more =
+    `<details class="reasons"><summary>every reason (${num(reasons.length)})</summary><ul>${listed.map(li).join('')}` +
+    `${rest}</ul></details>`;
+  return `<ul class="reasons">${items.join('')}</ul>${reasons.length > 1 || cases.length ? more : ''}`;
 }
 
-export function waiversSection(r: RunResults): string {
+/** Case ids, the first 20 then how many more (all of them are in results.json). */
+function idList(ids: readonly string[]): string {
+  const shown = ids.slice(0, 20).map((c) => esc(c));
+  if (ids.length > 20) shown.push(`… and ${num(ids.length - 20)} more (results.json)`);
+  return shown.join('<br>');
+}
+
+export function waiversSection(r: RunRecord): string {
   if (!r.waivers?.length) {
     const inFile = r.run.waiversFile ? ` in ${esc(r.run.waiversFile)}` : '';
     return `<section id="waivers"><h2>Waivers</h2><p>No waivers${inFile}.</p></section>`;
@@ -125,20 +94,18 @@ export function waiversSection(r: RunResults): string {
     return (
       `<tr class="w-${w.state}"><td>${esc(w.state)}</td>` +
       `<td><code>${esc(match)}</code>${w.errors ? ' (errors too)' : ''}</td>${tds([w.ticket, w.reason, w.expires])}` +
-      `<td>${w.cases.map((c) => esc(c)).join('<br>')}</td></tr>`
+      `<td>${idList(w.cases)}</td></tr>`
     );
   });
   const head = thead(['state', 'match', 'ticket', 'reason', 'expires', 'cases']);
   return `<section id="waivers"><h2>Waivers</h2><table>${head}<tbody>${rows.join('')}</tbody></table></section>`;
 }
 
-export function baselineSection(r: RunResults): string {
+export function baselineSection(r: RunRecord): string {
   const b = r.baseline;
   if (!b) return '<section id="baseline"><h2>Since the baseline</h2><p>No baseline given.</p></section>';
-  const group = (title: string, ids: string[]) => {
-    const items = ids.map((i) => `<li>${esc(i)}</li>`).join('');
-    return `<h3>${esc(title)} (${ids.length})</h3>${ids.length ? `<ul>${items}</ul>` : ''}`;
-  };
+  const group = (title: string, ids: string[]) =>
+    `<h3>${esc(title)} (${num(ids.length)})</h3>${ids.length ? `<p>${idList(ids)}</p>` : ''}`;
   const change = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
   const metrics = b.metrics.map((m) =>
     tdRow([m.caseId, m.metric, m.before, m.after, change(m.change), baselineMethod(m)]),
@@ -155,49 +122,45 @@ export function baselineSection(r: RunResults): string {
   );
 }
 
-export function chartsSection(r: RunResults): string {
-  const tone = (c: CaseResult) =>
-    c.status === 'passed'
-      ? 'pass'
-      : c.status === 'flaky' || c.status === 'waived'
-        ? 'warn'
-        : c.status === 'skipped'
-          ? 'none'
-          : 'fail';
-  const slowest = [...r.cases].sort((a, b) => b.durationMs - a.durationMs).slice(0, 25);
-  const charts = slowest.length
+const TONE: Record<CaseStatus, 'pass' | 'warn' | 'fail' | 'none'> = {
+  passed: 'pass',
+  flaky: 'warn',
+  waived: 'warn',
+  skipped: 'none',
+  failed: 'fail',
+  error: 'fail',
+  cancelled: 'fail',
+};
+
+export function chartsSection(_r: RunRecord, d: RunDigest): string {
+  const charts = d.slowest.length
     ? [
         barChart(
           'Slowest cases (seconds)',
-          slowest.map((c) => ({ label: c.id, value: c.durationMs / 1000, tone: tone(c) })),
+          d.slowest.map((c) => ({ label: c.id, value: c.durationMs / 1000, tone: TONE[c.status] })),
           's',
         ),
       ]
     : [];
-  const byMetric = new Map<string, Array<{ label: string; value: number }>>();
-  for (const c of r.cases)
-    for (const [k, v] of Object.entries(c.metrics))
-      byMetric.set(k, [...(byMetric.get(k) ?? []), { label: `${c.caseId}@${c.host}`, value: v }]);
-  for (const [metric, bars] of byMetric) charts.push(barChart(metric, bars.slice(0, 40), ''));
+  for (const { metric, bars } of d.metrics) charts.push(barChart(metric, bars, ''));
   return `<section id="charts"><h2>Charts</h2>${charts.join('') || '<p>No cases.</p>'}</section>`;
 }
 
 /**
  * The cases' own charts (CaseResult.charts, e.g. a live migration's remaining/dirty rate/throughput per pass), inline.
  */
-export function caseChartsSection(r: RunResults): string {
-  const withCharts = r.cases.filter((c) => c.charts?.length);
-  if (!withCharts.length) return '';
-  const blocks = withCharts.map(
+export function caseChartsSection(_r: RunRecord, d: RunDigest): string {
+  if (!d.caseCharts.length) return '';
+  const blocks = d.caseCharts.map(
     (c) =>
       `<article class="case st-${c.status}" data-case="${esc(c.id)}">` +
       `<h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
-      `${c.charts!.map(caseChart).join('')}</article>`,
+      `${c.charts.map(caseChart).join('')}</article>`,
   );
   return `<section id="case-charts"><h2>Case charts</h2>${blocks.join('')}</section>`;
 }
 
-export function provenanceSection(r: RunResults): string {
+export function provenanceSection(r: RunRecord): string {
   const run = r.run;
   const rows: Array<[string, unknown]> = [
     ['harness version', run.harnessVersion],
@@ -215,23 +178,31 @@ export function provenanceSection(r: RunResults): string {
       'merged from',
       run.mergedFrom.map((m) => `${m.dir} (${m.shard ? `${m.shard.index}/${m.shard.total}` : ''})`).join(', '),
     ]);
-  const hosts = r.hosts.map((h) => {
-    const s = hostSummary(h);
-    const replay = h.replay
-      ? `replayed from ${h.replay.from} (${h.replay.origin})`
-      : h.reachable
-        ? ['live', s.access].filter(Boolean).join(', ')
-        : `unreachable: ${h.error ?? ''}`;
-    const labels = Object.entries(h.labels)
-      .map(([k, v]) => `${k}=${v}`)
+  // Hosts of one configuration (hardware, OS, kernel, QEMU, CPU, BIOS, labels, source) share a row.
+  const hosts = hostConfigurations(r.hosts).map(({ summary: s, labels, source, hosts: names }) => {
+    const named = names
+      .slice(0, NAMED_HOSTS)
+      .map((n) => esc(n))
       .join(' ');
-    return tdRow([h.name, s.product, s.os, s.kernel, s.qemu, s.cpu, s.bios, labels, replay]);
+    const rest = names
+      .slice(NAMED_HOSTS)
+      .map((n) => esc(n))
+      .join(' ');
+    const more =
+      names.length > NAMED_HOSTS
+        ? ` <details class="more-hosts"><summary>and ${num(names.length - NAMED_HOSTS)} more</summary>` +
+          `<p class="hosts">${rest}</p></details>`
+        : '';
+    return (
+      `<tr><td>${named}${more}</td><td class="n">${num(names.length)}</td>` +
+      `${tds([s.product, s.os, s.kernel, s.qemu, s.cpu, s.bios, labels, source])}</tr>`
+    );
   });
   const facts = rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('');
-  const head = thead(['host', 'hardware', 'OS', 'kernel', 'QEMU', 'CPU', 'BIOS', 'labels', 'source']);
+  const head = thead(['hosts', '#', 'hardware', 'OS', 'kernel', 'QEMU', 'CPU', 'BIOS', 'labels', 'source']);
   return (
     `<section id="provenance"><h2>Provenance</h2><table>${facts}</table>` +
-    `<table>${head}<tbody>${hosts.join('')}</tbody></table></section>`
+    `<table class="hosts-config">${head}<tbody>${hosts.join('')}</tbody></table></section>`
   );
 }
 

@@ -1,12 +1,13 @@
-import type { RunResults } from '../model/result.ts';
+import type { RunRecord } from '../model/result.ts';
+import { digestOf, type DigestOptions } from './digest.ts';
 import { esc } from './html-escape.ts';
+import { failuresSection } from './html-failures.ts';
+import { hostsSection, matrixSection } from './html-matrix.ts';
 import {
   baselineSection,
   caseChartsSection,
   chartsSection,
-  failuresSection,
   legendSection,
-  matrixSection,
   provenanceSection,
   verdictSection,
   waiversSection,
@@ -15,7 +16,9 @@ import {
 /**
  * report.html: one self-contained page (inline CSS and SVG; no script, no font, no network — the
  * Content-Security-Policy forbids them too), readable offline and attachable to a review. Built with template strings;
- * every value is escaped by html-escape.ts.
+ * every value is escaped by html-escape.ts. Built from the results and one pass over their cases (digest.ts): a run
+ * of 10,000 hosts gives a page of a few MiB (hosts collapsed by a label in the matrix, identical failures in one card
+ * each).
  */
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -38,10 +41,15 @@ pre{white-space:pre-wrap;word-break:break-all;margin:0}code{font-size:12px}
 .case.st-waived,.case.st-flaky{border-color:#ef8f00}.badge{padding:0 .4em;border-radius:3px;background:#eee}
 .sev{color:#555;font-weight:normal}
 .w-expired td:first-child,.w-unused td:first-child{color:#c62828}
+.matrix .cell small{display:block;color:#555}.matrix th.group a{color:inherit}td.n{text-align:right}
+details.drill{margin:.3em 0}details.drill summary,details>summary{cursor:pointer}
+.case h3{margin:.3em 0;font-size:1.05em}.case .where{font-weight:normal}.msg{background:#f6f6f6;padding:.3em}
+ul.links{margin:.2em 0;padding-left:1.2em}p.hosts{font-family:monospace;font-size:12px;word-spacing:.4em}
 `;
 
-export function buildHtml(results: RunResults): string {
+export function buildHtml(results: RunRecord, options: DigestOptions = {}): string {
   const title = `hwqual ${results.run.plan}: ${results.signoff?.verdict ?? 'no verdict'}`;
+  const digest = digestOf(results, options);
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -49,12 +57,13 @@ export function buildHtml(results: RunResults): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(title)}</title><style>${CSS}</style></head><body>`,
     verdictSection(results),
-    matrixSection(results),
-    failuresSection(results),
+    matrixSection(results, digest),
+    failuresSection(results, digest),
+    hostsSection(results, digest),
     waiversSection(results),
     baselineSection(results),
-    chartsSection(results),
-    caseChartsSection(results),
+    chartsSection(results, digest),
+    caseChartsSection(results, digest),
     provenanceSection(results),
     legendSection(),
     '</body></html>',

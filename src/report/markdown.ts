@@ -1,13 +1,16 @@
-import type { CaseResult, RunResults } from '../model/result.ts';
+import type { RunRecord } from '../model/result.ts';
 import { CASE_STATUSES } from '../model/status.ts';
-import { hostSummary } from './host-summary.ts';
 import { baselineMethod } from './baseline-samples.ts';
-import { buildMatrix, failuresFirst } from './matrix.ts';
+import { SHOWN_HOSTS, type CaseGroup } from './case-groups.ts';
+import { digestOf, type DigestOptions, type RunDigest } from './digest.ts';
+import { hostConfigurations } from './host-summary.ts';
+import { CellTally } from './matrix.ts';
 
 /**
  * report.md: the same summary as report.html, for a merge request or a ticket. Host-derived text is made inert:
  * table cells escape `|`, HTML-significant characters become entities (GitLab/GitHub render inline HTML), and
- * newlines collapse, so host output cannot break the layout or inject markup.
+ * newlines collapse, so host output cannot break the layout or inject markup. Large runs stay short: hosts grouped
+ * by a label in the matrix (the hosts with failures listed, up to MD_HOST_ROWS), identical failures said once.
  */
 export function mdText(value: unknown): string {
   return String(value ?? '')
@@ -17,51 +20,105 @@ export function mdText(value: unknown): string {
 }
 
 const TONE = { pass: '🟢', warn: '🟠', fail: '🔴', none: '⚪' } as const;
+/** Per-host matrix rows: every host up to this many, else the hosts that are not all green, up to this many. */
+const MD_HOST_ROWS = 50;
+const num = (n: number): string => n.toLocaleString('en-US');
 
-function caseLine(c: CaseResult): string {
-  const ev =
-    c.expected !== undefined || c.actual !== undefined
-      ? ` — expected ${mdText(c.expected)}, actual ${mdText(c.actual)}`
-      : '';
-  const waiver = c.waiver
-    ? ` — waived: ${mdText(c.waiver.ticket)} ${mdText(c.waiver.reason)} (until ${mdText(c.waiver.expires)})`
-    : '';
-  return `- **${c.status}** (${c.severity}) ${mdText(c.id)}: ${mdText(c.message ?? c.title)}${ev}${waiver}`;
+function cellText(c: CellTally | undefined): string {
+  if (!c) return '–';
+  return `${TONE[c.tone]} ${CASE_STATUSES.filter((st) => c.counts[st])
+    .map((st) => `${num(c.counts[st]!)} ${st}`)
+    .join(', ')}`;
 }
 
-export function buildMarkdown(r: RunResults): string {
+function groupLine(g: CaseGroup): string {
+  const ev =
+    g.expected !== undefined || g.actual !== undefined
+      ? ` — expected ${mdText(g.expected)}, actual ${mdText(g.actual)}`
+      : '';
+  const waiver = g.waiver
+    ? ` — waived: ${mdText(g.waiver.ticket)} ${mdText(g.waiver.reason)} (until ${mdText(g.waiver.expires)})`
+    : '';
+  const n = g.hosts.length;
+  const hosts =
+    n === 1
+      ? `@${mdText(g.hosts[0])}`
+      : ` on ${num(n)} hosts (${g.hosts.slice(0, SHOWN_HOSTS).map(mdText).join(', ')}` +
+        `${n > SHOWN_HOSTS ? `, +${num(n - SHOWN_HOSTS)} more` : ''})`;
+  const what = `${mdText(`${g.suite}/${g.label}`)}${hosts}: ${mdText(g.message ?? g.title)}`;
+  return `- **${g.status}** (${g.severity}) ${what}${ev}${waiver}`;
+}
+
+function matrixLines(d: RunDigest): string[] {
+  const { suites } = d.matrix;
+  const label = d.hostGroups.label ?? 'hosts';
+  const out = [
+    `## Matrix (hosts${d.hostGroups.label ? ` by ${mdText(label)}` : ''} × suites)`,
+    '',
+    `| ${mdText(label)} | hosts | ${suites.map(mdText).join(' | ')} |`,
+    `|---|---:|${suites.map(() => '---').join('|')}|`,
+  ];
+  for (const g of d.hostGroups.groups) {
+    const sums = suites.map((suite) => {
+      const sum = new CellTally();
+      for (const h of g.hosts) {
+        const cell = d.matrix.cells.get(h)?.get(suite);
+        if (cell) sum.merge(cell);
+      }
+      return sum.total ? sum : undefined;
+    });
+    out.push(`| ${mdText(g.value)} | ${num(g.hosts.length)} | ${sums.map(cellText).join(' | ')} |`);
+  }
+  const all = d.hostNames.length <= MD_HOST_ROWS;
+  const rows = all
+    ? d.hostNames
+    : d.hostNames.filter((h) => suites.some((s) => (d.matrix.cells.get(h)?.get(s)?.tone ?? 'pass') !== 'pass'));
+  if (!rows.length) return out;
+  out.push(
+    '',
+    all ? '### Hosts' : `### Hosts not all green (${num(rows.length)} of ${num(d.hostNames.length)})`,
+    '',
+    `| host | ${suites.map(mdText).join(' | ')} |`,
+    `|---|${suites.map(() => '---').join('|')}|`,
+  );
+  for (const h of rows.slice(0, MD_HOST_ROWS))
+    out.push(`| ${mdText(h)} | ${suites.map((s) => cellText(d.matrix.cells.get(h)?.get(s))).join(' | ')} |`);
+  if (rows.length > MD_HOST_ROWS) out.push('', `… and ${num(rows.length - MD_HOST_ROWS)} more hosts: see report.html`);
+  return out;
+}
+
+export function buildMarkdown(r: RunRecord, options: DigestOptions = {}): string {
+  const d = digestOf(r, options);
   const out: string[] = [];
   const s = r.signoff;
   out.push(`# hwqual ${mdText(r.run.plan)}: **${s?.verdict ?? 'no verdict'}**`, '');
   const gap = s?.reasons.find((x) => x.startsWith('incomplete:'));
   if (gap) out.push(`> **${mdText(gap.replace(/^incomplete: /, ''))}.**`, '');
   out.push(
-    CASE_STATUSES.map((st) => `${st} ${r.summary[st]}`).join(' · ') +
-      ` — ${r.summary.total} cases, exit code ${s?.exitCode ?? ''}`,
+    CASE_STATUSES.map((st) => `${st} ${num(r.summary[st])}`).join(' · ') +
+      ` — ${num(r.summary.total)} cases on ${num(r.hosts.length)} hosts, exit code ${s?.exitCode ?? ''}`,
     '',
   );
-  if (s?.reasons.length) out.push(...s.reasons.slice(0, 50).map((x) => `- ${mdText(x)}`), '');
-  const m = buildMatrix(r);
-  out.push(
-    '## Matrix',
-    '',
-    `| host | ${m.suites.map(mdText).join(' | ')} |`,
-    `|---|${m.suites.map(() => '---').join('|')}|`,
-  );
-  for (const row of m.rows) {
-    const cells = row.cells.map((c) =>
-      c
-        ? `${TONE[c.tone]} ${CASE_STATUSES.filter((st) => c.counts[st])
-            .map((st) => `${c.counts[st]} ${st}`)
-            .join(', ')}`
-        : '–',
-    );
-    out.push(`| ${mdText(row.host)} | ${cells.join(' | ')} |`);
+  if (s?.reasons.length) {
+    out.push(...s.reasons.slice(0, 10).map((x) => `- ${mdText(x)}`));
+    if (s.reasons.length > 10) out.push(`- … and ${num(s.reasons.length - 10)} more (results.json)`);
+    out.push('');
   }
-  const failing = failuresFirst(r.cases);
-  out.push('', `## Failures (${failing.length})`, '', ...(failing.length ? failing.map(caseLine) : ['None.']));
-  const waived = r.cases.filter((c) => c.status === 'waived');
-  if (waived.length) out.push('', `## Waived (${waived.length})`, '', ...waived.map(caseLine));
+  out.push(...matrixLines(d));
+  const groups = (n: number, list: CaseGroup[]) => (list.length < n ? ` in ${num(list.length)} groups` : '');
+  out.push(
+    '',
+    `## Failures (${num(d.count.failing)}${groups(d.count.failing, d.failing)})`,
+    '',
+    ...(d.failing.length ? d.failing.map(groupLine) : ['None.']),
+  );
+  if (d.waived.length)
+    out.push(
+      '',
+      `## Waived (${num(d.count.waived)}${groups(d.count.waived, d.waived)})`,
+      '',
+      ...d.waived.map(groupLine),
+    );
   if (r.waivers?.length) {
     out.push(
       '',
@@ -93,11 +150,12 @@ export function buildMarkdown(r: RunResults): string {
       const shown = `${ids.slice(0, 30).map(mdText).join(', ')}${ids.length > 30 ? ', …' : ''}`;
       out.push(`- ${title} (${ids.length})${ids.length ? `: ${shown}` : ''}`);
     }
-    for (const x of b.metrics)
+    for (const x of b.metrics.slice(0, 50))
       out.push(
         `- ${mdText(x.caseId)} ${mdText(x.metric)}: ${x.before} → ${x.after} ` +
           `(${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %; ${mdText(baselineMethod(x))})`,
       );
+    if (b.metrics.length > 50) out.push(`- … and ${num(b.metrics.length - 50)} more figures (results.json)`);
   }
   out.push(
     '',
@@ -106,24 +164,25 @@ export function buildMarkdown(r: RunResults): string {
     `- harness ${mdText(r.run.harnessVersion)}, commit ${mdText(r.run.gitCommit ?? 'unknown')}, ` +
       `${mdText(r.run.startedAt)} → ${mdText(r.run.endedAt)}`,
   );
-  const waivers = r.run.waiversSha256 ? `, waivers ${mdText(r.run.waiversFile)} \`${r.run.waiversSha256}\`` : '';
   out.push(
-    `- lab ${mdText(r.run.labFile)} \`${r.run.labSha256}\`, ` +
-      `plan ${mdText(r.run.planFile)} \`${r.run.planSha256}\`${waivers}`,
+    `- lab ${mdText(r.run.labFile)} \`${r.run.labSha256}\`, plan ${mdText(r.run.planFile)} \`${r.run.planSha256}\`` +
+      (r.run.waiversSha256 ? `, waivers ${mdText(r.run.waiversFile)} \`${r.run.waiversSha256}\`` : ''),
   );
-  for (const h of r.hosts) {
-    const x = hostSummary(h);
-    const what = [
+  for (const { summary: x, source, hosts } of hostConfigurations(r.hosts)) {
+    const more = hosts.length > SHOWN_HOSTS ? ` and ${num(hosts.length - SHOWN_HOSTS)} more` : '';
+    const names = `${hosts.slice(0, SHOWN_HOSTS).map(mdText).join(', ')}${more}`;
+    const facts = [
       x.product,
       x.os,
       x.kernel && `kernel ${x.kernel}`,
       x.qemu && `QEMU ${x.qemu}`,
       x.cpu,
       x.bios && `BIOS ${x.bios}`,
-      !h.replay && x.access,
-    ];
-    const replay = h.replay ? ` (replayed from ${mdText(h.replay.from)})` : '';
-    out.push(`- ${mdText(h.name)}: ${what.filter(Boolean).map(mdText).join(', ')}${replay}`);
+    ]
+      .filter(Boolean)
+      .map(mdText)
+      .join(', ');
+    out.push(`- ${names}: ${facts}${source !== 'live' ? ` (${mdText(source)})` : ''}`);
   }
   return `${out.join('\n')}\n`;
 }

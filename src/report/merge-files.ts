@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { RunResults } from '../model/result.ts';
+import type { RunRecord } from '../model/result.ts';
 
 /**
  * Copy the artifacts and transcripts a shard's results name into `<outDir>/<prefix>/`, keeping their relative paths,
@@ -8,7 +8,7 @@ import type { RunResults } from '../model/result.ts';
  */
 export async function copyShardFiles(
   shardDir: string,
-  results: RunResults,
+  results: Pick<RunRecord, 'cases'>,
   outDir: string,
   prefix: string,
 ): Promise<string[]> {

@@ -7,17 +7,22 @@ import { HwqualError } from '../model/errors.ts';
 /** ajv-formats is CommonJS; under ESM its default import is the plugin function itself. */
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-let compiled: ValidateFunction | undefined;
+let compiled: { whole: ValidateFunction; oneCase: ValidateFunction } | undefined;
 
-/** The compiled JSON Schema of results.json (schema/results.schema.json, draft 2020-12). */
-export function resultsValidator(): ValidateFunction {
+/** The compiled JSON Schema of results.json (schema/results.schema.json, draft 2020-12), and of one case in it. */
+function validators(): { whole: ValidateFunction; oneCase: ValidateFunction } {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(new URL('./schema/results.schema.json', import.meta.url), 'utf8'));
     const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
     addFormats(ajv);
-    compiled = ajv.compile(schema);
+    const whole = ajv.compile(schema);
+    compiled = { whole, oneCase: ajv.getSchema(`${schema.$id}#/$defs/case`)! };
   }
   return compiled;
+}
+
+export function resultsValidator(): ValidateFunction {
+  return validators().whole;
 }
 
 /**
@@ -25,10 +30,18 @@ export function resultsValidator(): ValidateFunction {
  * values`.
  */
 export function resultsProblems(label: string, data: unknown): string[] {
-  const validate = resultsValidator();
+  return problems(label, validators().whole, data, '');
+}
+
+/** Every problem of one case of a results.json (the file read case by case), its pointer `/cases/<index>/…`. */
+export function caseProblems(label: string, data: unknown, index: number): string[] {
+  return problems(label, validators().oneCase, data, `/cases/${index}`);
+}
+
+function problems(label: string, validate: ValidateFunction, data: unknown, prefix: string): string[] {
   if (validate(data)) return [];
   return (validate.errors ?? []).map(
-    (e: ErrorObject) => `${label}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}${extra(e)}`,
+    (e: ErrorObject) => `${label}: ${prefix + e.instancePath || '/'} ${e.message ?? 'is invalid'}${extra(e)}`,
   );
 }
 

@@ -4,8 +4,11 @@ import type { CaseResult } from '../model/result.ts';
  * Reads a case's transcript from the run folder. A run writes one file per host (`transcripts/<host>.txt`) with a
  * section per case, each opened by a column-0 line `=== case <case id> ===` (src/runner/transcript-file.ts; case
  * text never starts a line that way). A file without such lines (runs before per-host files: one
- * `cases/<id>/transcript.txt` per case) is the case's whole transcript. Each file is read and split once.
+ * `cases/<id>/transcript.txt` per case) is the case's whole transcript. The last few files read are kept split
+ * (cases come grouped by host); a run of 10,000 hosts does not keep every host's file.
  */
+const KEPT_FILES = 8;
+
 export function transcriptReader(
   readText: (relPath: string) => string | undefined,
 ): (c: Pick<CaseResult, 'id' | 'transcript'>) => string | undefined {
@@ -16,6 +19,7 @@ export function transcriptReader(
     if (!files.has(c.transcript)) {
       const text = readText(c.transcript);
       file = text === undefined ? undefined : (splitSections(text) ?? text);
+      if (files.size >= KEPT_FILES) files.delete(files.keys().next().value!);
       files.set(c.transcript, file);
     }
     return typeof file === 'string' || file === undefined ? file : file.get(c.id);

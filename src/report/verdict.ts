@@ -1,5 +1,5 @@
-import type { CaseResult, RunResults } from '../model/result.ts';
-import { caseIdsHash } from '../model/coverage.ts';
+import type { CaseResult, Cases, RunMeta, RunRecord } from '../model/result.ts';
+import { IdsHash } from '../model/coverage.ts';
 import type { CaseStatus, Severity } from '../model/status.ts';
 
 /**
@@ -110,29 +110,88 @@ function cellKey(suite: string, host: string): string {
 }
 
 /**
+ * What the verdict needs from the cases, gathered one case at a time (the sign-off reads a run's cases in one pass,
+ * without holding them): the lines of what makes it not-qualified or conditional, the cells that ran, how many
+ * cases reached a result, and the set hash of their ids when it is to be compared with the plan's.
+ */
+export class VerdictTally {
+  readonly notQualified: string[] = [];
+  readonly conditional: string[] = [];
+  readonly present = new Set<string>();
+  count = 0;
+  ran = 0;
+  anyRan = false;
+  private readonly ids?: IdsHash;
+
+  /**
+   * `cases`: the cases to come (their count, and their ids' set hash when it is known without reading them);
+   * `run`: the plan's cases they are held against.
+   */
+  constructor(
+    private readonly cases: Pick<Cases, 'length' | 'idsHash'>,
+    run: Pick<RunMeta, 'plannedCases'>,
+  ) {
+    // The hash is compared only when the counts agree; skip its 300,000 sha256 otherwise, or when known already.
+    if (run.plannedCases && cases.length === run.plannedCases.count && !cases.idsHash) this.ids = new IdsHash();
+  }
+
+  add(c: CaseResult): void {
+    this.count++;
+    const effect = caseEffect(c.status, c.severity);
+    if (effect === 'not-qualified') this.notQualified.push(caseReason(c));
+    else if (effect === 'conditional') this.conditional.push(caseReason(c));
+    if (c.status !== 'cancelled') {
+      this.ran++;
+      this.present.add(cellKey(c.suite, c.host));
+    }
+    if (c.status !== 'skipped' && c.status !== 'cancelled') this.anyRan = true;
+    this.ids?.add(c.id);
+  }
+
+  /** The set hash of the ids added (undefined when not computed). */
+  idsHash(): string | undefined {
+    return this.cases.idsHash ?? this.ids?.hex();
+  }
+}
+
+/** The reason line a case gives the verdict: `<case id>: <status> (<severity>)`. */
+function caseReason(c: Pick<CaseResult, 'id' | 'status' | 'severity'>): string {
+  return `${c.id}: ${c.status} (${c.severity})`;
+}
+
+const CASE_REASON = /^.+: (failed|error|cancelled|waived) \((blocker|major|minor)\)$/;
+
+/** Whether a reason line is one case's (caseReason) rather than one about the run (interrupted, a cell, coverage). */
+export function isCaseReason(line: string): boolean {
+  return CASE_REASON.test(line);
+}
+
+/** A tally of every case (one pass). */
+export function tallyCases(results: Pick<RunRecord, 'cases' | 'run'>): VerdictTally {
+  const tally = new VerdictTally(results.cases, results.run);
+  for (const c of results.cases) tally.add(c);
+  return tally;
+}
+
+/**
  * not-qualified: a blocker/major failure or error, a cancelled case, an interrupted run, a planned cell with no
  * case, or no case ran at all. incomplete: otherwise, when the results hold fewer (or other) cases than the plan
  * expands to. conditional: only minor failures, or waived ones. qualified: none of these.
  */
-export function computeVerdict(results: Pick<RunResults, 'cases' | 'run'>): VerdictResult {
-  const notQualified: string[] = [];
-  const conditional: string[] = [];
-  for (const c of results.cases) {
-    const effect = caseEffect(c.status, c.severity);
-    const line = `${c.id}: ${c.status} (${c.severity})`;
-    if (effect === 'not-qualified') notQualified.push(line);
-    else if (effect === 'conditional') conditional.push(line);
-  }
-  if (!results.cases.some(ran)) notQualified.push('no case ran');
+export function computeVerdict(
+  results: Pick<RunRecord, 'cases' | 'run'>,
+  tally: VerdictTally = tallyCases(results),
+): VerdictResult {
+  const notQualified = [...tally.notQualified];
+  const { conditional } = tally;
+  if (!tally.anyRan) notQualified.push('no case ran');
   if (results.run.interrupted) notQualified.push('the run was interrupted');
-  const planned = results.run.planned ?? [];
-  const present = new Set(results.cases.filter((c) => c.status !== 'cancelled').map((c) => cellKey(c.suite, c.host)));
   // A cell whose cases were all skipped (the suite does not apply to that host) did run: the harness decided.
-  for (const cell of planned) {
+  for (const cell of results.run.planned ?? []) {
     const key = cellKey(cell.suite, cell.host);
-    if (!present.has(key)) notQualified.push(`planned cell ${key} did not run`);
+    if (!tally.present.has(key)) notQualified.push(`planned cell ${key} did not run`);
   }
-  const gap = coverageGap(results);
+  const gap = coverageGap(results.run, tally);
   const coverage = gap && { ran: gap.ran, planned: gap.planned };
   const withCoverage = (v: VerdictResult): VerdictResult => (coverage ? { ...v, coverage } : v);
   if (notQualified.length)
@@ -150,20 +209,20 @@ export function computeVerdict(results: Pick<RunResults, 'cases' | 'run'>): Verd
  * all of them did. Undefined for results that do not record the plan's cases (older harness versions).
  */
 export function coverageGap(
-  results: Pick<RunResults, 'cases' | 'run'>,
+  run: Pick<RunMeta, 'plannedCases' | 'shard'>,
+  tally: Pick<VerdictTally, 'count' | 'ran' | 'idsHash'>,
 ): { ran: number; planned: number; reason?: string } | undefined {
-  const plan = results.run.plannedCases;
-  const shard = results.run.shard;
+  const plan = run.plannedCases;
+  const { shard } = run;
+  const { ran } = tally;
   if (!plan) {
     if (!shard) return undefined;
-    const ran = results.cases.filter((c) => c.status !== 'cancelled').length;
     return { ran, planned: ran, reason: shardReason(shard, ran, ran) };
   }
-  const ran = results.cases.filter((c) => c.status !== 'cancelled').length;
-  const same = results.cases.length === plan.count && caseIdsHash(results.cases.map((c) => c.id)) === plan.idsHash;
+  const same = tally.count === plan.count && tally.idsHash() === plan.idsHash;
   const cov = { ran, planned: plan.count };
   if (same && ran === plan.count) return shard ? { ...cov, reason: shardReason(shard, ran, plan.count) } : cov;
-  const other = same ? '' : results.cases.length >= plan.count ? ' (the recorded cases are not the planned ones)' : '';
+  const other = same ? '' : tally.count >= plan.count ? ' (the recorded cases are not the planned ones)' : '';
   const reason = shard
     ? shardReason(shard, ran, plan.count)
     : `incomplete: ${ran} of ${plan.count} planned cases ran${other}; not a sign-off`;
@@ -176,9 +235,4 @@ function shardReason(shard: { index: number; total: number }, ran: number, plann
     `incomplete: a shard (${shard.index}/${shard.total}) of the plan, ${ran} of its ${planned} planned cases ran; ` +
     'not a sign-off (hwqual merge the shards to judge the whole plan)'
   );
-}
-
-/** A case "ran" when it reached a result on the host: not skipped, not cancelled. */
-function ran(c: CaseResult): boolean {
-  return c.status !== 'skipped' && c.status !== 'cancelled';
 }

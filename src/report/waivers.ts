@@ -3,8 +3,8 @@ import { globMatch } from './glob.ts';
 
 /**
  * Waivers turn a `failed` case (or an `error` case, when the waiver says `errors: true`) into `waived`.
- * Expiry is judged at one instant — the run's start unless `--now` — in UTC, the expiry date included, so rebuilding a
- * report later gives the same verdict. The first unexpired waiver (file order) that matches a case applies.
+ * Expiry is judged at one instant — the run's start unless `--now` — in UTC, the expiry date included, so rebuilding
+ * a report later gives the same verdict. The first unexpired waiver (file order) that matches a case applies.
  */
 export interface WaiverOutcome {
   cases: CaseResult[];
@@ -48,31 +48,43 @@ export function applyWaivers(
   waivers: readonly Waiver[],
   judgedAt: string,
 ): WaiverOutcome {
+  const step = waiverStep(waivers, judgedAt);
+  return { cases: cases.map((c) => step.apply(c)), records: step.records };
+}
+
+/**
+ * The waivers as a step applied to one case at a time (the sign-off's one pass over a run's cases): `apply` gives
+ * the case as signed off and, unless `record` is false (a later pass over the same cases), notes it in `records`.
+ */
+export function waiverStep(
+  waivers: readonly Waiver[],
+  judgedAt: string,
+): { records: WaiverRecord[]; apply(c: CaseResult, record?: boolean): CaseResult } {
   const records: WaiverRecord[] = waivers.map((w) => ({
     ...w,
     state: isExpired(w, judgedAt) ? 'expired' : 'unused',
     cases: [],
   }));
-  const out = cases.map((original) => {
+  const apply = (original: CaseResult, record = true): CaseResult => {
     const c = unwaive(original);
     if (c.status !== 'failed' && c.status !== 'error') return c;
-    let applied: CaseResult | undefined;
-    waivers.forEach((w, i) => {
-      if (applied || !eligible(w, c) || !waiverMatches(w, c)) return;
-      const record = records[i]!;
-      record.cases.push(c.id);
-      if (record.state === 'expired') return;
-      record.state = 'applied';
+    for (let i = 0; i < waivers.length; i++) {
+      const w = waivers[i]!;
+      if (!eligible(w, c) || !waiverMatches(w, c)) continue;
+      const r = records[i]!;
+      if (record) r.cases.push(c.id);
+      if (r.state === 'expired') continue;
+      if (record) r.state = 'applied';
       const status = c.status as 'failed' | 'error';
-      applied = {
+      return {
         ...c,
         status: 'waived',
         waiver: { reason: w.reason, ...(w.ticket ? { ticket: w.ticket } : {}), expires: w.expires, status },
       };
-    });
-    return applied ?? c;
-  });
-  return { cases: out, records };
+    }
+    return c;
+  };
+  return { records, apply };
 }
 
 /** The waiver fields of a record (to re-apply recorded waivers when a report is rebuilt without `--waivers`). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RunResults } from '../model/result.ts';
+import type { RunRecord } from '../model/result.ts';
 import { HwqualError, messageOf } from '../model/errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { applySignoff } from './signoff.ts';
@@ -12,6 +12,8 @@ export interface WriteReportsOptions {
   reporters?: ReadonlyArray<string | Reporter>;
   /** How reporters read transcripts (default: files under outDir). */
   readText?: (relPath: string) => string | undefined;
+  /** The host label the matrix groups hosts by (`--group-by`). */
+  groupBy?: string;
 }
 
 export interface WriteReportsResult {
@@ -22,20 +24,27 @@ export interface WriteReportsResult {
 }
 
 /**
- * Build every reporter's files in memory, then write each atomically (temp file, fsync, rename). One reporter's
- * failure — in render, in writing, or in onWritten — is recorded and does not stop the others.
+ * Build every reporter's files and write each atomically (temp file, fsync, rename); content given in pieces is
+ * written as it is produced (one pass over the cases per file). One reporter's failure — in render, in writing, or
+ * in onWritten — is recorded and does not stop the others.
  * Results without a sign-off get one (applySignoff with no waivers or baseline), so every file carries the same
  * verdict.
  */
 export async function writeReports(
   outDir: string,
-  given: RunResults,
+  given: RunRecord,
   options: WriteReportsOptions = {},
 ): Promise<WriteReportsResult> {
   const results = given.signoff ? given : applySignoff(given);
   const reporters = (options.reporters ?? DEFAULT_REPORTERS).map(resolveReporter);
   const readText = options.readText ?? runFolderReader(outDir);
-  const ctx: ReportContext = { outDir, results, readText, transcript: transcriptReader(readText) };
+  const ctx: ReportContext = {
+    outDir,
+    results,
+    readText,
+    transcript: transcriptReader(readText),
+    ...(options.groupBy !== undefined && { groupBy: options.groupBy }),
+  };
   const out: WriteReportsResult = { files: [], failures: [] };
   for (const reporter of reporters) {
     try {

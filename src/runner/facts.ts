@@ -23,7 +23,7 @@ const COMMAND_TIMEOUT_MS = 20_000;
 export async function gatherFacts(
   transport: Transport,
   signal: AbortSignal,
-  selection?: FactSelection,
+  selection?: Exclude<FactSelection, 'auto'>,
 ): Promise<HostFacts> {
   const commands = factCommandsFor(selection);
   const skipped = factGroupsSkipped(selection);

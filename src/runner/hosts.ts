@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { HostConfig, LabConfig, PlanConfig } from '../config/types.ts';
 import { HwqualError, messageOf } from '../model/errors.ts';
 import type { HostFacts } from '../model/facts.ts';
@@ -44,6 +45,10 @@ export async function connectHosts(
   signal: AbortSignal,
   timeoutMs = 60_000,
 ): Promise<ConnectedHost[]> {
+  // The hosts start together: one timeout signal serves them all. (One per host, 10,000 signals alive through the
+  // connect phase, made V8 allocate every later AbortSignal — one per case — straight into the old generation.)
+  const s = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  setMaxListeners(bindings.length + 16, s);
   return Promise.all(
     bindings.map(async (binding): Promise<ConnectedHost> => {
       const info: HostInfo = {
@@ -55,7 +60,6 @@ export async function connectHosts(
         expect: binding.config.expect,
         replayed: Boolean(binding.replay),
       };
-      const s = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
       try {
         await binding.transport.connect(s);
         info.facts = await gather(binding.transport, s);

@@ -1,12 +1,14 @@
 import type { FactSelection, LabConfig, PlanConfig } from '../config/types.ts';
-import { plannedCasesOf, type PlannedCases } from '../model/coverage.ts';
+import { caseIdsHash, type PlannedCases } from '../model/coverage.ts';
 import { HwqualError } from '../model/errors.ts';
 import type { Transport } from '../transport/types.ts';
 import type { HostConfig } from '../config/types.ts';
-import { expandPlan, filterCases, type CaseFilter } from './expand.ts';
+import { expandPlanList, filterCases, type CaseFilter } from './expand.ts';
+import { resolveFactSelection } from './fact-groups.ts';
 import { connectHosts, selectHosts, type ConnectedHost, type GatherFacts, type HostBinding } from './hosts.ts';
 import { loadSuites } from './load-suites.ts';
-import type { LoadedSuite, PlannedCase } from './plan-types.ts';
+import type { LoadedSuite } from './plan-types.ts';
+import type { PlannedList } from './planned-list.ts';
 import { selectShard, shardGroupKey, type ShardSpec } from './shard.ts';
 
 export interface PrepareOptions {
@@ -18,7 +20,7 @@ export interface PrepareOptions {
   bindings?: HostBinding[];
   transportFactory?: (host: HostConfig, lab: LabConfig) => Transport;
   gatherFacts?: GatherFacts;
-  /** Which facts to gather (`hwqual run --facts`); default: the plan's `facts`, else all. */
+  /** Which facts to gather (`hwqual run --facts`); default: the plan's `facts`, else auto (the suites' groups). */
   facts?: FactSelection;
   suitesDir?: string;
   /** Run only this stable share of the suite × host groups. */
@@ -28,9 +30,12 @@ export interface PrepareOptions {
 export interface PreparedRun {
   suites: LoadedSuite[];
   hosts: ConnectedHost[];
-  /** Every case the plan expands to (before filters), and the ones the filters keep. */
-  all: PlannedCase[];
-  cases: PlannedCase[];
+  /**
+   * Every case the plan expands to (before filters), and the ones the filters keep: lists that make each case when
+   * asked for (planned-list.ts), not 300,000 objects held for the run.
+   */
+  all: PlannedList;
+  cases: PlannedList;
   /** The suite × host cells this run (or shard) is to cover. */
   planned: Array<{ suite: string; host: string }>;
   /** Every case of `all` as a count and set hash: what the verdict holds the results against (filters → incomplete). */
@@ -49,10 +54,21 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     const factory = o.transportFactory ?? (await import('../transport/create.ts')).createTransport;
     bindings = selectHosts(o.lab, o.plan).map((config) => ({ config, transport: factory(config, o.lab) }));
   }
-  // Shards split suite × host groups known from the plan and the lab alone, before any host is contacted.
+  // Shards split suite × host groups known from the plan and the lab alone, before any host is contacted; a suite
+  // whose cases span hosts (shard: 'whole') is one group over all its hosts, so a pair or a pool stays together.
   let planned = o.plan.suites.flatMap((suite) => bindings!.map((b) => ({ suite, host: b.config.name })));
   if (o.shard) {
-    planned = selectShard(planned, o.shard.index, o.shard.total, (g) => shardGroupKey(g.suite, g.host));
+    let whole: Set<string>;
+    try {
+      whole = new Set((await loading).filter((s) => s.def.shard === 'whole').map((s) => s.name));
+    } catch (err) {
+      await Promise.all(bindings.map((b) => b.transport.close().catch(() => {})));
+      throw err;
+    }
+    const keyOf = (g: { suite: string; host: string }) =>
+      whole.has(g.suite) ? `${g.suite}@*` : shardGroupKey(g.suite, g.host);
+    const chosen = new Set(selectShard([...new Set(planned.map(keyOf))], o.shard.index, o.shard.total));
+    planned = planned.filter((g) => chosen.has(keyOf(g)));
     const used = new Set(planned.map((g) => g.host));
     await Promise.all(bindings.filter((b) => !used.has(b.config.name)).map((b) => b.transport.close().catch(() => {})));
     bindings = bindings.filter((b) => used.has(b.config.name));
@@ -63,9 +79,20 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
       );
   }
   const cells = new Set(planned.map((g) => shardGroupKey(g.suite, g.host)));
-  const selection = o.facts ?? o.plan.facts;
+  // `auto` needs the suites' declared groups: a host connects while the suites load, and asks its facts after.
+  const wanted = o.facts ?? o.plan.facts;
+  const selection =
+    wanted === undefined || wanted === 'auto'
+      ? loading.then((suites) =>
+          resolveFactSelection(
+            wanted,
+            suites.map((s) => s.def),
+          ),
+        )
+      : Promise.resolve(wanted);
+  selection.catch(() => {}); // a suite that does not load is reported below
   const gather: GatherFacts =
-    o.gatherFacts ?? (await import('./facts.ts').then((m) => (t, s) => m.gatherFacts(t, s, selection)));
+    o.gatherFacts ?? (await import('./facts.ts').then((m) => async (t, s) => m.gatherFacts(t, s, await selection)));
   const signal = o.signal ? AbortSignal.any([o.signal, stopConnecting.signal]) : stopConnecting.signal;
   const hosts = await connectHosts(bindings, gather, signal);
   let suites: LoadedSuite[];
@@ -75,9 +102,11 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
     throw err;
   }
-  const all = expandPlan({ plan: o.plan, suites, hosts: hosts.map((h) => ({ info: h.info, error: h.error })) }).filter(
-    (c) => cells.has(shardGroupKey(c.suite, c.host.name)),
-  );
+  const all = expandPlanList({
+    plan: o.plan,
+    suites,
+    hosts: hosts.map((h) => ({ info: h.info, error: h.error })),
+  }).filter((c) => cells.has(shardGroupKey(c.suite, c.host.name)));
   const cases = filterCases(all, o.filter ?? {});
   if (!cases.length) {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
@@ -87,13 +116,18 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     );
   }
   // With filters, the run covers the cells that still have a case.
-  const kept = new Set(cases.map((c) => shardGroupKey(c.suite, c.host.name)));
+  const kept = new Set<string>();
+  for (const c of cases) kept.add(shardGroupKey(c.suite, c.host.name));
   return {
     suites,
     hosts,
     all,
     cases,
     planned: planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))),
-    plannedCases: plannedCasesOf(all.map((c) => c.id)),
+    plannedCases: { count: all.length, idsHash: caseIdsHash(idsOf(all)) },
   };
+}
+
+function* idsOf(cases: PlannedList): Generator<string> {
+  for (const c of cases) yield c.id;
 }

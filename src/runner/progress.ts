@@ -3,7 +3,7 @@ import type { PlannedCase } from './plan-types.ts';
 
 /** Progress hooks (vitest reporter style): all optional; a reporter's failure never stops the run. */
 export interface ProgressReporter {
-  onRunStart?(cases: readonly PlannedCase[]): void;
+  onRunStart?(cases: Iterable<PlannedCase>): void;
   onCaseStart?(c: PlannedCase): void;
   onCaseEnd?(r: CaseResult): void;
   onRunEnd?(summary: RunSummary): void;
@@ -37,7 +37,7 @@ export class TtyProgress implements ProgressReporter {
   private timer?: NodeJS.Timeout;
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
 
-  onRunStart(cases: readonly PlannedCase[]): void {
+  onRunStart(cases: Iterable<PlannedCase>): void {
     for (const c of cases) {
       const h = this.hosts.get(c.host.name) ?? { total: 0, done: 0, failed: 0, running: new Set<string>() };
       h.total++;

@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
 import type { LabConfig, PlanConfig } from '../config/types.ts';
-import type { CaseResult, RunResults } from '../model/result.ts';
+import type { Cases, RunRecord, RunResults, RunSummary } from '../model/result.ts';
 import { summarize } from '../model/result.ts';
+import { type CaseSink, memorySink } from './case-sink.ts';
 import { planView } from './expand.ts';
 import { hostResult } from './hosts.ts';
-import { gitCommit, harnessVersion } from './meta.ts';
+import { gitCommitLater, harnessVersion } from './meta.ts';
 import type { PreparedRun } from './prepare.ts';
 import { defaultProgress, type ProgressReporter } from './progress.ts';
 import { cancelledCase, scheduleCases } from './schedule.ts';
@@ -24,50 +25,50 @@ export interface ExecuteOptions {
    * Called once, before the cases start, with a function that returns the run's results as they stand at any moment
    * (cases not finished: `cancelled`, run interrupted): what the forced exit (a second SIGINT) writes as reports.
    */
-  onSnapshot?: (snapshot: () => RunResults) => void;
+  onSnapshot?: (snapshot: () => RunRecord) => void;
+  /**
+   * Where the finished cases go (by plan index): `logSink` streams them to the run's case log on disk (what
+   * `hwqual run` does: memory stays per host, not per case) and the results read them back from it. Default: in
+   * memory, and the results hold them in an array.
+   */
+  sink?: CaseSink;
 }
 
 /** Run the prepared cases and assemble the results (plain data). Closes the hosts' transports. */
-export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
+export function executeRun(o: ExecuteOptions & { sink: CaseSink }): Promise<RunRecord>;
+export function executeRun(o: ExecuteOptions): Promise<RunResults>;
+export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   const startedAt = o.startedAt ?? new Date();
   const progress = o.progress ?? defaultProgress();
   const { prepared } = o;
+  const memory = o.sink ? undefined : memorySink(prepared.cases.length);
+  const sink = o.sink ?? memory!;
   const transcripts = new HostTranscripts(o.outDir, prepared.cases);
   await transcripts.open();
   const hostFacts = new Map<string, Record<string, unknown>>();
-  const started = new Set<string>();
-  const finished = new Map<string, CaseResult>();
-  o.onSnapshot?.(() => {
-    const cases = prepared.cases.map(
-      (p) =>
-        finished.get(p.id) ??
-        cancelledCase(
-          p,
-          started.has(p.id)
-            ? 'cancelled: hwqual was forced to stop (second signal) while this case ran; its teardown was skipped'
-            : 'cancelled: hwqual was forced to stop (second signal) before this case started',
-        ),
-    );
-    return assemble(o, startedAt, cases, hostFacts, true);
+  const started = new Uint8Array(prepared.cases.length);
+  let commit: string | null = null;
+  const committed = gitCommitLater().then((c) => {
+    commit = c;
   });
-  const tracking: ProgressReporter = {
-    onCaseStart: (c) => {
-      started.add(c.id);
-      progress.onCaseStart?.(c);
-    },
-    onCaseEnd: (r) => {
-      finished.set(r.id, r);
-      progress.onCaseEnd?.(r);
-    },
-  };
+  o.onSnapshot?.(() => {
+    const fill = (i: number) =>
+      cancelledCase(
+        prepared.cases.at(i),
+        started[i]
+          ? 'cancelled: hwqual was forced to stop (second signal) while this case ran; its teardown was skipped'
+          : 'cancelled: hwqual was forced to stop (second signal) before this case started',
+      );
+    const cases = memory ? memory.array(fill) : sink.cases(fill);
+    return assemble(o, startedAt, cases, summarize(cases), hostFacts, true, commit);
+  });
   try {
     progress.onRunStart?.(prepared.cases);
   } catch {
     /* reporters never stop the run */
   }
-  let cases;
   try {
-    cases = await scheduleCases({
+    await scheduleCases({
       cases: prepared.cases,
       plan: { ...planView(o.plan), hosts: prepared.hosts.map((h) => h.info) },
       transports: new Map(prepared.hosts.map((h) => [h.info.name, h.binding.transport])),
@@ -77,7 +78,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
       retryFailed: o.plan.retryFailed,
       outDir: o.outDir,
       signal: o.signal,
-      progress: tracking,
+      progress,
+      record: (i, r) => sink.put(i, r),
+      started: (i) => {
+        started[i] = 1;
+      },
       onHostFacts: (host, facts) => hostFacts.set(host, { ...hostFacts.get(host), ...facts }),
       transcripts,
     });
@@ -85,7 +90,9 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
     await Promise.all(prepared.hosts.map((h) => h.binding.transport.close().catch(() => {})));
   }
   await transcripts.close();
-  const results = assemble(o, startedAt, cases, hostFacts, o.signal.aborted);
+  await committed;
+  const cases = memory ? memory.array() : withIdsHash(sink.cases(), prepared);
+  const results = assemble(o, startedAt, cases, sink.summary(), hostFacts, o.signal.aborted, commit);
   try {
     progress.onRunEnd?.(results.summary);
   } catch {
@@ -94,14 +101,25 @@ export async function executeRun(o: ExecuteOptions): Promise<RunResults> {
   return results;
 }
 
+/**
+ * A run's cases are its planned cases, run or not; when no filter left any out, their ids' set hash is the plan's
+ * (known from prepare): the sign-off need not hash 300,000 ids again.
+ */
+function withIdsHash(cases: Cases, prepared: PreparedRun): Cases {
+  if (prepared.cases.length !== prepared.all.length || cases.length !== prepared.all.length) return cases;
+  return Object.assign(cases, { idsHash: prepared.plannedCases.idsHash });
+}
+
 /** The run's results (plain data) from its cases so far. */
 function assemble(
   o: ExecuteOptions,
   startedAt: Date,
-  cases: CaseResult[],
+  cases: Cases,
+  summary: RunSummary,
   hostFacts: ReadonlyMap<string, Record<string, unknown>>,
   interrupted: boolean,
-): RunResults {
+  commit: string | null,
+): RunRecord {
   const { prepared } = o;
   return {
     schemaVersion: 1,
@@ -110,7 +128,7 @@ function assemble(
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
       harnessVersion: harnessVersion(),
-      gitCommit: gitCommit(),
+      gitCommit: commit,
       labFile: basename(o.lab.file),
       labSha256: o.lab.sha256,
       planFile: basename(o.plan.file),
@@ -123,6 +141,6 @@ function assemble(
     },
     hosts: prepared.hosts.map((h) => hostResult(h, hostFacts.get(h.info.name) ?? {})),
     cases,
-    summary: summarize(cases),
+    summary,
   };
 }

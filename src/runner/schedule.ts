@@ -10,7 +10,8 @@ import type { PlannedCase } from './plan-types.ts';
 import type { ProgressReporter } from './progress.ts';
 
 export interface ScheduleInput {
-  cases: PlannedCase[];
+  /** The cases by index (an array, or the plan's PlannedList: a case made when its turn comes). */
+  cases: { readonly length: number; at(index: number): PlannedCase | undefined };
   plan: PlanView;
   transports: Map<string, Transport>;
   concurrency: number;
@@ -20,12 +21,16 @@ export interface ScheduleInput {
   outDir: string;
   signal: AbortSignal;
   progress: ProgressReporter;
+  /** Each case's result as it is decided, by the case's index in `cases` (once per case, run or not). */
+  record(index: number, result: CaseResult): void;
+  /** A case (by index) has started running (after its host locks). */
+  started?(index: number): void;
   /**
    * Where finished cases' transcripts go: `add` keeps a case's text and returns the path its result names;
    * `caseEnded` is called once for every case, run or not.
    */
   transcripts: {
-    add(planned: PlannedCase, text: string): string | undefined;
+    add(planned: PlannedCase, text: string, index: number): string | undefined;
     caseEnded(planned: PlannedCase): void;
   };
   onHostFacts?(host: string, facts: Record<string, unknown>): void;
@@ -33,9 +38,9 @@ export interface ScheduleInput {
 
 /**
  * Run cases under the global limit (p-limit, `concurrency` at a time, started in plan order, fed lazily) and per-host
- * locks; retries; never throws for a case.
+ * locks; retries; never throws for a case. Results go to `record` as they are decided: nothing here keeps them.
  */
-export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
+export async function scheduleCases(s: ScheduleInput): Promise<void> {
   const locks = new Map<string, HostLock>();
   const lockOf = (h: string) => locks.get(h) ?? locks.set(h, new HostLock()).get(h)!;
   const safe = (fn: () => void) => {
@@ -52,7 +57,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
   };
   s.signal.addEventListener('abort', onAbort, { once: true });
 
-  const runOne = async (planned: PlannedCase): Promise<CaseResult> => {
+  const runOne = async (planned: PlannedCase, index: number): Promise<CaseResult> => {
     if (planned.hostError || planned.skipReason || s.signal.aborted) {
       const r = notRun(planned, s.signal.aborted);
       safe(() => s.progress.onCaseEnd?.(r));
@@ -64,6 +69,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
     for (const h of lockHosts)
       releases.push(await lockOf(h).acquire(h === planned.host.name && Boolean(planned.def.readOnly)));
     try {
+      s.started?.(index);
       safe(() => s.progress.onCaseStart?.(planned));
       const attempts: Attempt[] = [];
       for (;;) {
@@ -85,7 +91,7 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       const last = attempts[attempts.length - 1];
       const status: CaseStatus = last.status === 'passed' && attempts.length > 1 ? 'flaky' : last.status;
       if (Object.keys(last.state.facts).length) s.onHostFacts?.(planned.host.name, last.state.facts);
-      const transcript = s.transcripts.add(planned, transcriptText(attempts));
+      const transcript = s.transcripts.add(planned, transcriptText(attempts), index);
       const r = toCaseResult(planned, last, attempts.length, status, transcript);
       if (status === 'flaky')
         r.message = `passed on attempt ${attempts.length} after: ${attempts
@@ -98,11 +104,10 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
       for (let i = releases.length - 1; i >= 0; i--) releases[i]!();
     }
   };
-  const results = new Array<CaseResult>(s.cases.length);
   const runAndEnd = async (i: number): Promise<void> => {
-    const planned = s.cases[i]!;
+    const planned = s.cases.at(i)!;
     try {
-      results[i] = await runOne(planned);
+      s.record(i, await runOne(planned, i));
     } finally {
       s.transcripts.caseEnded(planned);
     }
@@ -110,7 +115,6 @@ export async function scheduleCases(s: ScheduleInput): Promise<CaseResult[]> {
   const limit = pLimit(Math.max(1, s.concurrency));
   try {
     await feedInOrder(limit, s.cases.length, runAndEnd);
-    return results;
   } finally {
     s.signal.removeEventListener('abort', onAbort);
   }

@@ -2,7 +2,15 @@ import type { HostFacts } from '../model/facts.ts';
 import type { CaseChart, Sample } from '../model/result.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import type { Severity } from '../model/status.ts';
-import type { AccelChoice, HostExpect, PlanMatrix, PlanRequire, PlanSettings, VmDriver } from '../config/types.ts';
+import type {
+  AccelChoice,
+  FactGroup,
+  HostExpect,
+  PlanMatrix,
+  PlanRequire,
+  PlanSettings,
+  VmDriver,
+} from '../config/types.ts';
 import type { Transport } from '../transport/types.ts';
 
 /** What a suite sees of a host. */
@@ -73,6 +81,19 @@ export interface SuiteDef {
   /** Default severity of its cases (default major). */
   severity?: Severity;
   tags?: string[];
+  /**
+   * The host fact groups its cases read (in `cases`, `requires` and `run`: identity, cpu, memory, firmware, security,
+   * virt — docs/host-facts.md says which fact is in which group). A plan's default `facts: auto` gathers identity and
+   * the union of its suites' groups; a suite that does not say gets every group gathered. test/unit/suite-facts.test.ts
+   * runs each suite with only its groups and fails when it reads another.
+   */
+  facts?: readonly FactGroup[];
+  /**
+   * How `hwqual run --shard` may split the suite: `host` (default: each suite × host a group of its own, run by
+   * one shard) or `whole` (its cases span hosts — migration pairs, CPU pools — so the suite on every host is one
+   * group: one shard runs all of it, and connects every host it needs).
+   */
+  shard?: 'host' | 'whole';
   /** The cases for one host. Host facts are known here. */
   cases(host: HostInfo, plan: PlanView): CaseDef[];
 }

@@ -15,6 +15,8 @@ export default defineSuite({
   title: 'CPU features, QEMU CPU models and pool baseline',
   description:
     'CPU generation vs catalog, usable QEMU CPU models, guest CPU flags per model, pool CPU baseline and machine type.',
+  shard: 'whole',
+  facts: ['cpu', 'security', 'virt'],
   tags: ['cpu'],
   cases(host, plan) {
     const s = cpuSettings(plan);

@@ -13,6 +13,8 @@ export default defineSuite({
     'Host facts (CPU, microcode, kernel, QEMU, libvirt, firmware, memory) against a qualified run: what changed, ' +
     'its class, and the cases to re-run.',
   severity: 'blocker',
+  // It compares every fact with the qualified run's.
+  facts: ['identity', 'cpu', 'memory', 'firmware', 'security', 'virt'],
   tags: ['drift'],
   cases(_host, plan) {
     return [driftCase(driftSettings(plan))];

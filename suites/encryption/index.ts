@@ -18,6 +18,7 @@ export default defineSuite({
   description:
     'AES/VAES/SHA/GFNI flags, accelerated xts(aes), LUKS2 round trip and benchmark, LUKS-encrypted guest disk, ' +
     'SME/SEV/SNP/TME/TDX/SGX.',
+  facts: ['virt'],
   tags: ['security', 'crypto'],
   cases(_host, plan) {
     const req = encryptionRequire(plan);

@@ -14,6 +14,7 @@ export default defineSuite({
   description:
     'Per image × CPU model: boot to ready, CPU flags vs QEMU model expansion, disks, memory, clean shutdown, no ' +
     'kernel panic/oops/BUG.',
+  facts: [],
   tags: ['guest', 'vm'],
   cases(_host, plan) {
     const s = guestImageSettings(plan);

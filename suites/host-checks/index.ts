@@ -31,6 +31,7 @@ export default defineSuite({
   name: 'host-checks',
   title: 'Host checks (shell one-liners)',
   description: 'One case per check of bench/host-checks.json: passes when its command exits 0.',
+  facts: [],
   tags: ['host'],
   cases() {
     // Read once per file, not once per host (a run may have thousands of hosts).

@@ -18,6 +18,7 @@ export default defineSuite({
     'OS release, kernel, /dev/kvm and kvm modules, QEMU/libvirt/OpenSSH/cryptsetup versions, libvirt domain ' +
     'capabilities, IOMMU, hugepages, ' +
     'kernel command line, CPU vulnerabilities.',
+  facts: ['security'],
   tags: ['host'],
   cases(host, plan) {
     const req = hostOsRequire(plan);

@@ -16,6 +16,8 @@ export default defineSuite({
     'Pairs × strategies (precopy, auto-converge, xbzrle, postcopy, multifd): total time, downtime, guest-observed ' +
     'blackout, passes, non-convergence diagnosis, Nova outcome; the pool machine type, and machine-refusal between ' +
     'QEMU versions.',
+  shard: 'whole',
+  facts: ['virt'],
   tags: ['migration'],
   cases(host, plan) {
     const s = migrationSettings(plan, plan.hosts ?? [host]);

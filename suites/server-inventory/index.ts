@@ -15,6 +15,9 @@ export default defineSuite({
   description:
     "Vendor, product, BIOS, microcode, CPU topology and flags, NUMA, memory, disks and NICs against the lab's " +
     'expectations.',
+  // It probes the host with its own commands and reads only `virtualised` (virt) of the facts; it also declares the
+  // inventory's own groups so that a run qualifying a host's inventory records them (what `hwqual drift` compares).
+  facts: ['cpu', 'memory', 'firmware', 'virt'],
   tags: ['host', 'inventory'],
   cases(host) {
     return [...platformCases(host.expect), ...cpuCases(host.expect), ...resourceCases(host.expect)];

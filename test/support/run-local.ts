@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostExpect, LabConfig, PlanConfig } from '../../src/config/types.ts';
+import type { FactSelection, HostExpect, LabConfig, PlanConfig } from '../../src/config/types.ts';
 import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
@@ -11,12 +11,14 @@ import type { ReplayTransport } from '../../src/transport/replay.ts';
 interface Over {
   require?: Record<string, unknown>;
   expect?: HostExpect;
+  /** The plan's `facts:` (default auto: the groups the suites declare). */
+  facts?: FactSelection;
 }
 
 /** Run real suites against this machine through the runner's public functions (real fact gathering, LocalTransport). */
 export async function runSuitesLocally(suites: string[], over: Over = {}) {
   const lab = oneHostLab('local', 'local', over.expect);
-  const plan = testPlan(suites, over.require);
+  const plan = testPlan(suites, over.require, over.facts);
   const prepared = await prepareRun({ lab, plan, transportFactory: (h) => new LocalTransport(h.name) });
   return execute(lab, plan, prepared);
 }
@@ -24,7 +26,7 @@ export async function runSuitesLocally(suites: string[], over: Over = {}) {
 /** The same on one replayed host (a recorded or assembled profile): it runs only what its profile answers. */
 export async function runSuitesReplayed(transport: ReplayTransport, suites: string[], over: Over = {}) {
   const lab = oneHostLab(transport.host, 'replay', over.expect);
-  const plan = testPlan(suites, over.require);
+  const plan = testPlan(suites, over.require, over.facts);
   const prepared = await prepareRun({
     lab,
     plan,
@@ -44,8 +46,9 @@ function oneHostLab(name: string, address: string, expect?: HostExpect): LabConf
   );
 }
 
-function testPlan(suites: string[], require: Record<string, unknown> = {}): PlanConfig {
+function testPlan(suites: string[], require: Record<string, unknown> = {}, facts?: FactSelection): PlanConfig {
   return {
+    ...(facts && { facts }),
     file: '/tmp/plan.yaml',
     sha256: 'y'.repeat(64),
     name: 'suite-test',

@@ -61,4 +61,29 @@ describe("CaseStop: a case's timeout and the run's cancellation", () => {
     expect(busy.signal.aborted).toBe(true);
     expect(busy.signal.reason).toMatchObject({ code: 'E_CANCELLED', message: 'the case ended' });
   });
+
+  it('hands a quiet case’s controller to the next case; never one that fired or still has a listener', async () => {
+    const cancellers = new Set<RunCanceller>();
+    const run = new AbortController().signal;
+    const quiet = new CaseStop(60, run, cancellers);
+    const reused = quiet.signal;
+    quiet.end(false);
+    const next = new CaseStop(60, run, cancellers);
+    expect(next.signal).toBe(reused);
+    expect(next.signal.aborted).toBe(false);
+    // A listener left on the signal (a command that never removed it): the controller is not handed on.
+    const listened = next.signal;
+    listened.addEventListener('abort', () => {});
+    next.end(false);
+    const third = new CaseStop(60, run, cancellers);
+    expect(third.signal).not.toBe(listened);
+    // A case whose signal fired (something may listen): not handed on either.
+    const fired = third.signal;
+    third.end(true);
+    expect(fired.aborted).toBe(true);
+    const fourth = new CaseStop(60, run, cancellers);
+    expect(fourth.signal).not.toBe(fired);
+    expect(fourth.signal.aborted).toBe(false);
+    fourth.end(false);
+  });
 });

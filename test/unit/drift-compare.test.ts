@@ -24,7 +24,7 @@ let n = 0;
 const copy = (from: string, edit: (c: ProfileCommands) => void = () => {}) =>
   editProfile(from, join(tmp, `p${++n}`), edit);
 
-async function factsOf(dir: string, selection?: FactSelection): Promise<HostFacts> {
+async function factsOf(dir: string, selection?: Exclude<FactSelection, 'auto'>): Promise<HostFacts> {
   const t = await ReplayTransport.open(dir, { host: 'h' });
   return gatherFacts(t, new AbortController().signal, selection);
 }

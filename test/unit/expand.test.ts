@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../src/config/types.ts';
-import { expandPlan, filterCases } from '../../src/runner/expand.ts';
+import { expandPlan, expandPlanList, filterCases } from '../../src/runner/expand.ts';
+import type { PlannedCase } from '../../src/runner/plan-types.ts';
 import { HostLock } from '../../src/runner/host-lock.ts';
 import type { HostInfo, SuiteDef } from '../../src/suite-api/types.ts';
 
@@ -119,6 +120,44 @@ describe('expandPlan', () => {
     expect(() => expandPlan({ plan: plan(), suites: [{ name: 't', def: twice }], hosts })).toThrow(
       /lists case t\/x@a twice/,
     );
+  });
+});
+
+describe('PlannedList: the expanded plan without an object per case', () => {
+  const hosts = [
+    { info: host('a', ['aes']) },
+    { info: host('b', []) },
+    { info: host('c', ['aes'], true) },
+    { info: host('d', []), error: 'host unreachable: refused' },
+  ];
+  const input = { plan: plan(), suites: [{ name: 's', def: suite }], hosts };
+
+  it('makes each case, by index or in order, equal to the eager expansion; shared parts are shared', () => {
+    const list = expandPlanList(input);
+    const eager = expandPlan(input);
+    // Two expansions ask the suite twice: its case defs (with their run functions) are other objects.
+    const plain = ({ def, ...c }: PlannedCase) => ({ ...c, def: def.id });
+    expect(list.length).toBe(eager.length);
+    expect([...list].map(plain)).toEqual(eager.map(plain));
+    expect(plain(list.at(5))).toEqual(plain(eager[5]!));
+    expect(list.at(0)).not.toBe(list.at(0)); // made when asked for, kept by no one
+    // A suite that gives every host the same case defs (host-checks does) shares their tags and params.
+    const defs = [{ id: 'x', title: 'x', tags: ['t'], params: { p: '1' }, run: async () => {} }];
+    const same: SuiteDef = { name: 'same', title: 'same', cases: () => defs };
+    const shared = expandPlanList({ ...input, suites: [{ name: 'same', def: same }] });
+    expect(shared.at(0).tags).toBe(shared.at(1).tags);
+    expect(shared.at(0).params).toBe(shared.at(1).params);
+    expect([shared.at(0).id, shared.at(1).id]).toEqual(['same/x[p=1]@a', 'same/x[p=1]@b']);
+  });
+
+  it('filters to a list over the same groups; filtering again narrows further', () => {
+    const list = expandPlanList(input);
+    const crypto = filterCases(list, { tags: ['crypto'] });
+    expect([...crypto].map((c) => c.id)).toEqual(['s/aes@a', 's/aes@b', 's/aes@c', 's/aes@d']);
+    expect(crypto.at(1).skipReason).toBe('requires cpu flag aes');
+    expect(crypto.at(3).hostError).toBe('host unreachable: refused');
+    expect([...crypto.filter((c) => c.host.name !== 'b')].map((c) => c.host.name)).toEqual(['a', 'c', 'd']);
+    expect(list.filter(() => true)).toBe(list);
   });
 });
 

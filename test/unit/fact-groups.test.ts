@@ -8,6 +8,10 @@ import { CMD } from '../../src/probe/commands.ts';
 import { FACT_COMMANDS } from '../../src/probe/host-facts.ts';
 import { FACT_GROUPS, factCommandsFor, factGroupsSkipped, parseFactSelection } from '../../src/runner/fact-groups.ts';
 import { gatherFacts } from '../../src/runner/facts.ts';
+import { normalizeLab } from '../../src/config/lab.ts';
+import type { PlanConfig } from '../../src/config/types.ts';
+import { prepareRun } from '../../src/runner/prepare.ts';
+import { planConfig } from '../support/plan-config.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 
 /** The real local transport, noting every command it was asked to run. */
@@ -45,6 +49,7 @@ describe('fact groups', () => {
 
   it('parse the --facts value and refuse unknown groups', () => {
     expect(parseFactSelection('none')).toBe('none');
+    expect(parseFactSelection('auto')).toBe('auto');
     expect(parseFactSelection('identity, cpu,identity')).toEqual(['identity', 'cpu']);
     expect(() => parseFactSelection('identity,gpu')).toThrow(/unknown: gpu/);
     expect(() => parseFactSelection('')).toThrow(/--facts/);
@@ -82,6 +87,36 @@ describe('gatherFacts with a selection (LocalTransport)', () => {
   });
 });
 
+describe('facts: auto in a run (prepareRun, LocalTransport)', () => {
+  const lab = normalizeLab(
+    { hosts: [{ name: 'local', address: 'local' }] },
+    '/tmp/lab.yaml',
+    'lab.yaml',
+    'x'.repeat(64),
+  );
+  const planOf = (suites: string[], facts?: PlanConfig['facts']) =>
+    planConfig({ name: 'auto', suites, ...(facts && { facts }) });
+  const prepare = async (suites: string[], facts?: PlanConfig['facts']) => {
+    const t = new NotingTransport('local');
+    const prepared = await prepareRun({ lab, plan: planOf(suites, facts), transportFactory: () => t });
+    await t.close();
+    return { facts: prepared.hosts[0]!.info.facts, commands: t.commands };
+  };
+
+  it('gathers identity and the groups the suites declare, by default', async () => {
+    const checks = await prepare(['host-checks']);
+    // identity, and who hwqual is on the host (facts.extra.access: `id`, `id -un`)
+    const access = [CMD.login, CMD.rootUser];
+    expect(checks.commands.sort()).toEqual([...FACT_GROUPS.identity.map((c) => CMD[c]), ...access].sort());
+    expect(checks.facts.extra?.factsNotGathered).toEqual(['cpu', 'memory', 'firmware', 'security', 'virt']);
+    const two = await prepare(['host-checks', 'host-os']);
+    expect(two.facts.extra?.factsNotGathered).toEqual(['cpu', 'memory', 'firmware', 'virt']);
+    expect(two.facts.vulnerabilities).toBeDefined();
+    const all = await prepare(['host-checks'], 'all');
+    expect(all.commands.length).toBe(FACT_COMMANDS.length + access.length);
+  });
+});
+
 describe('plan facts:', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hwqual-facts-plan-'));
   const plan = (text: string) => {
@@ -90,8 +125,9 @@ describe('plan facts:', () => {
     return loadPlan(p);
   };
 
-  it('is absent by default, and takes all, none, one group or a list of groups', async () => {
+  it('is absent by default (auto), and takes auto, all, none, one group or a list of groups', async () => {
     expect((await plan('name: p\nsuites: [host-checks]\n')).facts).toBeUndefined();
+    expect((await plan('name: p\nsuites: [host-checks]\nfacts: auto\n')).facts).toBe('auto');
     expect((await plan('name: p\nsuites: [host-checks]\nfacts: none\n')).facts).toBe('none');
     expect((await plan('name: p\nsuites: [host-checks]\nfacts: [identity, cpu]\n')).facts).toEqual(['identity', 'cpu']);
     expect((await plan('name: p\nsuites: [host-checks]\nfacts: identity\n')).facts).toEqual(['identity']);

@@ -27,9 +27,21 @@ describe('lab names', () => {
     expect(new Set(n.hosts.map((h) => h.vethHost)).size).toBe(MAX_HOSTS);
   });
 
-  it('names hosts node-a … node-z and refuses more', () => {
-    expect([0, 1, 25].map(hostName)).toEqual(['node-a', 'node-b', 'node-z']);
-    expect(() => hostName(26)).toThrow(RangeError);
+  it('names hosts node-a … node-z, then node-aa …, each once, and refuses more than the /24 holds', () => {
+    expect([0, 1, 25, 26, 27, 51, 52, 63].map(hostName)).toEqual([
+      'node-a',
+      'node-b',
+      'node-z',
+      'node-aa',
+      'node-ab',
+      'node-az',
+      'node-ba',
+      'node-bl',
+    ]);
+    const all = Array.from({ length: MAX_HOSTS }, (_, i) => hostName(i));
+    expect(new Set(all).size).toBe(MAX_HOSTS);
+    expect(labNames('/x', MAX_HOSTS).hosts.at(-1)!.address).toMatch(/\.254$/);
+    expect(() => hostName(MAX_HOSTS)).toThrow(RangeError);
   });
 
   it('puts the subnet in 10.208.0.0/12, the bridge on .1 and hosts on .11, .12, …', () => {

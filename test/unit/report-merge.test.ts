@@ -5,7 +5,7 @@ import { resultsProblems } from '../../src/report/results-schema.ts';
 import { applySignoff } from '../../src/report/signoff.ts';
 import { host, kase, results } from './report-fixtures.ts';
 
-function shard(index: number, total: number, over: (r: RunResults) => void = () => {}): ShardInput {
+function shard(index: number, total: number, over: (r: RunResults) => void = () => {}): ShardInput<RunResults> {
   const r = results(
     [
       kase({
@@ -44,7 +44,7 @@ describe('mergeShards', () => {
     expect(applySignoff(m).signoff?.verdict).toBe('not-qualified');
   });
 
-  const refusals: Array<[string, ShardInput[], RegExp]> = [
+  const refusals: Array<[string, ShardInput<RunResults>[], RegExp]> = [
     [
       'different plans',
       [shard(1, 2), shard(2, 2, (r) => (r.run.planSha256 = 'f'.repeat(64)))],

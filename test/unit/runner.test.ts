@@ -13,6 +13,7 @@ import pLimit from 'p-limit';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { runFolderReader } from '../../src/report/reporter.ts';
 import { transcriptReader } from '../../src/report/transcripts.ts';
+import { planConfig } from '../support/plan-config.ts';
 
 /** Only what these cases are gated on; the real fact gathering has its own tests. */
 const gatherFacts = async (t: LocalTransport) => ({
@@ -30,22 +31,7 @@ function lab(names = ['local']): LabConfig {
   );
 }
 function plan(over: Partial<PlanConfig> = {}): PlanConfig {
-  return {
-    file: '/tmp/plan.yaml',
-    sha256: 'y'.repeat(64),
-    name: 'runner-test',
-    suites: ['demo-behaviours'],
-    hosts: {},
-    severity: {},
-    require: {},
-    concurrency: 4,
-    timeouts: { case: 30 },
-    retries: 0,
-    retryFailed: false,
-    matrix: {},
-    settings: {},
-    ...over,
-  };
+  return planConfig({ name: 'runner-test', suites: ['demo-behaviours'], concurrency: 4, ...over });
 }
 
 async function run(p: PlanConfig, filter = {}) {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { execSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { normalizeLab } from '../../src/config/lab.ts';
-import type { HostExpect, PlanConfig } from '../../src/config/types.ts';
+import type { HostExpect } from '../../src/config/types.ts';
 import { CMD } from '../../src/probe/commands.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
@@ -13,6 +13,7 @@ import type { CommandEntry } from '../../src/transport/profile.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { runSuitesLocally } from '../support/run-local.ts';
+import { planConfig } from '../support/plan-config.ts';
 
 /** This machine, read here directly. */
 const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -167,21 +168,7 @@ describe('server-inventory system/bios from dmidecode (replayed capture)', () =>
       'lab.yaml',
       'x'.repeat(64),
     );
-    const plan: PlanConfig = {
-      file: '/tmp/plan.yaml',
-      sha256: 'y'.repeat(64),
-      name: 'inv',
-      suites: ['server-inventory'],
-      hosts: {},
-      severity: {},
-      require: {},
-      concurrency: 2,
-      timeouts: { case: 30 },
-      retries: 0,
-      retryFailed: false,
-      matrix: {},
-      settings: {},
-    };
+    const plan = planConfig({ name: 'inv', suites: ['server-inventory'] });
     const prepared = await prepareRun({
       lab,
       plan,

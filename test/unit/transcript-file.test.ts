@@ -52,11 +52,11 @@ describe('transcripts: one file per host, a section per case', () => {
     ]);
     const texts: Record<string, string> = { 's/b@h1': forged, 's/a@h1': textOf(['a ran']), 's/c@h2': '' };
     // b ends first: still written in plan order (a, b)
-    expect(book.add(cases[1]!, texts['s/b@h1']!)).toBe('transcripts/h1.txt');
+    expect(book.add(cases[1]!, texts['s/b@h1']!, 1)).toBe('transcripts/h1.txt');
     book.caseEnded(cases[1]!);
-    expect(book.add(cases[0]!, texts['s/a@h1']!)).toBe('transcripts/h1.txt');
+    expect(book.add(cases[0]!, texts['s/a@h1']!, 0)).toBe('transcripts/h1.txt');
     book.caseEnded(cases[0]!);
-    expect(book.add(cases[2]!, '')).toBe('transcripts/h2.txt');
+    expect(book.add(cases[2]!, '', 2)).toBe('transcripts/h2.txt');
     book.caseEnded(cases[2]!);
     book.caseEnded(cases[3]!); // not run: no text
     await book.close();

@@ -1,6 +1,6 @@
 // A run that did not run every planned case never reads "qualified": exit 4 (incomplete) unless something that ran
 // failed (exit 1). Through the real CLI entry (main), on this machine as two `local` hosts.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,8 @@ describe('incomplete: a partial run is never a sign-off', () => {
     const full = await hwqual('run', '--lab', lab, '--plan', p, '--out', join(dir, 'full'));
     expect(full.code).toBe(1);
     expect(results(join(dir, 'full')).signoff).toMatchObject({ verdict: 'not-qualified', coverage: { ran: 8 } });
+    // The reports were written from the run's case log, which is gone afterwards.
+    expect(readdirSync(join(dir, 'full')).filter((f) => f.startsWith('.'))).toEqual([]);
 
     const out = join(dir, 'grep');
     const grep = await hwqual('run', '--lab', lab, '--plan', p, '--out', out, '--grep', 'echo works');

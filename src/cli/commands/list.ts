@@ -40,7 +40,7 @@ export function register(program: Command): void {
             bindings: o.replay ? await replayBindings(o.replay, lab, plan) : undefined,
           });
           await Promise.all(prepared.hosts.map((h) => h.binding.transport.close()));
-          const rows = prepared.cases.map((c) => ({
+          const rows = [...prepared.cases].map((c) => ({
             id: c.id,
             title: c.def.title,
             severity: c.severity,

@@ -47,7 +47,9 @@ export async function recordHost(o: RecordOptions): Promise<{ dir: string; resul
   const plan: PlanConfig = { ...(o.plan ?? defaultPlan(o.lab)), hosts: { names: [o.host] } };
   const recorder = new RecordingTransport(o.transport ?? createTransport(config, o.lab), config.address);
   const signal = o.signal ?? new AbortController().signal;
-  const prepared = await prepareRun({ lab: o.lab, plan, bindings: [{ config, transport: recorder }], signal });
+  // Every fact group, whatever the plan's suites read: a profile serves later plans of any suites.
+  const bindings = [{ config, transport: recorder }];
+  const prepared = await prepareRun({ lab: o.lab, plan, bindings, signal, facts: 'all' });
   const unreachable = prepared.hosts.find((h) => h.error);
   if (unreachable) {
     await recorder.close().catch(() => {});

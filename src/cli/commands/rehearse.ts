@@ -7,7 +7,7 @@ import { messageOf } from '../../model/errors.ts';
 import { formatLocations, formatRehearsal, rehearsalResults, releaseOs, runRehearsal } from '../../rehearsal/index.ts';
 import { writeFileAtomic } from '../../report/atomic.ts';
 import { writeReports } from '../../report/write.ts';
-import { gitCommit, harnessVersion } from '../../runner/meta.ts';
+import { gitCommitLater, harnessVersion } from '../../runner/meta.ts';
 import { createTransport } from '../../transport/create.ts';
 import { ensureImage } from '../../vm/images/builder.ts';
 import { badInputExit } from '../common.ts';
@@ -86,7 +86,7 @@ export async function rehearseCommand(o: RehearseCliOptions, argv: string[]): Pr
     await writeFileAtomic(join(input.out, 'rehearsal.md'), formatRehearsal(report));
     const results = rehearsalResults(report, {
       harnessVersion: harnessVersion(),
-      gitCommit: gitCommit(),
+      gitCommit: await gitCommitLater(),
       labSha256: createHash('sha256').update(readFileSync(input.labFile)).digest('hex'),
       argv,
     });

@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { LabConfig, PlanConfig } from '../../config/types.ts';
+import type { RunRecord } from '../../model/result.ts';
 import type { HostBinding } from '../../runner/hosts.ts';
 import { prepareRun } from '../../runner/prepare.ts';
-import { parseShard } from '../../runner/shard.ts';
+import { resolveShardOption } from '../shard-option.ts';
 import { parseFactSelection } from '../../runner/fact-groups.ts';
 import { badInputExit, buildFilter, collectList, loadConfigs } from '../common.ts';
 import { EXIT } from '../exit-codes.ts';
 import { PhaseTimings } from '../phase-timings.ts';
 import { installInterruptHandler } from '../signals.ts';
 import { loadSignoffOptions, reportOutcome, withSignoffOptions, type SignoffFlags } from '../signoff-options.ts';
+
+/** The run's case log in the report folder while the run lasts (src/model/case-log.ts); deleted after the reports. */
+export const CASE_LOG = '.hwqual-cases.jsonl';
 
 export interface RunCliOptions extends SignoffFlags {
   lab: string;
@@ -41,11 +46,15 @@ export function register(program: Command): void {
         '--replay <profiles>',
         'answer from recorded host profiles instead of live hosts: DIR or NAME=DIR, comma-separated',
       )
-      .option('--shard <i/n>', 'run a stable share of the suite × host groups (merge the shards with hwqual merge)')
+      .option(
+        '--shard <i/n|auto>',
+        'run a stable share of the suite × host groups (merge the shards with hwqual merge); auto: from the CI ' +
+          '(GitLab CI_NODE_INDEX/CI_NODE_TOTAL, or HWQUAL_SHARD=i/n from a Jenkins or GitHub Actions matrix)',
+      )
       .option(
         '--facts <which>',
-        'host facts to gather first: all, none, or groups (identity,cpu,memory,firmware,security,virt); default: the ' +
-          "plan's facts, else all",
+        'host facts to gather first: auto (the groups the suites read), all, none, or groups ' +
+          "(identity,cpu,memory,firmware,security,virt); default: the plan's facts, else auto",
       )
       .option('--timings', 'print how long each phase took (start-up, connect + facts, cases, reports) on stderr'),
   ).action(async (o: RunCliOptions) => {
@@ -74,6 +83,7 @@ export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunP
     import('../../runner/run.ts'),
     import('../../report/signoff.ts'),
     import('../../report/write.ts'),
+    import('../../runner/case-sink.ts'),
   ]);
   later.catch(() => {}); // awaited below
   // The transports (ssh2) load while the configs are read and validated; prepareRun's own import finds them cached.
@@ -85,7 +95,9 @@ export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunP
       ({ lab, plan } = preset ?? (await loadConfigs(o.lab, o.plan)));
       const filter = buildFilter(o);
       signoff = loadSignoffOptions(o);
-      shard = o.shard ? parseShard(o.shard) : undefined;
+      const choice = resolveShardOption(o.shard);
+      shard = choice.shard;
+      if (choice.said) process.stderr.write(`hwqual: --shard auto: ${choice.said}\n`);
       const bindings =
         preset?.bindings ??
         (o.replay ? await (await import('../replay-option.ts')).replayBindings(o.replay, lab, plan) : undefined);
@@ -98,7 +110,12 @@ export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunP
       return badInputExit(err);
     }
     const outDir = resolve(o.out);
-    const [{ executeRun }, { applySignoff }, { writeReports }] = await later;
+    const [{ executeRun }, { applySignoff }, { writeReports }, { logSink }] = await later;
+    // Finished cases go to the run's case log as they end, and the reports are written from it: what stays in
+    // memory is per host, not per case. The log is deleted once the reports are written.
+    mkdirSync(outDir, { recursive: true });
+    const sink = logSink(join(outDir, CASE_LOG), prepared.cases.length);
+    const write = (results: RunRecord) => writeReports(outDir, results, { groupBy: o.groupBy });
     const raw = await executeRun({
       lab,
       plan,
@@ -112,12 +129,19 @@ export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunP
       onSnapshot: (snapshot) =>
         interrupt.onForced(async () => {
           const results = applySignoff(snapshot(), signoff);
-          reportOutcome(o.out, results, await writeReports(outDir, results));
+          reportOutcome(o.out, results, await write(results));
+          sink.log.remove();
         }),
+      sink,
     });
     timings.mark(`cases (${prepared.cases.length})`);
-    const results = applySignoff(raw, signoff);
-    const written = await writeReports(outDir, results);
+    let results, written;
+    try {
+      results = applySignoff(raw, signoff);
+      written = await write(results);
+    } finally {
+      sink.log.remove();
+    }
     timings.mark('sign-off + reports');
     if (o.timings) process.stderr.write(`hwqual: timings: ${timings.format()}\n`);
     const code = reportOutcome(o.out, results, written);
