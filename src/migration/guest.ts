@@ -3,12 +3,13 @@ import type { Transport } from '../transport/types.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
 import { imageVmSpec } from '../vm/images/boot.ts';
 import { stageImage } from '../vm/images/stage.ts';
-import type { Accel } from '../vm/spec.ts';
+import type { Accel, DiskSpec } from '../vm/spec.ts';
 import { launchVm, type VmDriver } from '../vm/vm.ts';
+import { eventually } from '../util/poll.ts';
 import { vmWorkDir } from '../vm/work-dirs.ts';
 import { HeartbeatStream } from './hb-stream.ts';
 import type { LineCollector } from './heartbeat.ts';
-import type { GuestHandle, WorkloadGuest } from './types.ts';
+import type { GuestHandle, WorkloadDisk, WorkloadGuest } from './types.ts';
 
 /**
  * Kernel command line of the workload guest. `sysrq_always_enabled` lets hwqual ask a silent guest for its
@@ -18,10 +19,13 @@ import type { GuestHandle, WorkloadGuest } from './types.ts';
  * survived without it before the padding existed). KVM needs no such flag.
  */
 export function workloadAppend(g: WorkloadGuest): string {
+  const d = g.dataDisk;
   return [
     `hwqual.wss=${g.wssMiB}`,
     `hwqual.dirty=${g.dirtyMiBps}`,
     'hwqual.hb=/dev/ttyS1',
+    // The tiny image has no disk of its own: the data disk is its /dev/vda.
+    d ? `hwqual.disk=/dev/vda hwqual.diskkib=${d.stampKiB ?? 4096} hwqual.diskrate=${d.rateKiBps ?? 64}` : '',
     'sysrq_always_enabled',
     g.accel === 'tcg' ? 'pti=on' : '',
   ]
@@ -61,10 +65,10 @@ export async function launchWorkloadGuest(
   image: BuiltImage,
   g: WorkloadGuest,
   collector: LineCollector,
-  o: { incoming?: string; signal?: AbortSignal; driver?: VmDriver } = {},
+  o: { incoming?: string; signal?: AbortSignal; workDir?: string; driver?: VmDriver } = {},
 ): Promise<GuestHandle> {
   const onHost = await stageImage(transport, image, o.signal);
-  const workDir = vmWorkDir(transport, `mig-${label}`);
+  const workDir = o.workDir ?? vmWorkDir(transport, `mig-${label}`);
   const hbSocket = `${workDir}/hb.sock`;
   const spec = imageVmSpec(onHost, {
     accel: g.accel,
@@ -75,6 +79,7 @@ export async function launchWorkloadGuest(
     append: workloadAppend(g),
     incoming: o.incoming,
     name: `mig-${label}`,
+    extraDisks: g.dataDisk ? [dataDiskOn(g.dataDisk, label)] : [],
   });
   spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
   spec.serialSockets = [{ id: 'hb', path: hbSocket }];
@@ -87,4 +92,28 @@ export async function launchWorkloadGuest(
     await vm.teardown().catch(() => {});
     throw err;
   }
+}
+
+/** The data disk as this host's QEMU opens it: with this host's own key file when it is encrypted. */
+export function dataDiskOn(d: WorkloadDisk, host: string): DiskSpec {
+  if (!d.keyFiles) return { path: d.path, format: d.format };
+  const keyFile = d.keyFiles[host];
+  if (!keyFile)
+    throw new HwqualError('E_INTERNAL', `the encrypted data disk ${d.path} has no key file for ${host}`, { host });
+  return { path: d.path, format: 'qcow2', encryption: { keyFile, ...(d.secretId && { secretId: d.secretId }) } };
+}
+
+/** Until the workload runs: its start line on the console, then a passing integrity line on its heartbeat port. */
+export async function waitForWorkload(g: GuestHandle, collector: LineCollector, signal?: AbortSignal): Promise<void> {
+  await g.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 120_000, signal });
+  const ready = await eventually(() => collector.integrity.some((l) => l.host === g.label && l.ok), {
+    timeoutMs: 20_000,
+    signal,
+  });
+  if (!ready)
+    throw new HwqualError(
+      'E_VM',
+      `the workload on ${g.label} printed no integrity line within 20 s; ${g.vm.console.tail()}`,
+      { host: g.label },
+    );
 }

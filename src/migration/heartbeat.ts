@@ -14,6 +14,8 @@ export interface IntegrityLine {
   checks: number;
   demand: boolean;
   text: string;
+  /** The data disk's part (a workload with a disk): its stamped blocks and writes so far, or what went wrong. */
+  disk?: { ok: boolean; blocks?: number; writes?: number; detail: string };
 }
 
 const HB = /^HWQUAL-HB (\d+) (\d+) (\d+)$/;
@@ -48,11 +50,32 @@ export class LineCollector {
         checks: Number(ig[2]),
         demand: / demand$/.test(line),
         text: line,
+        ...diskPart(line),
       });
       return;
     }
     if (line.trim()) this.other.push({ host, at, text: line });
   }
+}
+
+const DISK = / disk=(ok|fail)( .*?)?( demand)?$/;
+
+/** ` disk=ok blocks=B dwrites=W …` or ` disk=fail block=I want=X got=Y … why=…` of an integrity line. Pure. */
+function diskPart(line: string): Pick<IntegrityLine, 'disk'> {
+  const m = DISK.exec(line);
+  if (!m) return {};
+  const num = (k: string) => {
+    const v = new RegExp(` ${k}=(\\d+)`).exec(m[2] ?? '')?.[1];
+    return v === undefined ? undefined : Number(v);
+  };
+  return {
+    disk: {
+      ok: m[1] === 'ok',
+      ...(num('blocks') !== undefined && { blocks: num('blocks') }),
+      ...(num('dwrites') !== undefined && { writes: num('dwrites') }),
+      detail: `disk=${m[1]}${m[2] ?? ''}`,
+    },
+  };
 }
 
 export interface HeartbeatAnalysis {

@@ -5,6 +5,7 @@ import { poll } from '../util/poll.ts';
 import { sleep } from '../util/wait.ts';
 import { ConvergenceDetector } from './detect.ts';
 import { launchWorkloadGuest } from './guest.ts';
+import { onFreePort } from './incoming.ts';
 import type { LineCollector } from './heartbeat.ts';
 import { reconnectQmp } from './reattach.ts';
 import { recoverPostcopy, type RecoveryOptions } from './recover.ts';
@@ -19,6 +20,7 @@ import type {
   HopReport,
   MigrationSample,
   RecoveryRecord,
+  VerdictCheck,
   WorkloadGuest,
 } from './types.ts';
 import type { NovaSettings } from './nova.ts';
@@ -51,6 +53,12 @@ export interface HopRequest extends MigrationBasics {
   stallMs: number;
   sampleMs: number;
   log: (m: string) => void;
+  /**
+   * Checks of the hop's own run while the migration runs (e.g. `ps` on both hosts: no key of the encrypted disk on
+   * any command line): started right after `migrate` is sent, beside the sampling; they join the hop's checks, each
+   * detail saying whether the migration was still running when they ended (both QEMUs run until the hop returns).
+   */
+  duringMigration?: () => Promise<VerdictCheck[]>;
 }
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -95,12 +103,17 @@ export async function migrateHop(
   const t0 = Date.now();
   log(`migrate ${A.name} → ${B.name} (${uri}), strategy ${req.strategy}`);
   await src.vm.qmp.migrate(uri, { signal });
+  const during = req.duringMigration && checksBeside(req.duringMigration);
+  let endedAt = 0;
   for (;;) {
     const now = Date.now() - t0;
     info = await src.vm.qmp.queryMigrate({ signal, timeoutMs: 10_000 });
     const s = toSample(info, now);
     samples.push(s);
-    if (FINAL.has(s.status)) break;
+    if (FINAL.has(s.status)) {
+      endedAt = Date.now();
+      break;
+    }
     if (
       req.strategy === 'postcopy' &&
       postcopyAt === undefined &&
@@ -194,6 +207,14 @@ export async function migrateHop(
     ...(fault && { fault }),
     ...(recovery && { recovery }),
   };
+  if (during) {
+    const d = await during;
+    const when =
+      endedAt && d.at > endedAt
+        ? `ended ${d.at - t0} ms after migrate, ${d.at - endedAt} ms after the migration (both QEMUs still up)`
+        : `ended ${d.at - t0} ms after migrate, while the migration ran`;
+    report.checks.push(...d.checks.map((c) => ({ ...c, detail: `${c.detail} (${when})` })));
+  }
   if (recovery && recovery.outcome !== 'not-needed')
     report.checks.push({
       name: 'post-copy recovery',
@@ -201,6 +222,17 @@ export async function migrateHop(
       detail: `${recovery.outcome}: ${recovery.detail}`,
     });
   return { report, dst };
+}
+
+/** Run `checks` beside the hop; a throw is a failing check, never a rejection left unhandled. */
+function checksBeside(checks: () => Promise<VerdictCheck[]>): Promise<{ checks: VerdictCheck[]; at: number }> {
+  return checks().then(
+    (c) => ({ checks: c, at: Date.now() }),
+    (err: unknown) => ({
+      checks: [{ name: 'checks during the migration', ok: false, detail: messageOf(err) }],
+      at: Date.now(),
+    }),
+  );
 }
 
 /** Whether the fault is due now: `afterMs` after `migrate`, or after the switchover once post-copy is active. Pure. */
@@ -232,21 +264,10 @@ export function recoveryMetrics(r: RecoveryRecord): Record<string, number> {
 
 async function startDestination(req: HopRequest, collector: LineCollector): Promise<{ dst: GuestHandle; uri: string }> {
   const B = req.destination;
-  let last: unknown;
-  for (let i = 0; i < 4; i++) {
-    const port = 49152 + Math.floor(Math.random() * 12000);
-    try {
-      const dst = await launchWorkloadGuest(B.transport, B.name, req.image, req.guest, collector, {
-        incoming: `tcp:${B.address}:${port}`,
-        signal: req.signal,
-      });
-      return { dst, uri: `tcp:${B.address}:${port}` };
-    } catch (err) {
-      last = err;
-      if (!/Address already in use|Failed to bind/i.test(messageOf(err))) throw err;
-    }
-  }
-  throw last;
+  const { started, uri } = await onFreePort(B.address, (incoming) =>
+    launchWorkloadGuest(B.transport, B.name, req.image, req.guest, collector, { incoming, signal: req.signal }),
+  );
+  return { dst: started, uri };
 }
 
 async function cancel(src: GuestHandle, signal?: AbortSignal): Promise<void> {

@@ -29,10 +29,13 @@ export {
 export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
 export { hopPassed } from './report.ts';
 export { unmappableForLibvirt } from './libvirt/flags.ts';
-export { launchWorkloadGuest, tcgMigrationPadKiB, workloadAppend } from './guest.ts';
+export { dataDiskOn, launchWorkloadGuest, tcgMigrationPadKiB, waitForWorkload, workloadAppend } from './guest.ts';
 export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis, type HeartbeatLine } from './heartbeat.ts';
 export { cleanUp, retireGuest, type RetireOptions } from './retire.ts';
-export { kernelReport, silentGuest, verifyHop } from './verify.ts';
+export { kernelReport, qemuLeftIn, silentGuest, verifyHop } from './verify.ts';
+export { checkSharedStorage } from './shared-storage.ts';
+export { expectDestinationRefusal, type RefusalRun } from './refused.ts';
+export { migrateVm, type VmHop } from './vm-migrate.ts';
 export { ConvergenceDetector } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
 export {

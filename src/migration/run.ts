@@ -1,6 +1,4 @@
-import { HwqualError } from '../model/errors.ts';
-import { eventually } from '../util/poll.ts';
-import { launchWorkloadGuest } from './guest.ts';
+import { launchWorkloadGuest, waitForWorkload } from './guest.ts';
 import { LineCollector } from './heartbeat.ts';
 import { migrateHop, type MigrationBasics } from './hop.ts';
 import { migrateHopLibvirt } from './libvirt/hop.ts';
@@ -11,7 +9,7 @@ import { predictPrecopy, relativeError } from './predict.ts';
 import { hopPassed } from './report.ts';
 import { MiB } from './sample.ts';
 import { measureDirtyRate } from './strategy.ts';
-import type { GuestHandle, HopReport, Prediction } from './types.ts';
+import type { Endpoint, GuestHandle, HopReport, Prediction, VerdictCheck } from './types.ts';
 import type { RetireOptions } from './retire.ts';
 import { settleHop } from './settle.ts';
 
@@ -37,6 +35,11 @@ export interface MigrationRequest extends MigrationBasics {
   cleanupWaitMs?: number;
   /** The runner's deferred cleanup (ctx.defer): a cleanup still pending is tried once more when the case ends. */
   defer?: (cleanup: () => Promise<void>) => void;
+  /**
+   * Checks of each hop's own, run while it migrates (HopRequest.duringMigration), e.g. that `ps` on either host shows
+   * no key of the encrypted data disk. They join the hop's checks.
+   */
+  duringMigration?: (hop: { from: Endpoint; to: Endpoint }) => Promise<VerdictCheck[]>;
   log?: (m: string) => void;
 }
 
@@ -67,17 +70,7 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
   );
   const hops: HopReport[] = [];
   try {
-    await runner.vm.waitForConsole(/HWQUAL-WORKLOAD start/, { timeoutMs: 120_000, signal });
-    const ready = await eventually(() => collector.integrity.some((l) => l.host === req.source.name && l.ok), {
-      timeoutMs: 20_000,
-      signal,
-    });
-    if (!ready)
-      throw new HwqualError(
-        'E_VM',
-        `the workload on ${req.source.name} printed no integrity line within 20 s; ${runner.vm.console.tail()}`,
-        { host: req.source.name },
-      );
+    await waitForWorkload(runner, collector, signal);
     const dirtyRate = await measureDirtyRate(runner.vm.qmp, 1, signal, req.guest.memoryMiB);
     const bandwidth = req.model?.bandwidth ?? req.tuning.maxBandwidth ?? 128 * MiB;
     const prediction = predictPrecopy({
@@ -111,6 +104,7 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
           driver: req.driver,
           signal,
           log,
+          ...(req.duringMigration && { duringMigration: () => req.duringMigration!({ from, to }) }),
         },
         collector,
       );

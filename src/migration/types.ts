@@ -103,6 +103,23 @@ export interface WorkloadGuest {
   /** Working set (MiB) and the rate it is rewritten at (MiB/s). */
   wssMiB: number;
   dirtyMiBps: number;
+  /** A data disk the workload stamps and verifies too (its /dev/vda): on storage both hosts share. */
+  dataDisk?: WorkloadDisk;
+}
+
+/**
+ * The workload guest's data disk: one image file on shared storage (the same path on both hosts), a qcow2 with LUKS
+ * inside when `keyFiles` is given — each host's QEMU reads the key from that host's own file (0600), by host name.
+ */
+export interface WorkloadDisk {
+  path: string;
+  format: 'qcow2' | 'raw';
+  keyFiles?: Record<string, string>;
+  /** QEMU's secret object id (the `ps` check looks for it). */
+  secretId?: string;
+  /** How much of the disk the workload stamps (KiB, default 4096) and how fast it rewrites it (KiB/s, default 64). */
+  stampKiB?: number;
+  rateKiBps?: number;
 }
 
 /** A running workload guest: its VM and the heartbeat stream read from its serial port. */

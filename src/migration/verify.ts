@@ -1,22 +1,31 @@
 import { messageOf } from '../model/errors.ts';
+import type { Transport } from '../transport/types.ts';
 import { shellQuote } from '../vm/shell.ts';
 import { eventually } from '../util/poll.ts';
 import { sleep } from '../util/wait.ts';
-import { analyzeHeartbeats, type LineCollector } from './heartbeat.ts';
+import { analyzeHeartbeats, type IntegrityLine, type LineCollector } from './heartbeat.ts';
 import type { GuestHandle, HopReport, VerdictCheck } from './types.ts';
 
 /**
  * Whether a QEMU of this VM's work dir is left on its host (or, for a libvirt domain, the domain itself); undefined
  * when the host cannot be asked.
  */
-export async function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
-  const dir = shellQuote(g.vm.paths.workDir);
+export function qemuLeft(g: GuestHandle): Promise<boolean | undefined> {
   const domain = 'domain' in g.vm ? String(g.vm.domain) : undefined;
+  return qemuLeftIn(g.vm.transport, g.vm.paths.workDir, domain);
+}
+
+/**
+ * Whether a QEMU naming `workDir`, the dir itself or the libvirt `domain` is on the host; undefined when the host
+ * cannot be asked.
+ */
+export async function qemuLeftIn(transport: Transport, workDir: string, domain?: string): Promise<boolean | undefined> {
+  const dir = shellQuote(workDir);
   const defined = domain
     ? `; virsh -q -c qemu:///system domstate ${shellQuote(domain)} >/dev/null 2>&1 && echo domain`
     : '';
   try {
-    const r = await g.vm.transport.exec(
+    const r = await transport.exec(
       `for p in $(pgrep -f -- ${dir}); do case "$(cat /proc/$p/comm 2>/dev/null)" in qemu*) echo $p;; esac; done; ` +
         `test -e ${dir} && echo dir${defined}`,
       { timeoutMs: 10_000 },
@@ -174,6 +183,8 @@ export async function verifyHop(
         : demand!.text,
   });
 
+  if (demand?.disk) checks.push(...(await diskChecks(report, host, collector, demand, signal)));
+
   report.heartbeat = analyzeHeartbeats(collector.heartbeats, report.window);
   report.metrics.blackoutMs = report.heartbeat.blackoutMs;
   report.metrics.blackoutResolutionMs = report.heartbeat.resolutionMs;
@@ -189,4 +200,47 @@ export async function verifyHop(
       : `counter continuous (last on ${report.from}: ${report.heartbeat.lastOn[report.from] ?? '-'}, ` +
         `now ${Math.max(...collector.heartbeats.map((h) => h.counter))})`,
   });
+}
+
+/**
+ * The data disk after a hop: the on-demand scan read every stamped block back as last written (what the guest wrote
+ * before the migration included), and the workload keeps writing on this host (a later line counts more writes than
+ * the last line from the other host).
+ */
+async function diskChecks(
+  report: HopReport,
+  host: string,
+  collector: LineCollector,
+  demand: IntegrityLine,
+  signal?: AbortSignal,
+): Promise<VerdictCheck[]> {
+  const bad = collector.integrity.filter((l) => l.disk && !l.disk.ok);
+  const other = host === report.from ? report.to : report.from;
+  const before = Math.max(0, ...collector.integrity.filter((l) => l.host === other).map((l) => l.disk?.writes ?? 0));
+  const since = demand.at;
+  const writing = await eventually(
+    () =>
+      collector.integrity.some((l) => l.host === host && l.at >= since && !l.demand && (l.disk?.writes ?? 0) > before),
+    { timeoutMs: 10_000, everyMs: 50, signal },
+  );
+  const last = collector.integrity.filter((l) => l.host === host).at(-1)?.disk?.writes;
+  return [
+    {
+      name: 'disk read-back passes',
+      ok: demand.disk!.ok && bad.length === 0,
+      detail: bad.length
+        ? bad
+            .map((l) => `${l.host}: ${l.disk!.detail}`)
+            .slice(0, 3)
+            .join(' | ')
+        : `${demand.disk!.blocks} blocks read back on ${host} as last written (${demand.disk!.writes} writes so far)`,
+    },
+    {
+      name: 'disk writes continue',
+      ok: writing,
+      detail: writing
+        ? `${last} writes on ${host}, ${before} when last seen on ${other}`
+        : `no disk write on ${host} within 10 s after the hop (${before} when last seen on ${other})`,
+    },
+  ];
 }

@@ -42,6 +42,8 @@ export interface FlagCheckInput {
   modelFeatures: Iterable<string>;
   /** The flags line of the guest's /proc/cpuinfo. */
   guestFlags: readonly string[];
+  /** Linux flag names to restrict the check to (e.g. the crypto flags); default: every flag. */
+  only?: Iterable<string>;
 }
 
 export interface FlagCheckResult {
@@ -75,8 +77,18 @@ export function checkGuestFlags(input: FlagCheckInput): FlagCheckResult {
     .filter((f) => CPUID_LINUX_FLAGS.has(f) && (!allowed.has(f) || removed.includes(f)))
     .sort();
   const removedShown = removed.filter((f) => guest.has(f));
-  const ok = missing.length === 0 && unexpected.length === 0 && removedShown.length === 0;
-  return { spec: input.spec, expected, mayHide, missing, unexpected, removed, removedShown, ok };
+  const only = input.only && new Set(input.only);
+  const keep = (fs: string[]) => (only ? fs.filter((f) => only.has(f)) : fs);
+  const r = {
+    spec: input.spec,
+    expected: keep(expected),
+    mayHide: keep(mayHide),
+    missing: keep(missing),
+    unexpected: keep(unexpected),
+    removed: keep(removed),
+    removedShown: keep(removedShown),
+  };
+  return { ...r, ok: r.missing.length === 0 && r.unexpected.length === 0 && r.removedShown.length === 0 };
 }
 
 /** One line for a failure message: `-cpu max: missing aes; unexpected avx512f`. */

@@ -1,6 +1,7 @@
 import type { CaseChart, CaseResult, RunRecord } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import { CaseGrouper, type CaseGroup } from './case-groups.ts';
+import { isCryptoCase } from './crypto-table.ts';
 import { groupHosts, type LabelGroups } from './label-groups.ts';
 import { MatrixTally } from './matrix.ts';
 
@@ -25,6 +26,8 @@ export interface RunDigest {
   metrics: Array<{ metric: string; bars: Array<{ label: string; value: number }> }>;
   /** Cases that carry charts of their own (e.g. a migration's passes). */
   caseCharts: Array<{ id: string; status: CaseStatus; charts: CaseChart[] }>;
+  /** The encryption cases the "Encryption: host and guests" table reads (a few per host). */
+  crypto: CaseResult[];
 }
 
 export interface DigestOptions {
@@ -82,6 +85,7 @@ export class CaseDigest {
   private readonly slowest: RunDigest['slowest'] = [];
   private readonly metrics = new Map<string, Array<{ label: string; value: number }>>();
   private readonly caseCharts: RunDigest['caseCharts'] = [];
+  private readonly crypto: CaseResult[] = [];
 
   add(c: CaseResult): void {
     this.matrix.add(c);
@@ -94,6 +98,7 @@ export class CaseDigest {
       if (bars.length < BARS_PER_METRIC) bars.push({ label: `${c.caseId}@${c.host}`, value: c.metrics[metric]! });
     }
     if (c.charts?.length) this.caseCharts.push({ id: c.id, status: c.status, charts: c.charts });
+    if (isCryptoCase(c)) this.crypto.push(c);
   }
 
   finish(results: Pick<RunRecord, 'hosts'>, options: DigestOptions): RunDigest {
@@ -111,6 +116,7 @@ export class CaseDigest {
       slowest: this.slowest,
       metrics: [...this.metrics].map(([metric, bars]) => ({ metric, bars })),
       caseCharts: this.caseCharts,
+      crypto: this.crypto,
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { RunRecord } from '../model/result.ts';
+import { cryptoHtmlSection } from './crypto-section.ts';
 import { digestOf, type DigestOptions } from './digest.ts';
 import { esc } from './html-escape.ts';
 import { failuresSection } from './html-failures.ts';
@@ -59,6 +60,7 @@ export function buildHtml(results: RunRecord, options: DigestOptions = {}): stri
     verdictSection(results),
     matrixSection(results, digest),
     failuresSection(results, digest),
+    cryptoHtmlSection({ hosts: results.hosts, cases: digest.crypto }),
     hostsSection(results, digest),
     waiversSection(results),
     baselineSection(results),

@@ -2,6 +2,7 @@ import type { RunRecord } from '../model/result.ts';
 import { CASE_STATUSES } from '../model/status.ts';
 import { baselineMethod } from './baseline-samples.ts';
 import { SHOWN_HOSTS, type CaseGroup } from './case-groups.ts';
+import { cryptoMarkdownSection } from './crypto-section.ts';
 import { digestOf, type DigestOptions, type RunDigest } from './digest.ts';
 import { hostConfigurations } from './host-summary.ts';
 import { CellTally } from './matrix.ts';
@@ -112,6 +113,7 @@ export function buildMarkdown(r: RunRecord, options: DigestOptions = {}): string
     '',
     ...(d.failing.length ? d.failing.map(groupLine) : ['None.']),
   );
+  out.push(...cryptoMarkdownSection({ hosts: r.hosts, cases: d.crypto }, mdText));
   if (d.waived.length)
     out.push(
       '',

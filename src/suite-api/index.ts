@@ -39,6 +39,14 @@ export {
   type Distribution,
   type Statistic,
 } from '../model/percentiles.ts';
+export {
+  CRYPTO_FACTS,
+  NOT_JUDGED_TCG,
+  type GuestCryptoFact,
+  type GuestCryptoGate,
+  type HostCryptoFlagsFact,
+  type HostXtsFact,
+} from '../model/crypto.ts';
 export type { Severity } from '../model/status.ts';
 export type { HostExpect } from '../config/types.ts';
 export type { Transport } from '../transport/types.ts';

@@ -9,6 +9,14 @@ export { GuestAgentClient } from '../vm/guest-agent.ts';
 export { modelFeaturesOnce, queryModelFeatures } from '../vm/model-features.ts';
 export { findPanicLine } from '../vm/panic.ts';
 export { shellQuote } from '../vm/shell.ts';
+export {
+  clearTextLines,
+  createLuksQcow2,
+  keyInProcessList,
+  randomKey,
+  writeKeyFile,
+  type RunOnHost,
+} from '../vm/luks-disk.ts';
 export { expandOrUndefined, qemuBinaryFor, qemuCpuFactsOnce, type QemuCpuFacts } from '../vm/qemu-cpu-facts.ts';
 export { ensureImage } from '../vm/images/builder.ts';
 export { bootImage, imageVmSpec, waitUntilReady } from '../vm/images/boot.ts';

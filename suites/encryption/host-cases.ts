@@ -1,4 +1,12 @@
-import { HwqualError, needsRootReason, type CaseContext, type CaseDef } from '../../src/suite-api/index.ts';
+import {
+  CRYPTO_FACTS,
+  HwqualError,
+  needsRootReason,
+  type CaseContext,
+  type CaseDef,
+  type HostCryptoFlagsFact,
+  type HostXtsFact,
+} from '../../src/suite-api/index.ts';
 import { bestDriver, parseCpuinfo, parseProcCrypto, type CryptoAlg } from '../../src/suite-api/parsers.ts';
 import { ENC_CMD, ENC_ROOT } from './commands.ts';
 import { readOrSkip } from './read.ts';
@@ -19,7 +27,8 @@ export function hostCases(req: EncryptionRequire): CaseDef[] {
         const required = req.cpuFlags ?? [...DEFAULT_FLAGS[arch]];
         const reported = [...new Set([...required, ...DEFAULT_FLAGS[arch], ...REPORTED_FLAGS[arch]])];
         const present = reported.filter((f) => flags.has(f));
-        ctx.fact('cryptoFlags', { arch, present, missing: reported.filter((f) => !flags.has(f)), required });
+        const fact: HostCryptoFlagsFact = { arch, present, missing: reported.filter((f) => !flags.has(f)), required };
+        ctx.fact(CRYPTO_FACTS.hostFlags, fact);
         ctx.metric('crypto_flags_required_present', required.filter((f) => flags.has(f)).length);
         ctx.log(`${arch}: ${present.join(' ') || '(none of the crypto flags)'}`);
         for (const f of required)
@@ -38,12 +47,13 @@ export function hostCases(req: EncryptionRequire): CaseDef[] {
         const algs = await xtsRegistered(ctx);
         const xts = bestDriver(algs, 'xts(aes)');
         const aes = bestDriver(algs, 'aes');
-        ctx.fact('xtsAes', {
+        const fact: HostXtsFact = {
           driver: xts?.driver ?? null,
           priority: xts?.priority ?? null,
           accelerated: xts?.accelerated ?? false,
           aesCipher: aes?.driver ?? null,
-        });
+        };
+        ctx.fact(CRYPTO_FACTS.hostXts, fact);
         const best = aes ? `${aes.driver} (${aes.accelerated ? 'accelerated' : 'generic C'})` : 'none';
         const actual = xts
           ? `${xts.driver} (priority ${xts.priority})`

@@ -35,17 +35,23 @@ export const LUKS_STEPS: Record<LuksMode, string[]> = {
 };
 
 /**
- * Run the LUKS2 script once. The passphrase and a wrong one are fresh random strings written as files (mode 0600)
- * beside the script; they are never logged, returned or put on a command line.
+ * Run the LUKS2 script once, on a file volume or on `device` (a block device: a guest's /dev/vdb). The passphrase
+ * and a wrong one are fresh random strings written as files (mode 0600) beside the script; they are never logged,
+ * returned or put on a command line.
  */
-export async function runLuksScript(host: ScriptHost, mode: LuksMode, timeoutMs = 300_000): Promise<LuksRun> {
+export async function runLuksScript(
+  host: ScriptHost,
+  mode: LuksMode,
+  timeoutMs = 300_000,
+  device?: string,
+): Promise<LuksRun> {
   const files = {
     [LUKS_SCRIPT_NAME]: LUKS_SCRIPT,
     key: randomBytes(24).toString('base64url'),
     'wrong-key': randomBytes(24).toString('base64url'),
   };
   const root = ENC_ROOT[mode === 'format' ? 'luksFormat' : 'luksRoundtrip'];
-  const r = await host.runInPrivateDir(files, LUKS_SCRIPT_NAME, [mode], timeoutMs, root);
+  const r = await host.runInPrivateDir(files, LUKS_SCRIPT_NAME, device ? [mode, device] : [mode], timeoutMs, root);
   const parsed = parseLuksScript(r.stdout);
   return {
     where: host.where,

@@ -1,16 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { HwqualError, type CaseContext } from '../../src/suite-api/index.ts';
-import { shellQuote, type DiskSpec } from '../../src/suite-api/vm.ts';
+import {
+  clearTextLines as clearLines,
+  createLuksQcow2,
+  keyInProcessList as keyInPs,
+  shellQuote,
+  writeKeyFile,
+  type DiskSpec,
+} from '../../src/suite-api/vm.ts';
 
 /**
  * QEMU's own LUKS (userspace, no device-mapper): a qcow2 image with `encrypt.format=luks` whose key is a secret
- * object read from a file (`--object secret,id=…,file=…`, never `data=`), so the key is on no command line.
+ * object read from a file (`--object secret,id=…,file=…`, never `data=`), so the key is on no command line
+ * (src/vm/luks-disk.ts, shared with the live-migration suite's encrypted data disk).
  */
 export const QEMU_PATTERN_PREFIX = 'HWQUAL-QEMU-LUKS';
 export const SECRET_ID = 'hwqsec0';
-/** Key slot PBKDF time in ms: fast for tests (QEMU's default is 2000). */
-const ITER_TIME_MS = 10;
-const CPU_USAGE_FLAKE = /Unable to get accurate CPU usage/;
 
 export interface EncryptedDisk {
   dir: string;
@@ -19,48 +24,40 @@ export interface EncryptedDisk {
   wrongKeyFile: string;
   /** The first line the guest must read back (not secret). */
   pattern: string;
-  /** How many tries qemu-img create needed (a second one after "Unable to get accurate CPU usage"). */
+  /** How many tries qemu-img create needed (up to 3 after "Unable to get accurate CPU usage"). */
   createAttempts: number;
 }
 
 /** The files in a private dir (0700): key, wrong key and pattern (0600); the dir is removed after the case. */
 export async function makeEncryptedDisk(ctx: CaseContext): Promise<EncryptedDisk> {
   const dir = `/tmp/hwqual-qemu-luks-${randomBytes(6).toString('hex')}`;
-  await ctx.run(`mkdir -m 700 ${shellQuote(dir)}`);
   // Cleanups run after the case's signal has ended: straight through the transport.
   ctx.defer(async () => {
     await ctx.transport.exec(`rm -rf ${shellQuote(dir)}`, { timeoutMs: 60_000 });
   });
   const pattern = `${QEMU_PATTERN_PREFIX}-${randomBytes(8).toString('hex')}`;
+  const keyFile = await writeKeyFile(ctx.transport, dir, 'key', { signal: ctx.signal });
   const d: EncryptedDisk = {
     dir,
     disk: `${dir}/disk.qcow2`,
-    keyFile: `${dir}/key`,
-    wrongKeyFile: `${dir}/wrong-key`,
+    keyFile,
+    wrongKeyFile: await writeKeyFile(ctx.transport, dir, 'wrong-key', { signal: ctx.signal }),
     pattern,
     createAttempts: 0,
   };
-  const put = (path: string, data: string) =>
-    ctx.transport.writeFile(path, data, { mode: 0o600, signal: ctx.signal, timeoutMs: 30_000 });
-  await put(d.keyFile, randomBytes(32).toString('base64url'));
-  await put(d.wrongKeyFile, randomBytes(32).toString('base64url'));
-  await put(`${dir}/pattern.raw`, `${pattern}\n`.repeat(Math.ceil(4096 / (pattern.length + 1))).slice(0, 4096));
-
-  const create =
-    `qemu-img create -q --object secret,id=${SECRET_ID},file=${shellQuote(d.keyFile)} -f qcow2 ` +
-    `-o encrypt.format=luks,encrypt.key-secret=${SECRET_ID},encrypt.iter-time=${ITER_TIME_MS} ` +
-    `${shellQuote(d.disk)} 16M`;
-  let r = await ctx.exec(create, { timeout: 120 });
-  d.createAttempts = 1;
-  if (r.exitCode !== 0 && CPU_USAGE_FLAKE.test(r.stderr)) {
-    ctx.log(`qemu-img create failed once (${r.stderr.trim()}); retrying as QEMU's notes advise`);
-    r = await ctx.exec(create, { timeout: 120 });
-    d.createAttempts = 2;
-  }
-  if (r.exitCode !== 0)
-    throw new HwqualError('E_COMMAND', `qemu-img create (qcow2, LUKS) failed: ${r.stderr.trim()}`, {
-      host: ctx.host.name,
-    });
+  await ctx.transport.writeFile(
+    `${dir}/pattern.raw`,
+    `${pattern}\n`.repeat(Math.ceil(4096 / (pattern.length + 1))).slice(0, 4096),
+    { mode: 0o600, signal: ctx.signal, timeoutMs: 30_000 },
+  );
+  d.createAttempts = await createLuksQcow2((c) => ctx.exec(c, { timeout: 120 }), {
+    path: d.disk,
+    keyFile,
+    sizeMiB: 16,
+    secretId: SECRET_ID,
+    host: ctx.host.name,
+    log: (m) => ctx.log(m),
+  });
 
   const write =
     `qemu-io --object secret,id=${SECRET_ID},file=${shellQuote(d.keyFile)} --image-opts ` +
@@ -75,11 +72,8 @@ export async function makeEncryptedDisk(ctx: CaseContext): Promise<EncryptedDisk
 }
 
 /** How many lines of the clear pattern the image file holds (0 when its data is encrypted). */
-export async function clearTextLines(ctx: CaseContext, d: EncryptedDisk): Promise<number> {
-  const r = await ctx.exec(`grep -c -a ${QEMU_PATTERN_PREFIX} ${shellQuote(d.disk)}`, { readOnly: true });
-  if (r.exitCode !== 0 && r.exitCode !== 1)
-    throw new HwqualError('E_COMMAND', `grep over ${d.disk} failed: ${r.stderr.trim()}`, { host: ctx.host.name });
-  return Number(r.stdout.trim() || 0);
+export function clearTextLines(ctx: CaseContext, d: EncryptedDisk): Promise<number> {
+  return clearLines((c) => ctx.exec(c, { readOnly: true }), d.disk, QEMU_PATTERN_PREFIX, ctx.host.name);
 }
 
 /** The encrypted disk for a VmSpec: the key is read from `keyFile` by QEMU itself (or libvirt's secret). */
@@ -88,24 +82,14 @@ export function encryptedDisk(disk: string, keyFile: string): DiskSpec {
 }
 
 /**
- * What `ps` shows while QEMU runs: how many process lines hold the key (must be 0) and how many name the secret
- * object (at least QEMU's own: shows the check looked at the right processes). The key is matched from its file
- * (`grep -f`), so it is not on this command line either.
+ * What `ps` shows while the guest runs (src/vm/luks-disk.ts): process lines holding the key (must be 0), and those
+ * naming this disk's secret object — under libvirt its JSON secret objects, the key AES-encrypted under libvirt's
+ * master key.
  */
-export async function keyInProcessList(
+export function keyInProcessList(
   run: (command: string) => Promise<{ stdout: string }>,
   keyFile: string,
   driver: 'qemu' | 'libvirt' = 'qemu',
 ): Promise<{ withKey: number; withSecretObject: number }> {
-  const key = `ps -eo args | grep -c -F -f ${shellQuote(keyFile)}`;
-  // The bracket keeps grep from matching its own command line. libvirt passes its secrets as JSON objects: the disk
-  // key AES-encrypted (`data`, `iv`) under a master key QEMU reads from a file of libvirt's.
-  const pattern =
-    driver === 'libvirt'
-      ? '"qom-type":"secre[t]"'
-      : `secret,id=${SECRET_ID.slice(0, -1)}[${SECRET_ID.slice(-1)}],file=`;
-  const obj = `ps -eo args | grep -c ${shellQuote(pattern)}`;
-  const r = await run(`${key}; ${obj}`);
-  const [withKey, withSecretObject] = r.stdout.trim().split('\n').map(Number);
-  return { withKey: withKey ?? NaN, withSecretObject: withSecretObject ?? NaN };
+  return keyInPs(run, keyFile, SECRET_ID, driver);
 }

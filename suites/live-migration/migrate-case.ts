@@ -1,12 +1,14 @@
 import { HwqualError, type CaseContext, type CaseDef, type Sample } from '../../src/suite-api/index.ts';
-import { ensureImage, resolveAccel } from '../../src/suite-api/vm.ts';
+import { ensureImage } from '../../src/suite-api/vm.ts';
 import { MiB, runMigration, type MachineChoice, type MigrationRun } from '../../src/suite-api/migration.ts';
 import { passCharts } from './chart.ts';
 import { NAMED_HOP_METRICS, snakeCase } from './metric-names.ts';
 import { migrationPool, resolvePoolGuest, type CpuModelChoice } from './cpu-model.ts';
+import { DISK_STAMP, prepareDataDisk } from './data-disk.ts';
 import { faultFor } from './fault-settings.ts';
 import { gatesFor } from './gates.ts';
 import { checkGates, runSamples, stripCharts, summaryMetrics } from './repeat-figures.ts';
+import { pairEnds } from './pair.ts';
 import { tuningOf, type MigrationSettings } from './settings.ts';
 
 /** One case per pair and strategy: boot the workload guest on `from`, migrate to `to` (and back: ping-pong). */
@@ -24,23 +26,20 @@ export function migrateCase(
     params: { from, to, strategy },
     alsoLocks: [to],
     tags: ['migration', strategy],
-    // Each run: each hop's deadline plus boot/verify, a silent host's cleanup wait; a fault (first run) adds the
-    // post-copy recovery's waits.
+    // Each hop: its deadline plus boot/verify; a silent host's cleanup wait; a fault adds the post-copy recovery's
+    // waits.
     timeoutSec:
       s.repeat * (s.hops * (s.deadlineSec + 120) + 60 + s.cleanupWaitSec) +
       (s.fault ? s.fault.downForSec + s.recovery.linkWaitSec + s.recovery.resumeTimeoutSec : 0),
     async run(ctx) {
-      const peer = ctx.peer?.(to);
-      const toInfo = ctx.plan.hosts?.find((h) => h.name === to);
-      if (!peer || !toInfo) return ctx.skip(`destination host ${to} is not part of this run`);
-      if (ctx.host.replayed || toInfo.replayed)
-        return ctx.skip('live migration needs live hosts (a replayed profile cannot run QEMU)');
-      const accel = (await resolveAccel(ctx.transport, s.accel, { signal: ctx.signal })).accel;
+      const { source, destination, accel } = await pairEnds(ctx, s, to);
       const image = await ensureImage('tiny');
       const pool = migrationPool(
         s.pairs,
         (ctx.plan.hosts ?? []).map((h) => h.name),
       );
+      // Shared storage is checked (Nova's way) before any guest boots; an encrypted disk gets each host's own key.
+      const disk = s.disk && (await prepareDataDisk(ctx, s, source, destination));
       const { cpu, machine } = await resolvePoolGuest(ctx, s, pool, accel);
       ctx.log(`CPU model ${cpu.model} (${cpu.source}${cpu.reason ? `: ${cpu.reason}` : ''})`);
       ctx.fact('migration.cpuModel', cpu);
@@ -52,15 +51,16 @@ export function migrateCase(
       for (let r = 1; r <= s.repeat; r++) {
         if (s.repeat > 1) ctx.log(`run ${r} of ${s.repeat}`);
         const run = await runMigration({
-          source: { name: from, transport: ctx.transport, address: ctx.host.migrationAddress },
-          destination: { name: to, transport: peer, address: toInfo.migrationAddress },
+          source,
+          destination,
           image,
           strategy,
           hops: s.hops,
           signal: ctx.signal,
           driver: s.driver,
           log: (m) => ctx.log(m),
-          guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest },
+          guest: { accel, cpu: cpu.model, machine: machine.machine, ...s.guest, ...(disk && { dataDisk: disk.disk }) },
+          ...(disk && { duringMigration: (hop) => disk.psChecks(hop) }),
           tuning: tuningOf(s),
           postcopyAfterPass: s.postcopyAfterPass,
           deadlineMs: s.deadlineSec * 1000,
@@ -84,6 +84,12 @@ export function migrateCase(
           s.repeat > 1
             ? ` (${r - 1} of ${s.repeat} ${s.hops > 1 ? 'runs' : 'migrations'} completed; gates not judged)`
             : '';
+        if (disk?.disk.keyFiles)
+          ctx.check.equal(
+            `${tag}stamps in the clear in the encrypted disk file (grep -c ${DISK_STAMP})`,
+            await disk.clearText(),
+            0,
+          );
         for (const hop of run.hops) {
           for (const c of hop.checks)
             ctx.check.ok(`${tag}${hop.from}→${hop.to}: ${c.name}`, c.ok, { message: c.detail });

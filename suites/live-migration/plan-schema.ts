@@ -41,6 +41,9 @@ export interface MigrationBlock {
   'cleanup-wait'?: number;
   recovery?: { 'link-wait'?: number; 'resume-timeout'?: number };
   'max-postcopy-bandwidth'?: number;
+  /** A directory every host of the pairs sees as the same storage (Nova's instances path on NFS/Ceph). */
+  sharedStorage?: string;
+  disk?: MigrationDisk;
   fault?: {
     kind: 'kill-destination' | 'link-down';
     after?: 'start' | 'postcopy';
@@ -48,6 +51,14 @@ export interface MigrationBlock {
     'down-for'?: number;
     'lab-dir'?: string;
   };
+}
+
+/** The migrated guest's data disk (an image on sharedStorage), and the variants that exercise it. */
+export interface MigrationDisk {
+  luks?: boolean;
+  sizeMiB?: number;
+  wrongKey?: boolean;
+  guestLuks?: boolean;
 }
 
 const num = (description: string, minimum: number, extra: JsonSchema = {}): JsonSchema => ({
@@ -162,6 +173,42 @@ const migration: JsonSchema = obj(
       { description: 'post-copy recovery after a link fault (migrate-pause, migrate-recover, resume)' },
     ),
     'max-postcopy-bandwidth': num('MiB/s', 1),
+    sharedStorage: {
+      description:
+        'a directory every host of the pairs sees as the same storage (Nova: the instances path on NFS/Ceph); ' +
+        'needed by disk; checked as Nova does before any guest boots (a file made on one host must appear on the ' +
+        'other); on the lab-in-a-box: <lab>/shared',
+      type: 'string',
+      pattern: '^/',
+    },
+    disk: obj(
+      {
+        luks: {
+          description:
+            "the data disk is a LUKS qcow2 (QEMU's encryption), each host's QEMU reading the key from that host's " +
+            'own 0600 file (default false: a plain qcow2)',
+          type: 'boolean',
+        },
+        sizeMiB: int('size of the data disk (MiB, default 64)', 32, 65_536),
+        wrongKey: {
+          description:
+            'add migrate-wrong-key per pair: the destination gets the wrong key and must refuse at start, before ' +
+            'migrate is sent (needs luks)',
+          type: 'boolean',
+        },
+        guestLuks: {
+          description:
+            'add migrate-guest-luks per pair: a Debian 12 guest with a LUKS2 volume of its own on its data disk, ' +
+            'under write load, migrated and its stamps verified on the destination',
+          type: 'boolean',
+        },
+      },
+      {
+        description:
+          'a data disk for the migrated guest on sharedStorage, stamped and verified by the workload across each ' +
+          'hop (docs/live-migration.md "Encrypted disks")',
+      },
+    ),
     fault: obj(
       {
         kind: {
@@ -221,9 +268,23 @@ const part: PlanPart = {
         seen.add(pair.join('→'));
       });
     }
+    if (m.disk && !m.sharedStorage)
+      problems.push({
+        path: `${base}/disk`,
+        message: 'disk migration needs settings.migration.sharedStorage (a directory every host of the pairs sees)',
+      });
+    if (m.disk?.wrongKey && !m.disk.luks)
+      problems.push({ path: `${base}/disk/wrongKey`, message: 'wrongKey needs luks: true (a key to get wrong)' });
     if (plan.settings.driver === 'libvirt')
       for (const u of unmappableForLibvirt(m))
         problems.push({ path: `${base}/${u.key}`, message: `has no equivalent on driver libvirt: ${u.why}` });
+    if (plan.settings.driver === 'libvirt' && m.disk)
+      problems.push({
+        path: `${base}/disk`,
+        message:
+          'has no equivalent on driver libvirt: the data disk, migrate-wrong-key and migrate-guest-luks are driven ' +
+          'through QMP on the raw QEMU path only',
+      });
     const dir = m.fault?.['lab-dir'];
     if (m.fault?.kind === 'link-down' && dir && !existsSync(join(resolve(dir), 'state.json')))
       problems.push({

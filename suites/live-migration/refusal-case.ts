@@ -12,15 +12,9 @@ import {
   type GuestHandle,
   type WorkloadGuest,
 } from '../../src/suite-api/migration.ts';
-import {
-  ensureImage,
-  qemuBinaryFor,
-  qemuCpuFactsOnce,
-  resolveAccel,
-  shellQuote,
-  type BuiltImage,
-} from '../../src/suite-api/vm.ts';
+import { ensureImage, qemuBinaryFor, qemuCpuFactsOnce, shellQuote, type BuiltImage } from '../../src/suite-api/vm.ts';
 import { migrationPool, resolvePoolGuest } from './cpu-model.ts';
+import { pairEnds } from './pair.ts';
 import type { MigrationSettings } from './settings.ts';
 
 /** `10.0.13` → [10, 0]: machine types are versioned by QEMU's major.minor. Pure. */
@@ -68,12 +62,9 @@ export function refusalCase(s: MigrationSettings, from: string, to: string): Cas
     tags: ['migration', 'machine-type'],
     timeoutSec: 300,
     async run(ctx) {
-      const peer = ctx.peer?.(to);
-      const toInfo = ctx.plan.hosts?.find((h) => h.name === to);
-      if (!peer || !toInfo) return ctx.skip(`destination host ${to} is not part of this run`);
-      if (ctx.host.replayed || toInfo.replayed)
-        return ctx.skip('a machine-type refusal needs live hosts (a replayed profile cannot run QEMU)');
-      const accel = (await resolveAccel(ctx.transport, s.accel, { signal: ctx.signal })).accel;
+      const { destination, accel } = await pairEnds(ctx, s, to);
+      const peer = destination.transport;
+      const arch = ctx.plan.hosts?.find((h) => h.name === to)?.facts.arch;
       const image = await ensureImage('tiny');
       const pool = migrationPool(
         s.pairs,
@@ -89,7 +80,7 @@ export function refusalCase(s: MigrationSettings, from: string, to: string): Cas
       const machines = await src.vm.qmp.queryMachines({ signal: ctx.signal });
       const used = machines.find((m) => m.alias === 'q35')?.name ?? 'q35';
       const dstQemu = await qemuCpuFactsOnce(peer, accel, {
-        qemuBinary: qemuBinaryFor(toInfo.facts.arch),
+        qemuBinary: qemuBinaryFor(arch),
         signal: ctx.signal,
       });
       const dstVersion = `QEMU ${dstQemu.qemuVersion ?? '(version not recorded)'} on ${to}`;
@@ -99,7 +90,7 @@ export function refusalCase(s: MigrationSettings, from: string, to: string): Cas
         return ctx.skip(`${dstVersion} offers ${used}: the newer default migrates there, there is nothing to refuse`);
       const predicted = `${used} is not supported by ${dstVersion}`;
       ctx.log(`q35 is ${used} on ${from}; predicted from ${to}'s query-machines: ${predicted}`);
-      await refuse(ctx, { src, collector, used, predicted, to, peer, address: toInfo.migrationAddress, image, guest });
+      await refuse(ctx, { src, collector, used, predicted, to, peer, address: destination.address, image, guest });
     },
   };
 }

@@ -16,6 +16,7 @@ import type { Gates } from './gates.ts';
  *   cleanup-wait (s, default 60: how long a case waits for a silent host before its cleanup is left pending)
  *   recovery: { link-wait (s, default 60), resume-timeout (s, default 120) }   max-postcopy-bandwidth (MiB/s)
  *   fault: { kind, after, at, down-for, lab-dir }  (fault-settings.ts)
+ *   sharedStorage: DIR   disk: { luks, sizeMiB, wrongKey, guestLuks }   (a data disk on DIR: data-disk.ts)
  * cpuModel / machine absent: the pool baseline of the hosts the pairs name (cpu-model.ts, src/migration/pool-guest.ts).
  */
 export interface MigrationSettings {
@@ -45,6 +46,9 @@ export interface MigrationSettings {
   recovery: { linkWaitSec: number; resumeTimeoutSec: number };
   postcopyBandwidthMiBps?: number;
   fault?: FaultSetting;
+  sharedStorage?: string;
+  /** The data disk on sharedStorage and its variants (absent: the workload guest has no disk). */
+  disk?: { luks: boolean; sizeMiB: number; wrongKey: boolean; guestLuks: boolean };
 }
 
 /** The Tuning of strategy.ts that the settings ask for (bytes for QEMU). */
@@ -103,5 +107,12 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
     },
     postcopyBandwidthMiBps: m['max-postcopy-bandwidth'],
     fault: faultSetting(m.fault),
+    sharedStorage: m.sharedStorage,
+    disk: m.disk && {
+      luks: m.disk.luks === true,
+      sizeMiB: m.disk.sizeMiB ?? 64,
+      wrongKey: m.disk.wrongKey === true,
+      guestLuks: m.disk.guestLuks === true,
+    },
   };
 }

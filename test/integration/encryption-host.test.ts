@@ -176,7 +176,7 @@ describe('encryption suite on local and on a lab-in-a-box host (SSH)', () => {
         ['processes naming the secret object by file (ps saw QEMU)', true, expect.stringMatching(/^[1-9]/)],
         ['QEMU refuses the wrong key', true, expect.stringContaining('Invalid password, cannot unlock any keyslot')],
       ]);
-      expect([1, 2]).toContain(c.metrics.qemu_img_create_attempts);
+      expect([1, 2, 3]).toContain(c.metrics.qemu_img_create_attempts);
     }
   });
 
@@ -227,5 +227,19 @@ describe('the ps check can see a key on a command line', () => {
     }
     await new Promise((r) => decoy.once('exit', r));
     expect((await keyInProcessList(sh, join(dir, 'key'))).withKey).toBe(0);
+  });
+
+  it("counts the processes reading this key file by a secret object, never its own grep's", async () => {
+    const file = join(dir, 'key');
+    const qemuLike = spawn('sh', ['-c', 'sleep 30', `secret,id=hwqsec0,file=${file}`], { stdio: 'ignore' });
+    const sh = (command: string) => Promise.resolve({ stdout: spawnSync('sh', ['-c', command]).stdout.toString() });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await keyInProcessList(sh, file)).toEqual({ withKey: 0, withSecretObject: 1 });
+      writeFileSync(join(dir, 'other-key'), 'other', { mode: 0o600 });
+      expect((await keyInProcessList(sh, join(dir, 'other-key'))).withSecretObject).toBe(0);
+    } finally {
+      qemuLike.kill('SIGKILL');
+    }
   });
 });

@@ -1,8 +1,9 @@
 // The guest workload (fixtures/workload/hwqual-workload.c), compiled as the image build does and run on this
 // machine: heartbeat cadence and counter, the dirtying rate, integrity scans (periodic, on demand) and a page
-// that goes back in time being caught.
+// that goes back in time being caught; with a data disk (here a file), its blocks stamped, read back and a block
+// that goes back in time caught.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,37 @@ describe('hwqual-workload', () => {
   it("scans on demand when a 'c' arrives", async () => {
     const c = await run(['-w', '4', '-c', '100000'], 900, { at: 400, text: 'c' });
     expect(c.integrity.map((l) => [l.ok, l.demand])).toEqual([[true, true]]);
+  });
+
+  it('stamps a data disk, reads it back continuously and on demand, reports it on every integrity line', async () => {
+    const disk = join(dirname(bin), 'disk.img');
+    writeFileSync(disk, Buffer.alloc(2 * 1024 * 1024));
+    const c = await run(['-w', '4', '-c', '200', '-D', disk, '-K', '1024', '-R', '256'], 1500, { at: 1100, text: 'c' });
+    expect(c.other.find((l) => l.text.startsWith('HWQUAL-WORKLOAD start'))?.text).toMatch(
+      / disk=\S+disk\.img blocks=256 diskrate=256 direct=[01]$/,
+    );
+    expect(c.integrity.length).toBeGreaterThanOrEqual(4);
+    expect(c.integrity.every((l) => l.ok && l.disk?.ok && l.disk.blocks === 256)).toBe(true);
+    const writes = c.integrity.map((l) => l.disk!.writes!);
+    expect(writes[0]).toBeGreaterThanOrEqual(256); // every block stamped at start, then 64 blocks/s
+    expect(writes.at(-1)!).toBeGreaterThan(writes[0]);
+    expect(c.integrity.filter((l) => l.demand).map((l) => l.disk?.detail)).toEqual([
+      expect.stringMatching(/^disk=ok blocks=256 dwrites=\d+ dpasses=\d+ dfailures=0$/),
+    ]);
+    expect(readFileSync(disk).includes('HWQUAL-DISK-STAMP')).toBe(true); // a plain disk shows its stamps
+  });
+
+  it('catches a disk block that went back in time (self-test -T)', async () => {
+    const disk = join(dirname(bin), 'disk-rollback.img');
+    writeFileSync(disk, Buffer.alloc(1024 * 1024));
+    const c = await run(['-w', '4', '-c', '100', '-D', disk, '-K', '256', '-R', '64', '-T', '300'], 1500);
+    const fail = c.integrity.find((l) => !l.ok);
+    expect(fail?.disk).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/^disk=fail block=0 want=(\d+) got=(\d+) tail=\d+ why=back-in-time$/),
+    });
+    const [, want, got] = /want=(\d+) got=(\d+)/.exec(fail!.text)!;
+    expect(Number(got)).toBe(Number(want) - 1);
   });
 
   it('catches a page that went back in time (self-test -t)', async () => {

@@ -1,6 +1,7 @@
 // The composed plan schema: every suite's part in it, published as `hwqual schema` and docs/schemas/, and a suite
 // outside suites/ adds its keys the same way.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { composePlanSchema, fixedSchema, loadPlanParts, planSchema, suiteDirs } from '../../src/config/index.ts';
@@ -91,5 +92,62 @@ describe('the plan schema', () => {
     expect(
       await planProblems({ name: 'p', suites: ['live-migration'], migration: { strategis: ['precopy'] } }),
     ).toEqual(['plan.yaml: /migration/strategis is not a known field']);
+  });
+
+  it('encrypted disk migration and guest AES gates: bad input named by its field', async () => {
+    expect(
+      await planProblems({
+        name: 'p',
+        suites: ['live-migration', 'encryption'],
+        migration: { disk: { luks: false, sizeMiB: 16, wrongKey: true } },
+        require: { crypto: { guestAesXtsEncryptMiBs: 'fast', guestAesXtsDecryptMiBs: 0 } },
+        settings: { encryption: { guest: true, append: 'a\nb' } },
+      }),
+    ).toEqual([
+      'plan.yaml: /require/crypto/guestAesXtsEncryptMiBs must be number',
+      'plan.yaml: /require/crypto/guestAesXtsDecryptMiBs must be > 0',
+      'plan.yaml: /settings/encryption/append must match pattern "^[^\\n]*$"',
+      'plan.yaml: /migration/disk/sizeMiB must be >= 32',
+      'plan.yaml: /migration/disk disk migration needs settings.migration.sharedStorage (a directory every host of ' +
+        'the pairs sees)',
+      'plan.yaml: /migration/disk/wrongKey wrongKey needs luks: true (a key to get wrong)',
+    ]);
+    expect(
+      await planProblems({
+        name: 'p',
+        suites: ['live-migration'],
+        migration: { sharedStorage: 'relative/dir', disk: { luks: true } },
+      }),
+    ).toEqual(['plan.yaml: /migration/sharedStorage must match pattern "^/"']);
+  });
+
+  it('driver libvirt: a data disk is refused at validation (driven through QMP only)', async () => {
+    const disk = { sharedStorage: '/srv/shared', disk: { luks: true } };
+    expect(await planProblems({ name: 'p', suites: ['live-migration'], driver: 'libvirt', migration: disk })).toEqual([
+      expect.stringMatching(/^plan\.yaml: \/migration\/disk has no equivalent on driver libvirt: the data disk/),
+    ]);
+    expect(await planProblems({ name: 'p', suites: ['live-migration'], migration: disk })).toEqual([]);
+  });
+
+  it('through the CLI: a disk without sharedStorage and a non-number guest gate exit 2 naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwqual-enc-plan-'));
+    try {
+      const lab = join(PROJECT_ROOT, 'fixtures/labs/three-hosts.yaml');
+      const plans = {
+        'disk.yaml': { name: 'p', suites: ['live-migration'], migration: { disk: { luks: true } } },
+        'gate.yaml': { name: 'p', suites: ['encryption'], require: { crypto: { guestAesXtsDecryptMiBs: '800' } } },
+      };
+      const want = {
+        'disk.yaml': 'disk.yaml: /migration/disk disk migration needs settings.migration.sharedStorage',
+        'gate.yaml': 'gate.yaml: /require/crypto/guestAesXtsDecryptMiBs must be number',
+      };
+      for (const [name, plan] of Object.entries(plans)) {
+        writeFileSync(join(dir, name), JSON.stringify(plan));
+        const r = await hwqual('validate', '--lab', lab, '--plan', join(dir, name));
+        expect([r.code, r.err]).toEqual([2, expect.stringContaining(want[name as keyof typeof want])]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
