@@ -15,7 +15,8 @@ export class ConfigError extends HwqualError {
  * ajv errors → `lab.yaml: /hosts/1/port must be integer`, unknown keys named. Of a failed anyOf, the branch the
  * value's type chose speaks (an object with an unknown key says so, not "must be string"); when no branch took the
  * value, or every branch only misses a property, one line lists the alternatives. A pattern error says what the
- * pattern stands for when its schema has a `title` (validators compiled with `verbose` give the schema).
+ * pattern stands for when its schema has a `title` (validators compiled with `verbose` give the schema). A key
+ * refused by `propertyNames` is an unknown field, with the keys allowed when they are an enum.
  */
 export function formatAjvErrors(fileLabel: string, errors: readonly ErrorObject[]): string[] {
   const out = new Set<string>();
@@ -40,8 +41,15 @@ export function formatAjvErrors(fileLabel: string, errors: readonly ErrorObject[
   for (const e of errors) {
     const at = e.instancePath || '/';
     if (combined.has(e)) out.add(`${fileLabel}: ${at} ${combined.get(e)}`);
-    if (e.keyword === 'anyOf' || e.keyword === 'if' || hidden.has(e)) continue;
-    if (e.keyword === 'additionalProperties') {
+    // A propertyNames error comes with its inner error (e.g. the enum), marked by propertyName: the outer one speaks.
+    if (e.keyword === 'anyOf' || e.keyword === 'if' || hidden.has(e) || e.propertyName !== undefined) continue;
+    if (e.keyword === 'propertyNames') {
+      const key = (e.params as { propertyName: string }).propertyName;
+      const allowed = (e.schema as { enum?: unknown[] } | undefined)?.enum;
+      out.add(
+        `${fileLabel}: ${at === '/' ? '' : at}/${key} is not a known field${allowed ? ` (${allowed.join(', ')})` : ''}`,
+      );
+    } else if (e.keyword === 'additionalProperties') {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       out.add(`${fileLabel}: ${at === '/' ? '' : at}/${key} is not a known field`);
     } else out.add(`${fileLabel}: ${at} ${describe(e)}`);

@@ -89,7 +89,21 @@ export interface HeartbeatAnalysis {
   resets: Array<{ host: string; from: number; to: number }>;
   lastOn: Record<string, number>;
   firstOn: Record<string, number>;
+  /**
+   * Per host, how much its stream's delay varied around the hop: the range of (arrival on the controller − the
+   * guest's own timestamp) over that host's heartbeats from 1 s before the window to 1 s after it (ms). Lines that
+   * queue behind migration traffic on a shared link, or arrive batched in one chunk, widen it.
+   */
+  streamSpreadMs: Record<string, number>;
+  /**
+   * What blackoutMs can be off by: one heartbeat period (the gap includes up to one period of normal cadence) plus
+   * the stream spread of the hosts on either side of the gap (ms). A constant delay both streams share is not in it.
+   */
+  resolutionMs: number;
 }
+
+/** Margin around the hop's window over which each host's stream delay is measured (ms). */
+export const SPREAD_MARGIN_MS = 1000;
 
 export function analyzeHeartbeats(
   lines: readonly HeartbeatLine[],
@@ -122,7 +136,33 @@ export function analyzeHeartbeats(
     lastOn[l.host] = l.counter;
     firstOn[l.host] ??= l.counter;
   }
-  return { blackoutMs: Math.round(blackoutMs), gap, cadenceMs: median(gaps), resets, lastOn, firstOn };
+  const streamSpreadMs = streamSpreads(all, window);
+  const cadenceMs = median(gaps);
+  const sides = gap ? [...new Set([gap.before.host, gap.after.host])] : Object.keys(streamSpreadMs);
+  const resolutionMs = Math.round(cadenceMs + sides.reduce((sum, h) => sum + (streamSpreadMs[h] ?? 0), 0));
+  return {
+    blackoutMs: Math.round(blackoutMs),
+    gap,
+    cadenceMs,
+    resets,
+    lastOn,
+    firstOn,
+    streamSpreadMs,
+    resolutionMs,
+  };
+}
+
+/** Range of (arrival − guest timestamp) per host, over the window widened by SPREAD_MARGIN_MS each side. */
+function streamSpreads(lines: readonly HeartbeatLine[], window: { from: number; to: number }): Record<string, number> {
+  const lo: Record<string, number> = {};
+  const hi: Record<string, number> = {};
+  for (const l of lines) {
+    if (l.at < window.from - SPREAD_MARGIN_MS || l.at > window.to + SPREAD_MARGIN_MS) continue;
+    const delay = l.at - l.guestMs;
+    lo[l.host] = Math.min(lo[l.host] ?? delay, delay);
+    hi[l.host] = Math.max(hi[l.host] ?? delay, delay);
+  }
+  return Object.fromEntries(Object.keys(lo).map((h) => [h, Math.round(hi[h]! - lo[h]!)]));
 }
 
 function median(xs: number[]): number {

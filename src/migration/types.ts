@@ -183,6 +183,8 @@ export interface HopReport {
     setupMs?: number;
     downtimeMs?: number;
     blackoutMs?: number;
+    /** What blackoutMs can be off by (heartbeat.ts resolutionMs). */
+    blackoutResolutionMs?: number;
     transferredBytes?: number;
     passes?: number;
     throttlePct?: number;

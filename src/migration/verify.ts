@@ -187,6 +187,7 @@ export async function verifyHop(
 
   report.heartbeat = analyzeHeartbeats(collector.heartbeats, report.window);
   report.metrics.blackoutMs = report.heartbeat.blackoutMs;
+  report.metrics.blackoutResolutionMs = report.heartbeat.resolutionMs;
   const resets = report.heartbeat.resets;
   checks.push({
     name: 'heartbeat counter has no reset',

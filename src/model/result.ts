@@ -19,10 +19,25 @@ export interface ArtifactRecord {
 
 /** A small chart a case carries as plain data (the HTML report draws it as inline SVG): e.g. a migration's passes. */
 export interface CaseChart {
+  /** `bars` (default): one labelled bar per point. `strip`: one dot per point, a row per label (e.g. a direction). */
+  kind?: 'bars' | 'strip';
   title: string;
   /** Unit of the values (`MiB`, `MiB/s`). */
   unit: string;
   points: Array<{ label: string; value: number }>;
+  /**
+   * Strip plots: marks on the value axis — with `series`, a tick on that row (p50, p99); without, a line across
+   * every row (a gate's bound).
+   */
+  marks?: Array<{ label: string; value: number; series?: string }>;
+}
+
+/** One measurement of a repeated figure (a migration hop): its value, direction and run (1-based). */
+export interface Sample {
+  value: number;
+  from: string;
+  to: string;
+  run: number;
 }
 
 export interface CaseResult {
@@ -51,6 +66,8 @@ export interface CaseResult {
   metrics: Record<string, number>;
   /** Charts of the case's own series (ctx.chart), drawn inline by the HTML report. */
   charts?: CaseChart[];
+  /** Every measurement of a repeated figure (`migration.repeat`), by figure name: what summaries and baselines use. */
+  samples?: Record<string, Sample[]>;
   /** Set when the host was a replayed or assembled profile, not a live host. */
   replayed?: boolean;
   /** Set by the sign-off when a waiver turned a failed/error case into `waived`; `status` is what it was before. */
@@ -149,8 +166,21 @@ export interface BaselineDiff {
   stillFailing: string[];
   added: string[];
   removed: string[];
-  /** Numeric figures that moved by more than the threshold (relative change). */
-  metrics: Array<{ caseId: string; metric: string; before: number; after: number; change: number }>;
+  /**
+   * Numeric figures that moved by more than the threshold (relative change). `method` absent or `single values`:
+   * one value each side. `mann-whitney`: the figure's samples (≥ 5 each side, one direction): before/after are the
+   * medians, `p` the exact two-sided Mann–Whitney U test's, `n` the sample counts.
+   */
+  metrics: Array<{
+    caseId: string;
+    metric: string;
+    before: number;
+    after: number;
+    change: number;
+    method?: 'single values' | 'mann-whitney';
+    p?: number;
+    n?: [number, number];
+  }>;
   threshold: number;
 }
 

@@ -1,10 +1,12 @@
 import type { BaselineDiff, CaseResult, RunRecord } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
+import { coveredBy, sampleShifts } from './baseline-samples.ts';
 
 /**
  * What changed since an earlier run, case by case (by case id, which names suite, case, params and host):
  * new failures, fixed, still failing, added, removed, and numeric figures that moved by more than `threshold`
- * (relative: 0.1 = 10 %; from 0 to anything else counts as ±1).
+ * (relative: 0.1 = 10 %; from 0 to anything else counts as ±1). Repeated figures with ≥ 5 samples each side are
+ * judged on their distributions instead (baseline-samples.ts: exact Mann–Whitney U, p < 0.01, and the medians).
  */
 export const DEFAULT_METRIC_THRESHOLD = 0.1;
 
@@ -31,10 +33,15 @@ export function baselineDiffer(
   options: { file: string; threshold?: number },
 ): { add(c: CaseResult): void; result(): BaselineDiff } {
   const threshold = options.threshold ?? DEFAULT_METRIC_THRESHOLD;
-  const before = new Map<string, { status: CaseStatus; metrics: Record<string, number>; seen: boolean }>();
-  // Per baseline case: its status and, when it has any, its figures (most cases have none).
+  const before = new Map<string, Before>();
+  // Per baseline case: its status and, when it has any, its figures and samples (most cases have none).
   for (const c of baseline.cases)
-    before.set(c.id, { status: c.status, metrics: hasAny(c.metrics) ? c.metrics : NO_METRICS, seen: false });
+    before.set(c.id, {
+      status: c.status,
+      metrics: hasAny(c.metrics) ? c.metrics : NO_METRICS,
+      ...(c.samples && { samples: c.samples }),
+      seen: false,
+    });
   const diff: BaselineDiff = {
     file: options.file,
     baselineStartedAt: baseline.run.startedAt,
@@ -54,7 +61,7 @@ export function baselineDiffer(
       else diff.added.push(c.id);
       if (FAILING.has(c.status)) (old && FAILING.has(old.status) ? diff.stillFailing : diff.newFailures).push(c.id);
       else if (old && FAILING.has(old.status) && PASSING.has(c.status)) diff.fixed.push(c.id);
-      if (old) diff.metrics.push(...movedMetrics(old.metrics, c, threshold));
+      if (old) diff.metrics.push(...movedMetrics(old, c, threshold));
     },
     result() {
       for (const [id, old] of before) if (!old.seen) diff.removed.push(id);
@@ -70,13 +77,19 @@ function hasAny(o: object): boolean {
   return false;
 }
 
-function movedMetrics(old: Record<string, number>, c: CaseResult, threshold: number): BaselineDiff['metrics'] {
-  const out: BaselineDiff['metrics'] = [];
+interface Before extends Pick<CaseResult, 'status' | 'metrics' | 'samples'> {
+  seen: boolean;
+}
+
+function movedMetrics(old: Before, c: CaseResult, threshold: number): BaselineDiff['metrics'] {
+  const { rows: out, tested } = sampleShifts(old, c, threshold, relativeChange);
+  // A case with samples labels its one-against-one rows, so a reader can tell them from the tested ones.
+  const label = c.samples ? ({ method: 'single values' } as const) : {};
   for (const [metric, after] of Object.entries(c.metrics)) {
-    const beforeValue = old[metric];
-    if (beforeValue === undefined) continue;
+    const beforeValue = old.metrics[metric];
+    if (beforeValue === undefined || coveredBy(metric, tested)) continue;
     const change = relativeChange(beforeValue, after);
-    if (Math.abs(change) > threshold) out.push({ caseId: c.id, metric, before: beforeValue, after, change });
+    if (Math.abs(change) > threshold) out.push({ caseId: c.id, metric, before: beforeValue, after, change, ...label });
   }
   return out;
 }

@@ -1,11 +1,12 @@
 import type { RunRecord } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import { CASE_STATUSES } from '../model/status.ts';
+import { baselineMethod } from './baseline-samples.ts';
 import type { RunDigest } from './digest.ts';
 import { esc } from './html-escape.ts';
 import { num } from './html-matrix.ts';
 import { hostConfigurations } from './host-summary.ts';
-import { barChart } from './svg-chart.ts';
+import { barChart, caseChart } from './svg-chart.ts';
 import { isCaseReason, STATUS_TABLE, VERDICT_TABLE, VERDICTS } from './verdict.ts';
 
 /** Reasons the verdict section lists before collapsing the rest; at most MAX_REASONS in the page. */
@@ -106,8 +107,10 @@ export function baselineSection(r: RunRecord): string {
   const group = (title: string, ids: string[]) =>
     `<h3>${esc(title)} (${num(ids.length)})</h3>${ids.length ? `<p>${idList(ids)}</p>` : ''}`;
   const change = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
-  const metrics = b.metrics.map((m) => tdRow([m.caseId, m.metric, m.before, m.after, change(m.change)]));
-  const head = thead(['case', 'figure', 'before', 'after', 'change']);
+  const metrics = b.metrics.map((m) =>
+    tdRow([m.caseId, m.metric, m.before, m.after, change(m.change), baselineMethod(m)]),
+  );
+  const head = thead(['case', 'figure', 'before', 'after', 'change', 'rule']);
   const verdict = b.baselineVerdict ? `, verdict ${esc(b.baselineVerdict)}` : '';
   return (
     '<section id="baseline"><h2>Since the baseline</h2>' +
@@ -152,7 +155,7 @@ export function caseChartsSection(_r: RunRecord, d: RunDigest): string {
     (c) =>
       `<article class="case st-${c.status}" data-case="${esc(c.id)}">` +
       `<h3><span class="badge st-${c.status}">${esc(c.status)}</span> ${esc(c.id)}</h3>` +
-      `${c.charts.map((ch) => barChart(ch.title, ch.points, ch.unit)).join('')}</article>`,
+      `${c.charts.map(caseChart).join('')}</article>`,
   );
   return `<section id="case-charts"><h2>Case charts</h2>${blocks.join('')}</section>`;
 }

@@ -1,5 +1,6 @@
 import type { RunRecord } from '../model/result.ts';
 import { CASE_STATUSES } from '../model/status.ts';
+import { baselineMethod } from './baseline-samples.ts';
 import { SHOWN_HOSTS, type CaseGroup } from './case-groups.ts';
 import { cryptoMarkdownSection } from './crypto-section.ts';
 import { digestOf, type DigestOptions, type RunDigest } from './digest.ts';
@@ -154,7 +155,7 @@ export function buildMarkdown(r: RunRecord, options: DigestOptions = {}): string
     for (const x of b.metrics.slice(0, 50))
       out.push(
         `- ${mdText(x.caseId)} ${mdText(x.metric)}: ${x.before} → ${x.after} ` +
-          `(${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %)`,
+          `(${x.change >= 0 ? '+' : ''}${(x.change * 100).toFixed(1)} %; ${mdText(baselineMethod(x))})`,
       );
     if (b.metrics.length > 50) out.push(`- … and ${num(b.metrics.length - 50)} more figures (results.json)`);
   }

@@ -1,4 +1,12 @@
+import type { CaseChart } from '../model/result.ts';
+import { formatValue } from './chart-format.ts';
 import { esc } from './html-escape.ts';
+import { stripPlot } from './svg-strip.ts';
+
+/** A case's own chart (CaseResult.charts) by its kind: bars (default) or a strip plot of samples. */
+export function caseChart(chart: CaseChart): string {
+  return chart.kind === 'strip' ? stripPlot(chart) : barChart(chart.title, chart.points, chart.unit);
+}
 
 /** A horizontal bar chart as inline SVG (no script, no font files): one labelled bar per item. */
 export interface Bar {
@@ -20,11 +28,11 @@ export function barChart(title: string, bars: readonly Bar[], unit: string): str
     const w = Math.max(1, Math.round((b.value / max) * barWidth));
     const label = b.label.length > 48 ? `${b.label.slice(0, 47)}…` : b.label;
     return (
-      `<g><title>${esc(b.label)}: ${esc(format(b.value))} ${esc(unit)}</title>` +
+      `<g><title>${esc(b.label)}: ${esc(formatValue(b.value))} ${esc(unit)}</title>` +
       `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${esc(label)}</text>` +
       `<rect x="${labelWidth}" y="${y + 2}" width="${w}" height="${rowHeight - 5}" ` +
       `fill="${TONE_FILL[b.tone ?? 'none']}"/>` +
-      `<text x="${labelWidth + w + 4}" y="${y + 12}">${esc(format(b.value))} ${esc(unit)}</text></g>`
+      `<text x="${labelWidth + w + 4}" y="${y + 12}">${esc(formatValue(b.value))} ${esc(unit)}</text></g>`
     );
   });
   return (
@@ -32,8 +40,4 @@ export function barChart(title: string, bars: readonly Bar[], unit: string): str
     `width="${labelWidth + barWidth + 90}" height="${height}" font-family="sans-serif" font-size="11">` +
     `<text x="0" y="14" font-weight="bold">${esc(title)}</text>${rows.join('')}</svg>`
   );
-}
-
-function format(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) < 10 ? 2 : 1);
 }

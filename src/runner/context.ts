@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AssertionFailure, HwqualError, SkipCase } from '../model/errors.ts';
-import type { ArtifactRecord, AssertionRecord, CaseChart } from '../model/result.ts';
+import type { ArtifactRecord, AssertionRecord, CaseChart, Sample } from '../model/result.ts';
 import type { ExecResult } from '../model/exec.ts';
 import { rootNeedOf } from '../probe/commands.ts';
 import type { CaseContext, CaseExecOptions, Checks, HostInfo, PlanView } from '../suite-api/types.ts';
@@ -16,6 +16,8 @@ export interface CaseState {
   metrics: Record<string, number>;
   /** Charts of the case's own series (plain data), drawn inline by the HTML report. */
   charts: CaseChart[];
+  /** Measurements of repeated figures, by figure (ctx.sample). */
+  samples: Record<string, Sample[]>;
   facts: Record<string, unknown>;
   cleanups: Array<() => Promise<void> | void>;
   transcript: Transcript;
@@ -55,6 +57,7 @@ export function createContext(input: ContextInput): { ctx: CaseContext; state: C
     artifacts: [],
     metrics: {},
     charts: [],
+    samples: {},
     facts: {},
     cleanups: [],
     transcript: new Transcript(),
@@ -165,6 +168,12 @@ class RunnerContext implements CaseContext {
 
   chart(chart: CaseChart): void {
     this.state.charts.push(chart);
+  }
+
+  sample(figure: string, sample: Sample): void {
+    if (!Number.isFinite(sample.value))
+      throw new HwqualError('E_INTERNAL', `sample of ${figure} is not a finite number: ${sample.value}`);
+    (this.state.samples[figure] ??= []).push(sample);
   }
 
   fact(key: string, value: unknown): void {

@@ -193,6 +193,7 @@ export function toCaseResult(
   if (transcriptPath) r.transcript = transcriptPath;
   r.metrics = attempt.state.metrics;
   if (attempt.state.charts.length) r.charts = attempt.state.charts;
+  if (Object.keys(attempt.state.samples).length) r.samples = attempt.state.samples;
   if (planned.host.replayed) r.replayed = true;
   return r;
 }

@@ -29,7 +29,16 @@ export type { JsonSchema, PlanCheckInput, PlanPart, PlanProblem } from '../confi
 export { CC_FEATURES, type CcFeature } from '../probe/cc-features.ts';
 export { BUILT_IN_IMAGES } from '../vm/images/recipes.ts';
 export type { ExecResult, RootNeed } from '../model/exec.ts';
-export type { CaseChart } from '../model/result.ts';
+export type { CaseChart, Sample } from '../model/result.ts';
+export { byDirection, directionOf } from '../model/samples.ts';
+export {
+  distribution,
+  isMaximum,
+  nearestRank,
+  STATISTICS,
+  type Distribution,
+  type Statistic,
+} from '../model/percentiles.ts';
 export {
   CRYPTO_FACTS,
   NOT_JUDGED_TCG,

@@ -1,5 +1,5 @@
 import type { HostFacts } from '../model/facts.ts';
-import type { CaseChart } from '../model/result.ts';
+import type { CaseChart, Sample } from '../model/result.ts';
 import type { ExecOptions, ExecResult } from '../model/exec.ts';
 import type { Severity } from '../model/status.ts';
 import type {
@@ -142,6 +142,11 @@ export interface CaseContext {
    * a runner that does not offer it drops the chart (the case keeps its artifacts).
    */
   chart?(chart: CaseChart): void;
+  /**
+   * One measurement of a repeated figure (→ CaseResult.samples[figure]): summaries, gates and baselines use them.
+   * Optional like chart.
+   */
+  sample?(figure: string, sample: Sample): void;
   /** Record a fact about the host for the report (merged into facts.extra). */
   fact(key: string, value: unknown): void;
   expect: Checks;

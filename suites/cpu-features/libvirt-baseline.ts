@@ -24,7 +24,7 @@ export async function libvirtBaselineChecks(
   s: CpuSettings,
   members: readonly { info: HostInfo; transport: Transport }[],
   b: PoolBaseline,
-): Promise<void> {
+): Promise<PoolLibvirtModel | undefined> {
   const accel = await accelFor(members[0]!.transport, s.accel, ctx.signal);
   const virttype = accel === 'kvm' ? 'kvm' : 'qemu';
   const caps = await Promise.all(
@@ -66,7 +66,7 @@ export async function libvirtBaselineChecks(
           ? `best model ${d.best ?? 'none'}: ${d.why ?? 'no name'}`
           : 'its domcapabilities have no host-model'),
     });
-  if (missing.length) return;
+  if (missing.length) return undefined;
   const input = baselineInput(defs.map((d) => ({ host: d.host, cpu: d.cpu! })));
   const answers: BaselineAnswer[] = await Promise.all(
     members.map(async (m) => {
@@ -101,4 +101,46 @@ export async function libvirtBaselineChecks(
       message: c.detail,
     });
   }
+  return b.model ? await modelFeatures(ctx, members, b.model, pool) : undefined;
+}
+
+/**
+ * The pool's model as every member's libvirt names it, and the features each member's libvirt expands it to —
+ * what Nova reports traits from in `cpu_mode = custom` (_get_cpu_traits: baselineCPU of the host CPU with the
+ * configured model and no features, EXPAND_FEATURES), so `hwqual openstack` can predict them offline.
+ */
+export interface PoolLibvirtModel {
+  qemu: string;
+  libvirt?: string;
+  problem?: string;
+  /** Per member: libvirt's expanded feature names, or virsh's words. */
+  features: Record<string, string[] | { error: string }>;
+}
+
+async function modelFeatures(
+  ctx: CaseContext,
+  members: readonly { info: HostInfo; transport: Transport }[],
+  qemuModel: string,
+  pool: Parameters<typeof poolLibvirtModelName>[1],
+): Promise<PoolLibvirtModel> {
+  const name = poolLibvirtModelName(qemuModel, pool);
+  if (!name.name) return { qemu: qemuModel, problem: 'problem' in name ? name.problem : 'no name', features: {} };
+  const xml = `<cpu><arch>x86_64</arch><model>${name.name}</model></cpu>\n`;
+  const features: PoolLibvirtModel['features'] = {};
+  for (const m of members) {
+    const file = `/tmp/hwqual-cpu-model-${process.pid}.xml`;
+    await m.transport.writeFile(file, xml, { signal: ctx.signal, timeoutMs: 15_000 });
+    const r = await m.transport.exec(`virsh -q cpu-baseline --features ${file}; rc=$?; rm -f ${file}; exit $rc`, {
+      timeoutMs: 60_000,
+      signal: ctx.signal,
+    });
+    features[m.info.name] =
+      r.exitCode === 0
+        ? parseBaselineCpu(r.stdout)
+            .features.filter((f) => f.policy !== 'disable')
+            .map((f) => f.name)
+            .sort()
+        : { error: r.stderr.trim().replace(/^error:\s*/gm, '') };
+  }
+  return { qemu: qemuModel, libvirt: name.name, features };
 }

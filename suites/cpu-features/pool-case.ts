@@ -113,16 +113,18 @@ export function poolCase(s: CpuSettings, pool: CpuPoolSpec, members: HostInfo[])
         await expansionLookup(ctx, got),
         loadCpuCatalog().qemuModels,
       );
-      if (s.driver === 'libvirt')
-        await libvirtBaselineChecks(
-          ctx,
-          s,
-          got.map(({ info }) => ({
-            info,
-            transport: info.name === ctx.host.name ? ctx.transport : ctx.peer!(info.name)!,
-          })),
-          b,
-        );
+      const libvirt =
+        s.driver === 'libvirt'
+          ? await libvirtBaselineChecks(
+              ctx,
+              s,
+              got.map(({ info }) => ({
+                info,
+                transport: info.name === ctx.host.name ? ctx.transport : ctx.peer!(info.name)!,
+              })),
+              b,
+            )
+          : undefined;
       const table = formatPoolTable(pool.name, b, pool.formed);
       ctx.log(table);
       await ctx.artifact('pool.txt', table);
@@ -131,6 +133,7 @@ export function poolCase(s: CpuSettings, pool: CpuPoolSpec, members: HostInfo[])
         ...b,
         machineType: b.machineType ?? b.machineNote,
         ...(pool.formed && { formed: pool.formed }),
+        ...(libvirt && { libvirt }),
       });
       ctx.metric('pool_hosts', b.hosts.length);
       ctx.metric('pool_max_lost_features', Math.max(0, ...b.rows.map((r) => r.lost.length)));

@@ -4,6 +4,7 @@ export const NAMED_HOP_METRICS = new Set([
   'setupMs',
   'downtimeMs',
   'blackoutMs',
+  'blackoutResolutionMs',
   'transferredBytes',
   'passes',
   'throttlePct',

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { unmappableForLibvirt, STRATEGIES, type NovaSettings, type Strategy } from '../../src/suite-api/migration.ts';
 import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/index.ts';
+import { STATISTICS } from '../../src/suite-api/index.ts';
+import { GATED_FIGURES, type Gates } from './gates.ts';
 
 /**
  * What the live-migration suite reads of a plan: the `migration:` block (or `settings.migration`). The schema below
@@ -18,6 +20,9 @@ export interface MigrationBlock {
   pairs?: 'all-directions' | Array<[string, string]>;
   strategies?: Strategy[];
   'ping-pong'?: number;
+  repeat?: number;
+  gates?: Gates;
+  gatesByStrategy?: Partial<Record<Strategy, Gates>>;
   guest?: { memoryMiB?: number; wssMiB?: number; dirtyMiBps?: number };
   cpuModel?: string;
   machine?: string;
@@ -77,6 +82,23 @@ const obj = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): Js
 });
 const host = { type: 'string', pattern: '^[a-z0-9-]+$' };
 
+const gateSet = (description: string): JsonSchema =>
+  obj(
+    Object.fromEntries(
+      GATED_FIGURES.map((f) => [
+        f,
+        {
+          description: `statistic (${STATISTICS.join(', ')}; nearest-rank) → upper bound on ${f} over the samples`,
+          type: 'object',
+          minProperties: 1,
+          propertyNames: { enum: [...STATISTICS] },
+          additionalProperties: { type: 'number', exclusiveMinimum: 0 },
+        },
+      ]),
+    ),
+    { description },
+  );
+
 const migration: JsonSchema = obj(
   {
     pairs: {
@@ -94,6 +116,17 @@ const migration: JsonSchema = obj(
       items: { enum: [...STRATEGIES] },
     },
     'ping-pong': int('migrations per case: 2 = A→B→A', 1, 100),
+    repeat: int('runs per case, each with a fresh guest: every completed hop is one sample of its figures', 1, 100),
+    gates: gateSet(
+      'release gates for every migrate case: figure → statistic → upper bound, judged per direction; a miss fails ' +
+        'the case (docs/live-migration.md)',
+    ),
+    gatesByStrategy: {
+      description: `strategy (${STRATEGIES.join(', ')}) → gates for its cases, overriding gates statistic by statistic`,
+      type: 'object',
+      propertyNames: { enum: [...STRATEGIES] },
+      additionalProperties: gateSet('gates for the strategy'),
+    },
     guest: obj(
       {
         memoryMiB: int('guest RAM (MiB)', 64, 1_048_576),

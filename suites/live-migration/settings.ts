@@ -2,12 +2,14 @@ import type { HostInfo, PlanView, VmDriver } from '../../src/suite-api/index.ts'
 import type { AccelChoice } from '../../src/suite-api/vm.ts';
 import { MiB, NOVA_DEFAULTS, type NovaSettings, type Strategy, type Tuning } from '../../src/suite-api/migration.ts';
 import { faultSetting, type FaultSetting } from './fault-settings.ts';
+import type { Gates } from './gates.ts';
 
 /**
  * `settings.migration` of the plan (schema and types in plan-schema.ts, validated at the edge; defaults here):
  *   pairs: [[node-a, node-b], [node-b, node-a]] | all-directions     (default all-directions)
  *   strategies: [precopy, auto-converge, xbzrle, postcopy, multifd]  (default [precopy])
- *   ping-pong: N   guest: { memoryMiB, wssMiB, dirtyMiBps }   cpuModel   max-bandwidth (MiB/s)   downtime-limit (ms)
+ *   ping-pong: N   repeat: N (runs per case)   gates / gatesByStrategy (gates.ts)
+ *   guest: { memoryMiB, wssMiB, dirtyMiBps }   cpuModel   max-bandwidth (MiB/s)   downtime-limit (ms)
  *   postcopy-after-pass   deadline (s)   stall (s)   nova: { downtimeMs, steps, … }
  *   multifd-channels   xbzrle-cache-size (MiB)
  *   cpu-throttle-initial, cpu-throttle-increment, max-cpu-throttle, throttle-trigger-threshold (%, auto-converge)
@@ -24,6 +26,10 @@ export interface MigrationSettings {
   pairs: Array<[string, string]>;
   strategies: Strategy[];
   hops: number;
+  /** Runs per case, each with a fresh guest (`repeat`, default 1). */
+  repeat: number;
+  gates?: Gates;
+  gatesByStrategy?: Partial<Record<Strategy, Gates>>;
   guest: { memoryMiB: number; wssMiB: number; dirtyMiBps: number };
   cpuModel?: string;
   machine?: string;
@@ -74,6 +80,9 @@ export function migrationSettings(plan: PlanView, hosts: readonly HostInfo[]): M
     pairs,
     strategies: m.strategies ?? ['precopy'],
     hops: m['ping-pong'] ?? 1,
+    repeat: m.repeat ?? 1,
+    gates: m.gates,
+    gatesByStrategy: m.gatesByStrategy,
     guest: { memoryMiB: g.memoryMiB ?? 256, wssMiB: g.wssMiB ?? 32, dirtyMiBps: g.dirtyMiBps ?? 8 },
     cpuModel: m.cpuModel,
     machine: m.machine,

@@ -12,7 +12,7 @@ import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
 import { MiB, NOVA_DEFAULTS, runMigration, type Endpoint, type MigrationRequest } from '../../src/migration/index.ts';
 import { runCli } from '../support/cli.ts';
-import { caseOf, inFlightMigrationPlan, leftOnLab, untilMigrationInFlight, waitFor } from './libvirt-support.ts';
+import { inFlightMigrationPlan, leftOnLab, untilMigrationInFlight, waitFor } from './libvirt-support.ts';
 import { labEndpoints } from './vm-support.ts';
 
 const root = mkdtempSync('/tmp/hwq-libvirt-nf-');
@@ -137,8 +137,13 @@ describe.sequential("Nova's behaviour executed, faults and the pool baseline on 
     const r = await runCli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out, '--grep', 'pool-baseline']);
     expect(r.code, r.stderr.slice(-1500)).toBe(4); // one case of the plan's: incomplete, by design of --grep
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
-    const c = caseOf(res, 'cpu-features/pool-baseline[pool=all]@node-a');
+    // One pool per CPU vendor (the plan names no cpuPool): `amd` or `intel`, by this machine's CPU.
+    const c = res.cases.find((x) => x.id.startsWith('cpu-features/pool-baseline[pool='))!;
     expect(c.status).toBe('passed');
+    const pool = res.hosts.find((h) => h.name === 'node-a')!.facts.extra?.[`cpuPool.${c.params.pool}`] as {
+      model: string;
+      libvirt: { qemu: string; libvirt: string; features: Record<string, string[]> };
+    };
     const art = JSON.parse(
       readFileSync(join(out, c.artifacts.find((x) => x.name === 'libvirt-baseline.json')!.path), 'utf8'),
     );
@@ -147,7 +152,11 @@ describe.sequential("Nova's behaviour executed, faults and the pool baseline on 
       ['node-b', expect.stringMatching(/^11\.3\./)],
     ]);
     for (const cmp of art.comparison)
-      expect(cmp).toMatchObject({ hwqual: 'Westmere-v1', libvirtAsQemu: 'Westmere-v1', same: true });
+      expect(cmp).toMatchObject({ hwqual: pool.model, libvirtAsQemu: pool.model, same: true });
+    // The pool's model in libvirt's name, expanded by each member's libvirt (what Nova's traits come from).
+    expect(pool.libvirt).toMatchObject({ qemu: pool.model, libvirt: pool.model.replace(/-v1$/, '') });
+    for (const h of ['node-a', 'node-b'])
+      expect(pool.libvirt.features[h]).toEqual(expect.arrayContaining(['sse2', 'lm']));
   }, 240_000);
 
   it('SIGINT twice mid-migration (libvirt): emergency destroy + undefine, exit 130, nothing left', async () => {

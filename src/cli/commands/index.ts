@@ -22,6 +22,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<{ regis
   { name: 'lab-migrate', load: () => import('./lab-migrate.ts') },
   { name: 'drift', load: () => import('./drift.ts') },
   { name: 'rehearse', load: () => import('./rehearse.ts') },
+  { name: 'openstack', load: () => import('./openstack.ts') },
 ];
 
 /** The registers the command line needs: just its subcommand's when it names a known one, else every one (help). */
