@@ -109,7 +109,7 @@ describe('hwqual openstack: the Nova side of a qualified pool', () => {
     expect(handoffMarkdown(h)).toContain('- vaes (HW_CPU_X86_AVX512VAES): amd-naples lacks it');
   }, 120_000);
 
-  it('a host whose CPU flags the run did not record is named apart, never taken for one lacking a feature', async () => {
+  it('a host whose CPU flags the run did not record is named apart, never taken as lacking a feature', async () => {
     const r = await replayedPool(
       { 'amd-genoa': 'amd-genoa', 'amd-rome': 'amd-rome' },
       { model: 'EPYC-Rome-v1', libvirt: 'EPYC-Rome' },
