@@ -1,4 +1,4 @@
-// `npm run docs:reference`: docs/reference/{plan,lab,waivers}.md from the config JSON Schemas, as the validators
+// `npm run docs:reference`: docs/reference/{plan,lab,waivers,grid}.md from the config JSON Schemas, as the validators
 // see them (configSchema in src/config), so the reference cannot drift from what hwqual accepts. Every property must
 // carry a description; test/unit/docs-reference.test.ts fails when a committed page differs from what this writes.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,12 @@ import {
 
 export const REFERENCE_DIR = resolve(import.meta.dirname, '../docs/reference');
 
-const FILES: Record<ConfigSchemaName, string> = { plan: 'plan.yaml', lab: 'lab.yaml', waivers: 'waivers.yaml' };
+const FILES: Record<ConfigSchemaName, string> = {
+  plan: 'plan.yaml',
+  lab: 'lab.yaml',
+  waivers: 'waivers.yaml',
+  grid: 'grid.yaml',
+};
 
 interface Row {
   key: string;

@@ -66,6 +66,6 @@ export async function planSchema(dirs: readonly string[] = suiteDirs()): Promise
 }
 
 /** The lab and waivers schemas (no suite adds to them). */
-export function fixedSchema(name: 'lab' | 'waivers'): JsonSchema {
+export function fixedSchema(name: 'lab' | 'waivers' | 'grid'): JsonSchema {
   return configSchema(name);
 }

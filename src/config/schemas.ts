@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-/** The config files hwqual reads, each validated against its JSON Schema. */
-export const CONFIG_SCHEMAS = ['plan', 'lab', 'waivers'] as const;
+/** The config files hwqual reads, each validated against its JSON Schema (`grid`: `hwqual lab-migrate --plan`). */
+export const CONFIG_SCHEMAS = ['plan', 'lab', 'waivers', 'grid'] as const;
 export type ConfigSchemaName = (typeof CONFIG_SCHEMAS)[number];
 
 import type { JsonSchema } from './plan-parts.ts';

@@ -2,7 +2,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { ConfigError, formatAjvErrors } from './errors.ts';
 import { configSchema, type ConfigSchemaName } from './schemas.ts';
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+// verbose: the failing schema's title words a pattern error (grid.yaml's lab-shape rate).
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 const cache = new Map<string, ValidateFunction>();
 
 /** Compile (once) a config schema (src/config/schemas.ts). */

@@ -1,9 +1,17 @@
+import { messageOf } from '../model/errors.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
+import { certaintyPass } from './grid-stats.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from './nova.ts';
 import { runMigration } from './run.ts';
 import { MiB, mib } from './sample.ts';
 import type { Strategy } from './strategy.ts';
-import type { Endpoint, WorkloadGuest } from './types.ts';
+import type { Calibration, ConvergenceMap, Endpoint, GridCell, WorkloadGuest } from './types.ts';
+
+/**
+ * max-bandwidth while calibrating (bytes/s): 1 TiB/s lifts QEMU's default cap (128 MiB/s), so the idle migration
+ * measures the link — what the pair moves — and not the cap.
+ */
+export const UNCAPPED = 2 ** 40;
 
 export interface GridRequest {
   source: Endpoint;
@@ -17,70 +25,49 @@ export interface GridRequest {
   downtimeLimitMs?: number;
   deadlineMs?: number;
   nova?: NovaSettings;
+  /** No byte moving for this long is a stall (ms, default 5000). */
+  stallMs?: number;
+  /** Idle calibration migrations (default 3; the median link is used). */
+  calibrationRuns?: number;
   signal?: AbortSignal;
   log?: (m: string) => void;
 }
 
-export interface GridCell {
-  strategy: Strategy;
-  dirtyMiBps: number;
-  bandwidthMiBps: number;
-  outcome: string;
-  diagnosis?: string;
-  totalMs?: number;
-  downtimeMs?: number;
-  blackoutMs?: number;
-  passes?: number;
-  measuredDirtyMiBps: number;
-  predicted: { converges: boolean; totalMs: number | null; downtimeMs: number; passes: number };
-  predictionError?: number;
-  /** Wall time hwqual took from `migrate` to seeing the end, ÷ QEMU's total-time. */
-  overheadRatio?: number;
-  /** Pass at which non-convergence was called, and the first pass from which remaining stopped shrinking. */
-  calledAtPass?: number;
-  certainAtPass?: number;
-  nova?: string;
-  error?: string;
-}
-
-export interface ConvergenceMap {
-  pair: [string, string];
-  calibration: { transferredMiB: number; throughputMiBps: number; totalMs: number };
-  cells: GridCell[];
-}
-
 /**
- * The convergence lab: an idle migration calibrates the model (non-zero RAM, achievable throughput of the pair),
- * then every strategy × dirty rate × bandwidth cell runs, with the prediction next to the measurement.
+ * The convergence lab: an idle migration with QEMU's cap lifted calibrates the model (non-zero RAM, the link's
+ * throughput, QEMU's setup time), then every strategy × dirty rate × bandwidth cell runs, predicted before it
+ * migrates with min(its cap, the link), with the measurement next to it.
  */
 export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
   const log = g.log ?? (() => {});
+  const downtimeLimitMs = g.downtimeLimitMs ?? 300;
+  const deadlineMs = g.deadlineMs ?? 30_000;
   const base = {
     source: g.source,
     destination: g.destination,
     image: g.image,
     signal: g.signal,
     nova: g.nova ?? NOVA_DEFAULTS,
-    deadlineMs: g.deadlineMs ?? 30_000,
+    deadlineMs,
+    stallMs: g.stallMs,
   };
-  const cal = await runMigration({ ...base, guest: { ...g.guest, dirtyMiBps: 0 }, strategy: 'precopy', tuning: {} });
-  const h = cal.hops[0];
-  const ramBytes = h.metrics.transferredBytes ?? 0;
-  const throughput = h.metrics.totalMs ? ramBytes / (h.metrics.totalMs / 1000) : 0;
-  log(`calibration: ${mib(ramBytes)} MiB in ${h.metrics.totalMs} ms (${mib(throughput)} MiB/s)`);
+  const calibration = await calibrate(g, base);
+  log(
+    `calibration with QEMU's cap lifted: ${calibration.transferredMiB} MiB in ${calibration.totalMs} ms ` +
+      `(setup ${calibration.setupMs} ms): the link gave ${calibration.linkMiBps} MiB/s` +
+      `${calibration.runsMiBps ? ` (median of ${calibration.runsMiBps.join(', ')} MiB/s)` : ''}`,
+  );
   const cells: GridCell[] = [];
   for (const strategy of g.strategies) {
     for (const bw of g.bandwidth) {
       for (const dirty of g.dirty) {
         if (g.signal?.aborted) break;
-        const cell = await runCell(g, base, strategy, dirty, bw, {
-          ramBytes,
-          bandwidth: Math.min(bw * MiB, throughput || Infinity),
-        });
-        const took = cell.totalMs ? ` in ${cell.totalMs} ms` : '';
+        const cell = await runCell(g, base, strategy, dirty, bw, calibration, downtimeLimitMs);
+        const took = cell.totalMs !== undefined ? ` in ${cell.totalMs} ms` : '';
         log(
           `${strategy} dirty ${dirty} MiB/s, bandwidth ${bw} MiB/s: ` +
-            `${cell.outcome}${took}${cell.diagnosis ? ` — ${cell.diagnosis}` : ''}`,
+            `${cell.outcome}${took}${cell.diagnosis ? ` — ${cell.diagnosis}` : ''}` +
+            `${cell.error ? ` — ${cell.error}` : ''}`,
         );
         cells.push(cell);
       }
@@ -88,99 +75,113 @@ export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
   }
   return {
     pair: [g.source.name, g.destination.name],
-    calibration: { transferredMiB: mib(ramBytes), throughputMiBps: mib(throughput), totalMs: h.metrics.totalMs ?? 0 },
+    accel: g.guest.accel,
+    guest: { memoryMiB: g.guest.memoryMiB, wssMiB: g.guest.wssMiB },
+    downtimeLimitMs,
+    deadlineMs,
+    calibration,
     cells,
+  };
+}
+
+type Base = Omit<Parameters<typeof runMigration>[0], 'guest' | 'strategy' | 'tuning'>;
+
+/** Idle migrations with the cap lifted; the median one (by link speed) is the calibration, each run's link kept. */
+async function calibrate(g: GridRequest, base: Base): Promise<Calibration> {
+  const runs: Calibration[] = [];
+  for (let i = 0; i < Math.max(1, g.calibrationRuns ?? 3); i++) runs.push(await calibrateOnce(g, base));
+  const sorted = [...runs].sort((a, b) => a.linkMiBps - b.linkMiBps);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { ...median, ...(runs.length > 1 && { runsMiBps: runs.map((r) => r.linkMiBps) }) };
+}
+
+async function calibrateOnce(g: GridRequest, base: Base): Promise<Calibration> {
+  const cal = await runMigration({
+    ...base,
+    guest: { ...g.guest, dirtyMiBps: 0 },
+    strategy: 'precopy',
+    tuning: { maxBandwidth: UNCAPPED },
+  });
+  const h = cal.hops[0]!;
+  const total = h.metrics.totalMs;
+  if (h.outcome !== 'completed' || total === undefined)
+    throw new Error(
+      `the calibration migration did not complete with its figures: ${h.outcome}` +
+        `${h.diagnosis ? ` (${h.diagnosis})` : ''}${h.figuresNote ? ` (${h.figuresNote})` : ''}`,
+    );
+  const ramBytes = h.metrics.transferredBytes ?? 0;
+  const setupMs = h.metrics.setupMs ?? 0;
+  const sending = Math.max(1, total - setupMs);
+  return {
+    transferredMiB: mib(ramBytes),
+    totalMs: total,
+    setupMs,
+    linkMiBps: mib((ramBytes * 1000) / sending),
+    capMiBps: UNCAPPED / MiB,
   };
 }
 
 async function runCell(
   g: GridRequest,
-  base: Omit<Parameters<typeof runMigration>[0], 'guest' | 'strategy' | 'tuning'>,
+  base: Base,
   strategy: Strategy,
   dirty: number,
   bw: number,
-  model: { ramBytes: number; bandwidth: number },
+  cal: Calibration,
+  downtimeLimitMs: number,
 ): Promise<GridCell> {
+  const bandwidthMiBps = Math.min(bw, cal.linkMiBps);
+  const head = { strategy, dirtyMiBps: dirty, bandwidthMiBps: bw };
   try {
     const run = await runMigration({
       ...base,
       guest: { ...g.guest, dirtyMiBps: dirty },
       strategy,
-      tuning: { maxBandwidth: bw * MiB, downtimeLimitMs: g.downtimeLimitMs },
-      model,
+      tuning: { maxBandwidth: bw * MiB, downtimeLimitMs },
+      model: { ramBytes: cal.transferredMiB * MiB, bandwidth: bandwidthMiBps * MiB, setupMs: cal.setupMs },
     });
-    const h = run.hops[0];
-    const wall = h.window.to - h.window.from;
+    const h = run.hops[0]!;
+    const p = run.prediction;
+    const lastPass = h.passes.at(-1)?.pass;
     return {
-      strategy,
-      dirtyMiBps: dirty,
-      bandwidthMiBps: bw,
-      outcome: h.outcome,
+      ...head,
+      outcome: h.notReported?.length ? 'error' : h.outcome,
       ...(h.diagnosis && { diagnosis: h.diagnosis }),
+      ...(h.figuresNote && { error: `completed, but ${h.figuresNote}` }),
       totalMs: h.metrics.totalMs,
+      setupMs: h.metrics.setupMs,
       downtimeMs: h.metrics.downtimeMs,
       blackoutMs: h.metrics.blackoutMs,
-      passes: h.metrics.passes ?? h.passes.at(-1)?.pass,
+      passes: h.metrics.passes ?? lastPass,
       measuredDirtyMiBps: run.dirtyRateMiBps,
       predicted: {
-        converges: run.prediction.converges,
-        totalMs: run.prediction.totalMs,
-        downtimeMs: run.prediction.downtimeMs,
-        passes: run.prediction.passes,
+        converges: p.converges,
+        totalMs: p.totalMs,
+        downtimeMs: p.downtimeMs,
+        passes: p.passes,
+        bandwidthMiBps,
+        ...(p.wouldNeedMs !== undefined && { wouldNeedMs: p.wouldNeedMs }),
+        reason: p.reason,
       },
       ...(h.predictionError !== undefined && { predictionError: h.predictionError }),
-      ...(h.outcome === 'completed' &&
-        h.metrics.totalMs && { overheadRatio: Math.round((wall / h.metrics.totalMs) * 1000) / 1000 }),
+      ...(h.called && { called: h.called }),
       ...(h.outcome === 'not-converging' && {
-        calledAtPass: h.passes.at(-1)?.pass,
-        certainAtPass: h.passes.find((p, i) => p.pass >= 3 && i > 0 && p.remaining >= h.passes[i - 1].remaining)?.pass,
+        calledAtPass: h.called?.pass ?? lastPass,
+        certainAtPass: certaintyPass(h.samples, {
+          dirtyRate: run.dirtyRateMiBps * MiB,
+          bandwidth: bandwidthMiBps * MiB,
+          downtimeLimitMs,
+        }),
       }),
       nova: h.nova?.predicted.message,
     };
   } catch (err) {
     return {
-      strategy,
-      dirtyMiBps: dirty,
-      bandwidthMiBps: bw,
+      ...head,
       outcome: 'error',
       measuredDirtyMiBps: 0,
-      error: (err as Error).message,
-      predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 0 },
+      error: messageOf(err),
+      predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 0, bandwidthMiBps },
     };
   }
-}
-
-/** The map as a Markdown table. */
-export function formatConvergenceMap(m: ConvergenceMap): string {
-  const rows = m.cells.map((c) => {
-    const predicted = c.predicted.converges
-      ? `converges, ${c.predicted.totalMs} ms, ${c.predicted.downtimeMs} ms`
-      : 'does not converge';
-    const error = c.predictionError !== undefined ? `${Math.round(c.predictionError * 100)} %` : '–';
-    const cells = [
-      c.strategy,
-      c.dirtyMiBps,
-      c.bandwidthMiBps,
-      c.outcome,
-      c.totalMs ?? '–',
-      c.downtimeMs ?? '–',
-      c.blackoutMs ?? '–',
-      c.passes ?? '–',
-      c.measuredDirtyMiBps,
-      predicted,
-      error,
-      c.diagnosis ?? c.error ?? '',
-      c.nova ?? '',
-    ];
-    return `| ${cells.join(' | ')} |`;
-  });
-  return [
-    `Convergence map ${m.pair[0]} → ${m.pair[1]} (calibration: ${m.calibration.transferredMiB} MiB ` +
-      `at ${m.calibration.throughputMiBps} MiB/s)`,
-    '',
-    '| strategy | dirty MiB/s | bandwidth MiB/s | outcome | total ms | downtime ms | blackout ms | passes | ' +
-      'measured dirty | predicted | error | diagnosis | Nova |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows,
-  ].join('\n');
 }

@@ -4,7 +4,7 @@ import type { BuiltImage } from '../vm/images/built-image.ts';
 import { imageVmSpec } from '../vm/images/boot.ts';
 import { stageImage } from '../vm/images/stage.ts';
 import type { Accel, DiskSpec } from '../vm/spec.ts';
-import { launchVm, type VmDriver } from '../vm/vm.ts';
+import { launchVm, type Vm, type VmDriver } from '../vm/vm.ts';
 import { eventually } from '../util/poll.ts';
 import { vmWorkDir } from '../vm/work-dirs.ts';
 import { HeartbeatStream } from './hb-stream.ts';
@@ -67,6 +67,28 @@ export async function launchWorkloadGuest(
   collector: LineCollector,
   o: { incoming?: string; signal?: AbortSignal; workDir?: string; driver?: VmDriver } = {},
 ): Promise<GuestHandle> {
+  const { vm, hbSocket } = await startWorkloadVm(transport, label, image, g, o);
+  try {
+    const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });
+    vm.addCleanup(async () => hb.close());
+    return { vm, hb, label };
+  } catch (err) {
+    await vm.teardown().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * The workload guest's QEMU alone: the same machine as launchWorkloadGuest, its heartbeat port (a unix socket in
+ * the work dir) left unread — what the migration bench runs "by hand", without hwqual's instrumentation.
+ */
+export async function startWorkloadVm(
+  transport: Transport,
+  label: string,
+  image: BuiltImage,
+  g: WorkloadGuest,
+  o: { incoming?: string; signal?: AbortSignal; workDir?: string; driver?: VmDriver } = {},
+): Promise<{ vm: Vm; hbSocket: string }> {
   const onHost = await stageImage(transport, image, o.signal);
   const workDir = o.workDir ?? vmWorkDir(transport, `mig-${label}`);
   const hbSocket = `${workDir}/hb.sock`;
@@ -83,15 +105,7 @@ export async function launchWorkloadGuest(
   });
   spec.memoryPadKiB = tcgMigrationPadKiB(g.accel);
   spec.serialSockets = [{ id: 'hb', path: hbSocket }];
-  const vm = await launchVm(transport, spec, { signal: o.signal, workDir, driver: o.driver });
-  try {
-    const hb = await HeartbeatStream.open(transport, hbSocket, label, collector, { signal: o.signal });
-    vm.addCleanup(async () => hb.close());
-    return { vm, hb, label };
-  } catch (err) {
-    await vm.teardown().catch(() => {});
-    throw err;
-  }
+  return { vm: await launchVm(transport, spec, { signal: o.signal, workDir, driver: o.driver }), hbSocket };
 }
 
 /** The data disk as this host's QEMU opens it: with this host's own key file when it is encrypted. */

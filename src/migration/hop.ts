@@ -1,30 +1,29 @@
-import { HwqualError, messageOf } from '../model/errors.ts';
+import { messageOf } from '../model/errors.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
-import type { QmpMigrationInfo } from '../model/qmp.ts';
-import { poll } from '../util/poll.ts';
-import { sleep } from '../util/wait.ts';
-import { ConvergenceDetector } from './detect.ts';
+import { ConvergenceDetector, type DetectorOptions } from './detect.ts';
+import { notReportedNote } from './final-figures.ts';
+import { followMigration } from './follow.ts';
 import { launchWorkloadGuest } from './guest.ts';
 import { onFreePort } from './incoming.ts';
 import type { LineCollector } from './heartbeat.ts';
 import { reconnectQmp } from './reattach.ts';
 import { recoverPostcopy, type RecoveryOptions } from './recover.ts';
-import { hopEvents, passesOf, strategyMetrics, toSample } from './sample.ts';
+import { hopEvents, passesOf, strategyMetrics } from './sample.ts';
 import { applySettings, strategySettings, type Strategy, type Tuning } from './strategy.ts';
 import type {
-  Diagnosis,
   Endpoint,
   Fault,
   GuestHandle,
   HopOutcome,
   HopReport,
-  MigrationSample,
   RecoveryRecord,
   VerdictCheck,
   WorkloadGuest,
 } from './types.ts';
 import type { NovaSettings } from './nova.ts';
 import type { VmDriver } from '../vm/vm.ts';
+
+export { pausedByQemu } from './follow.ts';
 
 /** What every migration is given: the two ends, the guest and how to migrate it. */
 export interface MigrationBasics {
@@ -52,6 +51,8 @@ export interface HopRequest extends MigrationBasics {
   deadlineMs: number;
   stallMs: number;
   sampleMs: number;
+  /** The guest's dirty rate measured before migrating (calc-dirty-rate, bytes/s): the detector's `dirty-set` rule. */
+  dirtyRate?: number;
   log: (m: string) => void;
   /**
    * Checks of the hop's own run while the migration runs (e.g. `ps` on both hosts: no key of the encrypted disk on
@@ -61,7 +62,25 @@ export interface HopRequest extends MigrationBasics {
   duringMigration?: () => Promise<VerdictCheck[]>;
 }
 
-const FINAL = new Set(['completed', 'failed', 'cancelled']);
+/**
+ * The detector of a hop: the deadline, the stall, and the pass rules that are certain for its strategy — the
+ * guest's measured dirty rate counts where every dirty page is sent whole at the guest's own pace (pre-copy,
+ * multifd), the dirty set's shrinking also under auto-converge (at its maximum throttle). Pure.
+ */
+export function detectorOptions(
+  req: Pick<HopRequest, 'strategy' | 'tuning' | 'deadlineMs' | 'stallMs' | 'dirtyRate'>,
+): DetectorOptions {
+  const whole = req.strategy === 'precopy' || req.strategy === 'multifd';
+  return {
+    downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300,
+    maxBandwidth: req.tuning.maxBandwidth,
+    deadlineMs: req.deadlineMs,
+    stallMs: req.stallMs,
+    ...(req.strategy === 'auto-converge' && { throttleMax: req.tuning.maxCpuThrottle ?? 99 }),
+    ...(whole && req.dirtyRate !== undefined && { dirtyRate: req.dirtyRate }),
+    ...((whole || req.strategy === 'auto-converge') && { shrinkRule: true }),
+  };
+}
 
 /**
  * One migration of a running workload guest: destination started on B (`-incoming tcp:<B>:<port>`), settings on
@@ -78,90 +97,69 @@ export async function migrateHop(
   const { dst, uri } = await startDestination(req, collector);
   if (req.strategy === 'postcopy' && req.postcopyBandwidth !== undefined)
     settings.source.parameters['max-postcopy-bandwidth'] = Math.round(req.postcopyBandwidth);
+  let cap: number | undefined;
   try {
     if (req.strategy === 'postcopy') await reconnectQmp(dst, B, signal); // OOB, for a recovery if the link fails
-    await applySettings(src.vm.qmp, settings.source, `${A.name} (source)`, signal);
+    const applied = await applySettings(src.vm.qmp, settings.source, `${A.name} (source)`, signal);
     await applySettings(dst.vm.qmp, settings.destination, `${B.name} (destination)`, signal);
+    // The cap in force, QEMU's default (128 MiB/s) when the plan sets none: the most the link is given.
+    const readBack = Number(applied.parameters['max-bandwidth']);
+    cap = Number.isFinite(readBack) && readBack > 0 ? readBack : undefined;
   } catch (err) {
     await dst.vm.teardown().catch(() => {});
     throw err;
   }
-  const detector = new ConvergenceDetector({
-    downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300,
-    maxBandwidth: req.tuning.maxBandwidth,
-    deadlineMs: req.deadlineMs,
-    stallMs: req.stallMs,
-    ...(req.strategy === 'auto-converge' && { throttleMax: req.tuning.maxCpuThrottle ?? 99 }),
-  });
+  const detector = new ConvergenceDetector(
+    detectorOptions({ ...req, tuning: { ...req.tuning, maxBandwidth: req.tuning.maxBandwidth ?? cap } }),
+  );
   const eventsFrom = src.vm.qmp.events.length;
-  const samples: MigrationSample[] = [];
-  let diagnosis: Diagnosis | undefined;
   let postcopyAt: number | undefined;
   let fault: string | undefined;
-  let recovery: RecoveryRecord | undefined;
-  let info: QmpMigrationInfo = {};
   const t0 = Date.now();
   log(`migrate ${A.name} → ${B.name} (${uri}), strategy ${req.strategy}`);
   await src.vm.qmp.migrate(uri, { signal });
   const during = req.duringMigration && checksBeside(req.duringMigration);
-  let endedAt = 0;
-  for (;;) {
-    const now = Date.now() - t0;
-    info = await src.vm.qmp.queryMigrate({ signal, timeoutMs: 10_000 });
-    const s = toSample(info, now);
-    samples.push(s);
-    if (FINAL.has(s.status)) {
-      endedAt = Date.now();
-      break;
-    }
-    if (
-      req.strategy === 'postcopy' &&
-      postcopyAt === undefined &&
-      s.status === 'active' &&
-      s.syncCount >= (req.postcopyAfterPass ?? 2)
-    ) {
-      postcopyAt = now;
-      log(`pass ${s.syncCount}: migrate-start-postcopy`);
-      await src.vm.qmp.migrateStartPostcopy({ signal });
-    }
-    if (req.fault && fault === undefined && faultDue(req.fault, s.status, now, postcopyAt))
-      fault = await injectFault(req.fault, dst, B, now, log);
-    diagnosis ??= detector.observe(s) ?? pausedByQemu(s.status, info);
-    if (diagnosis) {
-      log(diagnosis.message);
-      if (s.status === 'postcopy-active' || s.status === 'postcopy-paused') {
-        // Past the switchover the guest cannot go back to A: pause, wait for the link, resume (QEMU's recovery).
-        ({ record: recovery, info } = await recoverPostcopy(
-          {
-            src,
-            dst,
-            source: A,
-            destination: B,
-            collector,
-            t0,
-            samples,
-            sampleMs: req.sampleMs,
-            signal,
-            log,
-            ...req.recovery,
-          },
-          now,
-        ));
-        break;
+  const followed = await followMigration({
+    qmp: src.vm.qmp,
+    detector,
+    t0,
+    sampleMs: req.sampleMs,
+    signal,
+    log,
+    async onSample(s, now) {
+      if (
+        req.strategy === 'postcopy' &&
+        postcopyAt === undefined &&
+        s.status === 'active' &&
+        s.syncCount >= (req.postcopyAfterPass ?? 2)
+      ) {
+        postcopyAt = now;
+        log(`pass ${s.syncCount}: migrate-start-postcopy`);
+        await src.vm.qmp.migrateStartPostcopy({ signal });
       }
-      await cancel(src, signal);
-      info = await src.vm.qmp.queryMigrate({ signal });
-      samples.push(toSample(info, Date.now() - t0));
-      break;
-    }
-    await sleep(Math.max(0, req.sampleMs - (Date.now() - t0 - now)), signal);
-  }
-  // QEMU 7.2 sets `completed` (migration_completion) before it computes total-time and downtime
-  // (migration_calculate_complete): a query in between reads 0 for both — 2 of 6 idle migrations on the lab. Ask again.
-  for (let i = 0; i < 40 && info.status === 'completed' && !info['total-time']; i++) {
-    await sleep(25, signal);
-    info = await src.vm.qmp.queryMigrate({ signal, timeoutMs: 10_000 });
-  }
+      if (req.fault && fault === undefined && faultDue(req.fault, s.status, now, postcopyAt))
+        fault = await injectFault(req.fault, dst, B, now, log);
+    },
+    // Past the switchover the guest cannot go back to A: pause, wait for the link, resume (QEMU's recovery).
+    recover: (now, samples) =>
+      recoverPostcopy(
+        {
+          src,
+          dst,
+          source: A,
+          destination: B,
+          collector,
+          t0,
+          samples,
+          sampleMs: req.sampleMs,
+          signal,
+          log,
+          ...req.recovery,
+        },
+        now,
+      ),
+  });
+  const { info, samples, diagnosis, recovery, figures, endedAt } = followed;
   const outcome: HopOutcome = recovery
     ? recovery.outcome === 'lost'
       ? 'lost'
@@ -176,6 +174,8 @@ export async function migrateHop(
       ? `post-copy recovery failed: ${recovery.detail}`
       : undefined
     : diagnosis && `${diagnosis.message}${fault ? `, after the fault: ${fault}` : ''}`;
+  const missing = outcome === 'completed' ? figures.notReported : [];
+  const given = (name: string, v: number | undefined) => (missing.includes(name) ? undefined : v);
   const events = hopEvents(src.vm.qmp.events.slice(eventsFrom), t0);
   const report: HopReport = {
     from: A.name,
@@ -188,9 +188,9 @@ export async function migrateHop(
     uri,
     settings,
     metrics: {
-      totalMs: info['total-time'],
+      totalMs: given('total-time', info['total-time']),
       setupMs: info['setup-time'],
-      downtimeMs: info.downtime,
+      downtimeMs: given('downtime', info.downtime),
       transferredBytes: info.ram?.transferred,
       passes: info.ram?.['dirty-sync-count'],
       throttlePct: Math.max(0, ...samples.map((x) => x.throttlePct ?? 0)),
@@ -206,6 +206,10 @@ export async function migrateHop(
     window: { from: t0, to: Date.now() },
     ...(fault && { fault }),
     ...(recovery && { recovery }),
+    ...(figures.requeried && { figuresRequeried: figures.requeried }),
+    ...(missing.length && { notReported: missing, figuresNote: notReportedNote(figures) }),
+    ...(diagnosis?.kind === 'not-converging' &&
+      diagnosis.rule && { called: { rule: diagnosis.rule, pass: diagnosis.certainAtPass, atMs: diagnosis.atMs ?? 0 } }),
   };
   if (during) {
     const d = await during;
@@ -242,17 +246,6 @@ export function faultDue(f: Fault, status: string, nowMs: number, postcopyAt: nu
   return nowMs >= f.afterMs;
 }
 
-/** QEMU paused a post-copy migration by itself (its channel failed): no bytes will move until it is recovered. Pure. */
-export function pausedByQemu(status: string, info: QmpMigrationInfo): Diagnosis | undefined {
-  if (status !== 'postcopy-paused') return undefined;
-  return {
-    kind: 'stalled',
-    message:
-      'stalled: QEMU paused the post-copy migration itself ' +
-      `(its channel failed${info['error-desc'] ? `: ${info['error-desc']}` : ''})`,
-  };
-}
-
 /** The recovery's timeline as metrics (ms): paused → resumed, paused → completed, and 1/0 for recovered. Pure. */
 export function recoveryMetrics(r: RecoveryRecord): Record<string, number> {
   const out: Record<string, number> = { recovered: r.outcome === 'lost' ? 0 : 1 };
@@ -268,17 +261,6 @@ async function startDestination(req: HopRequest, collector: LineCollector): Prom
     launchWorkloadGuest(B.transport, B.name, req.image, req.guest, collector, { incoming, signal: req.signal }),
   );
   return { dst: started, uri };
-}
-
-async function cancel(src: GuestHandle, signal?: AbortSignal): Promise<void> {
-  await src.vm.qmp.migrateCancel({ signal });
-  let s = 'none';
-  const ended = async () => {
-    s = (await src.vm.qmp.queryMigrate({ signal })).status ?? 'none';
-    return FINAL.has(s) || undefined;
-  };
-  if (!(await poll(ended, { timeoutMs: 30_000, signal })))
-    throw new HwqualError('E_VM', `migrate_cancel: still ${s} after 30 s`, { host: src.vm.host });
 }
 
 export async function injectFault(

@@ -7,7 +7,9 @@ export { runMigration, TINY_BASE_MIB, type MigrationRequest, type MigrationRun }
 export { migrateHop, type HopRequest, type MigrationBasics } from './hop.ts';
 export { settleHop } from './settle.ts';
 export type { RecoveryOptions } from './recover.ts';
-export { runGrid, formatConvergenceMap, type GridRequest, type GridCell, type ConvergenceMap } from './grid.ts';
+export { runGrid, UNCAPPED, type GridRequest } from './grid.ts';
+export { convergenceHeader, formatConvergenceMap, formatGridSummary } from './grid-format.ts';
+export { certaintyPass, MODELLED, summarizeGrid, type CallRecord, type GridSummary } from './grid-stats.ts';
 export {
   STRATEGIES,
   applySettings,
@@ -27,16 +29,24 @@ export {
   type NovaSettings,
 } from './nova.ts';
 export { MiB, mib, passesOf, strategyMetrics, toSample } from './sample.ts';
+export { figuresMissing, finalFigures, notReportedNote, type FinalFigures } from './final-figures.ts';
 export { hopPassed } from './report.ts';
 export { unmappableForLibvirt } from './libvirt/flags.ts';
-export { dataDiskOn, launchWorkloadGuest, tcgMigrationPadKiB, waitForWorkload, workloadAppend } from './guest.ts';
+export {
+  dataDiskOn,
+  launchWorkloadGuest,
+  startWorkloadVm,
+  tcgMigrationPadKiB,
+  waitForWorkload,
+  workloadAppend,
+} from './guest.ts';
 export { LineCollector, analyzeHeartbeats, type HeartbeatAnalysis, type HeartbeatLine } from './heartbeat.ts';
 export { cleanUp, retireGuest, type RetireOptions } from './retire.ts';
 export { kernelReport, qemuLeftIn, silentGuest, verifyHop } from './verify.ts';
 export { checkSharedStorage } from './shared-storage.ts';
 export { expectDestinationRefusal, type RefusalRun } from './refused.ts';
 export { migrateVm, type VmHop } from './vm-migrate.ts';
-export { ConvergenceDetector } from './detect.ts';
+export { ConvergenceDetector, DIRTY_MARGIN, NO_SHRINK, dirtySet, type DetectorOptions } from './detect.ts';
 export { predictPrecopy, relativeError } from './predict.ts';
 export {
   chooseCpuModel,

@@ -3,16 +3,36 @@ import type { PrecopyInput, Prediction } from './types.ts';
 /**
  * The pre-copy model (QEMU-NOTES "Pre-copy model"): pass 0 sends the RAM, each later pass sends what was
  * dirtied while the previous one ran (never more than the working set); QEMU switches over once what remains
- * fits in bandwidth × downtime limit. Pure.
+ * fits in bandwidth × downtime limit. A convergence that needs longer than the deadline does not converge within it
+ * (the migration is cancelled there). Pure.
  */
 export function predictPrecopy(input: PrecopyInput): Prediction {
+  const p = simulate(input);
+  const deadline = input.deadlineMs;
+  if (!p.converges || p.totalMs === null || deadline === undefined || p.totalMs <= deadline) return p;
+  return {
+    ...p,
+    converges: false,
+    totalMs: null,
+    wouldNeedMs: p.totalMs,
+    reason:
+      `does not converge within the deadline of ${secs(deadline)} s ` +
+      `(would need ~${secs(p.totalMs)} s: ${p.reason.replace(/^converges: /, '')})`,
+  };
+}
+
+function secs(ms: number): string {
+  return ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
+}
+
+function simulate(input: PrecopyInput): Prediction {
   const { ramBytes: M, bandwidth: B, dirtyRate: D, workingSet: W, downtimeLimitMs } = input;
   const device = input.deviceBytes ?? 1024 * 1024;
   const maxPasses = input.maxPasses ?? 30;
   const lambda = B > 0 ? D / B : Infinity;
   const threshold = (B * downtimeLimitMs) / 1000;
   let toSend = M;
-  let elapsed = 0;
+  let elapsed = (input.setupMs ?? 0) / 1000;
   for (let pass = 1; pass <= maxPasses; pass++) {
     const t = toSend / B;
     elapsed += t;

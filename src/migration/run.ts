@@ -25,8 +25,11 @@ export interface MigrationRequest extends MigrationBasics {
   deadlineMs?: number;
   stallMs?: number;
   sampleMs?: number;
-  /** The model's inputs when known better than the defaults (e.g. calibrated on an idle migration). */
-  model?: { ramBytes?: number; bandwidth?: number };
+  /**
+   * The model's inputs when known better than the defaults (calibrated on an idle migration): the RAM the bulk pass
+   * sends (bytes), the bandwidth (bytes/s: min(max-bandwidth, the link)), QEMU's setup time (ms).
+   */
+  model?: { ramBytes?: number; bandwidth?: number; setupMs?: number };
   nova?: NovaSettings;
   /**
    * How long to wait, within the case, for a host that does not answer (a cut link) before its cleanup is left
@@ -79,6 +82,8 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
       dirtyRate,
       workingSet: req.guest.wssMiB * MiB,
       downtimeLimitMs: req.tuning.downtimeLimitMs ?? 300,
+      setupMs: req.model?.setupMs,
+      deadlineMs: req.deadlineMs ?? 60_000,
     });
     log(`dirty rate ${(dirtyRate / MiB).toFixed(1)} MiB/s; prediction: ${prediction.reason}`);
     const ends = [req.source, req.destination];
@@ -99,6 +104,7 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
           deadlineMs: req.deadlineMs ?? 60_000,
           stallMs: req.stallMs ?? 5000,
           sampleMs: req.sampleMs ?? 100,
+          dirtyRate,
           fault: i === 0 ? req.fault : undefined,
           nova: req.nova,
           driver: req.driver,

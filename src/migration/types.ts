@@ -25,6 +25,13 @@ export interface MigrationSample {
   syncCount: number;
   expectedDowntimeMs?: number;
   throttlePct?: number;
+  /**
+   * RAM pages sent so far, zero pages included (`ram.normal` + `ram.duplicate`): with `remaining` it gives the dirty
+   * set each sync found exactly (detect.ts). Absent where the source does not say (then `transferred` stands in).
+   */
+  pagesSent?: number;
+  /** Page size (bytes) when not 4096. */
+  pageSize?: number;
 }
 
 /** One dirty-sync pass, as the first sample that showed its sync count saw it. */
@@ -53,6 +60,10 @@ export interface PrecopyInput {
   deviceBytes?: number;
   /** Stop simulating after this many passes (default 30). */
   maxPasses?: number;
+  /** QEMU's setup before the first byte moves (ms, part of its total-time), default 0. */
+  setupMs?: number;
+  /** The migration is cancelled after this long (ms): a convergence that needs longer does not converge here. */
+  deadlineMs?: number;
 }
 
 export interface Prediction {
@@ -64,10 +75,28 @@ export interface Prediction {
   /** Dirty rate ÷ bandwidth. */
   lambda: number;
   reason: string;
+  /** It would converge, but only after the deadline: how long it would need (ms). */
+  wouldNeedMs?: number;
 }
 
+/**
+ * Which rule called a non-convergence (detect.ts): `dirty-set` — the pass's dirty set is above what the link moves
+ * in the downtime limit and the guest dirties at least the bandwidth (calc-dirty-rate before migrating);
+ * `no-shrink` — the dirty set, above that budget, did not shrink over a pass; `dirty-rate` — QEMU's dirty rate at
+ * two syncs in a row ≥ the bandwidth; `no-progress` — remaining did not shrink over N passes with the expected
+ * downtime above the limit; `deadline` — the last resort.
+ */
+export type VerdictRule = 'dirty-set' | 'no-shrink' | 'dirty-rate' | 'no-progress' | 'deadline';
+
 export type Diagnosis =
-  | { kind: 'not-converging'; certainAtPass: number; message: string }
+  | {
+      kind: 'not-converging';
+      certainAtPass: number;
+      message: string;
+      /** The rule that called it, and when (ms since `migrate`). */
+      rule?: VerdictRule;
+      atMs?: number;
+    }
   | { kind: 'stalled'; message: string };
 
 /**
@@ -188,6 +217,19 @@ export interface HopReport {
   cleanups?: CleanupRecord[];
   /** Post-copy recovery after a link fault past the switchover: paused, link back, resumed, recovered or lost. */
   recovery?: RecoveryRecord;
+  /**
+   * A non-convergence verdict: the rule that made it, at which pass and second (ms since `migrate`). The detector's
+   * own call; the deadline is the last resort.
+   */
+  called?: { rule: VerdictRule; pass: number; atMs: number };
+  /**
+   * QEMU's final figures missing from a completed migration (`total-time`, `downtime`): never recorded as 0; the
+   * metrics leave them out, `figuresNote` says so, and the case is an error (the harness could not read them).
+   */
+  notReported?: string[];
+  figuresNote?: string;
+  /** How many more `query-migrate` the final figures took after QEMU said `completed` (QEMU 7.2 says it first). */
+  figuresRequeried?: number;
 }
 
 /**
@@ -234,6 +276,74 @@ export interface NovaOutcome {
   atSec: number | null;
   downtimeLimitMs?: number;
   message: string;
+}
+
+/** One cell of the convergence lab (grid.ts): a strategy × dirty rate × bandwidth, predicted and measured. */
+export interface GridCell {
+  strategy: Strategy;
+  dirtyMiBps: number;
+  bandwidthMiBps: number;
+  /** completed, not-converging, stalled, failed, cancelled, lost — or error (the harness could not run or read it). */
+  outcome: string;
+  diagnosis?: string;
+  totalMs?: number;
+  /** QEMU's setup-time: part of total-time, before any RAM moves. */
+  setupMs?: number;
+  downtimeMs?: number;
+  blackoutMs?: number;
+  passes?: number;
+  measuredDirtyMiBps: number;
+  /** The prediction made before migrating, and the bandwidth it used: min(this cell's cap, the link). */
+  predicted: {
+    converges: boolean;
+    totalMs: number | null;
+    downtimeMs: number;
+    passes: number;
+    bandwidthMiBps?: number;
+    /** Beyond the deadline: the time it would have needed (ms). */
+    wouldNeedMs?: number;
+    reason?: string;
+  };
+  predictionError?: number;
+  /** A non-convergence verdict: the rule that made it, at which pass and when (ms since `migrate`). */
+  called?: { rule: VerdictRule; pass: number; atMs: number };
+  /** Pass at which non-convergence was called (= called.pass, or the last pass seen at the deadline). */
+  calledAtPass?: number;
+  /**
+   * The pass from which the non-convergence was certain by the evidence: the first dirty set above what the link
+   * moves in the downtime limit of a guest dirtying at least the bandwidth (pass 2), else the first dirty set that
+   * did not shrink over a pass. Absent: not determinable from what the migration showed.
+   */
+  certainAtPass?: number;
+  nova?: string;
+  error?: string;
+}
+
+/** The idle migration that measures the link with QEMU's cap lifted. */
+export interface Calibration {
+  /** What the idle guest's bulk pass sent (MiB): the model's RAM. */
+  transferredMiB: number;
+  totalMs: number;
+  setupMs: number;
+  /** What the link gave: transferred ÷ (total − setup), MiB/s. */
+  linkMiBps: number;
+  /** The max-bandwidth it ran with (MiB/s): the cap lifted. */
+  capMiBps: number;
+  /** With several calibration runs, each one's link (MiB/s); the figures above are the median run's. */
+  runsMiBps?: number[];
+}
+
+/** The convergence lab's result: the calibration, the setup, and every cell. Plain data (convergence-map.json). */
+export interface ConvergenceMap {
+  pair: [string, string];
+  accel: string;
+  guest: { memoryMiB: number; wssMiB: number };
+  downtimeLimitMs: number;
+  deadlineMs: number;
+  calibration: Calibration;
+  /** The lab link's shaping while the grid ran (`lab shape --rate`), when one was set. */
+  shapedTo?: string;
+  cells: GridCell[];
 }
 
 export interface NovaExecuted {

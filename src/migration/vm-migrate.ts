@@ -1,6 +1,7 @@
 import type { QmpMigrationInfo } from '../model/qmp.ts';
 import { sleep } from '../util/wait.ts';
 import type { Vm } from '../vm/vm.ts';
+import { finalFigures, notReportedNote } from './final-figures.ts';
 import { onFreePort } from './incoming.ts';
 import { applySettings, strategySettings, type Tuning } from './strategy.ts';
 import type { Endpoint } from './types.ts';
@@ -17,6 +18,8 @@ export interface VmHop {
   transferredBytes?: number;
   /** QEMU's error-desc, or why hwqual cancelled. */
   error?: string;
+  /** A completed migration whose figures QEMU never filled in: which ones (they are left out above, never 0). */
+  figuresNote?: string;
 }
 
 /**
@@ -58,15 +61,28 @@ export async function migrateVm(o: {
     await dst.teardown().catch(() => {});
     throw err;
   }
+  // QEMU 7.2 answers `completed` before it has filled in total-time and downtime: read them again (final-figures.ts).
+  let missing: string[] = [];
+  let figuresNote: string | undefined;
+  try {
+    const f = await finalFigures(() => src.qmp.queryMigrate({ signal, timeoutMs: 10_000 }), info, { signal });
+    info = f.info;
+    missing = f.notReported;
+    figuresNote = notReportedNote(f);
+  } catch (err) {
+    await dst.teardown().catch(() => {});
+    throw err;
+  }
   const hop: VmHop = {
     from: o.source.name,
     to: o.destination.name,
     uri,
     status: info.status ?? 'unknown',
-    ...(info['total-time'] !== undefined && { totalMs: info['total-time'] }),
-    ...(info.downtime !== undefined && { downtimeMs: info.downtime }),
+    ...(info['total-time'] !== undefined && !missing.includes('total-time') && { totalMs: info['total-time'] }),
+    ...(info.downtime !== undefined && !missing.includes('downtime') && { downtimeMs: info.downtime }),
     ...(info.ram?.transferred !== undefined && { transferredBytes: info.ram.transferred }),
     ...((error ?? info['error-desc']) && { error: error ?? info['error-desc'] }),
+    ...(figuresNote && { figuresNote }),
   };
   if (hop.status === 'completed') return { hop, dst };
   await dst.teardown().catch(() => {});

@@ -104,6 +104,8 @@ export function guestLuksMigrationCase(s: MigrationSettings, from: string, to: s
         const p = s.hops > 1 ? `hop${i + 1}_` : '';
         if (hop.totalMs !== undefined) ctx.metric(`${p}total_ms`, hop.totalMs);
         if (hop.downtimeMs !== undefined) ctx.metric(`${p}downtime_ms`, hop.downtimeMs);
+        // Completed, but QEMU's final figures could not be read: the harness's error, never a pass without them.
+        if (hop.figuresNote) throw new HwqualError('E_VM', `${a.name} → ${b.name}: completed, but ${hop.figuresNote}`);
         const v = await writer.verify();
         ctx.check.ok(`${a.name}→${b.name}: stamps read back on ${b.name}`, v.bad === 0 && v.blocks > 0, {
           message: `${v.bad} of ${v.blocks} blocks differ from their last stamp on ${b.name}: ${v.badLines.join('; ')}`,

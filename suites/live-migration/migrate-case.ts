@@ -95,6 +95,9 @@ export function migrateCase(
             ctx.check.ok(`${tag}${hop.from}→${hop.to}: ${c.name}`, c.ok, { message: c.detail });
           if (hop.outcome === 'stalled')
             throw new HwqualError('E_VM', `${tag}${hop.from} → ${hop.to}: ${hop.diagnosis}${done}`);
+          // Completed, but QEMU's final figures could not be read: the harness's error, never a pass without them.
+          if (hop.notReported?.length)
+            throw new HwqualError('E_VM', `${tag}${hop.from} → ${hop.to}: completed, but ${hop.figuresNote}${done}`);
           if (hop.outcome !== 'completed')
             ctx.fail(
               `${tag}${hop.from} → ${hop.to}: ${hop.outcome}:` +

@@ -1,13 +1,23 @@
 // Live migration between two lab-in-a-box hosts (network namespaces, real sshd, QEMU over SSH, migration over
-// the lab bridge): precopy idle (through hwqual run) and loaded with ping-pong, a non-converging case with its
-// diagnosis, post-copy, and a destination killed mid-migration (a plan fault through hwqual run).
+// the lab bridge): precopy idle (through hwqual run) and loaded with ping-pong, a non-converging case called at the
+// first dirty set, post-copy, a destination killed mid-migration (a plan fault through hwqual run), 20 fast
+// migrations that must each carry QEMU's figures, and the convergence lab through `lab-migrate --plan` (calibrated
+// with QEMU's cap lifted, the map as JSON, Markdown and HTML).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labUp, type LabState } from '../../src/lab/index.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import type { BuiltImage } from '../../src/vm/images/built-image.ts';
-import { type Endpoint, MiB, type MigrationRequest, runMigration } from '../../src/migration/index.ts';
+import {
+  type ConvergenceMap,
+  type Endpoint,
+  MiB,
+  type MigrationRequest,
+  runMigration,
+  UNCAPPED,
+} from '../../src/migration/index.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
 import { labEndpoints, qemuRunningIn } from './vm-support.ts';
@@ -127,7 +137,8 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(run.passed).toBe(true);
   }, 240_000);
 
-  it('non-converging: dirty rate above a low max-bandwidth is diagnosed, cancelled; the guest stays on A', async () => {
+  it('non-converging (60 MiB/s over 12, a 24 MiB working set in 256 MiB): called before the third pass, cancelled; ' +
+    'the guest stays on A', async () => {
     const run = await runMigration(
       base({
         guest: { accel: 'tcg', memoryMiB: 256, wssMiB: 24, dirtyMiBps: 60 },
@@ -138,6 +149,10 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(hop.outcome).toBe('not-converging');
     expect(hop.diagnosis).toMatch(/^does not converge: .*\d+ passes in [\d.]+ s$/);
     expect(hop.diagnosis).not.toMatch(/no completion within/); // called from the passes, not by the deadline
+    // QEMU's own dirty rate per sync is capped by the working set; the dirty set against what 12 MiB/s moves in
+    // 50 ms, with the rate measured before migrating, calls it at the first dirty set.
+    expect(hop.called).toMatchObject({ rule: 'dirty-set', pass: 2 });
+    expect(hop.called!.atMs).toBeLessThan(40_000);
     expect(hop.guestOn).toBe('node-a');
     expect(hop.checks.filter((c) => !c.ok)).toEqual([]);
     expect(hop.checks.map((c) => c.name)).toEqual(
@@ -146,6 +161,67 @@ describe.sequential('live migration on a 2-host lab', () => {
     expect(run.prediction.converges).toBe(false);
     expect(run.passed).toBe(false);
   }, 240_000);
+
+  it('20 fast migrations (idle guest, cap lifted): every one carries QEMU total-time and downtime', async () => {
+    // Completion lands between two 100 ms samples; QEMU 7.2 may first answer `completed` with both figures 0, and
+    // such a hop re-reads them (`figuresRequeried`) — how many of the 20 do depends on the machine's timing.
+    const run = await runMigration(
+      base({
+        hops: 20,
+        guest: { accel: 'tcg', memoryMiB: 128, wssMiB: 8, dirtyMiBps: 0 },
+        tuning: { maxBandwidth: UNCAPPED },
+      }),
+    );
+    expect(run.hops.map((h) => h.outcome)).toEqual(Array(20).fill('completed'));
+    for (const [i, h] of run.hops.entries()) {
+      expect(h.metrics.totalMs, `hop ${i + 1}`).toBeGreaterThan(0);
+      expect(h.metrics.downtimeMs, `hop ${i + 1}`).toBeTypeOf('number');
+      expect(h.notReported, `hop ${i + 1}`).toBeUndefined();
+    }
+    expect(run.passed).toBe(true);
+  }, 400_000);
+
+  it('lab-migrate --plan: calibrated with the cap lifted (the link above 128 MiB/s, or the map says it is slower), ' +
+    'the map as JSON, Markdown and HTML', async () => {
+    const grid = join(root, 'grid.yaml');
+    writeFileSync(
+      grid,
+      [
+        'pair: [node-a, node-b]',
+        'dirty: [0]',
+        'bandwidth: [256]',
+        'strategies: [precopy]',
+        'guest: { memoryMiB: 256, wssMiB: 32 }',
+        'deadline: 40',
+        'calibration-runs: 1',
+        'accel: tcg',
+        'lab-shape: { rate: 4gbit }',
+      ].join('\n'),
+    );
+    const out = join(root, 'out-grid');
+    const r = await runCli(['lab-migrate', '--lab', state.labYaml, '--plan', grid, '--out', out]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain('lab link of node-a and node-b shaped to 4gbit');
+    const map = JSON.parse(readFileSync(join(out, 'convergence-map.json'), 'utf8')) as ConvergenceMap;
+    // The calibration ran with max-bandwidth 1 TiB/s, read back from QEMU, so it measured the link, not the cap.
+    expect(map.calibration.capMiBps).toBe(UNCAPPED / MiB);
+    const md = readFileSync(join(out, 'convergence-map.md'), 'utf8');
+    if (map.calibration.linkMiBps <= 128) expect(md).toContain('the link is slower than 256 MiB/s');
+    else expect(map.calibration.linkMiBps).toBeGreaterThan(128);
+    expect(md).toContain(`- Link: **${map.calibration.linkMiBps} MiB/s**, measured by an idle migration`);
+    expect(map.shapedTo).toBe('4gbit');
+    const [cell] = map.cells;
+    expect(cell).toMatchObject({ outcome: 'completed', predicted: { converges: true } });
+    expect(cell!.predicted.bandwidthMiBps).toBe(Math.min(256, map.calibration.linkMiBps));
+    expect(cell!.totalMs).toBeGreaterThan(0);
+    const html = readFileSync(join(out, 'convergence-map.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script/i);
+    // The shaping is cleared afterwards.
+    expect(execFileSync('tc', ['qdisc', 'show', 'dev', state.hosts[0]!.vethHost!], { encoding: 'utf8' })).not.toMatch(
+      /tbf/,
+    );
+  }, 300_000);
 
   it('postcopy: switched after the bulk pass, completes on B', async () => {
     const run = await runMigration(

@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parse, parseDocument, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { checkConfigs, composePlanSchema, fixedSchema, knownSuites, loadPlanParts } from '../../src/config/index.ts';
+import {
+  checkConfigs,
+  ConfigError,
+  composePlanSchema,
+  fixedSchema,
+  knownSuites,
+  loadPlanParts,
+  validateAgainst,
+} from '../../src/config/index.ts';
 import type { RawConfigFile } from '../../src/config/read.ts';
 import { runCli } from '../support/cli.ts';
 import { mutations, type Mutation } from '../support/mutations.ts';
@@ -37,6 +45,29 @@ function yamlBlocks(rel: string): Json[] {
 const isObj = (v: Json): v is { [k: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isLab = (v: Json) => isObj(v) && Array.isArray(v.hosts) && v.hosts.some((h) => isObj(h) && 'address' in h);
 const PLAN_KEYS = ['require', 'settings', 'migration', 'images', 'cpuModels', 'accel', 'suites'];
+/** A convergence-lab grid (`lab-migrate --plan`): its own schema, no lab. */
+const isGrid = (v: Json) => isObj(v) && ('dirty' in v || 'bandwidth' in v);
+
+/** Every docs page's grid examples. */
+function gridExamples(): Array<{ name: string; grid: Json }> {
+  return readdirSync(join(PROJECT_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .flatMap((f) =>
+      yamlBlocks(`docs/${f}`)
+        .filter(isGrid)
+        .map((grid, i) => ({ name: `docs/${f} grid #${i + 1}`, grid })),
+    );
+}
+
+function gridProblems(data: Json): string[] {
+  try {
+    validateAgainst('grid', 'grid.yaml', data);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
 
 /** The examples: fixtures/ pairs, then each docs page's plan (with the page's own lab, or the fixture lab). */
 function examples(): Example[] {
@@ -57,7 +88,7 @@ function examples(): Example[] {
     const blocks = yamlBlocks(page).filter(isObj);
     const lab = blocks.find(isLab) ?? read(FIXTURE_LAB);
     const suite = page.startsWith('docs/suites/') ? basename(page, '.md') : 'live-migration';
-    const plans = blocks.filter((b) => !isLab(b) && PLAN_KEYS.some((k) => k in b));
+    const plans = blocks.filter((b) => !isLab(b) && !isGrid(b) && PLAN_KEYS.some((k) => k in b));
     plans.forEach((b, i) => {
       out.push({ name: `${page} #${i + 1}`, lab, plan: 'name' in b ? b : { name: 'doc', suites: [suite], ...b } });
     });
@@ -111,6 +142,21 @@ describe('example configs and their mutations', async () => {
       const r = which === 'plan' ? check(e.lab, m.data) : check(m.data, e.plan);
       if (!r.problems.some((p) => p.startsWith(`${which}.yaml: ${m.path}`)))
         missed.push(`${example}: ${m.kind} ${m.what}: ${r.problems.join(' | ') || 'no problem'}`);
+    }
+    expect(missed).toEqual([]);
+  });
+
+  it('the grid examples (lab-migrate --plan) are valid, and each mutation of them is named by its field', () => {
+    const grids = gridExamples();
+    expect(grids.map((g) => g.name)).toContain('docs/live-migration.md grid #1');
+    const missed: string[] = [];
+    for (const g of grids) {
+      expect(gridProblems(g.grid), g.name).toEqual([]);
+      const ms = mutations(fixedSchema('grid'), g.grid);
+      expect(ms.length).toBeGreaterThan(20);
+      for (const m of ms)
+        if (!gridProblems(m.data).some((p) => p.startsWith(`grid.yaml: ${m.path}`)))
+          missed.push(`${g.name}: ${m.kind} ${m.what}: ${gridProblems(m.data).join(' | ') || 'no problem'}`);
     }
     expect(missed).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from '../support/paths.ts';
 describe('docs/reference: generated from the config schemas', () => {
   it('each committed page is what `npm run docs:reference` writes (run it after changing a schema)', async () => {
     const pages = await referencePages();
-    expect(pages.map((p) => p.file)).toEqual(['plan.md', 'lab.md', 'waivers.md']);
+    expect(pages.map((p) => p.file)).toEqual(['plan.md', 'lab.md', 'waivers.md', 'grid.md']);
     for (const page of pages) expect(readFileSync(join(REFERENCE_DIR, page.file), 'utf8'), page.file).toBe(page.text);
   });
 

@@ -155,8 +155,39 @@ describe('non-convergence and stall detection', () => {
     expect(v).toEqual({
       kind: 'not-converging',
       certainAtPass: 3,
+      rule: 'dirty-rate',
+      atMs: 2100,
       message: 'does not converge: dirty rate 180 MiB/s ≥ bandwidth 100 MiB/s, 3 passes in 2.1 s',
     });
+  });
+
+  it('a host starved of CPU (throughput far below the cap for passes) does not make a slower guest look hot', () => {
+    const feed = (dirtyMiBps: number) => {
+      const d = new ConvergenceDetector({ ...opts, maxBandwidth: 32 * MiB });
+      // The bulk pass runs at the cap; then the host is starved and QEMU moves 7 MiB/s.
+      return [32, 7, 7, 7].map((bw, i) =>
+        d.observe(
+          sample({
+            t: i * 10_000,
+            transferred: (i + 1) * 70 * MiB,
+            syncCount: i + 1,
+            dirtyRate: dirtyMiBps * MiB,
+            throughput: bw * MiB,
+            remaining: 200 * MiB,
+            expectedDowntimeMs: 100,
+          }),
+        ),
+      );
+    };
+    expect(feed(22)).toEqual([undefined, undefined, undefined, undefined]);
+    // A guest above the link's best (the cap it reached) is still called at the second hot pass.
+    expect(feed(40).map((v) => (v?.kind === 'not-converging' ? v.rule : v?.kind))).toEqual([
+      undefined,
+      undefined,
+      'dirty-rate',
+      'dirty-rate',
+    ]);
+    expect(feed(40)[2]?.message).toMatch(/dirty rate 40 MiB\/s ≥ bandwidth 32 MiB\/s, 3 passes/);
   });
 
   it('a hot pass followed by a cool one is not enough; a converging series is never called', () => {

@@ -34,11 +34,11 @@ describe('the plan schema', () => {
     expect(props.migration).toEqual(props.settings!.properties!.migration);
   });
 
-  it('hwqual schema plan|lab|waivers prints them; docs/schemas/ holds the same (npm run schemas)', async () => {
+  it('hwqual schema plan|lab|waivers|grid prints them; docs/schemas/ holds the same (npm run schemas)', async () => {
     const saved = process.env.HWQUAL_SUITES_PATH;
     process.env.HWQUAL_SUITES_PATH = '';
     try {
-      for (const kind of ['plan', 'lab', 'waivers'] as const) {
+      for (const kind of ['plan', 'lab', 'waivers', 'grid'] as const) {
         const r = await hwqual('schema', kind);
         expect(r.code).toBe(0);
         const printed = JSON.parse(r.out);
