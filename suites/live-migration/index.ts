@@ -21,7 +21,7 @@ export default defineSuite({
     'blackout, passes, non-convergence diagnosis, Nova outcome; the pool machine type, and machine-refusal between ' +
     'QEMU versions; encrypted data disks on shared storage.',
   shard: 'whole',
-  facts: ['virt'],
+  facts: ['cpu', 'virt'],
   tags: ['migration'],
   cases(host, plan) {
     const s = migrationSettings(plan, plan.hosts ?? [host]);

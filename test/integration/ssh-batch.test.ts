@@ -179,6 +179,7 @@ describe('host-checks suite over SSH', () => {
         retryFailed: false,
         matrix: {},
         settings: {},
+        facts: 'all', // every fact group: one batch of many commands (host-checks alone needs only identity)
       };
       const host = new SshTransport(sshd.host);
       const before = sessions();
