@@ -28,6 +28,8 @@ export async function hostOsThroughRunner(
     suites: ['host-os'],
     hosts: { names: hosts },
     require: { os: o.os, ...(run.accel === 'tcg' && { kvm: false }) },
+    // The step records each host's OS and QEMU (below): identity and virt beside what host-os itself reads.
+    facts: ['identity', 'security', 'virt'],
   });
   const reports = join('steps', `${String(n).padStart(2, '0')}-host-os`);
   const outDir = join(o.out, reports);

@@ -130,7 +130,7 @@ export function normalizePlan(raw: RawPlan, file: Pick<RawConfigFile, 'path' | '
  * the rest. It is not validated: the caller writes only what the schema allows.
  */
 export function inMemoryPlan(
-  p: Pick<PlanConfig, 'file' | 'sha256' | 'name' | 'suites'> & Partial<Pick<PlanConfig, 'hosts' | 'require'>>,
+  p: Pick<PlanConfig, 'file' | 'sha256' | 'name' | 'suites'> & Partial<Pick<PlanConfig, 'hosts' | 'require' | 'facts'>>,
 ): PlanConfig {
   return {
     hosts: {},
