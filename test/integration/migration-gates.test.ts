@@ -97,21 +97,27 @@ describe.sequential('migration gates on a 2-host lab', () => {
     expect(html).toContain('gate p50 ≤ 1');
   }, 400_000);
 
-  it('the same plan at 32 MiB/s with a loose gate passes, and against the 128 MiB/s run as baseline total_ms is ' +
-    'flagged by the exact Mann–Whitney U test', async () => {
-    const { r, c, res } = await run('slow', { 'max-bandwidth': 32, gates: { blackout_ms: { max: 60_000 } } }, [
-      '--baseline',
-      join(root, 'fast'),
-    ]);
-    expect(c.status, c.message).toBe('passed');
-    expect(c.samples?.total_ms).toHaveLength(5);
-    const row = res.baseline?.metrics.find((m) => m.metric === 'total_ms (node-a→node-b)');
-    expect(row).toMatchObject({ method: 'mann-whitney', p: 2 / 252, n: [5, 5] });
-    expect(row!.after).toBeGreaterThan(row!.before * 2);
-    // No single-value row for a figure the test covered.
-    expect(res.baseline?.metrics.some((m) => m.metric === 'total_ms' || m.metric === 'total_ms_p50')).toBe(false);
-    expect(r.stdout + r.stderr).not.toMatch(/internal error/);
-  }, 400_000);
+  // Ten more guest boots (~45 s): with `npm run test:gates` (HWQUAL_GATES_BASELINE=1), out of npm test's budget.
+  it.runIf(process.env.HWQUAL_GATES_BASELINE)(
+    'the same plan at 32 MiB/s with a loose gate passes, and against the ' +
+      '128 MiB/s run as baseline total_ms is ' +
+      'flagged by the exact Mann–Whitney U test',
+    async () => {
+      const { r, c, res } = await run('slow', { 'max-bandwidth': 32, gates: { blackout_ms: { max: 60_000 } } }, [
+        '--baseline',
+        join(root, 'fast'),
+      ]);
+      expect(c.status, c.message).toBe('passed');
+      expect(c.samples?.total_ms).toHaveLength(5);
+      const row = res.baseline?.metrics.find((m) => m.metric === 'total_ms (node-a→node-b)');
+      expect(row).toMatchObject({ method: 'mann-whitney', p: 2 / 252, n: [5, 5] });
+      expect(row!.after).toBeGreaterThan(row!.before * 2);
+      // No single-value row for a figure the test covered.
+      expect(res.baseline?.metrics.some((m) => m.metric === 'total_ms' || m.metric === 'total_ms_p50')).toBe(false);
+      expect(r.stdout + r.stderr).not.toMatch(/internal error/);
+    },
+    400_000,
+  );
 
   it("the blackout's resolution grows when node-a's link is rate-limited (lab shape): heartbeat lines queue " +
     'behind the migration traffic on the same link', async () => {
