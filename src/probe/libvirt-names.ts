@@ -97,8 +97,6 @@ export function poolLibvirtModelName(
   const everywhere = (name: string) => pool.every((h) => h.models.some((m) => m.name === name));
   const pick = mapped.find((x) => everywhere(x.m.name!));
   if (pick) return pick.m as LibvirtName;
-  return {
-    problem:
-      `no one name for ${qemuName} on every host: ` + mapped.map((x) => `${x.host} calls it ${x.m.name}`).join(', '),
-  };
+  const names = mapped.map((x) => `${x.host} calls it ${x.m.name}`).join(', ');
+  return { problem: `no one name for ${qemuName} on every host: ${names}` };
 }
