@@ -1,8 +1,7 @@
 // The cpu-features suite through the real runner: this machine and a lab-in-a-box host over SSH (QEMU 7.2, TCG),
 // then replayed hosts (real KVM answers from fixtures/real-hosts, assembled into fixtures/hosts).
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab, normalizeLab } from '../../src/config/lab.ts';
@@ -13,6 +12,7 @@ import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const plan = (over: Partial<PlanConfig>): PlanConfig => ({
   file: '/tmp/plan.yaml',
@@ -43,7 +43,7 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
   let labHost: string;
   let r: RunResults;
   beforeAll(async () => {
-    labDir = mkdtempSync(join(tmpdir(), 'hwqual-cpu-lab-'));
+    labDir = tempDir('hwqual-cpu-lab-');
     const state = await labUp({ dir: labDir, hosts: 1 });
     const fromLab = loadLab(state.labYaml);
     const local = normalizeLab(
@@ -68,7 +68,7 @@ describe('cpu-features on this machine and a lab host (QEMU 7.2, TCG)', () => {
       lab,
       plan: p,
       prepared,
-      outDir: mkdtempSync(join(tmpdir(), 'hwqual-cpu-out-')),
+      outDir: tempDir('hwqual-cpu-out-'),
       signal: new AbortController().signal,
       progress: {},
     });
@@ -207,7 +207,7 @@ describe('cpu-features on replayed hosts (real KVM answers)', () => {
       lab,
       plan: p,
       prepared,
-      outDir: mkdtempSync(join(tmpdir(), 'hwqual-cpu-replay-')),
+      outDir: tempDir('hwqual-cpu-replay-'),
       signal: new AbortController().signal,
       progress: {},
     });

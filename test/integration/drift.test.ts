@@ -1,16 +1,16 @@
 // `hwqual drift` end to end on a 2-host lab-in-a-box: qualify (host-os + server-inventory + cpu-features over SSH),
 // check the unchanged lab against it, then a recorded node-b with a microcode and a QEMU update edited in, then
 // node-b really re-imaged from the machine's Debian 12 root onto a Debian 13 root (`lab reimage`).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labReimage, labUp } from '../../src/lab/index.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { runCli } from '../support/cli.ts';
 import { editProfile } from '../support/profile-edit.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hwqual-drift-lab-'));
+const dir = tempDir('hwqual-drift-lab-');
 const labDir = join(dir, 'lab');
 const plan = join(dir, 'plan.yaml');
 const qualified = join(dir, 'qualified');

@@ -6,8 +6,7 @@
 // (the guest kernel hides the flag the model gives) fails naming aes and the model — the same judgement is unit-tested
 // on recorded observations in test/unit/encryption-guest-judge.test.ts.
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuestCryptoFact } from '../../src/model/crypto.ts';
@@ -18,8 +17,9 @@ import { LUKS_STEPS } from '../../suites/encryption/luks-run.ts';
 import { runCli } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { runEncryption } from '../unit/encryption-replay-support.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'hwq-enc-guest-'));
+const root = tempDir('hwq-enc-guest-');
 beforeAll(() => ensureImage('debian12'), 900_000); // built once and cached (vm-debian uses the same image)
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });

@@ -5,7 +5,6 @@
 // the test expects is read from the machine here, independently.
 import { execSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -13,6 +12,7 @@ import { labDown, labUp } from '../../src/lab/index.ts';
 import type { CaseResult, RunResults } from '../../src/model/result.ts';
 import { keyInProcessList } from '../../suites/encryption/qemu-disk.ts';
 import { runCli } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
 const crypto = readFileSync('/proc/crypto', 'utf8');
@@ -214,7 +214,7 @@ describe('the ps check can see a key on a command line', () => {
   let dir: string;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it('counts a process whose argv holds the key, and none once it is gone', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hwqual-ps-check-'));
+    dir = tempDir('hwqual-ps-check-');
     const key = `decoy-${Date.now()}-key`;
     writeFileSync(join(dir, 'key'), key, { mode: 0o600 });
     const sh = (command: string) => Promise.resolve({ stdout: spawnSync('sh', ['-c', command]).stdout.toString() });

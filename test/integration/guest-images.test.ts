@@ -2,8 +2,7 @@
 // the negative flag test: a guest booted as max,-aes checked as plain max) and a lab-in-a-box host over SSH (one
 // boot, QMP through the forwarded socket) in one run; then a case that times out and a run that is cancelled
 // leave no QEMU behind. All guests under TCG. Boots: 5 complete + 2 stopped early.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -15,6 +14,7 @@ import { runCli } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { waitFor } from '../support/wait.ts';
 import { qemuRunningIn } from './vm-support.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const rand = () => Math.random().toString(36).slice(2, 8);
 const results = (out: string): RunResults => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
@@ -63,8 +63,8 @@ describe('guest-images suite (TCG)', () => {
   let listed: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hwqual-gi-'));
-    labDir = mkdtempSync(join(tmpdir(), 'hwqual-gi-lab-'));
+    dir = tempDir('hwqual-gi-');
+    labDir = tempDir('hwqual-gi-lab-');
     const [state, built] = await Promise.all([
       labUp({ dir: labDir, hosts: 1 }),
       ensureImage('tiny'),

@@ -5,8 +5,7 @@
 // lines; a kernel path that does not exist → QEMU never starts → error. Three TCG boots, one of them runs to its
 // ready timeout (15 s).
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -14,6 +13,7 @@ import type { CaseResult, RunResults } from '../../src/model/result.ts';
 import { ensureImage } from '../../src/vm/images/builder.ts';
 import { runCli } from '../support/cli.ts';
 import { misbehavingGuest } from '../support/misbehaving-guest.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 let dir: string;
 let results: RunResults;
@@ -26,7 +26,7 @@ const consoleLog = (c: CaseResult) =>
   readFileSync(join(dir, 'out', c.artifacts.find((a) => a.name === 'console.log')!.path), 'utf8');
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hwqual-misbehave-run-'));
+  dir = tempDir('hwqual-misbehave-run-');
   const guest = await misbehavingGuest(await ensureImage('tiny'));
   const image = (name: string, mode: string, kernel = guest.kernel) => ({
     name,

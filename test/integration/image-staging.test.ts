@@ -3,8 +3,7 @@
 // and never removed or replaced under them. `hwqual images prune` removes it only when no QEMU uses it.
 // The image is the tiny one under a test-only key, so nothing staged by other runs on this machine is touched.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshTransport } from '../../src/transport/ssh.ts';
@@ -16,6 +15,7 @@ import { stagedDir, stagingRoot } from '../../src/vm/images/stage.ts';
 import { runCli } from '../support/cli.ts';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
 import { waitFor } from '../support/wait.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const CHILD = join(import.meta.dirname, '../support/stage-run-child.ts');
 
@@ -50,7 +50,7 @@ beforeAll(async () => {
   sshd = await startSshd({ name: 'stage-host' });
   t = new SshTransport(sshd.host);
   await t.connect();
-  tmp = mkdtempSync(join(tmpdir(), 'hwqual-stage-'));
+  tmp = tempDir('hwqual-stage-');
 }, 120_000);
 afterAll(async () => {
   await pruneStagedImages(t, { unusedForMs: 0, names: [basename(dir)] }).catch(() => {});

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -8,6 +7,7 @@ import { writeReports } from '../../src/report/write.ts';
 import { applySignoff } from '../../src/report/signoff.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { everyStatus, host, hostileResults, kase, results, XSS } from '../unit/report-fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** report.html in real headless Chromium (Debian package), driven by playwright-core. */
 const ARTIFACTS = path.resolve('reports/test-artifacts/report-browser');
@@ -15,7 +15,7 @@ let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'hwqual-browser-'));
+  dir = tempDir('hwqual-browser-');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -1,13 +1,13 @@
 // The foundation end to end: the CLI runs plans over a real OpenSSH sshd on 127.0.0.1.
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
 import { junitValidates, runCli } from '../support/cli.ts';
 import { waitFor } from '../support/wait.ts';
 import type { RunResults } from '../../src/model/result.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const FIXTURE_SUITES = join(import.meta.dirname, '../fixtures/suites');
 let sshd: SshdHandle;
@@ -43,7 +43,7 @@ const results = (out: string) => JSON.parse(readFileSync(join(out, 'results.json
 
 beforeAll(async () => {
   sshd = await startSshd({ name: 'node-ssh' });
-  dir = mkdtempSync(join(tmpdir(), 'hwqual-run-ssh-'));
+  dir = tempDir('hwqual-run-ssh-');
 });
 afterAll(async () => {
   await sshd?.stop();

@@ -1,14 +1,14 @@
 // SshTransport login and host-key checks against a real sshd: strict known_hosts (unknown, changed, revoked,
 // hashed), RSA and passphrase-protected keys, ssh-agent, and the errors for each way it can go wrong.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostConfig } from '../../src/config/types.ts';
 import { SshTransport } from '../../src/transport/ssh.ts';
 import { freePort, startSshd, type SshdHandle } from '../support/sshd.ts';
 import { waitFor } from '../support/wait.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 let sshd: SshdHandle;
 let dir: string;
@@ -49,7 +49,7 @@ function knownHosts(name: string, lines: string[]): string {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hwqual-ssh-auth-'));
+  dir = tempDir('hwqual-ssh-auth-');
   keys.rsa = keygen('id_rsa', 'rsa');
   keys.locked = keygen('id_locked', 'ed25519', 'open sesame');
   keys.stranger = keygen('id_stranger', 'ed25519');

@@ -2,8 +2,7 @@
 // for many commands, each with its own result; a timeout or cancel kills only its command; and the host-checks
 // suite through the real runner, where every case keeps its own transcript.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeLab } from '../../src/config/lab.ts';
@@ -16,6 +15,7 @@ import type { ExecResult } from '../../src/model/exec.ts';
 import { CommandError } from '../../src/transport/command-error.ts';
 import { SshTransport } from '../../src/transport/ssh.ts';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 let sshd: SshdHandle;
 let t: SshTransport;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   sshd = await startSshd();
   t = new SshTransport(sshd.host);
   await t.connect();
-  dir = mkdtempSync(join(tmpdir(), 'hwqual-batch-test-'));
+  dir = tempDir('hwqual-batch-test-');
 });
 afterAll(async () => {
   await t?.close();

@@ -1,15 +1,15 @@
 // SshTransport against a real OpenSSH sshd on 127.0.0.1: exec, the channel cap, kill on timeout/cancel (as root),
 // SFTP, unix-socket forwards, and a dropped connection that is noticed by keepalive and reopened on the next call.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandError } from '../../src/transport/command-error.ts';
 import { SshTransport } from '../../src/transport/ssh.ts';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
 import { waitFor } from '../support/wait.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 let sshd: SshdHandle;
 let t: SshTransport;
@@ -18,7 +18,7 @@ let dir: string;
 beforeAll(async () => {
   sshd = await startSshd();
   t = new SshTransport(sshd.host);
-  dir = mkdtempSync(join(tmpdir(), 'hwqual-ssh-test-'));
+  dir = tempDir('hwqual-ssh-test-');
 });
 afterAll(async () => {
   await t?.close();

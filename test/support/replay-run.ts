@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { normalizeLab } from '../../src/config/lab.ts';
 import type { PlanConfig } from '../../src/config/types.ts';
@@ -9,6 +7,7 @@ import { executeRun } from '../../src/runner/run.ts';
 import { loadProfile } from '../../src/transport/profile.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 import { PROJECT_ROOT } from './paths.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const SHIPPED_PROFILES = resolve(PROJECT_ROOT, 'fixtures/hosts');
 
@@ -58,7 +57,7 @@ export async function runReplayed(
     ...planOver,
   };
   const prepared = await prepareRun({ lab, plan, bindings, ...(grep && { filter: { grep } }) });
-  const out = mkdtempSync(join(tmpdir(), 'hwqual-replayed-'));
+  const out = tempDir('hwqual-replayed-');
   const results = await executeRun({
     lab,
     plan,

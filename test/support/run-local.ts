@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FactSelection, HostExpect, LabConfig, PlanConfig } from '../../src/config/types.ts';
 import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 import type { ReplayTransport } from '../../src/transport/replay.ts';
+import { tempDir } from './temp-dir.ts';
 
 interface Over {
   require?: Record<string, unknown>;
@@ -66,7 +64,7 @@ function testPlan(suites: string[], require: Record<string, unknown> = {}, facts
 }
 
 async function execute(lab: LabConfig, plan: PlanConfig, prepared: Awaited<ReturnType<typeof prepareRun>>) {
-  const out = mkdtempSync(join(tmpdir(), 'hwqual-suite-'));
+  const out = tempDir('hwqual-suite-');
   const results = await executeRun({
     lab,
     plan,

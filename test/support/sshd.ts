@@ -3,12 +3,13 @@
  * Everything lives in a temp dir; stop() kills sshd and every connection process it forked.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { HostConfig } from '../../src/config/types.ts';
 import { killTree, signalTree } from './process-tree.ts';
+import { tempDir } from './temp-dir.ts';
 
 export interface SshdOptions {
   /** Host name in the HostConfig (default 'sshd'). */
@@ -56,7 +57,7 @@ process.once('exit', () => {
 
 export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
   mkdirSync('/run/sshd', { recursive: true }); // privilege separation dir
-  const dir = mkdtempSync(join(tmpdir(), 'hwqual-sshd-'));
+  const dir = tempDir('hwqual-sshd-');
   const port = opts.port ?? (await freePort());
   const keygen = (file: string, type: string, pass = '') =>
     execFileSync('ssh-keygen', [

@@ -2,8 +2,7 @@
 // stand-in `sudo` on the PATH that drops its options, or refuses like a rule that wants a password), how a case that
 // needed root is reported, the lab file's `become`, and the per-user folders on hosts.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.ts';
@@ -20,8 +19,9 @@ import { LocalTransport } from '../../src/transport/local.ts';
 import { imageStagingRoot, ownedDirCommand, vmWorkDir, vmWorkRoot } from '../../src/vm/work-dirs.ts';
 import { accessText } from '../../src/report/host-summary.ts';
 import { probeOrSkip, readCommand } from '../../src/suite-api/probe.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'hwqual-become-'));
+const tmp = tempDir('hwqual-become-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const SUDO = { method: 'sudo' as const, user: 'root' };

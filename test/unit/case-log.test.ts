@@ -1,8 +1,7 @@
 // The append-only case log (src/model/case-log.ts) and the reports written from it: cases stream to disk as they
 // finish, and results.json / junit.xml written from the log are byte for byte those written from the same cases in
 // memory.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaseLog } from '../../src/model/case-log.ts';
@@ -10,8 +9,9 @@ import { caseJsonText, type CaseResult, type RunRecord } from '../../src/model/r
 import { applySignoff } from '../../src/report/signoff.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { host, kase, results } from './report-fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'hwqual-caselog-'));
+const tmp = () => tempDir('hwqual-caselog-');
 
 /** Cases on 3 hosts × 2 suites, every status, with hostile text (quotes, backslashes, brackets, non-ASCII). */
 function manyCases(): CaseResult[] {

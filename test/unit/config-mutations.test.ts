@@ -2,9 +2,8 @@
 // them — a misspelled key, a wrong type, an out-of-range number, a name that names nothing — is bad input naming
 // the field: the in-process validation (what `hwqual validate` runs) finds it, without a stack trace and without
 // contacting anything. A handful go through the real CLI to prove exit 2 and that no host is contacted.
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parse, parseDocument, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { runCli } from '../support/cli.ts';
 import { mutations, type Mutation } from '../support/mutations.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { TEST_SUITE_DIRS } from '../support/plan-check.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 type Json = Parameters<typeof mutations>[1];
 interface Example {
@@ -162,7 +162,7 @@ describe('example configs and their mutations', async () => {
   });
 
   it('through the CLI: exit 2, the field named, no stack trace, no host contacted (validate, list, run)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwqual-mutations-'));
+    const dir = tempDir('hwqual-mutations-');
     const contacted: string[] = [];
     const server = createServer((s) => {
       contacted.push(String(s.remoteAddress));

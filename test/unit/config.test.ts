@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadLab, loadPlan } from '../../src/config/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hwqual-config-'));
+const dir = tempDir('hwqual-config-');
 function file(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);

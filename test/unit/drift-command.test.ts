@@ -1,5 +1,4 @@
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
@@ -9,12 +8,13 @@ import { hwqualInProcess as hwqual } from '../support/main.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { editProfile } from '../support/profile-edit.ts';
 import { validateXsd } from './report-xml-helpers.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /**
  * `hwqual drift` through the real CLI entry, on replayed copies of this machine's recorded profile: the qualified
  * run is a real `hwqual run` (host-os + server-inventory, the demo plan); each check edits a line of the profile.
  */
-const tmp = mkdtempSync(join(tmpdir(), 'hwqual-drift-cli-'));
+const tmp = tempDir('hwqual-drift-cli-');
 const RECORDED = resolve(PROJECT_ROOT, 'fixtures/hosts/this-machine-debian12');
 const PLAN = resolve(PROJECT_ROOT, 'fixtures/plans/demo.yaml');
 const LOCAL = resolve(PROJECT_ROOT, 'fixtures/labs/local.yaml');

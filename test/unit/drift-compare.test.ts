@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FactSelection } from '../../src/config/types.ts';
@@ -14,10 +13,11 @@ import { gatherFacts } from '../../src/runner/facts.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { editProfile, type ProfileCommands } from '../support/profile-edit.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const HOSTS = resolve(PROJECT_ROOT, 'fixtures/hosts');
 const RECORDED = join(HOSTS, 'this-machine-debian12');
-const tmp = mkdtempSync(join(tmpdir(), 'hwqual-drift-compare-'));
+const tmp = tempDir('hwqual-drift-compare-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 let n = 0;

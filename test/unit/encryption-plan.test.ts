@@ -1,14 +1,14 @@
 // The plan's words for the encryption suite: require.cc, require.crypto and settings.encryption, validated once.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadPlan } from '../../src/config/index.ts';
 import { planView } from '../../src/runner/expand.ts';
 import { guestModels } from '../../suites/encryption/guest-case.ts';
 import { encryptionRequire } from '../../suites/encryption/require.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hwqual-encplan-'));
+const dir = tempDir('hwqual-encplan-');
 const plan = (name: string, text: string) => {
   const f = join(dir, name);
   writeFileSync(f, text);

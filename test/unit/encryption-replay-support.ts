@@ -1,6 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { normalizeLab } from '../../src/config/lab.ts';
 import type { PlanConfig } from '../../src/config/types.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
@@ -8,6 +6,7 @@ import { executeRun } from '../../src/runner/run.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 import type { Transport } from '../../src/transport/types.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** An assembled profile of fixtures/hosts (real dumps of real machines), opened for replay. */
 export function assembledProfile(name: string): Promise<ReplayTransport> {
@@ -56,7 +55,7 @@ export async function runEncryption(
     filter: o.grep ? { grep: o.grep } : {},
     bindings: [{ config: lab.hosts[0], transport, ...(o.replay && { replay: o.replay }) }],
   });
-  const out = mkdtempSync(join(tmpdir(), 'hwqual-enc-'));
+  const out = tempDir('hwqual-enc-');
   const results = await executeRun({
     lab,
     plan,

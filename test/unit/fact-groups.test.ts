@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadPlan } from '../../src/config/index.ts';
@@ -13,6 +13,7 @@ import type { PlanConfig } from '../../src/config/types.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { planConfig } from '../support/plan-config.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** The real local transport, noting every command it was asked to run. */
 class NotingTransport extends LocalTransport {
@@ -118,7 +119,7 @@ describe('facts: auto in a run (prepareRun, LocalTransport)', () => {
 });
 
 describe('plan facts:', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hwqual-facts-plan-'));
+  const dir = tempDir('hwqual-facts-plan-');
   const plan = (text: string) => {
     const p = join(dir, `p${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(p, text);

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/config/index.ts';
@@ -7,6 +6,7 @@ import { labYamlText, osLabel } from '../../src/lab/lab-yaml.ts';
 import { parseDelay, parseRate, tbfArgs } from '../../src/lab/shape-args.ts';
 import { knownHostsLine, sshdConfigText } from '../../src/lab/sshd-config.ts';
 import type { LabState } from '../../src/lab/types.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 describe('lab texts', () => {
   it('labels the os from /etc/os-release as ID-VERSION_ID', () => {
@@ -16,7 +16,7 @@ describe('lab texts', () => {
   });
 
   it('writes a lab.yaml the config loader accepts, with paths relative to it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwq-yaml-'));
+    const dir = tempDir('hwq-yaml-');
     try {
       const state: LabState = {
         version: 1,

@@ -1,8 +1,7 @@
 // `hwqual lab-migrate --plan grid.yaml`: the grid file validated like every plan (schema, file and field named, exit
 // 2 before any host), the command line over the file; the map as Markdown and HTML (inline SVG, no script, escaped),
 // and what the grid says about the model: agreement, misses apart, "not determinable" never 0.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convergenceMapHtml } from '../../src/cli/convergence-html.ts';
@@ -11,8 +10,9 @@ import { configSchema } from '../../src/config/index.ts';
 import { type ConvergenceMap, formatConvergenceMap, STRATEGIES, summarizeGrid } from '../../src/migration/index.ts';
 import { gridCell, gridMap } from '../support/grid-cells.ts';
 import { hwqualInProcess } from '../support/main.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hwq-grid-'));
+const dir = tempDir('hwq-grid-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // A lab whose only host nobody answers for: a grid refused must never get as far as dialling it.

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readState, removeState, validateState, writeState } from '../../src/lab/state.ts';
 import type { LabState } from '../../src/lab/types.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -44,7 +44,7 @@ function sample(dir: string): LabState {
 
 describe('lab state file', () => {
   it('round-trips through <dir>/state.json, leaving no temporary file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwq-state-'));
+    const dir = tempDir('hwq-state-');
     dirs.push(dir);
     expect(readState(dir)).toBeUndefined();
     writeState(sample(dir));
@@ -55,7 +55,7 @@ describe('lab state file', () => {
   });
 
   it('refuses a file that is not a lab state, with a stable code', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwq-state-'));
+    const dir = tempDir('hwq-state-');
     dirs.push(dir);
     writeFileSync(join(dir, 'state.json'), '{"version": 2, "hosts": []}');
     expect(() => readState(dir)).toThrow(expect.objectContaining({ code: 'E_CONFIG' }));

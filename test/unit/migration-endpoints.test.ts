@@ -1,10 +1,10 @@
 // Migration endpoints from a lab file: hosts picked by name in order, data sent to their migration addresses, an
 // unknown name refused before anything connects, and every transport closed again.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLabEndpoints } from '../../src/cli/lab-endpoints.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const LAB = join(import.meta.dirname, '../../fixtures/labs/local.yaml');
 
@@ -20,7 +20,7 @@ describe('openLabEndpoints', () => {
   });
 
   it("sends migration data to a host's migrationAddress, not to the address SSH dials", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwqual-endpoints-'));
+    const dir = tempDir('hwqual-endpoints-');
     const lab = join(dir, 'lab.yaml');
     writeFileSync(lab, 'hosts:\n  - { name: local, address: local, migrationAddress: 10.20.0.7 }\n');
     const ends = await openLabEndpoints(lab);

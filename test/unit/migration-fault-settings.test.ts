@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/suite-api/types.ts';
 import type { MigrationBlock } from '../../suites/live-migration/plan-schema.ts';
 import { faultFor } from '../../suites/live-migration/fault-settings.ts';
 import { migrationSettings } from '../../suites/live-migration/settings.ts';
 import { planProblems } from '../support/plan-check.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const plan = (migration: MigrationBlock): PlanView => ({
   name: 'p',
@@ -17,7 +17,7 @@ const plan = (migration: MigrationBlock): PlanView => ({
   driver: 'qemu',
 });
 const hosts = [{ name: 'node-a' }, { name: 'node-b' }] as never;
-const lab = mkdtempSync(join(tmpdir(), 'hwq-fault-'));
+const lab = tempDir('hwq-fault-');
 mkdirSync(join(lab, 'with-state'));
 writeFileSync(join(lab, 'with-state', 'state.json'), '{}');
 afterAll(() => rmSync(lab, { recursive: true, force: true }));

@@ -1,7 +1,6 @@
 // Migration figures as release gates (issue 21): nearest-rank percentiles, the gate keys of the plan (bad input →
 // exit 2 naming file and field), and the gates' verdicts and messages.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { gatesFor, judgeGates } from '../../suites/live-migration/gates.ts';
 import { runSamples, stripCharts, summaryMetrics } from '../../suites/live-migration/repeat-figures.ts';
 import { hwqualInProcess } from '../support/main.ts';
 import { labOf, planProblems } from '../support/plan-check.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 afterEach(() => {
   process.exitCode = undefined;
@@ -138,7 +138,7 @@ describe('the gate keys of the plan: bad input names file and field', () => {
   });
 
   it('hwqual validate: the typo repaet, ping-pong: 0 and a bad gate exit 2 with file and field, no stack', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwq-gate-keys-'));
+    const dir = tempDir('hwq-gate-keys-');
     writeFileSync(join(dir, 'lab.yaml'), stringify(labOf('node-a', 'node-b')));
     writeFileSync(
       join(dir, 'plan.yaml'),

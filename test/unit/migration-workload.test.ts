@@ -3,16 +3,16 @@
 // that goes back in time being caught; with a data disk (here a file), its blocks stamped, read back and a block
 // that goes back in time caught.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workloadSourcePath } from '../../src/vm/images/build-tiny.ts';
 import { LineCollector } from '../../src/migration/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 let bin: string;
 beforeAll(() => {
-  bin = join(mkdtempSync(join(tmpdir(), 'hwq-wl-')), 'hwqual-workload');
+  bin = join(tempDir('hwq-wl-'), 'hwqual-workload');
   execFileSync('gcc', ['-static', '-O2', '-Wall', '-Werror', '-o', bin, workloadSourcePath()]);
 }, 60_000);
 afterAll(() => {

@@ -3,8 +3,7 @@
 // debian-13 hosts; its verdict is `incomplete` as recorded, and set to `qualified` here where a test needs a sign-off)
 // and on replayed real hosts (amd-genoa, amd-rome, the SEV EPYC 9654) whose pool fact uses the libvirt expansions
 // recorded on the lab (fixtures/openstack/libvirt-expansions.json, libvirt 9.0.0).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
@@ -19,6 +18,7 @@ import {
 import { hwqualInProcess } from '../support/main.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { runReplayed } from '../support/replay-run.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const fixture = (f: string) => join(PROJECT_ROOT, 'fixtures/openstack', f);
 const labRun = () => JSON.parse(readFileSync(fixture('lab-run-results.json'), 'utf8')) as RunResults;
@@ -183,7 +183,7 @@ describe('hwqual openstack: the Nova side of a qualified pool', () => {
 });
 
 describe('hwqual openstack on the command line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hwqual-openstack-'));
+  const dir = tempDir('hwqual-openstack-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const runDir = (name: string, r: RunResults | string) => {
     const d = join(dir, name);

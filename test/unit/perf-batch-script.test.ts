@@ -1,8 +1,7 @@
 // The batch script (ssh-batch-script.ts) run by the real /bin/sh of this machine, and its output split by
 // BatchFrames: every command gets back exactly what `sh -c CMD` alone gives, in any chunking.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchFrames, type BatchRecord, type FrameEvents } from '../../src/transport/ssh-batch-frames.ts';
@@ -12,6 +11,7 @@ import {
   batchScript,
   batchStopCommand,
 } from '../../src/transport/ssh-batch-script.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const MARK = '@@hwqual-0123456789abcdef01234567';
 
@@ -77,7 +77,7 @@ describe('batch script', () => {
   });
 
   it('hands out each record as soon as its command ends, before the next one has finished', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'hwqual-batch-go-'));
+    const tmp = tempDir('hwqual-batch-go-');
     const go = join(tmp, 'go');
     const child = spawn('sh', [
       '-c',
@@ -134,7 +134,7 @@ describe('batch script', () => {
   it(
     'batchStopCommand: the batch starts no further command, the ' + 'running one still reports, the shell says where',
     async () => {
-      const tmp = mkdtempSync(join(tmpdir(), 'hwqual-batch-stop-'));
+      const tmp = tempDir('hwqual-batch-stop-');
       const never = join(tmp, 'never');
       const child = spawn('sh', [
         '-c',
@@ -173,7 +173,7 @@ describe('batch script', () => {
   );
 
   it('leaves no temp files and copes with an empty list', () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'hwqual-batch-tmp-'));
+    const tmp = tempDir('hwqual-batch-tmp-');
     try {
       const { records } = runBatch(['echo a', 'exit 1'], 0, undefined, { ...process.env, TMPDIR: tmp });
       expect(records.map((r) => r.exitCode).sort()).toEqual([0, 1]);

@@ -1,14 +1,14 @@
 // The host-checks suite: its checks file (the shipped one and bad ones), and its cases through the real runner on
 // this machine (LocalTransport): passes on exit 0, fails with the command's output otherwise.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostChecksPath, loadHostChecks, parseHostChecks } from '../../suites/host-checks/checks-file.ts';
 import { HOST_CHECKS } from '../support/paths.ts';
 import { runSuitesLocally } from '../support/run-local.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hwqual-host-checks-'));
+const dir = tempDir('hwqual-host-checks-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('checks file', () => {

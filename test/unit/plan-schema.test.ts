@@ -1,13 +1,13 @@
 // The composed plan schema: every suite's part in it, published as `hwqual schema` and docs/schemas/, and a suite
 // outside suites/ adds its keys the same way.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { composePlanSchema, fixedSchema, loadPlanParts, planSchema, suiteDirs } from '../../src/config/index.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { planProblems } from '../support/plan-check.ts';
 import { hwqualInProcess } from '../support/main.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 type Props = Record<string, { properties?: Record<string, unknown> }>;
 
@@ -130,7 +130,7 @@ describe('the plan schema', () => {
   });
 
   it('through the CLI: a disk without sharedStorage and a non-number guest gate exit 2 naming the field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hwqual-enc-plan-'));
+    const dir = tempDir('hwqual-enc-plan-');
     try {
       const lab = join(PROJECT_ROOT, 'fixtures/labs/three-hosts.yaml');
       const plans = {

@@ -1,7 +1,5 @@
 // Whether a host is itself a VM: real captures of a VMware guest, an Alibaba Cloud VM, a Dell server and this machine.
 import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDmidecode } from '../../src/probe/dmi.ts';
@@ -10,6 +8,7 @@ import { detectVirtualisation } from '../../src/probe/virtualisation.ts';
 import { importToDir } from '../../src/transport/import/to-dir.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { runReplayed } from '../support/replay-run.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const CAPTURES = resolve(PROJECT_ROOT, 'test/fixtures/public-captures');
 const capture = (f: string) => readFileSync(join(CAPTURES, f), 'utf8');
@@ -59,7 +58,7 @@ describe('detectVirtualisation', () => {
 describe('server-inventory on a replayed VMware guest (its real lscpu)', () => {
   it('inventories what the hypervisor exposes and says so, instead of a 16-socket server', async () => {
     // The capture made into a profile the way a user would: `hwqual profile import --lscpu` (its module).
-    const dir = join(mkdtempSync(join(tmpdir(), 'hwqual-vmware-')), 'esxi-guest');
+    const dir = join(tempDir('hwqual-vmware-'), 'esxi-guest');
     await importToDir({
       out: dir,
       assembledAt: '2020-05-14T00:00:00.000Z',

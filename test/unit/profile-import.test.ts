@@ -1,8 +1,7 @@
 // `hwqual profile import`: the shipped assembled profiles rebuilt with the command equal the committed ones; bad
 // input is exit 2 naming the file and what is wrong; the command works from a folder outside the repository.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/transport/profile.ts';
@@ -10,8 +9,9 @@ import { ASSEMBLED, importArgv, REAL_HOSTS } from '../../fixtures/hosts/assemble
 import { CLI, hwqualInProcess } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { SHIPPED_PROFILES } from '../support/replay-run.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'hwqual-import-'));
+const work = tempDir('hwqual-import-');
 
 /** The CLI in this process: exit code and what it wrote to stderr. */
 async function cli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
@@ -139,7 +139,7 @@ describe('hwqual profile import', () => {
   });
 
   it('works from a folder outside the repository (the real CLI, dumps named relative to it)', () => {
-    const outside = mkdtempSync(join(tmpdir(), 'hwqual-dumps-'));
+    const outside = tempDir('hwqual-dumps-');
     writeFileSync(join(outside, 'cpuinfo.txt'), readFileSync(join(REAL_HOSTS, 'amd-bergamo/cpuinfo-vm-8vcpu.txt')));
     const r = spawnSync(
       process.execPath,

@@ -1,14 +1,14 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
 import { kase, results } from './report-fixtures.ts';
 import { validateXsd, xpath } from './report-xml-helpers.ts';
 import { hwqualInProcess } from '../support/main.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** `hwqual report` and `hwqual merge` through the real CLI entry (main), on folders written like the runner's. */
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'hwqual-cli-report-'));
+const tmp = () => tempDir('hwqual-cli-report-');
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as RunResults;
 
 const hwqual = hwqualInProcess;

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWaivers, validateWaivers } from '../../src/config/waivers.ts';
@@ -8,6 +7,7 @@ import { globMatch } from '../../src/report/glob.ts';
 import { applySignoff } from '../../src/report/signoff.ts';
 import { applyWaivers, isExpired } from '../../src/report/waivers.ts';
 import { kase, results } from './report-fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const W: Waiver = {
   match: { suite: 'host-os', case: 'vulnerability-*', host: 'node-*' },
@@ -103,7 +103,7 @@ describe('applySignoff with waivers', () => {
 });
 
 describe('waivers file', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hwqual-waivers-'));
+  const dir = tempDir('hwqual-waivers-');
   it('loads the issue example from YAML (the date stays a string) with its sha256', () => {
     const file = path.join(dir, 'waivers.yaml');
     writeFileSync(

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/report/atomic.ts';
@@ -9,8 +8,9 @@ import { applySignoff } from '../../src/report/signoff.ts';
 import { parseResults } from '../../src/report/results-schema.ts';
 import { everyStatus } from './report-fixtures.ts';
 import { validateXsd, xpath } from './report-xml-helpers.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'hwqual-write-'));
+const tmp = () => tempDir('hwqual-write-');
 
 describe('writeFileAtomic', () => {
   it('replaces the whole file and leaves no temp file behind', async () => {

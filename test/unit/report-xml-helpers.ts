@@ -1,15 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { JUNIT_XSD } from '../support/paths.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 export { JUNIT_XSD };
 
 /** Write XML to a temp file; return its path. */
 export function xmlFile(xml: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'hwqual-junit-')), 'junit.xml');
+  const file = path.join(tempDir('hwqual-junit-'), 'junit.xml');
   writeFileSync(file, xml);
   return file;
 }

@@ -1,8 +1,7 @@
 // A results.json read case by case (src/report/results-file.ts): what `hwqual report`, `merge` and `--baseline` do
 // with a large file. The cases come back exactly as a whole-file parse gives them, schema problems are named by
 // JSON pointer, and a rebuild from the file read this way writes the same files.
-import { closeSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
@@ -11,8 +10,9 @@ import { scanCases } from '../../src/report/results-scan.ts';
 import { applySignoff } from '../../src/report/signoff.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { host, kase, results } from './report-fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'hwqual-resfile-'));
+const tmp = () => tempDir('hwqual-resfile-');
 
 /** Results whose strings hold what a byte scanner could trip on: quotes, backslashes, brackets, "cases", non-ASCII. */
 function tricky(): RunResults {

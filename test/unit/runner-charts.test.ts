@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { PlanConfig } from '../../src/config/types.ts';
@@ -9,6 +8,7 @@ import { executeRun } from '../../src/runner/run.ts';
 import { resultsProblems } from '../../src/report/results-schema.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 describe('case charts through the runner', () => {
   it('ctx.chart data lands in the case result, passes the results schema, is drawn inline in report.html', async () => {
@@ -33,7 +33,7 @@ describe('case charts through the runner', () => {
       matrix: {},
       settings: {},
     };
-    const out = mkdtempSync(join(tmpdir(), 'hwqual-charts-'));
+    const out = tempDir('hwqual-charts-');
     onTestFinished(() => rmSync(out, { recursive: true, force: true }));
     const prepared = await prepareRun({
       lab,

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { LocalTransport } from '../../src/transport/local.ts';
 import { runFolderReader } from '../../src/report/reporter.ts';
 import { transcriptReader } from '../../src/report/transcripts.ts';
 import { planConfig } from '../support/plan-config.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** Only what these cases are gated on; the real fact gathering has its own tests. */
 const gatherFacts = async (t: LocalTransport) => ({
@@ -35,7 +35,7 @@ function plan(over: Partial<PlanConfig> = {}): PlanConfig {
 }
 
 async function run(p: PlanConfig, filter = {}) {
-  const out = mkdtempSync(join(tmpdir(), 'hwqual-run-'));
+  const out = tempDir('hwqual-run-');
   const lines: string[] = [];
   const prepared = await prepareRun({
     lab: lab(),
@@ -58,9 +58,7 @@ async function run(p: PlanConfig, filter = {}) {
 
 describe('runner on the local host', () => {
   it('tells passed, failed, error, timeout and skipped apart and never crashes', async () => {
-    const { results, byId, out, lines } = await run(
-      plan({ settings: { flakyMarker: join(mkdtempSync(join(tmpdir(), 'm-')), 'x') } }),
-    );
+    const { results, byId, out, lines } = await run(plan({ settings: { flakyMarker: join(tempDir('m-'), 'x') } }));
     expect(byId('passes').status).toBe('passed');
     expect(byId('passes').metrics.answer).toBe(42);
     expect(readFileSync(join(out, byId('passes').artifacts[0].path), 'utf8')).toBe('artifact body');
@@ -89,7 +87,7 @@ describe('runner on the local host', () => {
   });
 
   it('re-runs errors with retries; a pass on a re-run is flaky, never passed', async () => {
-    const marker = join(mkdtempSync(join(tmpdir(), 'm-')), 'x');
+    const marker = join(tempDir('m-'), 'x');
     const { byId } = await run(plan({ retries: 1, settings: { flakyMarker: marker } }), { grep: /flaky|fails/ });
     expect(byId('flaky')).toMatchObject({ status: 'flaky', attempts: 2 });
     expect(byId('fails')).toMatchObject({ status: 'failed', attempts: 1 }); // failures are not retried by default
@@ -107,7 +105,7 @@ describe('runner on the local host', () => {
   });
 
   it('cancels running cases when the run is aborted', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'hwqual-run-'));
+    const out = tempDir('hwqual-run-');
     const p = plan({ concurrency: 1 });
     const prepared = await prepareRun({
       lab: lab(),
@@ -134,7 +132,7 @@ describe('runner on the local host', () => {
 
   it('runs at most `concurrency` cases at once, started in plan order, results in plan order', async () => {
     // A suite written here: each case notes its start and end in a log this test reads (same process).
-    const dir = mkdtempSync(join(tmpdir(), 'hwqual-suites-'));
+    const dir = tempDir('hwqual-suites-');
     mkdirSync(join(dir, 'overlap'));
     const api = join(import.meta.dirname, '../../src/suite-api/index.ts');
     writeFileSync(
@@ -164,7 +162,7 @@ describe('runner on the local host', () => {
       lab: lab(hosts),
       plan: p,
       prepared,
-      outDir: mkdtempSync(join(tmpdir(), 'hwqual-run-')),
+      outDir: tempDir('hwqual-run-'),
       signal: new AbortController().signal,
       progress: {},
     });

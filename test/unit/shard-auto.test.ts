@@ -2,15 +2,15 @@
 // HWQUAL_SHARD=i/n set from a Jenkins or GitHub Actions matrix), says which it used, and refuses missing or
 // inconsistent ones (exit 2, nothing run). A suite whose cases span hosts (shard: 'whole') stays in one shard with
 // every host it needs. Through the real CLI entry, on this machine as `local` hosts.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveShardOption } from '../../src/cli/shard-option.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { hwqualInProcess as hwqual } from '../support/main.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hwqual-shard-auto-'));
+const dir = tempDir('hwqual-shard-auto-');
 const lab = join(dir, 'lab.yaml');
 const results = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
 const CI_VARS = ['CI_NODE_INDEX', 'CI_NODE_TOTAL', 'HWQUAL_SHARD'];

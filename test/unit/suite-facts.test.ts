@@ -2,9 +2,9 @@
 // runs on replayed hosts (recorded profiles in fixtures/hosts) with only its declared groups gathered, its hosts'
 // facts behind a proxy that notes every read — in `cases()`, in the runner's requirement gating and in each case's
 // `run()` (every case is run, whatever it requires) — and a read of a fact from an undeclared group fails the test.
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { tempDir } from '../support/temp-dir.ts';
 import { describe, expect, it } from 'vitest';
 import type { FactGroup } from '../../src/config/types.ts';
 import type { HostFacts } from '../../src/model/facts.ts';
@@ -95,7 +95,7 @@ async function groupsRead(suite: SuiteDef, name: string, groups: FactGroup[]): P
   }
   const plan = planFor(hosts);
   const peers = new Map(transports.map((t) => [t.host, t]));
-  const outDir = mkdtempSync(join(tmpdir(), `hwqual-suite-facts-${name}-`));
+  const outDir = tempDir(`hwqual-suite-facts-${name}-`);
   for (const [i, host] of hosts.entries()) {
     where = `${name} cases() for ${host.name}`;
     const defs = suite.cases(host, plan);

@@ -1,7 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { execSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { normalizeLab } from '../../src/config/lab.ts';
@@ -14,6 +12,7 @@ import { ReplayTransport } from '../../src/transport/replay.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { runSuitesLocally } from '../support/run-local.ts';
 import { planConfig } from '../support/plan-config.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** This machine, read here directly. */
 const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -181,7 +180,7 @@ describe('server-inventory system/bios from dmidecode (replayed capture)', () =>
       lab,
       plan,
       prepared,
-      outDir: mkdtempSync(join(tmpdir(), 'hwqual-inv-')),
+      outDir: tempDir('hwqual-inv-'),
       signal: new AbortController().signal,
       progress: {},
     });

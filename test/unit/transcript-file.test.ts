@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PlannedCase } from '../../src/runner/plan-types.ts';
@@ -10,6 +9,7 @@ import { transcriptReader } from '../../src/report/transcripts.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { host, kase, results } from './report-fixtures.ts';
 import { xmlFile, xpath } from './report-xml-helpers.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** Only what HostTranscripts reads of a planned case. */
 const planned = (id: string, hostName: string) => ({ id, host: { name: hostName } }) as unknown as PlannedCase;
@@ -36,7 +36,7 @@ function textOf(lines: Array<string | { command: string; stdout: string }>): str
 
 describe('transcripts: one file per host, a section per case', () => {
   it('writes a host file once all its cases ended, in plan order, and reads each case back exactly', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'hwqual-transcripts-'));
+    const out = tempDir('hwqual-transcripts-');
     const cases = [
       planned('s/a@h1', 'h1'),
       planned('s/b@h1', 'h1'),
@@ -71,7 +71,7 @@ describe('transcripts: one file per host, a section per case', () => {
   });
 
   it('an interrupted run still writes what its hosts have; names clashing on disk get distinct files', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'hwqual-transcripts-'));
+    const out = tempDir('hwqual-transcripts-');
     const cases = [planned('s/a@n 1', 'n 1'), planned('s/a@n_1', 'n_1'), planned('s/b@n_1', 'n_1')];
     const book = new HostTranscripts(out, cases);
     await book.open();
@@ -91,7 +91,7 @@ describe('transcripts: one file per host, a section per case', () => {
   });
 
   it("writeReports puts each failing case's own section in junit.xml", async () => {
-    const out = mkdtempSync(join(tmpdir(), 'hwqual-transcripts-'));
+    const out = tempDir('hwqual-transcripts-');
     const cases = [
       kase({ status: 'failed', caseId: 'x', transcript: 'transcripts/node-1.txt' }),
       kase({ status: 'error', caseId: 'y', errorCode: 'E_COMMAND', transcript: 'transcripts/node-1.txt' }),

@@ -1,14 +1,14 @@
 // A run that did not run every planned case never reads "qualified": exit 4 (incomplete) unless something that ran
 // failed (exit 1). Through the real CLI entry (main), on this machine as two `local` hosts.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
 import { validateXsd } from './report-xml-helpers.ts';
 import { hwqualInProcess } from '../support/main.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hwqual-incomplete-'));
+const dir = tempDir('hwqual-incomplete-');
 const lab = join(dir, 'lab.yaml');
 const results = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
 
