@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../support/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordHost } from '../../src/cli/commands/record.ts';
 import { normalizeLab } from '../../src/config/lab.ts';
@@ -56,7 +56,7 @@ async function runReplayed(l: LabConfig, profiles: Record<string, string>): Prom
     lab: l,
     plan,
     prepared,
-    outDir: await mkdtemp(join(tmpdir(), 'hwqual-replayed-')),
+    outDir: tempDir('hwqual-replayed-'),
     signal: new AbortController().signal,
     progress: {},
   });
@@ -70,7 +70,7 @@ describe('record this machine, then replay it', () => {
   let live: RunResults;
   let replayed: RunResults;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hwqual-record-'));
+    dir = tempDir('hwqual-record-');
     const l = lab([{ name: 'here' }]);
     ({ results: live } = await recordHost({ lab: l, host: 'here', out: join(dir, 'profile'), plan, quiet: true }));
     replayed = await runReplayed(l, { here: join(dir, 'profile') });
@@ -119,7 +119,7 @@ describe('hwqual record over SSH', () => {
   let dir: string;
   beforeAll(async () => {
     sshd = await startSshd({ name: 'ssh-host' });
-    dir = await mkdtemp(join(tmpdir(), 'hwqual-record-ssh-'));
+    dir = tempDir('hwqual-record-ssh-');
   });
   afterAll(async () => {
     await sshd?.stop();
@@ -151,7 +151,7 @@ describe('QMP of a real QEMU, recorded and replayed', () => {
   let dir: string;
   let qemu: ChildProcess | undefined;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hwqual-qmp-rec-'));
+    dir = tempDir('hwqual-qmp-rec-');
     qemu = spawn(
       'qemu-system-x86_64',
       [

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { launchVm, type Vm } from '../../src/vm/vm.ts';
@@ -74,7 +74,7 @@ describe('QMP client timeouts', () => {
   let server: Server;
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hwqual-qmp-'));
+    dir = tempDir('hwqual-qmp-');
     server = createServer(() => {
       /* accepts, never greets */
     });

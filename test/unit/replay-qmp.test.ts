@@ -1,7 +1,7 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { tempDir } from '../support/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveProfile } from '../../src/transport/profile.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
@@ -58,7 +58,7 @@ const dirs: Record<string, string> = {};
 let root: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'hwqual-qmp-replay-'));
+  root = tempDir('hwqual-qmp-replay-');
   for (const [k, f] of Object.entries(FILES)) {
     texts[k] = await readFile(join(REPLIES, f), 'utf8');
     sessions[k] = parseQmpLog(texts[k], f);

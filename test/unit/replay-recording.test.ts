@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { tempDir } from '../support/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HwqualError } from '../../src/model/errors.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
@@ -38,7 +38,7 @@ let server: Server;
 const socket = () => join(dir, 'qmp.sock');
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hwqual-recording-'));
+  dir = tempDir('hwqual-recording-');
   await writeFile(join(dir, 'hello.txt'), 'hello\n');
   // A QMP server on a real unix socket, played from the Ryzen 3900X conversation libvirt recorded.
   const [session] = parseQmpLog(

@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HwqualError } from '../../src/model/errors.ts';
 import { CommandError } from '../../src/transport/command-error.ts';
@@ -61,7 +61,7 @@ const data: HostProfileData = {
 let dir: string;
 let t: ReplayTransport;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hwqual-replay-'));
+  dir = tempDir('hwqual-replay-');
   await saveProfile(dir, data);
   t = await ReplayTransport.open(dir);
 });
@@ -155,7 +155,7 @@ describe('ReplayTransport', () => {
 
 describe('loadProfile', () => {
   it('rejects a profile whose origin is not one of the two kinds, naming the file', async () => {
-    const bad = await mkdtemp(join(tmpdir(), 'hwqual-replay-bad-'));
+    const bad = tempDir('hwqual-replay-bad-');
     try {
       await writeFile(join(bad, 'profile.json'), JSON.stringify({ ...data.meta, origin: 'made-up' }));
       const err = await rejection(loadProfile(bad));

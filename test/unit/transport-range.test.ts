@@ -1,7 +1,7 @@
 // Ranged reads (FileOptions.range): how a VM's growing console file is followed without a process per poll.
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp-dir.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { saveProfile, type HostProfileData } from '../../src/transport/profile.ts';
@@ -13,7 +13,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 const tmp = async () => {
-  const d = await mkdtemp(join(tmpdir(), 'hwqual-range-'));
+  const d = tempDir('hwqual-range-');
   dirs.push(d);
   return d;
 };
