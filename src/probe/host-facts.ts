@@ -14,43 +14,11 @@ import { parseCryptsetupVersion, parseLibvirtVersion, parseOpensshVersion, parse
 import { detectVirtualisation } from './virtualisation.ts';
 import { parseVulnerabilities } from './vulnerabilities.ts';
 
-/** The commands fact gathering runs, in the order they are reported. */
-export const FACT_COMMANDS = [
-  'arch',
-  'hostname',
-  'osRelease',
-  'kernelRelease',
-  'cmdline',
-  'cpuinfo',
-  'lscpuJson',
-  'microcode',
-  'meminfo',
-  'numaNodes',
-  'vulnerabilities',
-  'dmi',
-  'kvmDevice',
-  'kvmIntelParams',
-  'kvmAmdParams',
-  'qemuX86',
-  'qemuArm',
-  'qemuKvm',
-  'libvirtd',
-  'virshVersion',
-  'sshVersion',
-  'iommuGroups',
-  'hypervisorType',
-  'detectVirt',
-  'crypto',
-  'cryptsetupVersion',
-] as const satisfies readonly CommandName[];
-
-export type FactCommand = (typeof FACT_COMMANDS)[number];
-
 /**
  * The fact commands by group, so a plan (`facts:`) or `hwqual run --facts` can ask for only what its suites and
  * its report need. Every fact command is in exactly one group. Pure.
  */
-export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = {
+export const FACT_GROUPS = {
   /** arch, hostname, OS, kernel release and command line: who the host is, for the sign-off report. */
   identity: ['arch', 'hostname', 'osRelease', 'kernelRelease', 'cmdline'],
   /** CPU model, topology, flags, microcode. */
@@ -75,7 +43,12 @@ export const FACT_GROUPS: Readonly<Record<FactGroup, readonly FactCommand[]>> = 
     'hypervisorType',
     'detectVirt',
   ],
-};
+} as const satisfies Readonly<Record<FactGroup, readonly CommandName[]>>;
+
+export type FactCommand = (typeof FACT_GROUPS)[FactGroup][number];
+
+/** The commands fact gathering runs, in the order they are reported: group by group, as FACT_GROUPS lists them. */
+export const FACT_COMMANDS: readonly FactCommand[] = Object.values(FACT_GROUPS).flat();
 
 /** Commands whose output is still good when the exit code is not 0 (grep over files, some unreadable). */
 export const PARTIAL_OK: ReadonlySet<CommandName> = new Set([
