@@ -6,7 +6,6 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeLab } from '../../src/config/lab.ts';
-import type { PlanConfig } from '../../src/config/types.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { runFolderReader } from '../../src/report/reporter.ts';
@@ -15,6 +14,7 @@ import type { ExecResult } from '../../src/model/exec.ts';
 import { CommandError } from '../../src/transport/command-error.ts';
 import { SshTransport } from '../../src/transport/ssh.ts';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
+import { planConfig } from '../support/plan-config.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 let sshd: SshdHandle;
@@ -165,22 +165,14 @@ describe('host-checks suite over SSH', () => {
         'lab.yaml',
         'x'.repeat(64),
       );
-      const plan: PlanConfig = {
+      const plan = planConfig({
         file: join(dir, 'plan.yaml'),
-        sha256: 'y'.repeat(64),
         name: 'checks',
         suites: ['host-checks'],
-        hosts: {},
-        severity: {},
-        require: {},
         concurrency: 64,
         timeouts: { case: 60 },
-        retries: 0,
-        retryFailed: false,
-        matrix: {},
-        settings: {},
         facts: 'all', // every fact group: one batch of many commands (host-checks alone needs only identity)
-      };
+      });
       const host = new SshTransport(sshd.host);
       const before = sessions();
       const prepared = await prepareRun({ lab, plan, transportFactory: () => host });

@@ -3,11 +3,11 @@ import { normalizeLab } from '../../src/config/lab.ts';
 import type { PlanConfig } from '../../src/config/types.ts';
 import type { RunResults } from '../../src/model/result.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
-import { executeRun } from '../../src/runner/run.ts';
 import { loadProfile } from '../../src/transport/profile.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 import { PROJECT_ROOT } from './paths.ts';
-import { tempDir } from './temp-dir.ts';
+import { executeToTemp } from './execute-run.ts';
+import { planConfig } from './plan-config.ts';
 
 export const SHIPPED_PROFILES = resolve(PROJECT_ROOT, 'fixtures/hosts');
 
@@ -40,31 +40,14 @@ export async function runReplayed(
     }),
   );
   const { grep, ...planOver } = over;
-  const plan: PlanConfig = {
-    file: '/tmp/plan.yaml',
-    sha256: 'y'.repeat(64),
+  const plan = planConfig({
     name: 'replayed',
     suites: ['host-os', 'server-inventory', 'cpu-features'],
-    hosts: {},
-    severity: {},
-    require: {},
     concurrency: 8,
     timeouts: { case: 120 },
-    retries: 0,
-    retryFailed: false,
-    matrix: {},
-    settings: {},
     ...planOver,
-  };
-  const prepared = await prepareRun({ lab, plan, bindings, ...(grep && { filter: { grep } }) });
-  const out = tempDir('hwqual-replayed-');
-  const results = await executeRun({
-    lab,
-    plan,
-    prepared,
-    outDir: out,
-    signal: new AbortController().signal,
-    progress: {},
   });
+  const prepared = await prepareRun({ lab, plan, bindings, ...(grep && { filter: { grep } }) });
+  const { results, out } = await executeToTemp(lab, plan, prepared, 'hwqual-replayed-');
   return { results, out };
 }

@@ -1,10 +1,10 @@
 import type { FactSelection, HostExpect, LabConfig, PlanConfig } from '../../src/config/types.ts';
 import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
-import { executeRun } from '../../src/runner/run.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 import type { ReplayTransport } from '../../src/transport/replay.ts';
-import { tempDir } from './temp-dir.ts';
+import { executeToTemp } from './execute-run.ts';
+import { planConfig } from './plan-config.ts';
 
 interface Over {
   require?: Record<string, unknown>;
@@ -45,38 +45,17 @@ function oneHostLab(name: string, address: string, expect?: HostExpect): LabConf
 }
 
 function testPlan(suites: string[], require: Record<string, unknown> = {}, facts?: FactSelection): PlanConfig {
-  return {
+  return planConfig({
     ...(facts && { facts }),
-    file: '/tmp/plan.yaml',
-    sha256: 'y'.repeat(64),
     name: 'suite-test',
     suites,
-    hosts: {},
-    severity: {},
     require,
     concurrency: 4,
     timeouts: { case: 60 },
-    retries: 0,
-    retryFailed: false,
-    matrix: {},
-    settings: {},
-  };
+  });
 }
 
 async function execute(lab: LabConfig, plan: PlanConfig, prepared: Awaited<ReturnType<typeof prepareRun>>) {
-  const out = tempDir('hwqual-suite-');
-  const results = await executeRun({
-    lab,
-    plan,
-    prepared,
-    outDir: out,
-    signal: new AbortController().signal,
-    progress: {},
-  });
-  const byId = (id: string) => {
-    const c = results.cases.find((r) => r.caseId === id);
-    if (!c) throw new Error(`no case ${id} among ${results.cases.map((r) => r.caseId).join(', ')}`);
-    return c;
-  };
-  return { results, out, byId, host: results.hosts[0]! };
+  const run = await executeToTemp(lab, plan, prepared, 'hwqual-suite-');
+  return { ...run, host: run.results.hosts[0]! };
 }

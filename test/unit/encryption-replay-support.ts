@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import { normalizeLab } from '../../src/config/lab.ts';
-import type { PlanConfig } from '../../src/config/types.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
-import { executeRun } from '../../src/runner/run.ts';
 import { ReplayTransport } from '../../src/transport/replay.ts';
 import type { Transport } from '../../src/transport/types.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
-import { tempDir } from '../support/temp-dir.ts';
+import { executeToTemp } from '../support/execute-run.ts';
+import { planConfig } from '../support/plan-config.ts';
 
 /** An assembled profile of fixtures/hosts (real dumps of real machines), opened for replay. */
 export function assembledProfile(name: string): Promise<ReplayTransport> {
@@ -34,40 +33,19 @@ export async function runEncryption(
     'lab.yaml',
     'x'.repeat(64),
   );
-  const plan: PlanConfig = {
-    file: '/tmp/plan.yaml',
-    sha256: 'y'.repeat(64),
+  const plan = planConfig({
     name: 'enc',
     suites: ['encryption'],
-    hosts: {},
-    severity: {},
     require: o.require ?? {},
     concurrency: 4,
-    timeouts: { case: 30 },
-    retries: 0,
-    retryFailed: false,
-    matrix: {},
     settings: o.settings ?? {},
-  };
+  });
   const prepared = await prepareRun({
     lab,
     plan,
     filter: o.grep ? { grep: o.grep } : {},
     bindings: [{ config: lab.hosts[0], transport, ...(o.replay && { replay: o.replay }) }],
   });
-  const out = tempDir('hwqual-enc-');
-  const results = await executeRun({
-    lab,
-    plan,
-    prepared,
-    outDir: out,
-    signal: new AbortController().signal,
-    progress: {},
-  });
-  const byId = (id: string) => {
-    const c = results.cases.find((r) => r.caseId === id);
-    if (!c) throw new Error(`no case ${id} among ${results.cases.map((r) => r.caseId).join(', ')}`);
-    return c;
-  };
+  const { results, byId, out } = await executeToTemp(lab, plan, prepared, 'hwqual-enc-');
   return { results, byId, host: results.hosts[0], out };
 }
