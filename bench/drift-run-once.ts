@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { driftCommand } from '../src/cli/commands/drift.ts';
 import { normalizeLab } from '../src/config/lab.ts';
+import { inMemoryPlan } from '../src/config/plan.ts';
 import type { LabConfig, PlanConfig } from '../src/config/types.ts';
 import { applySignoff } from '../src/report/signoff.ts';
 import { writeReports } from '../src/report/write.ts';
@@ -24,19 +25,14 @@ if (mode === 'qualify') {
   const [profileDir] = rest;
   const profile = await loadProfile(profileDir!);
   const plan: PlanConfig = {
-    file: join(out!, 'plan.yaml'),
-    sha256: '2'.repeat(64),
-    name: 'drift-bench-qualification',
-    suites: ['host-os', 'server-inventory'],
-    hosts: {},
-    severity: {},
-    require: {},
+    ...inMemoryPlan({
+      file: join(out!, 'plan.yaml'),
+      sha256: '2'.repeat(64),
+      name: 'drift-bench-qualification',
+      suites: ['host-os', 'server-inventory'],
+    }),
     concurrency: 64,
     timeouts: { case: 120 },
-    retries: 0,
-    retryFailed: false,
-    matrix: {},
-    settings: {},
   };
   const prepared = await prepareRun({ lab, plan, bindings: bind(lab, () => profile) });
   const raw = await executeRun({

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeLab } from '../src/config/lab.ts';
+import { inMemoryPlan } from '../src/config/plan.ts';
 import type { PlanConfig } from '../src/config/types.ts';
 import { applySignoff } from '../src/report/signoff.ts';
 import { writeReports } from '../src/report/write.ts';
@@ -47,19 +48,14 @@ const lab = normalizeLab(
 );
 // Default facts (auto): the host-checks suite reads none, so identity only.
 const plan: PlanConfig = {
-  file: join(outDir, 'plan.yaml'),
-  sha256: '1'.repeat(64),
-  name: 'scale-host-checks',
-  suites: ['host-checks'],
-  hosts: {},
-  severity: {},
-  require: {},
+  ...inMemoryPlan({
+    file: join(outDir, 'plan.yaml'),
+    sha256: '1'.repeat(64),
+    name: 'scale-host-checks',
+    suites: ['host-checks'],
+  }),
   concurrency: 64,
   timeouts: { case: 120 },
-  retries: 0,
-  retryFailed: false,
-  matrix: {},
-  settings: {},
 };
 const bindings = lab.hosts.map((config, i) => {
   const g = generationOf(i);
