@@ -27,9 +27,10 @@ describe('--os values', () => {
     expect(() => parseOsFlags(['debian-13'])).toThrow(/expected <host>=<release>/);
     expect(() => parseOsFlags(['node-a=debian-12', 'node-a=debian-13'])).toThrow(/names node-a twice/);
     expect(() => validateOs({ 'node-d': 'debian-13' }, 3)).toThrow(/no host node-d \(it has node-a, node-b, node-c\)/);
-    expect(() => validateOs({ 'node-a': 'debian-14' }, 3)).toThrow(
-      /unknown release "debian-14" \(known: debian-12, debian-13, debian-12\+libvirt, debian-13\+libvirt, or machine/,
-    );
+    const known =
+      'debian-12, debian-13, debian-12+libvirt, debian-12+libvirt+nova, debian-13+libvirt, ' +
+      'debian-13+libvirt+nova, or machine';
+    expect(() => validateOs({ 'node-a': 'debian-14' }, 3)).toThrow(`unknown release "debian-14" (known: ${known}`);
     expect(() => validateOs({ 'node-a': 'debian-13' }, 3, true)).toThrow(/--os with --loopback.*namespaces/);
     expect(validateOs({ 'node-a': 'machine' }, 3, true)).toEqual({});
   });
@@ -66,8 +67,10 @@ describe('host roots', () => {
     expect(HOST_ROOT_RECIPES.map((r) => [r.name, r.suite])).toEqual([
       ['debian-12', 'bookworm'],
       ['debian-12+libvirt', 'bookworm'],
+      ['debian-12+libvirt+nova', 'bookworm'],
       ['debian-13', 'trixie'],
       ['debian-13+libvirt', 'trixie'],
+      ['debian-13+libvirt+nova', 'trixie'],
     ]);
     const trixie = hostRootRecipe('debian-13')!;
     expect(trixie.include).toEqual(hostRootPackages());
@@ -97,6 +100,17 @@ describe('host roots', () => {
     expect(libvirtdConf('10.208.1.11').split('\n')).toEqual(
       expect.arrayContaining(['listen_tls = 0', 'listen_tcp = 1', 'listen_addr = "10.208.1.11"', 'auth_tcp = "none"']),
     );
+  });
+
+  it("nova variant: the libvirt root plus Debian's Nova and python3-libvirt; the lab starts its libvirtd", () => {
+    const r = hostRootRecipe('debian-13+libvirt+nova')!;
+    const lv = hostRootRecipe('debian-13+libvirt')!;
+    expect(r.extraPackages).toEqual([...lv.extraPackages!, 'python3-libvirt', 'python3-nova'].sort());
+    expect(r.files).toEqual(lv.files);
+    // --libvirt leaves it as it is, and the lab starts libvirtd on it like on +libvirt.
+    expect(validateOs({ 'node-a': 'debian-12+libvirt+nova' }, 1, false, true)).toEqual({
+      'node-a': 'debian-12+libvirt+nova',
+    });
   });
 
   it('a variant is one table entry: its own recipe per release, base packages plus its own', () => {

@@ -4,6 +4,7 @@
  */
 import { hostRootPackages } from '../../probe/commands.ts';
 import { LIBVIRT_VARIANT } from './libvirt-root.ts';
+import { NOVA_VARIANT } from './nova-root.ts';
 
 export interface TinyRecipe {
   kind: 'tiny';
@@ -128,9 +129,12 @@ export interface HostRootVariant {
 /**
  * Root variants, named `<release>+<variant>` (`--os node-c=debian-13+libvirt`): each is its own recipe and its own
  * cache entry, for every release. `libvirt`: libvirtd, its QEMU driver and virsh (libvirt-root.ts). A variant that
- * builds on another names both, e.g. a later `libvirt-nova: { packages: [...LIBVIRT_PACKAGES, 'python3-nova'] }`.
+ * builds on another names both: `libvirt+nova` is the libvirt root plus Debian's Nova (nova-root.ts).
  */
-export const HOST_ROOT_VARIANTS: Readonly<Record<string, HostRootVariant>> = { libvirt: LIBVIRT_VARIANT };
+export const HOST_ROOT_VARIANTS: Readonly<Record<string, HostRootVariant>> = {
+  libvirt: LIBVIRT_VARIANT,
+  'libvirt+nova': NOVA_VARIANT,
+};
 
 /** One recipe per release and per release × variant. Pure. */
 export function hostRootRecipesFor(
