@@ -14,6 +14,7 @@ interface PoolFact {
     libvirt?: string;
     problem?: string;
     features: Record<string, string[] | { error: string }>;
+    refusedByHostCpu?: Array<{ qemu: string; libvirt: string; hosts: Record<string, string> }>;
   };
 }
 
@@ -31,6 +32,8 @@ export interface PoolHandoff {
   /** The case that proved the model and machine type. */
   provenBy: string;
   cpuModels: Array<{ libvirt: string; qemu: string }>;
+  /** Richer models of the pool libvirt found incompatible with a host's own CPU (Nova would refuse them there). */
+  refusedModels?: Array<{ libvirt: string; hosts: Record<string, string> }>;
   extraFlags: string[];
   machineType?: string;
   /** Why no hw_machine_type is written (the run recorded none every host offers). */
@@ -123,22 +126,26 @@ function poolHandoff(r: RunResults, pool: string, fact: PoolFact, anchor: string
     expanded.set(h, new Set(f));
   }
   const inModel = (f: string) => fact.hosts.every((h) => expanded.get(h)!.has(f));
-  // Features every host gives beyond the model (checked on each by pool-baseline) that Nova has a trait for.
-  const extraFlags = [...new Set((fact.extraFeatures ?? []).map(libvirtFeatureName))]
-    .filter((f) => TRAIT_FEATURES.has(f) && !inModel(f))
-    .sort();
   const flagsOf = (h: string) => r.hosts.find((x) => x.name === h)?.facts.cpu?.flags;
   // A host whose CPU flags the run did not record (a profile without /proc/cpuinfo, facts not gathered) is never
   // taken for one that lacks a feature: it is named apart, and the features are judged on the hosts that have flags.
   const flagsUnknown = fact.hosts.filter((h) => !flagsOf(h)?.length);
   const known = fact.hosts.filter((h) => !flagsUnknown.includes(h));
   const hostFlags = (h: string) => new Set((flagsOf(h) ?? []).map(libvirtFeatureName));
+  const lacking = (f: string) => known.filter((h) => !hostFlags(h).has(f));
+  // Features every host gives beyond the model (checked on each by pool-baseline) that Nova has a trait for. Nova
+  // (virt_type = kvm) compares them with each host's own CPU: one that a host gives only by emulation (TCG's `max`)
+  // is never written as an extra flag — nova-compute would refuse to start there — and is not offered.
+  const beyondModel = [...new Set((fact.extraFeatures ?? []).map(libvirtFeatureName))]
+    .filter((f) => TRAIT_FEATURES.has(f) && !inModel(f))
+    .sort();
+  const extraFlags = beyondModel.filter((f) => lacking(f).length === 0);
   const notOffered: PoolHandoff['notOffered'] = [];
   for (const f of [...TRAIT_FEATURES].sort()) {
     if (inModel(f) || extraFlags.includes(f)) continue;
-    const has = known.filter((h) => hostFlags(h).has(f));
-    const lackedBy = known.filter((h) => !has.includes(h));
-    if (has.length > 0 && lackedBy.length > 0) notOffered.push({ feature: f, trait: traitOf(f), lackedBy });
+    const lackedBy = lacking(f);
+    if (lackedBy.length > 0 && (beyondModel.includes(f) || lackedBy.length < known.length))
+      notOffered.push({ feature: f, trait: traitOf(f), lackedBy });
   }
   const sev = fact.hosts.map((h) => [h, ccState(r, h, 'sev')] as const);
   const sevEverywhere = sev.every(([, s]) => s === 'enabled');
@@ -174,6 +181,9 @@ function poolHandoff(r: RunResults, pool: string, fact: PoolFact, anchor: string
     hosts: fact.hosts,
     provenBy,
     cpuModels: [{ libvirt: lv.libvirt, qemu: lv.qemu }],
+    ...(lv.refusedByHostCpu?.length && {
+      refusedModels: lv.refusedByHostCpu.map((m) => ({ libvirt: m.libvirt, hosts: m.hosts })),
+    }),
     extraFlags,
     ...(machine ? { machineType: machine } : { machineNote: fact.machineType ?? 'not recorded' }),
     traits,

@@ -14,6 +14,9 @@ export function novaConf(h: Handoff, p: PoolHandoff): string {
     'virt_type = kvm',
     'cpu_mode = custom',
     `# ${p.provenBy}: ${p.cpuModels.map((m) => `${m.libvirt} = QEMU's ${m.qemu}`).join(', ')}, run by every host`,
+    ...(p.refusedModels ?? []).map(
+      (m) => `# not ${m.libvirt}: incompatible with the CPU of ${Object.keys(m.hosts).join(', ')} (virsh cpu-compare)`,
+    ),
     `cpu_models = ${p.cpuModels.map((m) => m.libvirt).join(', ')}`,
   ];
   if (p.extraFlags.length)
@@ -42,6 +45,13 @@ export function handoffMarkdown(h: Handoff): string {
   for (const p of h.pools) {
     out.push(`## Pool ${p.pool}`, '', `Hosts: ${p.hosts.join(', ')}. Proven by \`${p.provenBy}\`.`, '');
     out.push(`- \`nova-compute-${p.pool}.conf\`: \`cpu_models = ${p.cpuModels.map((m) => m.libvirt).join(', ')}\``);
+    for (const m of p.refusedModels ?? [])
+      out.push(
+        `- not \`${m.libvirt}\` (richer): libvirt finds it incompatible with the CPU of ` +
+          Object.entries(m.hosts)
+            .map(([h, why]) => `${h} (${why})`)
+            .join(', '),
+      );
     if (p.extraFlags.length) out.push(`- \`cpu_model_extra_flags = ${p.extraFlags.join(', ')}\``);
     out.push(p.machineType ? `- \`hw_machine_type = x86_64=${p.machineType}\`` : `- no machine type: ${p.machineNote}`);
     out.push('', '| host | CPU traits Nova will report |', '| --- | --- |');

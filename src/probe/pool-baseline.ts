@@ -80,6 +80,11 @@ export interface PoolBaseline {
   unranked: string[];
   /** Candidates usable everywhere whose features are a strict subset of another candidate's (never chosen). */
   dominated: string[];
+  /**
+   * Every candidate usable on every host with an expansion, richest first: the model, then the ones to fall back to
+   * when a consumer refuses it (the OpenStack hand-off: a model libvirt finds incompatible with a host's CPU).
+   */
+  fallbacks?: string[];
   /** Findings about the pool: no model every host can run, mixed CPU vendors. */
   problems: string[];
   /** What could not be judged for want of data (a lab/data problem, not a finding), naming the host. */
@@ -169,6 +174,7 @@ export function computePoolBaseline(
     regressions: sameHardwareRegressions(hosts),
     unranked: pool?.unranked ?? [],
     dominated: pool?.dominated ?? [],
+    ...(pool?.byRichness.length && { fallbacks: pool.byRichness }),
     problems,
     missing,
   };

@@ -43,6 +43,8 @@ export interface Ranking<T extends RankInput> {
   ranked: T[];
   /** Candidates whose features are a strict subset of another candidate's (never chosen). */
   dominated: string[];
+  /** Every candidate with an expansion, ranked and dominated alike, richest first (the fallbacks, in order). */
+  byRichness: string[];
   /** Candidates without an expansion (cannot be compared). */
   unranked: string[];
   /** `intel`, `amd`, `hygon`, or `qemu` when only QEMU's generic models were candidates. */
@@ -85,6 +87,7 @@ export function rankModels<T extends RankInput>(
   return {
     ranked: known.filter((m) => !dominated.includes(m)).sort(byRichness(lines)),
     dominated: dominated.map((m) => m.model).sort(),
+    byRichness: [...known].sort(byRichness(lines)).map((m) => m.model),
     unranked: candidates
       .filter((m) => !m.features)
       .map((m) => m.model)

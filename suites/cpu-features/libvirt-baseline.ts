@@ -101,7 +101,7 @@ export async function libvirtBaselineChecks(
       message: c.detail,
     });
   }
-  return b.model ? await modelFeatures(ctx, members, b.model, pool) : undefined;
+  return b.model ? await modelFeatures(ctx, members, await handoffModel(ctx, members, b, pool), pool) : undefined;
 }
 
 /**
@@ -113,6 +113,12 @@ export interface PoolLibvirtModel {
   qemu: string;
   libvirt?: string;
   problem?: string;
+  /**
+   * Richer models of the pool that libvirt found incompatible with some member's own CPU (`virsh cpu-compare`, as
+   * Nova's start-up check does under `virt_type = kvm`): on a host that runs guests under TCG the pool's model is
+   * what TCG emulates, which the hardware may not have. `qemu` is then the richest model every member's CPU accepts.
+   */
+  refusedByHostCpu?: Array<{ qemu: string; libvirt: string; hosts: Record<string, string> }>;
   /** Per member: libvirt's expanded feature names, or virsh's words. */
   features: Record<string, string[] | { error: string }>;
 }
@@ -120,11 +126,14 @@ export interface PoolLibvirtModel {
 async function modelFeatures(
   ctx: CaseContext,
   members: readonly { info: HostInfo; transport: Transport }[],
-  qemuModel: string,
+  chosen: { qemu: string; refused: NonNullable<PoolLibvirtModel['refusedByHostCpu']> },
   pool: Parameters<typeof poolLibvirtModelName>[1],
 ): Promise<PoolLibvirtModel> {
+  const qemuModel = chosen.qemu;
+  const refused = chosen.refused.length ? { refusedByHostCpu: chosen.refused } : {};
   const name = poolLibvirtModelName(qemuModel, pool);
-  if (!name.name) return { qemu: qemuModel, problem: 'problem' in name ? name.problem : 'no name', features: {} };
+  if (!name.name)
+    return { qemu: qemuModel, problem: 'problem' in name ? name.problem : 'no name', features: {}, ...refused };
   const xml = `<cpu><arch>x86_64</arch><model>${name.name}</model></cpu>\n`;
   const features: PoolLibvirtModel['features'] = {};
   for (const m of members) {
@@ -142,5 +151,69 @@ async function modelFeatures(
             .sort()
         : { error: r.stderr.trim().replace(/^error:\s*/gm, '') };
   }
-  return { qemu: qemuModel, libvirt: name.name, features };
+  return { qemu: qemuModel, libvirt: name.name, features, ...refused };
+}
+
+/**
+ * The model the OpenStack hand-off names: the pool's model when libvirt finds it compatible with every member's own
+ * CPU (`virsh cpu-compare`: Nova's `_check_cpu_compatibility` under `virt_type = kvm` compares the same way), else
+ * the richest of the pool's fallbacks that is — each refused one recorded with libvirt's words per host. Under KVM
+ * the pool's model is usable on the hardware and passes at once; under TCG it is what TCG emulates.
+ */
+async function handoffModel(
+  ctx: CaseContext,
+  members: readonly { info: HostInfo; transport: Transport }[],
+  b: PoolBaseline,
+  pool: Parameters<typeof poolLibvirtModelName>[1],
+): Promise<{ qemu: string; refused: NonNullable<PoolLibvirtModel['refusedByHostCpu']> }> {
+  const refused: NonNullable<PoolLibvirtModel['refusedByHostCpu']> = [];
+  const tried = new Set<string>();
+  for (const qemu of [b.model!, ...(b.fallbacks ?? []).filter((m) => m !== b.model)]) {
+    const name = poolLibvirtModelName(qemu, pool).name;
+    if (!name || tried.has(name)) continue; // QEMU's aliases (Opteron_G2, Opteron_G2-v1) are one libvirt model
+    tried.add(name);
+    const answers = await Promise.all(members.map(async (m) => [m.info.name, await cpuCompare(ctx, m, name)] as const));
+    const no = answers.filter(([, a]) => !a.compatible);
+    if (!no.length) {
+      if (refused.length)
+        ctx.log(
+          `hand-off model: ${name} (QEMU's ${qemu}), the richest the CPU of every member accepts; refused: ` +
+            refused
+              .map(
+                (r) =>
+                  `${r.libvirt} (${Object.entries(r.hosts)
+                    .map(([h, w]) => `${h}: ${w}`)
+                    .join('; ')})`,
+              )
+              .join(', '),
+        );
+      return { qemu, refused };
+    }
+    refused.push({ qemu, libvirt: name, hosts: Object.fromEntries(no.map(([h, a]) => [h, a.answer])) });
+  }
+  ctx.log(`hand-off model: no model of the pool is compatible with every member's CPU; keeping ${b.model}`);
+  return { qemu: b.model!, refused };
+}
+
+/** `virsh cpu-compare` of a bare named model against the host's CPU: compatible (identical or superset) or not. */
+async function cpuCompare(
+  ctx: CaseContext,
+  m: { info: HostInfo; transport: Transport },
+  model: string,
+): Promise<{ compatible: boolean; answer: string }> {
+  const file = `/tmp/hwqual-cpu-compare-${process.pid}.xml`;
+  await m.transport.writeFile(file, `<cpu><arch>x86_64</arch><model>${model}</model></cpu>\n`, {
+    signal: ctx.signal,
+    timeoutMs: 15_000,
+  });
+  const r = await m.transport.exec(`virsh -q cpu-compare ${file}; rc=$?; rm -f ${file}; exit $rc`, {
+    timeoutMs: 60_000,
+    signal: ctx.signal,
+  });
+  const answer =
+    `${r.stdout}${r.stderr}`
+      .trim()
+      .replace(/^error:\s*/gm, '')
+      .split('\n')[0] ?? '';
+  return { compatible: r.exitCode === 0 && /identical|superset/i.test(answer), answer };
 }

@@ -90,6 +90,38 @@ describe('hwqual openstack: the Nova side of a qualified pool', () => {
     expect(conf).toMatch(new RegExp(`^cpu_model_extra_flags = ${p.extraFlags.join(', ')}$`, 'm'));
   });
 
+  it("a feature only emulated on some host (TCG's max, not its CPU) is no extra flag and not offered, naming it", () => {
+    const r = qualified(labRun());
+    const nodeB = r.hosts.find((h) => h.name === 'node-b')!;
+    const before = buildHandoff(r).pools[0]!;
+    expect(before.extraFlags).toContain('aes');
+    nodeB.facts.cpu!.flags = nodeB.facts.cpu!.flags!.filter((f) => f !== 'aes');
+    const p = buildHandoff(r).pools[0]!;
+    expect(p.extraFlags).not.toContain('aes');
+    expect(p.extraFlags).toEqual(before.extraFlags.filter((f) => f !== 'aes'));
+    expect(p.notOffered).toContainEqual({ feature: 'aes', trait: 'HW_CPU_X86_AESNI', lackedBy: ['node-b'] });
+    expect(p.flavors.map((f) => f.feature)).not.toContain('aes');
+    for (const t of Object.values(p.traits)) expect(t).not.toContain('HW_CPU_X86_AESNI');
+  });
+
+  it('a richer model libvirt found incompatible with a host CPU is named in the fragment and handoff.md', () => {
+    const r = qualified(labRun());
+    const fact = r.hosts[0]!.facts.extra!['cpuPool.amd'] as { libvirt: Record<string, unknown> };
+    fact.libvirt.refusedByHostCpu = [
+      { qemu: 'Opteron_G3-v1', libvirt: 'Opteron_G3', hosts: { 'node-a': 'CPU described in c.xml is incompatible' } },
+    ];
+    const h = buildHandoff(r);
+    expect(h.pools[0]!.refusedModels).toEqual([
+      { libvirt: 'Opteron_G3', hosts: { 'node-a': 'CPU described in c.xml is incompatible' } },
+    ]);
+    expect(novaConf(h, h.pools[0]!)).toContain(
+      '# not Opteron_G3: incompatible with the CPU of node-a (virsh cpu-compare)',
+    );
+    expect(handoffMarkdown(h)).toContain(
+      'not `Opteron_G3` (richer): libvirt finds it incompatible with the CPU of node-a',
+    );
+  });
+
   it('Genoa + Naples: VAES is not offered, and handoff.md names the Naples host as lacking it', async () => {
     const r = await replayedPool(
       { 'amd-genoa': 'amd-genoa', 'amd-naples': 'amd-naples-epyc7301' },
