@@ -6,3 +6,4 @@
 export { buildHandoff, refusal, type Flavor, type Handoff, type PoolHandoff } from './handoff.ts';
 export { handoffMarkdown, novaConf } from './render.ts';
 export { cpuFeaturesToTraits, NOVA_CPU_TRAITS, traitFeature } from './traits.ts';
+export { fragmentFile, parseHandoff } from './parse.ts';

@@ -30,6 +30,7 @@ describe('the plan schema', () => {
       'encryption',
       'guestImages',
       'migration',
+      'openstack',
     ]);
     expect(props.migration).toEqual(props.settings!.properties!.migration);
   });

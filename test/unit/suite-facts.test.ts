@@ -2,8 +2,8 @@
 // runs on replayed hosts (recorded profiles in fixtures/hosts) with only its declared groups gathered, its hosts'
 // facts behind a proxy that notes every read — in `cases()`, in the runner's requirement gating and in each case's
 // `run()` (every case is run, whatever it requires) — and a read of a fact from an undeclared group fails the test.
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { tempDir } from '../support/temp-dir.ts';
 import { describe, expect, it } from 'vitest';
 import type { FactGroup } from '../../src/config/types.ts';
@@ -59,12 +59,24 @@ function recording(facts: HostFacts, read: (path: string) => void): HostFacts {
 }
 
 /** A plan that turns on what each suite can do: matrix axes, pools, migration pairs both ways; accel left to auto. */
+/** A hand-off folder of one pool of these hosts, as `hwqual openstack` writes it (for openstack-handoff). */
+function handoffOf(hosts: HostInfo[]): string {
+  const dir = tempDir('hwqual-suite-facts-handoff-');
+  const names = hosts.map((h) => h.name);
+  const pool = { pool: 'all', hosts: names, cpuModels: [{ libvirt: 'Nehalem', qemu: 'Nehalem-v1' }], extraFlags: [] };
+  const traits = Object.fromEntries(names.map((n) => [n, ['HW_CPU_X86_SSE2']]));
+  writeFileSync(join(dir, 'handoff.json'), JSON.stringify({ run: {}, pools: [{ ...pool, traits, flavors: [] }] }));
+  writeFileSync(join(dir, 'nova-compute-all.conf'), '[libvirt]\ncpu_mode = custom\ncpu_models = Nehalem\n');
+  return dir;
+}
+
 function planFor(hosts: HostInfo[]): PlanView {
   return planViewOf({
     matrix: { cpuModels: ['Nehalem'], images: ['tiny'] },
     settings: {
       cpuPool: { name: 'all', hosts: hosts.map((h) => h.name) },
       migration: { pairs: 'all-directions' },
+      openstack: { dir: handoffOf(hosts) },
     } as never,
     hosts,
   });

@@ -1,15 +1,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildHandoff, handoffMarkdown, novaConf, refusal } from '../../openstack/index.ts';
+import { stringify } from 'yaml';
+import { buildHandoff, fragmentFile, handoffMarkdown, novaConf, refusal, type Handoff } from '../../openstack/index.ts';
 import { readRunResults } from '../../report/read-results.ts';
-import { badInputExit } from '../common.ts';
+import { badInputExit, UsageExit } from '../common.ts';
+import { runCommand } from './run.ts';
+
+interface OpenstackOptions {
+  pool?: string;
+  out?: string;
+  verify?: boolean;
+  lab?: string;
+  verifyOut?: string;
+}
 
 /**
  * `hwqual openstack <run>`: from a qualified run's results.json alone, the Nova configuration of each CPU pool
  * (nova-compute-<pool>.conf), the traits each host will report and the flavors of the qualified features
  * (handoff.json, handoff.md). Bad input exits 2 and a run that is not a sign-off exits with its verdict's code;
- * neither writes anything.
+ * neither writes anything. `--verify --lab <lab>` then proves what was written with Nova's own code on each host of
+ * each pool: the openstack-handoff suite, through the runner (plan file, reports and exit code as `hwqual run`).
  */
 export function register(program: Command): void {
   program
@@ -18,31 +29,54 @@ export function register(program: Command): void {
     .argument('<run>', 'run folder (holds results.json) or a results.json')
     .option('--pool <name>', 'only this pool')
     .option('--out <dir>', 'where to write (default: <run>/openstack)')
-    .action((run: string, flags: { pool?: string; out?: string }) => {
-      let handoff;
-      try {
-        const { results } = readRunResults(run);
-        const refused = refusal(results);
-        if (refused) {
-          process.stderr.write(`hwqual: ${refused.message}\n`);
-          process.exitCode = refused.exitCode;
-          return;
-        }
-        handoff = buildHandoff(results, flags.pool);
-      } catch (err) {
-        process.exitCode = badInputExit(err);
-        return;
-      }
-      const out = flags.out ?? join(run.endsWith('.json') ? join(run, '..') : run, 'openstack');
-      mkdirSync(out, { recursive: true });
-      for (const p of handoff.pools) writeFileSync(join(out, `nova-compute-${p.pool}.conf`), novaConf(handoff, p));
-      writeFileSync(join(out, 'handoff.json'), `${JSON.stringify(handoff, null, 2)}\n`);
-      writeFileSync(join(out, 'handoff.md'), handoffMarkdown(handoff));
-      for (const p of handoff.pools)
-        process.stdout.write(
-          `pool ${p.pool}: cpu_models = ${p.cpuModels.map((m) => m.libvirt).join(', ')}; ` +
-            `${p.flavors.length} flavor(s); ${p.notOffered.length} feature(s) not offered\n`,
-        );
-      process.stdout.write(`written: ${out}\n`);
+    .option('--verify', "then prove it with Nova's own code on every host of each pool (needs --lab)")
+    .option('--lab <file>', 'with --verify: the lab inventory of the pools’ hosts')
+    .option('--verify-out <dir>', 'with --verify: its report folder (default: <out>/verify)')
+    .action(async (run: string, flags: OpenstackOptions) => {
+      process.exitCode = await openstackCommand(run, flags, process.argv.slice(2));
     });
+}
+
+export async function openstackCommand(run: string, flags: OpenstackOptions, argv: string[]): Promise<number> {
+  let handoff: Handoff;
+  try {
+    if (flags.verify && !flags.lab) throw new UsageExit('--verify needs --lab <file>: the hosts Nova is asked on');
+    if (!flags.verify && (flags.lab || flags.verifyOut)) throw new UsageExit('--lab and --verify-out go with --verify');
+    const { results } = readRunResults(run);
+    const refused = refusal(results);
+    if (refused) {
+      process.stderr.write(`hwqual: ${refused.message}\n`);
+      return refused.exitCode;
+    }
+    handoff = buildHandoff(results, flags.pool);
+  } catch (err) {
+    return badInputExit(err);
+  }
+  const out = resolve(flags.out ?? join(run.endsWith('.json') ? join(run, '..') : run, 'openstack'));
+  mkdirSync(out, { recursive: true });
+  for (const p of handoff.pools) writeFileSync(join(out, fragmentFile(p)), novaConf(handoff, p));
+  writeFileSync(join(out, 'handoff.json'), `${JSON.stringify(handoff, null, 2)}\n`);
+  writeFileSync(join(out, 'handoff.md'), handoffMarkdown(handoff));
+  for (const p of handoff.pools)
+    process.stdout.write(
+      `pool ${p.pool}: cpu_models = ${p.cpuModels.map((m) => m.libvirt).join(', ')}; ` +
+        `${p.flavors.length} flavor(s); ${p.notOffered.length} feature(s) not offered\n`,
+    );
+  process.stdout.write(`written: ${out}\n`);
+  if (!flags.verify) return 0;
+  const plan = join(out, 'verify-plan.yaml');
+  writeFileSync(plan, verifyPlan(handoff, out, flags.pool));
+  process.stdout.write(`verifying with Nova on each host: hwqual run --lab ${flags.lab} --plan ${plan}\n`);
+  return runCommand({ lab: flags.lab!, plan, out: resolve(flags.verifyOut ?? join(out, 'verify')) }, argv);
+}
+
+/** The plan `--verify` runs, kept beside the hand-off so the proof can be re-run as it was: the suite on the pools. */
+export function verifyPlan(h: Handoff, dir: string, pool?: string): string {
+  const hosts = [...new Set(h.pools.flatMap((p) => p.hosts))];
+  return stringify({
+    name: `openstack hand-off of ${h.run.plan}`,
+    suites: ['openstack-handoff'],
+    hosts: { names: hosts },
+    settings: { openstack: { dir, ...(pool && { pool }) } },
+  });
 }

@@ -1,0 +1,123 @@
+// The openstack-handoff suite and `hwqual openstack --verify`, where no Nova is needed: the hand-off folder read back
+// (each bad field named), the plan rules (folder, pool, every pool host selected), the trait comparison, the replay
+// refusal (a recorded profile cannot answer Nova), and the CLI's bad input. Nova's own answers on real lab hosts:
+// test/integration/openstack-nova.test.ts (`npm run test:openstack`).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { RunResults } from '../../src/model/result.ts';
+import { buildHandoff, fragmentFile, novaConf, parseHandoff } from '../../src/openstack/index.ts';
+import { traitDifferences } from '../../suites/openstack-handoff/traits-case.ts';
+import { verifyPlan } from '../../src/cli/commands/openstack.ts';
+import { hwqualInProcess } from '../support/main.ts';
+import { PROJECT_ROOT } from '../support/paths.ts';
+import { labOf, planProblems } from '../support/plan-check.ts';
+import { runReplayed } from '../support/replay-run.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const dir = tempDir('hwq-os-verify-');
+const labRun = () =>
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'fixtures/openstack/lab-run-results.json'), 'utf8')) as RunResults;
+const qualified = (r: RunResults): RunResults => ({
+  ...r,
+  signoff: { ...r.signoff!, verdict: 'qualified', exitCode: 0, reasons: [] },
+});
+
+/** What `hwqual openstack` writes for the recorded lab run (pool amd on node-a, node-b), in a folder of its own. */
+function handoffDir(name: string): string {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  const h = buildHandoff(qualified(labRun()));
+  for (const p of h.pools) writeFileSync(join(d, fragmentFile(p)), novaConf(h, p));
+  writeFileSync(join(d, 'handoff.json'), JSON.stringify(h));
+  return d;
+}
+
+describe('openstack-handoff without Nova', () => {
+  it('handoff.json read back: each bad field named with the file', () => {
+    const good = JSON.parse(readFileSync(join(handoffDir('parse'), 'handoff.json'), 'utf8'));
+    expect(parseHandoff(JSON.stringify(good), 'h.json').pools[0]!.pool).toBe('amd');
+    const bad: Array<[unknown, RegExp]> = [
+      ['{', /^h\.json: not JSON/],
+      [{}, /h\.json: \/run: missing/],
+      [{ ...good, pools: [] }, /\/pools: no pool/],
+      [{ ...good, pools: [{ ...good.pools[0], hosts: 'node-a' }] }, /\/pools\/0\/hosts: expected a list/],
+      [{ ...good, pools: [{ ...good.pools[0], traits: { 'node-a': [] } }] }, /\/pools\/0\/traits\/node-b: missing/],
+      [{ ...good, pools: [{ ...good.pools[0], cpuModels: [{}] }] }, /\/pools\/0\/cpuModels: expected/],
+    ];
+    for (const [data, msg] of bad)
+      expect(() => parseHandoff(typeof data === 'string' ? data : JSON.stringify(data), 'h.json')).toThrow(msg);
+  });
+
+  it('plan rules: the folder holds a hand-off, the pool exists, every host of a pool is selected', async () => {
+    const d = handoffDir('rules');
+    const plan = (openstack: Record<string, unknown>) => ({
+      name: 'v',
+      suites: ['openstack-handoff'],
+      settings: { openstack },
+    });
+    expect(await planProblems(plan({ dir: d }))).toEqual([]);
+    expect((await planProblems(plan({ dir: join(dir, 'none') }))).join('\n')).toMatch(
+      /\/settings\/openstack\/dir .*none\/handoff\.json: missing \(write the hand-off with hwqual openstack <run>\)/,
+    );
+    expect((await planProblems(plan({ dir: d, pool: 'intel' }))).join('\n')).toMatch(
+      /\/settings\/openstack\/pool no pool intel in .*; its pools: amd/,
+    );
+    expect((await planProblems(plan({ dir: d }), labOf('node-a', 'node-c'))).join('\n')).toMatch(
+      /pool amd has host node-b, which the plan does not select/,
+    );
+    expect((await planProblems({ name: 'v', suites: ['openstack-handoff'] })).join('\n')).toMatch(
+      /needs settings\.openstack: \{ dir: <folder> \}/,
+    );
+    expect((await planProblems(plan({ dir: d, poool: 'amd' }))).join('\n')).toMatch(/poool/);
+  });
+
+  it('the trait comparison names what only Nova reports and what only hwqual wrote', () => {
+    expect(traitDifferences(['HW_CPU_X86_SSE2', 'HW_CPU_X86_AESNI'], ['HW_CPU_X86_SSE2', 'HW_CPU_X86_AVX'])).toEqual({
+      onlyNova: ['HW_CPU_X86_AESNI'],
+      onlyHwqual: ['HW_CPU_X86_AVX'],
+    });
+    expect(traitDifferences(['A', 'B'], ['B', 'A'])).toEqual({ onlyNova: [], onlyHwqual: [] });
+  });
+
+  it('a replayed host cannot answer for Nova: errors naming the command, never a pass or a skip', async () => {
+    const d = handoffDir('replay');
+    const { results } = await runReplayed(
+      { 'node-a': 'this-machine-debian12', 'node-b': 'amd-genoa' },
+      { suites: ['openstack-handoff'], settings: { openstack: { dir: d } } },
+    );
+    const ids = results.cases.map((c) => c.id).sort();
+    expect(ids).toEqual([
+      'openstack-handoff/nova-config[pool=amd]@node-a',
+      'openstack-handoff/nova-config[pool=amd]@node-b',
+      'openstack-handoff/nova-traits[pool=amd]@node-a',
+      'openstack-handoff/nova-traits[pool=amd]@node-b',
+    ]);
+    for (const c of results.cases) {
+      expect(c.status, c.id).toBe('error');
+      expect(c.message, c.id).toMatch(/^not recorded in .*fixtures\/hosts\/[\w-]+: mkdir -m 700 \/tmp\/hwqual-nova-/);
+    }
+  });
+
+  it('the --verify plan is a valid plan of the suite on every pool host', async () => {
+    const d = handoffDir('plan');
+    const h = JSON.parse(readFileSync(join(d, 'handoff.json'), 'utf8'));
+    const plan = parse(verifyPlan(h, d));
+    expect(plan).toMatchObject({ suites: ['openstack-handoff'], hosts: { names: ['node-a', 'node-b'] } });
+    expect(plan.settings.openstack).toEqual({ dir: d });
+    expect(await planProblems(plan)).toEqual([]);
+  });
+
+  it('--verify without --lab, or --lab without --verify: exit 2, nothing written', async () => {
+    const run = join(dir, 'run');
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, 'results.json'), JSON.stringify(qualified(labRun())));
+    for (const args of [['--verify'], ['--lab', join(dir, 'lab.yaml')]]) {
+      const r = await hwqualInProcess('openstack', run, ...args);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/--verify needs --lab|--lab and --verify-out go with --verify/);
+      expect(existsSync(join(run, 'openstack'))).toBe(false);
+    }
+  });
+});
