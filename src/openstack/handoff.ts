@@ -164,11 +164,11 @@ function poolHandoff(r: RunResults, pool: string, fact: PoolFact, anchor: string
     if ((hostFacts?.threadsPerCore ?? 1) > 1) t.add('HW_CPU_HYPERTHREADING');
     traits[h] = [...t].sort();
   }
-  const flavors: Flavor[] = extraFlags.map((f) => ({
-    feature: f,
-    extraSpecs: { [`trait:${traitOf(f)}`]: 'required' },
-    imageProperties: {},
-  }));
+  // The model and the extra flags are in every guest of the pool: no flavor is needed for them, and none is written —
+  // Nova matches a flavor's `trait:…=required` against the cpu_models entries only (_match_cpu_model_by_flags), so
+  // a flavor requiring an extra flag's trait schedules on the host and then fails to spawn ("No CPU model match
+  // traits"; nova-guest on the lab showed it). With one model, the flavors are those of host features: SEV.
+  const flavors: Flavor[] = [];
   if (sevEverywhere)
     flavors.push({
       feature: 'sev',

@@ -57,7 +57,15 @@ export function handoffMarkdown(h: Handoff): string {
     out.push('', '| host | CPU traits Nova will report |', '| --- | --- |');
     for (const [host, t] of Object.entries(p.traits)) out.push(`| ${host} | ${t.join(' ') || '(none)'} |`);
     out.push('', '### Flavors', '');
-    if (!p.flavors.length) out.push('No feature beyond the model is offered: the pool needs no extra flavor.');
+    out.push(
+      `Every guest of the pool gets \`${p.cpuModels.map((m) => m.libvirt).join(', ')}\`` +
+        (p.extraFlags.length ? ` and the extra flags (${p.extraFlags.join(', ')})` : '') +
+        ': no flavor is needed for them. Do not write a flavor that requires one of their traits: Nova matches ' +
+        '`trait:…=required` against the `cpu_models` entries only (`_match_cpu_model_by_flags`), so such an ' +
+        'instance schedules and then fails to spawn ("No CPU model match traits").',
+      '',
+    );
+    if (!p.flavors.length) out.push('No flavor is needed for this pool.');
     for (const f of p.flavors)
       out.push(
         `- ${f.feature}: extra specs ${Object.entries(f.extraSpecs)

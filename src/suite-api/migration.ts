@@ -1,6 +1,7 @@
 /** Suite API: live migration of a workload guest between two hosts (src/migration), and the lab link it can cut. */
 export {
   runMigration,
+  hopPassed,
   MiB,
   mib,
   NOVA_DEFAULTS,

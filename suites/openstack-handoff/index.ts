@@ -1,5 +1,6 @@
 import { defineSuite } from '../../src/suite-api/index.ts';
 import { novaConfigCase } from './config-case.ts';
+import { novaGuestCase } from './guest-case.ts';
 import { loadHandoffDir } from './handoff-dir.ts';
 import { novaTraitsCase } from './traits-case.ts';
 
@@ -13,17 +14,23 @@ export default defineSuite({
   title: 'OpenStack hand-off proven with Nova',
   description:
     "Nova's own start-up check of the pool's nova-compute.conf and the CPU traits Nova reports, on each host of the " +
-    'pool, against what hwqual wrote.',
+    "pool, against what hwqual wrote; a guest with Nova's CPU for each flavor boots and live-migrates across the pool.",
   severity: 'blocker',
   // It reads the hand-off folder, not the host's facts.
   facts: [],
   tags: ['openstack'],
+  // nova-guest spans the pool's hosts (a migration to the second and back).
+  shard: 'whole',
   cases(host, plan) {
     const s = plan.settings.openstack;
     if (!s) throw new Error('openstack-handoff: settings.openstack is required: { dir: <hwqual openstack folder> }');
     const { handoff, fragments } = loadHandoffDir(s.dir);
     return handoff.pools
       .filter((p) => p.hosts.includes(host.name) && (!s.pool || p.pool === s.pool))
-      .flatMap((p) => [novaConfigCase(p, fragments[p.pool]!), novaTraitsCase(p, fragments[p.pool]!)]);
+      .flatMap((p) => [
+        novaConfigCase(p, fragments[p.pool]!),
+        novaTraitsCase(p, fragments[p.pool]!),
+        ...(p.hosts[0] === host.name ? [novaGuestCase(p, fragments[p.pool]!)] : []),
+      ]);
   },
 });

@@ -20,10 +20,17 @@ export interface NovaAnswer {
   error?: { type: string; message: string };
   ok?: boolean;
   traits?: string[];
+  /** guest-model: per flavor, the guest CPU Nova would write into the domain XML. */
+  models?: NovaGuestCpu[];
+}
+
+export interface NovaGuestCpu {
+  extraSpecs: Record<string, string>;
   mode?: string;
   model?: string;
-  features?: string[];
-  xml?: string;
+  /** `policy:name` in libvirt's feature names, e.g. `require:aes`. */
+  features: string[];
+  xml: string;
 }
 
 export type NovaAction = 'config' | 'traits' | 'guest-model';

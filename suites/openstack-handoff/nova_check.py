@@ -6,8 +6,8 @@ libvirt, and prints one JSON object on stdout:
 
   nova_check.py config <fragment>              LibvirtDriver._check_cpu_compatibility() (nova-compute's start-up check)
   nova_check.py traits <fragment>              LibvirtDriver._get_cpu_traits() (the CPU traits the host reports)
-  nova_check.py guest-model <fragment> <specs> LibvirtDriver._get_guest_cpu_model_config(flavor) for a flavor whose
-                                               extra specs are the JSON object <specs>
+  nova_check.py guest-model <fragment> <specs> LibvirtDriver._get_guest_cpu_model_config(flavor) for each flavor
+                                               whose extra specs are an object of the JSON list <specs>
 
 Nova or python3-libvirt missing: {"missing": ...}. Nova refusing: {"error": {"type", "message"}} with Nova's
 own words. Nothing is started and nothing is written: the driver is constructed, never started (init_host).
@@ -65,22 +65,25 @@ def main(argv):
         if action == "traits":
             traits = drv._get_cpu_traits()
             emit(dict(info, traits=sorted(t for t, on in traits.items() if on)))
-        specs = json.loads(argv[3]) if len(argv) > 3 else {}
+        specs = json.loads(argv[3]) if len(argv) > 3 else [{}]
         from nova import objects
 
         objects.register_all()
-        flavor = objects.Flavor(
-            name="hwqual", flavorid="hwqual", vcpus=1, memory_mb=256, root_gb=1, ephemeral_gb=0, swap=0,
-            extra_specs=specs,
-        )
-        cpu = drv._get_guest_cpu_model_config(flavor)
-        emit(dict(
-            info,
-            mode=cpu.mode,
-            model=cpu.model,
-            features=sorted("%s:%s" % (f.policy, f.name) for f in cpu.features),
-            xml=cpu.to_xml(),
-        ))
+        models = []
+        for extra_specs in specs:
+            flavor = objects.Flavor(
+                name="hwqual", flavorid="hwqual", vcpus=1, memory_mb=256, root_gb=1, ephemeral_gb=0, swap=0,
+                extra_specs=extra_specs,
+            )
+            cpu = drv._get_guest_cpu_model_config(flavor)
+            models.append({
+                "extraSpecs": extra_specs,
+                "mode": cpu.mode,
+                "model": cpu.model,
+                "features": sorted("%s:%s" % (f.policy, f.name) for f in cpu.features),
+                "xml": cpu.to_xml(),
+            })
+        emit(dict(info, models=models))
     except SystemExit:
         raise
     except Exception as e:  # Nova's own exception and message are the result

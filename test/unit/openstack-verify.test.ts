@@ -91,6 +91,7 @@ describe('openstack-handoff without Nova', () => {
     expect(ids).toEqual([
       'openstack-handoff/nova-config[pool=amd]@node-a',
       'openstack-handoff/nova-config[pool=amd]@node-b',
+      'openstack-handoff/nova-guest[pool=amd]@node-a',
       'openstack-handoff/nova-traits[pool=amd]@node-a',
       'openstack-handoff/nova-traits[pool=amd]@node-b',
     ]);
@@ -104,7 +105,12 @@ describe('openstack-handoff without Nova', () => {
     const d = handoffDir('plan');
     const h = JSON.parse(readFileSync(join(d, 'handoff.json'), 'utf8'));
     const plan = parse(verifyPlan(h, d));
-    expect(plan).toMatchObject({ suites: ['openstack-handoff'], hosts: { names: ['node-a', 'node-b'] } });
+    expect(plan).toMatchObject({
+      suites: ['openstack-handoff'],
+      driver: 'libvirt',
+      accel: 'auto',
+      hosts: { names: ['node-a', 'node-b'] },
+    });
     expect(plan.settings.openstack).toEqual({ dir: d });
     expect(await planProblems(plan)).toEqual([]);
   });

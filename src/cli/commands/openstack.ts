@@ -13,6 +13,7 @@ interface OpenstackOptions {
   verify?: boolean;
   lab?: string;
   verifyOut?: string;
+  accel?: string;
 }
 
 /**
@@ -32,6 +33,7 @@ export function register(program: Command): void {
     .option('--verify', "then prove it with Nova's own code on every host of each pool (needs --lab)")
     .option('--lab <file>', 'with --verify: the lab inventory of the pools’ hosts')
     .option('--verify-out <dir>', 'with --verify: its report folder (default: <out>/verify)')
+    .option('--accel <auto|kvm|tcg>', "with --verify: the accelerator of nova-guest's guests", 'auto')
     .action(async (run: string, flags: OpenstackOptions) => {
       process.exitCode = await openstackCommand(run, flags, process.argv.slice(2));
     });
@@ -42,6 +44,8 @@ export async function openstackCommand(run: string, flags: OpenstackOptions, arg
   try {
     if (flags.verify && !flags.lab) throw new UsageExit('--verify needs --lab <file>: the hosts Nova is asked on');
     if (!flags.verify && (flags.lab || flags.verifyOut)) throw new UsageExit('--lab and --verify-out go with --verify');
+    if (!['auto', 'kvm', 'tcg'].includes(flags.accel ?? 'auto'))
+      throw new UsageExit(`--accel ${flags.accel}: expected auto, kvm or tcg`);
     const { results } = readRunResults(run);
     const refused = refusal(results);
     if (refused) {
@@ -65,17 +69,20 @@ export async function openstackCommand(run: string, flags: OpenstackOptions, arg
   process.stdout.write(`written: ${out}\n`);
   if (!flags.verify) return 0;
   const plan = join(out, 'verify-plan.yaml');
-  writeFileSync(plan, verifyPlan(handoff, out, flags.pool));
+  writeFileSync(plan, verifyPlan(handoff, out, flags.pool, flags.accel));
   process.stdout.write(`verifying with Nova on each host: hwqual run --lab ${flags.lab} --plan ${plan}\n`);
   return runCommand({ lab: flags.lab!, plan, out: resolve(flags.verifyOut ?? join(out, 'verify')) }, argv);
 }
 
 /** The plan `--verify` runs, kept beside the hand-off so the proof can be re-run as it was: the suite on the pools. */
-export function verifyPlan(h: Handoff, dir: string, pool?: string): string {
+export function verifyPlan(h: Handoff, dir: string, pool?: string, accel = 'auto'): string {
   const hosts = [...new Set(h.pools.flatMap((p) => p.hosts))];
   return stringify({
     name: `openstack hand-off of ${h.run.plan}`,
     suites: ['openstack-handoff'],
+    // Nova drives libvirt: the guests of nova-guest are libvirt's.
+    driver: 'libvirt',
+    accel,
     hosts: { names: hosts },
     settings: { openstack: { dir, ...(pool && { pool }) } },
   });
