@@ -1,5 +1,5 @@
-// The convergence lab's link now (link.ts: checked again before the cells, the median of the recent checks), the model's
-// dirty rate (never above the workload's own), and the pre-copy model on figures recorded on this machine.
+// The convergence lab's link now (link.ts: checked again before the cells, the median of the recent checks), the
+// model's dirty rate (never above the workload's own), and the pre-copy model on figures recorded on this machine.
 import { describe, expect, it } from 'vitest';
 import {
   type Calibration,
@@ -64,10 +64,10 @@ describe("the model's dirty rate", () => {
 });
 
 /**
- * Cells recorded on this machine (2026-12-07, load 2.3–3.3; `bench/` per-pass run): the idle link check right before
- * (link, setup), calc-dirty-rate before migrating, the workload's rate and the cap; QEMU's total-time measured. The bulk
- * pass sent 330.7 MiB (the calibration's transferred). The run's start calibration under load (117.6 MiB/s, setup
- * 333 ms: migration-grid-rerun of 2026-12-06) is what the cells were predicted with before the link checks.
+ * Cells recorded on this machine (2026-12-07, load 2.3–3.3, per-pass query-migrate samples): the idle link check
+ * right before (link, setup), calc-dirty-rate before migrating, the workload's rate and the cap; QEMU's total-time
+ * measured. The bulk pass sent 330.7 MiB (the calibration's transferred). A start calibration under load (117.6 MiB/s,
+ * setup 333 ms: migration-grid-rerun of 2026-12-06) is what such cells were predicted with before the link checks.
  */
 const RECORDED = [
   { cell: '25/64', cap: 64, link: 196, setup: 159, calc: 22, dirty: 25, measured: 8378 },
