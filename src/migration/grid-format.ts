@@ -1,4 +1,4 @@
-import { summarizeGrid } from './grid-stats.ts';
+import { type GridSummary, summarizeGrid } from './grid-stats.ts';
 import type { ConvergenceMap, GridCell } from './types.ts';
 
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -20,12 +20,31 @@ export function convergenceHeader(m: ConvergenceMap): string[] {
       `(max-bandwidth ${c.capMiBps} MiB/s): ${c.transferredMiB} MiB in ${c.totalMs} ms, setup ${c.setupMs} ms` +
       `${c.runsMiBps ? ` (the median of ${c.runsMiBps.length} runs: ${c.runsMiBps.join(', ')} MiB/s)` : ''}` +
       `${m.shapedTo ? `; the lab link shaped to ${m.shapedTo}` : ''}.`,
-    `- Caps (max-bandwidth): ${caps.join(', ')} MiB/s. Each cell is predicted before it migrates with min(its cap, ` +
-      `the link)${
-        slower.length ? `: the link is slower than ${slower.join(', ')} MiB/s, so those cells use the link's speed` : ''
-      }.`,
+    m.linkChecks
+      ? linkChecksLine(m, caps)
+      : `- Caps (max-bandwidth): ${caps.join(', ')} MiB/s. Each cell is predicted before it migrates with min(its ` +
+        `cap, the link)${
+          slower.length
+            ? `: the link is slower than ${slower.join(', ')} MiB/s, so those cells use the link's speed`
+            : ''
+        }.`,
     ...(spread > UNSTEADY ? [unsteadyLine(runs, spread)] : []),
   ];
+}
+
+/** How the cells' links were found: checked again before the cells, and what the checks measured. */
+function linkChecksLine(m: ConvergenceMap, caps: number[]): string {
+  const links = m.cells.flatMap((c) => (c.link ? [c.link.MiBps] : []));
+  const checked = m.cells.filter((c) => c.link?.checked).length;
+  const slower = m.cells.filter((c) => c.link && c.link.MiBps < c.bandwidthMiBps).length;
+  return (
+    `- Caps (max-bandwidth): ${caps.join(', ')} MiB/s. Right before each cell whose cap is above half the slowest ` +
+    'recent link check, an idle migration with the cap lifted checks the link again; each cell is predicted with ' +
+    'min(its cap, the median of the checks of the last 2 minutes) and their setup time (column "link"). ' +
+    `${checked} of ${m.cells.length} cells checked` +
+    (links.length ? `; the cells' links ${Math.min(...links)}–${Math.max(...links)} MiB/s` : '') +
+    `; ${slower} cell(s) predicted with a link slower than their cap.`
+  );
 }
 
 function unsteadyLine(runs: number[], spread: number): string {
@@ -41,6 +60,11 @@ function predictedText(c: GridCell): string {
   if (p.converges) return `converges, ${p.totalMs} ms, ${p.downtimeMs} ms`;
   if (p.wouldNeedMs !== undefined) return `not within the deadline (would need ~${s1(p.wouldNeedMs)})`;
   return c.outcome === 'error' && !p.reason ? '–' : 'does not converge';
+}
+
+function linkText(c: GridCell): string {
+  if (!c.link) return '–';
+  return `${c.link.MiBps}${c.link.checked ? '' : ' (earlier)'}${c.link.checkError ? ' (check failed)' : ''}`;
 }
 
 function calledText(c: GridCell): string {
@@ -62,6 +86,7 @@ export function formatConvergenceMap(m: ConvergenceMap): string {
       c.downtimeMs ?? '–',
       c.blackoutMs ?? '–',
       c.passes ?? '–',
+      linkText(c),
       c.measuredDirtyMiBps,
       predictedText(c),
       error,
@@ -75,8 +100,8 @@ export function formatConvergenceMap(m: ConvergenceMap): string {
     ...convergenceHeader(m),
     '',
     '| strategy | dirty MiB/s | bandwidth MiB/s | outcome | total ms | downtime ms | blackout ms | passes | ' +
-      'measured dirty | predicted | error | called | diagnosis | Nova |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      'link MiB/s | measured dirty | predicted | error | called | diagnosis | Nova |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     ...formatGridSummary(m),
@@ -84,6 +109,19 @@ export function formatConvergenceMap(m: ConvergenceMap): string {
 }
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+/** The error without QEMU's setup time, and how far the setups were from the model's. */
+function transferLine(errs: GridSummary['transferErrors']): string {
+  const e = errs.map((x) => x.error);
+  const setups = errs.map((x) => x.cell.setupMs!);
+  const modelled = errs.map((x) => x.cell.link!.setupMs);
+  return (
+    `- The same without QEMU's setup time (total − setup: the passes and the switchover the model describes): ` +
+    `max ${pct(Math.max(...e))}, mean ${pct(e.reduce((a, b) => a + b, 0) / e.length)} over ${e.length} cells; ` +
+    `QEMU's setup in them ${Math.min(...setups)}–${Math.max(...setups)} ms, the model's ` +
+    `${Math.min(...modelled)}–${Math.max(...modelled)} ms (from the link checks)`
+  );
+}
 const cellName = (c: GridCell) => `${c.strategy} ${c.dirtyMiBps}/${c.bandwidthMiBps}`;
 
 /** What the grid says: outcome agreement, prediction error (misses apart), where each non-convergence was called. */
@@ -107,6 +145,7 @@ export function formatGridSummary(m: ConvergenceMap): string[] {
     `- Total-time prediction error over the ${errs.length} converging cells predicted to converge: ` +
       (errs.length ? `max **${pct(Math.max(...errs))}**, mean ${pct(mean)}` : 'no cell') +
       `; converging cells predicted not to: ${s.misses.length ? s.misses.map(cellName).join(', ') : 'none'} (misses)`,
+    ...(s.transferErrors.length ? [transferLine(s.transferErrors)] : []),
     `- Non-convergence called at: ${
       s.calls.length ? s.calls.map((x) => `${cellName(x.cell)} ${calledText(x.cell)}`).join('; ') : 'no cell'
     }`,

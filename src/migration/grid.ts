@@ -2,16 +2,11 @@ import { messageOf } from '../model/errors.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
 import { certaintyPass } from './grid-stats.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from './nova.ts';
+import { calibrateOnce, type LinkRun, linkNow, needsLinkCheck } from './link.ts';
 import { runMigration } from './run.ts';
-import { MiB, mib } from './sample.ts';
+import { MiB } from './sample.ts';
 import type { Strategy } from './strategy.ts';
-import type { Calibration, ConvergenceMap, Endpoint, GridCell, WorkloadGuest } from './types.ts';
-
-/**
- * max-bandwidth while calibrating (bytes/s): 1 TiB/s lifts QEMU's default cap (128 MiB/s), so the idle migration
- * measures the link — what the pair moves — and not the cap.
- */
-export const UNCAPPED = 2 ** 40;
+import type { Calibration, CellLink, ConvergenceMap, Endpoint, GridCell, WorkloadGuest } from './types.ts';
 
 export interface GridRequest {
   source: Endpoint;
@@ -27,16 +22,22 @@ export interface GridRequest {
   nova?: NovaSettings;
   /** No byte moving for this long is a stall (ms, default 5000). */
   stallMs?: number;
-  /** Idle calibration migrations (default 3; the median link is used). */
+  /** Idle calibration migrations at the start (default 3; the median link is the map's header). */
   calibrationRuns?: number;
+  /**
+   * Check the link again right before each cell whose cap is not far below it (link.ts; default true): a single
+   * calibration at the start goes stale within minutes on a busy machine.
+   */
+  linkChecks?: boolean;
   signal?: AbortSignal;
   log?: (m: string) => void;
 }
 
 /**
- * The convergence lab: an idle migration with QEMU's cap lifted calibrates the model (non-zero RAM, the link's
- * throughput, QEMU's setup time), then every strategy × dirty rate × bandwidth cell runs, predicted before it
- * migrates with min(its cap, the link), with the measurement next to it.
+ * The convergence lab: idle migrations with QEMU's cap lifted calibrate the model (non-zero RAM, the link's
+ * throughput, QEMU's setup time), then every strategy × dirty rate × bandwidth cell runs — right before it another
+ * idle migration checks the link now, unless its cap is far below the link — predicted before it migrates with
+ * min(its cap, the link now), with the measurement next to it.
  */
 export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
   const log = g.log ?? (() => {});
@@ -51,7 +52,8 @@ export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
     deadlineMs,
     stallMs: g.stallMs,
   };
-  const calibration = await calibrate(g, base);
+  const runs: LinkRun[] = [];
+  const calibration = await calibrate(g, base, runs);
   log(
     `calibration with QEMU's cap lifted: ${calibration.transferredMiB} MiB in ${calibration.totalMs} ms ` +
       `(setup ${calibration.setupMs} ms): the link gave ${calibration.linkMiBps} MiB/s` +
@@ -62,7 +64,8 @@ export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
     for (const bw of g.bandwidth) {
       for (const dirty of g.dirty) {
         if (g.signal?.aborted) break;
-        const cell = await runCell(g, base, strategy, dirty, bw, calibration, downtimeLimitMs);
+        const link = await checkLink(g, base, runs, `${strategy} ${dirty}/${bw}`, bw, log);
+        const cell = await runCell(g, base, strategy, dirty, bw, calibration, link, downtimeLimitMs);
         const took = cell.totalMs !== undefined ? ` in ${cell.totalMs} ms` : '';
         log(
           `${strategy} dirty ${dirty} MiB/s, bandwidth ${bw} MiB/s: ` +
@@ -80,45 +83,46 @@ export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
     downtimeLimitMs,
     deadlineMs,
     calibration,
+    ...(g.linkChecks !== false && { linkChecks: true }),
     cells,
   };
 }
 
 type Base = Omit<Parameters<typeof runMigration>[0], 'guest' | 'strategy' | 'tuning'>;
 
-/** Idle migrations with the cap lifted; the median one (by link speed) is the calibration, each run's link kept. */
-async function calibrate(g: GridRequest, base: Base): Promise<Calibration> {
-  const runs: Calibration[] = [];
-  for (let i = 0; i < Math.max(1, g.calibrationRuns ?? 3); i++) runs.push(await calibrateOnce(g, base));
-  const sorted = [...runs].sort((a, b) => a.linkMiBps - b.linkMiBps);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return { ...median, ...(runs.length > 1 && { runsMiBps: runs.map((r) => r.linkMiBps) }) };
+/**
+ * The link a cell is predicted with: an idle migration right before it when its cap is not far below the link
+ * (link.ts), then the median of the recent checks. A check that fails is said in the cell; the older checks stand.
+ */
+async function checkLink(
+  g: GridRequest,
+  base: Base,
+  runs: LinkRun[],
+  cell: string,
+  capMiBps: number,
+  log: (m: string) => void,
+): Promise<CellLink> {
+  if (g.linkChecks === false || !needsLinkCheck(capMiBps, runs, Date.now())) return linkNow(runs, Date.now(), false);
+  try {
+    runs.push({ cal: await calibrateOnce(g.guest, base), at: Date.now() });
+    log(`link check before ${cell}: ${runs.at(-1)!.cal.linkMiBps} MiB/s`);
+    return linkNow(runs, Date.now(), true);
+  } catch (err) {
+    log(`link check before ${cell} failed: ${messageOf(err)}`);
+    return { ...linkNow(runs, Date.now(), false), checkError: messageOf(err) };
+  }
 }
 
-async function calibrateOnce(g: GridRequest, base: Base): Promise<Calibration> {
-  const cal = await runMigration({
-    ...base,
-    guest: { ...g.guest, dirtyMiBps: 0 },
-    strategy: 'precopy',
-    tuning: { maxBandwidth: UNCAPPED },
-  });
-  const h = cal.hops[0]!;
-  const total = h.metrics.totalMs;
-  if (h.outcome !== 'completed' || total === undefined)
-    throw new Error(
-      `the calibration migration did not complete with its figures: ${h.outcome}` +
-        `${h.diagnosis ? ` (${h.diagnosis})` : ''}${h.figuresNote ? ` (${h.figuresNote})` : ''}`,
-    );
-  const ramBytes = h.metrics.transferredBytes ?? 0;
-  const setupMs = h.metrics.setupMs ?? 0;
-  const sending = Math.max(1, total - setupMs);
-  return {
-    transferredMiB: mib(ramBytes),
-    totalMs: total,
-    setupMs,
-    linkMiBps: mib((ramBytes * 1000) / sending),
-    capMiBps: UNCAPPED / MiB,
-  };
+/** Idle migrations with the cap lifted; the median one (by link speed) is the calibration, each run's link kept. */
+async function calibrate(g: GridRequest, base: Base, runs: LinkRun[]): Promise<Calibration> {
+  const own: Calibration[] = [];
+  for (let i = 0; i < Math.max(1, g.calibrationRuns ?? 3); i++) {
+    own.push(await calibrateOnce(g.guest, base));
+    runs.push({ cal: own.at(-1)!, at: Date.now() });
+  }
+  const sorted = [...own].sort((a, b) => a.linkMiBps - b.linkMiBps);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { ...median, ...(own.length > 1 && { runsMiBps: own.map((r) => r.linkMiBps) }) };
 }
 
 async function runCell(
@@ -128,9 +132,10 @@ async function runCell(
   dirty: number,
   bw: number,
   cal: Calibration,
+  link: CellLink,
   downtimeLimitMs: number,
 ): Promise<GridCell> {
-  const bandwidthMiBps = Math.min(bw, cal.linkMiBps);
+  const bandwidthMiBps = Math.min(bw, link.MiBps);
   const head = { strategy, dirtyMiBps: dirty, bandwidthMiBps: bw };
   try {
     const run = await runMigration({
@@ -138,7 +143,7 @@ async function runCell(
       guest: { ...g.guest, dirtyMiBps: dirty },
       strategy,
       tuning: { maxBandwidth: bw * MiB, downtimeLimitMs },
-      model: { ramBytes: cal.transferredMiB * MiB, bandwidth: bandwidthMiBps * MiB, setupMs: cal.setupMs },
+      model: { ramBytes: cal.transferredMiB * MiB, bandwidth: bandwidthMiBps * MiB, setupMs: link.setupMs },
     });
     const h = run.hops[0]!;
     const p = run.prediction;
@@ -164,6 +169,7 @@ async function runCell(
         reason: p.reason,
       },
       ...(h.predictionError !== undefined && { predictionError: h.predictionError }),
+      link,
       ...(h.called && { called: h.called }),
       ...(h.outcome === 'not-converging' && {
         calledAtPass: h.called?.pass ?? lastPass,
@@ -181,6 +187,7 @@ async function runCell(
       outcome: 'error',
       measuredDirtyMiBps: 0,
       error: messageOf(err),
+      link,
       predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 0, bandwidthMiBps },
     };
   }

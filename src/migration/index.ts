@@ -3,11 +3,12 @@
  * (runMigration), a convergence grid (runGrid), the strategies and their settings, what Nova would have done, and
  * the plain data they report (types.ts). The rest of hwqual comes in through this file.
  */
-export { runMigration, TINY_BASE_MIB, type MigrationRequest, type MigrationRun } from './run.ts';
+export { modelDirtyRate, runMigration, TINY_BASE_MIB, type MigrationRequest, type MigrationRun } from './run.ts';
 export { migrateHop, type HopRequest, type MigrationBasics } from './hop.ts';
 export { settleHop } from './settle.ts';
 export type { RecoveryOptions } from './recover.ts';
-export { runGrid, UNCAPPED, type GridRequest } from './grid.ts';
+export { runGrid, type GridRequest } from './grid.ts';
+export { LINK_MARGIN, LINK_WINDOW_MS, linkNow, needsLinkCheck, UNCAPPED, type LinkRun } from './link.ts';
 export { convergenceHeader, formatConvergenceMap, formatGridSummary } from './grid-format.ts';
 export { certaintyPass, MODELLED, summarizeGrid, type CallRecord, type GridSummary } from './grid-stats.ts';
 export {

@@ -305,6 +305,11 @@ export interface GridCell {
     reason?: string;
   };
   predictionError?: number;
+  /**
+   * The link this cell was predicted with (grid.ts, link.ts): the median of the idle link checks of the last two
+   * minutes, the newest made right before the cell unless its cap was far below the link (`checked` false).
+   */
+  link?: CellLink;
   /** A non-convergence verdict: the rule that made it, at which pass and when (ms since `migrate`). */
   called?: { rule: VerdictRule; pass: number; atMs: number };
   /** Pass at which non-convergence was called (= called.pass, or the last pass seen at the deadline). */
@@ -333,6 +338,20 @@ export interface Calibration {
   runsMiBps?: number[];
 }
 
+/** The link a cell was predicted with: min(its cap, this) is its bandwidth. */
+export interface CellLink {
+  /** The median of the recent link checks (MiB/s). */
+  MiBps: number;
+  /** QEMU's setup time in the same checks (median, ms): the model's setup. */
+  setupMs: number;
+  /** Each recent check's link (MiB/s), oldest first. */
+  runsMiBps: number[];
+  /** Whether a link check ran right before this cell. */
+  checked: boolean;
+  /** The check before this cell failed (the older checks stand): why. */
+  checkError?: string;
+}
+
 /** The convergence lab's result: the calibration, the setup, and every cell. Plain data (convergence-map.json). */
 export interface ConvergenceMap {
   pair: [string, string];
@@ -341,6 +360,8 @@ export interface ConvergenceMap {
   downtimeLimitMs: number;
   deadlineMs: number;
   calibration: Calibration;
+  /** Each cell checked the link again before it (grid.ts); maps written before 2026-12-07 lack it. */
+  linkChecks?: boolean;
   /** The lab link's shaping while the grid ran (`lab shape --rate`), when one was set. */
   shapedTo?: string;
   cells: GridCell[];
