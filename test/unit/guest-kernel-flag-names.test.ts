@@ -17,6 +17,7 @@ import { QmpReplayStream } from '../../src/transport/qmp-replay.ts';
 import { parseQmpLog } from '../../src/transport/replay-qmp-log.ts';
 import { queryModelFeatures } from '../../src/vm/model-features.ts';
 import { QmpClient } from '../../src/vm/qmp-client.ts';
+import { okRecorder } from '../support/ok-recorder.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/guest-view');
 const REPLIES = join(DIR, 'qemu-10.0-tcg-max.replies');
@@ -38,17 +39,6 @@ async function qemu10Max(): Promise<string[]> {
     qmp.close();
   }
 }
-
-const recorder = () => {
-  const rows: Array<{ name: string; passed: boolean; message?: string }> = [];
-  return {
-    rows,
-    ok: (name: string, passed: boolean, d?: { message?: string }) => {
-      rows.push({ name, passed, ...(passed ? {} : { message: d?.message }) });
-      return passed;
-    },
-  };
-};
 
 describe('guest view: flags the guest kernel does not name', () => {
   it('the recordings are what the lead saw: QEMU 10.0, a 6.1 guest without the four flags', async () => {
@@ -87,7 +77,7 @@ describe('guest view: flags the guest kernel does not name', () => {
     expect(old).toMatchObject({ ok: true, notNamed: ['cmpccxadd', 'fsrc', 'fsrs', 'fzrm', 'lam'] });
     const newer = checkGuestFlags({ ...input, guestKernel: '6.12.117+deb13-cloud-amd64' });
     expect(newer).toMatchObject({ ok: false, missing: ['lam'], notNamed: ['cmpccxadd', 'fsrc', 'fsrs', 'fzrm'] });
-    const rec = recorder();
+    const rec = okRecorder();
     expect(recordFlagCheck(rec, newer)).toBe(false);
     expect(rec.rows[0]).toEqual({
       name: 'guest flags under -cpu max,+lam',
