@@ -39,11 +39,13 @@ export const LINUX_FLAG_NAMING: Readonly<Record<string, FlagNaming>> = {
   // 2023-05-17 on LKML); hwqual goes by the releases it checked, so 6.2–6.11 count as unknown.
   lam: FROM_6_12,
   sev_snp: FROM_6_12,
-  // Defined, never printed. CMPCCXADD, AMX_FP16 and AVX_IFMA carry `""` from their first release (v6.2-rc1's
-  // cpufeatures.h, blob 61012476d66e, quoted in Kan Liang's ARCH_PERFMON_EXT patch v2 on LKML; AMX-FP16's patch
-  // says "hide this one in /proc/cpuinfo"); FZRM, FSRS, FSRC (commit f8df91e73a68, "x86/cpufeatures: Add macros for
-  // Intel's new fast rep string features") and LKGS also `""` (same perf sync, v6.4-rc); 6.12.117 and 7.2.13 give
-  // none of them a quoted name. XFD and HYBRID_CPU: `""` in 6.1.192, unquoted in 6.12.117 and 7.2.13, absent in 5.10.
+  // Defined, never printed. CMPCCXADD, AMX_FP16 and AVX_IFMA: absent in 6.1.192, `""` in v6.2-rc1 where they first
+  // appear (its cpufeatures.h, blob 61012476d66e, is the context of Kan Liang's ARCH_PERFMON_EXT patch v2 on LKML;
+  // AMX-FP16's own patch says "hide this one in /proc/cpuinfo"). FZRM, FSRS, FSRC (commit f8df91e73a68,
+  // "x86/cpufeatures: Add macros for Intel's new fast rep string features") and LKGS: `""` in the same perf sync
+  // (v6.4-rc). 6.12.117 and 7.2.13 give none of them a quoted name. XFD and HYBRID_CPU: absent in 5.10.223, `""` in
+  // 6.1.192, unquoted in 6.12.117 and 7.2.13. A torvalds/linux cpufeatures.h between those (commit baf8361e5455, with
+  // ZEN5 and SRSO_NO) has `""` on all nine.
   cmpccxadd: NEVER,
   fzrm: NEVER,
   fsrs: NEVER,
