@@ -1,10 +1,12 @@
 import { canonicalFeature } from './qmp-cpu.ts';
 import { CPUID_LINUX_FLAGS, expectedGuestFlags, KERNEL_MAY_HIDE, qemuToLinux } from './cpu-flag-names.ts';
+import { kernelDoesNotName, kernelRelease } from './linux-flag-naming.ts';
 
 /**
  * The guest-view CPU check, shared by the guest-images and cpu-features suites: what QEMU says a `-cpu` spec gives
  * (the model's boolean CPUID features minus its unavailable-features on that host, plus/minus the spec's own
- * `+feat`/`-feat`) against the flags in the guest's /proc/cpuinfo, through the QEMU↔Linux table. Pure.
+ * `+feat`/`-feat`) against the flags in the guest's /proc/cpuinfo, through the QEMU↔Linux table. A flag the guest's
+ * kernel release does not print (src/probe/linux-flag-naming.ts) is not required: it is listed in `notNamed`. Pure.
  */
 
 /** `Skylake-Server,+aes,-avx512f` → the model and the features added and removed (QEMU's canonical names). */
@@ -44,12 +46,19 @@ export interface FlagCheckInput {
   guestFlags: readonly string[];
   /** Linux flag names to restrict the check to (e.g. the crypto flags); default: every flag. */
   only?: Iterable<string>;
+  /** The guest kernel's `uname -r`; unknown or unparsable: every flag of the model is required. */
+  guestKernel?: string;
 }
 
 export interface FlagCheckResult {
   spec: string;
   /** Linux flags the guest must show. */
   expected: string[];
+  /** Flags of the model the guest's kernel release does not print in /proc/cpuinfo (not required). */
+  notNamed: string[];
+  /** The guest kernel as given, and whether its release could be read (if not, nothing is in `notNamed`). */
+  guestKernel?: string;
+  kernelKnown: boolean;
   /** Flags of the model a guest kernel may drop by policy (not required). */
   mayHide: string[];
   /** Expected but absent in the guest. */
@@ -68,9 +77,12 @@ export function checkGuestFlags(input: FlagCheckInput): FlagCheckResult {
   const features = new Set([...input.modelFeatures].map(canonicalFeature));
   for (const f of plus) features.add(f);
   for (const f of minus) features.delete(f);
-  const { expected, mayHide } = expectedGuestFlags(features);
+  const model = expectedGuestFlags(features);
+  const notNamed = model.expected.filter((f) => kernelDoesNotName(f, input.guestKernel));
+  const expected = model.expected.filter((f) => !notNamed.includes(f));
+  const { mayHide } = model;
   const guest = new Set(input.guestFlags);
-  const allowed = new Set([...expected, ...mayHide, ...KERNEL_MAY_HIDE, ...KERNEL_SETS_ITSELF]);
+  const allowed = new Set([...model.expected, ...mayHide, ...KERNEL_MAY_HIDE, ...KERNEL_SETS_ITSELF]);
   const removed = [...new Set(minus.flatMap(qemuToLinux))].sort();
   const missing = expected.filter((f) => !guest.has(f));
   const unexpected = [...guest]
@@ -82,6 +94,9 @@ export function checkGuestFlags(input: FlagCheckInput): FlagCheckResult {
   const r = {
     spec: input.spec,
     expected: keep(expected),
+    notNamed: keep(notNamed),
+    guestKernel: input.guestKernel,
+    kernelKnown: kernelRelease(input.guestKernel) !== undefined,
     mayHide: keep(mayHide),
     missing: keep(missing),
     unexpected: keep(unexpected),
@@ -100,6 +115,22 @@ export function describeFlagMismatch(r: FlagCheckResult): string {
   return `-cpu ${r.spec}: ${parts.join('; ') || 'flags match'}`;
 }
 
+/**
+ * What the guest's kernel left out of the check, for the case log: `not named by guest kernel 6.1
+ * (6.1.0-57-cloud-amd64): cmpccxadd fsrc fsrs fzrm`, or that an unknown kernel has every flag required; '' when
+ * nothing was left out.
+ */
+export function describeNotNamed(r: FlagCheckResult): string {
+  if (!r.kernelKnown) {
+    const which = r.guestKernel ? `'${r.guestKernel}' is not a release hwqual can read` : 'not reported';
+    return `guest kernel ${which}: every flag of the model is required`;
+  }
+  const k = kernelRelease(r.guestKernel)!;
+  const release = `${k.major}.${k.minor}`;
+  const kernel = r.guestKernel === release ? release : `${release} (${r.guestKernel})`;
+  return r.notNamed.length ? `not named by guest kernel ${kernel}: ${r.notNamed.join(' ')}` : '';
+}
+
 /** The part of a case's `check`/`expect` this needs (structural, so probe/ stays free of suite-api imports). */
 interface OkRecorder {
   ok(name: string, condition: boolean, detail?: { expected?: unknown; actual?: unknown; message?: string }): boolean;
@@ -111,7 +142,7 @@ interface OkRecorder {
  */
 export function recordFlagCheck(check: OkRecorder, r: FlagCheckResult): boolean {
   let ok = check.ok(`guest flags under -cpu ${r.spec}`, r.missing.length === 0, {
-    expected: "all of the model's flags",
+    expected: r.notNamed.length ? "all of the model's flags the guest kernel names" : "all of the model's flags",
     actual: r.missing.length ? `missing: ${r.missing.join(' ')}` : 'all present',
     message: `-cpu ${r.spec}: the guest lacks ${r.missing.join(' ')}`,
   });

@@ -49,7 +49,13 @@ export {
   usableNamedModels,
 } from '../probe/qmp-cpu.ts';
 export { parseGuestFacts, type GuestFacts } from '../probe/guest-facts.ts';
-export { checkGuestFlags, describeFlagMismatch, parseCpuSpec, recordFlagCheck } from '../probe/guest-flag-check.ts';
+export {
+  checkGuestFlags,
+  describeFlagMismatch,
+  describeNotNamed,
+  parseCpuSpec,
+  recordFlagCheck,
+} from '../probe/guest-flag-check.ts';
 // CPU pools: the catalog vendor of a CPU (pools are formed by vendor).
 export { modelVendorOf } from '../probe/pool-rank.ts';
 // Virtual hosts: whether a host is a VM, and the words a check adds for values a hypervisor exposes.

@@ -1,4 +1,10 @@
-import { checkGuestFlags, describeFlagMismatch, parseCpuSpec, recordFlagCheck } from '../../src/suite-api/parsers.ts';
+import {
+  checkGuestFlags,
+  describeFlagMismatch,
+  describeNotNamed,
+  parseCpuSpec,
+  recordFlagCheck,
+} from '../../src/suite-api/parsers.ts';
 import { type CaseDef, guestProblemLines, guestStep } from '../../src/suite-api/index.ts';
 import { modelFeaturesOnce, resolveAccel } from '../../src/suite-api/vm.ts';
 import { diskProblems, memoryProblem } from './guest-checks.ts';
@@ -40,12 +46,19 @@ export function bootCase(
       ctx.log(`${image.name} under -cpu ${cpu} (${accel}) ready after ${(g.bootMs / 1000).toFixed(1)} s`);
       if (g.facts) {
         const mf = await modelFeaturesOnce(ctx.transport, parseCpuSpec(checkAs).model, accel, { signal: ctx.signal });
-        const r = checkGuestFlags({ spec: checkAs, modelFeatures: mf.features, guestFlags: g.facts.cpuFlags });
+        const r = checkGuestFlags({
+          spec: checkAs,
+          modelFeatures: mf.features,
+          guestFlags: g.facts.cpuFlags,
+          guestKernel: g.facts.kernel,
+        });
         ctx.metric('guest_flags', g.facts.cpuFlags.length);
         ctx.log(
           `${describeFlagMismatch(r)} ` +
             `(${r.expected.length} expected; unavailable here: ${mf.unavailable.join(' ') || 'none'})`,
         );
+        const notNamed = describeNotNamed(r);
+        if (notNamed) ctx.log(notNamed);
         recordFlagCheck(ctx.check, r);
         const disks = diskProblems(g.facts, g.disks);
         ctx.check.ok('guest sees its disks', disks.length === 0, {

@@ -5,17 +5,7 @@ import {
   parseCpuSpec,
   recordFlagCheck,
 } from '../../src/probe/guest-flag-check.ts';
-
-const recorder = () => {
-  const rows: Array<{ name: string; passed: boolean; message?: string }> = [];
-  return {
-    rows,
-    ok: (name: string, passed: boolean, d?: { message?: string }) => {
-      rows.push({ name, passed, ...(passed ? {} : { message: d?.message }) });
-      return passed;
-    },
-  };
-};
+import { okRecorder } from '../support/ok-recorder.ts';
 
 describe('guest CPU flags vs the model (shared check)', () => {
   const model = ['aes', 'sse4.2', 'sse3', 'pclmuldq', 'avx2', 'kvm-asyncpf', 'rtm', 'fpu'];
@@ -45,7 +35,7 @@ describe('guest CPU flags vs the model (shared check)', () => {
     const guest = ['fpu', 'sse4_2', 'pni', 'pclmulqdq', 'avx2'];
     const r = checkGuestFlags({ spec: 'max', modelFeatures: model, guestFlags: guest });
     expect(r).toMatchObject({ ok: false, missing: ['aes'], unexpected: [] });
-    const rec = recorder();
+    const rec = okRecorder();
     expect(recordFlagCheck(rec, r)).toBe(false);
     expect(rec.rows[0]).toEqual({
       name: 'guest flags under -cpu max',
@@ -64,7 +54,7 @@ describe('guest CPU flags vs the model (shared check)', () => {
       guestFlags: ['fpu', 'aes', 'sse4_2', 'pni', 'pclmulqdq', 'avx2'],
     });
     expect(r).toMatchObject({ ok: false, removedShown: ['aes'], unexpected: ['aes'] });
-    const rec = recorder();
+    const rec = okRecorder();
     recordFlagCheck(rec, r);
     expect(rec.rows.find((x) => x.name === 'aes removed')).toMatchObject({ passed: false });
   });
