@@ -28,6 +28,9 @@ export default defineConfig({
             // test:openstack: Nova's own code on +libvirt+nova lab roots (two ~950 MiB roots: ~100 s + ~170 s to
             // build, then ~3 min), for the same budget.
             ...(process.env.HWQUAL_OPENSTACK ? [] : ['test/integration/openstack-nova.test.ts']),
+            // test:hostos: the guest view on a Debian 13 (QEMU 10) host; test:openstack's qualification run covers
+            // it too.
+            ...(process.env.HWQUAL_HOSTOS ? [] : ['test/integration/guest-view-qemu10.test.ts']),
           ],
           fileParallelism: false,
           testTimeout: 180_000,
