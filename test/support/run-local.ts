@@ -11,12 +11,13 @@ interface Over {
   expect?: HostExpect;
   /** The plan's `facts:` (default auto: the groups the suites declare). */
   facts?: FactSelection;
+  settings?: Record<string, unknown>;
 }
 
 /** Run real suites against this machine through the runner's public functions (real fact gathering, LocalTransport). */
 export async function runSuitesLocally(suites: string[], over: Over = {}) {
   const lab = oneHostLab('local', 'local', over.expect);
-  const plan = testPlan(suites, over.require, over.facts);
+  const plan = { ...testPlan(suites, over.require, over.facts), ...(over.settings && { settings: over.settings }) };
   const prepared = await prepareRun({ lab, plan, transportFactory: (h) => new LocalTransport(h.name) });
   return execute(lab, plan, prepared);
 }

@@ -2,6 +2,7 @@
 // (each bad field named), the plan rules (folder, pool, every pool host selected), the trait comparison, the replay
 // refusal (a recorded profile cannot answer Nova), and the CLI's bad input. Nova's own answers on real lab hosts:
 // test/integration/openstack-nova.test.ts (`npm run test:openstack`).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -14,6 +15,7 @@ import { hwqualInProcess } from '../support/main.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { labOf, planProblems } from '../support/plan-check.ts';
 import { runReplayed } from '../support/replay-run.ts';
+import { runSuitesLocally } from '../support/run-local.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const dir = tempDir('hwq-os-verify-');
@@ -100,6 +102,38 @@ describe('openstack-handoff without Nova', () => {
       expect(c.message, c.id).toMatch(/^not recorded in .*fixtures\/hosts\/[\w-]+: mkdir -m 700 \/tmp\/hwqual-nova-/);
     }
   });
+
+  const novaHere = (() => {
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import nova'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(novaHere)(
+    'a host without Nova (this machine): the real helper says so, and the cases skip naming it',
+    async () => {
+      const d = join(dir, 'local');
+      mkdirSync(d, { recursive: true });
+      const h = buildHandoff(qualified(labRun()));
+      const p = { ...h.pools[0]!, hosts: ['local'], traits: { local: [] } };
+      writeFileSync(join(d, fragmentFile(p)), novaConf(h, p));
+      writeFileSync(join(d, 'handoff.json'), JSON.stringify({ ...h, pools: [p] }));
+      const { results } = await runSuitesLocally(['openstack-handoff'], { settings: { openstack: { dir: d } } });
+      expect(results.cases.map((c) => [c.caseId, c.status])).toEqual([
+        ['nova-config', 'skipped'],
+        ['nova-traits', 'skipped'],
+        ['nova-guest', 'skipped'],
+      ]);
+      for (const c of results.cases.slice(0, 2))
+        expect(c.message).toMatch(
+          /^python3-nova is not installed on local \(No module named 'nova'\): Nova cannot be asked there/,
+        );
+      expect(results.cases[2]!.message).toBe('pool amd has one host: a guest has nowhere to migrate to');
+    },
+  );
 
   it('the --verify plan is a valid plan of the suite on every pool host', async () => {
     const d = handoffDir('plan');
