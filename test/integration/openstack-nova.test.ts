@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labUp, type LabState } from '../../src/lab/index.ts';
-import type { RunResults } from '../../src/model/result.ts';
+import type { CaseResult, RunResults } from '../../src/model/result.ts';
 import { cliInProcess as cli } from '../support/cli.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { caseOf, leftOnLab } from './libvirt-support.ts';
@@ -113,43 +113,29 @@ describe.sequential("the hand-off proven with Nova's own code on Debian 12 (Nova
     expect(guest.metrics.nova_guest_cpus).toBeGreaterThanOrEqual(1);
   }, 600_000);
 
+  /** Verify a copy of the hand-off whose fragment names `model`: the run fails; each host's nova-config case. */
+  async function verifyWrong(name: string, model: string): Promise<(host: string) => CaseResult> {
+    const out = join(root, `out-wrong-${name}`);
+    const plan = wrongFragment(handoff, name, model);
+    const r = await cli(['run', '--lab', state.labYaml, '--plan', plan, '--out', out]);
+    expect(r.code).toBe(1);
+    return (h) => results(out).cases.find((x) => x.id.startsWith('openstack-handoff/nova-config') && x.host === h)!;
+  }
+
   it("wrong fragment A: a model of the other CPU vendor fails on both hosts with Nova's words", async () => {
     const vendor = results(run).hosts[0]!.facts.cpu?.vendor ?? '';
     const model = /AMD/i.test(vendor) ? 'Skylake-Server' : 'EPYC';
-    const out = join(root, 'out-wrong-vendor');
-    const r = await cli([
-      'run',
-      '--lab',
-      state.labYaml,
-      '--plan',
-      wrongFragment(handoff, 'vendor', model),
-      '--out',
-      out,
-    ]);
-    expect(r.code).toBe(1);
+    const config = await verifyWrong('vendor', model);
     for (const h of ['node-a', 'node-b']) {
-      const c = results(out).cases.find((x) => x.id.startsWith('openstack-handoff/nova-config') && x.host === h)!;
-      expect(c.status).toBe('failed');
-      expect(c.message).toMatch(
+      expect(config(h).status).toBe('failed');
+      expect(config(h).message).toMatch(
         new RegExp(`Configured CPU model: ${model} and CPU Flags .* ar not compatible with host CPU`),
       );
     }
   }, 300_000);
 
   it('wrong fragment B: Westmere-v1 is unknown to libvirt 9.0 (Debian 12) and known to 11.3 (Debian 13)', async () => {
-    const out = join(root, 'out-wrong-name');
-    const r = await cli([
-      'run',
-      '--lab',
-      state.labYaml,
-      '--plan',
-      wrongFragment(handoff, 'name', 'Westmere-v1'),
-      '--out',
-      out,
-    ]);
-    expect(r.code).toBe(1);
-    const config = (h: string) =>
-      results(out).cases.find((x) => x.id.startsWith('openstack-handoff/nova-config') && x.host === h)!;
+    const config = await verifyWrong('name', 'Westmere-v1');
     expect(config('node-a').status).toBe('failed');
     expect(config('node-a').message).toMatch(/Configured CPU model: Westmere-v1 is not correct/);
     expect(config('node-b').status, config('node-b').message).toBe('passed');
