@@ -6,8 +6,8 @@ import { answered, askNova, type NovaGuestCpu } from './nova.ts';
 
 /** The guest CPU Nova chose as a `-cpu` spec hwqual's libvirt driver writes back as the same `<cpu>`. Pure. */
 export function specOf(cpu: NovaGuestCpu): string | undefined {
-  if (cpu.mode !== 'custom' || !cpu.model) return undefined;
-  const mods = cpu.features.map((f) => {
+  if (cpu.error || cpu.mode !== 'custom' || !cpu.model) return undefined;
+  const mods = (cpu.features ?? []).map((f) => {
     const [policy, name] = f.split(':');
     return `${policy === 'disable' || policy === 'forbid' ? '-' : '+'}${name}`;
   });
@@ -54,17 +54,17 @@ export function novaGuestCase(pool: PoolHandoff, fragment: string): CaseDef {
       for (const [i, f] of flavors.entries()) {
         const cpu = cpus[i];
         const spec = cpu && specOf(cpu);
-        ctx.log(
-          `flavor ${f.feature}: Nova's guest CPU ` +
-            (cpu ? `${cpu.mode} ${cpu.model ?? ''} ${cpu.features.join(' ')}` : 'none'),
-        );
-        if (
-          !ctx.check.ok(`Nova names a custom CPU model for flavor ${f.feature}`, spec !== undefined, {
-            expected: `custom, one of ${pool.cpuModels.map((m) => m.libvirt).join(', ')}`,
-            actual: cpu ? `${cpu.mode} ${cpu.model ?? ''}` : 'no answer',
-          })
-        )
-          continue;
+        const said = cpu?.error
+          ? `Nova: ${cpu.error.type}: ${cpu.error.message}`
+          : cpu
+            ? `${cpu.mode} ${cpu.model ?? ''} ${(cpu.features ?? []).join(' ')}`
+            : 'no answer';
+        ctx.log(`flavor ${f.feature} (${JSON.stringify(f.extraSpecs)}): Nova's guest CPU ${said}`);
+        const named = ctx.check.ok(`Nova builds a guest CPU for flavor ${f.feature}`, spec !== undefined, {
+          expected: `custom, one of ${pool.cpuModels.map((m) => m.libvirt).join(', ')}`,
+          actual: said,
+        });
+        if (!named) continue;
         const why = unbootable(f.extraSpecs);
         if (why) {
           ctx.log(`flavor ${f.feature}: ${why}`);

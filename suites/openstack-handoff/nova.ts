@@ -26,11 +26,13 @@ export interface NovaAnswer {
 
 export interface NovaGuestCpu {
   extraSpecs: Record<string, string>;
+  /** Nova could not build this flavor's guest CPU (e.g. "No CPU model match traits"). */
+  error?: { type: string; message: string };
   mode?: string;
   model?: string;
   /** `policy:name` in libvirt's feature names, e.g. `require:aes`. */
-  features: string[];
-  xml: string;
+  features?: string[];
+  xml?: string;
 }
 
 export type NovaAction = 'config' | 'traits' | 'guest-model';

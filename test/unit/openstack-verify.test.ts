@@ -9,7 +9,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/model/result.ts';
 import { buildHandoff, fragmentFile, novaConf, parseHandoff } from '../../src/openstack/index.ts';
-import { traitDifferences } from '../../suites/openstack-handoff/traits-case.ts';
+import { specOf, unbootable } from '../../suites/openstack-handoff/guest-case.ts';
+import { splitNovaTraits, traitDifferences } from '../../suites/openstack-handoff/traits-case.ts';
 import { verifyPlan } from '../../src/cli/commands/openstack.ts';
 import { hwqualInProcess } from '../support/main.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
@@ -81,6 +82,29 @@ describe('openstack-handoff without Nova', () => {
       onlyHwqual: ['HW_CPU_X86_AVX'],
     });
     expect(traitDifferences(['A', 'B'], ['B', 'A'])).toEqual({ onlyNova: [], onlyHwqual: [] });
+  });
+
+  it("Nova 31's architecture traits are set apart from the CPU traits hwqual predicts", () => {
+    expect(
+      splitNovaTraits(['COMPUTE_ARCH_X86_64', 'HW_ARCH_X86_64', 'HW_CPU_X86_SSE2', 'HW_CPU_HYPERTHREADING']),
+    ).toEqual({
+      cpu: ['HW_CPU_X86_SSE2', 'HW_CPU_HYPERTHREADING'],
+      arch: ['COMPUTE_ARCH_X86_64', 'HW_ARCH_X86_64'],
+    });
+  });
+
+  it("nova-guest boots Nova's CPU as it is (model, required and disabled features); none for an error", () => {
+    const base = { extraSpecs: {}, mode: 'custom', model: 'Opteron_G1', xml: '' };
+    expect(specOf({ ...base, features: ['require:aes', 'require:sse4.2', 'disable:x2apic'] })).toBe(
+      'Opteron_G1,+aes,+sse4.2,-x2apic',
+    );
+    expect(specOf({ ...base, features: [] })).toBe('Opteron_G1');
+    expect(specOf({ ...base, mode: 'host-model' })).toBeUndefined();
+    expect(specOf({ extraSpecs: {}, error: { type: 'InvalidCPUInfo', message: 'No CPU model match traits' } })).toBe(
+      undefined,
+    );
+    expect(unbootable({ 'hw:mem_encryption': 'True' })).toMatch(/SEV hardware under KVM/);
+    expect(unbootable({ 'trait:HW_CPU_X86_AESNI': 'required' })).toBeUndefined();
   });
 
   it('a replayed host cannot answer for Nova: errors naming the command, never a pass or a skip', async () => {
