@@ -1,4 +1,4 @@
-import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/index.ts';
+import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/plan-part.ts';
 
 /** What the cpu-features suite reads of a plan (schema validated before any host is contacted; types for the suite). */
 declare module '../../src/suite-api/index.ts' {

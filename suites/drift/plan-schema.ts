@@ -1,4 +1,4 @@
-import type { PlanPart } from '../../src/suite-api/index.ts';
+import type { PlanPart } from '../../src/suite-api/plan-part.ts';
 
 /** What the drift suite reads of a plan: `settings.drift` (`hwqual drift` writes it; a plan of one's own may too). */
 declare module '../../src/suite-api/index.ts' {

@@ -1,4 +1,4 @@
-import { CC_FEATURES, type CcFeature, type JsonSchema, type PlanPart } from '../../src/suite-api/index.ts';
+import { CC_FEATURES, type CcFeature, type JsonSchema, type PlanPart } from '../../src/suite-api/plan-part.ts';
 
 /** What the encryption suite reads of a plan (schema validated before any host is contacted; types for the suite). */
 declare module '../../src/suite-api/index.ts' {

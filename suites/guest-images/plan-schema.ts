@@ -1,4 +1,4 @@
-import { BUILT_IN_IMAGES, type PlanPart, type PlanProblem } from '../../src/suite-api/index.ts';
+import { BUILT_IN_IMAGES, type PlanPart, type PlanProblem } from '../../src/suite-api/plan-part.ts';
 
 /**
  * What the guest-images suite reads of a plan besides the images and cpuModels axes and accel (typed in src/config).

@@ -1,4 +1,4 @@
-import type { JsonSchema, PlanPart } from '../../src/suite-api/index.ts';
+import type { JsonSchema, PlanPart } from '../../src/suite-api/plan-part.ts';
 
 /**
  * What the host-os suite reads of a plan: keys of `require:`. The schema validates them before any host is

@@ -1,4 +1,4 @@
-import { byDirection, distribution, isMaximum, type Sample, type Statistic } from '../../src/suite-api/index.ts';
+import { byDirection, distribution, isMaximum, type Sample, type Statistic } from '../../src/suite-api/plan-part.ts';
 
 /**
  * Release gates on repeated migration figures (`migration.gates`, `migration.gatesByStrategy`): upper bounds on a

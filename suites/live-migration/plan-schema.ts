@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { unmappableForLibvirt, STRATEGIES, type NovaSettings, type Strategy } from '../../src/suite-api/migration.ts';
-import type { JsonSchema, PlanPart, PlanProblem } from '../../src/suite-api/index.ts';
-import { STATISTICS } from '../../src/suite-api/index.ts';
+import {
+  STATISTICS,
+  STRATEGIES,
+  unmappableForLibvirt,
+  type JsonSchema,
+  type NovaSettings,
+  type PlanPart,
+  type PlanProblem,
+  type Strategy,
+} from '../../src/suite-api/plan-part.ts';
 import { GATED_FIGURES, type Gates } from './gates.ts';
 
 /**

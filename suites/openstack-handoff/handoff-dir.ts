@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HwqualError } from '../../src/suite-api/index.ts';
-import { fragmentFile, parseHandoff, type Handoff } from '../../src/suite-api/openstack.ts';
+import { fragmentFile, HwqualError, parseHandoff, type Handoff } from '../../src/suite-api/plan-part.ts';
 
 /** A hand-off folder read back: handoff.json and each pool's nova-compute.conf fragment, as written. */
 export interface HandoffDir {

@@ -1,4 +1,4 @@
-import type { PlanPart } from '../../src/suite-api/index.ts';
+import type { PlanPart } from '../../src/suite-api/plan-part.ts';
 import { loadHandoffDir } from './handoff-dir.ts';
 
 /** What the openstack-handoff suite reads of a plan: `settings.openstack` (`hwqual openstack --verify` writes it). */
