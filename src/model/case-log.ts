@@ -12,8 +12,9 @@ const BUFFER_BYTES = 1 << 20;
  * The append-only case log of a run: each case's JSON text, appended as it finishes (in finish order), and where
  * each one is (by its index in the plan) and its status kept in memory — 13 bytes a case, not the case. The
  * sign-off and the writers read the cases back in plan order, one pass each (`cases()`). A case is stored as its
- * compact JSON text, which the results.json writer lays out without parsing for every case the sign-off leaves as
- * it is. The log lives in the run folder while the reports are written; `remove()` deletes it.
+ * JSON text as results.json lays it out (caseJsonText), which the results.json writer copies as it is for every
+ * case the sign-off leaves as it is. The log lives in the run folder while the reports are written; `remove()`
+ * deletes it.
  */
 export class CaseLog {
   private readonly records: JsonRecords;

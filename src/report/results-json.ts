@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { prettyJson } from '../model/json-layout.ts';
 import { caseJsonText, type RunRecord } from '../model/result.ts';
 
 /**
@@ -14,11 +13,12 @@ export function* resultsJsonPieces(results: RunRecord): Generator<string> {
   const at = text.indexOf(`"${token}"`);
   yield text.slice(0, at);
   let first = true;
-  // A case is an element of the top-level `cases` array: its lines go 4 spaces in. Cases that come with their
-  // text (a run's case log) are laid out from it, not parsed and stringified again.
+  // A case is an element of the top-level `cases` array (caseJsonText lays it out so). Cases that come with their
+  // text (a run's case log) are copied, not parsed and stringified again.
   const texts = results.cases.texts ? results.cases.texts() : undefined;
   for (const text of texts ? mapIter(texts, (t) => t.text) : mapIter(results.cases, caseJsonText)) {
-    yield `${first ? '[\n    ' : ',\n    '}${prettyJson(text, '    ')}`;
+    yield first ? '[\n    ' : ',\n    ';
+    yield text;
     first = false;
   }
   yield first ? '[]' : '\n  ]';
