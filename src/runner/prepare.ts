@@ -102,11 +102,13 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
     throw err;
   }
-  const all = expandPlanList({
+  const expanded = expandPlanList({
     plan: o.plan,
     suites,
     hosts: hosts.map((h) => ({ info: h.info, error: h.error })),
-  }).filter((c) => cells.has(shardGroupKey(c.suite, c.host.name)));
+  });
+  // A shard keeps its own cells' cases; without a shard every cell is the run's (no case made to decide).
+  const all = o.shard ? expanded.filter((c) => cells.has(shardGroupKey(c.suite, c.host.name))) : expanded;
   const cases = filterCases(all, o.filter ?? {});
   if (!cases.length) {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
@@ -116,14 +118,17 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     );
   }
   // With filters, the run covers the cells that still have a case.
-  const kept = new Set<string>();
-  for (const c of cases) kept.add(shardGroupKey(c.suite, c.host.name));
+  let kept: Set<string> | undefined;
+  if (cases !== all) {
+    kept = new Set<string>();
+    for (const c of cases) kept.add(shardGroupKey(c.suite, c.host.name));
+  }
   return {
     suites,
     hosts,
     all,
     cases,
-    planned: planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))),
+    planned: kept ? planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))) : planned,
     plannedCases: { count: all.length, idsHash: caseIdsHash(idsOf(all)) },
   };
 }
