@@ -215,10 +215,13 @@ export interface Cases extends Iterable<CaseResult> {
   texts?(): Iterable<CaseText>;
 }
 
-/** A case's JSON text as results.json lays it out (caseJsonText), and its status. */
+/**
+ * A case's JSON text as results.json lays it out (caseJsonText), or that text's UTF-8 bytes (a view valid until the
+ * next case is asked for: copy it out), and its status.
+ */
 export interface CaseText {
   status: CaseStatus;
-  text: string;
+  text: string | Uint8Array;
 }
 
 /**
@@ -259,13 +262,17 @@ export function mapCases(
           for (const t of texts()) {
             if (keeps(t.status)) yield t;
             else {
-              const c = map(JSON.parse(t.text) as CaseResult);
+              const c = map(JSON.parse(typeof t.text === 'string' ? t.text : utf8(t.text)) as CaseResult);
               yield { status: c.status, text: caseJsonText(c) };
             }
           }
         },
       }),
   };
+}
+
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /**

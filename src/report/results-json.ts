@@ -7,7 +7,7 @@ import { caseJsonText, type RunRecord } from '../model/result.ts';
  * once: everything but the cases is stringified around a placeholder, and each case is stringified as the pass
  * reaches it.
  */
-export function* resultsJsonPieces(results: RunRecord): Generator<string> {
+export function* resultsJsonPieces(results: RunRecord): Generator<string | Uint8Array> {
   const token = `hwqual-cases-${randomBytes(12).toString('hex')}`;
   const text = `${JSON.stringify({ ...results, cases: token }, null, 2)}\n`;
   const at = text.indexOf(`"${token}"`);

@@ -58,7 +58,10 @@ describe('CaseLog', () => {
     expect(back.length).toBe(cases.length);
     expect([...back]).toEqual(cases);
     expect([...back]).toEqual(cases); // every pass reads again
-    expect([...back.texts!()].map((t) => t.text)).toEqual(cases.map(caseJsonText));
+    // Each text as it comes (bytes: a view into the pass's read block, valid until the next one).
+    const texts: string[] = [];
+    for (const t of back.texts!()) texts.push(typeof t.text === 'string' ? t.text : Buffer.from(t.text).toString());
+    expect(texts).toEqual(cases.map(caseJsonText));
     expect([...back.texts!()].map((t) => t.status)).toEqual(cases.map((c) => c.status));
     log.remove();
     expect(existsSync(path.join(dir, 'sub', 'log'))).toBe(false);
@@ -118,6 +121,23 @@ describe('reports written from the case log', () => {
     expect(readFileSync(path.join(a, 'results.json'), 'utf8')).toBe(
       `${JSON.stringify(applySignoff(inMemory), null, 2)}\n`,
     );
+    log.remove();
+  });
+
+  it('results.json copies a case larger than the write buffer from the log as it is', async () => {
+    const cases = [
+      kase({ status: 'passed', caseId: 'a' }),
+      kase({ status: 'failed', caseId: 'big', message: `ü${'x'.repeat(3 << 20)}` }),
+      kase({ status: 'passed', caseId: 'c' }),
+    ];
+    const inMemory = results(cases);
+    const dir = tmp();
+    const log = logOf(path.join(dir, 'log'), cases, [2, 1, 0]);
+    await writeReports(path.join(dir, 'a'), applySignoff(inMemory), { reporters: ['json'] });
+    await writeReports(path.join(dir, 'b'), applySignoff({ ...inMemory, cases: log.cases() }), { reporters: ['json'] });
+    const a = readFileSync(path.join(dir, 'a', 'results.json'), 'utf8');
+    expect(a.length).toBeGreaterThan(3 << 20);
+    expect(readFileSync(path.join(dir, 'b', 'results.json'), 'utf8') === a).toBe(true);
     log.remove();
   });
 
