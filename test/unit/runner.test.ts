@@ -201,6 +201,19 @@ describe('runner on the local host', () => {
     expect(ran).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('lets the event loop turn while jobs settle without I/O (replayed hosts): timers and signals are heard', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const until = performance.now() + 300;
+    await runInOrder(8, 1_000_000, async () => {
+      if (performance.now() > until) return;
+      const t = performance.now();
+      while (performance.now() - t < 0.05); // a job that computes for 50 µs and never waits
+    });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThanOrEqual(3);
+  });
+
   it('HostLock.tryAcquire takes a free lock at once and gives way to waiters and writers as acquire does', async () => {
     const lock = new HostLock();
     const r1 = lock.tryAcquire(true)!;
