@@ -7,7 +7,7 @@ export class HostLock {
   private writer = false;
   private readonly queue: Array<{ readOnly: boolean; wake: () => void }> = [];
 
-  /** The lock at once, when it is free for this kind of case and nobody waits: its release (no promise); else undefined. */
+  /** The lock now, if free for this kind of case and nobody waits: its release (no promise); else undefined. */
   tryAcquire(readOnly: boolean): (() => void) | undefined {
     if (this.queue.length !== 0 || !this.canEnter(readOnly)) return undefined;
     this.enter(readOnly);

@@ -141,7 +141,7 @@ describe('reports written from the case log', () => {
     log.remove();
   });
 
-  it("the sign-off's pass fed as the cases end (in any order) gives the same results and reports as its own pass", async () => {
+  it("the sign-off's pass fed as cases end (any order) gives the results and reports of its own pass", async () => {
     const cases = manyCases();
     const record: RunRecord = results(cases, [host('node-1'), host('node-2'), host('node-3')]);
     const options: SignoffOptions = {

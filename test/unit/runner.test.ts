@@ -201,7 +201,7 @@ describe('runner on the local host', () => {
     expect(ran).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('lets the event loop turn while jobs settle without I/O (replayed hosts): timers and signals are heard', async () => {
+  it('lets the event loop turn while jobs settle without I/O (replayed hosts): timers, signals are heard', async () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
     const until = performance.now() + 300;
