@@ -117,18 +117,15 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
       all.length ? `the filters select no case (of ${all.length})` : 'the plan expands to no case',
     );
   }
-  // With filters, the run covers the cells that still have a case.
-  let kept: Set<string> | undefined;
-  if (cases !== all) {
-    kept = new Set<string>();
-    for (const c of cases) kept.add(shardGroupKey(c.suite, c.host.name));
-  }
+  // The run covers the cells that have a case (after the filters), known from the list's groups.
+  const kept = new Set<string>();
+  for (const [suite, host] of cases.cells()) kept.add(shardGroupKey(suite, host));
   return {
     suites,
     hosts,
     all,
     cases,
-    planned: kept ? planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))) : planned,
+    planned: planned.filter((g) => kept.has(shardGroupKey(g.suite, g.host))),
     plannedCases: { count: all.length, idsHash: caseIdsHash(idsOf(all)) },
   };
 }
