@@ -160,7 +160,7 @@ describe('PlannedList: the expanded plan without an object per case', () => {
     expect(list.filter(() => true)).toBe(list);
   });
 
-  it("names the suite × host cells that have a case, each once, without making the cases", () => {
+  it('names the suite × host cells that have a case, each once, without making the cases', () => {
     const two: SuiteDef = { ...suite, name: 't', cases: (h, p) => (h.name === 'b' ? [] : suite.cases(h, p)) };
     const list = expandPlanList({ ...input, suites: [...input.suites, { name: 't', def: two }] });
     const cells = (l: typeof list) => [...l.cells()].map(([s, h]) => `${s}@${h}`);
