@@ -4,6 +4,7 @@
 // `hwqual run` does. Prints one JSON line with the phases' wall and CPU times and the heap used after each phase.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runSignoffFeed } from '../src/cli/signoff-feed.ts';
 import { normalizeLab } from '../src/config/lab.ts';
 import { inMemoryPlan } from '../src/config/plan.ts';
 import type { PlanConfig } from '../src/config/types.ts';
@@ -72,7 +73,11 @@ mark();
 const prepared = await prepareRun({ lab, plan, bindings });
 const t2 = performance.now();
 mark();
-const sink = logSink(join(outDir, '.hwqual-cases.jsonl'), prepared.cases.length);
+// As `hwqual run` does: the sign-off's pass fed as the cases end.
+const startedAt = new Date();
+const signoff = {};
+const feed = runSignoffFeed(prepared, startedAt, signoff);
+const sink = logSink(join(outDir, '.hwqual-cases.jsonl'), prepared.cases.length, (i, c) => feed.put(i, c));
 const raw = await executeRun({
   lab,
   plan,
@@ -80,11 +85,12 @@ const raw = await executeRun({
   outDir,
   signal: new AbortController().signal,
   progress: {},
+  startedAt,
   sink,
 });
 const t3 = performance.now();
 mark();
-const results = applySignoff(raw);
+const results = applySignoff(raw, signoff, feed.done());
 const written = await writeReports(outDir, results);
 sink.log.remove();
 const t4 = performance.now();

@@ -12,8 +12,9 @@ const BUFFER_BYTES = 1 << 20;
  * The append-only case log of a run: each case's JSON text, appended as it finishes (in finish order), and where
  * each one is (by its index in the plan) and its status kept in memory — 13 bytes a case, not the case. The
  * sign-off and the writers read the cases back in plan order, one pass each (`cases()`). A case is stored as its
- * compact JSON text, which the results.json writer lays out without parsing for every case the sign-off leaves as
- * it is. The log lives in the run folder while the reports are written; `remove()` deletes it.
+ * JSON text as results.json lays it out (caseJsonText), which the results.json writer copies as it is for every
+ * case the sign-off leaves as it is. The log lives in the run folder while the reports are written; `remove()`
+ * deletes it.
  */
 export class CaseLog {
   private readonly records: JsonRecords;
@@ -98,28 +99,30 @@ export class CaseLog {
     return {
       length,
       *[Symbol.iterator]() {
-        for (const t of log.pass(fill)) yield t.case ?? (JSON.parse(t.text) as CaseResult);
+        for (const t of log.pass(fill)) yield t.case ?? (JSON.parse(t.bytes.toString('utf8')) as CaseResult);
       },
       *texts() {
-        for (const t of log.pass(fill)) yield { status: t.status, text: t.case ? caseJsonText(t.case) : t.text };
+        for (const t of log.pass(fill)) yield { status: t.status, text: t.case ? caseJsonText(t.case) : t.bytes };
       },
     };
   }
 
   /**
-   * One pass in plan order: each logged case's text and status, or the `fill` case for a missing one. Cases put
-   * while the pass runs (a forced exit writes the reports while some cases still end) are flushed before reading.
+   * One pass in plan order: each logged case's bytes (valid until the next step of the pass) and status, or the
+   * `fill` case for a missing one. Cases put while the pass runs (a forced exit writes the reports while some cases
+   * still end) are flushed before reading.
    */
   private *pass(
     fill: (index: number) => CaseResult | undefined,
   ): Generator<
-    { status: CaseStatus; text: string; case?: undefined } | { status: CaseStatus; case: CaseResult; text?: undefined }
+    | { status: CaseStatus; bytes: Buffer; case?: undefined }
+    | { status: CaseStatus; case: CaseResult; bytes?: undefined }
   > {
     const block = this.records.newBlock();
     for (let i = 0; i < this.count; i++) {
       if (this.has(i)) {
         if (this.records.offsets[i]! + this.records.lengths[i]! > this.end) this.flush();
-        yield { status: CASE_STATUSES[this.statuses[i]!]!, text: this.records.text(i, block)! };
+        yield { status: CASE_STATUSES[this.statuses[i]!]!, bytes: this.records.bytes(i, block)! };
         continue;
       }
       const c = fill(i);

@@ -33,6 +33,14 @@ export class JsonRecords {
 
   /** The record's JSON text (undefined when absent). */
   text(index: number, block?: Block): string | undefined {
+    return this.bytes(index, block)?.toString('utf8');
+  }
+
+  /**
+   * The record's bytes (UTF-8 JSON text; undefined when absent): a view into the block, valid until the block is
+   * read into again (the next record of the pass), so a writer can copy them out without decoding them.
+   */
+  bytes(index: number, block?: Block): Buffer | undefined {
     const length = this.lengths[index]!;
     if (!length) return undefined;
     const offset = this.offsets[index]!;
@@ -40,7 +48,7 @@ export class JsonRecords {
     if (length > BLOCK_BYTES - BLOCK_BACK) {
       const big = Buffer.allocUnsafe(length);
       readFully(this.fd, big, length, offset);
-      return big.toString('utf8');
+      return big;
     }
     if (offset < b.start || offset + length > b.start + b.filled) {
       b.start = Math.max(0, offset - BLOCK_BACK);
@@ -49,7 +57,7 @@ export class JsonRecords {
         throw new Error(`record ${index} is cut short (file truncated while it was read)`);
     }
     const at = offset - b.start;
-    return b.buffer.toString('utf8', at, at + length);
+    return b.buffer.subarray(at, at + length);
   }
 
   value<T>(index: number, block?: Block): T | undefined {

@@ -208,22 +208,36 @@ export interface Cases extends Iterable<CaseResult> {
    */
   readonly idsHash?: string;
   /**
-   * Each case's JSON text (compact, `JSON.stringify(case)`) with its status, read without parsing (a run's case log
-   * offers it): the results.json writer lays these out instead of parsing and stringifying 300,000 cases again.
+   * Each case's JSON text as results.json lays it out (caseJsonText) with its status, read without parsing (a run's
+   * case log offers it): the results.json writer copies these instead of parsing and stringifying 300,000 cases
+   * again.
    */
   texts?(): Iterable<CaseText>;
 }
 
-/** A case's compact JSON text, and its status. */
+/**
+ * A case's JSON text as results.json lays it out (caseJsonText), or that text's UTF-8 bytes (a view valid until the
+ * next case is asked for: copy it out), and its status.
+ */
 export interface CaseText {
   status: CaseStatus;
-  text: string;
+  text: string | Uint8Array;
 }
 
-/** A case's compact JSON text (see CaseText). */
+/**
+ * A case's JSON text as results.json lays it out: `JSON.stringify(results, null, 2)`'s text of the case as an
+ * element of the top-level `cases` array (its first line unindented, every later line 4 spaces further in than
+ * JSON.stringify(case, null, 2) puts it). The case is stringified two arrays deep, so JSON.stringify itself does the
+ * indenting (as fast as the compact text; re-laying out compact text in JS cost 3× that), and the arrays' brackets
+ * are cut off.
+ */
 export function caseJsonText(c: CaseResult): string {
-  return JSON.stringify(c);
+  return JSON.stringify([[c]], null, 2).slice(NESTED_OPEN, -NESTED_CLOSE);
 }
+
+/** `[\n  [\n    ` and `\n  ]\n]`: what JSON.stringify([[x]], null, 2) puts around x. */
+const NESTED_OPEN = 10;
+const NESTED_CLOSE = 6;
 
 /**
  * The cases of `source` through `map`, one at a time on each pass (ids unchanged: the set hash carries over). When
@@ -248,13 +262,17 @@ export function mapCases(
           for (const t of texts()) {
             if (keeps(t.status)) yield t;
             else {
-              const c = map(JSON.parse(t.text) as CaseResult);
+              const c = map(JSON.parse(typeof t.text === 'string' ? t.text : utf8(t.text)) as CaseResult);
               yield { status: c.status, text: caseJsonText(c) };
             }
           }
         },
       }),
   };
+}
+
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /**

@@ -12,7 +12,10 @@ const WRITE_BYTES = 1 << 20;
  * pieces (a generator: results.json and junit.xml of a large run) is written as it comes, about 1 MiB at a time,
  * never held whole.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array | Iterable<string | Uint8Array>,
+): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -35,9 +38,10 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array | 
 
 /**
  * The pieces go into one reused buffer as they come (a piece's string dies young instead of waiting, with a
- * megabyte of others, to be joined), and the buffer to the file when full.
+ * megabyte of others, to be joined), and the buffer to the file when full. A piece may be bytes (UTF-8) already: a
+ * view the producer may reuse once the next piece is asked for, so it is copied (or written) before that.
  */
-async function writePieces(handle: fs.FileHandle, pieces: Iterable<string>): Promise<void> {
+async function writePieces(handle: fs.FileHandle, pieces: Iterable<string | Uint8Array>): Promise<void> {
   const buffer = Buffer.allocUnsafe(WRITE_BYTES);
   let used = 0;
   const flush = async () => {
@@ -46,12 +50,26 @@ async function writePieces(handle: fs.FileHandle, pieces: Iterable<string>): Pro
     used = 0;
   };
   for (const piece of pieces) {
-    const bytes = Buffer.byteLength(piece);
+    const text = typeof piece === 'string';
+    const bytes = text ? Buffer.byteLength(piece) : piece.length;
     if (used + bytes > WRITE_BYTES) await flush();
-    if (bytes > WRITE_BYTES) await handle.write(piece);
-    else used += buffer.write(piece, used);
+    if (bytes > WRITE_BYTES) await writeAll(handle, piece);
+    else if (text) used += buffer.write(piece, used);
+    else {
+      buffer.set(piece, used);
+      used += bytes;
+    }
   }
   await flush();
+}
+
+async function writeAll(handle: fs.FileHandle, piece: string | Uint8Array): Promise<void> {
+  if (typeof piece === 'string') {
+    await handle.write(piece);
+    return;
+  }
+  let done = 0;
+  while (done < piece.length) done += (await handle.write(piece, done, piece.length - done)).bytesWritten;
 }
 
 async function syncDir(dir: string): Promise<void> {

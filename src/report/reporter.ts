@@ -19,11 +19,12 @@ export interface ReportContext {
 
 /**
  * A file a reporter built; writeReports writes it atomically. `name` is relative to outDir. `content` is the text,
- * or its pieces in order (a generator), written as they come: a file of 300,000 cases is never one string.
+ * or its pieces in order (a generator; a piece is text or UTF-8 bytes), written as they come: a file of 300,000
+ * cases is never one string.
  */
 export interface ReportFile {
   name: string;
-  content: string | Iterable<string>;
+  content: string | Iterable<string | Uint8Array>;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { prettyJson } from '../model/json-layout.ts';
 import { caseJsonText, type RunRecord } from '../model/result.ts';
 
 /**
@@ -8,17 +7,18 @@ import { caseJsonText, type RunRecord } from '../model/result.ts';
  * once: everything but the cases is stringified around a placeholder, and each case is stringified as the pass
  * reaches it.
  */
-export function* resultsJsonPieces(results: RunRecord): Generator<string> {
+export function* resultsJsonPieces(results: RunRecord): Generator<string | Uint8Array> {
   const token = `hwqual-cases-${randomBytes(12).toString('hex')}`;
   const text = `${JSON.stringify({ ...results, cases: token }, null, 2)}\n`;
   const at = text.indexOf(`"${token}"`);
   yield text.slice(0, at);
   let first = true;
-  // A case is an element of the top-level `cases` array: its lines go 4 spaces in. Cases that come with their
-  // text (a run's case log) are laid out from it, not parsed and stringified again.
+  // A case is an element of the top-level `cases` array (caseJsonText lays it out so). Cases that come with their
+  // text (a run's case log) are copied, not parsed and stringified again.
   const texts = results.cases.texts ? results.cases.texts() : undefined;
   for (const text of texts ? mapIter(texts, (t) => t.text) : mapIter(results.cases, caseJsonText)) {
-    yield `${first ? '[\n    ' : ',\n    '}${prettyJson(text, '    ')}`;
+    yield first ? '[\n    ' : ',\n    ';
+    yield text;
     first = false;
   }
   yield first ? '[]' : '\n  ]';

@@ -1,4 +1,4 @@
-import type { CaseResult, RunRecord, RunResults, Waiver } from '../model/result.ts';
+import type { CaseResult, Cases, RunMeta, RunRecord, RunResults, Waiver } from '../model/result.ts';
 import { mapCases, summarize } from '../model/result.ts';
 import type { CaseStatus } from '../model/status.ts';
 import { baselineDiffer } from './baseline.ts';
@@ -27,27 +27,82 @@ export interface SignoffOptions {
  */
 const WAIVABLE: ReadonlySet<CaseStatus> = new Set(['failed', 'error', 'waived']);
 
-export function applySignoff(results: RunResults, options?: SignoffOptions): RunResults;
-export function applySignoff(results: RunRecord, options?: SignoffOptions): RunRecord;
-export function applySignoff(results: RunRecord, options: SignoffOptions = {}): RunRecord {
-  const judgedAt = new Date(options.now ?? results.run.startedAt).toISOString();
-  const waivers = options.waivers?.waivers ?? (results.waivers ?? []).map(waiverOf);
-  const step = waiverStep(waivers, judgedAt);
-  const tally = new VerdictTally(results.cases, results.run);
-  const differ = options.baseline && baselineDiffer(options.baseline.results, options.baseline);
-  const digest = new CaseDigest();
-  const summary = summarize([]);
+/**
+ * The sign-off's pass over the cases, one case at a time (`add`, in plan order): waivers, summary, verdict tally,
+ * baseline diff and the reports' digest. applySignoff makes one and runs every case through it; a run may feed one
+ * as its cases finish instead (signoff-feed.ts), so the sign-off need not read 300,000 cases back from the case log.
+ */
+export class SignoffPass {
+  readonly judgedAt: string;
+  readonly step: ReturnType<typeof waiverStep>;
+  readonly tally: VerdictTally;
+  readonly differ: ReturnType<typeof baselineDiffer> | undefined;
+  readonly digest = new CaseDigest();
+  readonly summary = summarize([]);
+  /** Cases added so far. */
+  count = 0;
+
+  /**
+   * `cases`: the count and (when known) id hash of the cases to come, `run` and `waivers` those of the results
+   * they belong to: what applySignoff checks before it takes a fed pass.
+   */
+  constructor(
+    readonly cases: Pick<Cases, 'length' | 'idsHash'>,
+    readonly run: Pick<RunMeta, 'startedAt' | 'plannedCases'>,
+    readonly options: SignoffOptions = {},
+    waivers?: RunRecord['waivers'],
+  ) {
+    this.judgedAt = new Date(options.now ?? run.startedAt).toISOString();
+    this.step = waiverStep(options.waivers?.waivers ?? (waivers ?? []).map(waiverOf), this.judgedAt);
+    this.tally = new VerdictTally(cases, run);
+    this.differ = options.baseline && baselineDiffer(options.baseline.results, options.baseline);
+  }
+
+  /** The next case in plan order, signed (waivers applied). */
+  add(original: CaseResult): CaseResult {
+    const c = this.step.apply(original);
+    this.count++;
+    this.summary.total++;
+    this.summary[c.status]++;
+    this.tally.add(c);
+    this.differ?.add(c);
+    this.digest.add(c);
+    return c;
+  }
+
+  /** Whether this pass, fed elsewhere, covers exactly these results' cases under these options. */
+  covers(results: RunRecord, options: SignoffOptions): boolean {
+    return (
+      this.options === options &&
+      !results.waivers &&
+      this.run.startedAt === results.run.startedAt &&
+      this.run.plannedCases === results.run.plannedCases &&
+      this.cases.length === results.cases.length &&
+      this.cases.idsHash === results.cases.idsHash &&
+      this.count === results.cases.length
+    );
+  }
+}
+
+export function applySignoff(results: RunResults, options?: SignoffOptions, fed?: SignoffPass): RunResults;
+export function applySignoff(results: RunRecord, options?: SignoffOptions, fed?: SignoffPass): RunRecord;
+/**
+ * `fed`: the pass a run fed as its cases finished (signoff-feed.ts), taken when it covers exactly these cases
+ * under these options; otherwise the cases are read in a pass of their own.
+ */
+export function applySignoff(results: RunRecord, options: SignoffOptions = {}, fed?: SignoffPass): RunRecord {
   const inArray = Array.isArray(results.cases);
   const signed: CaseResult[] = [];
-  for (const original of results.cases) {
-    const c = step.apply(original);
-    summary.total++;
-    summary[c.status]++;
-    tally.add(c);
-    differ?.add(c);
-    digest.add(c);
-    if (inArray) signed.push(c);
+  let pass: SignoffPass;
+  if (fed && !inArray && fed.covers(results, options)) pass = fed;
+  else {
+    pass = new SignoffPass(results.cases, results.run, options, results.waivers);
+    for (const original of results.cases) {
+      const c = pass.add(original);
+      if (inArray) signed.push(c);
+    }
   }
+  const { step, tally, differ, digest, summary, judgedAt } = pass;
   const run = { ...results.run };
   if (options.waivers) {
     run.waiversFile = options.waivers.file;

@@ -6,12 +6,20 @@ import { stripXmlForbidden } from './xml-text.ts';
  * self-closed. junit.ts streams them: no document tree is built.
  */
 export function attr(value: string | number): string {
-  return stripXmlForbidden(String(value)).replace(/[&<"\t\n\r]/g, (ch) => ATTR[ch]!);
+  if (typeof value === 'number') return String(value);
+  // Most values (names, times, host facts) need nothing: one test instead of two replaces, 300,000 cases a run.
+  if (!ATTR_WORK.test(value)) return value;
+  return stripXmlForbidden(value).replace(/[&<"\t\n\r]/g, (ch) => ATTR[ch]!);
 }
 
 export function text(value: string): string {
+  if (!TEXT_WORK.test(value)) return value;
   return stripXmlForbidden(value).replace(/[&<>\r]/g, (ch) => TEXT[ch]!);
 }
+
+/** A character an attribute value or a text must lose or have escaped (XML10_FORBIDDEN's, surrogates, the escaped). */
+const ATTR_WORK = /[\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF&<"]/;
+const TEXT_WORK = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF&<>\r]/;
 
 const ATTR: Record<string, string> = {
   '&': '&amp;',

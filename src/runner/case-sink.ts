@@ -39,7 +39,12 @@ export function memorySink(
   };
 }
 
-export function logSink(file: string, count: number): CaseSink & { log: CaseLog } {
+/** `observe`: also given each case as it is put (e.g. the sign-off's feed: src/report/signoff-feed.ts). */
+export function logSink(
+  file: string,
+  count: number,
+  observe?: (index: number, c: CaseResult) => void,
+): CaseSink & { log: CaseLog } {
   const log = CaseLog.create(file, count);
   const tally = summarize([]);
   return {
@@ -48,6 +53,7 @@ export function logSink(file: string, count: number): CaseSink & { log: CaseLog 
       log.put(i, c);
       tally.total++;
       tally[c.status]++;
+      observe?.(i, c);
     },
     has: (i) => log.has(i),
     cases: (fill) => log.cases(fill),

@@ -103,6 +103,7 @@ export interface CaseFilter {
 export function filterCases(cases: PlannedCase[], f: CaseFilter): PlannedCase[];
 export function filterCases(cases: PlannedList, f: CaseFilter): PlannedList;
 export function filterCases(cases: PlannedCase[] | PlannedList, f: CaseFilter): PlannedCase[] | PlannedList {
+  if (!f.grep && !f.grepInvert && !f.tags?.length) return cases; // no filter: not a case made to decide
   const keep = (c: PlannedCase) => {
     const text = `${c.id} ${c.def.title}`;
     if (f.grep && !f.grep.test(text)) return false;

@@ -4,6 +4,7 @@ import type { HostFacts } from '../model/facts.ts';
 import { CMD, CMD_ROOT } from '../probe/commands.ts';
 import { ANSWER_ON_ANY_EXIT, assembleFacts, PARTIAL_OK, type FactCommand } from '../probe/host-facts.ts';
 import type { Transport } from '../transport/types.ts';
+import { onAbort } from '../util/abort-callbacks.ts';
 import { gatherAccess } from './access.ts';
 import { factCommandsFor, factGroupsSkipped } from './fact-groups.ts';
 
@@ -32,9 +33,8 @@ export async function gatherFacts(
   // One abort listener per command, on a signal of our own linked to the caller's (which then holds just one).
   const local = new AbortController();
   setMaxListeners(commands.length + 8, local.signal);
-  const onAbort = () => local.abort(signal.reason);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
+  // Through onAbort: the caller's signal is shared by every host (10,000 listeners on one EventTarget cost seconds).
+  const unlisten = onAbort(signal, () => local.abort(signal.reason));
 
   const runOne = async (name: FactCommand) => {
     try {
@@ -62,7 +62,7 @@ export async function gatherFacts(
       ...commands.map(runOne),
     ]);
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    unlisten();
   }
   const facts = assembleFacts(outputs);
   const missed = commands.filter((n) => unavailable.has(n));

@@ -7,9 +7,20 @@ export class HostLock {
   private writer = false;
   private readonly queue: Array<{ readOnly: boolean; wake: () => void }> = [];
 
+  /** The lock now, if free for this kind of case and nobody waits: its release (no promise); else undefined. */
+  tryAcquire(readOnly: boolean): (() => void) | undefined {
+    if (this.queue.length !== 0 || !this.canEnter(readOnly)) return undefined;
+    this.enter(readOnly);
+    return this.releaser(readOnly);
+  }
+
   async acquire(readOnly: boolean): Promise<() => void> {
     if (this.queue.length === 0 && this.canEnter(readOnly)) this.enter(readOnly);
     else await new Promise<void>((wake) => this.queue.push({ readOnly, wake }));
+    return this.releaser(readOnly);
+  }
+
+  private releaser(readOnly: boolean): () => void {
     let released = false;
     return () => {
       if (released) return;

@@ -1,10 +1,11 @@
-import { setMaxListeners } from 'node:events';
+import pLimit from 'p-limit';
 import type { HostConfig, LabConfig, PlanConfig } from '../config/types.ts';
 import { HwqualError, messageOf } from '../model/errors.ts';
 import type { HostFacts } from '../model/facts.ts';
 import type { HostResult } from '../model/result.ts';
 import type { HostInfo } from '../suite-api/types.ts';
 import type { Transport } from '../transport/types.ts';
+import { onAbort } from '../util/abort-callbacks.ts';
 
 /** A lab host bound to the transport that reaches it. */
 export interface HostBinding {
@@ -38,38 +39,61 @@ export function selectHosts(lab: LabConfig, plan: PlanConfig): HostConfig[] {
 
 export type GatherFacts = (t: Transport, signal: AbortSignal) => Promise<HostFacts>;
 
-/** Connect each host and gather its facts, in parallel; an unreachable host is recorded, not fatal. */
+/**
+ * Hosts connecting and answering their facts at once, at most. Each host in flight holds its connection's and its
+ * facts' working data: 10,000 replayed hosts started together held ~160 MiB of it at once (promoted to the old
+ * generation, collected only later), and 10,000 SSH logins at once would each hold a socket (the file descriptor
+ * limit). A host's timeout counts from its own turn.
+ */
+export const CONNECT_CONCURRENCY = 256;
+
+/** Connect each host and gather its facts, CONNECT_CONCURRENCY at a time; an unreachable host is recorded. */
 export async function connectHosts(
   bindings: HostBinding[],
   gather: GatherFacts,
   signal: AbortSignal,
   timeoutMs = 60_000,
+  concurrency = CONNECT_CONCURRENCY,
 ): Promise<ConnectedHost[]> {
-  // The hosts start together: one timeout signal serves them all. (One per host, 10,000 signals alive through the
-  // connect phase, made V8 allocate every later AbortSignal — one per case — straight into the old generation.)
-  const s = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
-  setMaxListeners(bindings.length + 16, s);
-  return Promise.all(
-    bindings.map(async (binding): Promise<ConnectedHost> => {
-      const info: HostInfo = {
-        name: binding.config.name,
-        address: binding.config.address,
-        migrationAddress: binding.config.migrationAddress,
-        labels: binding.config.labels,
-        facts: {},
-        expect: binding.config.expect,
-        replayed: Boolean(binding.replay),
-      };
-      try {
-        await binding.transport.connect(s);
-        info.facts = await gather(binding.transport, s);
-        return { binding, info };
-      } catch (err) {
-        const reason = messageOf(err).replace(/^host unreachable: /, '');
-        return { binding, info, error: `host unreachable: ${reason}` };
-      }
-    }),
+  const limit = pLimit(concurrency);
+  return Promise.all(bindings.map((binding) => limit(() => connectHost(binding, gather, signal, timeoutMs))));
+}
+
+async function connectHost(
+  binding: HostBinding,
+  gather: GatherFacts,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<ConnectedHost> {
+  const info: HostInfo = {
+    name: binding.config.name,
+    address: binding.config.address,
+    migrationAddress: binding.config.migrationAddress,
+    labels: binding.config.labels,
+    facts: {},
+    expect: binding.config.expect,
+    replayed: Boolean(binding.replay),
+  };
+  // The host's own signal: its timeout, or the caller's (one listener on it for every host: abort-callbacks.ts).
+  const own = new AbortController();
+  // The reason AbortSignal.timeout gives.
+  const timer = setTimeout(
+    () => own.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    timeoutMs,
   );
+  const unlisten = onAbort(signal, () => own.abort(signal.reason));
+  try {
+    own.signal.throwIfAborted(); // a host whose turn came after the run was cancelled is not contacted
+    await binding.transport.connect(own.signal);
+    info.facts = await gather(binding.transport, own.signal);
+    return { binding, info };
+  } catch (err) {
+    const reason = messageOf(err).replace(/^host unreachable: /, '');
+    return { binding, info, error: `host unreachable: ${reason}` };
+  } finally {
+    clearTimeout(timer);
+    unlisten();
+  }
 }
 
 export function hostResult(h: ConnectedHost, extraFacts: Record<string, unknown>): HostResult {

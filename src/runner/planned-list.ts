@@ -68,6 +68,20 @@ export class PlannedList implements Iterable<PlannedCase> {
     for (let i = 0; i < this.length; i++) yield this.at(i);
   }
 
+  /** The suite × host groups that have a case in this list, as [suite, host name], each once (no case made). */
+  *cells(): Generator<[string, string]> {
+    let last: PlanGroup | undefined;
+    if (!this.picks) {
+      for (const g of this.groups) if (g.defs.length) yield [g.suite.name, g.host.name];
+      return;
+    }
+    for (const i of this.picks) {
+      const g = this.groupOf(i);
+      if (g !== last) yield [g.suite.name, g.host.name];
+      last = g;
+    }
+  }
+
   /** The cases `keep` keeps, as a list over the same groups (each case made once to decide). */
   filter(keep: (c: PlannedCase) => boolean): PlannedList {
     const picked: number[] = [];

@@ -102,11 +102,13 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
     throw err;
   }
-  const all = expandPlanList({
+  const expanded = expandPlanList({
     plan: o.plan,
     suites,
     hosts: hosts.map((h) => ({ info: h.info, error: h.error })),
-  }).filter((c) => cells.has(shardGroupKey(c.suite, c.host.name)));
+  });
+  // A shard keeps its own cells' cases; without a shard every cell is the run's (no case made to decide).
+  const all = o.shard ? expanded.filter((c) => cells.has(shardGroupKey(c.suite, c.host.name))) : expanded;
   const cases = filterCases(all, o.filter ?? {});
   if (!cases.length) {
     await Promise.all(hosts.map((h) => h.binding.transport.close().catch(() => {})));
@@ -115,9 +117,9 @@ export async function prepareRun(o: PrepareOptions): Promise<PreparedRun> {
       all.length ? `the filters select no case (of ${all.length})` : 'the plan expands to no case',
     );
   }
-  // With filters, the run covers the cells that still have a case.
+  // The run covers the cells that have a case (after the filters), known from the list's groups.
   const kept = new Set<string>();
-  for (const c of cases) kept.add(shardGroupKey(c.suite, c.host.name));
+  for (const [suite, host] of cases.cells()) kept.add(shardGroupKey(suite, host));
   return {
     suites,
     hosts,

@@ -106,8 +106,15 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
  * (known from prepare): the sign-off need not hash 300,000 ids again.
  */
 function withIdsHash(cases: Cases, prepared: PreparedRun): Cases {
-  if (prepared.cases.length !== prepared.all.length || cases.length !== prepared.all.length) return cases;
-  return Object.assign(cases, { idsHash: prepared.plannedCases.idsHash });
+  const complete = completeRunCases(prepared);
+  if (!complete.idsHash || cases.length !== complete.length) return cases;
+  return Object.assign(cases, { idsHash: complete.idsHash });
+}
+
+/** The count and (when no filter left a case out) the id hash of a run's cases once every case has run or not. */
+export function completeRunCases(prepared: PreparedRun): Pick<Cases, 'length' | 'idsHash'> {
+  const { length } = prepared.cases;
+  return length === prepared.all.length ? { length, idsHash: prepared.plannedCases.idsHash } : { length };
 }
 
 /** The run's results (plain data) from its cases so far. */

@@ -34,13 +34,16 @@ export class ReplayTransport implements Transport {
   readonly host: string;
   readonly replayedFrom: string;
   readonly origin: ProfileOrigin;
-  /** Paths written during the run (kept in memory only). */
-  readonly written = new Map<string, Buffer>();
+  /**
+   * Paths written during the run (kept in memory only), how often each recorded list was served (by the list: no key
+   * string per call), QMP recordings read: made when first needed (a scale run replays 10,000 hosts, most of which
+   * need none of them: three empty Maps a host were ~4 MiB kept for the whole run).
+   */
+  private written?: Map<string, Buffer>;
   private readonly commands: Map<string, CommandEntry[]>;
   private readonly files: Map<string, FileEntry[]>;
-  /** How often each recorded list was served (by the list: no key string per call). */
-  private readonly served = new Map<unknown, number>();
-  private readonly qmpCache = new Map<string, Promise<QmpSession[]>>();
+  private served?: Map<unknown, number>;
+  private qmpCache?: Map<string, Promise<QmpSession[]>>;
 
   constructor(
     readonly profile: HostProfile,
@@ -100,7 +103,7 @@ export class ReplayTransport implements Transport {
   }
 
   private async readWhole(path: string): Promise<Buffer> {
-    const mine = this.written.get(path);
+    const mine = this.written?.get(path);
     if (mine) return mine;
     const entry = this.next(this.files, path);
     if (!entry) throw this.notRecorded(`file ${path}`);
@@ -112,7 +115,7 @@ export class ReplayTransport implements Transport {
   }
 
   async writeFile(path: string, data: string | Buffer, _options?: FileOptions): Promise<void> {
-    this.written.set(path, Buffer.from(data));
+    (this.written ??= new Map()).set(path, Buffer.from(data));
   }
 
   async forwardUnixSocket(path: string): Promise<Duplex> {
@@ -138,6 +141,7 @@ export class ReplayTransport implements Transport {
   }
 
   private qmpSessions(file: string): Promise<QmpSession[]> {
+    this.qmpCache ??= new Map();
     let p = this.qmpCache.get(file);
     if (!p) {
       const abs = join(this.profile.dir, file);
@@ -162,6 +166,7 @@ export class ReplayTransport implements Transport {
   }
 
   private bump(key: unknown): number {
+    this.served ??= new Map();
     const n = this.served.get(key) ?? 0;
     this.served.set(key, n + 1);
     return n;

@@ -5,8 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaseLog } from '../../src/model/case-log.ts';
-import { caseJsonText, type CaseResult, type RunRecord } from '../../src/model/result.ts';
-import { applySignoff } from '../../src/report/signoff.ts';
+import { type Cases, caseJsonText, type CaseResult, type RunRecord } from '../../src/model/result.ts';
+import { SignoffFeed } from '../../src/report/signoff-feed.ts';
+import { applySignoff, SignoffPass, type SignoffOptions } from '../../src/report/signoff.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { host, kase, results } from './report-fixtures.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -57,7 +58,10 @@ describe('CaseLog', () => {
     expect(back.length).toBe(cases.length);
     expect([...back]).toEqual(cases);
     expect([...back]).toEqual(cases); // every pass reads again
-    expect([...back.texts!()].map((t) => t.text)).toEqual(cases.map(caseJsonText));
+    // Each text as it comes (bytes: a view into the pass's read block, valid until the next one).
+    const texts: string[] = [];
+    for (const t of back.texts!()) texts.push(typeof t.text === 'string' ? t.text : Buffer.from(t.text).toString());
+    expect(texts).toEqual(cases.map(caseJsonText));
     expect([...back.texts!()].map((t) => t.status)).toEqual(cases.map((c) => c.status));
     log.remove();
     expect(existsSync(path.join(dir, 'sub', 'log'))).toBe(false);
@@ -118,5 +122,79 @@ describe('reports written from the case log', () => {
       `${JSON.stringify(applySignoff(inMemory), null, 2)}\n`,
     );
     log.remove();
+  });
+
+  it('results.json copies a case larger than the write buffer from the log as it is', async () => {
+    const cases = [
+      kase({ status: 'passed', caseId: 'a' }),
+      kase({ status: 'failed', caseId: 'big', message: `ü${'x'.repeat(3 << 20)}` }),
+      kase({ status: 'passed', caseId: 'c' }),
+    ];
+    const inMemory = results(cases);
+    const dir = tmp();
+    const log = logOf(path.join(dir, 'log'), cases, [2, 1, 0]);
+    await writeReports(path.join(dir, 'a'), applySignoff(inMemory), { reporters: ['json'] });
+    await writeReports(path.join(dir, 'b'), applySignoff({ ...inMemory, cases: log.cases() }), { reporters: ['json'] });
+    const a = readFileSync(path.join(dir, 'a', 'results.json'), 'utf8');
+    expect(a.length).toBeGreaterThan(3 << 20);
+    expect(readFileSync(path.join(dir, 'b', 'results.json'), 'utf8') === a).toBe(true);
+    log.remove();
+  });
+
+  it("the sign-off's pass fed as cases end (any order) gives the results and reports of its own pass", async () => {
+    const cases = manyCases();
+    const record: RunRecord = results(cases, [host('node-1'), host('node-2'), host('node-3')]);
+    const options: SignoffOptions = {
+      waivers: {
+        file: 'waivers.yaml',
+        sha256: '2'.repeat(64),
+        waivers: [{ match: { suite: 'cpu-features', host: 'node-2' }, reason: 'microcode fix', expires: '2027-01-31' }],
+      },
+    };
+    const dir = tmp();
+    const order = shuffled(cases.length);
+    const fedRun = (maxWaiting?: number) => {
+      const feed = new SignoffFeed(new SignoffPass(record.cases, record.run, options), cases.length, maxWaiting);
+      const log = CaseLog.create(path.join(tmp(), 'log'), cases.length);
+      for (const i of order) {
+        log.put(i, cases[i]!);
+        feed.put(i, cases[i]!);
+      }
+      let passes = 0;
+      const onDisk = log.cases();
+      const counted: Cases = {
+        length: onDisk.length,
+        texts: () => onDisk.texts!(),
+        [Symbol.iterator]: () => {
+          passes++;
+          return onDisk[Symbol.iterator]();
+        },
+      };
+      return { log, feed, passes: () => passes, record: { ...record, cases: counted } };
+    };
+    const fed = fedRun();
+    const own = fedRun(0); // gives up at the first case out of order
+    expect(fed.feed.done()).toBeDefined();
+    expect(own.feed.done()).toBeUndefined();
+    const a = applySignoff(fed.record, options, fed.feed.done());
+    const b = applySignoff(own.record, options, own.feed.done());
+    expect(fed.passes()).toBe(0); // nothing read back for the sign-off
+    expect(own.passes()).toBe(1);
+    expect(a.summary.waived).toBeGreaterThan(2);
+    expect(JSON.stringify({ ...a, cases: [...a.cases] })).toBe(JSON.stringify({ ...b, cases: [...b.cases] }));
+    for (const [name, r] of [
+      ['fed', a],
+      ['own', b],
+    ] as const)
+      expect((await writeReports(path.join(dir, name), r)).failures).toEqual([]);
+    for (const f of ['results.json', 'junit.xml', 'report.html', 'report.md'])
+      expect(readFileSync(path.join(dir, 'fed', f), 'utf8'), f).toBe(readFileSync(path.join(dir, 'own', f), 'utf8'));
+    // A pass fed under other options, or missing a case, is not taken.
+    expect(fed.feed.done()!.covers(fed.record, {})).toBe(false);
+    const short = new SignoffFeed(new SignoffPass(record.cases, record.run, options), cases.length);
+    short.put(0, cases[0]!);
+    expect(short.done()).toBeUndefined();
+    fed.log.remove();
+    own.log.remove();
   });
 });

@@ -159,6 +159,15 @@ describe('PlannedList: the expanded plan without an object per case', () => {
     expect([...crypto.filter((c) => c.host.name !== 'b')].map((c) => c.host.name)).toEqual(['a', 'c', 'd']);
     expect(list.filter(() => true)).toBe(list);
   });
+
+  it('names the suite × host cells that have a case, each once, without making the cases', () => {
+    const two: SuiteDef = { ...suite, name: 't', cases: (h, p) => (h.name === 'b' ? [] : suite.cases(h, p)) };
+    const list = expandPlanList({ ...input, suites: [...input.suites, { name: 't', def: two }] });
+    const cells = (l: typeof list) => [...l.cells()].map(([s, h]) => `${s}@${h}`);
+    expect(cells(list)).toEqual(['s@a', 's@b', 's@c', 's@d', 't@a', 't@c', 't@d']);
+    expect(cells(filterCases(list, { grep: /aes@[ab]/ }))).toEqual(['s@a', 's@b', 't@a']);
+    expect(cells(filterCases(list, { tags: ['nothing'] }))).toEqual([]);
+  });
 });
 
 describe('HostLock', () => {

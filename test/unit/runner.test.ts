@@ -7,8 +7,8 @@ import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
 import { executeRun } from '../../src/runner/run.ts';
 import { PlainProgress } from '../../src/runner/progress.ts';
-import { feedInOrder } from '../../src/runner/schedule.ts';
-import pLimit from 'p-limit';
+import { HostLock } from '../../src/runner/host-lock.ts';
+import { runInOrder } from '../../src/runner/schedule.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
 import { runFolderReader } from '../../src/report/reporter.ts';
 import { transcriptReader } from '../../src/report/transcripts.ts';
@@ -178,24 +178,54 @@ describe('runner on the local host', () => {
     expect(new Set(planOrder).size).toBe(20);
   });
 
-  it('feeds p-limit lazily: at most `concurrency` waiting, every job run once, the first throw rejects', async () => {
-    const limit = pLimit(3);
-    const ran: number[] = [];
-    let mostWaiting = 0;
-    await feedInOrder(limit, 50, async (i) => {
-      mostWaiting = Math.max(mostWaiting, limit.pendingCount);
-      expect(limit.activeCount).toBeLessThanOrEqual(3);
-      ran.push(i);
+  it('runs jobs in index order, at most `concurrency` at once, every job once; the first throw rejects', async () => {
+    const started: number[] = [];
+    let running = 0;
+    let most = 0;
+    await runInOrder(3, 50, async (i) => {
+      started.push(i);
+      most = Math.max(most, ++running);
       await new Promise((r) => setTimeout(r, i % 4));
+      running--;
     });
-    expect(ran).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    expect(mostWaiting).toBeGreaterThan(0);
-    expect(mostWaiting).toBeLessThanOrEqual(3);
-    await expect(feedInOrder(pLimit(2), 0, async () => {})).resolves.toBeUndefined();
+    expect(started).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(most).toBe(3);
+    await expect(runInOrder(2, 0, async () => {})).resolves.toBeUndefined();
+    const ran: number[] = [];
     await expect(
-      feedInOrder(pLimit(2), 5, async (i) => {
+      runInOrder(2, 5, async (i) => {
+        ran.push(i);
         if (i === 3) throw new Error('job 3');
       }),
     ).rejects.toThrow('job 3');
+    expect(ran).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('lets the event loop turn while jobs settle without I/O (replayed hosts): timers, signals are heard', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const until = performance.now() + 300;
+    await runInOrder(8, 1_000_000, async () => {
+      if (performance.now() > until) return;
+      const t = performance.now();
+      while (performance.now() - t < 0.05); // a job that computes for 50 µs and never waits
+    });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThanOrEqual(3);
+  });
+
+  it('HostLock.tryAcquire takes a free lock at once and gives way to waiters and writers as acquire does', async () => {
+    const lock = new HostLock();
+    const r1 = lock.tryAcquire(true)!;
+    const r2 = lock.tryAcquire(true)!;
+    expect(lock.tryAcquire(false)).toBeUndefined(); // readers in
+    const writer = lock.acquire(false);
+    expect(lock.tryAcquire(true)).toBeUndefined(); // a writer waits: no reader jumps it
+    r1();
+    r2();
+    const w = await writer;
+    expect(lock.tryAcquire(true)).toBeUndefined();
+    w();
+    expect(lock.tryAcquire(false)).toBeDefined();
   });
 });

@@ -84,6 +84,7 @@ export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunP
     import('../../report/signoff.ts'),
     import('../../report/write.ts'),
     import('../../runner/case-sink.ts'),
+    import('../signoff-feed.ts'),
   ]);
   later.catch(() => {}); // awaited below
   // The transports (ssh2) load while the configs are read and validated; prepareRun's own import finds them cached.
@@ -110,11 +111,13 @@ export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunP
       return badInputExit(err);
     }
     const outDir = resolve(o.out);
-    const [{ executeRun }, { applySignoff }, { writeReports }, { logSink }] = await later;
+    const [{ executeRun }, { applySignoff }, { writeReports }, { logSink }, { runSignoffFeed }] = await later;
     // Finished cases go to the run's case log as they end, and the reports are written from it: what stays in
-    // memory is per host, not per case. The log is deleted once the reports are written.
+    // memory is per host, not per case. The log is deleted once the reports are written. The sign-off's pass is fed
+    // as the cases end, so the sign-off need not read them back.
     mkdirSync(outDir, { recursive: true });
-    const sink = logSink(join(outDir, CASE_LOG), prepared.cases.length);
+    const feed = runSignoffFeed(prepared, startedAt, signoff);
+    const sink = logSink(join(outDir, CASE_LOG), prepared.cases.length, (i, c) => feed.put(i, c));
     const write = (results: RunRecord) => writeReports(outDir, results, { groupBy: o.groupBy });
     const raw = await executeRun({
       lab,
@@ -137,7 +140,7 @@ export async function runCommand(o: RunCliOptions, argv: string[], preset?: RunP
     timings.mark(`cases (${prepared.cases.length})`);
     let results, written;
     try {
-      results = applySignoff(raw, signoff);
+      results = applySignoff(raw, signoff, feed.done());
       written = await write(results);
     } finally {
       sink.log.remove();
