@@ -41,8 +41,12 @@ export interface GridSummary {
   unmodelled: number;
   /** Cells the harness could not run or read (their outcome is 'error'): outside every figure below. */
   errors: GridCell[];
-  /** Outcome predicted before migrating (converges or not) against the measured one. */
+  /** Outcome predicted before migrating (converges or not; the nominal call, uncertain cells too) against the measured one. */
   agreement: { agreed: number; of: number; mismatches: GridCell[] };
+  /** The same over the cells whose prediction was certain (no `predicted.uncertain`). */
+  certain: { agreed: number; of: number; mismatches: GridCell[] };
+  /** Cells predicted uncertain (the outcome flips within the inputs' error): counted apart, each with its outcome. */
+  uncertain: GridCell[];
   /** |predicted − measured| ÷ measured total over converging cells predicted to converge. */
   predictionErrors: Array<{ cell: GridCell; error: number }>;
   /**
@@ -72,13 +76,17 @@ export function summarizeGrid(m: ConvergenceMap): GridSummary {
   const modelled = m.cells.filter((c) => MODELLED.has(c.strategy));
   const errors = modelled.filter((c) => c.outcome === 'error');
   const ran = modelled.filter((c) => c.outcome !== 'error');
-  const mismatches = ran.filter((c) => c.predicted.converges !== (c.outcome === 'completed'));
+  const wrong = (c: GridCell) => c.predicted.converges !== (c.outcome === 'completed');
+  const mismatches = ran.filter(wrong);
+  const sure = ran.filter((c) => !c.predicted.uncertain);
   const converged = ran.filter((c) => c.outcome === 'completed');
   const atDeadline = ran.filter(endedAtDeadline);
   return {
     unmodelled: m.cells.length - modelled.length,
     errors,
     agreement: { agreed: ran.length - mismatches.length, of: ran.length, mismatches },
+    certain: { agreed: sure.filter((c) => !wrong(c)).length, of: sure.length, mismatches: sure.filter(wrong) },
+    uncertain: ran.filter((c) => c.predicted.uncertain),
     predictionErrors: converged
       .filter((c) => c.predicted.converges && c.predictionError !== undefined)
       .map((c) => ({ cell: c, error: c.predictionError! })),

@@ -21,6 +21,42 @@ export function predictPrecopy(input: PrecopyInput): Prediction {
   };
 }
 
+/**
+ * How far the model's inputs can be off before a cell is called (grid runs on this machine): the dirty rate ±10 %
+ * (page-sampling's spread; a guest stamping its exact rate before migrating still dirtied 185–200 MiB/s of 200 while
+ * migrating at load 2), a measured link ±10 % (the median of recent checks; a single check swings more). A cap is
+ * exact (QEMU holds a pass to 32.0 MiB/s under a 32 cap) and never varied.
+ */
+export const INPUT_MARGIN = 0.1;
+
+/**
+ * Whether the predicted outcome holds within the inputs' error: the model again with the dirty rate and — when the
+ * link, not the cap, sets it (`linkBound`) — the bandwidth moved by `margin` each way, the guest's worst and best
+ * case. When either case's outcome (converges within the deadline or not) differs from the nominal one: "uncertain:
+ * …" saying what that case gives. Pure.
+ */
+export function uncertainty(
+  input: PrecopyInput,
+  p: Prediction,
+  linkBound: boolean,
+  margin = INPUT_MARGIN,
+): string | undefined {
+  const b = linkBound ? margin : 0;
+  const cases = [
+    { name: `${pct(margin)} more dirtying${b ? `, ${pct(b)} less link` : ''}`, d: 1 + margin, bw: 1 - b },
+    { name: `${pct(margin)} less dirtying${b ? `, ${pct(b)} more link` : ''}`, d: 1 - margin, bw: 1 + b },
+  ];
+  for (const c of cases) {
+    const q = predictPrecopy({ ...input, dirtyRate: input.dirtyRate * c.d, bandwidth: input.bandwidth * c.bw });
+    if (q.converges === p.converges) continue;
+    const gives = q.converges ? `converges in ~${secs(q.totalMs!)} s` : q.reason;
+    return `uncertain: with ${c.name} it ${gives}`;
+  }
+  return undefined;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
 function secs(ms: number): string {
   return ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
 }

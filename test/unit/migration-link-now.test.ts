@@ -137,7 +137,7 @@ describe('the map with its link checks', () => {
     // Predicted 10 s with 150 ms of setup: 9.85 s against 10.9 − 4 = 6.9 s measured, and against 10 − 0.1 = 9.9 s.
     expect(s.transferErrors.map((e) => Math.round(e.error * 1000) / 1000)).toEqual([0.428, 0.005]);
     const md = formatConvergenceMap(m);
-    expect(md).toContain('an idle migration with the cap lifted checks the link again');
+    expect(md).toContain('a migration with the cap lifted checks the link again — idle for a cell whose guest does');
     expect(md).toContain(
       "1 of 2 cells checked; the cells' links 250–250 MiB/s; 0 cell(s) predicted with a link slower",
     );
