@@ -28,6 +28,21 @@ export function certaintyPass(
   return undefined;
 }
 
+/**
+ * Each sync QEMU made in a migration, as the samples saw it: when (ms since `migrate`), what had been sent by then
+ * (MiB) and the dirty set it found (MiB, exact: dirtySet) — the per-pass evidence a model is checked against. Pure.
+ */
+export function syncsOf(samples: readonly MigrationSample[]): NonNullable<GridCell['syncs']> {
+  const out: NonNullable<GridCell['syncs']> = [];
+  for (let i = 1; i < samples.length; i++) {
+    const [a, b] = [samples[i - 1]!, samples[i]!];
+    if (b.syncCount <= a.syncCount || b.status === 'completed' || b.status === 'cancelled') continue;
+    const r = (x: number) => Math.round((x / (1024 * 1024)) * 10) / 10;
+    out.push({ pass: b.syncCount, atMs: b.t, sentMiB: r(b.transferred), dirtySetMiB: r(dirtySet(a, b)) });
+  }
+  return out;
+}
+
 /** One non-converging cell's verdict: where it was called and how long after it was certain. */
 export interface CallRecord {
   cell: GridCell;

@@ -1,6 +1,6 @@
 import { messageOf } from '../model/errors.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
-import { certaintyPass } from './grid-stats.ts';
+import { certaintyPass, syncsOf } from './grid-stats.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from './nova.ts';
 import { checkLinkOnce, type LinkRun, linkNow, needsLinkCheck } from './link.ts';
 import { runMigration } from './run.ts';
@@ -199,6 +199,7 @@ async function runCell(
           downtimeLimitMs,
         }),
       }),
+      syncs: syncsOf(h.samples),
       nova: h.nova?.predicted.message,
     };
   } catch (err) {

@@ -11,7 +11,7 @@ export { busyDirty, runGrid, type GridRequest } from './grid.ts';
 export { bulkPass, MIN_BULK_MS, stampRate } from './stamp-rate.ts';
 export { checkLinkOnce, LINK_MARGIN, LINK_WINDOW_MS, linkNow, needsLinkCheck, UNCAPPED, type LinkRun } from './link.ts';
 export { convergenceHeader, formatConvergenceMap, formatGridSummary } from './grid-format.ts';
-export { certaintyPass, MODELLED, summarizeGrid, type CallRecord, type GridSummary } from './grid-stats.ts';
+export { certaintyPass, MODELLED, summarizeGrid, syncsOf, type CallRecord, type GridSummary } from './grid-stats.ts';
 export {
   STRATEGIES,
   applySettings,

@@ -332,6 +332,8 @@ export interface GridCell {
    * did not shrink over a pass. Absent: not determinable from what the migration showed.
    */
   certainAtPass?: number;
+  /** Each sync QEMU made (grid-stats.ts syncsOf): when, what was sent by then, the dirty set it found. */
+  syncs?: Array<{ pass: number; atMs: number; sentMiB: number; dirtySetMiB: number }>;
   nova?: string;
   error?: string;
 }
