@@ -16,6 +16,9 @@ export const LINK_WINDOW_MS = 120_000;
  */
 export const LINK_MARGIN = 0.5;
 
+/** QEMU's setup time is the median of at least this many checks (linkNow). */
+export const SETUP_CHECKS = 3;
+
 type Base = Omit<Parameters<typeof runMigration>[0], 'guest' | 'strategy' | 'tuning'>;
 
 /**
@@ -86,9 +89,11 @@ const median = (xs: number[]) => {
 /**
  * The link a cell is predicted with: the median of the checks of the last LINK_WINDOW_MS made with the cell's own
  * dirty rate (0: the idle checks) — one idle migration swings ±30 % even at a steady load (196, 257, 341 MiB/s in
- * three checks a minute apart), the median of the recent ones follows the load without following each swing — and
- * QEMU's setup time the same way. Without a recent check at that rate the idle ones stand in (the newest idle one at
- * least: the start calibration). Pure.
+ * three checks a minute apart), the median of the recent ones follows the load without following each swing. Without
+ * a recent check at that rate the idle ones stand in (the newest idle one at least: the start calibration). QEMU's
+ * setup time is the median over every recent check, busy or idle, and at least the last SETUP_CHECKS: it is
+ * heavy-tailed whatever the workload (checks 100–2155 ms and the cells after them 117–1088 ms in one grid), and one
+ * busy check's 2155 ms made a 1.5 s cell predicted at 4 s. Pure.
  */
 export function linkNow(runs: readonly LinkRun[], now: number, checked: boolean, dirtyMiBps = 0): CellLink {
   const idle = runs.filter((r) => !r.cal.dirtyMiBps);
@@ -96,16 +101,14 @@ export function linkNow(runs: readonly LinkRun[], now: number, checked: boolean,
   if (!newest) throw new Error('linkNow: no link check yet');
   const recent = runs.filter((r) => now - r.at <= LINK_WINDOW_MS);
   const same = recent.filter((r) => (r.cal.dirtyMiBps ?? 0) === dirtyMiBps);
-  const used = same.length
-    ? same
-    : recent.filter((r) => !r.cal.dirtyMiBps).length
-      ? recent.filter((r) => !r.cal.dirtyMiBps)
-      : [newest];
+  const recentIdle = recent.filter((r) => !r.cal.dirtyMiBps);
+  const used = same.length ? same : recentIdle.length ? recentIdle : [newest];
+  const setups = recent.length >= SETUP_CHECKS ? recent : runs.slice(-SETUP_CHECKS);
   const stamps = used.flatMap((r) => (r.cal.stampMiBps !== undefined ? [r.cal.stampMiBps] : []));
   const busy = used[0]!.cal.dirtyMiBps;
   return {
     MiBps: mib(median(used.map((r) => r.cal.linkMiBps)) * MiB),
-    setupMs: Math.round(median(used.map((r) => r.cal.setupMs))),
+    setupMs: Math.round(median(setups.map((r) => r.cal.setupMs))),
     runsMiBps: used.map((r) => r.cal.linkMiBps),
     checked,
     ...(busy && { dirtyMiBps: busy }),
