@@ -67,7 +67,8 @@ function predictedText(c: GridCell): string {
         ? '–'
         : 'does not converge';
   const dirty = p.dirtyMiBps !== undefined ? ` (dirty ${p.dirtyMiBps} MiB/s, ${p.dirtyFrom})` : '';
-  return `${p.uncertain ? `**uncertain**: ${call}${dirty}; ${p.uncertain.replace(/^uncertain: /, '')}` : `${call}${dirty}`}`;
+  if (!p.uncertain) return `${call}${dirty}`;
+  return `**uncertain**: ${call}${dirty}; ${p.uncertain.replace(/^uncertain: /, '')}`;
 }
 
 function linkText(c: GridCell): string {

@@ -56,7 +56,7 @@ export interface GridSummary {
   unmodelled: number;
   /** Cells the harness could not run or read (their outcome is 'error'): outside every figure below. */
   errors: GridCell[];
-  /** Outcome predicted before migrating (converges or not; the nominal call, uncertain cells too) against the measured one. */
+  /** The outcome predicted before migrating (the nominal call, uncertain cells too) against the measured one. */
   agreement: { agreed: number; of: number; mismatches: GridCell[] };
   /** The same over the cells whose prediction was certain (no `predicted.uncertain`). */
   certain: { agreed: number; of: number; mismatches: GridCell[] };

@@ -49,7 +49,7 @@ export { checkSharedStorage } from './shared-storage.ts';
 export { expectDestinationRefusal, type RefusalRun } from './refused.ts';
 export { migrateVm, type VmHop } from './vm-migrate.ts';
 export { ConvergenceDetector, DIRTY_MARGIN, NO_SHRINK, dirtySet, type DetectorOptions } from './detect.ts';
-export { INPUT_MARGIN, predictPrecopy, relativeError, uncertainty } from './predict.ts';
+export { INPUT_MARGIN, predictPrecopy, relativeError, ringOverlap, uncertainty } from './predict.ts';
 export {
   chooseCpuModel,
   chooseMachine,

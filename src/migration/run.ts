@@ -119,7 +119,8 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
     const uncertain = uncertainty(input, nominal, linkBound);
     const prediction: Prediction = { ...nominal, ...(uncertain && { uncertain }) };
     log(
-      `dirty rate ${(dirtyRate / MiB).toFixed(1)} MiB/s (calc-dirty-rate), stamped ${stampMiBps.before ?? '?'} MiB/s, ` +
+      `dirty rate ${(dirtyRate / MiB).toFixed(1)} MiB/s (calc-dirty-rate), ` +
+        `stamped ${stampMiBps.before ?? '?'} MiB/s, ` +
         `the model's ${(input.dirtyRate / MiB).toFixed(1)} MiB/s; prediction: ${prediction.reason}` +
         `${uncertain ? `; ${uncertain}` : ''}`,
     );

@@ -25,9 +25,9 @@ const REC = JSON.parse(
 describe('a busy check, recorded (100 MiB/s over 256 MiB, cap lifted, cancelled at pass 2, load 4.6)', () => {
   const pass = bulkPass(REC.samples, undefined)!;
 
-  it("the bulk pass runs from QEMU's setup-time (kept from the samples: the cancelled answer has none) to its last sample", () => {
+  it("the bulk pass: from QEMU's setup-time (kept from the samples) to its last sample still in pass 1", () => {
     expect(REC.samples.at(-1)!.status).toBe('cancelled');
-    expect(pass.fromMs).toBe(2062); // 2 s of setup with the vCPU busy, where the idle checks of that hour took 0.1–0.3 s
+    expect(pass.fromMs).toBe(2062); // 2 s of setup with the vCPU busy; the idle checks of that hour took 0.1–0.3 s
     expect(pass.toMs).toBe(4311); // the last sample of pass 1, not the first of pass 2 (4411, up to 100 ms late)
     // 320 MiB in 2.25 s: 142 MiB/s, where idle checks at load ~2 a few minutes before moved 267–345 MiB/s.
     const link = pass.bytes / MiB / ((pass.toMs - pass.fromMs) / 1000);
@@ -139,7 +139,7 @@ const CELL_25_32 = {
 };
 
 describe('a prediction within the inputs’ error is uncertain, and says so', () => {
-  it('25/32 at the edge of the deadline: predicted with calc-dirty-rate (22) it converged; with the exact 25 it does not', () => {
+  it('25/32 at the deadline: predicted with calc-dirty-rate (22) it converged; with the exact 25 it does not', () => {
     const with22 = predictPrecopy({ ...CELL_25_32, dirtyRate: 22 * MiB });
     expect(with22.converges).toBe(true); // the call that was wrong
     const exact = predictPrecopy({ ...CELL_25_32, dirtyRate: 25 * MiB });
