@@ -47,6 +47,20 @@ export function gridTargets(m: ConvergenceMap): string[] {
       s.agreement.mismatches.length === 0 && s.errors.length === 0,
     ),
     row(
+      "the same over the cells predicted with certainty (uncertain ones — the outcome flips within the inputs' " +
+        'error — counted apart)',
+      `${s.certain.agreed} of ${s.certain.of}` +
+        (s.certain.mismatches.length ? ` (not: ${s.certain.mismatches.map(name).join(', ')})` : '') +
+        `; uncertain: ${
+          s.uncertain.length
+            ? s.uncertain
+                .map((c) => `${name(c)} (${c.predicted.converges ? 'converges' : 'not'} → ${c.outcome})`)
+                .join(', ')
+            : 'none'
+        }`,
+      s.certain.mismatches.length === 0 && s.errors.length === 0,
+    ),
+    row(
       `total-time prediction error ≤ 15 % on converging cells, incl. the ${top} MiB/s column`,
       (worst === undefined
         ? 'no cell'

@@ -31,6 +31,8 @@ export interface FollowRequest {
   recover?: (now: number, samples: MigrationSample[]) => Promise<{ record: RecoveryRecord; info: QmpMigrationInfo }>;
   /** How long to wait for QEMU's final figures after it said `completed` (default 5 s). */
   figuresTimeoutMs?: number;
+  /** A probe (link.ts): `migrate_cancel` as soon as QEMU starts this pass (its sync count reaches it). */
+  stopAtPass?: number;
 }
 
 export interface Followed {
@@ -64,6 +66,13 @@ export async function followMigration(req: FollowRequest): Promise<Followed> {
       break;
     }
     await req.onSample?.(s, now);
+    if (req.stopAtPass !== undefined && s.status === 'active' && s.syncCount >= req.stopAtPass) {
+      req.log(`pass ${s.syncCount}: the probe ends here (migrate_cancel)`);
+      await cancel(qmp, signal);
+      info = await qmp.queryMigrate({ signal, timeoutMs: QUERY_TIMEOUT_MS });
+      samples.push(toSample(info, Date.now() - t0));
+      break;
+    }
     diagnosis ??= req.detector.observe(s) ?? pausedByQemu(s.status, info);
     if (diagnosis) {
       req.log(diagnosis.message);

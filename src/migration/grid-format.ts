@@ -39,8 +39,10 @@ function linkChecksLine(m: ConvergenceMap, caps: number[]): string {
   const slower = m.cells.filter((c) => c.link && c.link.MiBps < c.bandwidthMiBps).length;
   return (
     `- Caps (max-bandwidth): ${caps.join(', ')} MiB/s. Right before each cell whose cap is above half the slowest ` +
-    'recent link check, an idle migration with the cap lifted checks the link again; each cell is predicted with ' +
-    'min(its cap, the median of the checks of the last 2 minutes) and their setup time (column "link"). ' +
+    'recent link check, a migration with the cap lifted checks the link again — idle for a cell whose guest does ' +
+    "not dirty, else a busy check: a guest running the cell's workload, cancelled once its bulk pass ends; each " +
+    "cell is predicted with min(its cap, the median of the checks of the last 2 minutes at the cell's dirty rate) " +
+    'and their setup time (column "link"). ' +
     `${checked} of ${m.cells.length} cells checked` +
     (links.length ? `; the cells' links ${Math.min(...links)}–${Math.max(...links)} MiB/s` : '') +
     `; ${slower} cell(s) predicted with a link slower than their cap.`
@@ -57,14 +59,24 @@ function unsteadyLine(runs: number[], spread: number): string {
 
 function predictedText(c: GridCell): string {
   const p = c.predicted;
-  if (p.converges) return `converges, ${p.totalMs} ms, ${p.downtimeMs} ms`;
-  if (p.wouldNeedMs !== undefined) return `not within the deadline (would need ~${s1(p.wouldNeedMs)})`;
-  return c.outcome === 'error' && !p.reason ? '–' : 'does not converge';
+  const call = p.converges
+    ? `converges, ${p.totalMs} ms, ${p.downtimeMs} ms`
+    : p.wouldNeedMs !== undefined
+      ? `not within the deadline (would need ~${s1(p.wouldNeedMs)})`
+      : c.outcome === 'error' && !p.reason
+        ? '–'
+        : 'does not converge';
+  const dirty = p.dirtyMiBps !== undefined ? ` (dirty ${p.dirtyMiBps} MiB/s, ${p.dirtyFrom})` : '';
+  if (!p.uncertain) return `${call}${dirty}`;
+  return `**uncertain**: ${call}${dirty}; ${p.uncertain.replace(/^uncertain: /, '')}`;
 }
 
 function linkText(c: GridCell): string {
   if (!c.link) return '–';
-  return `${c.link.MiBps}${c.link.checked ? '' : ' (earlier)'}${c.link.checkError ? ' (check failed)' : ''}`;
+  const busy = c.link.dirtyMiBps
+    ? ` (busy${c.link.stampMiBps !== undefined ? `, stamped ${c.link.stampMiBps}` : ''})`
+    : '';
+  return `${c.link.MiBps}${busy}${c.link.checked ? '' : ' (earlier)'}${c.link.checkError ? ' (check failed)' : ''}`;
 }
 
 function calledText(c: GridCell): string {
@@ -132,6 +144,10 @@ export function formatGridSummary(m: ConvergenceMap): string[] {
   const lags = s.calls.map((x) => `${cellName(x.cell)}: ${typeof x.lag === 'number' ? `${x.lag}` : x.lag}`);
   return [
     `- Outcome as predicted before migrating: **${s.agreement.agreed} of ${s.agreement.of}** cells` +
+      (s.uncertain.length
+        ? `; of the ${s.certain.of} predicted with certainty ${s.certain.agreed}; ${s.uncertain.length} uncertain ` +
+          `(${s.uncertain.map((c) => `${cellName(c)} ${c.outcome}`).join(', ')})`
+        : '') +
       (s.agreement.mismatches.length
         ? ` (not: ${s.agreement.mismatches
             .map((c) => `${cellName(c)} predicted ${predictedText(c)}, ${c.outcome}`)

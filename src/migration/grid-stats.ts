@@ -28,6 +28,21 @@ export function certaintyPass(
   return undefined;
 }
 
+/**
+ * Each sync QEMU made in a migration, as the samples saw it: when (ms since `migrate`), what had been sent by then
+ * (MiB) and the dirty set it found (MiB, exact: dirtySet) — the per-pass evidence a model is checked against. Pure.
+ */
+export function syncsOf(samples: readonly MigrationSample[]): NonNullable<GridCell['syncs']> {
+  const out: NonNullable<GridCell['syncs']> = [];
+  for (let i = 1; i < samples.length; i++) {
+    const [a, b] = [samples[i - 1]!, samples[i]!];
+    if (b.syncCount <= a.syncCount || b.status === 'completed' || b.status === 'cancelled') continue;
+    const r = (x: number) => Math.round((x / (1024 * 1024)) * 10) / 10;
+    out.push({ pass: b.syncCount, atMs: b.t, sentMiB: r(b.transferred), dirtySetMiB: r(dirtySet(a, b)) });
+  }
+  return out;
+}
+
 /** One non-converging cell's verdict: where it was called and how long after it was certain. */
 export interface CallRecord {
   cell: GridCell;
@@ -41,8 +56,12 @@ export interface GridSummary {
   unmodelled: number;
   /** Cells the harness could not run or read (their outcome is 'error'): outside every figure below. */
   errors: GridCell[];
-  /** Outcome predicted before migrating (converges or not) against the measured one. */
+  /** The outcome predicted before migrating (the nominal call, uncertain cells too) against the measured one. */
   agreement: { agreed: number; of: number; mismatches: GridCell[] };
+  /** The same over the cells whose prediction was certain (no `predicted.uncertain`). */
+  certain: { agreed: number; of: number; mismatches: GridCell[] };
+  /** Cells predicted uncertain (the outcome flips within the inputs' error): counted apart, each with its outcome. */
+  uncertain: GridCell[];
   /** |predicted − measured| ÷ measured total over converging cells predicted to converge. */
   predictionErrors: Array<{ cell: GridCell; error: number }>;
   /**
@@ -72,13 +91,17 @@ export function summarizeGrid(m: ConvergenceMap): GridSummary {
   const modelled = m.cells.filter((c) => MODELLED.has(c.strategy));
   const errors = modelled.filter((c) => c.outcome === 'error');
   const ran = modelled.filter((c) => c.outcome !== 'error');
-  const mismatches = ran.filter((c) => c.predicted.converges !== (c.outcome === 'completed'));
+  const wrong = (c: GridCell) => c.predicted.converges !== (c.outcome === 'completed');
+  const mismatches = ran.filter(wrong);
+  const sure = ran.filter((c) => !c.predicted.uncertain);
   const converged = ran.filter((c) => c.outcome === 'completed');
   const atDeadline = ran.filter(endedAtDeadline);
   return {
     unmodelled: m.cells.length - modelled.length,
     errors,
     agreement: { agreed: ran.length - mismatches.length, of: ran.length, mismatches },
+    certain: { agreed: sure.filter((c) => !wrong(c)).length, of: sure.length, mismatches: sure.filter(wrong) },
+    uncertain: ran.filter((c) => c.predicted.uncertain),
     predictionErrors: converged
       .filter((c) => c.predicted.converges && c.predictionError !== undefined)
       .map((c) => ({ cell: c, error: c.predictionError! })),

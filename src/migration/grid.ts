@@ -1,8 +1,8 @@
 import { messageOf } from '../model/errors.ts';
 import type { BuiltImage } from '../vm/images/built-image.ts';
-import { certaintyPass } from './grid-stats.ts';
+import { certaintyPass, syncsOf } from './grid-stats.ts';
 import { NOVA_DEFAULTS, type NovaSettings } from './nova.ts';
-import { calibrateOnce, type LinkRun, linkNow, needsLinkCheck } from './link.ts';
+import { checkLinkOnce, type LinkRun, linkNow, needsLinkCheck } from './link.ts';
 import { runMigration } from './run.ts';
 import { MiB } from './sample.ts';
 import type { Strategy } from './strategy.ts';
@@ -64,7 +64,7 @@ export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
     for (const bw of g.bandwidth) {
       for (const dirty of g.dirty) {
         if (g.signal?.aborted) break;
-        const link = await checkLink(g, base, runs, `${strategy} ${dirty}/${bw}`, bw, log);
+        const link = await checkLink(g, base, runs, { label: `${strategy} ${dirty}/${bw}`, capMiBps: bw, dirty }, log);
         const cell = await runCell(g, base, strategy, dirty, bw, calibration, link, downtimeLimitMs);
         const took = cell.totalMs !== undefined ? ` in ${cell.totalMs} ms` : '';
         log(
@@ -91,25 +91,31 @@ export async function runGrid(g: GridRequest): Promise<ConvergenceMap> {
 type Base = Omit<Parameters<typeof runMigration>[0], 'guest' | 'strategy' | 'tuning'>;
 
 /**
- * The link a cell is predicted with: an idle migration right before it when its cap is not far below the link
- * (link.ts), then the median of the recent checks. A check that fails is said in the cell; the older checks stand.
+ * The link a cell is predicted with: a check right before it when its cap is not far below the link (link.ts) — with
+ * the cell's own workload (a busy check, cancelled after its bulk pass) when it dirties, else idle — then the median
+ * of the recent checks at the cell's dirty rate. A check that fails is said in the cell; the older checks stand.
  */
 async function checkLink(
   g: GridRequest,
   base: Base,
   runs: LinkRun[],
-  cell: string,
-  capMiBps: number,
+  cell: { label: string; capMiBps: number; dirty: number },
   log: (m: string) => void,
 ): Promise<CellLink> {
-  if (g.linkChecks === false || !needsLinkCheck(capMiBps, runs, Date.now())) return linkNow(runs, Date.now(), false);
+  const { label, capMiBps, dirty } = cell;
+  if (g.linkChecks === false || !needsLinkCheck(capMiBps, runs, Date.now()))
+    return linkNow(runs, Date.now(), false, dirty);
   try {
-    runs.push({ cal: await calibrateOnce(g.guest, base), at: Date.now() });
-    log(`link check before ${cell}: ${runs.at(-1)!.cal.linkMiBps} MiB/s`);
-    return linkNow(runs, Date.now(), true);
+    runs.push({ cal: await checkLinkOnce(g.guest, base, dirty), at: Date.now() });
+    const c = runs.at(-1)!.cal;
+    log(
+      `${dirty ? `busy link check (dirty ${dirty} MiB/s)` : 'link check'} before ${label}: ${c.linkMiBps} MiB/s` +
+        `, setup ${c.setupMs} ms${c.stampMiBps !== undefined ? `, stamped ${c.stampMiBps} MiB/s while migrating` : ''}`,
+    );
+    return linkNow(runs, Date.now(), true, dirty);
   } catch (err) {
-    log(`link check before ${cell} failed: ${messageOf(err)}`);
-    return { ...linkNow(runs, Date.now(), false), checkError: messageOf(err) };
+    log(`link check before ${label} failed: ${messageOf(err)}`);
+    return { ...linkNow(runs, Date.now(), false, dirty), checkError: messageOf(err) };
   }
 }
 
@@ -117,7 +123,7 @@ async function checkLink(
 async function calibrate(g: GridRequest, base: Base, runs: LinkRun[]): Promise<Calibration> {
   const own: Calibration[] = [];
   for (let i = 0; i < Math.max(1, g.calibrationRuns ?? 3); i++) {
-    own.push(await calibrateOnce(g.guest, base));
+    own.push(await checkLinkOnce(g.guest, base));
     runs.push({ cal: own.at(-1)!, at: Date.now() });
   }
   const sorted = [...own].sort((a, b) => a.linkMiBps - b.linkMiBps);
@@ -137,13 +143,19 @@ async function runCell(
 ): Promise<GridCell> {
   const bandwidthMiBps = Math.min(bw, link.MiBps);
   const head = { strategy, dirtyMiBps: dirty, bandwidthMiBps: bw };
+  const busy = busyDirty(link, dirty, bw);
   try {
     const run = await runMigration({
       ...base,
       guest: { ...g.guest, dirtyMiBps: dirty },
       strategy,
       tuning: { maxBandwidth: bw * MiB, downtimeLimitMs },
-      model: { ramBytes: cal.transferredMiB * MiB, bandwidth: bandwidthMiBps * MiB, setupMs: link.setupMs },
+      model: {
+        ramBytes: cal.transferredMiB * MiB,
+        bandwidth: bandwidthMiBps * MiB,
+        setupMs: link.setupMs,
+        ...(busy !== undefined && { dirtyRate: busy * MiB }),
+      },
     });
     const h = run.hops[0]!;
     const p = run.prediction;
@@ -167,6 +179,14 @@ async function runCell(
         bandwidthMiBps,
         ...(p.wouldNeedMs !== undefined && { wouldNeedMs: p.wouldNeedMs }),
         reason: p.reason,
+        dirtyMiBps: run.modelDirtyMiBps,
+        dirtyFrom:
+          busy !== undefined
+            ? 'stamped while the busy check migrated'
+            : run.stampMiBps.before !== undefined
+              ? 'stamped before migrating'
+              : 'calc-dirty-rate',
+        ...(p.uncertain && { uncertain: p.uncertain }),
       },
       ...(h.predictionError !== undefined && { predictionError: h.predictionError }),
       link,
@@ -179,6 +199,7 @@ async function runCell(
           downtimeLimitMs,
         }),
       }),
+      syncs: syncsOf(h.samples),
       nova: h.nova?.predicted.message,
     };
   } catch (err) {
@@ -191,4 +212,14 @@ async function runCell(
       predicted: { converges: false, totalMs: null, downtimeMs: 0, passes: 0, bandwidthMiBps },
     };
   }
+}
+
+/**
+ * The dirty rate a cell's model takes from its busy link checks (MiB/s): what their workload stamped while migrating,
+ * when the link — not the cap — sets the cell's bandwidth (the check then ran as the cell will: the migration thread
+ * as busy, competing with the vCPU); never above the rate the workload was told. Pure.
+ */
+export function busyDirty(link: CellLink, dirty: number, capMiBps: number): number | undefined {
+  if (!dirty || link.dirtyMiBps !== dirty || link.stampMiBps === undefined || link.MiBps >= capMiBps) return undefined;
+  return Math.min(link.stampMiBps, dirty);
 }

@@ -53,6 +53,8 @@ export interface HopRequest extends MigrationBasics {
   sampleMs: number;
   /** The guest's dirty rate measured before migrating (calc-dirty-rate, bytes/s): the detector's `dirty-set` rule. */
   dirtyRate?: number;
+  /** A probe, not a migration to complete: cancelled as soon as QEMU starts this pass (outcome `cancelled`). */
+  stopAtPass?: number;
   log: (m: string) => void;
   /**
    * Checks of the hop's own run while the migration runs (e.g. `ps` on both hosts: no key of the encrypted disk on
@@ -126,6 +128,7 @@ export async function migrateHop(
     sampleMs: req.sampleMs,
     signal,
     log,
+    stopAtPass: req.stopAtPass,
     async onSample(s, now) {
       if (
         req.strategy === 'postcopy' &&

@@ -7,10 +7,11 @@ export { modelDirtyRate, runMigration, TINY_BASE_MIB, type MigrationRequest, typ
 export { migrateHop, type HopRequest, type MigrationBasics } from './hop.ts';
 export { settleHop } from './settle.ts';
 export type { RecoveryOptions } from './recover.ts';
-export { runGrid, type GridRequest } from './grid.ts';
-export { LINK_MARGIN, LINK_WINDOW_MS, linkNow, needsLinkCheck, UNCAPPED, type LinkRun } from './link.ts';
+export { busyDirty, runGrid, type GridRequest } from './grid.ts';
+export { bulkPass, MIN_BULK_MS, stampRate } from './stamp-rate.ts';
+export { checkLinkOnce, LINK_MARGIN, LINK_WINDOW_MS, linkNow, needsLinkCheck, UNCAPPED, type LinkRun } from './link.ts';
 export { convergenceHeader, formatConvergenceMap, formatGridSummary } from './grid-format.ts';
-export { certaintyPass, MODELLED, summarizeGrid, type CallRecord, type GridSummary } from './grid-stats.ts';
+export { certaintyPass, MODELLED, summarizeGrid, syncsOf, type CallRecord, type GridSummary } from './grid-stats.ts';
 export {
   STRATEGIES,
   applySettings,
@@ -48,7 +49,7 @@ export { checkSharedStorage } from './shared-storage.ts';
 export { expectDestinationRefusal, type RefusalRun } from './refused.ts';
 export { migrateVm, type VmHop } from './vm-migrate.ts';
 export { ConvergenceDetector, DIRTY_MARGIN, NO_SHRINK, dirtySet, type DetectorOptions } from './detect.ts';
-export { predictPrecopy, relativeError } from './predict.ts';
+export { INPUT_MARGIN, predictPrecopy, relativeError, ringOverlap, uncertainty } from './predict.ts';
 export {
   chooseCpuModel,
   chooseMachine,

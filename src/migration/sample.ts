@@ -16,6 +16,7 @@ export function toSample(info: QmpMigrationInfo, t: number): MigrationSample {
     syncCount: ram?.['dirty-sync-count'] ?? 0,
     ...(info['expected-downtime'] !== undefined && { expectedDowntimeMs: info['expected-downtime'] }),
     ...(info['cpu-throttle-percentage'] !== undefined && { throttlePct: info['cpu-throttle-percentage'] }),
+    ...(info['setup-time'] !== undefined && info.status !== 'setup' && { setupMs: info['setup-time'] }),
     ...(typeof ram?.normal === 'number' && { pagesSent: ram.normal + (ram.duplicate ?? 0) }),
     ...(pageSize !== 4096 && { pageSize }),
   };

@@ -25,6 +25,8 @@ export interface MigrationSample {
   syncCount: number;
   expectedDowntimeMs?: number;
   throttlePct?: number;
+  /** QEMU's setup-time, once past setup (ms): a cancelled migration's last answer no longer gives it. */
+  setupMs?: number;
   /**
    * RAM pages sent so far, zero pages included (`ram.normal` + `ram.duplicate`): with `remaining` it gives the dirty
    * set each sync found exactly (detect.ts). Absent where the source does not say (then `transferred` stands in).
@@ -77,6 +79,11 @@ export interface Prediction {
   reason: string;
   /** It would converge, but only after the deadline: how long it would need (ms). */
   wouldNeedMs?: number;
+  /**
+   * The outcome flips within the inputs' error (predict.ts uncertainty): "uncertain: …" with what the other side
+   * gives. Such a cell is counted apart, never forced into a call.
+   */
+  uncertain?: string;
 }
 
 /**
@@ -303,6 +310,11 @@ export interface GridCell {
     /** Beyond the deadline: the time it would have needed (ms). */
     wouldNeedMs?: number;
     reason?: string;
+    /** The dirty rate the model was given (MiB/s) and where it came from (grid.ts modelDirty). */
+    dirtyMiBps?: number;
+    dirtyFrom?: string;
+    /** The outcome flips within the inputs' error: what the other side gives (Prediction.uncertain). */
+    uncertain?: string;
   };
   predictionError?: number;
   /**
@@ -320,6 +332,8 @@ export interface GridCell {
    * did not shrink over a pass. Absent: not determinable from what the migration showed.
    */
   certainAtPass?: number;
+  /** Each sync QEMU made (grid-stats.ts syncsOf): when, what was sent by then, the dirty set it found. */
+  syncs?: Array<{ pass: number; atMs: number; sentMiB: number; dirtySetMiB: number }>;
   nova?: string;
   error?: string;
 }
@@ -336,6 +350,13 @@ export interface Calibration {
   capMiBps: number;
   /** With several calibration runs, each one's link (MiB/s); the figures above are the median run's. */
   runsMiBps?: number[];
+  /**
+   * A busy check (link.ts checkLinkOnce): the guest ran the cell's workload at this dirty rate (MiB/s), and the link
+   * is what its bulk pass moved (totalMs: when pass 2 began); absent or 0 for an idle check.
+   */
+  dirtyMiBps?: number;
+  /** What the busy check's workload really stamped while its bulk pass ran (its heartbeats, MiB/s). */
+  stampMiBps?: number;
 }
 
 /** The link a cell was predicted with: min(its cap, this) is its bandwidth. */
@@ -348,6 +369,10 @@ export interface CellLink {
   runsMiBps: number[];
   /** Whether a link check ran right before this cell. */
   checked: boolean;
+  /** The checks' guest dirtied at this rate (MiB/s): the cell's own (busy checks), absent for idle checks. */
+  dirtyMiBps?: number;
+  /** The busy checks' workload stamped at this rate while their bulk pass ran (median, MiB/s). */
+  stampMiBps?: number;
   /** The check before this cell failed (the older checks stand): why. */
   checkError?: string;
 }
