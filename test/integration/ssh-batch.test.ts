@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
-import { executeRun } from '../../src/runner/run.ts';
 import { runFolderReader } from '../../src/report/reporter.ts';
 import { transcriptReader } from '../../src/report/transcripts.ts';
 import type { ExecResult } from '../../src/model/exec.ts';
 import { CommandError } from '../../src/transport/command-error.ts';
 import { SshTransport } from '../../src/transport/ssh.ts';
+import { executeToTemp } from '../support/execute-run.ts';
 import { startSshd, type SshdHandle } from '../support/sshd.ts';
 import { planConfig } from '../support/plan-config.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -176,15 +176,7 @@ describe('host-checks suite over SSH', () => {
       const host = new SshTransport(sshd.host);
       const before = sessions();
       const prepared = await prepareRun({ lab, plan, transportFactory: () => host });
-      const out = join(dir, 'run');
-      const results = await executeRun({
-        lab,
-        plan,
-        prepared,
-        outDir: out,
-        signal: new AbortController().signal,
-        progress: {},
-      });
+      const { results, out } = await executeToTemp(lab, plan, prepared, 'hwqual-ssh-batch-run-');
       const status = Object.fromEntries(results.cases.map((c) => [c.caseId, c.status]));
       expect(status).toEqual({ 'os-release': 'passed', loopback: 'passed', broken: 'failed' });
       const broken = results.cases.find((c) => c.caseId === 'broken')!;

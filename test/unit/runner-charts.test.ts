@@ -1,14 +1,13 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../src/config/types.ts';
 import { normalizeLab } from '../../src/config/lab.ts';
 import { prepareRun } from '../../src/runner/prepare.ts';
-import { executeRun } from '../../src/runner/run.ts';
 import { resultsProblems } from '../../src/report/results-schema.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
-import { tempDir } from '../support/temp-dir.ts';
+import { executeToTemp } from '../support/execute-run.ts';
 
 describe('case charts through the runner', () => {
   it('ctx.chart data lands in the case result, passes the results schema, is drawn inline in report.html', async () => {
@@ -33,8 +32,6 @@ describe('case charts through the runner', () => {
       matrix: {},
       settings: {},
     };
-    const out = tempDir('hwqual-charts-');
-    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
     const prepared = await prepareRun({
       lab,
       plan,
@@ -42,14 +39,7 @@ describe('case charts through the runner', () => {
       transportFactory: (h) => new LocalTransport(h.name),
       gatherFacts: (async () => ({ arch: 'x86_64' })) as never,
     });
-    const results = await executeRun({
-      lab,
-      plan,
-      prepared,
-      outDir: out,
-      signal: new AbortController().signal,
-      progress: {},
-    });
+    const { results, out } = await executeToTemp(lab, plan, prepared, 'hwqual-charts-');
     const c = results.cases[0]!;
     expect(c.status).toBe('passed');
     expect(c.charts).toEqual([
