@@ -1,4 +1,10 @@
-import { HwqualError, type CaseContext, type HostInfo, type Transport } from '../../src/suite-api/index.ts';
+import {
+  HwqualError,
+  type CaseContext,
+  type ExecResult,
+  type HostInfo,
+  type Transport,
+} from '../../src/suite-api/index.ts';
 import {
   baselineInput,
   compareBaselines,
@@ -70,14 +76,7 @@ export async function libvirtBaselineChecks(
   const input = baselineInput(defs.map((d) => ({ host: d.host, cpu: d.cpu! })));
   const answers: BaselineAnswer[] = await Promise.all(
     members.map(async (m) => {
-      const file = `/tmp/hwqual-cpu-baseline-${process.pid}.xml`;
-      await m.transport.writeFile(file, input, { signal: ctx.signal, timeoutMs: 15_000 });
-      const command = `virsh -q hypervisor-cpu-baseline --virttype ${virttype} ${file}; rc=$?; rm -f ${file}; exit $rc`;
-      // The anchor's command goes into the case's transcript; a peer's through its own transport.
-      const r =
-        m.info.name === ctx.host.name
-          ? await ctx.exec(command, { timeout: 60 })
-          : await m.transport.exec(command, { timeoutMs: 60_000, signal: ctx.signal });
+      const r = await virshOnXml(ctx, m, `hypervisor-cpu-baseline --virttype ${virttype}`, input);
       const version = m.info.facts.libvirt?.version;
       return r.exitCode === 0
         ? { host: m.info.name, libvirtVersion: version, cpu: parseBaselineCpu(r.stdout) }
@@ -134,15 +133,9 @@ async function modelFeatures(
   const name = poolLibvirtModelName(qemuModel, pool);
   if (!name.name)
     return { qemu: qemuModel, problem: 'problem' in name ? name.problem : 'no name', features: {}, ...refused };
-  const xml = `<cpu><arch>x86_64</arch><model>${name.name}</model></cpu>\n`;
   const features: PoolLibvirtModel['features'] = {};
   for (const m of members) {
-    const file = `/tmp/hwqual-cpu-model-${process.pid}.xml`;
-    await m.transport.writeFile(file, xml, { signal: ctx.signal, timeoutMs: 15_000 });
-    const r = await m.transport.exec(`virsh -q cpu-baseline --features ${file}; rc=$?; rm -f ${file}; exit $rc`, {
-      timeoutMs: 60_000,
-      signal: ctx.signal,
-    });
+    const r = await virshOnXml(ctx, m, 'cpu-baseline --features', bareModelXml(name.name));
     features[m.info.name] =
       r.exitCode === 0
         ? parseBaselineCpu(r.stdout)
@@ -201,19 +194,34 @@ async function cpuCompare(
   m: { info: HostInfo; transport: Transport },
   model: string,
 ): Promise<{ compatible: boolean; answer: string }> {
-  const file = `/tmp/hwqual-cpu-compare-${process.pid}.xml`;
-  await m.transport.writeFile(file, `<cpu><arch>x86_64</arch><model>${model}</model></cpu>\n`, {
-    signal: ctx.signal,
-    timeoutMs: 15_000,
-  });
-  const r = await m.transport.exec(`virsh -q cpu-compare ${file}; rc=$?; rm -f ${file}; exit $rc`, {
-    timeoutMs: 60_000,
-    signal: ctx.signal,
-  });
+  const r = await virshOnXml(ctx, m, 'cpu-compare', bareModelXml(model));
   const answer =
     `${r.stdout}${r.stderr}`
       .trim()
       .replace(/^error:\s*/gm, '')
       .split('\n')[0] ?? '';
   return { compatible: r.exitCode === 0 && /identical|superset/i.test(answer), answer };
+}
+
+/** A host-CPU definition of one bare named model: what Nova hands libvirt to expand or compare. Pure. */
+function bareModelXml(model: string): string {
+  return `<cpu><arch>x86_64</arch><model>${model}</model></cpu>\n`;
+}
+
+/**
+ * `virsh -q <subcommand> <file>` on a member with `xml` written to a file there (removed by the same command). The
+ * case's own host runs it through ctx.exec, so it lands in the case's transcript; a peer through its own transport.
+ */
+async function virshOnXml(
+  ctx: CaseContext,
+  m: { info: HostInfo; transport: Transport },
+  subcommand: string,
+  xml: string,
+): Promise<ExecResult> {
+  const file = `/tmp/hwqual-virsh-${process.pid}-${subcommand.split(' ')[0]}.xml`;
+  await m.transport.writeFile(file, xml, { signal: ctx.signal, timeoutMs: 15_000 });
+  const command = `virsh -q ${subcommand} ${file}; rc=$?; rm -f ${file}; exit $rc`;
+  return m.info.name === ctx.host.name
+    ? ctx.exec(command, { timeout: 60 })
+    : m.transport.exec(command, { timeoutMs: 60_000, signal: ctx.signal });
 }
