@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(openssh-server openssh-client qemu-system-x86 qemu-utils libxml2-utils busybox-static cpio
   genisoimage cryptsetup-bin cryptsetup debootstrap chromium iproute2 dmidecode pciutils util-linux kmod procps gcc libc6-dev make
-  python3 sudo)
+  python3 sudo strace)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -16,7 +16,10 @@ import type { GuestHandle, WorkloadDisk, WorkloadGuest } from './types.ts';
  * backtrace (Alt-SysRq-L, see verify.ts). Under TCG it adds `pti=on`: with page-table isolation every kernel entry
  * and exit reloads CR3, which flushes TCG's TLB, so the stale not-dirty flags described at tcgMigrationPadKiB live
  * for milliseconds instead of for as long as the kernel's global mappings (0 of 4 migrations of a dirtying guest
- * survived without it before the padding existed). KVM needs no such flag.
+ * survived without it before the padding existed). And `hwqual.flush=64`: the workload enters the kernel every 64
+ * pages it touches, which keeps TCG's TLB small — that padding's per-page dirty sync scans the whole TLB once per
+ * dirty page, and a TLB grown by a busy guest made QEMU's setup 1.1–2.4 s instead of 0.15 s (hwqual-workload.c, -F).
+ * KVM needs neither.
  */
 export function workloadAppend(g: WorkloadGuest): string {
   const d = g.dataDisk;
@@ -28,6 +31,7 @@ export function workloadAppend(g: WorkloadGuest): string {
     d ? `hwqual.disk=/dev/vda hwqual.diskkib=${d.stampKiB ?? 4096} hwqual.diskrate=${d.rateKiBps ?? 64}` : '',
     'sysrq_always_enabled',
     g.accel === 'tcg' ? 'pti=on' : '',
+    g.accel === 'tcg' ? 'hwqual.flush=64' : '',
   ]
     .filter(Boolean)
     .join(' ');

@@ -58,14 +58,15 @@ describe('kernelReport', () => {
 });
 
 describe('workloadAppend', () => {
-  it('the workload guest gets SysRq (a silent one is asked for its backtrace), page-table isolation under TCG', () => {
+  it('the workload guest gets SysRq (a silent one is asked for its backtrace), page-table isolation and a TLB flush every 64 pages under TCG', () => {
     expect(workloadAppend({ accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }).split(' ')).toEqual([
       'hwqual.wss=32',
       'hwqual.dirty=8',
       'hwqual.hb=/dev/ttyS1',
       'sysrq_always_enabled',
       'pti=on',
+      'hwqual.flush=64',
     ]);
-    expect(workloadAppend({ accel: 'kvm', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 })).not.toMatch(/pti=on/);
+    expect(workloadAppend({ accel: 'kvm', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 })).not.toMatch(/pti=on|flush/);
   });
 });

@@ -91,4 +91,33 @@ describe('hwqual-workload', () => {
     const [, want, got] = /want=(\d+) got=(\d+)/.exec(fail!.text)!;
     expect(Number(got)).toBe(Number(want) - 1);
   });
+
+  it('with -F N enters the kernel once every N pages it stamps or scans (the TCG TLB bound), never without -F', async () => {
+    const yields = async (extra: string[]) => {
+      const dir = tempDir('hwq-wl-strace-');
+      const trace = join(dir, 'trace.txt');
+      const c = new LineCollector();
+      // strace follows timeout and the workload; timeout kills the workload, so nothing outlives the test.
+      const args = ['-f', '-qq', '-e', 'trace=sched_yield', '-o', trace, 'timeout', '-s', 'KILL', '1.2', bin];
+      const child = spawn('strace', [...args, '-w', '8', '-d', '40', '-c', '200', ...extra], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      child.stdout.on('data', (d: Buffer) => c.feed('local', d.toString(), Date.now()));
+      await new Promise((resolve) => child.on('close', resolve));
+      const count = readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes('sched_yield(')).length;
+      rmSync(dir, { recursive: true, force: true });
+      // Pages touched: every write (the first 2048 stamp the whole set) and 2048 per integrity scan.
+      const touched = (c.heartbeats.at(-1)?.writes ?? 0) + c.integrity.length * 2048;
+      return { count, touched, start: c.other.find((l) => l.text.startsWith('HWQUAL-WORKLOAD start'))?.text };
+    };
+    const on = await yields(['-F', '64']);
+    expect(on.start).toMatch(/ pages=2048 flush=64$/);
+    expect(on.touched).toBeGreaterThan(2048 * 3);
+    // The last heartbeat and scan lines before the kill may be missing from the count of pages touched.
+    expect(on.count).toBeGreaterThanOrEqual(Math.floor(on.touched / 64) - 2);
+    expect(on.count).toBeLessThanOrEqual(Math.ceil((on.touched + 2048 + 40 * 256) / 64));
+    const off = await yields([]);
+    expect(off.start).not.toMatch(/flush=/);
+    expect(off.count).toBe(0);
+  });
 });
