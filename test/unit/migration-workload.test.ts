@@ -104,7 +104,9 @@ describe('hwqual-workload', () => {
       });
       child.stdout.on('data', (d: Buffer) => c.feed('local', d.toString(), Date.now()));
       await new Promise((resolve) => child.on('close', resolve));
-      const count = readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes('sched_yield(')).length;
+      const count = readFileSync(trace, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('sched_yield(')).length;
       rmSync(dir, { recursive: true, force: true });
       // Pages touched: every write (the first 2048 stamp the whole set) and 2048 per integrity scan.
       const touched = (c.heartbeats.at(-1)?.writes ?? 0) + c.integrity.length * 2048;
