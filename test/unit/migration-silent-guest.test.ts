@@ -58,7 +58,7 @@ describe('kernelReport', () => {
 });
 
 describe('workloadAppend', () => {
-  it('the workload guest gets SysRq (a silent one is asked for its backtrace), page-table isolation and a TLB flush every 64 pages under TCG', () => {
+  it("the workload guest: SysRq (for a silent one's backtrace); under TCG pti=on, a kernel entry per 64 pages", () => {
     expect(workloadAppend({ accel: 'tcg', memoryMiB: 256, wssMiB: 32, dirtyMiBps: 8 }).split(' ')).toEqual([
       'hwqual.wss=32',
       'hwqual.dirty=8',

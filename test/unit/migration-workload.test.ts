@@ -92,7 +92,7 @@ describe('hwqual-workload', () => {
     expect(Number(got)).toBe(Number(want) - 1);
   });
 
-  it('with -F N enters the kernel once every N pages it stamps or scans (the TCG TLB bound), never without -F', async () => {
+  it('with -F N enters the kernel once every N pages it stamps or scans, never without -F', async () => {
     const yields = async (extra: string[]) => {
       const dir = tempDir('hwq-wl-strace-');
       const trace = join(dir, 'trace.txt');
