@@ -68,8 +68,9 @@ export class ConvergenceDetector {
     this.previous = s;
     this.peak = Math.max(this.peak, s.throughput);
     if (!MOVING.has(s.status)) return undefined;
-    // QEMU's setup moves no RAM yet (under TCG it waits for the vCPUs while it starts dirty logging: seconds on a
-    // busy guest and host): the stall clock starts once it is over; a setup that never ends meets the deadline.
+    // QEMU's setup moves no RAM yet (under TCG QEMU 7.2's first dirty sync scans the vCPU's TLB per dirty page:
+    // seconds with a TLB a busy guest grew): the stall clock starts once it is over; a setup that never ends meets the
+    // deadline.
     if (s.status === 'setup' || s.transferred > this.lastTransferred) {
       this.lastTransferred = s.transferred;
       this.lastMoveAt = s.t;

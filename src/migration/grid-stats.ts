@@ -67,7 +67,8 @@ export interface GridSummary {
   /**
    * The same cells' error without QEMU's setup time, |(predicted − the model's setup) − (measured − QEMU's setup)| ÷
    * (measured − QEMU's setup): the passes and the switchover the model describes, apart from a setup that under TCG
-   * on a busy host swings from 0.1 to 6 s whatever the cell. Cells that know both setups only.
+   * swung from 0.1 to 6 s before the workload kept TCG's TLB small (0.09–0.15 s since). Cells that know both setups
+   * only.
    */
   transferErrors: Array<{ cell: GridCell; error: number }>;
   /** Converging cells predicted not to converge: misses, counted here, never dropped. */

@@ -91,9 +91,9 @@ const median = (xs: number[]) => {
  * dirty rate (0: the idle checks) — one idle migration swings ±30 % even at a steady load (196, 257, 341 MiB/s in
  * three checks a minute apart), the median of the recent ones follows the load without following each swing. Without
  * a recent check at that rate the idle ones stand in (the newest idle one at least: the start calibration). QEMU's
- * setup time is the median over every recent check, busy or idle, and at least the last SETUP_CHECKS: it is
- * heavy-tailed whatever the workload (checks 100–2155 ms and the cells after them 117–1088 ms in one grid), and one
- * busy check's 2155 ms made a 1.5 s cell predicted at 4 s. Pure.
+ * setup time is the median over every recent check, busy or idle, and at least the last SETUP_CHECKS: one check's
+ * setup can be far off (before the workload kept TCG's TLB small, hwqual-workload.c -F, setups ran 100–2155 ms and one
+ * busy check's 2155 ms made a 1.5 s cell predicted at 4 s; since, 90–150 ms). Pure.
  */
 export function linkNow(runs: readonly LinkRun[], now: number, checked: boolean, dirtyMiBps = 0): CellLink {
   const idle = runs.filter((r) => !r.cal.dirtyMiBps);
