@@ -7,7 +7,7 @@ import { novaDisagreement } from './libvirt/nova-driver.ts';
 import { novaDataGb, novaOutcome, type NovaSettings } from './nova.ts';
 import { predictPrecopy, relativeError, uncertainty } from './predict.ts';
 import { hopPassed } from './report.ts';
-import { MiB } from './sample.ts';
+import { MiB, mib } from './sample.ts';
 import { measureDirtyRate } from './strategy.ts';
 import type { Endpoint, GuestHandle, HopReport, Prediction, VerdictCheck } from './types.ts';
 import type { RetireOptions } from './retire.ts';
@@ -102,7 +102,7 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
     const dirtyRate = await measureDirtyRate(runner.vm.qmp, 1, signal, req.guest.memoryMiB);
     const stampMiBps: MigrationRun['stampMiBps'] = {};
     const before = stampRate(collector.heartbeats, runner.label, calcFrom, Date.now());
-    if (before !== undefined) stampMiBps.before = round1(before / MiB);
+    if (before !== undefined) stampMiBps.before = mib(before);
     const bandwidth = req.model?.bandwidth ?? req.tuning.maxBandwidth ?? 128 * MiB;
     const stamped = stampMiBps.before !== undefined ? stampMiBps.before * MiB : undefined;
     const input = {
@@ -153,12 +153,12 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
         },
         collector,
       );
-      report.metrics.measuredDirtyMiBps = Math.round((dirtyRate / MiB) * 10) / 10;
+      report.metrics.measuredDirtyMiBps = mib(dirtyRate);
       if (i === 0) {
         const pass = bulkPass(report.samples, report.metrics.setupMs);
         const t0 = report.window.from;
         const bulk = pass && stampRate(collector.heartbeats, from.name, t0 + pass.fromMs, t0 + pass.toMs);
-        if (bulk !== undefined) stampMiBps.bulk = round1(bulk / MiB);
+        if (bulk !== undefined) stampMiBps.bulk = mib(bulk);
         report.prediction = prediction;
         if (
           prediction.converges &&
@@ -183,9 +183,9 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
       if (report.outcome !== 'completed') break;
     }
     return {
-      dirtyRateMiBps: Math.round((dirtyRate / MiB) * 10) / 10,
+      dirtyRateMiBps: mib(dirtyRate),
       stampMiBps,
-      modelDirtyMiBps: round1(input.dirtyRate / MiB),
+      modelDirtyMiBps: mib(input.dirtyRate),
       prediction,
       hops,
       passed: hops.length === (req.hops ?? 1) && hops.every(hopPassed),
@@ -194,5 +194,3 @@ export async function runMigration(req: MigrationRequest): Promise<MigrationRun>
     await runner.vm.teardown().catch(() => {});
   }
 }
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
