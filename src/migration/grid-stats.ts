@@ -1,5 +1,6 @@
 import { dirtySet, NO_SHRINK } from './detect.ts';
 import { relativeError } from './predict.ts';
+import { mib } from './sample.ts';
 import type { ConvergenceMap, GridCell, MigrationSample } from './types.ts';
 
 /**
@@ -37,8 +38,7 @@ export function syncsOf(samples: readonly MigrationSample[]): NonNullable<GridCe
   for (let i = 1; i < samples.length; i++) {
     const [a, b] = [samples[i - 1]!, samples[i]!];
     if (b.syncCount <= a.syncCount || b.status === 'completed' || b.status === 'cancelled') continue;
-    const r = (x: number) => Math.round((x / (1024 * 1024)) * 10) / 10;
-    out.push({ pass: b.syncCount, atMs: b.t, sentMiB: r(b.transferred), dirtySetMiB: r(dirtySet(a, b)) });
+    out.push({ pass: b.syncCount, atMs: b.t, sentMiB: mib(b.transferred), dirtySetMiB: mib(dirtySet(a, b)) });
   }
   return out;
 }
