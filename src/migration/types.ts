@@ -310,7 +310,7 @@ export interface GridCell {
     /** Beyond the deadline: the time it would have needed (ms). */
     wouldNeedMs?: number;
     reason?: string;
-    /** The dirty rate the model was given (MiB/s) and where it came from (grid.ts modelDirty). */
+    /** The dirty rate the model was given (MiB/s) and where it came from (grid.ts busyDirty, run.ts modelDirtyRate). */
     dirtyMiBps?: number;
     dirtyFrom?: string;
     /** The outcome flips within the inputs' error: what the other side gives (Prediction.uncertain). */
