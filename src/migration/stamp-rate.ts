@@ -7,8 +7,11 @@ const PAGE = 4096;
 /**
  * The rate the workload really dirtied at (bytes/s), from its own heartbeats: each line carries the pages it has
  * stamped so far and its own monotonic clock, so the rate between two lines is exact (no page-sampling), whatever the
- * stream's delay. Over the lines of `host` that arrived within [from, to] (epoch ms on the controller's clock);
- * undefined with fewer than two lines or less than `minMs` of guest time between the first and the last. Pure.
+ * stream's delay. Over the lines of `host` written within [from, to] (ms on the controller's clock): a line's time is
+ * its guest clock set against the controller's by the line that arrived soonest after it was written (the least
+ * delayed), not when it arrived — a short window (a 0.3 s bulk pass) would otherwise lose the lines still in the
+ * stream at its end. Undefined with fewer than two lines or less than `minMs` of guest time between the first and the
+ * last. Pure.
  */
 export function stampRate(
   lines: readonly HeartbeatLine[],
@@ -17,7 +20,10 @@ export function stampRate(
   to: number,
   minMs = 200,
 ): number | undefined {
-  const mine = lines.filter((l) => l.host === host && l.at >= from && l.at <= to);
+  const own = lines.filter((l) => l.host === host);
+  let offset = Number.POSITIVE_INFINITY;
+  for (const l of own) offset = Math.min(offset, l.at - l.guestMs);
+  const mine = own.filter((l) => l.guestMs + offset >= from && l.guestMs + offset <= to);
   if (mine.length < 2) return undefined;
   const first = mine.reduce((a, b) => (b.guestMs < a.guestMs ? b : a));
   const last = mine.reduce((a, b) => (b.guestMs > a.guestMs ? b : a));

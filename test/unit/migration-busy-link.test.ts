@@ -48,7 +48,8 @@ describe('a busy check, recorded (100 MiB/s over 256 MiB, cap lifted, cancelled 
     const gap = REC.heartbeats.filter((l) => l.at >= -17 && l.at <= 2097);
     expect(gap.map((l) => l.at)).toEqual([-17, 2097]);
     expect(gap[1]!.guestMs - gap[0]!.guestMs).toBeGreaterThan(2000);
-    const whole = stampRate(REC.heartbeats, host, -20, pass.toMs)! / MiB;
+    // From the last line written before migrate (at -17 ms, written 4 ms before it arrived: -21 on the guest's clock).
+    const whole = stampRate(REC.heartbeats, host, -25, pass.toMs)! / MiB;
     expect(whole).toBeLessThan(bulk - 10);
     // QEMU's own dirty set at the end of the bulk pass agrees: 221.3 MiB over its 2.35 s is 94 MiB/s.
     const syncs = syncsOf(REC.samples);
@@ -58,6 +59,21 @@ describe('a busy check, recorded (100 MiB/s over 256 MiB, cap lifted, cancelled 
     // Too few lines or too short a span: no figure rather than a wrong one.
     expect(stampRate(REC.heartbeats, host, 0, 50)).toBeUndefined();
     expect(stampRate(REC.heartbeats, 'node-b', -1500, 5000)).toBeUndefined();
+  });
+
+  it('a line counts when it was written, not when the stream delivered it: a short window keeps its late lines', () => {
+    // 100 MiB/s (256 pages per 10 ms); written at 1000 + guestMs on the controller's clock, the lines from 150 ms on
+    // held 400 ms in the stream. A 300 ms window — a short bulk pass — still gets all of its 31 lines.
+    const lines: HeartbeatLine[] = Array.from({ length: 31 }, (_, i) => ({
+      host: 'node-a',
+      counter: i,
+      guestMs: i * 10,
+      writes: i * 256,
+      at: 1000 + i * 10 + (i >= 15 ? 400 : 0),
+    }));
+    expect(stampRate(lines, 'node-a', 1000, 1300)! / MiB).toBeCloseTo(100, 6);
+    // By arrival the window would end at line 14: 140 ms of guest time, too short for a figure.
+    expect(lines.filter((l) => l.at <= 1300)).toHaveLength(15);
   });
 });
 
